@@ -1,0 +1,1 @@
+"""CSC Insight dashboard: app factory, page shell, figures and the command line."""

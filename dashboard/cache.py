@@ -1,0 +1,55 @@
+"""Query-result cache keyed on the data-layer function, the database and the filters.
+
+Several callbacks of one page (and the CSV download of a chart) ask the same question with
+the same filters; the cache answers the repeats without a round trip to the database. It is an
+in-process Flask-Caching ``SimpleCache`` now; a shared backend (Redis) is a setting away when
+the dashboard runs in several processes. Errors are never cached, so a database that comes back
+is used again at once.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Callable
+
+from flask import Flask, current_app, has_app_context
+from flask_caching import Cache
+
+_EXTENSION = "csc_cache"
+
+
+def init_cache(server: Flask, seconds: int) -> Cache | None:
+    """Attach a cache to the Flask server; ``seconds == 0`` means no caching at all."""
+    if seconds <= 0:
+        server.extensions[_EXTENSION] = None
+        return None
+    cache = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": seconds, "CACHE_THRESHOLD": 2000})
+    cache.init_app(server)
+    server.extensions[_EXTENSION] = cache
+    return cache
+
+
+def cache_key(fn: Callable, db: Any, args: tuple, kwargs: dict) -> str:
+    """Stable key: function's qualified name, the database object, and the repr of the filters/args.
+
+    ``Filters`` is a frozen dataclass whose repr lists as-at date, services and teams, so two
+    equal filter values share one entry. The key is hashed: it never holds ids in clear.
+    """
+    raw = f"{fn.__module__}.{fn.__qualname__}|{id(db)}|{args!r}|{sorted(kwargs.items())!r}"
+    return "q:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached_call(fn: Callable, db: Any, *args, **kwargs):
+    """``fn(db, *args, **kwargs)``, answered from the app's cache when the same call was made lately.
+
+    Outside a Flask app context (unit tests, scripts) it simply calls ``fn``.
+    """
+    cache = current_app.extensions.get(_EXTENSION) if has_app_context() else None
+    if cache is None:
+        return fn(db, *args, **kwargs)
+    key = cache_key(fn, db, args, kwargs)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit.copy() if hasattr(hit, "copy") else hit
+    value = fn(db, *args, **kwargs)
+    cache.set(key, value)
+    return value.copy() if hasattr(value, "copy") else value

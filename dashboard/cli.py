@@ -1,0 +1,66 @@
+"""``csc-dashboard``: run, demo-data, check-db, export.
+
+Each subcommand is a thin wrapper: the work lives in the module it imports, so it can be tested
+without a shell.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="csc-dashboard", description="CSC Insight dashboard")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="serve the dashboard")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8050)
+    run.add_argument("--debug", action="store_true", help="Dash debug mode (never on live data)")
+    run.add_argument("--database", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
+
+    demo = sub.add_parser("demo-data", help="build the synthetic demo authority as a SQLite file")
+    demo.add_argument("--out", required=True)
+    demo.add_argument("--children", type=int, default=5000)
+    demo.add_argument("--seed", type=int, default=1)
+
+    check = sub.add_parser("check-db", help="compare a database with the data contract")
+    check.add_argument("url", nargs="?", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
+
+    export = sub.add_parser("export", help="write the board pack")
+    export.add_argument("--as-at", type=date.fromisoformat)
+    export.add_argument("--teams", nargs="*", default=[])
+    export.add_argument("--services", nargs="*", default=[])
+    export.add_argument("--out", required=True)
+    export.add_argument("--database")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        from .server import serve
+
+        return serve(host=args.host, port=args.port, debug=args.debug, url=args.database)
+    if args.command == "demo-data":
+        from data_layer.demo import generate
+
+        generate(args.out, children=args.children, seed=args.seed)
+        return 0
+    if args.command == "check-db":
+        from data_layer.checks import main as check_main
+
+        return check_main(args.url)
+    if args.command == "export":
+        from .export import export_pack
+
+        return export_pack(out=args.out, as_at=args.as_at, teams=tuple(args.teams), services=tuple(args.services),
+                           url=args.database)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Run-time settings of the dashboard, read from the environment in one place.
+
+Everything an operator may change without touching code is here, with a safe default: debug is
+off (Dash's debug mode shows tracebacks that can carry data values), caching is on.
+
+| variable | default | meaning |
+|---|---|---|
+| ``CSC_DATABASE_URL`` | (unset: the embedded demo) | SQLAlchemy URL of the authority's database |
+| ``CSC_DEBUG`` | ``0`` | ``1`` turns Dash debug mode on (never on live data) |
+| ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
+| ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
+
+The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    debug: bool = False
+    cache_seconds: int = 300
+    title: str = "CSC Insight"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        try:
+            cache_seconds = max(0, int(env.get("CSC_CACHE_SECONDS", "300")))
+        except ValueError:
+            cache_seconds = 300
+        return cls(
+            database_url=env.get("CSC_DATABASE_URL") or None,
+            debug=env.get("CSC_DEBUG", "").strip().lower() in _TRUE,
+            cache_seconds=cache_seconds,
+            title=env.get("CSC_TITLE") or "CSC Insight",
+        )

@@ -1,0 +1,183 @@
+"""Caseloads per worker and unallocated children (DESIGN 5.1), counted in SQL."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, union_all
+
+from .dialect import dates_table, days_between, greatest
+from .engine import Database
+from .filters import Filters, open_on
+from .schema import allocations, assessments, cin_plans, cp_plans, teams, workers
+from .status import STATUSES, open_involvements, open_to_service, status_case
+
+CASE_STATUSES = ("cin", "cp", "cla", "care_leaver", "assessment", "other")
+#: Roles that cannot hold a case as key worker whatever their qualification (004 App. 4: students).
+STUDENT_ROLES = ("SSW",)
+
+
+def in_post(d):
+    """Workers in post on d: started on or before it, not left on or before it."""
+    return open_on(workers.c.start_date, workers.c.end_date, d)
+
+
+def key_allocations(d):
+    """Key-worker allocations to a named worker open on d."""
+    return and_(allocations.c.role == "key_worker", allocations.c.worker_id.is_not(None),
+                open_on(allocations.c.start_date, allocations.c.end_date, d))
+
+
+def caseloads(db: Database, f: Filters) -> pd.DataFrame:
+    """One row per worker in post on ``f.as_at`` in the selected teams, even with no cases.
+
+    ``cases`` counts distinct children with an open key-worker allocation to the worker (a child
+    allocated twice to the same worker counts once); the status columns split ``cases`` by each
+    child's status (DESIGN 5.1 precedence), plus ``other`` so the parts add up to ``cases``.
+    ``target`` = caseload_per_fte (000) x fte; ``over_target`` = cases > target.
+    """
+    d = f.as_at
+    pairs = (
+        select(allocations.c.worker_id, allocations.c.child_id)
+        .where(key_allocations(d))
+        .distinct()
+        .subquery("pairs")
+    )
+    with_status = select(pairs.c.worker_id, pairs.c.child_id,
+                         status_case(pairs.c.child_id, d, db.standards).label("status")).subquery("ws")
+    counts = (
+        select(
+            with_status.c.worker_id,
+            func.count().label("cases"),
+            *[func.sum(case((with_status.c.status == s, 1), else_=0)).label(s) for s in CASE_STATUSES],
+        )
+        .group_by(with_status.c.worker_id)
+        .subquery("counts")
+    )
+    q = (
+        select(
+            workers.c.worker_id, workers.c.worker_name, workers.c.team_id, teams.c.team_name, workers.c.role,
+            workers.c.fte, workers.c.qualified,
+            func.coalesce(counts.c.cases, 0).label("cases"),
+            *[func.coalesce(counts.c[s], 0).label(s) for s in CASE_STATUSES],
+        )
+        .select_from(workers.outerjoin(teams, teams.c.team_id == workers.c.team_id)
+                     .outerjoin(counts, counts.c.worker_id == workers.c.worker_id))
+        .where(in_post(d), f.team_clause(workers.c.team_id))
+        .order_by(workers.c.team_id, workers.c.worker_id)
+    )
+    df = db.read(q)
+    for col in ("cases", *CASE_STATUSES):
+        df[col] = df[col].astype(int)
+    df["worker_id"] = df["worker_id"].astype(str)
+    df["fte"] = df["fte"].astype(float)
+    df["target"] = (db.standards.caseload_per_fte * df["fte"]).round(2)
+    df["over_target"] = df["cases"] > df["target"]
+    return df
+
+
+def _qualified_key_worker(child_col, d):
+    """An open key-worker allocation to a qualified worker who is not a student (004 App. 4)."""
+    return (
+        select(literal(1))
+        .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
+        .where(allocations.c.child_id == child_col, key_allocations(d), workers.c.qualified.is_(True),
+               workers.c.role.not_in(STUDENT_ROLES))
+        .exists()
+    )
+
+
+def unallocated(db: Database, f: Filters) -> pd.DataFrame:
+    """Children open to the service on ``f.as_at`` without a qualified key worker (DESIGN 5.1).
+
+    * ``team_id``: the team of the child's latest open key-worker allocation (including an
+      "awaiting allocation" row with no worker), else of the open CP plan, CIN plan or assessment.
+    * ``days_unallocated``: days from the later of (a) the start of the child's earliest open
+      plan/episode/referral/assessment and (b) the end of their last qualified key-worker
+      allocation, to ``as_at``.
+    """
+    d = f.as_at
+    opened = union_all(*open_involvements(d)).subquery("inv")
+    first_open = (select(opened.c.child_id, func.min(opened.c.start_date).label("since"))
+                  .group_by(opened.c.child_id).subquery("first_open"))
+    c = first_open.c.child_id
+
+    def latest_team(table, start, end, *extra):
+        return (select(table.c.team_id)
+                .where(table.c.child_id == c, open_on(table.c[start], table.c[end], d), *extra)
+                .order_by(table.c[start].desc(), table.c.team_id.desc())
+                .limit(1).scalar_subquery())
+
+    team = func.coalesce(
+        latest_team(allocations, "start_date", "end_date", allocations.c.role == "key_worker"),
+        latest_team(cp_plans, "start_date", "end_date"),
+        latest_team(cin_plans, "start_date", "end_date"),
+        latest_team(assessments, "start_date", "completed_date"),
+    )
+    last_qualified_end = (
+        select(func.max(allocations.c.end_date))
+        .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
+        .where(allocations.c.child_id == c, allocations.c.role == "key_worker", allocations.c.end_date <= d,
+               workers.c.qualified.is_(True), workers.c.role.not_in(STUDENT_ROLES))
+        .scalar_subquery()
+    )
+    since = greatest(first_open.c.since, func.coalesce(last_qualified_end, first_open.c.since))
+    inner = (
+        select(c.label("child_id"), team.label("team_id"),
+               status_case(c, d, db.standards).label("status"),
+               days_between(literal(d), since).label("days_unallocated"))
+        .where(not_(_qualified_key_worker(c, d)))
+        .subquery("u")
+    )
+    q = (select(inner).where(f.team_clause(inner.c.team_id))
+         .order_by(inner.c.days_unallocated.desc(), inner.c.child_id))
+    df = db.read(q)
+    df["days_unallocated"] = df["days_unallocated"].astype(int)
+    return df
+
+
+def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
+    """Weekly average caseload and % of workers over target over the ``weeks`` to ``as_at``.
+
+    One query: the week-end dates are a bound-parameter table joined to workers in post and
+    their open key-worker allocations on each date, grouped by date in the database.
+    Columns: ``as_at``, ``workers``, ``average_caseload``, ``over_target``, ``pct_over_target``.
+    """
+    from datetime import timedelta
+
+    dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    dt = dates_table(dates)
+    per_fte = db.standards.caseload_per_fte
+    load = (
+        select(dt.c.d, allocations.c.worker_id, func.count(distinct(allocations.c.child_id)).label("cases"))
+        .select_from(dt.join(allocations, and_(allocations.c.role == "key_worker",
+                                               allocations.c.worker_id.is_not(None),
+                                               open_on(allocations.c.start_date, allocations.c.end_date, dt.c.d))))
+        .group_by(dt.c.d, allocations.c.worker_id)
+        .subquery("load")
+    )
+    per_worker = (
+        select(dt.c.d, workers.c.worker_id, func.coalesce(load.c.cases, 0).label("cases"), workers.c.fte)
+        .select_from(dt.join(workers, open_on(workers.c.start_date, workers.c.end_date, dt.c.d))
+                     .outerjoin(load, and_(load.c.d == dt.c.d, load.c.worker_id == workers.c.worker_id)))
+        .where(f.team_clause(workers.c.team_id))
+        .subquery("pw")
+    )
+    q = (
+        select(per_worker.c.d.label("as_at"), func.count().label("workers"),
+               func.avg(cast(per_worker.c.cases, Integer) * 1.0).label("average_caseload"),
+               func.sum(case((per_worker.c.cases > per_fte * per_worker.c.fte, 1), else_=0)).label("over_target"))
+        .group_by(per_worker.c.d)
+        .order_by(per_worker.c.d)
+    )
+    df = db.read(q)
+    out = pd.DataFrame({"as_at": dates}).merge(df.assign(as_at=pd.to_datetime(df["as_at"]).dt.date),
+                                               on="as_at", how="left")
+    out["workers"] = out["workers"].fillna(0).astype(int)
+    out["over_target"] = out["over_target"].fillna(0).astype(int)
+    out["average_caseload"] = out["average_caseload"].astype(float)
+    out["pct_over_target"] = (100.0 * out["over_target"] / out["workers"].where(out["workers"] > 0)).astype(float)
+    return out
+
+
+__all__ = ["caseloads", "unallocated", "caseload_trend", "STATUSES", "in_post"]

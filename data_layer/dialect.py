@@ -1,0 +1,173 @@
+"""Date arithmetic that differs between databases, as SQL constructs compiled per dialect.
+
+One Core query builder serves SQLite, PostgreSQL, DuckDB and SQL Server; only these few
+expressions are spelt differently. Each construct's default compilation is ANSI/PostgreSQL-like
+(DuckDB accepts it); SQLite and SQL Server get their own.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import Date, Integer, literal, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class days_between(FunctionElement):
+    """Whole days from ``start`` to ``end`` (``end - start``); NULL if either is NULL."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+
+@compiles(days_between)
+def _days_default(el, compiler, **kw):
+    end, start = list(el.clauses)
+    return f"(CAST({compiler.process(end, **kw)} AS DATE) - CAST({compiler.process(start, **kw)} AS DATE))"
+
+
+@compiles(days_between, "duckdb")
+def _days_duckdb(el, compiler, **kw):
+    end, start = list(el.clauses)
+    return f"date_diff('day', CAST({compiler.process(start, **kw)} AS DATE), CAST({compiler.process(end, **kw)} AS DATE))"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(el, compiler, **kw):
+    end, start = list(el.clauses)
+    return (f"CAST(ROUND(julianday(date({compiler.process(end, **kw)})) - "
+            f"julianday(date({compiler.process(start, **kw)}))) AS INTEGER)")
+
+
+@compiles(days_between, "mssql")
+def _days_mssql(el, compiler, **kw):
+    end, start = list(el.clauses)
+    return f"DATEDIFF(day, {compiler.process(start, **kw)}, {compiler.process(end, **kw)})"
+
+
+class _date_fn(FunctionElement):
+    type = Date()
+    inherit_cache = True
+
+
+class week_start(_date_fn):
+    """The Monday on or before a date (ISO weeks)."""
+
+    name = "week_start"
+    inherit_cache = True
+
+
+class month_start(_date_fn):
+    """The first day of a date's month."""
+
+    name = "month_start"
+    inherit_cache = True
+
+
+class as_date(_date_fn):
+    """The date part of a timestamp."""
+
+    name = "as_date"
+    inherit_cache = True
+
+
+def _arg(el, compiler, **kw):
+    return compiler.process(list(el.clauses)[0], **kw)
+
+
+@compiles(week_start)
+def _week_default(el, compiler, **kw):
+    return f"CAST(date_trunc('week', {_arg(el, compiler, **kw)}) AS DATE)"
+
+
+@compiles(week_start, "sqlite")
+def _week_sqlite(el, compiler, **kw):
+    a = _arg(el, compiler, **kw)
+    return f"date({a}, '-' || ((CAST(strftime('%w', {a}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+@compiles(week_start, "mssql")
+def _week_mssql(el, compiler, **kw):
+    a = _arg(el, compiler, **kw)  # 1900-01-01 was a Monday
+    return f"DATEADD(day, -(DATEDIFF(day, '19000101', {a}) % 7), CAST({a} AS DATE))"
+
+
+@compiles(month_start)
+def _month_default(el, compiler, **kw):
+    return f"CAST(date_trunc('month', {_arg(el, compiler, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_sqlite(el, compiler, **kw):
+    return f"date({_arg(el, compiler, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "mssql")
+def _month_mssql(el, compiler, **kw):
+    a = _arg(el, compiler, **kw)
+    return f"DATEFROMPARTS(YEAR({a}), MONTH({a}), 1)"
+
+
+@compiles(as_date)
+def _as_date_default(el, compiler, **kw):
+    return f"CAST({_arg(el, compiler, **kw)} AS DATE)"
+
+
+@compiles(as_date, "sqlite")
+def _as_date_sqlite(el, compiler, **kw):
+    return f"date({_arg(el, compiler, **kw)})"
+
+
+class greatest(FunctionElement):
+    """Larger of the arguments. Callers coalesce NULLs: databases disagree on them."""
+
+    inherit_cache = True
+    name = "greatest"
+
+
+class least(FunctionElement):
+    """Smaller of the arguments. Callers coalesce NULLs: databases disagree on them."""
+
+    inherit_cache = True
+    name = "least"
+
+
+def _args(el, compiler, **kw):
+    return ", ".join(compiler.process(c, **kw) for c in el.clauses)
+
+
+@compiles(greatest)
+def _greatest(el, compiler, **kw):
+    return f"GREATEST({_args(el, compiler, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(el, compiler, **kw):
+    return f"MAX({_args(el, compiler, **kw)})"
+
+
+@compiles(least)
+def _least(el, compiler, **kw):
+    return f"LEAST({_args(el, compiler, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(el, compiler, **kw):
+    return f"MIN({_args(el, compiler, **kw)})"
+
+
+def dates_table(dates: Iterable[date], name: str = "dates"):
+    """A one-column subquery (``d``) of the given dates, as bound parameters.
+
+    Lets a trend over many as-at dates run as one query (join to it and group by ``d``) on every
+    database, including SQLite which has no column aliases on VALUES.
+    """
+    selects = [select(literal(d, Date).label("d")) for d in dates]
+    if not selects:
+        raise ValueError("dates_table needs at least one date")
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)

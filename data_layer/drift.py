@@ -1,0 +1,307 @@
+"""Drift flags on open CIN and CP plans (DESIGN 5.2), computed in SQL.
+
+One row per (open plan, flag) on the as-at date D; a plan can carry several flags. "Open on D" is
+``start_date <= D`` and ``end_date`` NULL or after D; teams filter on the plan's own ``team_id``.
+
+Flags and ``days_over`` (days past the moment the standard was breached, always >= 1):
+
+* ``cin_review_overdue``: the plan's last review (``plan_reviews`` with ``plan_type = 'cin'``, the
+  plan's ``plan_id`` and ``start_date <= review_date <= D``) or, before its first review, its start
+  date was more than ``cin_review_days`` (42) days before D. A review exactly 42 days before D is not
+  overdue; 43 days is, by 1. ``days_over = (D - last review or start) - 42``. Reviews dated before the
+  plan started cannot belong to it and are ignored (like reviews after D, which have not happened).
+* ``cin_9_month_review`` / ``cin_over_12_months``: open more than 9 / 12 calendar months, i.e.
+  ``start + N months < D`` (month ends clamped: 31 May + 9 months = 28/29 Feb), tested against one
+  bound date from :func:`~data_layer.filters.months_cutoff`. ``days_over = D - (start + N months)``.
+* ``step_down_over_12_weeks``: CIN plan with origin ``cp_step_down`` open more than
+  ``step_down_max_days`` (84) days: ``D - start > 84``; ``days_over = D - start - 84`` (day 85 is 1 over).
+* ``cin_visit_overdue`` / ``cp_visit_overdue``: no visit in the last ``cin_visit_days`` (21) /
+  ``cp_visit_days`` (10) days. Visits match a plan by child and type: ``visits`` of the plan's child
+  with ``plan_type`` 'cin' / 'cp' dated from the plan's start to D inclusive (a visit under an earlier
+  plan of the child does not count for this one). Before any visit the clock runs from the plan
+  start. ``days_over = (D - last visit or start) - 21`` (or 10): a visit 21 days ago is on time.
+* ``cp_over_2_years``: CP plan open more than ``cp_max_months`` (24) calendar months, as the 9/12-month
+  flags; ``days_over = D - (start + 24 months)``. (The national indicator counts plans lasting "2 years
+  or more"; a plan on its exact second anniversary is not flagged yet, consistent with the CIN flags.)
+
+``worker_name`` is the child's current key worker: the open ``key_worker`` allocation to a named
+worker on D, latest start first (then highest allocation id) when there are several; NULL if none.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from .caseloads import key_allocations
+from .dialect import days_between
+from .engine import Database
+from .filters import Filters, months_cutoff, open_on
+from .schema import allocations, cin_plans, cp_plans, plan_reviews, teams, visits, workers
+
+#: Every flag, in the order pages show them, with the plan type it applies to and its standard.
+FLAGS: tuple[tuple[str, str, str], ...] = (
+    ("cin_review_overdue", "cin", "cin_review_days"),
+    ("cin_visit_overdue", "cin", "cin_visit_days"),
+    ("cin_9_month_review", "cin", "cin_sm_review_months"),
+    ("cin_over_12_months", "cin", "cin_max_months"),
+    ("step_down_over_12_weeks", "cin", "step_down_max_days"),
+    ("cp_visit_overdue", "cp", "cp_visit_days"),
+    ("cp_over_2_years", "cp", "cp_max_months"),
+)
+FLAG_NAMES = tuple(name for name, _, _ in FLAGS)
+STEP_DOWN_ORIGIN = "cp_step_down"
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar-month addition with clamped month ends, the same on every database
+
+
+class add_months(FunctionElement):
+    """``start + n`` calendar months as a DATE, month ends clamped (31 Jan + 1 month = 28/29 Feb).
+
+    The clamping is the one ``dateutil.relativedelta`` and :func:`months_cutoff` use, so
+    ``add_months(start, n) < D`` holds exactly when ``start < months_cutoff(D, n)``. PostgreSQL,
+    DuckDB and SQL Server clamp natively; SQLite overflows into the next month, so it takes the
+    smaller of "same day n months on" and "last day of the target month". ``n`` is bound.
+    """
+
+    type = Date()
+    inherit_cache = True
+    name = "add_months"
+
+    def __init__(self, start, months: int):
+        super().__init__(start, literal(int(months), Integer))
+
+
+def _parts(el, compiler, **kw):
+    start, months = list(el.clauses)
+    return compiler.process(start, **kw), compiler.process(months, **kw)
+
+
+@compiles(add_months)
+def _add_months_default(el, compiler, **kw):
+    s, n = _parts(el, compiler, **kw)
+    return f"CAST(CAST({s} AS DATE) + CAST({n} AS INTEGER) * INTERVAL '1 month' AS DATE)"
+
+
+@compiles(add_months, "sqlite")
+def _add_months_sqlite(el, compiler, **kw):
+    s, n = _parts(el, compiler, **kw)
+    same_day = (f"date({s}, 'start of month', '+' || ({n}) || ' months', "
+                f"'+' || (CAST(strftime('%d', {s}) AS INTEGER) - 1) || ' days')")
+    month_end = f"date({s}, 'start of month', '+' || (({n}) + 1) || ' months', '-1 day')"
+    return f"MIN({same_day}, {month_end})"
+
+
+@compiles(add_months, "mssql")
+def _add_months_mssql(el, compiler, **kw):
+    s, n = _parts(el, compiler, **kw)
+    return f"DATEADD(month, {n}, CAST({s} AS DATE))"
+
+
+# ---------------------------------------------------------------------------------------------
+# Open plans with their last review and visit dates, and the flag rows
+
+
+def as_dates(s: pd.Series) -> pd.Series:
+    """``datetime.date`` values (or None) whatever the driver returned (SQLite gives strings)."""
+    conv = pd.to_datetime(s, errors="coerce")
+    return pd.Series([v.date() if not pd.isna(v) else None for v in conv], index=s.index, dtype=object)
+
+
+def _last_review(t, plan_type: str, d: date):
+    return (select(func.max(plan_reviews.c.review_date))
+            .where(plan_reviews.c.plan_type == plan_type, plan_reviews.c.plan_id == t.c.plan_id,
+                   plan_reviews.c.review_date >= t.c.start_date, plan_reviews.c.review_date <= d)
+            .scalar_subquery())
+
+
+def _last_visit(t, plan_type: str, d: date):
+    return (select(func.max(visits.c.visit_date))
+            .where(visits.c.child_id == t.c.child_id, visits.c.plan_type == plan_type,
+                   visits.c.visit_date >= t.c.start_date, visits.c.visit_date <= d)
+            .scalar_subquery())
+
+
+def _open_plans(t, plan_type: str, f: Filters):
+    """CTE of the plans open on D in the selected teams, with last review and last visit dates."""
+    d = f.as_at
+    origin = t.c.origin if plan_type == "cin" else cast(null(), String)
+    return (select(t.c.plan_id, t.c.child_id, t.c.team_id, t.c.start_date, origin.label("origin"),
+                   _last_review(t, plan_type, d).label("last_review_date"),
+                   _last_visit(t, plan_type, d).label("last_visit_date"))
+            .where(open_on(t.c.start_date, t.c.end_date, d), f.team_clause(t.c.team_id))
+            .cte(f"open_{plan_type}"))
+
+
+def _flag_row(base, plan_type: str, flag: str, days_over, condition):
+    return (select(base.c.plan_id, literal(plan_type, String).label("plan_type"), base.c.child_id, base.c.team_id,
+                   literal(flag, String).label("flag"), cast(days_over, Integer).label("days_over"),
+                   base.c.start_date, base.c.last_review_date, base.c.last_visit_date)
+            .where(condition))
+
+
+def drift_rows(db: Database, f: Filters):
+    """UNION ALL of one SELECT per flag over the open-plan CTEs (a selectable; no worker names)."""
+    s, d = db.standards, f.as_at
+    dd = literal(d, Date)
+    cin = _open_plans(cin_plans, "cin", f)
+    cp = _open_plans(cp_plans, "cp", f)
+
+    since_review = days_between(dd, func.coalesce(cin.c.last_review_date, cin.c.start_date))
+    since_cin_visit = days_between(dd, func.coalesce(cin.c.last_visit_date, cin.c.start_date))
+    since_cp_visit = days_between(dd, func.coalesce(cp.c.last_visit_date, cp.c.start_date))
+    cin_age = days_between(dd, cin.c.start_date)
+
+    def over_months(base, n):
+        return days_between(dd, add_months(base.c.start_date, n)), base.c.start_date < months_cutoff(d, n)
+
+    rows = {
+        "cin_review_overdue": _flag_row(cin, "cin", "cin_review_overdue", since_review - s.cin_review_days,
+                                        since_review > s.cin_review_days),
+        "cin_visit_overdue": _flag_row(cin, "cin", "cin_visit_overdue", since_cin_visit - s.cin_visit_days,
+                                       since_cin_visit > s.cin_visit_days),
+        "cin_9_month_review": _flag_row(cin, "cin", "cin_9_month_review", *over_months(cin, s.cin_sm_review_months)),
+        "cin_over_12_months": _flag_row(cin, "cin", "cin_over_12_months", *over_months(cin, s.cin_max_months)),
+        "step_down_over_12_weeks": _flag_row(cin, "cin", "step_down_over_12_weeks", cin_age - s.step_down_max_days,
+                                             and_(cin.c.origin == STEP_DOWN_ORIGIN, cin_age > s.step_down_max_days)),
+        "cp_visit_overdue": _flag_row(cp, "cp", "cp_visit_overdue", since_cp_visit - s.cp_visit_days,
+                                      since_cp_visit > s.cp_visit_days),
+        "cp_over_2_years": _flag_row(cp, "cp", "cp_over_2_years", *over_months(cp, s.cp_max_months)),
+    }
+    return union_all(*[rows[name] for name in FLAG_NAMES]).subquery("drift")
+
+
+def _current_key_worker(child_col, d: date):
+    return (select(workers.c.worker_name)
+            .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
+            .where(allocations.c.child_id == child_col, key_allocations(d))
+            .order_by(allocations.c.start_date.desc(), allocations.c.allocation_id.desc())
+            .limit(1).scalar_subquery())
+
+
+DRIFT_COLUMNS = ["plan_id", "plan_type", "child_id", "team_id", "team_name", "worker_name", "flag", "days_over",
+                 "start_date", "last_review_date", "last_visit_date"]
+
+
+def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
+    """One row per (open plan, flag) breaching a standard on ``f.as_at`` (definitions: module docstring).
+
+    Columns ``plan_id``, ``plan_type``, ``child_id``, ``team_id``, ``team_name``, ``worker_name``,
+    ``flag``, ``days_over``, ``start_date``, ``last_review_date`` (CIN and CP reviews of the plan),
+    ``last_visit_date`` (visits of the plan's type); most overdue first.
+    """
+    dr = drift_rows(db, f)
+    q = (select(dr.c.plan_id, dr.c.plan_type, dr.c.child_id, dr.c.team_id, teams.c.team_name,
+                _current_key_worker(dr.c.child_id, f.as_at).label("worker_name"), dr.c.flag, dr.c.days_over,
+                dr.c.start_date, dr.c.last_review_date, dr.c.last_visit_date)
+         .select_from(dr.outerjoin(teams, teams.c.team_id == dr.c.team_id))
+         .order_by(dr.c.days_over.desc(), dr.c.plan_id, dr.c.flag))
+    df = db.read(q)
+    df.columns = DRIFT_COLUMNS
+    for col in ("plan_id", "child_id", "team_id"):
+        df[col] = df[col].map(lambda v: None if v is None else str(v))
+    df["days_over"] = df["days_over"].astype(int)
+    for col in ("start_date", "last_review_date", "last_visit_date"):
+        df[col] = as_dates(df[col])
+    return df
+
+
+def drift_counts(db: Database, f: Filters) -> pd.DataFrame:
+    """Plans carrying each flag, by team, grouped in SQL: ``team_id``, ``team_name``, ``flag``, ``n``.
+
+    Only (team, flag) pairs with at least one plan are returned; the figure fills the rest with 0.
+    """
+    dr = drift_rows(db, f)
+    counts = (select(dr.c.team_id, dr.c.flag, func.count().label("n"))
+              .group_by(dr.c.team_id, dr.c.flag).subquery("counts"))
+    q = (select(counts.c.team_id, teams.c.team_name, counts.c.flag, counts.c.n)
+         .select_from(counts.outerjoin(teams, teams.c.team_id == counts.c.team_id))
+         .order_by(counts.c.team_id, counts.c.flag))
+    df = db.read(q)
+    df.columns = ["team_id", "team_name", "flag", "n"]
+    df["team_id"] = df["team_id"].map(lambda v: None if v is None else str(v))
+    df["n"] = df["n"].astype(int)
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+# Monthly trend of the duration flags, one query
+
+
+TREND_COLUMNS = ["as_at", "open_cin", "cin_9_month_review", "cin_over_12_months", "step_down_over_12_weeks",
+                 "open_cp", "cp_over_2_years", "pct_cin_over_12_months"]
+
+
+def trend_dates(as_at: date, months: int) -> list[date]:
+    """``as_at`` and the same day in each of the ``months`` months before it (clamped), oldest first."""
+    return [as_at - relativedelta(months=k) for k in range(months, -1, -1)]
+
+
+def _cutoffs_table(dates: list[date], s):
+    """Bound-parameter table: each date with the start-date cut-offs of the duration flags on it."""
+    rows = [select(literal(d, Date).label("d"),
+                   literal(months_cutoff(d, s.cin_sm_review_months), Date).label("c_sm"),
+                   literal(months_cutoff(d, s.cin_max_months), Date).label("c_max"),
+                   literal(d - timedelta(days=s.step_down_max_days), Date).label("c_step"),
+                   literal(months_cutoff(d, s.cp_max_months), Date).label("c_cp"))
+            for d in dates]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("cut")
+
+
+def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
+    """Open plans and the duration flags on D and on the same day of each of the 12 months before.
+
+    One query: a bound table of dates (and each date's cut-offs) joined to the plans open on that
+    date and grouped by date. Duration flags only (9/12 months, step-down 12 weeks, CP 2 years):
+    review and visit flags would need a correlated look-up per plan per date. Columns
+    ``as_at``, ``open_cin``, ``cin_9_month_review``, ``cin_over_12_months``, ``step_down_over_12_weeks``,
+    ``open_cp``, ``cp_over_2_years``, ``pct_cin_over_12_months`` (of open CIN plans; NaN with none open).
+    ``c_step`` is D - 84 days: ``D - start > 84`` exactly when ``start < c_step``.
+    """
+    s = db.standards
+    dates = trend_dates(f.as_at, months)
+    cut = _cutoffs_table(dates, s)
+
+    def flag(cond):
+        return func.sum(case((cond, 1), else_=0))
+
+    first, last = dates[0], dates[-1]
+
+    def maybe_open(t):
+        """Plans open on some date of the table (prunes the join before the per-date test)."""
+        return and_(t.c.start_date <= last, or_(t.c.end_date.is_(None), t.c.end_date > first),
+                    f.team_clause(t.c.team_id))
+
+    cin = (select(cut.c.d, func.count().label("open_cin"),
+                  flag(cin_plans.c.start_date < cut.c.c_sm).label("cin_9_month_review"),
+                  flag(cin_plans.c.start_date < cut.c.c_max).label("cin_over_12_months"),
+                  flag(and_(cin_plans.c.origin == STEP_DOWN_ORIGIN, cin_plans.c.start_date < cut.c.c_step))
+                  .label("step_down_over_12_weeks"))
+           .select_from(cut.join(cin_plans, open_on(cin_plans.c.start_date, cin_plans.c.end_date, cut.c.d)))
+           .where(maybe_open(cin_plans))
+           .group_by(cut.c.d).subquery("cin_t"))
+    cp = (select(cut.c.d, func.count().label("open_cp"),
+                 flag(cp_plans.c.start_date < cut.c.c_cp).label("cp_over_2_years"))
+          .select_from(cut.join(cp_plans, open_on(cp_plans.c.start_date, cp_plans.c.end_date, cut.c.d)))
+          .where(maybe_open(cp_plans))
+          .group_by(cut.c.d).subquery("cp_t"))
+    q = (select(cut.c.d, cin.c.open_cin, cin.c.cin_9_month_review, cin.c.cin_over_12_months,
+                cin.c.step_down_over_12_weeks, cp.c.open_cp, cp.c.cp_over_2_years)
+         .select_from(cut.outerjoin(cin, cin.c.d == cut.c.d).outerjoin(cp, cp.c.d == cut.c.d))
+         .order_by(cut.c.d))
+    df = db.read(q)
+    df.columns = TREND_COLUMNS[:-1]
+    df["as_at"] = as_dates(df["as_at"])
+    for col in TREND_COLUMNS[1:-1]:
+        df[col] = pd.to_numeric(df[col]).fillna(0).astype(int)
+    df["pct_cin_over_12_months"] = (100.0 * df["cin_over_12_months"] / df["open_cin"].where(df["open_cin"] > 0)).astype(float)
+    return df
+
+
+__all__ = ["plan_drift", "drift_counts", "drift_trend", "add_months", "FLAGS", "FLAG_NAMES"]

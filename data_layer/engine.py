@@ -1,0 +1,184 @@
+"""Read-only database access.
+
+Read-only at two levels (DESIGN.md section 7): the connection is opened read-only where the
+database supports it (SQLite ``mode=ro``, PostgreSQL read-only transactions, DuckDB
+``read_only``), and on every database a guard refuses any statement that is not a query before
+it reaches the driver. Queries go through :meth:`Database.read`, which binds parameters.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import NullPool
+
+from .standards import Standards, load_standards
+
+log = logging.getLogger(__name__)
+
+#: Where the embedded demo database lives unless CSC_DEMO_DB says otherwise.
+DEFAULT_DEMO_PATH = Path(os.environ.get("CSC_DEMO_DB") or Path(__file__).resolve().parent.parent / "data" / "demo.sqlite")
+
+
+class ReadOnlyViolation(PermissionError):
+    """Raised when anything other than a query is sent through the data layer."""
+
+
+class DatabaseError(RuntimeError):
+    """A database could not be opened or queried; the message is safe to show a user."""
+
+
+_STRING = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+_FIRST_WORDS = {"select", "with", "show", "describe", "explain", "values"}
+# Words that can write from inside a query (PostgreSQL data-modifying CTEs, SELECT INTO, ...).
+_WRITE_WORDS = re.compile(
+    r"\b(insert|update|delete|merge|upsert|drop|create|alter|truncate|grant|revoke|copy|attach|detach|"
+    r"vacuum|call|exec|execute|pragma|install|set|into)\b",
+    re.I,
+)
+# Schema introspection the check needs (SQLAlchemy's inspector on SQLite); reads, never assigns.
+_INTROSPECTION = re.compile(
+    r"^pragma\s+[\w.\"]*(table_x?info|index_list|index_info|index_xinfo|foreign_key_list|table_list|database_list)"
+    r"\s*\([^=;]*\)$",
+    re.I,
+)
+
+
+def check_statement(sql: str) -> None:
+    """Refuse anything that is not a single read-only query.
+
+    String literals and comments are blanked first, so a value cannot smuggle a keyword in or
+    hide one; a ``;`` between statements is refused outright.
+    """
+    text = _COMMENT.sub(" ", _STRING.sub("''", sql)).strip().rstrip(";").strip()
+    if _INTROSPECTION.match(_COMMENT.sub(" ", sql).strip()):
+        return
+    words = text.split(None, 1)
+    first = words[0].lower().lstrip("(") if words else ""
+    if first not in _FIRST_WORDS:
+        raise ReadOnlyViolation(f"refused a statement that is not a query (starts with {first!r})")
+    if ";" in text:
+        raise ReadOnlyViolation("refused more than one statement in one call")
+    bad = _WRITE_WORDS.search(text)
+    if bad and first != "show":
+        raise ReadOnlyViolation(f"refused a statement containing {bad.group(1).upper()!r}")
+
+
+def _guard(conn, cursor, statement, parameters, context, executemany):  # SQLAlchemy event signature
+    check_statement(statement)
+
+
+@dataclass
+class Database:
+    """An open read-only database with the practice standards to judge its data against."""
+
+    engine: Engine
+    standards: Standards = field(default_factory=load_standards)
+    is_demo: bool = False
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def read(self, query: Any, params: dict | None = None) -> pd.DataFrame:
+        """Run one SELECT (a SQLAlchemy Core construct; values bound, never formatted in)."""
+        try:
+            with self.engine.connect() as conn:
+                result = conn.execute(query, params or {})
+                return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        except ReadOnlyViolation:
+            raise
+        except Exception as exc:  # noqa: BLE001 - re-raised with a message fit for a page
+            log.warning("query failed: %s", type(exc).__name__)
+            raise DatabaseError(_friendly(exc)) from exc
+
+    def scalar(self, query: Any, params: dict | None = None) -> Any:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(query, params or {}).scalar()
+        except ReadOnlyViolation:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise DatabaseError(_friendly(exc)) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _friendly(exc: Exception) -> str:
+    """A one-line reason without parameters (which could hold identifiers)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return f"The database could not answer ({type(orig).__name__}: {first[:300]})"
+
+
+def default_url() -> str:
+    """``CSC_DATABASE_URL`` if set, else the embedded demo SQLite file."""
+    return os.environ.get("CSC_DATABASE_URL") or f"sqlite:///{DEFAULT_DEMO_PATH}"
+
+
+def _read_only_engine(url: URL) -> Engine:
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        path = url.database
+        if not path or path == ":memory:":
+            raise DatabaseError("An in-memory SQLite database cannot be opened read-only; give a file path.")
+        if not Path(path).exists():
+            raise DatabaseError(f"No database file at {path}")
+        ro = URL.create("sqlite", database=f"file:{Path(path).resolve()}", query={"mode": "ro", "uri": "true"})
+        engine = create_engine(ro, poolclass=NullPool)
+    elif backend == "duckdb":
+        engine = create_engine(url, connect_args={"read_only": True}, poolclass=NullPool)
+    elif backend == "postgresql":
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+        @event.listens_for(engine, "connect")
+        def _session_read_only(dbapi_conn, _record):
+            # Every transaction on this session is READ ONLY: the server itself refuses writes.
+            autocommit = getattr(dbapi_conn, "autocommit", None)
+            cur = dbapi_conn.cursor()
+            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            cur.close()
+            if autocommit is False:
+                dbapi_conn.commit()
+    else:
+        # SQL Server and others: the guard below is the read-only barrier; use a read-only login too.
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _guard)
+    return engine
+
+
+def connect(url: str | URL | None = None, standards: Standards | None = None) -> Database:
+    """Open a database read-only. No argument: ``CSC_DATABASE_URL``, else the embedded demo."""
+    raw = url if url is not None else default_url()
+    try:
+        parsed = make_url(raw)
+    except Exception as exc:  # noqa: BLE001
+        raise DatabaseError(f"Not a database URL: {exc}") from exc
+    engine = _read_only_engine(parsed)
+    is_demo = parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").resolve() == DEFAULT_DEMO_PATH.resolve()
+    db = Database(engine=engine, standards=standards or load_standards(), is_demo=is_demo)
+    if not is_demo:
+        db.is_demo = _looks_like_demo(db)
+    return db
+
+
+def _looks_like_demo(db: Database) -> bool:
+    """The demo generator names every team 'Demo ...', so the banner follows the data, not the URL."""
+    from sqlalchemy import func, select
+
+    from .schema import teams
+
+    try:
+        n = db.scalar(select(func.count()).select_from(teams).where(teams.c.team_name.like("Demo %")))
+        return bool(n)
+    except Exception:  # noqa: BLE001 - a missing table is for check-db to report
+        return False

@@ -1,0 +1,68 @@
+"""The global filters every data-layer function takes (DESIGN.md section 4)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select, true
+
+from .schema import teams
+
+
+@dataclass(frozen=True)
+class Filters:
+    """As-at date and the selected services and team ids; empty tuples mean all."""
+
+    as_at: date
+    services: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "services", tuple(self.services))
+        object.__setattr__(self, "teams", tuple(str(t) for t in self.teams))
+
+    def shifted(self, days: int) -> "Filters":
+        from datetime import timedelta
+
+        return Filters(self.as_at + timedelta(days=days), self.services, self.teams)
+
+    def team_clause(self, team_col):
+        """WHERE clause restricting ``team_col`` to the selected teams and services (bound values)."""
+        clause = true()
+        if self.teams:
+            clause = clause & team_col.in_(self.teams)
+        if self.services:
+            clause = clause & team_col.in_(select(teams.c.team_id).where(teams.c.service.in_(self.services)))
+        return clause
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.teams or self.services)
+
+    def window_start(self, months: int = 12) -> date:
+        """First day of the reporting window: the day after ``as_at`` minus ``months`` months."""
+        return self.as_at - relativedelta(months=months) + relativedelta(days=1)
+
+
+def open_on(start_col, end_col, d):
+    """Open on date ``d``: started on or before it and not ended on or before it (DESIGN 5.1)."""
+    return (start_col <= d) & (end_col.is_(None) | (end_col > d))
+
+
+def months_cutoff(d: date, months: int) -> date:
+    """Earliest start date *not* more than ``months`` calendar months before ``d``.
+
+    A plan started on ``s`` has been open more than N months on ``d`` when ``s + N months < d``
+    (month ends clamp, as in ``dateutil``: 31 May + 9 months = 28 Feb). That holds exactly for
+    ``s < months_cutoff(d, N)``, so SQL compares against one bound date on every database.
+    """
+    cut = d - relativedelta(months=months)
+    while cut + relativedelta(months=months) < d:
+        cut += relativedelta(days=1)
+    while (cut - relativedelta(days=1)) + relativedelta(months=months) >= d:
+        cut -= relativedelta(days=1)
+    return cut
+
+
+__all__ = ["Filters", "open_on", "months_cutoff"]

@@ -1,0 +1,357 @@
+"""JARP priority queue, response times and progress reviews (DESIGN 4 and 5.5), scored in SQL.
+
+The score is computed by the database so the queue and its weekly trend stay fast on a national
+database: one aggregate per referral turns its distinct criterion rows into 0/1 flags (one per
+configured code) plus a count of unknown codes, and a CASE built from the configured points adds
+them up with the exclusive groups and ``carried_over`` handled exactly as
+:func:`data_layer.jarp_scoring.score_referral` does (the tests cross-check the two). All points are
+bound parameters taken from ``db.standards``.
+
+Waiting, decided, queued (choices documented here and in the report):
+
+* A referral is **decided on D** when it has a ``decision_date`` on or before D and its ``decision``
+  is not ``carried_over`` or ``pending`` (those say the panel has not decided yet; a NULL or any
+  other decision with a date counts as decided).
+* It is **in the queue on D** when it was submitted on or before D (date of ``submitted_at``) and
+  is not decided on D. A referral without ``submitted_at`` cannot be placed in time and is left
+  out (``check-db`` counts it as a bad row).
+* ``waiting_days`` = D - date of ``submitted_at``. Team filter: ``referring_team_id``.
+* The carried-over count is the current one: a past as-at date sees today's count (the contract
+  keeps no history of it).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
+
+from .dialect import as_date, dates_table, days_between
+from .engine import Database
+from .filters import Filters
+from .jarp_scoring import (BELOW, CARRIED_OVER, P1, P2, P3, PRIORITIES, UNDECIDED, JarpRules, next_panel,
+                           panel_dates, response_timeliness, review_due_dates, rules_for, score_referral)
+from .schema import jarp_referral_criteria as crit
+from .schema import jarp_referrals as refs
+from .schema import teams
+
+_PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
+
+
+# --- building blocks -----------------------------------------------------------------------------
+
+def _decided_by(d):
+    """Decided on or before ``d`` (module docstring). ``d`` is a date value or a date column."""
+    return and_(refs.c.decision_date.is_not(None), refs.c.decision_date <= d,
+                or_(refs.c.decision.is_(None), refs.c.decision.not_in(UNDECIDED)))
+
+
+def _submitted_by_date(d: date):
+    """Submitted on or before the date ``d`` (any time that day); a plain range, index-friendly."""
+    return and_(refs.c.submitted_at.is_not(None), refs.c.submitted_at < datetime.combine(d + timedelta(days=1), time()))
+
+
+def _flag(i: int) -> str:
+    return f"has_{i}"
+
+
+def _scored(rules: JarpRules, where, extra_cols=()):
+    """Subquery of the referrals matching ``where`` with ``score``, ``priority`` and criterion flags.
+
+    Columns: every ``jarp_referrals`` column, ``referring_team`` (team name, else id),
+    ``has_<i>`` (1 when the i-th configured code is recorded), ``unknown_criteria`` and ``score``,
+    ``priority``, ``unknown_exception``.
+    """
+    codes = list(rules.points)
+    base = (select(*refs.c, func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"),
+                   *extra_cols)
+            .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
+            .where(where)
+            .subquery("r"))
+    pairs = (select(crit.c.referral_id, crit.c.criterion)
+             .select_from(crit.join(base, base.c.referral_id == crit.c.referral_id))
+             .distinct()
+             .subquery("dc"))
+    unknown = or_(pairs.c.criterion.is_(None), pairs.c.criterion.not_in(codes)) if codes else literal(True)
+    agg = (select(pairs.c.referral_id,
+                  *[func.max(case((pairs.c.criterion == code, 1), else_=0)).label(_flag(i))
+                    for i, code in enumerate(codes)],
+                  func.sum(case((unknown, 1), else_=0)).label("unknown_criteria"))
+           .group_by(pairs.c.referral_id)
+           .subquery("flags"))
+    has = {code: func.coalesce(agg.c[_flag(i)], 0) for i, code in enumerate(codes)}
+
+    def pts(code):
+        return literal(int(rules.points[code]), Integer)
+
+    terms = [case((has[c] == 1, pts(c)), else_=0) for c in rules.ungrouped()]
+    for group in rules.exclusive:
+        if group:  # the highest-scoring code present counts, the others in its group do not
+            terms.append(case(*[(has[c] == 1, pts(c)) for c in rules.by_points(group)], else_=0))
+    if CARRIED_OVER in rules.points:  # once, for the row or a count >= 1 (jarp_scoring docstring)
+        terms.append(case((or_(has[CARRIED_OVER] == 1, func.coalesce(base.c.carried_over, 0) >= 1),
+                           pts(CARRIED_OVER)), else_=0))
+    score = sum(terms[1:], terms[0]) if terms else literal(0, Integer)
+    scored = (select(base, *[has[c].label(_flag(i)) for i, c in enumerate(codes)],
+                     func.coalesce(agg.c.unknown_criteria, 0).label("unknown_criteria"), score.label("score"))
+              .select_from(base.outerjoin(agg, agg.c.referral_id == base.c.referral_id))
+              .subquery("scored"))
+    exception = scored.c.direct_exception.in_(rules.exceptions)
+    priority = case((exception, P1), (scored.c.score >= rules.p1_min, P1), (scored.c.score >= rules.p2_min, P2),
+                    (scored.c.score >= rules.p3_min, P3), else_=BELOW)
+    unknown_exc = case((and_(scored.c.direct_exception.is_not(None), scored.c.direct_exception.not_in(rules.exceptions)),
+                        1), else_=0)
+    return select(scored, priority.label("priority"), unknown_exc.label("unknown_exception")).subquery("prioritised")
+
+
+def _present_codes(row, codes) -> list[str]:
+    return [c for i, c in enumerate(codes) if row[_flag(i)] == 1]
+
+
+def _reasons(df: pd.DataFrame, rules: JarpRules) -> pd.DataFrame:
+    """Each referral's scoring criteria as the reasons for its score (plain words with points)."""
+    codes = list(rules.points)
+    criteria, reasons, not_counted = [], [], []
+    for row in df.to_dict("records"):
+        s = score_referral(_present_codes(row, codes), row["carried_over"], row["direct_exception"], rules)
+        criteria.append(", ".join(s.counted))
+        parts = [f"{rules.descriptions[c]} ({rules.points[c]})" for c in s.counted]
+        if row["direct_exception"] in rules.exceptions:
+            parts.insert(0, f"Direct referral exception: {str(row['direct_exception']).replace('_', ' ')} (P1)")
+        if row["unknown_criteria"]:
+            parts.append(f"{row['unknown_criteria']} unrecognised criterion code(s), not scored")
+        reasons.append("; ".join(parts) or "No scored criteria")
+        not_counted.append(", ".join(s.ignored))
+    out = df.drop(columns=[_flag(i) for i in range(len(codes))])
+    out["criteria"] = criteria
+    out["reasons"] = reasons
+    out["not_counted"] = not_counted
+    return out
+
+
+def _dates(series) -> list:
+    return [None if pd.isna(v) else v for v in pd.to_datetime(pd.Series(series, dtype=object), errors="coerce").dt.date]
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    for col in ("referral_id", "child_id", "referring_team_id"):
+        if col in df:
+            df[col] = df[col].map(lambda v: None if v is None or pd.isna(v) else str(v))
+    for col in ("panel_date", "decision_date", "next_review_date"):
+        if col in df:
+            df[col] = pd.Series(_dates(df[col]), index=df.index, dtype=object)
+    for col in ("score", "unknown_criteria", "unknown_exception"):
+        if col in df:
+            df[col] = df[col].fillna(0).astype(int)
+    if "carried_over" in df:
+        df["carried_over"] = df["carried_over"].fillna(0).astype(int)
+    if "unknown_exception" in df:
+        df["unknown_exception"] = df["unknown_exception"].astype(bool)
+    return df
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+QUEUE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team", "submitted_at", "panel_date",
+                 "on_next_panel", "score", "priority", "criteria", "reasons", "not_counted", "direct_exception",
+                 "unknown_exception", "unknown_criteria", "carried_over", "waiting_days", "decision",
+                 "services_requested")
+
+
+def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
+    """JARP referrals in the queue on ``f.as_at``, in agenda order (priority, score, waiting time).
+
+    One row per referral submitted on or before D and not decided on D (module docstring). Columns
+    ``QUEUE_COLUMNS``: ``score`` and ``priority`` by the rules in force (``jarp_scoring``),
+    ``panel_date`` (stored, else computed from ``submitted_at``), ``on_next_panel`` (panel on or
+    before the next sitting on/after D: carried-over and overdue referrals are on it too),
+    ``criteria`` (counted codes, comma text) and ``reasons`` (the same in words with points),
+    ``not_counted`` (codes outscored in their exclusive group), ``unknown_criteria`` (codes not
+    scored), ``unknown_exception`` (a direct_exception code that is not recognised, so not P1).
+    """
+    rules = rules_for(db.standards)
+    d = f.as_at
+    where = and_(_submitted_by_date(d), ~_decided_by(d), f.team_clause(refs.c.referring_team_id))
+    q = _scored(rules, where, extra_cols=(days_between(literal(d), as_date(refs.c.submitted_at)).label("waiting_days"),))
+    df = _tidy(db.read(select(q)))
+    df = _reasons(df, rules)
+    df["panel_date"] = pd.Series(panel_dates(df["submitted_at"], df["panel_date"], rules), index=df.index, dtype=object)
+    nxt = next_panel(d, rules)
+    df["on_next_panel"] = [p is not None and p <= nxt for p in df["panel_date"]]
+    df["waiting_days"] = df["waiting_days"].astype(int)
+    df["submitted_at"] = pd.to_datetime(df["submitted_at"])
+    df = df.assign(_rank=df["priority"].map(_PRIORITY_RANK))
+    df = df.sort_values(["_rank", "score", "waiting_days", "referral_id"], ascending=[True, False, False, True])
+    return df.drop(columns="_rank").reset_index(drop=True)[list(QUEUE_COLUMNS)]
+
+
+def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
+    """Queue size by priority at each of the ``weeks`` weekly dates ending on ``f.as_at``.
+
+    One query: a bound table of the dates joined to the scored referrals in the queue on each date,
+    counted by date and priority in the database. Every (week, priority) pair is returned, zero
+    when empty. Columns ``week`` (the as-at date of that week), ``priority``, ``referrals`` and
+    ``past_timetable``: those waiting more than ``rules.max_wait_days`` (11) days since submission,
+    i.e. longer than the Friday-to-Tuesday timetable allows (carried over or not yet heard).
+    """
+    rules = rules_for(db.standards)
+    dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
+    candidates = and_(_submitted_by_date(f.as_at), ~_decided_by(dates[0] - timedelta(days=1)),
+                      f.team_clause(refs.c.referring_team_id))
+    s = _scored(rules, candidates)
+    dt = dates_table(dates)
+    decided = and_(s.c.decision_date.is_not(None), s.c.decision_date <= dt.c.d,
+                   or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)))
+    waited = days_between(dt.c.d, as_date(s.c.submitted_at))
+    q = (select(dt.c.d.label("week"), s.c.priority, func.count().label("referrals"),
+                func.sum(case((waited > rules.max_wait_days, 1), else_=0)).label("past_timetable"))
+         .select_from(dt.join(s, and_(as_date(s.c.submitted_at) <= dt.c.d, ~decided)))
+         .group_by(dt.c.d, s.c.priority))
+    df = db.read(q)
+    df["week"] = _dates(df["week"])
+    grid = pd.MultiIndex.from_product([dates, list(PRIORITIES)], names=["week", "priority"]).to_frame(index=False)
+    out = grid.merge(df, on=["week", "priority"], how="left")
+    for col in ("referrals", "past_timetable"):
+        out[col] = out[col].fillna(0).astype(int)
+    return out
+
+
+def carried_over_repeatedly(queue: pd.DataFrame, times: int = 2) -> pd.DataFrame:
+    """Queued referrals carried over ``times`` or more panels (more than once by default)."""
+    return queue[queue["carried_over"] >= times].sort_values(["carried_over", "waiting_days"], ascending=False)
+
+
+# --- responses ------------------------------------------------------------------------------
+
+RESPONSE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team", "decision", "priority", "score",
+                    "decision_date", "first_response_at", "responded", "response_days", "response_working_days",
+                    "target", "on_time", "response_status")
+
+
+def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
+    """JARP referrals decided in the 12 months to ``f.as_at`` and how fast the first response came.
+
+    Decided: ``decision_date`` from ``f.window_start(12)`` to D inclusive and ``decision`` not
+    ``carried_over``/``pending``. Timeliness by :func:`jarp_scoring.response_timeliness` (P1 2 calendar
+    days, P2 5 and P3 10 working days; late once past target with no response, else pending).
+    **Choice:** a ``declined`` referral gets no family-support service, so it has no response target
+    (``response_status`` ``no_target``, ``on_time`` missing) and is left out of % on time, as are
+    below-threshold referrals.
+    """
+    rules = rules_for(db.standards)
+    d = f.as_at
+    window = and_(_decided_by(d), refs.c.decision_date >= f.window_start(rules.window_months),
+                  f.team_clause(refs.c.referring_team_id))
+    s = _scored(rules, window)
+    df = _tidy(db.read(select(s.c.referral_id, s.c.child_id, s.c.referring_team_id, s.c.referring_team,
+                              s.c.decision, s.c.priority, s.c.score, s.c.decision_date, s.c.first_response_at)
+                       .order_by(s.c.decision_date, s.c.referral_id)))
+    judged_priority = df["priority"].where(df["decision"] != "declined", None)
+    timing = response_timeliness(judged_priority, df["decision_date"], df["first_response_at"], d, rules)
+    df = pd.concat([df.reset_index(drop=True), timing], axis=1)
+    df["first_response_at"] = pd.to_datetime(df["first_response_at"])
+    return df[list(RESPONSE_COLUMNS)]
+
+
+def response_summary(responses: pd.DataFrame, rules: JarpRules | None = None) -> pd.DataFrame:
+    """Per priority: referrals judged, on time, late, pending, % on time (of those judged), median days.
+
+    Pure (no database): the page and the figure builders share it. ``pct_on_time`` is on time /
+    (on time + late); pending and no-target referrals are not judged yet.
+    """
+    rows = []
+    for p in (P1, P2, P3):
+        part = responses[responses["priority"] == p]
+        on, late = int((part["response_status"] == "on_time").sum()), int((part["response_status"] == "late").sum())
+        responded = part[part["responded"]]
+        working = rules.targets[p].working if rules is not None else p != P1
+        unit_col = "response_working_days" if working else "response_days"
+        rows.append(dict(priority=p, decided=len(part), on_time=on, late=late,
+                         pending=int((part["response_status"] == "pending").sum()),
+                         pct_on_time=(100.0 * on / (on + late)) if on + late else float("nan"),
+                         median_response=float(responded[unit_col].median()) if len(responded) else float("nan"),
+                         unit="calendar days" if unit_col == "response_days" else "working days"))
+    return pd.DataFrame(rows)
+
+
+def response_trend(responses: pd.DataFrame) -> pd.DataFrame:
+    """% on time by month of decision and priority (judged referrals only). Pure."""
+    judged = responses[responses["response_status"].isin(("on_time", "late"))].copy()
+    if judged.empty:
+        return pd.DataFrame(columns=["month", "priority", "judged", "on_time", "pct_on_time"])
+    judged["month"] = [date(d.year, d.month, 1) for d in judged["decision_date"]]
+    g = judged.groupby(["month", "priority"])
+    out = g.size().rename("judged").to_frame()
+    out["on_time"] = g["response_status"].apply(lambda s: int((s == "on_time").sum()))
+    out = out.reset_index()
+    out["pct_on_time"] = 100.0 * out["on_time"] / out["judged"]
+    return out.sort_values(["month", "priority"]).reset_index(drop=True)
+
+
+# --- progress reviews ---------------------------------------------------------------------------
+
+REVIEW_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team", "decision_date", "review_due",
+                  "due_computed", "days_to_due", "status", "services_requested")
+
+
+def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
+    """Six-weekly progress reviews due in the next 7 days (``due_soon``) or already past (``overdue``).
+
+    Services under review: referrals **allocated** in the 12 months to D (or any decided one with a
+    stored ``next_review_date``). Due date: the stored ``next_review_date``, else decision + 6 weeks
+    (``due_computed`` True). Flagged when due on or before D + 7 (003 App. A step 7: "one week in
+    advance"); overdue when due before D. **Choice:** the 12-month window bounds a service whose end
+    is not recorded (the contract has no service end date), so an old allocation is not flagged
+    forever. Sorted most overdue first.
+    """
+    rules = rules_for(db.standards)
+    d = f.as_at
+    horizon = d + timedelta(days=rules.review_notice_days)
+    latest_decision = horizon - timedelta(weeks=rules.review_weeks)  # decision + 6 weeks <= horizon
+    due_soon = or_(refs.c.next_review_date <= horizon,
+                   and_(refs.c.next_review_date.is_(None), refs.c.decision == "allocated",
+                        refs.c.decision_date <= latest_decision))
+    q = (select(refs.c.referral_id, refs.c.child_id, refs.c.referring_team_id,
+                func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"),
+                refs.c.decision_date, refs.c.next_review_date, refs.c.services_requested)
+         .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
+         .where(_decided_by(d), refs.c.decision_date >= f.window_start(rules.window_months),
+                or_(refs.c.decision == "allocated", refs.c.next_review_date.is_not(None)),
+                due_soon, f.team_clause(refs.c.referring_team_id)))
+    df = _tidy(db.read(q))
+    df["review_due"] = pd.Series(review_due_dates(df["decision_date"], df["next_review_date"], rules),
+                                 index=df.index, dtype=object)
+    df["due_computed"] = df["next_review_date"].isna()
+    df["days_to_due"] = [(r - d).days for r in df["review_due"]]
+    df["status"] = ["overdue" if n < 0 else "due_soon" for n in df["days_to_due"]]
+    df = df.sort_values(["days_to_due", "referral_id"]).reset_index(drop=True)
+    return df[list(REVIEW_COLUMNS)]
+
+
+def jarp_unknown_criteria(db: Database, f: Filters) -> pd.DataFrame:
+    """Criterion codes the rules do not know, with how many referrals carry them (never scored).
+
+    Over the referrals the page shows: queued on D or decided in the 12 months to D. Columns
+    ``criterion`` (``(blank)`` for NULL) and ``referrals``.
+    """
+    rules = rules_for(db.standards)
+    d = f.as_at
+    shown = and_(_submitted_by_date(d), f.team_clause(refs.c.referring_team_id),
+                 or_(~_decided_by(d), refs.c.decision_date >= f.window_start(rules.window_months)))
+    unknown = or_(crit.c.criterion.is_(None), crit.c.criterion.not_in(list(rules.points)))
+    q = (select(crit.c.criterion, func.count(distinct(crit.c.referral_id)).label("referrals"))
+         .select_from(crit.join(refs, refs.c.referral_id == crit.c.referral_id))
+         .where(shown, unknown)
+         .group_by(crit.c.criterion))
+    df = db.read(q)
+    df["criterion"] = df["criterion"].map(lambda c: "(blank)" if c is None else str(c))
+    df["referrals"] = df["referrals"].astype(int)
+    return df.sort_values(["referrals", "criterion"], ascending=[False, True]).reset_index(drop=True)
+
+
+__all__ = [
+    "jarp_queue", "jarp_queue_trend", "carried_over_repeatedly", "jarp_responses", "response_summary",
+    "response_trend", "jarp_reviews_due", "jarp_unknown_criteria", "QUEUE_COLUMNS", "RESPONSE_COLUMNS",
+    "REVIEW_COLUMNS",
+]

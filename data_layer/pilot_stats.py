@@ -1,0 +1,206 @@
+"""Statistics of the pilot evaluation (DESIGN 5.3): intervals, difference-in-differences, verdicts.
+
+Pure functions on counts and arrays, no database: the cohort queries live in ``pilot.py``.
+Every interval comes from a maintained library (statsmodels' Wilson interval, statsmodels'
+t-interval of a mean, scipy's normal quantile and bootstrap, scipy's Kaplan-Meier), so a
+reviewer checks our *choices*, not our arithmetic.
+
+Difference-in-differences (DiD) is always ``(pilot during - pilot before) - (comparison during
+- comparison before)``: the change in the pilot teams beyond the change the comparison teams
+saw over the same two periods. It removes anything that changed for everyone (seasonality,
+thresholds, the follow-up time the later cohorts have not had yet); it does not remove
+differences in which cases each team received, which is why the page calls it evidence, not
+proof.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.weightstats import DescrStatsW
+
+#: The four cohorts of a DiD, in the order tables and charts show them.
+COHORTS: tuple[tuple[str, str], ...] = (
+    ("pilot", "before"), ("pilot", "during"), ("comparison", "before"), ("comparison", "during"),
+)
+#: Fixed bootstrap seed: the page must show the same interval every time it is drawn.
+BOOTSTRAP_SEED = 20220207
+BOOTSTRAP_RESAMPLES = 999
+
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A cohort's value with its interval; NaN where the data cannot support one."""
+
+    value: float
+    ci_low: float
+    ci_high: float
+    n: int
+    count: int | None = None  # numerator of a proportion / events of a survival estimate
+
+
+@dataclass(frozen=True)
+class DiD:
+    """A difference-in-differences with its interval and how the interval was made."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    method: str
+
+
+def wilson(k: int, n: int, level: float = 0.95) -> Estimate:
+    """Share ``k / n`` with its Wilson score interval (statsmodels). NaN when ``n`` is 0.
+
+    Wilson rather than the textbook normal interval because cohorts are small and shares near
+    0 or 1 are common (escalations): the normal interval then collapses or leaves [0, 1].
+    """
+    k, n = int(k), int(n)
+    if n <= 0:
+        return Estimate(NAN, NAN, NAN, 0, k)
+    lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
+    return Estimate(k / n, float(lo), float(hi), n, k)
+
+
+def mean_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
+    """Mean with its t-interval (statsmodels ``DescrStatsW.tconfint_mean``); NaN bounds for n < 2."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return Estimate(NAN, NAN, NAN, 0)
+    if len(x) < 2:
+        return Estimate(float(x.mean()), NAN, NAN, 1)
+    lo, hi = DescrStatsW(x).tconfint_mean(alpha=1 - level)
+    return Estimate(float(x.mean()), float(lo), float(hi), len(x))
+
+
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def _did_point(values: Mapping[tuple[str, str], float]) -> float:
+    return ((values[("pilot", "during")] - values[("pilot", "before")])
+            - (values[("comparison", "during")] - values[("comparison", "before")]))
+
+
+def did_proportions(cells: Mapping[tuple[str, str], tuple[int, int]], level: float = 0.95) -> DiD:
+    """DiD of four shares ``{(cohort, period): (k, n)}`` with a normal-approximation interval.
+
+    The four cohorts are independent samples, so the variance of the DiD is the sum of the four
+    binomial variances ``p(1 - p) / n``; the interval is ``DiD +/- z * sqrt(sum)`` (z from
+    scipy's normal quantile). This is the usual Wald interval for a contrast of proportions;
+    with a cohort at 0% or 100% its variance is 0, which is why the verdict also requires every
+    cohort to reach the minimum size.
+    """
+    if any(cells[c][1] <= 0 for c in COHORTS):
+        return DiD(NAN, NAN, NAN, "normal approximation (four binomial variances)")
+    p = {c: cells[c][0] / cells[c][1] for c in COHORTS}
+    var = sum(p[c] * (1 - p[c]) / cells[c][1] for c in COHORTS)
+    est, half = _did_point(p), _z(level) * math.sqrt(var)
+    return DiD(est, est - half, est + half, "normal approximation (four binomial variances)")
+
+
+def did_means(cells: Mapping[tuple[str, str], Sequence[float]], level: float = 0.95) -> DiD:
+    """DiD of four means with a normal-approximation interval from the four variances of the mean."""
+    arrays = {c: np.asarray(cells[c], dtype=float) for c in COHORTS}
+    arrays = {c: a[~np.isnan(a)] for c, a in arrays.items()}
+    method = "normal approximation (four variances of the mean)"
+    if any(len(a) < 2 for a in arrays.values()):
+        return DiD(NAN, NAN, NAN, method)
+    var = sum(float(np.var(a, ddof=1)) / len(a) for a in arrays.values())
+    est, half = _did_point({c: float(a.mean()) for c, a in arrays.items()}), _z(level) * math.sqrt(var)
+    return DiD(est, est - half, est + half, method)
+
+
+def km_median(durations, observed) -> float:
+    """Kaplan-Meier median (scipy ``ecdf`` on censored data): the first time S(t) <= 0.5.
+
+    Same definition as lifelines' ``median_survival_time_`` (used for the displayed medians);
+    scipy's estimator is about 30 times faster, which the bootstrap needs. NaN when the curve
+    never falls to one half (more than half the plans still open at their last follow-up).
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(observed, dtype=bool)
+    if len(d) == 0 or not e.any():
+        return NAN
+    sf = stats.ecdf(stats.CensoredData(uncensored=d[e], right=d[~e])).sf
+    below = sf.quantiles[sf.probabilities <= 0.5 + 1e-12]
+    return float(below[0]) if len(below) else NAN
+
+
+def did_medians(cells: Mapping[tuple[str, str], tuple[Sequence[float], Sequence[bool]]],
+                level: float = 0.95, n_resamples: int = BOOTSTRAP_RESAMPLES,
+                seed: int = BOOTSTRAP_SEED) -> DiD:
+    """DiD of four Kaplan-Meier medians with a percentile bootstrap interval (scipy ``bootstrap``).
+
+    Each cohort is resampled independently (plans with their censoring flag), ``n_resamples``
+    times with a fixed seed so the page is reproducible. No closed-form variance of a DiD of
+    medians exists; the bootstrap is the standard answer. Where a median is not reached in the
+    data the estimate is NaN; where it is not reached in some resamples the interval is NaN
+    (shown as "no interval"), and the verdict then refuses to conclude.
+    """
+    method = f"percentile bootstrap of Kaplan-Meier medians ({n_resamples} resamples, seed {seed})"
+    data = {c: (np.asarray(cells[c][0], dtype=float), np.asarray(cells[c][1], dtype=bool)) for c in COHORTS}
+    if any(len(d) < 2 for d, _ in data.values()):
+        return DiD(NAN, NAN, NAN, method)
+    point = _did_point({c: km_median(*data[c]) for c in COHORTS})
+    if math.isnan(point):
+        return DiD(NAN, NAN, NAN, method)
+
+    def statistic(*indices):
+        meds = {c: km_median(data[c][0][idx], data[c][1][idx]) for c, idx in zip(COHORTS, indices)}
+        return _did_point(meds)
+
+    samples = tuple(np.arange(len(data[c][0])) for c in COHORTS)
+    res = stats.bootstrap(samples, statistic, n_resamples=n_resamples, vectorized=False, paired=False,
+                          confidence_level=level, method="percentile", rng=np.random.default_rng(seed))
+    lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return DiD(point, lo, hi, method)
+
+
+#: Verdict statuses, from "cannot say" to "can say".
+VERDICTS = ("not_measurable", "too_small", "inconclusive", "better", "worse")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    text: str
+
+
+def verdict(label: str, did: DiD, ns: Mapping[tuple[str, str], int], min_cohort: int,
+            lower_is_better: bool, fmt=lambda v: f"{v:.1f}", level: float = 0.95) -> Verdict:
+    """A plain-English verdict that only concludes when the data allow it.
+
+    Refuses (``too_small``) when any of the four cohorts has fewer than ``min_cohort`` plans,
+    (``not_measurable``) when there is no estimate or no interval, and (``inconclusive``) when
+    the interval includes zero. Otherwise says which way the pilot moved the measure, relative
+    to the comparison teams, in the measure's own units (``fmt``).
+    """
+    small = [f"{cohort} teams {period} the pilot ({ns.get((cohort, period), 0)})"
+             for cohort, period in COHORTS if ns.get((cohort, period), 0) < min_cohort]
+    if small:
+        return Verdict("too_small", f"Too small to judge: fewer than {min_cohort} plans in "
+                                    + "; ".join(small) + ".")
+    if any(math.isnan(x) for x in (did.estimate, did.ci_low, did.ci_high)):
+        return Verdict("not_measurable", f"Cannot be measured yet: {label.lower()} has no estimate "
+                                         "or no interval for every cohort (often: not enough follow-up).")
+    interval = f"{level:.0%} interval {fmt(did.ci_low)} to {fmt(did.ci_high)}"
+    if did.ci_low <= 0 <= did.ci_high:
+        return Verdict("inconclusive", f"No clear difference: the pilot teams changed by {fmt(did.estimate)} "
+                                       f"relative to the comparison teams, but the {interval} includes no change.")
+    improved = (did.estimate < 0) == lower_is_better
+    direction = "lower" if did.estimate < 0 else "higher"
+    return Verdict("better" if improved else "worse",
+                   f"{'Better' if improved else 'Worse'} in the pilot: {label.lower()} moved {fmt(abs(did.estimate))} "
+                   f"{direction} in the pilot teams than in the comparison teams ({interval}).")
+
+
+__all__ = ["Estimate", "DiD", "Verdict", "VERDICTS", "COHORTS", "wilson", "mean_interval", "did_proportions",
+           "did_means", "did_medians", "km_median", "verdict", "BOOTSTRAP_SEED", "BOOTSTRAP_RESAMPLES"]

@@ -1,0 +1,253 @@
+"""CIN and CP plan durations (DESIGN 5.2): which plans, how long, in what bands, and survival.
+
+Window (DESIGN 4, ``plan_durations``): a plan is in scope when it is **open on the as-at date D**
+(``start_date <= D`` and ``end_date`` NULL or after D) or **closed in the 12 months to D**: ``end_date``
+from ``f.window_start(12)`` (the day after D minus 12 months) up to and including D. So with D =
+31 Mar 2023 a plan ended on 1 Apr 2022 is in, one ended on 31 Mar 2022 is out, and one ended on D
+itself is closed (not open) on D.
+
+Duration = ``end_date - start_date`` in days, or ``D - start_date`` for a plan open on D. A plan whose
+stored end date falls after D is *open on D*: its end date and end reason are not known yet on D, so
+they are returned as NULL (the page replays history as it stood on D).
+
+Rows that cannot be placed on a timeline (missing start date, end before start) are excluded from
+every figure and counted by :func:`plan_exclusions`, never silently dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import String, and_, case, cast, func, literal, null, or_, select, union_all
+
+from .dialect import days_between
+from .drift import add_months, as_dates
+from .engine import Database
+from .filters import Filters
+from .schema import CODES, cin_plans, cp_plans, teams
+from .survival import kaplan_meier, median_duration
+
+PLAN_TABLES = {"cin": cin_plans, "cp": cp_plans}
+PLAN_TYPES = tuple(PLAN_TABLES)
+CIN_ORIGINS = tuple(sorted(CODES[("cin_plans", "origin")]))
+
+
+def plan_table(plan_type: str):
+    """The contract table for 'cin' or 'cp'; anything else is a programming error."""
+    try:
+        return PLAN_TABLES[plan_type]
+    except KeyError:
+        raise ValueError(f"plan_type must be one of {PLAN_TYPES}, got {plan_type!r}") from None
+
+
+def _usable(t):
+    """A plan row that can be placed on a timeline: a start date and no end before it."""
+    return and_(t.c.start_date.is_not(None), or_(t.c.end_date.is_(None), t.c.end_date >= t.c.start_date))
+
+
+def in_window(t, f: Filters, months: int):
+    """Open on D or closed from ``f.window_start(months)`` to D inclusive (module docstring)."""
+    d = f.as_at
+    return and_(t.c.start_date <= d, or_(t.c.end_date.is_(None), t.c.end_date >= f.window_start(months)))
+
+
+def _is_open(t, d):
+    return or_(t.c.end_date.is_(None), t.c.end_date > d)
+
+
+def _durations_select(t, plan_type: str, f: Filters, months: int):
+    d = f.as_at
+    is_open = _is_open(t, d)
+    origin = t.c.origin if plan_type == "cin" else cast(null(), String)
+    return (
+        select(
+            t.c.plan_id, t.c.child_id, t.c.team_id, teams.c.team_name, t.c.start_date,
+            case((is_open, null()), else_=t.c.end_date).label("end_date"),
+            days_between(case((is_open, literal(d)), else_=t.c.end_date), t.c.start_date).label("days"),
+            case((is_open, literal(True)), else_=literal(False)).label("open"),
+            origin.label("origin"),
+            case((is_open, null()), else_=t.c.end_reason).label("end_reason"),
+        )
+        .select_from(t.outerjoin(teams, teams.c.team_id == t.c.team_id))
+        .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id))
+    )
+
+
+def plan_durations(db: Database, f: Filters, plan_type: str) -> pd.DataFrame:
+    """One row per CIN or CP plan open on ``f.as_at`` or closed in the 12 months to it.
+
+    Columns ``plan_id``, ``child_id``, ``team_id``, ``team_name``, ``start_date``, ``end_date`` (NULL
+    while open on D), ``days``, ``open``, ``origin`` (NULL for CP plans), ``end_reason`` (NULL while
+    open). Teams filter on the plan's own ``team_id``. Window and exclusions: module docstring.
+    """
+    t = plan_table(plan_type)
+    months = db.standards.reporting_window_months
+    q = _durations_select(t, plan_type, f, months).order_by(t.c.start_date, t.c.plan_id)
+    return _tidy(db.read(q))
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    for col in ("plan_id", "child_id", "team_id"):
+        df[col] = df[col].map(lambda v: None if v is None or v is pd.NA else str(v))
+    for col in ("start_date", "end_date"):
+        df[col] = as_dates(df[col])
+    df["days"] = df["days"].astype(int)
+    df["open"] = df["open"].astype(bool)
+    df["origin"] = df["origin"].astype(object).where(df["origin"].notna(), None)
+    df["end_reason"] = df["end_reason"].astype(object).where(df["end_reason"].notna(), None)
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+# Excluded rows
+
+
+def plan_exclusions(db: Database, f: Filters) -> pd.DataFrame:
+    """Plan rows left out of this page's figures, by reason: columns ``plan_type``, ``reason``, ``n``.
+
+    Counts, in the selected teams, plans that would otherwise be in the duration window or open on
+    D: those with no start date or an end date before their start date (excluded everywhere), and
+    CIN plans with an origin code outside the contract (kept in durations and drift, but left out
+    of the by-origin survival curves and never flagged as a CP step-down). Rows with a count of 0
+    are omitted, so an empty frame means nothing was excluded.
+    """
+    d = f.as_at
+    w = f.window_start(db.standards.reporting_window_months)
+    parts = []
+    for plan_type, t in PLAN_TABLES.items():
+        relevant = and_(or_(t.c.end_date.is_(None), t.c.end_date >= w), f.team_clause(t.c.team_id))
+        parts.append(select(literal(plan_type).label("plan_type"), literal("no start date").label("reason"),
+                            func.count().label("n"))
+                     .where(t.c.start_date.is_(None), relevant))
+        parts.append(select(literal(plan_type), literal("end date before start date"), func.count())
+                     .where(t.c.end_date < t.c.start_date, or_(t.c.start_date <= d, t.c.end_date <= d), relevant))
+    parts.append(select(literal("cin"), literal("unrecognised origin code"), func.count())
+                 .where(cin_plans.c.origin.is_not(None), cin_plans.c.origin.not_in(CIN_ORIGINS),
+                        in_window(cin_plans, f, db.standards.reporting_window_months), _usable(cin_plans),
+                        f.team_clause(cin_plans.c.team_id)))
+    df = db.read(union_all(*parts))
+    df.columns = ["plan_type", "reason", "n"]
+    df["n"] = df["n"].astype(int)
+    return df[df["n"] > 0].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Duration bands
+
+
+def band_edges(standards) -> tuple[int, ...]:
+    """Band boundaries in calendar months: every duration standard (3/6 TM reviews, 9, 12, 24)."""
+    return tuple(sorted({standards.cin_tm_review_first_months, standards.cin_tm_review_second_months,
+                         standards.cin_sm_review_months, standards.cin_max_months, standards.cp_max_months}))
+
+
+def band_labels(edges: tuple[int, ...]) -> list[str]:
+    """'Up to 3 months', '3 to 6 months', ..., 'Over 24 months' (a band includes its upper edge)."""
+    labels = [f"Up to {edges[0]} months"]
+    labels += [f"{a} to {b} months" for a, b in zip(edges, edges[1:])]
+    labels.append(f"Over {edges[-1]} months")
+    return labels
+
+
+def duration_bands(db: Database, f: Filters) -> pd.DataFrame:
+    """Counts of CIN and CP plans (same window as :func:`plan_durations`) by duration band, in SQL.
+
+    A plan is in band "a to b months" when it lasted more than ``a`` and at most ``b`` calendar
+    months (``start + a months < end <= start + b months``, month ends clamped as in
+    :func:`~data_layer.filters.months_cutoff`; ``end`` is D for open plans), so the band edges are
+    exactly the standards' boundaries. Columns ``plan_type``, ``band_order``, ``band``, ``open``,
+    ``n``; every band x open/closed combination is present (0 when empty).
+    """
+    edges = band_edges(db.standards)
+    labels = band_labels(edges)
+    months = db.standards.reporting_window_months
+    d = f.as_at
+    parts = []
+    for plan_type, t in PLAN_TABLES.items():
+        is_open = _is_open(t, d)
+        end = case((is_open, literal(d)), else_=t.c.end_date)
+        order = case(*[(end <= add_months(t.c.start_date, m), literal(i)) for i, m in enumerate(edges)],
+                     else_=literal(len(edges)))
+        inner = (select(order.label("band_order"), case((is_open, 1), else_=0).label("is_open"))
+                 .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id))
+                 .subquery(f"b_{plan_type}"))
+        parts.append(select(literal(plan_type).label("plan_type"), inner.c.band_order, inner.c.is_open,
+                            func.count().label("n"))
+                     .group_by(inner.c.band_order, inner.c.is_open))
+    got = db.read(union_all(*parts))
+    got.columns = ["plan_type", "band_order", "open", "n"]
+    full = pd.MultiIndex.from_product([PLAN_TYPES, range(len(labels)), [0, 1]], names=["plan_type", "band_order", "open"])
+    got["band_order"] = got["band_order"].astype(int)
+    got["open"] = got["open"].astype(int)
+    out = (got.groupby(["plan_type", "band_order", "open"])["n"].sum().reindex(full, fill_value=0).reset_index())
+    out["n"] = out["n"].astype(int)
+    out["open"] = out["open"].astype(bool)
+    out.insert(2, "band", out["band_order"].map(dict(enumerate(labels))))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Survival (Kaplan-Meier) from plan_durations rows: pure, no database
+
+
+@dataclass(frozen=True)
+class SurvivalResult:
+    """Kaplan-Meier curves and medians per group, and rows left out (reason -> count)."""
+
+    curves: pd.DataFrame
+    medians: pd.DataFrame
+    excluded: dict = field(default_factory=dict)
+
+
+CURVE_COLUMNS = ["group", "days", "survival", "ci_low", "ci_high", "at_risk"]
+MEDIAN_COLUMNS = ["group", "n", "closed", "open", "median_days", "ci_low", "ci_high", "closed_mean_days"]
+
+
+def survival_by_group(durations: pd.DataFrame, by: str | None = None, min_n: int = 1) -> SurvivalResult:
+    """Kaplan-Meier estimate of plan duration per group (open plans right-censored on D).
+
+    ``durations`` is :func:`plan_durations` output, optionally with a ``plan_type`` column (needed
+    for ``by="plan_type"``). ``by`` None pools everything under group "All plans". Groups with
+    fewer than ``min_n`` plans are left out and counted in ``excluded`` (the page passes the small-
+    number threshold in presentation mode). With ``by="origin"``, plans whose origin is missing or
+    not a contract code are excluded and counted: they cannot be put in a group honestly.
+
+    ``closed_mean_days`` is the plain average of the closed plans, shown beside the median to say
+    why it misleads: long plans are mostly still open, so an average of closed plans is too short.
+    The median and its interval come from lifelines (:func:`~data_layer.survival.median_duration`);
+    NaN means the curve never fell to one half (more than half the plans still open).
+
+    Sampling note: the window takes every plan open on D however long ago it started but only
+    plans closed in the last year, so long plans are somewhat over-represented (length bias). The
+    estimate is the plain right-censored Kaplan-Meier of DESIGN 5.2, as a hand calculation gets.
+    """
+    excluded: dict[str, int] = {}
+    df = durations
+    if by is None:
+        df = df.assign(group="All plans")
+    else:
+        if by == "origin":
+            bad = ~df["origin"].isin(CIN_ORIGINS)
+            if bad.any():
+                excluded["origin missing or unrecognised"] = int(bad.sum())
+            df = df[~bad]
+        df = df.assign(group=df[by].astype(str))
+    curves, medians = [], []
+    for group, g in df.groupby("group", sort=True):
+        if len(g) < min_n:
+            excluded[f"groups under {min_n} plans"] = excluded.get(f"groups under {min_n} plans", 0) + len(g)
+            continue
+        durations_, observed = g["days"].to_numpy(dtype=float), (~g["open"].astype(bool)).to_numpy()
+        km = kaplan_meier(durations_, observed)
+        curves.append(km.assign(group=group))
+        med = median_duration(durations_, observed)
+        closed = g.loc[~g["open"].astype(bool), "days"]
+        medians.append(dict(group=group, n=med.n, closed=med.events, open=med.n - med.events,
+                            median_days=med.value, ci_low=med.ci_low, ci_high=med.ci_high,
+                            closed_mean_days=float(closed.mean()) if len(closed) else float("nan")))
+    curves_df = pd.concat(curves, ignore_index=True)[CURVE_COLUMNS] if curves else pd.DataFrame(columns=CURVE_COLUMNS)
+    return SurvivalResult(curves_df, pd.DataFrame(medians, columns=MEDIAN_COLUMNS), excluded)
+
+
+__all__ = ["plan_durations", "plan_exclusions", "duration_bands", "survival_by_group", "SurvivalResult",
+           "band_edges", "band_labels", "PLAN_TYPES", "CIN_ORIGINS"]

@@ -1,0 +1,78 @@
+"""Reference data the page shell needs: the date range of the data and the teams to filter on.
+
+The shell asks these once per page load (cached), so the default as-at date follows the data
+("the latest date present in the data", DESIGN 2) and the filter menus list the authority's own
+teams. Both are single aggregate queries; no child-level rows leave the database.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import func, select, union_all
+
+from .engine import Database
+from .schema import allocations, cin_plans, cla_episodes, cp_plans, referrals, teams, visits
+
+#: Event dates that say "something happened on this day". End dates are left out on purpose: an
+#: authority may record a planned end in the future, which is not data "present" yet. Assessment
+#: starts are left out too: an assessment follows a referral and may be booked days ahead (the
+#: demo has a few starting after its last day), while referrals, allocations, plan starts and
+#: visits are recorded on the day they happen.
+_EVENT_DATES = (
+    (referrals, "referral_date"),
+    (allocations, "start_date"),
+    (cin_plans, "start_date"),
+    (cp_plans, "start_date"),
+    (cla_episodes, "start_date"),
+    (visits, "visit_date"),
+)
+
+
+def _as_date(value) -> date | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def date_range(db: Database) -> tuple[date | None, date | None]:
+    """Earliest and latest event date in the data (one query over the event tables).
+
+    ``(None, None)`` for a database without any events.
+    """
+    parts = [
+        select(func.min(table.c[col]).label("lo"), func.max(table.c[col]).label("hi"))
+        for table, col in _EVENT_DATES
+    ]
+    u = union_all(*parts).subquery("event_dates")
+    df = db.read(select(func.min(u.c.lo).label("lo"), func.max(u.c.hi).label("hi")))
+    if df.empty:
+        return None, None
+    return _as_date(df.iloc[0]["lo"]), _as_date(df.iloc[0]["hi"])
+
+
+def latest_date(db: Database) -> date | None:
+    """The latest event date in the data: the dashboard's default as-at date."""
+    return date_range(db)[1]
+
+
+def team_options(db: Database) -> pd.DataFrame:
+    """Every team with its service, for the filter menus: ``team_id``, ``team_name``, ``service``.
+
+    Sorted by service then name; ``team_name`` falls back to the id and ``service`` to
+    "Unknown service" so a half-filled teams table still gives usable menus.
+    """
+    q = select(teams.c.team_id, teams.c.team_name, teams.c.service).order_by(
+        teams.c.service, teams.c.team_name, teams.c.team_id)
+    df = db.read(q)
+    df["team_id"] = df["team_id"].astype(str)
+    df["team_name"] = df["team_name"].where(df["team_name"].notna(), df["team_id"]).astype(str)
+    df["service"] = df["service"].where(df["service"].notna(), "Unknown service").astype(str)
+    return df.drop_duplicates("team_id").reset_index(drop=True)
+
+
+__all__ = ["date_range", "latest_date", "team_options"]

@@ -1,0 +1,1 @@
+"""Dash pages: one thin module per page (register_page, layout, callbacks)."""

@@ -1,0 +1,96 @@
+"""The /jarp page in headless Chromium on the demo authority: agenda with reasons, charts, presentation mode."""
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+
+import pytest
+
+from dashboard.app import create_app
+from data_layer import Filters, connect, jarp_queue, jarp_reviews_due
+from data_layer.demo import ensure_demo
+
+pytestmark = pytest.mark.browser
+
+AS_AT = "2023-03-31"
+CARDS = ("#jarp-agenda-card", "#jarp-queue-trend-card", "#jarp-response-times-card", "#jarp-response-trend-card",
+         "#jarp-reviews-card")
+
+
+@pytest.fixture(scope="module")
+def db():
+    return connect(f"sqlite:///{ensure_demo()}")
+
+
+@pytest.fixture(scope="module")
+def app(db):
+    return create_app(db=db)
+
+
+def _open(dash_duo, app, free_port, query):
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/jarp?{query}")
+    for card in CARDS:
+        dash_duo.wait_for_element(f"{card} .js-plotly-plot", timeout=30)
+
+
+def _texts(dash_duo, css):
+    return dash_duo.driver.execute_script(
+        f"return Array.from(document.querySelectorAll({css!r})).map(e => e.textContent)")
+
+
+def _until(check, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return True
+        except Exception:  # noqa: BLE001 - stale elements while a callback re-renders
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.25)
+
+
+def _no_errors(dash_duo):
+    assert not [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"]
+    assert not dash_duo.driver.find_elements("css selector", ".page-error")
+
+
+def test_agenda_with_reasons_and_every_chart(dash_duo, app, db, free_port):
+    queue = jarp_queue(db, Filters(date.fromisoformat(AS_AT)))
+    agenda = queue[queue.on_next_panel & (queue.priority != "below_threshold")]
+    _open(dash_duo, app, free_port, f"as_at={AS_AT}")
+    for card in CARDS:
+        assert dash_duo.find_element(f"{card} [role=img]").get_attribute("aria-label")
+        assert dash_duo.find_element(f"{card} .csv-button").text == "Download CSV"
+    dash_duo.wait_for_element("#jarp-agenda-grid .ag-row", timeout=20)
+    _until(lambda: len(_texts(dash_duo, "#jarp-agenda-grid .ag-center-cols-container .ag-row")) == len(agenda))
+    referrals = _texts(dash_duo, "#jarp-agenda-grid .ag-center-cols-container .ag-cell[col-id=referral_id]")
+    assert referrals == list(agenda.referral_id)  # agenda order: priority, score, waiting time
+    reasons = _texts(dash_duo, "#jarp-agenda-grid .ag-center-cols-container .ag-cell[col-id=reasons]")
+    assert reasons[0] == agenda.reasons.iloc[0] and "(3)" in reasons[0]
+    if (agenda.carried_over >= 1).any():
+        assert any("↻ carried over" in t for t in _texts(dash_duo, "#jarp-agenda-grid .ag-cell[col-id=carried]"))
+    assert "check the threshold" in dash_duo.find_element("#jarp-below-prompt").text.lower()
+    title = dash_duo.find_element("#jarp-agenda-card h2.visually-hidden").get_attribute("textContent")
+    assert title.startswith(f"{int(queue.on_next_panel.sum())} referrals for the panel on Tue 04 Apr 2023")
+    overdue = int((jarp_reviews_due(db, Filters(date.fromisoformat(AS_AT))).status == "overdue").sum())
+    assert dash_duo.find_element("#jarp-tile-reviews-value").text == f"{overdue:,}"
+    if os.environ.get("CSC_SCREENSHOTS"):
+        dash_duo.driver.set_window_size(1400, 5200)
+        time.sleep(1)
+        dash_duo.driver.save_screenshot(os.path.join(os.environ["CSC_SCREENSHOTS"], "jarp.png"))
+    _no_errors(dash_duo)
+
+
+def test_presentation_mode_hides_child_lists_and_small_counts(dash_duo, app, free_port):
+    _open(dash_duo, app, free_port, f"as_at={AS_AT}&presentation=1")
+    for grid in ("jarp-agenda-grid", "jarp-below-grid", "jarp-carried-grid", "jarp-reviews-grid"):
+        dash_duo.wait_for_element(f"#{grid}-hidden", timeout=20)
+    assert not dash_duo.driver.find_elements("css selector", ".ag-row")
+    # The demo's next panel has 4 P1 referrals and 1 below threshold: both shown as "<5".
+    assert "P1 <5" in dash_duo.find_element("#jarp-tile-agenda").text
+    assert "below threshold <5" in dash_duo.find_element("#jarp-tile-agenda").text
+    _no_errors(dash_duo)

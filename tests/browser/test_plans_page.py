@@ -1,0 +1,101 @@
+"""The /plans page in headless Chromium on the demo authority: charts, filters, split, presentation mode."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from dashboard.app import create_app
+from data_layer import connect
+from data_layer.demo import ensure_demo
+
+AS_AT = "2023-03-31"
+CARDS = ("#plans-bands-card", "#plans-km-card", "#plans-drift-teams-card", "#plans-trend-card")
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(db=connect(f"sqlite:///{ensure_demo()}"))
+
+
+def _open(dash_duo, app, free_port, query):
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/plans?{query}")
+    for card in CARDS:
+        dash_duo.wait_for_element(f"{card} .js-plotly-plot", timeout=30)
+
+
+def _grid_teams(dash_duo) -> set[str]:
+    """Team cells of the drift grid's current page, read in one script (the grid re-renders)."""
+    return set(dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#plans-drift-grid .ag-cell[col-id=team]'))"
+        ".map(e => e.textContent)"))
+
+
+def _until(check, timeout=20):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return True
+        except Exception:  # noqa: BLE001 - stale elements while a callback re-renders
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.25)
+
+
+def _title(dash_duo, chart_id):
+    return dash_duo.find_element(f"#{chart_id}-card h2.visually-hidden").get_attribute("textContent")
+
+
+def _no_errors(dash_duo):
+    assert not [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"]
+    assert not dash_duo.driver.find_elements("css selector", ".page-error")
+
+
+def test_page_draws_every_chart_and_the_drift_list(dash_duo, app, free_port):
+    _open(dash_duo, app, free_port, f"as_at={AS_AT}")
+    for card in CARDS:
+        figure = dash_duo.find_element(f"{card} [role=img]")
+        assert figure.get_attribute("aria-label")
+        assert dash_duo.find_element(f"{card} .csv-button").text == "Download CSV"
+    assert "open CIN plans have lasted more than 12 months" in _title(dash_duo, "plans-bands")
+    assert _title(dash_duo, "plans-km").startswith("How long plans stay open — CIN plans: median")
+    dash_duo.wait_for_element("#plans-drift-grid .ag-row", timeout=20)
+    headers = [h.text for h in dash_duo.driver.find_elements("css selector", "#plans-drift-grid .ag-header-cell-text")]
+    assert {"Child", "Team", "Key worker", "Flag", "Days over"} <= set(headers)
+    assert dash_duo.find_element("#plans-tile-open-cin-value").text.replace(",", "").isdigit()
+    if os.environ.get("CSC_SCREENSHOTS"):
+        dash_duo.driver.set_window_size(1400, 3600)
+        dash_duo.driver.save_screenshot(os.path.join(os.environ["CSC_SCREENSHOTS"], "plans.png"))
+    _no_errors(dash_duo)
+
+
+def test_team_filter_and_split_control(dash_duo, app, free_port):
+    _open(dash_duo, app, free_port, f"as_at={AS_AT}&team=T02")
+    _until(lambda: _grid_teams(dash_duo) == {"Demo CIN/CP North"})
+    one_team = dash_duo.find_element("#plans-tile-open-cin-value").text
+    # split the survival curves by how the CIN plans started
+    option = dash_duo.find_element("#plans-km-split input[value=cin_origin]")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", option)
+    dash_duo.wait_for_contains_text("#plans-km-card h2.visually-hidden", "by how the plan started", timeout=20)
+    # a second team through the URL widens every section
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/plans?as_at={AS_AT}&team=T02&team=T03")
+    _until(lambda: _grid_teams(dash_duo) == {"Demo CIN/CP North", "Demo CIN/CP South"}, timeout=30)
+    _until(lambda: int(dash_duo.find_element("#plans-tile-open-cin-value").text.replace(",", ""))
+           > int(one_team.replace(",", "")))
+    _no_errors(dash_duo)
+
+
+def test_presentation_mode_hides_the_drift_list_and_bad_rows_are_counted(dash_duo, app, free_port):
+    # a year earlier the demo's bad plan rows (end before start, no start date) fall in the window
+    _open(dash_duo, app, free_port, "as_at=2022-03-31&presentation=1")
+    dash_duo.wait_for_element("#plans-drift-grid-hidden", timeout=20)
+    assert not dash_duo.driver.find_elements("css selector", "#plans-drift-grid")
+    assert "Counts under 5" in dash_duo.find_element("#plans-bands-card .chart-note").text
+    excluded = dash_duo.find_element("#plans-excluded").text
+    assert "rows excluded from the figures" in excluded and "end date before start date" in excluded
+    _no_errors(dash_duo)

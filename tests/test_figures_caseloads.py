@@ -1,0 +1,252 @@
+"""Caseloads figure builders without a browser: traces, target line, ordering, suppression."""
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from dashboard.components import csv_download, csv_payload
+from dashboard.figures import caseloads as fig
+from dashboard.figures.common import suppress, suppress_counts
+from dashboard.theme import SAFE, STATUS_COLOURS
+
+STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
+
+
+def _worker(wid, name, fte, team="T1", **counts):
+    row = dict(worker_id=wid, worker_name=name, team_id=team, team_name=f"Team {team}", role="SW", fte=fte)
+    row.update({s: counts.get(s, 0) for s in STATUSES})
+    row["cases"] = sum(row[s] for s in STATUSES)
+    row["target"] = round(25 * fte, 2)
+    row["over_target"] = row["cases"] > row["target"]
+    return row
+
+
+@pytest.fixture
+def load():
+    return pd.DataFrame([
+        _worker("W1", "Ann", 1.0, cin=10, cp=8, cla=2),          # 20 of 25: under
+        _worker("W2", "Bob", 0.5, cin=10, cp=4),                 # 14 of 12.5: over by 1.5
+        _worker("W3", "Cat", 1.0, cin=20, cp=5, assessment=3),   # 28 of 25: over by 3
+        _worker("W4", "Dan", 0.8, team="T2", other=2),           # 2 of 20
+        _worker("W5", "Eve", 1.0, cin=25),                       # exactly 25: not over
+    ])
+
+
+# --------------------------------------------------------------------------- workers
+
+def test_worker_table_sorts_most_over_target_first(load):
+    t = fig.worker_table(load)
+    assert t["worker"].tolist() == ["Cat", "Bob", "Eve", "Ann", "Dan"]
+    assert t["excess"].tolist() == [3.0, 1.5, 0.0, -5.0, -18.0]
+    assert t["over_target"].tolist() == [True, True, False, False, False]
+
+
+def test_worker_table_keeps_duplicate_names_apart(load):
+    load.loc[1, "worker_name"] = "Ann"
+    t = fig.worker_table(load)
+    assert set(t["worker"]) >= {"Ann (W1)", "Ann (W2)"}
+    assert t["worker"].is_unique
+
+
+def test_workers_figure_stacks_statuses_with_target_and_over_markers(load):
+    t = fig.worker_table(load)
+    f = fig.workers_figure(t)
+    bars = [tr for tr in f.data if tr.type == "bar"]
+    assert [b.name for b in bars] == ["Looked after", "CP", "CIN", "Care leaver", "Assessment", "Other"]
+    assert f.layout.barmode == "stack"
+    assert all(b.orientation == "h" for b in bars)
+    assert [b.marker.color for b in bars] == [STATUS_COLOURS[s] for s in STATUSES]
+    assert all(c in SAFE for c in STATUS_COLOURS.values())
+    cin = next(b for b in bars if b.name == "CIN")
+    assert list(cin.y) == ["Cat", "Bob", "Eve", "Ann", "Dan"]
+    assert list(cin.x) == [20, 10, 25, 10, 0]
+    target = next(tr for tr in f.data if tr.name and tr.name.startswith("FTE target"))
+    assert list(target.x) == [25.0, 12.5, 25.0, 25.0, 20.0]
+    over = next(tr for tr in f.data if tr.name and "Over target" in tr.name)
+    assert list(over.y) == ["Cat", "Bob"]
+    assert list(over.text) == ["▲ over by 3", "▲ over by 1.5"]   # a word and a symbol, not colour alone
+    assert list(f.layout.yaxis.categoryarray) == ["Cat", "Bob", "Eve", "Ann", "Dan"]
+    assert f.layout.yaxis.autorange == "reversed"                 # first in the table = top of the chart
+    assert f.layout.title.text == "2 of 5 workers are over their caseload target (25 children per FTE)"
+    assert any("Standard: 25 children per FTE (source 000)" in (a.text or "") for a in f.layout.annotations)
+
+
+def test_workers_figure_follows_a_different_standard(load):
+    load["target"] = 20 * load["fte"]
+    t = fig.worker_table(load)
+    f = fig.workers_figure(t, per_fte=20)
+    assert "(20 children per FTE)" in f.layout.title.text
+    assert "3 of 5" in f.layout.title.text
+
+
+def test_presentation_mode_hides_names_and_suppresses_small_counts(load):
+    raw = fig.worker_table(load)
+    shown = fig.worker_table(load, presentation=True, threshold=5)
+    assert shown["worker"].tolist() == ["Worker 1", "Worker 2", "Worker 3", "Worker 4", "Worker 5"]
+    assert not set(shown.columns) & {"worker_id", "worker_name"}
+    assert shown["cp"].tolist() == ["5", "<5", "0", "8", "0"]
+    assert shown["cases"].tolist() == ["28", "14", "25", "20", "<5"]
+    f = fig.workers_figure(shown, raw_counts=raw)
+    text = f.to_json()
+    for name in ("Ann", "Bob", "Cat", "Dan", "Eve"):
+        assert name not in text
+    cp = next(tr for tr in f.data if tr.name == "CP")
+    assert list(cp.x) == [5, 4, 0, 8, 0]              # bar lengths from the raw counts
+    assert [row[0] for row in cp.customdata] == ["5", "<5", "0", "8", "0"]  # hover text suppressed
+
+
+def test_no_workers_gives_an_explaining_empty_figure():
+    t = fig.worker_table(pd.DataFrame(columns=["worker_id", "worker_name", "team_id", "team_name", "role", "fte",
+                                                "cases", *STATUSES, "target", "over_target"]))
+    f = fig.workers_figure(t)
+    assert f.layout.title.text.startswith("0 of 0 workers")
+    assert "No workers in post" in f.layout.annotations[0].text
+
+
+def test_workers_summary_names_the_top_worker(load):
+    s = fig.workers_summary(fig.worker_table(load))
+    assert s.startswith("Bar chart: 2 of 5 workers are over")
+    assert "Cat with 28 children against a target of 25" in s
+
+
+# --------------------------------------------------------------------------- distribution
+
+def test_distribution_bins_are_right_closed_so_bins_from_the_standard_are_all_over(load):
+    # Children per FTE: Ann 20, Bob 28, Cat 28, Dan 2.5, Eve 25.
+    d = fig.distribution_table(load)
+    assert d["workers"].sum() == 5
+    row = d.set_index("label")["workers"]
+    assert row["0–5"] == 1       # Dan 2.5
+    assert row["15–20"] == 1     # Ann exactly 20
+    assert row["20–25"] == 1     # Eve exactly 25: on the standard, not over
+    assert row["25–30"] == 2     # Bob and Cat, 28 per FTE
+    assert d.loc[d["from"] >= 25, "over_standard"].all() and not d.loc[d["from"] < 25, "over_standard"].any()
+
+
+def test_distribution_figure_draws_the_standard_and_marks_over_bins(load):
+    d = fig.distribution_table(load)
+    title = fig.distribution_title(load)
+    assert title == "2 of 5 workers carry more than 25 children per full-time equivalent"
+    f = fig.distribution_figure(d, title)
+    names = [tr.name for tr in f.data]
+    assert names == ["At or under the standard", "▲ Over the standard"]
+    over = f.data[1]
+    assert over.marker.pattern.shape == "/"          # hatched, not only coloured
+    assert list(over.y) == [2]
+    vline = [s for s in f.layout.shapes if s.x0 == 25 and s.x1 == 25]
+    assert vline and vline[0].line.dash == "dash"
+    assert any("Standard: 25 per FTE" in (a.text or "") for a in f.layout.annotations)
+
+
+def test_distribution_leaves_out_workers_without_fte(load):
+    load.loc[0, "fte"] = 0
+    d = fig.distribution_table(load)
+    assert d["workers"].sum() == 4
+
+
+# --------------------------------------------------------------------------- trend
+
+@pytest.fixture
+def trend():
+    end = date(2023, 3, 31)
+    dates = [end - timedelta(weeks=w) for w in range(3, -1, -1)]
+    return pd.DataFrame({"as_at": dates, "workers": [10, 10, 10, 8], "average_caseload": [20.0, 21.0, 22.5, 23.0],
+                         "over_target": [1, 2, 3, 4], "pct_over_target": [10.0, 20.0, 30.0, 50.0]})
+
+
+def test_trend_figure_has_two_series_and_the_standard(trend):
+    finding = fig.trend_title(trend)
+    assert finding == "Average caseload rose by 3.0 to 23.0; 50% of workers are now over target"
+    f = fig.trend_figure(trend, finding)
+    assert [tr.name for tr in f.data] == ["Average caseload", "% over target"]
+    assert list(f.data[0].y) == [20.0, 21.0, 22.5, 23.0]
+    assert list(f.data[1].y) == [10.0, 20.0, 30.0, 50.0]
+    assert f.data[1].line.dash == "dot"              # the two series differ by more than colour
+    assert f.layout.title.text == fig.TREND_TITLE
+    assert f.layout.title.subtitle.text == finding
+    hline = [s for s in f.layout.shapes if s.y0 == 25 and s.y1 == 25]
+    assert hline, "the 25-per-FTE standard is drawn"
+
+
+def test_trend_table_is_what_the_chart_draws(trend):
+    t = fig.trend_table(trend)
+    assert list(t.columns) == ["as_at", "workers", "average_caseload", "over_target", "pct_over_target"]
+    assert t["average_caseload"].tolist() == [20.0, 21.0, 22.5, 23.0]
+
+
+def test_trend_without_workers_is_empty_with_message():
+    empty = pd.DataFrame({"as_at": [date(2023, 3, 31)], "workers": [0], "average_caseload": [float("nan")],
+                          "over_target": [0], "pct_over_target": [float("nan")]})
+    f = fig.trend_figure(empty, fig.trend_title(empty))
+    assert "No data" in f.layout.annotations[0].text
+
+
+# --------------------------------------------------------------------------- unallocated
+
+@pytest.fixture
+def children():
+    return pd.DataFrame({"child_id": ["C1", "C2", "C3", "C4", "C5", "C6"],
+                         "team_id": ["T1", "T1", "T2", None, "T1", "T2"],
+                         "status": ["cin", "cin", "cp", "assessment", "cin", "cin"],
+                         "days_unallocated": [3, 40, 12, 0, 100, 7]})
+
+
+def test_unallocated_rows_are_longest_waiting_first_with_team_names(children):
+    rows = fig.unallocated_rows(children, {"T1": "North", "T2": "South"})
+    assert rows["child_id"].tolist() == ["C5", "C2", "C3", "C6", "C1", "C4"]
+    assert rows["team"].tolist()[:2] == ["North", "North"]
+    assert rows.loc[rows["child_id"] == "C4", "team"].item() == "No team recorded"
+    assert rows["status"].tolist()[0] == "CIN"
+
+
+def test_unallocated_by_status_suppresses_in_presentation_mode(children):
+    plain = fig.unallocated_by_status(children)
+    assert dict(zip(plain["status"], plain["children"])) == {"CP": 1, "CIN": 4, "Assessment": 1}
+    shown = fig.unallocated_by_status(children, presentation=True, threshold=5)
+    assert dict(zip(shown["status"], shown["children"])) == {"CP": "<5", "CIN": "<5", "Assessment": "<5"}
+    assert fig.unallocated_count_text(6, presentation=True) == "6"
+    assert fig.unallocated_count_text(3, presentation=True) == "<5"
+    assert fig.unallocated_count_text(3) == "3"
+
+
+# --------------------------------------------------------------------------- helpers
+
+@pytest.mark.parametrize("n,expected", [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (1234, "1,234"), (None, "")])
+def test_suppress(n, expected):
+    assert suppress(n, 5) == expected
+
+
+def test_suppress_counts_and_threshold_setting():
+    df = pd.DataFrame({"team": ["A", "B"], "n": [2, 12]})
+    assert suppress_counts(df, ["n"], 10)["n"].tolist() == ["<10", "12"]
+    assert df["n"].tolist() == [2, 12]  # input untouched
+
+
+def test_csv_download_returns_the_charted_frame(load):
+    table = fig.worker_table(load)
+    payload = csv_payload(table, "caseloads-workers")
+    sent = csv_download(1, payload)
+    assert sent["filename"] == "caseloads-workers.csv" and sent["type"] == "text/csv"
+    from io import StringIO
+
+    back = pd.read_csv(StringIO(sent["content"]))
+    assert back["worker"].tolist() == table["worker"].tolist()
+    assert back["cases"].tolist() == table["cases"].tolist()
+
+
+def test_guarded_turns_failures_into_a_message():
+    from dashboard.components import GENERIC_ERROR, guarded
+    from data_layer import DatabaseError
+
+    @guarded()
+    def down(_):
+        raise DatabaseError("The database could not answer (OperationalError: gone)")
+
+    @guarded(n_outputs=3, error_index=1)
+    def bug(_):
+        raise KeyError("C123")  # a value that must not reach the page or the log
+
+    alert = down(None)
+    assert "page-error" in alert.className and "OperationalError: gone" in str(alert.children)
+    out = bug(None)
+    assert out[0] is out[2] and "C123" not in str(out[1].children) and GENERIC_ERROR in str(out[1].children)

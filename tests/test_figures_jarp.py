@@ -1,0 +1,149 @@
+"""JARP figure and table builders: what they draw, their standards, accessibility text, suppression."""
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.figures import jarp as fig
+from data_layer import (Filters, jarp_queue, jarp_queue_trend, jarp_responses, jarp_reviews_due, response_summary,
+                        response_trend)
+from data_layer.jarp_scoring import next_panel, rules_for
+from tests.fixtures import FixtureDB
+from tests.test_jarp import D, ROWS
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory):
+    db = FixtureDB("sqlite", tmp_path_factory.mktemp("jarp")).load(ROWS).connect()
+    f = Filters(D)
+    responses = jarp_responses(db, f)
+    return dict(rules=rules_for(db.standards), queue=jarp_queue(db, f), trend=jarp_queue_trend(db, f, 4),
+                responses=responses, summary=response_summary(responses, rules_for(db.standards)),
+                rtrend=response_trend(responses), reviews=jarp_reviews_due(db, f))
+
+
+def _hlines_and_vlines(figure: go.Figure):
+    return [s for s in figure.layout.shapes if s.line and s.line.dash == "dash"]
+
+
+def test_agenda_rows_split_and_order(frames):
+    q = frames["queue"]
+    nxt = fig.agenda_rows(q, "next")
+    assert list(nxt.referral_id) == ["Q12", "Q1", "Q4", "Q7", "Q3", "Q10", "Q2", "Q11", "Q6"]
+    assert list(nxt.order) == list(range(1, 10))
+    assert list(fig.agenda_rows(q, "below").referral_id) == ["Q5"]
+    assert fig.agenda_rows(q, "later").empty
+    row = nxt.set_index("referral_id")
+    assert row.loc["Q7", "carried"] == "↻ carried over 2×" and row.loc["Q3", "carried"] == ""
+    assert "not counted (exclusive): substance_parent" in row.loc["Q1", "flags"]
+    assert "unrecognised exception 'magic'" in row.loc["Q11", "flags"]
+    assert row.loc["Q12", "priority"] == "P1 urgent"
+    assert list(fig.carried_rows(q).referral_id) == ["Q7"]
+    assert fig.agenda_rows(q.iloc[0:0]).columns.tolist() == fig.AGENDA_COLUMNS
+
+
+def test_agenda_figure_draws_bands(frames):
+    q, rules = frames["queue"], frames["rules"]
+    table = fig.agenda_score_table(q)
+    assert table[table.score == 8].set_index("priority").referrals.to_dict() == {"P2": 2}
+    assert table[(table.score == 8)].carried_over.iloc[0] == 1
+    title = fig.agenda_title(q, next_panel(D, rules))
+    assert title == "10 referrals for the panel on Tue 14 Mar 2023, 3 of them priority 1"
+    f = fig.agenda_figure(table, title, rules)
+    assert f.layout.title.text == title
+    assert {t.name for t in f.data} == {"P1 urgent", "P2", "P3", "Below threshold"}
+    xs = sorted(s.x0 for s in _hlines_and_vlines(f))
+    assert xs == [6.5, 10.5]  # P2 from 7 points, P1 from 11
+    summary = fig.agenda_summary(table, title, rules)
+    assert summary.startswith("Bar chart: 10 referrals") and "P1 urgent: 3" in summary
+
+
+def test_presentation_suppresses_small_counts(frames):
+    q, rules = frames["queue"], frames["rules"]
+    table = fig.agenda_score_table(q, presentation=True, threshold=5)
+    assert set(table.referrals) == {"<5"}
+    raw = fig.agenda_score_table(q)
+    f = fig.agenda_figure(table, "t", rules, raw=raw)
+    assert sum(sum(t.y) for t in f.data) == len(q)  # bar heights from the raw counts
+    assert all(all(c[0] == "<5" for c in t.customdata) for t in f.data)
+    assert fig.agenda_title(q, D, presentation=True).startswith("10 referrals")
+    assert ", <5 of them priority 1" in fig.agenda_title(q, D, presentation=True)
+    tiles = fig.response_tiles(frames["summary"], rules, presentation=True)
+    assert "<5 on time" in tiles[0]["detail"]
+
+
+def test_queue_trend(frames):
+    table = fig.queue_trend_table(frames["trend"])
+    assert list(table.columns) == ["week", "P1", "P2", "P3", "below_threshold", "total", "past_timetable"]
+    last = table.iloc[-1]
+    assert (last.total, last.P1, last.past_timetable) == (10, 3, 1)
+    title = fig.queue_trend_title(table)
+    assert title == "10 referrals waiting on 08 Mar 2023; 1 waiting longer than the panel timetable"
+    f = fig.queue_trend_figure(table, title, frames["rules"].max_wait_days)
+    assert len(f.data) == 5 and any(s.y0 == 0 for s in _hlines_and_vlines(f))
+    assert "Waiting over 11 days" in f.data[-1].name
+    assert "Stacked bar chart" in fig.queue_trend_summary(table, title)
+    shown = fig.queue_trend_table(frames["trend"], presentation=True)
+    assert shown.iloc[-1].P1 == "<5"
+
+
+def test_response_times_against_targets(frames):
+    rules = frames["rules"]
+    table = fig.response_time_table(frames["responses"], rules)
+    # Responded and judged: R1 (P1, 2 days), R2 (P1, 3), R3 (P2, 5 wd), R4 (P2, 6 wd), R5 (P3, 9), R10 (P3, 0).
+    got = {(r.priority, r.days): (r.responses, r.within_target) for r in table.itertuples()}
+    assert got == {("P1", 2): (1, True), ("P1", 3): (1, False), ("P2", 5): (1, True), ("P2", 6): (1, False),
+                   ("P3", 0): (1, True), ("P3", 9): (1, True)}
+    assert set(table[table.priority == "P1"].unit) == {"calendar days"}
+    title = fig.response_title(frames["summary"])
+    assert title == "50% of family-support responses met their priority's target in the 12 months"  # 4 of 8
+    f = fig.response_figure(table, title, rules)
+    targets = sorted(round(s.x0, 1) for s in _hlines_and_vlines(f))
+    assert targets == [2.5, 5.5, 10.5]
+    assert [a.text for a in f.layout.annotations][:3] == ["P1 urgent: target 48 hours", "P2: target 2-5 working days",
+                                                          "P3: target 3-10 working days"]
+    assert "P1 urgent (target 48 hours): 33% on time" in fig.response_summary_text(frames["summary"], title, rules)
+
+
+def test_response_trend(frames):
+    table = fig.response_trend_table(frames["rtrend"])
+    f = fig.response_trend_figure(table)
+    assert any(s.y0 == 100 for s in _hlines_and_vlines(f))
+    assert {t.name for t in f.data} == {"P1 urgent", "P2", "P3"}
+    shown = fig.response_trend_table(frames["rtrend"], presentation=True)
+    assert shown.pct_on_time.isna().all() and set(shown.judged) == {"<5"}
+    assert "Standard: 100% on time" in fig.response_trend_summary(table)
+
+
+def test_reviews(frames):
+    reviews = frames["reviews"]
+    rows = fig.review_rows(reviews)
+    assert list(rows.status) == ["Overdue", "Due within 7 days", "Due within 7 days", "Due within 7 days"]
+    assert list(rows.due_basis) == ["recorded next review", "decision + 6 weeks", "decision + 6 weeks",
+                                    "recorded next review"]
+    table = fig.review_table(reviews)
+    assert table.to_dict("records")[0] == {"days_to_due": -7, "status": "overdue", "reviews": 1}
+    title = fig.review_title(reviews)
+    assert title == "1 progress review overdue, 3 due in the next 7 days"
+    f = fig.review_figure(table, title, 7)
+    band = [s for s in f.layout.shapes if s.type == "rect"]
+    assert band and (band[0].x0, band[0].x1) == (-0.5, 7.5)
+    assert "longest overdue is 7 days" in fig.review_summary(table, title, 7)
+
+
+def test_empty_frames_say_so(frames):
+    rules = frames["rules"]
+    empty_q = frames["queue"].iloc[0:0]
+    f = fig.agenda_figure(fig.agenda_score_table(empty_q), fig.agenda_title(empty_q, D), rules)
+    assert "No referrals waiting" in f.layout.annotations[0].text
+    assert fig.response_time_table(frames["responses"].iloc[0:0], rules).empty
+    assert "No responses" in fig.response_figure(pd.DataFrame(columns=["priority"]), "t", rules).layout.annotations[0].text
+    assert fig.review_rows(frames["reviews"].iloc[0:0]).empty
+    assert fig.review_title(frames["reviews"].iloc[0:0]) == "0 progress reviews overdue, 0 due in the next 7 days"
+    assert fig.queue_trend_table(pd.DataFrame(columns=["week", "priority", "referrals", "past_timetable"])).empty
+    assert fig.response_trend_figure(fig.response_trend_table(response_trend(frames["responses"].iloc[0:0]))).layout.annotations
+
+
+def test_dates_are_dates(frames):
+    assert all(isinstance(d, date) for d in frames["queue"].panel_date)

@@ -1,0 +1,184 @@
+"""Transfers page figure builders: tables, titles, standards drawn, presentation-mode suppression."""
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.figures import transfers as fig
+
+W, D = date(2022, 4, 1), date(2023, 3, 31)
+
+
+def _row(tid, wd, *, pending=False, frm="T1", to="T2", point="initial_cin_meeting", requested=date(2022, 6, 1),
+         notice_ok=True, joint_ok=True, standard=3):
+    return dict(transfer_id=tid, child_id=f"C{tid}", from_team=frm, from_team_name={"T1": "Assessment",
+                "T2": "CIN", "T3": "Looked After"}.get(frm), to_team=to,
+                to_team_name={"T1": "Assessment", "T2": "CIN", "T3": "Looked After"}.get(to),
+                transfer_point=point, requested_date=requested, request_month=requested.replace(day=1),
+                working_days=wd, days_waiting=(wd + 2 if pending else None), on_time=wd <= standard,
+                late=wd > standard, pending=pending, status="pending" if pending else "completed",
+                notice_ok=None if pending else notice_ok, joint_visit_ok=None if pending else joint_ok)
+
+
+ROWS = pd.DataFrame([
+    _row("a", 0), _row("b", 1), _row("c", 3, notice_ok=False), _row("d", 4, joint_ok=False),   # T1 -> T2
+    _row("e", 12, requested=date(2022, 9, 5)),                                                 # 10+ bucket
+    _row("f", 2, pending=True, requested=date(2023, 3, 29)),                                   # pending, in time
+    _row("g", 5, pending=True, requested=date(2023, 3, 24), frm="T2", to="T3", point="after_icpc"),  # late
+    _row("h", 30, pending=True, requested=date(2022, 2, 1), frm="T2", to="T3", point=None),     # before window
+    _row("i", 1, frm="T2", to="T3", point="at_panel", requested=date(2022, 9, 20), notice_ok=False,
+         joint_ok=False),
+])
+
+
+def test_working_days_table_and_title():
+    t = fig.working_days_table(ROWS)
+    assert t["label"].tolist()[-1] == "10+" and len(t) == 11
+    assert dict(zip(t["working_days"], t["completed"]))[10] == 1
+    assert dict(zip(t["working_days"], t["pending"])) == {0: 0, 1: 0, 2: 1, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 0,
+                                                           10: 1}
+    assert int(t["transfers"].sum()) == len(ROWS)
+    # Completed: a0 b1 c3 d4 e12 i1 -> 4 of 6 within 3 working days.
+    assert fig.working_days_title(ROWS) == "4 of 6 completed transfers (67%) took 3 working days or fewer"
+    assert fig.working_days_title(ROWS, presentation=True) == "<5 of 6 completed transfers (67%) took 3 working days or fewer"
+
+
+def test_working_days_figure_draws_standard():
+    t = fig.working_days_table(ROWS)
+    f = fig.working_days_figure(t, fig.working_days_title(ROWS))
+    assert isinstance(f, go.Figure) and len(f.data) == 2
+    vlines = [s for s in f.layout.shapes if s.x0 == s.x1]
+    assert vlines and vlines[0].x0 == 3.5
+    assert any("Standard: 3 working days (source 003)" in (a.text or "") for a in f.layout.annotations)
+    assert "working days" in fig.working_days_summary(t, "x")
+
+
+def test_on_time_by_receiving_team_counts_only_judged_transfers():
+    t = fig.on_time_table(ROWS, "to_team")
+    rows = {r.group: r for r in t.itertuples(index=False)}
+    # CIN receives a,b,c,d,e (completed) and f (pending within standard: not judged yet).
+    assert (rows["CIN"].transfers, rows["CIN"].decided, rows["CIN"].on_time, rows["CIN"].pending_in_time) == (6, 5, 3, 1)
+    assert rows["CIN"].pct_on_time == pytest.approx(60.0)
+    # Looked After receives g (pending late), h (pending late), i (completed on time): 1 of 3.
+    assert (rows["Looked After"].decided, rows["Looked After"].on_time) == (3, 1)
+    assert t["group"].tolist() == ["Looked After", "CIN"]            # worst first
+    assert fig.on_time_title(t, "receiving team") == "2 of 2 receiving teams transferred some cases later than 3 working days"
+
+
+def test_on_time_by_point_leaves_out_unrecognised_points():
+    t = fig.on_time_table(ROWS, "transfer_point")
+    assert set(t["group"]) == {"Initial CIN meeting", "After initial CP conference"}
+    assert int(t["transfers"].sum()) == 7
+    f = fig.on_time_figure(t, "t", axis_title="Transfer point")
+    assert [s.x0 for s in f.layout.shapes] == [100]
+    with pytest.raises(ValueError):
+        fig.on_time_table(ROWS, "worker")
+
+
+def test_monthly_table_covers_the_window():
+    t = fig.monthly_table(ROWS, W, D)
+    assert t["month"].tolist() == fig.month_starts(W, D) and len(t) == 12
+    by = dict(zip(t["month"], t["transfers"]))
+    assert by[date(2022, 6, 1)] == 4 and by[date(2022, 9, 1)] == 2 and by[date(2023, 3, 1)] == 2
+    assert int(t["transfers"].sum()) == 8                              # h was requested before the window
+    june = t[t["month"] == date(2022, 6, 1)].iloc[0]
+    assert (june["decided"], june["on_time"], june["median_working_days"]) == (4, 3, 2.0)
+    march = t[t["month"] == date(2023, 3, 1)].iloc[0]
+    assert (march["decided"], march["on_time"]) == (1, 0)             # f still in time, g late
+    finding = fig.monthly_finding(t)
+    f = fig.monthly_figure(t, finding)
+    assert f.layout.title.text == fig.MONTHLY_TITLE and any(s.y0 == 100 for s in f.layout.shapes)
+
+
+def test_flows_table_and_sankey():
+    t = fig.flows_table(ROWS)
+    first = t.iloc[0]
+    assert (first["from_team"], first["to_team"], first["transfers"], first["completed"], first["pending"]) == (
+        "Assessment", "CIN", 6, 5, 1)
+    assert first["median_working_days"] == 3.0                          # 0,1,3,4,12
+    second = t.iloc[1]
+    assert (second["from_team"], second["to_team"], second["median_working_days"]) == ("CIN", "Looked After", 1.0)
+    f = fig.flows_figure(t, fig.flows_title(t))
+    sankey = f.data[0]
+    assert sankey.type == "sankey"
+    assert list(sankey.node.label) == ["Assessment (sending)", "CIN (sending)", "CIN (receiving)",
+                                       "Looked After (receiving)"]
+    assert list(sankey.link.value) == [6, 3]
+    assert fig.flows_title(t) == "Transfers between teams: 0 of 2 team pairs take a median of more than 3 working days"
+    assert any("Standard: 3 working days" in (a.text or "") for a in f.layout.annotations)
+
+
+def test_pair_standards_table():
+    t = fig.pair_standards_table(ROWS)
+    rows = {r.pair: r for r in t.itertuples(index=False)}
+    a = rows["Assessment → CIN"]
+    assert (a.completed, a.notice_met, a.joint_met) == (5, 4, 4)
+    b = rows["CIN → Looked After"]
+    assert (b.completed, b.notice_met, b.joint_met, b.notice_pct) == (1, 0, 0, 0.0)
+    assert t["pair"].tolist()[0] == "CIN → Looked After"
+    assert fig.pair_standards_title(t) == ("67% of completed transfers had two weeks' notice and 67% a joint visit "
+                                           "in the week before")
+    f = fig.pair_standards_figure(t, "t", presentation=True)
+    assert len(f.data) == 2
+    # 1 completed transfer: percentage hidden in presentation mode.
+    assert "too few to show" in list(f.data[0].text)
+
+
+def test_pending_rows_late_first():
+    p = fig.pending_rows(ROWS)
+    assert p["child_id"].tolist() == ["Ch", "Cg", "Cf"]
+    assert p["verdict"].tolist()[:2] == ["▲ Late (over 3 working days)"] * 2
+    assert p["verdict"].tolist()[2] == "Within standard"
+    assert p.loc[0, "transfer_point"] == "Not recorded"
+    assert list(p.columns) == fig.PENDING_COLUMNS
+
+
+def test_keyworker_distribution():
+    dist = pd.DataFrame({"changes": [0, 1, 2, 3, 4, 7, 9], "children": [50, 20, 8, 3, 2, 1, 1]})
+    t = fig.keyworker_table(dist)
+    assert t["label"].tolist() == ["0", "1", "2", "3", "4", "5", "6+"]
+    assert t["children"].tolist() == [50, 20, 8, 3, 2, 0, 2]
+    title = fig.keyworker_title(t)
+    assert title == "7 of 85 children (8%) had 3 or more key-worker changes in 12 months"
+    f = fig.keyworker_figure(t, title)
+    assert [s.x0 for s in f.layout.shapes] == [2.5]
+    assert fig.keyworker_title(t, presentation=True).startswith("7 of 85")
+    few = fig.keyworker_table(pd.DataFrame({"changes": [0, 3], "children": [10, 2]}))
+    assert fig.keyworker_title(few, presentation=True).startswith("<5 of 12")
+
+
+def test_presentable_suppresses_counts_and_small_percentages():
+    t = fig.on_time_table(ROWS, "to_team")
+    p = fig.presentable(t, 5)
+    rows = {r.group: r for r in p.itertuples(index=False)}
+    assert rows["Looked After"].pct_on_time is None and rows["Looked After"].decided == "<5"
+    assert rows["CIN"].pct_on_time == pytest.approx(60.0) and rows["CIN"].decided == "5"
+    assert rows["CIN"].on_time == "<5"
+
+
+def test_child_rows_and_exclusions():
+    kids = pd.DataFrame({"child_id": ["K1"], "changes": [3], "allocations": [4], "last_change": [date(2023, 2, 1)],
+                         "team_id": ["T2"], "team_name": [None]})
+    assert fig.keyworker_child_rows(kids).to_dict("records") == [
+        dict(child_id="K1", changes=3, allocations=4, last_change="2023-02-01", team="T2")]
+    ex = pd.DataFrame({"reason": ["no request date", "missing or unrecognised transfer point"], "rows": [2, 7],
+                       "applies_to": ["all transfer figures", "on-time by transfer point only"]})
+    assert fig.exclusions_table(ex)["reason"].tolist()[0] == "No request date"
+    assert fig.exclusions_text(ex).startswith("2 transfer rows")
+    assert fig.exclusions_text(ex, presentation=True).startswith("<5 transfer rows")
+    assert "No transfer" in fig.exclusions_text(ex.iloc[0:0])
+
+
+def test_empty_inputs_give_empty_figures():
+    empty = ROWS.iloc[0:0]
+    assert fig.working_days_figure(fig.working_days_table(empty), "t").layout.xaxis.visible is False
+    for table in (fig.on_time_table(empty, "to_team"), fig.flows_table(empty), fig.pair_standards_table(empty)):
+        assert table.empty
+    assert fig.on_time_figure(fig.on_time_table(empty, "to_team"), "t", axis_title="x").layout.xaxis.visible is False
+    assert fig.flows_figure(fig.flows_table(empty), "t").layout.xaxis.visible is False
+    assert fig.pair_standards_figure(fig.pair_standards_table(empty), "t").layout.xaxis.visible is False
+    assert fig.monthly_figure(fig.monthly_table(empty, W, D), "f").layout.xaxis.visible is False
+    kt = fig.keyworker_table(pd.DataFrame({"changes": [], "children": []}))
+    assert fig.keyworker_figure(kt, fig.keyworker_title(kt)).layout.xaxis.visible is False
+    assert fig.pending_rows(empty).empty
