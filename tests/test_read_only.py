@@ -23,7 +23,7 @@ WRITES = [
 ]
 
 
-@pytest.mark.parametrize("stmt", WRITES, ids=lambda s: str(s).split()[0] + "_" + str(abs(hash(str(s))) % 1000))
+@pytest.mark.parametrize("stmt", WRITES, ids=lambda s: str(s).split()[0] + "_" + str(WRITES.index(s)))
 def test_writes_refused_and_nothing_changes(make_db, stmt):
     db = make_db(ROWS)
     with pytest.raises(ReadOnlyViolation):
