@@ -87,6 +87,29 @@ def _qualified_key_worker(child_col, d):
     )
 
 
+def _open_children(d):
+    """Subquery: each child open to the service on d (DESIGN 5.1) with ``since``, its earliest open start."""
+    opened = union_all(*open_involvements(d)).subquery("inv")
+    return (select(opened.c.child_id, func.min(opened.c.start_date).label("since"))
+            .group_by(opened.c.child_id).subquery("first_open"))
+
+
+def _child_team(c, d):
+    """A child's team on d: latest open key-worker allocation, else open CP plan, CIN plan, assessment."""
+    def latest_team(table, start, end, *extra):
+        return (select(table.c.team_id)
+                .where(table.c.child_id == c, open_on(table.c[start], table.c[end], d), *extra)
+                .order_by(table.c[start].desc(), table.c.team_id.desc())
+                .limit(1).scalar_subquery())
+
+    return func.coalesce(
+        latest_team(allocations, "start_date", "end_date", allocations.c.role == "key_worker"),
+        latest_team(cp_plans, "start_date", "end_date"),
+        latest_team(cin_plans, "start_date", "end_date"),
+        latest_team(assessments, "start_date", "completed_date"),
+    )
+
+
 def unallocated(db: Database, f: Filters) -> pd.DataFrame:
     """Children open to the service on ``f.as_at`` without a qualified key worker (DESIGN 5.1).
 
@@ -97,23 +120,9 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
       allocation, to ``as_at``.
     """
     d = f.as_at
-    opened = union_all(*open_involvements(d)).subquery("inv")
-    first_open = (select(opened.c.child_id, func.min(opened.c.start_date).label("since"))
-                  .group_by(opened.c.child_id).subquery("first_open"))
+    first_open = _open_children(d)
     c = first_open.c.child_id
-
-    def latest_team(table, start, end, *extra):
-        return (select(table.c.team_id)
-                .where(table.c.child_id == c, open_on(table.c[start], table.c[end], d), *extra)
-                .order_by(table.c[start].desc(), table.c.team_id.desc())
-                .limit(1).scalar_subquery())
-
-    team = func.coalesce(
-        latest_team(allocations, "start_date", "end_date", allocations.c.role == "key_worker"),
-        latest_team(cp_plans, "start_date", "end_date"),
-        latest_team(cin_plans, "start_date", "end_date"),
-        latest_team(assessments, "start_date", "completed_date"),
-    )
+    team = _child_team(c, d)
     last_qualified_end = (
         select(func.max(allocations.c.end_date))
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
@@ -134,6 +143,26 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
     df = db.read(q)
     df["days_unallocated"] = df["days_unallocated"].astype(int)
     return df
+
+
+def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
+    """Children open to the service on ``f.as_at`` (open plan, CLA episode, referral or assessment),
+    counted by status (DESIGN 5.1 precedence), grouped in SQL.
+
+    The team filter uses the same team as :func:`unallocated` (latest open key-worker allocation,
+    else CP plan, CIN plan, assessment), so the two agree. Every status in ``STATUSES`` is
+    returned, zero when empty. Columns ``status``, ``children``.
+    """
+    d = f.as_at
+    first_open = _open_children(d)
+    c = first_open.c.child_id
+    inner = (select(c.label("child_id"), _child_team(c, d).label("team_id"),
+                    status_case(c, d, db.standards).label("status")).subquery("s"))
+    q = (select(inner.c.status, func.count().label("children"))
+         .where(f.team_clause(inner.c.team_id)).group_by(inner.c.status))
+    got = db.read(q)
+    counts = dict(zip(got["status"], got["children"].astype(int))) if len(got) else {}
+    return pd.DataFrame({"status": list(STATUSES), "children": [int(counts.get(s, 0)) for s in STATUSES]})
 
 
 def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
@@ -180,4 +209,4 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     return out
 
 
-__all__ = ["caseloads", "unallocated", "caseload_trend", "STATUSES", "in_post"]
+__all__ = ["caseloads", "unallocated", "children_by_status", "caseload_trend", "STATUSES", "in_post"]
