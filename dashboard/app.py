@@ -34,6 +34,7 @@ from data_layer import DatabaseError, connect
 from .cache import cached_call, init_cache
 from .components import error_alert, register_csv_download
 from .context import FILTERS_ID, get_db, install
+from .export import pack_controls, register_pack_download
 from .settings import Settings
 from .url_state import FilterOptions, ViewState, parse_query, to_query, validate
 
@@ -177,6 +178,7 @@ def _filters_bar(options: FilterOptions) -> dbc.Row:
                               value=[], multi=True, placeholder="All teams")], md=4),
         dbc.Col(dbc.Switch(id="shell-presentation", label="Presentation mode", value=False,
                            className="mt-4"), width="auto"),
+        dbc.Col(pack_controls(), width="auto", className="ms-auto"),
     ], className="g-2 align-items-end shell-filters", id="shell-filter-bar")
 
 
@@ -343,4 +345,5 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
     app.layout = layout
     _register_shell_callbacks(app)
     register_csv_download(app)
+    register_pack_download(app)
     return app

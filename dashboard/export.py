@@ -234,31 +234,34 @@ def collect_pages(app, store: dict) -> list[PackPage]:
             charts, problems = charts_and_problems(tree)
             result.charts += charts
             result.problems += problems
-        pages.append(result)
+        if result.charts or result.problems:  # the Overview's tiles have their own section
+            pages.append(result)
     return pages
 
 
 # --------------------------------------------------------------------------- tiles and appendix
 
 def _tiles(db, filters: Filters) -> tuple[list[dict], str | None]:
-    """The overview tiles in presentation mode, as plain dicts for the template."""
+    """The Overview's tiles (``dashboard.tiles``) in presentation mode, as plain dicts for the template.
+
+    Only ``Tile.display`` (suppressed) is shown, never the raw ``value``; the tiles read the same
+    cached data-layer calls as the pages.
+    """
     try:
         from .tiles import overview_tiles
     except ImportError:
         return [], "The overview tiles are not available in this version."
     try:
-        tiles = overview_tiles(db, filters, presentation=True)
+        tiles = overview_tiles(db, filters, presentation=True,
+                               fetch=lambda fn, f, *args: cached_call(fn, db, f, *args))
     except DatabaseError as exc:
         return [], f"The overview tiles could not be read. {exc}"
     out = []
     for t in tiles:
-        get = (lambda name, t=t: t.get(name) if isinstance(t, dict) else getattr(t, name, None))
-        rag = get("rag")
-        out.append({"label": get("label") or get("title"), "value": get("value") or get("value_text"),
-                    "detail": " ".join(str(x) for x in (get("standard"), get("change") or get("change_text"),
-                                                        get("detail")) if x),
-                    "rag": rag, "rag_label": RAG[rag]["label"] if rag in RAG else rag,
-                    "rag_colour": RAG[rag]["colour"] if rag in RAG else "#495057"})
+        rag = RAG.get(t.rag) if t.rag else None
+        out.append({"label": t.label, "value": t.display, "standard": t.standard, "change": t.change_text,
+                    "detail": t.detail, "rag_label": t.rag_label if t.rag or t.rag_label != "Not rated" else None,
+                    "rag_colour": rag["colour"] if rag else "#495057"})
     return out, None
 
 
