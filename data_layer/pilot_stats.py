@@ -2,8 +2,9 @@
 
 Pure functions on counts and arrays, no database: the cohort queries live in ``pilot.py``.
 Every interval comes from a maintained library (statsmodels' Wilson interval, statsmodels'
-t-interval of a mean, scipy's normal quantile and bootstrap, scipy's Kaplan-Meier), so a
-reviewer checks our *choices*, not our arithmetic.
+t-interval of a mean, statsmodels' OLS difference-in-differences regression with robust errors,
+scipy's bootstrap and Kaplan-Meier; lifelines for the displayed medians), so a reviewer checks
+our *choices*, not our arithmetic.
 
 Difference-in-differences (DiD) is always ``(pilot during - pilot before) - (comparison during
 - comparison before)``: the change in the pilot teams beyond the change the comparison teams
@@ -22,6 +23,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
+from statsmodels.regression.linear_model import OLS
 
 #: The four cohorts of a DiD, in the order tables and charts show them.
 COHORTS: tuple[tuple[str, str], ...] = (
@@ -80,42 +82,55 @@ def mean_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
     return Estimate(float(x.mean()), float(lo), float(hi), len(x))
 
 
-def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
-
-
 def _did_point(values: Mapping[tuple[str, str], float]) -> float:
     return ((values[("pilot", "during")] - values[("pilot", "before")])
             - (values[("comparison", "during")] - values[("comparison", "before")]))
 
 
+def _did_regression(cells: Mapping[tuple[str, str], np.ndarray], cov_type: str, level: float) -> tuple[float, float, float]:
+    """The textbook DiD regression ``y ~ pilot + during + pilot x during`` (statsmodels OLS).
+
+    The interaction coefficient is the DiD. The model is saturated (one mean per cohort), so
+    its heteroscedasticity-robust covariance is exactly the sum of the four cohorts' variances
+    of the mean: HC0 gives ``p(1 - p) / n`` per cohort of 0/1 outcomes (the Wald contrast of
+    proportions), HC2 gives ``s^2 / n`` with the sample variance. Normal (z) interval.
+    """
+    ys, xs = [], []
+    for (cohort, period), values in cells.items():
+        a, b = float(cohort == "pilot"), float(period == "during")
+        ys.append(values)
+        xs.append(np.tile([1.0, a, b, a * b], (len(values), 1)))
+    fit = OLS(np.concatenate(ys), np.vstack(xs)).fit(cov_type=cov_type, use_t=False)
+    lo, hi = fit.conf_int(alpha=1 - level)[3]
+    return float(fit.params[3]), float(lo), float(hi)
+
+
 def did_proportions(cells: Mapping[tuple[str, str], tuple[int, int]], level: float = 0.95) -> DiD:
     """DiD of four shares ``{(cohort, period): (k, n)}`` with a normal-approximation interval.
 
-    The four cohorts are independent samples, so the variance of the DiD is the sum of the four
-    binomial variances ``p(1 - p) / n``; the interval is ``DiD +/- z * sqrt(sum)`` (z from
-    scipy's normal quantile). This is the usual Wald interval for a contrast of proportions;
-    with a cohort at 0% or 100% its variance is 0, which is why the verdict also requires every
-    cohort to reach the minimum size.
+    Fitted as a linear probability DiD regression with HC0 errors (:func:`_did_regression`),
+    which equals ``DiD +/- z * sqrt(sum of p(1 - p) / n)`` over the four independent cohorts:
+    the usual Wald interval for a contrast of proportions. With a cohort at 0% or 100% its
+    variance is 0, which is why the verdict also requires every cohort to reach the minimum size.
     """
+    method = "normal approximation (four binomial variances)"
     if any(cells[c][1] <= 0 for c in COHORTS):
-        return DiD(NAN, NAN, NAN, "normal approximation (four binomial variances)")
-    p = {c: cells[c][0] / cells[c][1] for c in COHORTS}
-    var = sum(p[c] * (1 - p[c]) / cells[c][1] for c in COHORTS)
-    est, half = _did_point(p), _z(level) * math.sqrt(var)
-    return DiD(est, est - half, est + half, "normal approximation (four binomial variances)")
+        return DiD(NAN, NAN, NAN, method)
+    outcomes = {c: np.repeat([1.0, 0.0], [int(cells[c][0]), int(cells[c][1]) - int(cells[c][0])]) for c in COHORTS}
+    return DiD(*_did_regression(outcomes, "HC0", level), method)
 
 
 def did_means(cells: Mapping[tuple[str, str], Sequence[float]], level: float = 0.95) -> DiD:
-    """DiD of four means with a normal-approximation interval from the four variances of the mean."""
+    """DiD of four means with a normal-approximation interval from the four variances of the mean.
+
+    The DiD regression with HC2 errors (:func:`_did_regression`): ``sum of s^2 / n`` over the cohorts.
+    """
     arrays = {c: np.asarray(cells[c], dtype=float) for c in COHORTS}
     arrays = {c: a[~np.isnan(a)] for c, a in arrays.items()}
     method = "normal approximation (four variances of the mean)"
     if any(len(a) < 2 for a in arrays.values()):
         return DiD(NAN, NAN, NAN, method)
-    var = sum(float(np.var(a, ddof=1)) / len(a) for a in arrays.values())
-    est, half = _did_point({c: float(a.mean()) for c, a in arrays.items()}), _z(level) * math.sqrt(var)
-    return DiD(est, est - half, est + half, method)
+    return DiD(*_did_regression(arrays, "HC2", level), method)
 
 
 def km_median(durations, observed) -> float:

@@ -222,7 +222,7 @@ def did_figure(measures: pd.DataFrame, did: pd.DataFrame, *, periods: dict[str, 
                 hovertemplate="Expected without a pilot effect: %{y:.1f}<extra></extra>"), row=r, col=c)
         if key == "holder_caseload" and caseload_standard:
             fig.add_hline(y=caseload_standard, row=r, col=c, line=dict(color=STANDARD_COLOUR, dash="dash", width=1),
-                          annotation_text=f"{caseload_standard:g} per FTE (000)", annotation_position="top left",
+                          annotation_text=f"{caseload_standard:g} per FTE (000)", annotation_position="top",
                           annotation_font=dict(size=10, color=STANDARD_COLOUR))
         fig.update_yaxes(title_text=_axis_title(unit), row=r, col=c, rangemode="tozero")
     fig.update_layout(template=TEMPLATE_NAME, title=dict(text=title, subtitle=dict(
@@ -395,8 +395,8 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
         fig.add_annotation(x=reference, y=1.0, xref="x", yref="paper", yanchor="bottom", showarrow=False,
                            text=f"Comparison teams during the pilot: {reference:.0f}% plan achieved",
                            font=dict(size=11, color=STANDARD_COLOUR))
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", yanchor="top", y=-0.15, x=0, traceorder="normal"),
-                      margin=dict(t=90, l=20))
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", yanchor="top", y=-0.24, x=0, traceorder="normal"),
+                      margin=dict(t=90, l=20, b=110))
     fig.update_xaxes(title_text="% of the cohort's closed plans", range=[0, 100])
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", automargin=True)
     return fig

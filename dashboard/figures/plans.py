@@ -170,7 +170,8 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     for plan_type, value, text, _ in _band_standards(standards, edges):
         col = 1 if plan_type == "cin" else 2
         add_standard_line(fig, edges.index(value) + 0.5, text, axis="x", row=1, col=col, position="top")
-        fig.layout.annotations[-1].update(textangle=-90, yanchor="top", xanchor="right", font=dict(size=11))
+        fig.layout.annotations[-1].update(textangle=-90, yanchor="top", xanchor="right", font=dict(size=11),
+                                          bgcolor="rgba(255, 255, 255, 0.85)")
     fig.update_layout(barmode="stack", bargap=0.15, margin=dict(t=90, b=150))
     _legend_below(fig, -0.42)
     fig.update_xaxes(title_text="How long the plan has lasted (calendar months)", tickangle=-30)
@@ -267,8 +268,8 @@ def km_figure(curves: pd.DataFrame, medians: pd.DataFrame, title: str, by: str |
 
     The median (where the curve crosses one half) is marked with its interval as a horizontal
     error bar. Standards drawn: the 12-month CIN expectation, the 2-year CP indicator and, for
-    the origin view, the 12-week step-down limit. A note inside the chart says why this is not
-    an average of closed plans.
+    the origin view, the 12-week step-down limit. The chart's note (:func:`km_note`, shown under
+    it on the page) says why this is not an average of closed plans, with this view's numbers.
     """
     if curves.empty:
         return empty_figure(title, "No plans for the selected teams")
@@ -455,7 +456,8 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
     add_standard_line(fig, 0, f"Standard: no CIN plan beyond {standards.cin_max_months} months "
                               f"(source {_source(standards, 'cin_max_months')})", position="bottom right")
     fig.update_yaxes(title_text="Open plans", range=[-max(top, 1) * 0.12, max(top, 1) * 1.1])
-    fig.update_xaxes(title_text="As at", tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates],
+    # No axis title: the tick labels are dates, and a title would collide with the legend below.
+    fig.update_xaxes(title_text=None, tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates],
                      tickangle=-30)
     fig.update_layout(margin=dict(b=140))
     _legend_below(fig, -0.35)

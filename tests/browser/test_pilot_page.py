@@ -48,6 +48,19 @@ def _no_errors(dash_duo):
     assert not dash_duo.driver.find_elements("css selector", ".page-error")
 
 
+def _click(dash_duo, element):
+    """Click through JavaScript after centring the element: the sticky navbar can never intercept it."""
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
+
+
+def _plots_settled(dash_duo) -> bool:
+    """Every chart has been drawn at its container's current width (after a window resize)."""
+    return dash_duo.driver.execute_script(
+        "const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));"
+        "return plots.length > 0 && plots.every(p => { const svg = p.querySelector('.main-svg');"
+        " return svg && Math.abs(Number(svg.getAttribute('width')) - p.clientWidth) < 2; });")
+
+
 def _cells(dash_duo, selector):
     return dash_duo.driver.execute_script(
         f"return Array.from(document.querySelectorAll('{selector}')).map(e => e.textContent)")
@@ -66,20 +79,23 @@ def test_scorecard_charts_and_selector(dash_duo, app, free_port):
     assert dash_duo.find_element("#cin-pilot-selector").is_displayed()
     assert "CIN team pilot" in dash_duo.find_element("#cin-pilot-design h2").text
     assert "Pilot start" in dash_duo.find_element("#cin-pilot-trend-card").get_attribute("innerHTML")
+    methods = dash_duo.find_element("#cin-pilot-methods").text
+    assert "What these figures can show" in methods and "cannot show" in methods and "Wilson" in methods
     if os.environ.get("CSC_SCREENSHOTS"):
-        dash_duo.driver.set_window_size(1400, 4200)
-        time.sleep(1)
+        height = dash_duo.driver.execute_script("return document.documentElement.scrollHeight")
+        dash_duo.driver.set_window_size(1400, height + 150)
+        _until(lambda: _plots_settled(dash_duo))
         dash_duo.driver.save_screenshot(os.path.join(os.environ["CSC_SCREENSHOTS"], "cin-pilot.png"))
     _no_errors(dash_duo)
 
 
 def test_second_pilot_from_standards_file(dash_duo, app, free_port):
     _open(dash_duo, app, free_port, f"as_at={AS_AT}")
-    dash_duo.find_element("#cin-pilot-select").click()
+    _click(dash_duo, dash_duo.find_element("#cin-pilot-select"))
     dash_duo.wait_for_element(".dash-dropdown-options .dash-dropdown-option", timeout=10)
     options = dash_duo.driver.find_elements("css selector", ".dash-dropdown-options .dash-dropdown-option")
     assert [o.text for o in options] == ["CIN team pilot", SECOND]
-    next(o for o in options if o.text == SECOND).click()
+    _click(dash_duo, next(o for o in options if o.text == SECOND))
     _until(lambda: SECOND in dash_duo.find_element("#cin-pilot-design h2").text)
     assert "Demo" in dash_duo.find_element("#cin-pilot-design").text
     _no_errors(dash_duo)

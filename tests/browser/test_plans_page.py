@@ -47,6 +47,14 @@ def _until(check, timeout=20):
         time.sleep(0.25)
 
 
+def _plots_settled(dash_duo) -> bool:
+    """Every chart has been drawn at its container's current width (after a window resize)."""
+    return dash_duo.driver.execute_script(
+        "const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));"
+        "return plots.length > 0 && plots.every(p => { const svg = p.querySelector('.main-svg');"
+        " return svg && Math.abs(Number(svg.getAttribute('width')) - p.clientWidth) < 2; });")
+
+
 def _title(dash_duo, chart_id):
     return dash_duo.find_element(f"#{chart_id}-card h2.visually-hidden").get_attribute("textContent")
 
@@ -64,12 +72,16 @@ def test_page_draws_every_chart_and_the_drift_list(dash_duo, app, free_port):
         assert dash_duo.find_element(f"{card} .csv-button").text == "Download CSV"
     assert "open CIN plans have lasted more than 12 months" in _title(dash_duo, "plans-bands")
     assert _title(dash_duo, "plans-km").startswith("How long plans stay open — CIN plans: median")
+    km_note = dash_duo.find_element("#plans-km-card .chart-note").text
+    assert "censored" in km_note and "average of closed plans" in km_note
     dash_duo.wait_for_element("#plans-drift-grid .ag-row", timeout=20)
     headers = [h.text for h in dash_duo.driver.find_elements("css selector", "#plans-drift-grid .ag-header-cell-text")]
     assert {"Child", "Team", "Key worker", "Flag", "Days over"} <= set(headers)
     assert dash_duo.find_element("#plans-tile-open-cin-value").text.replace(",", "").isdigit()
     if os.environ.get("CSC_SCREENSHOTS"):
-        dash_duo.driver.set_window_size(1400, 3600)
+        height = dash_duo.driver.execute_script("return document.documentElement.scrollHeight")
+        dash_duo.driver.set_window_size(1400, height + 150)
+        _until(lambda: _plots_settled(dash_duo))
         dash_duo.driver.save_screenshot(os.path.join(os.environ["CSC_SCREENSHOTS"], "plans.png"))
     _no_errors(dash_duo)
 
