@@ -249,3 +249,67 @@ def test_empty_database(make_db):
     assert transfer_exclusions(db, F).empty
     assert keyworker_changes(db, F).empty
     assert keyworker_change_children(db, F).empty
+
+
+# ---- working-day arithmetic (data_layer.working_days), checked against the gov.uk calendar ----
+
+# England and Wales bank holidays falling on weekdays, as published on gov.uk/bank-holidays.
+GOV_UK_2022 = [date(2022, 1, 3), date(2022, 4, 15), date(2022, 4, 18), date(2022, 5, 2), date(2022, 6, 2),
+               date(2022, 6, 3), date(2022, 8, 29), date(2022, 9, 19), date(2022, 12, 26), date(2022, 12, 27)]
+
+
+def test_bank_holidays_come_from_the_holidays_library_for_england_and_wales():
+    import holidays
+    import numpy as np
+
+    from data_layer.working_days import bank_holidays
+
+    got = [d.astype(object) for d in bank_holidays(2022, 2022)]
+    assert [d for d in got if d.weekday() < 5] == GOV_UK_2022
+    # Wales shares England's bank holidays; Scotland-only days (2 Jan, 1 Aug, 30 Nov) are not holidays here.
+    for year in range(2019, 2026):
+        eng = set(holidays.country_holidays("GB", subdiv="ENG", years=year))
+        assert eng == set(holidays.country_holidays("GB", subdiv="WLS", years=year))
+        assert set(bank_holidays(year, year).astype(object)) == eng
+    assert not {date(2022, 8, 1), date(2022, 11, 30)} & set(got)
+    assert bank_holidays(2022, 2022).dtype == np.dtype("datetime64[D]")
+
+
+@pytest.mark.parametrize("start,end,expected", [
+    (date(2022, 6, 1), date(2022, 6, 1), 0),     # same day
+    (date(2022, 6, 1), date(2022, 6, 2), 1),     # Wed counts, completion day does not
+    (date(2022, 6, 1), date(2022, 6, 6), 1),     # Thu 2 and Fri 3 June 2022 bank holidays, then the weekend
+    (date(2022, 6, 1), date(2022, 6, 7), 2),
+    (date(2022, 6, 2), date(2022, 6, 6), 0),     # requested on a bank holiday, done next working day
+    (date(2022, 5, 27), date(2022, 6, 8), 6),    # Fri 27, Mon 30, Tue 31, Wed 1, Mon 6, Tue 7
+    (date(2022, 7, 8), date(2022, 7, 11), 1),    # Friday to Monday
+    (date(2022, 7, 9), date(2022, 7, 11), 0),    # Saturday to Monday
+    (date(2022, 12, 23), date(2023, 1, 3), 4),   # 23, 28, 29, 30 Dec; 26, 27 Dec and 2 Jan are holidays
+    (date(2022, 9, 16), date(2022, 9, 21), 2),   # Fri 16, Tue 20 (Mon 19 State Funeral)
+])
+def test_working_days_hand_worked(start, end, expected):
+    import numpy as np
+
+    from data_layer.working_days import bank_holidays, working_days_between
+
+    assert working_days_between(start, end) == expected
+    assert np.busday_count(start, end, holidays=bank_holidays(2021, 2024)) == expected
+
+
+def test_working_days_vectorised_matches_numpy_and_keeps_missing_dates_missing():
+    import numpy as np
+    import pandas as pd
+
+    from data_layer.working_days import bank_holidays, working_days
+
+    rng = np.random.default_rng(3)
+    starts = [date(2021, 6, 1) + pd.Timedelta(days=int(n)) for n in rng.integers(0, 700, 300)]
+    ends = [s + pd.Timedelta(days=int(n)) for s, n in zip(starts, rng.integers(0, 40, 300))]
+    got = working_days(starts, ends)
+    want = np.busday_count(np.array(starts, dtype="datetime64[D]"), np.array(ends, dtype="datetime64[D]"),
+                           holidays=bank_holidays(2021, 2024))
+    assert got.tolist() == want.astype(float).tolist()
+    # Missing either date: NaN (never 0); end before start: negative (callers exclude such rows).
+    out = working_days([date(2022, 6, 1), None, date(2022, 6, 6), pd.NaT], [None, date(2022, 6, 6), date(2022, 6, 1),
+                                                                             date(2022, 6, 1)])
+    assert np.isnan(out[0]) and np.isnan(out[1]) and np.isnan(out[3]) and out[2] == -1

@@ -53,6 +53,20 @@ def _until(check, timeout=20):
         time.sleep(0.25)
 
 
+def _screenshot(dash_duo, name):
+    """Whole page to ``$CSC_SCREENSHOTS/<name>`` when that variable names a folder (README images)."""
+    folder = os.environ.get("CSC_SCREENSHOTS")
+    if not folder:
+        return
+    driver = dash_duo.driver
+    driver.set_window_size(1400, driver.execute_script("return document.documentElement.scrollHeight") + 150)
+    # Wait for the grids and charts to lay out at the new size: two animation frames, then a stable height.
+    _until(lambda: driver.execute_async_script(
+        "const done = arguments[arguments.length - 1]; const h = document.documentElement.scrollHeight;"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(h === document.documentElement.scrollHeight)))"))
+    driver.save_screenshot(os.path.join(folder, name))
+
+
 def _no_errors(dash_duo):
     assert not [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"]
     assert not dash_duo.driver.find_elements("css selector", ".page-error")
@@ -78,10 +92,7 @@ def test_agenda_with_reasons_and_every_chart(dash_duo, app, db, free_port):
     assert title.startswith(f"{int(queue.on_next_panel.sum())} referrals for the panel on Tue 04 Apr 2023")
     overdue = int((jarp_reviews_due(db, Filters(date.fromisoformat(AS_AT))).status == "overdue").sum())
     assert dash_duo.find_element("#jarp-tile-reviews-value").text == f"{overdue:,}"
-    if os.environ.get("CSC_SCREENSHOTS"):
-        dash_duo.driver.set_window_size(1400, 5200)
-        time.sleep(1)
-        dash_duo.driver.save_screenshot(os.path.join(os.environ["CSC_SCREENSHOTS"], "jarp.png"))
+    _screenshot(dash_duo, "jarp.png")
     _no_errors(dash_duo)
 
 

@@ -7,6 +7,7 @@ counts, and a chart's CSV holds the numbers drawn. On the demo database: the pag
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def test_every_chart_pending_list_and_exclusions(dash_duo, app, hand_db, free_po
         assert reason in excluded
     # The Sankey draws the three team pairs.
     values = dash_duo.driver.execute_script(
-        "return Array.from(document.querySelector('#transfers-flows-graph .js-plotly-plot').data[0].link.value)")
+        "return Array.from(document.querySelector('#transfers-flows-graph .js-plotly-plot')._fullData[0].link.value)")
     assert sorted(values) == sorted(fig.flows_table(rows)["transfers"].tolist())
     assert not _severe(dash_duo)
 
@@ -123,15 +124,15 @@ def test_csv_holds_the_numbers_drawn(dash_duo, app, hand_db, free_port):
         dash_duo.wait_for_element(f"#{card}-graph .js-plotly-plot", timeout=20)
     dash_duo.wait_for_element("#transfers-pending-grid .ag-row", timeout=20)
     button = dash_duo.find_element("#transfers-by-team-card .csv-button")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
-    time.sleep(0.5)
-    button.click()
+    # A script click: a sticky navbar can cover the button, which makes a selenium click fail.
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
     got = pd.read_csv(_wait_for_file(Path(dash_duo.download_path), "transfers-by-team*.csv"))
     want = fig.on_time_table(transfers(hand_db, Filters(D)), "to_team")
     assert got["group"].tolist() == want["group"].tolist()
     assert got["decided"].tolist() == want["decided"].tolist()
+    # _fullData holds the decoded arrays (plotly sends numpy arrays base64-encoded in data).
     bars = dash_duo.driver.execute_script(
-        "const t = document.querySelector('#transfers-by-team-graph .js-plotly-plot').data[0];"
+        "const t = document.querySelector('#transfers-by-team-graph .js-plotly-plot')._fullData[0];"
         "return {x: Array.from(t.x), y: Array.from(t.y)}")
     assert bars["y"] == want["group"].tolist()
     assert bars["x"] == pytest.approx(want["pct_on_time"].fillna(0).tolist())
@@ -144,7 +145,26 @@ def test_demo_database_page_loads(dash_duo, free_port):
     app = create_app(db=connect(f"sqlite:///{ensure_demo()}"))
     dash_duo.start_server(app, port=free_port)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/transfers")
-    dash_duo.wait_for_element("#transfers-flows-graph .js-plotly-plot", timeout=40)
-    dash_duo.wait_for_element("#transfers-pending-grid", timeout=20)
+    for card in CARDS:
+        dash_duo.wait_for_element(f"#{card}-graph .js-plotly-plot", timeout=40)
+    dash_duo.wait_for_element("#transfers-pending-grid .ag-row", timeout=20)
+    dash_duo.wait_for_element("#transfers-keyworker-grid .ag-row", timeout=20)
     assert not dash_duo.find_elements(".page-error")
+    _screenshot(dash_duo, "transfers.png")
     assert not _severe(dash_duo)
+
+
+def _screenshot(dash_duo, name):
+    """Whole page to ``$CSC_SCREENSHOTS/<name>`` when that variable names a folder (README images)."""
+    folder = os.environ.get("CSC_SCREENSHOTS")
+    if not folder:
+        return
+    driver = dash_duo.driver
+    driver.set_window_size(1400, driver.execute_script("return document.documentElement.scrollHeight") + 150)
+    # Wait for the grids and charts to lay out at the new size: a height unchanged across two animation frames.
+    stable = ("const done = arguments[arguments.length - 1]; const h = document.documentElement.scrollHeight;"
+              "requestAnimationFrame(() => requestAnimationFrame(() => done(h === document.documentElement.scrollHeight)))")
+    end = time.monotonic() + 20
+    while not driver.execute_async_script(stable):
+        assert time.monotonic() < end, "page height did not settle"
+    driver.save_screenshot(os.path.join(folder, name))
