@@ -17,6 +17,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.figures import transfers as fig
 from data_layer import Filters, transfers
+from tests.browser.helpers import plotted_traces
 from tests.fixtures import FixtureDB
 from tests.test_transfers import D, ROWS
 
@@ -130,10 +131,7 @@ def test_csv_holds_the_numbers_drawn(dash_duo, app, hand_db, free_port):
     want = fig.on_time_table(transfers(hand_db, Filters(D)), "to_team")
     assert got["group"].tolist() == want["group"].tolist()
     assert got["decided"].tolist() == want["decided"].tolist()
-    # _fullData holds the decoded arrays (plotly sends numpy arrays base64-encoded in data).
-    bars = dash_duo.driver.execute_script(
-        "const t = document.querySelector('#transfers-by-team-graph .js-plotly-plot')._fullData[0];"
-        "return {x: Array.from(t.x), y: Array.from(t.y)}")
+    bars = plotted_traces(dash_duo, "#transfers-by-team-graph")[0]
     assert bars["y"] == want["group"].tolist()
     assert bars["x"] == pytest.approx(want["pct_on_time"].fillna(0).tolist())
 
