@@ -119,6 +119,7 @@ class _Figure:
     value: float | None
     display: str
     detail: str = ""
+    status: str | None = None  # the pilot verdict's status, which rates the pilot tile
 
 
 def _change_text(tile_kind: str, value, previous, since, presentation: bool, threshold: int,
@@ -266,13 +267,13 @@ def _pilot_row(fetch, f, s):
 def _pilot_effect(fetch, f, p, t, s):
     row = _pilot_row(fetch, f, s)
     if row is None:
-        return _Figure(None, "Not measurable yet", "No CIN plans in the pilot's cohorts.")
+        return _Figure(None, "Not measurable yet", "No CIN plans in the pilot's cohorts.", "not_measurable")
     status = row["status"]
     if status in ("too_small", "not_measurable"):
         detail = (f"Too small to judge: a cohort has fewer than {s.pilot_min_cohort} plans." if status == "too_small"
                   and p else row["verdict"])
-        return _Figure(None, REFUSALS[status], detail)
-    return _Figure(float(row["did"]), f"{row['did']:+.0f} days", row["verdict"])
+        return _Figure(None, REFUSALS[status], detail, status)
+    return _Figure(float(row["did"]), f"{row['did']:+.0f} days", row["verdict"], status)
 
 
 # --------------------------------------------------------------------------- the tiles
@@ -346,8 +347,7 @@ def overview_tiles(db, filters, presentation: bool = False, fetch: Fetch | None 
         before = spec.compute(fetch, previous_filters, presentation, threshold, s)
         th = thresholds.get(spec.key)
         if spec.key == "pilot_effect":
-            row = _pilot_row(fetch, filters, s)
-            status = row["status"] if row is not None else "not_measurable"
+            status = now.status or "not_measurable"
             rag = PILOT_RAG.get(status)
             label = rag_label(rag, REFUSALS.get(status, "Not rated"))
             higher_is_worse, rule = True, "Green when the pilot is clearly better; red when clearly worse"
