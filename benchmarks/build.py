@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import logging
 import os
+import re
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -38,14 +42,80 @@ PG_DATABASE = os.environ.get("CSC_BENCH_PG_DATABASE", "csc_bench")
 _COMPLETE = "csc-bench complete"
 
 
+_INDEX_BLOCK = re.compile(rb"^EXTRA_INDEXES = \{.*?^\}\n", re.S | re.M)
+
+
 def generator_version() -> str:
-    """Digest of the demo generator's source files (8 hex digits)."""
+    """Digest of the demo generator's source files (8 hex digits).
+
+    The ``EXTRA_INDEXES`` literal of ``writer.py`` is left out of the digest: indexes are applied
+    to cached databases by :func:`ensure_indexes`, so tuning them never rebuilds a 1M database.
+    """
     h = hashlib.sha256()
     demo = ROOT / "data_layer" / "demo"
     for path in sorted(demo.glob("*.py")) + [ROOT / "data_layer" / "schema.py"]:
         h.update(path.name.encode())
-        h.update(path.read_bytes())
+        h.update(_INDEX_BLOCK.sub(b"", path.read_bytes()))
     return h.hexdigest()[:8]
+
+
+def _index_plan() -> tuple[list[str], set[str]]:
+    """The generator's current extra-index statements and their names."""
+    from data_layer.demo.writer import extra_index_statements
+
+    stmts = extra_index_statements()
+    return stmts, {s.split()[5] for s in stmts}
+
+
+def ensure_indexes(backend: str, target) -> int:
+    """Bring a cached database's ``ix_demo_*`` indexes to the generator's current set; returns changes.
+
+    ``target`` is the SQLite/DuckDB path, or the PostgreSQL schema name.
+    """
+    stmts, wanted = _index_plan()
+    if backend == "sqlite":
+        con = sqlite3.connect(target)
+        have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'ix_demo_%'")}
+        run = lambda sql: con.execute(sql)  # noqa: E731
+    elif backend == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(str(target))
+        have = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes() WHERE index_name LIKE 'ix_demo_%'").fetchall()}
+        run = lambda sql: con.execute(sql)  # noqa: E731
+    else:
+        import psycopg
+
+        con = psycopg.connect(_pg_conninfo(PG_DATABASE), autocommit=True)
+        con.execute(f"SET search_path TO {target}")
+        have = {r[0] for r in con.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s AND indexname LIKE 'ix_demo_%%'",
+                                          (target,)).fetchall()}
+        run = lambda sql: con.execute(sql)  # noqa: E731
+    try:
+        changes = 0
+        for name in sorted(have - wanted):
+            run(f"DROP INDEX IF EXISTS {name}")
+            changes += 1
+        for sql in stmts:
+            if sql.split()[5] not in have:
+                log.info("%s: %s", backend, sql)
+                run(sql)
+                changes += 1
+        if changes and backend in ("sqlite", "postgresql"):
+            if backend == "sqlite":
+                run("PRAGMA analysis_limit=1000")
+            run("ANALYZE")
+        if backend == "sqlite":
+            con.commit()
+        return changes
+    finally:
+        con.close()
+
+
+def build_record(size: int, seed: int, data_dir: Path = DATA_DIR) -> dict | None:
+    """The generator's wall time and peak RSS when it built the cached SQLite file (None if unknown)."""
+    p = sqlite_path(size, seed, data_dir).with_suffix(".build.json")
+    return json.loads(p.read_text()) if p.exists() else None
 
 
 def stem(size: int, seed: int) -> str:
@@ -60,17 +130,31 @@ def sqlite_path(size: int, seed: int, data_dir: Path = DATA_DIR) -> Path:
 
 def build_sqlite(size: int, seed: int, data_dir: Path = DATA_DIR) -> Path:
     """The cached demo SQLite file for ``size`` children (built when missing)."""
-    from data_layer.demo import generate
-
     path = sqlite_path(size, seed, data_dir)
     if path.exists():
         return path
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
     log.info("building SQLite demo: %d children, seed %d -> %s", size, seed, path.name)
-    generate(path, children=size, seed=seed)
-    log.info("SQLite demo built in %.0fs", time.perf_counter() - t0)
+    record = _generate_measured(path, size, seed)
+    path.with_suffix(".build.json").write_text(json.dumps(record))
+    log.info("SQLite demo built in %.0fs, generator peak RSS %.0f MB", record["seconds"], record["peak_rss_mb"])
     return path
+
+
+def _generate_measured(path: Path, size: int, seed: int) -> dict:
+    """Run ``data_layer.demo.generate`` in a child process: its wall time and its own peak RSS
+    (``os.wait4`` reports the child's rusage alone, unlike ``RUSAGE_CHILDREN``)."""
+    code = ("import logging, sys; logging.basicConfig(level=logging.INFO, format='%(asctime)s %(message)s');"
+            "from data_layer.demo import generate; generate(sys.argv[1], children=int(sys.argv[2]), seed=int(sys.argv[3]))")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(size), str(seed)], cwd=ROOT)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"demo generator failed at {size} children (exit {proc.returncode})")
+    return {"size": size, "seed": seed, "seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "file_mb": round(path.stat().st_size / 2**20, 1), "generator": generator_version()}
 
 
 def _tables(src: sqlite3.Connection) -> list[str]:
@@ -225,9 +309,15 @@ def build_postgres(size: int, seed: int, data_dir: Path = DATA_DIR) -> str:
 def build(size: int, seed: int, backend: str, data_dir: Path = DATA_DIR) -> str:
     """SQLAlchemy URL of the cached demo database of ``backend`` at ``size`` (built when missing)."""
     if backend == "sqlite":
-        return f"sqlite:///{build_sqlite(size, seed, data_dir)}"
+        path = build_sqlite(size, seed, data_dir)
+        ensure_indexes(backend, path)
+        return f"sqlite:///{path}"
     if backend == "duckdb":
-        return f"duckdb:///{build_duckdb(size, seed, data_dir)}"
+        path = build_duckdb(size, seed, data_dir)
+        ensure_indexes(backend, path)
+        return f"duckdb:///{path}"
     if backend == "postgresql":
-        return build_postgres(size, seed, data_dir)
+        url = build_postgres(size, seed, data_dir)
+        ensure_indexes(backend, pg_schema(size, seed))
+        return url
     raise ValueError(f"unknown backend {backend!r}")
