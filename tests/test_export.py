@@ -78,6 +78,7 @@ def test_pack_is_one_offline_html_file_with_every_section(pack):
     assert pack.startswith("<!DOCTYPE html>")
     # plotly.js is inlined exactly once and nothing is fetched from the network.
     assert pack.count("plotly.js v") == 1
+    assert "&#34;" not in pack[:200_000] and '"Segoe UI"' in pack  # style and library are not HTML-escaped
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", body)
     assert "cdn.plot.ly" not in body
     # Cover: date, filters, synthetic-data statement.
@@ -192,3 +193,23 @@ def test_finding_is_the_summary_without_kind_and_title():
         "Highest: Worker 1 with 33. The standard is 25."
     assert export.finding_from("Line chart: Trend.", "Trend") == ""
     assert export.finding_from("No prefix here.", "Other title") == "No prefix here."
+
+
+def test_board_pack_button_shows_a_message_when_the_export_fails(demo_url, monkeypatch):
+    from dash import no_update
+
+    from dashboard.app import create_app
+    from data_layer import DatabaseError
+
+    app = create_app(db=connect(demo_url))
+
+    def failing(*_args, **_kwargs):
+        raise DatabaseError("The database could not answer (OperationalError).")
+
+    monkeypatch.setattr(export, "build_pack", failing)
+    store = {"as_at": "2023-03-31", "services": [], "teams": [], "presentation": False, "notices": []}
+    with app.server.test_request_context("/"):
+        download, message = export.pack_download(app, 1, store)
+    assert download is no_update
+    assert message.id == "shell-pack-error"
+    assert "The board pack could not be made. The database could not answer" in str(message.children)
