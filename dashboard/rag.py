@@ -70,6 +70,8 @@ class Threshold:
         """The bounds in words, e.g. "Green at or under 25; amber up to 27.5; red above"."""
         g, a, u = _num(self.green), _num(self.amber), self.unit
         if self.higher_is_worse:
+            if self.green == self.amber == 0:
+                return "Green when none; red when any"
             if self.green == self.amber:
                 return f"Green at or under {g}{u}; red above"
             return f"Green at or under {g}{u}; amber up to {a}{u}; red above"

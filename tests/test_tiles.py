@@ -150,7 +150,8 @@ def test_lower_is_worse_bounds_belong_to_the_better_colour(value, rag):
 def test_zero_tolerance_and_no_value():
     t = default_thresholds(load_standards())["unallocated"]
     assert (t.rate(0), t.rate(1), t.rate(None), t.rate(float("nan"))) == ("green", "red", None, None)
-    assert t.rule_text() == "Green at or under 0; red above"
+    assert t.rule_text() == "Green when none; red when any"
+    assert Threshold("z", True, 3, 3, "", "test").rule_text() == "Green at or under 3; red above"
     assert LOWER.rule_text() == "Green at 90% or more; amber from 75%; red below"
 
 
