@@ -43,10 +43,8 @@ def prepare_database(url: str | None = None, settings: Settings | None = None):
         db = connect(url)
     except DatabaseError as exc:
         raise StartupError(f"The database could not be opened. {exc}") from exc
-    try:
-        from data_layer.checks import UnusableDatabase, startup_check
-    except ImportError:  # checks module not installed: nothing to check against
-        return db
+    from data_layer.checks import UnusableDatabase, startup_check
+
     try:
         startup_check(db).raise_if_unusable()
     except UnusableDatabase as exc:
