@@ -10,7 +10,8 @@ layer through the cache (``evaluate_pilot`` runs the one cohort query; ``pilot_t
 trend query); ``dashboard.figures.pilot`` shapes the tables and draws the charts:
 
 * ``cin-pilot-body``: design, scorecard, DiD panels, monthly trend, closure routes;
-* ``cin-pilot-workload``: outcomes by the holding worker's caseload, for the chosen outcome.
+* ``cin-pilot-workload``: outcomes by the holding worker's caseload, for the chosen outcome
+  (from ``cohort_plans`` alone: it needs no intervals of medians, so no bootstrap).
 
 Pilots come from the practice standards (``db.standards.pilots``; more in the standards file),
 the selector shows when more than one is defined, and ``?pilot=<name>`` bookmarks one.
@@ -24,33 +25,41 @@ from dashboard.cache import cached_call
 from dashboard.components import chart_card, csv_button, guarded, loading, page_header
 from dashboard.context import FILTERS_ID, fetch, get_db, view_state
 from dashboard.figures import pilot as fig
-from data_layer import closure_routes, evaluate_pilot, outcomes_by_caseload, pilot_trend, team_options
+from data_layer import (closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload, pilot_trend,
+                        team_options)
 
 dash.register_page(__name__, path="/cin-pilot", name="CIN pilot", order=3, title="CIN pilot - CSC Insight")
 
+#: The page's methods note; numbers come from the standards in force (nothing about a pilot here).
 METHODS = """
-**What these figures can show.** Whether CIN plans started in the pilot team's teams changed
-between the six months before the pilot and the pilot itself *more than* the plans of the
+**What these figures can show.** Whether CIN plans started in the pilot teams changed between the
+period before the pilot (as long as the pilot) and the pilot itself *more than* the plans of the
 comparison teams changed over the same months (the difference-in-differences). Anything that
 changed for everyone at once (thresholds, seasons, less follow-up for recent plans) cancels out.
 
-**What they cannot show.** This is an observational comparison, not a randomised trial: the pilot
-team chose which cases to take (002: longer-term CIN work with a clear plan), so its children
-differ from the comparison teams' children in ways the data do not record. A difference is
-evidence to weigh, not proof that the pilot caused it. Small cohorts give wide intervals; a
-cohort under the minimum size is labelled *too small to judge* and gets no verdict.
+**What they cannot show.** This is an observational comparison, not a randomised trial: a pilot
+team may take different cases from the comparison teams, and its children differ in ways the data
+do not record. A difference is evidence to weigh, not proof that the pilot caused it. Small cohorts
+give wide intervals; a cohort under {min_n} plans is labelled *too small to judge* and gets no
+verdict.
 
 **Censoring and follow-up.** Outcomes are observed up to the as-at date. Plan durations use
-Kaplan-Meier (open plans count as "at least this long"). "Closed within 12 months" only counts
-plans whose 12 months have passed, and "re-referred within 12 months" only plans closed at least
-12 months before the as-at date, so early in a pilot these are *not yet measurable*. Escalations
-count those seen so far.
+Kaplan-Meier (open plans count as "at least this long"). "Closed within {max_months} months" only
+counts plans whose {max_months} months have passed, and "re-referred within {rereferral} months" only
+plans closed at least {rereferral} months before the as-at date, so early in a pilot these are *not
+yet measurable*. Escalations count those seen so far.
 
-**Methods.** Shares: 95% Wilson intervals. Differences-in-differences: normal approximation
-from the four cohorts' variances (shares, caseloads); percentile bootstrap with a fixed seed for
-median durations. Caseload: children with an open key-worker allocation to the plan's worker on
-the day they took the plan.
+**Methods.** Shares: {level:.0%} Wilson intervals (statsmodels). Differences-in-differences: the DiD
+regression with robust errors (statsmodels), i.e. a normal approximation from the four cohorts'
+variances (shares, caseloads); a percentile bootstrap with a fixed seed (scipy) for median
+durations. Caseload: children with an open key-worker allocation to the plan's worker on the day
+they took the plan.
 """
+
+
+def methods_note(standards) -> str:
+    return METHODS.format(min_n=standards.pilot_min_cohort, max_months=standards.cin_max_months,
+                          rereferral=standards.pilot_rereferral_months, level=standards.confidence_level)
 
 
 def _pilot_names(db) -> list[str]:
@@ -63,7 +72,8 @@ def _chosen(db, name) -> str:
 
 
 def layout(pilot=None, **_query):
-    names = _pilot_names(get_db())
+    db = get_db()
+    names = _pilot_names(db)
     value = pilot if pilot in names else names[0]
     selector = html.Div([
         dbc.Label("Pilot", html_for="cin-pilot-select", className="small mb-0"),
@@ -86,7 +96,7 @@ def layout(pilot=None, **_query):
             loading(html.Div(id="cin-pilot-workload"), "cin-pilot-workload-loading"),
         ]), className="mb-3", id="cin-pilot-workload-section"),
         dbc.Card(dbc.CardBody([html.H2("What the figures can and cannot show", className="h5"),
-                               dcc.Markdown(METHODS, className="small")]),
+                               dcc.Markdown(methods_note(db.standards), className="small")]),
                  className="mb-3", id="cin-pilot-methods"),
     ])
 
@@ -202,8 +212,10 @@ def render_workload(data, pilot_name, outcome):
     state = view_state(data)
     db = get_db()
     outcome = outcome if outcome in fig.WORKLOAD_LABELS else "closed_within_12m"
-    ev = fetch(evaluate_pilot, state.filters, _chosen(db, pilot_name))
-    bands = outcomes_by_caseload(ev.plans, db.standards)
+    # Only the per-plan rows: the scorecard's bootstrap (``evaluate_pilot``) is not needed here, so
+    # this callback stays fast while ``render`` computes it in parallel on a cold cache.
+    plans = fetch(cohort_plans, state.filters, _chosen(db, pilot_name))
+    bands = outcomes_by_caseload(plans, db.standards)
     threshold = db.standards.suppress_below
     table = fig.workload_table(bands, outcome, presentation=state.presentation, threshold=threshold)
     part = bands[bands["outcome"] == outcome]

@@ -385,3 +385,76 @@ def test_backends_agree(tmp_path):
 def test_sql_injection_in_filters_is_inert(cohorts):
     df = pilot_evaluation(cohorts, Filters(D, teams=("C1' OR '1'='1",)))
     assert _cell(df, "escalated_cp", "comparison", "before").n == 10
+
+
+def _selector(app):
+    """The pilot selector of the page's layout, built as a request of ``app`` would build it."""
+    import sys
+
+    with app.server.test_request_context("/cin-pilot"):
+        page = sys.modules["pages.cin_pilot"]
+        layout = page.layout()
+    found = [c for c in layout.children if getattr(c, "id", None) == "cin-pilot-selector"]
+    return found[0], page
+
+
+def test_selector_only_when_a_second_pilot_is_configured(tmp_path):
+    """One pilot: the selector is hidden. A second from the standards file: shown, listed, bookmarkable."""
+    from dashboard.app import create_app
+
+    fx = FixtureDB("sqlite", tmp_path).load(COHORTS)
+    toml = tmp_path / "standards.toml"
+    toml.write_text('[[pilots]]\nname = "Assessment pilot"\nteam_ids = ["A1"]\nstart = 2022-02-07\n'
+                    'comparison_team_ids = ["C1"]\n')
+    try:
+        one, page = _selector(create_app(db=fx.connect()))
+        assert one.hidden
+        two, _ = _selector(create_app(db=fx.connect(standards=load_standards(toml))))
+        dropdown = two.children[1]
+        assert not two.hidden and dropdown.value == "CIN team pilot"
+        assert [o["value"] for o in dropdown.options] == ["CIN team pilot", "Assessment pilot"]
+        app = create_app(db=fx.connect(standards=load_standards(toml)))
+        with app.server.test_request_context("/cin-pilot"):
+            bookmarked = page.layout(pilot="Assessment pilot")
+            unknown = page.layout(pilot="No such pilot")
+        pick = lambda lay: [c for c in lay.children if getattr(c, "id", None) == "cin-pilot-selector"][0]  # noqa: E731
+        assert pick(bookmarked).children[1].value == "Assessment pilot"
+        assert pick(unknown).children[1].value == "CIN team pilot"
+        # the methods note takes its numbers from the standards in force, not from the seed's pilot
+        methods = page.methods_note(load_standards(toml))
+        assert "under 10 plans" in methods and "six months" not in methods and "Wilson" in methods
+        toml.write_text("[standards]\npilot_min_cohort = 12\npilot_rereferral_months = 6\n")
+        stricter = page.methods_note(load_standards(toml))
+        assert "under 12 plans" in stricter and "re-referred within 6 months" in stricter
+    finally:
+        fx.cleanup()
+
+
+def _readme_toml(section: str) -> str:
+    """The first ```toml block of a README section (the documented example must keep working)."""
+    import re
+    from pathlib import Path
+
+    text = Path(__file__).resolve().parents[1].joinpath("README.md").read_text()
+    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.search(r"```toml\n(.*?)```", body, re.S).group(1)
+
+
+def test_readme_pilot_example_loads(tmp_path):
+    f = tmp_path / "standards.toml"
+    f.write_text(_readme_toml("CIN pilot evaluation (issue 5)"))
+    s = load_standards(f)
+    assert [p.name for p in s.pilots] == ["CIN team pilot", "North CIN team"]
+    north = s.pilot("North CIN team")
+    assert (north.team_ids, north.start, north.months, north.comparison_team_ids) == (
+        ("T09",), date(2023, 1, 9), 6, ("T02", "T03"))
+    f.write_text("replace_default_pilots = true\n" + _readme_toml("CIN pilot evaluation (issue 5)"))
+    assert [p.name for p in load_standards(f).pilots] == ["North CIN team"]
+
+
+def test_readme_plan_standards_example_loads(tmp_path):
+    f = tmp_path / "standards.toml"
+    f.write_text(_readme_toml("Plan durations and drift (issue 4)"))
+    s = load_standards(f)
+    assert (s.cin_visit_days, s.step_down_max_days, s.cin_review_days) == (15, 90, 42)
+    assert s.overridden == {"cin_visit_days", "step_down_max_days"}

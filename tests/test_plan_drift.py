@@ -218,3 +218,46 @@ def test_no_plans_gives_empty_frames(make_db):
     assert drift_counts(db, Filters(D)).empty
     trend = drift_trend(db, Filters(D), months=1)
     assert list(trend.open_cin) == [0, 0] and trend.pct_cin_over_12_months.isna().all()
+
+
+PLAN_STANDARDS = {"cin_review_days": "001", "cin_sm_review_months": "001", "cin_max_months": "001",
+                  "step_down_max_days": "000", "cin_visit_days": "001", "cp_visit_days": "000",
+                  "cp_max_months": "national indicator"}
+
+
+def test_each_flag_standard_is_a_named_setting_with_its_source():
+    from data_layer.drift import FLAGS
+    from data_layer.standards import load_standards
+
+    described = {s.name: s for s in load_standards(None).describe()}
+    assert {setting for _, _, setting in FLAGS} == set(PLAN_STANDARDS)
+    assert {name: described[name].source for name in PLAN_STANDARDS} == PLAN_STANDARDS
+    assert [described[n].value for n in ("cin_review_days", "step_down_max_days", "cin_visit_days",
+                                         "cp_visit_days")] == [42, 84, 21, 10]
+
+
+def test_standards_file_moves_every_boundary(make_db, tmp_path):
+    """000's 15-day CIN visits, 4-weekly reviews, a 90-day step-down limit, weekly CP visits, 6/11/23 months.
+
+    By hand on D = 1 Mar 2023: N_R42's review 42 days ago is 14 over 28; N_V21's visit 21 days
+    ago is 6 over 15 and N_V22's 7; N_SD85 (85 days) is no longer over 90; P_V10's visit 10 days
+    ago is 3 over 7; N_9IN (1 Jun 2022 + 6 months = 1 Dec 2022) is 90 days past 6 months;
+    N_12IN (1 Mar 2022 + 11 months = 1 Feb 2023) 28 days past 11; P_2YIN (1 Mar 2021 + 23
+    months = 1 Feb 2023) 28 days past 23.
+    """
+    from data_layer.standards import load_standards
+
+    toml = tmp_path / "standards.toml"
+    toml.write_text("[standards]\ncin_visit_days = 15\ncin_review_days = 28\nstep_down_max_days = 90\n"
+                    "cp_visit_days = 7\ncin_sm_review_months = 6\ncin_max_months = 11\ncp_max_months = 23\n")
+    db = make_db(ROWS, standards=load_standards(toml))
+    got = _as_dict(plan_drift(db, Filters(D)))
+    assert got[("N_R42", "cin_review_overdue")] == 14
+    assert (got[("N_V21", "cin_visit_overdue")], got[("N_V22", "cin_visit_overdue")]) == (6, 7)
+    assert not any(k[0] == "N_SD85" for k in got) and ("N_SD84", "step_down_over_12_weeks") not in got
+    assert got[("P_V10", "cp_visit_overdue")] == 3
+    assert got[("N_9IN", "cin_9_month_review")] == 90
+    assert got[("N_12IN", "cin_over_12_months")] == 28
+    assert got[("P_2YIN", "cp_over_2_years")] == 28
+    trend = drift_trend(db, Filters(D), months=1).iloc[-1]
+    assert trend.cp_over_2_years == sum(1 for k in got if k[1] == "cp_over_2_years")
