@@ -11,7 +11,8 @@ Waiting, decided, queued (choices documented here and in the report):
 
 * A referral is **decided on D** when it has a ``decision_date`` on or before D and its ``decision``
   is not ``carried_over`` or ``pending`` (those say the panel has not decided yet; a NULL or any
-  other decision with a date counts as decided).
+  other decision with a date counts as decided). A decision recorded without a date leaves the
+  referral queued: without a date it cannot be placed before or after D.
 * It is **in the queue on D** when it was submitted on or before D (date of ``submitted_at``) and
   is not decided on D. A referral without ``submitted_at`` cannot be placed in time and is left
   out (``check-db`` counts it as a bad row).

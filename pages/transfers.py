@@ -35,8 +35,11 @@ KEYWORKER_GRID_COLUMNS = [
     {"field": "changes", "headerName": "Key-worker changes", "type": "numericColumn", "sort": "desc"},
     {"field": "allocations", "headerName": "Allocations started in 12 months", "type": "numericColumn"},
     {"field": "last_change", "headerName": "Latest change"},
-    {"field": "team", "headerName": "Team"},
+    {"field": "team", "headerName": "Team", "flex": 2},
 ]
+# Long headers wrap rather than being cut off.
+for _col in PENDING_GRID_COLUMNS + KEYWORKER_GRID_COLUMNS:
+    _col.update(wrapHeaderText=True, autoHeaderHeight=True)
 
 
 def layout(**_query):

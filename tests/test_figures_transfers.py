@@ -72,6 +72,10 @@ def test_on_time_by_point_leaves_out_unrecognised_points():
     assert int(t["transfers"].sum()) == 7
     f = fig.on_time_figure(t, "t", axis_title="Transfer point")
     assert [s.x0 for s in f.layout.shapes] == [100]
+    # After ICPC: g pending and late (0 of 1); initial CIN meeting: a, b, c on time of a-e (f not judged yet).
+    assert list(f.data[0].x) == [0.0, 60.0]
+    labels = f.data[1]
+    assert list(labels.text) == ["0% (0 of 1)", "60% (3 of 5)"] and set(labels.x) == {102}  # right of the line
     with pytest.raises(ValueError):
         fig.on_time_table(ROWS, "worker")
 
@@ -102,9 +106,15 @@ def test_flows_table_and_sankey():
     f = fig.flows_figure(t, fig.flows_title(t))
     sankey = f.data[0]
     assert sankey.type == "sankey"
-    assert list(sankey.node.label) == ["Assessment (sending)", "CIN (sending)", "CIN (receiving)",
-                                       "Looked After (receiving)"]
+    assert list(sankey.node.label) == ["Assessment (sending 6)", "CIN (sending 3)", "CIN (receiving 6)",
+                                       "Looked After (receiving 3)"]
+    assert sankey.arrangement == "snap" and sankey.node.x is None   # plotly lays nodes out without overlap
     assert list(sankey.link.value) == [6, 3]
+    # Volume and median working days of each pair are in the link's hover text.
+    assert [list(c[:2]) for c in sankey.link.customdata] == [["6", "median 3 working days"],
+                                                             ["3", "median 1 working day"]]
+    small = fig.flows_figure(t, "t", presentation=True).data[0]
+    assert list(small.node.label)[1] == "CIN (sending <5)" and small.link.customdata[1][0] == "<5"
     assert fig.flows_title(t) == "Transfers between teams: 0 of 2 team pairs take a median of more than 3 working days"
     assert any("Standard: 3 working days" in (a.text or "") for a in f.layout.annotations)
 

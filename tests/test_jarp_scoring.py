@@ -210,3 +210,14 @@ def test_response_before_decision_is_on_time():
 def test_review_due_dates():
     assert review_due_dates([date(2023, 1, 31), date(2023, 1, 31), None], [None, date(2023, 3, 1), None], RULES) == [
         date(2023, 3, 14), date(2023, 3, 1), None]
+
+
+def test_standards_file_can_add_a_criterion(tmp_path):
+    # Another panel scores housing need: the code becomes known and scored, with a readable description.
+    f = tmp_path / "s.toml"
+    f.write_text("[jarp.points]\nhousing = 4\n")
+    rules = JarpRules.from_standards(load_standards(f))
+    s = score_referral(["housing", "school_exclusion"], rules=rules)
+    assert (s.points, s.priority, s.unknown) == (5, P3, ())
+    assert rules.descriptions["housing"] == "Housing"
+    assert score_referral(["housing"], rules=RULES).unknown == ("housing",)   # unknown under the defaults

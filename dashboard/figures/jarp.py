@@ -323,11 +323,16 @@ def response_figure(table: pd.DataFrame, title: str, rules, raw: pd.DataFrame | 
     targets = _targets(rules)
     fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.06,
                         subplot_titles=[f"{PRIORITY_LABELS[p]}: target {targets[p][3]}" for p in ("P1", "P2", "P3")])
+    # Target lines and bands as plain layout shapes, added at once: plotly's add_vline/add_vrect per
+    # subplot re-validate the whole layout each time (over half a second for this one chart).
+    shapes, labels = [], []
     for i, p in enumerate(("P1", "P2", "P3"), start=1):
         limit, low, unit, _ = targets[p]
         t = table[table["priority"] == p]
+        axis = "x" if i == 1 else f"x{i}"
         if low:
-            fig.add_vrect(x0=low - 0.5, x1=limit + 0.5, fillcolor=TEAL, opacity=0.12, line_width=0, row=1, col=i)
+            shapes.append(dict(type="rect", xref=axis, yref="y domain", x0=low - 0.5, x1=limit + 0.5, y0=0, y1=1,
+                               fillcolor=TEAL, opacity=0.12, line_width=0, layer="below"))
         for within, name, colour, pattern in ((True, "Within target", PRIORITY_COLOURS[p], ""),
                                               (False, "Over target", PRIORITY_COLOURS[p], "/")):
             part = t[t["within_target"] == within]
@@ -340,12 +345,16 @@ def response_figure(table: pd.DataFrame, title: str, rules, raw: pd.DataFrame | 
                 customdata=part["responses"].astype(str),
                 hovertemplate=f"{PRIORITY_LABELS[p]}: %{{x}} {unit}<br>Responses: %{{customdata}}<br>{name}<extra></extra>",
             ), row=1, col=i)
-        add_standard_line(fig, limit + 0.5, f"Target {limit}", axis="x", row=1, col=i)
+        shapes.append(dict(type="line", xref=axis, yref="y domain", x0=limit + 0.5, x1=limit + 0.5, y0=0, y1=1,
+                           line=dict(color=STANDARD_COLOUR, dash="dash", width=2)))
+        labels.append(dict(text=f"Target {limit}", xref=axis, yref="y domain", x=limit + 0.5, y=1, xanchor="left",
+                           yanchor="top", showarrow=False, font=dict(color=STANDARD_COLOUR, size=12)))
         fig.update_xaxes(title_text=unit.capitalize(), rangemode="tozero", row=1, col=i)
     fig.update_yaxes(title_text="Responses", row=1, col=1)
-    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=title), height=420, barmode="stack", margin=dict(t=110))
+    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=title), height=420, barmode="stack", margin=dict(t=110),
+                      shapes=shapes, annotations=list(fig.layout.annotations) + labels)
     _footnote(fig, f"Dashed lines: targets (source {SOURCE}), P1 {targets['P1'][3]}, P2 {targets['P2'][3]}, "
-                   f"P3 {targets['P3'][3]}. Shaded: the recommended range. Hatched bars: over target.", y=-0.22)
+                   f"P3 {targets['P3'][3]}. Shaded: the recommended range. Hatched bars: over target.", y=-0.3)
     return fig
 
 

@@ -220,18 +220,24 @@ def on_time_figure(table: pd.DataFrame, title: str, *, axis_title: str, standard
               zip(pct, shown["on_time"], shown["decided"], table["decided"])]
     fig = base_figure(title, height=max(300, 34 * len(table) + 150))
     fig.add_trace(go.Bar(
-        x=pct.fillna(0), y=table["group"], orientation="h", name="% on time", text=labels, textposition="outside",
-        marker=dict(color=BLUE, line=dict(color="white", width=1)), cliponaxis=False,
+        x=pct.fillna(0), y=table["group"], orientation="h", name="% on time",
+        marker=dict(color=BLUE, line=dict(color="white", width=1)),
         customdata=np.column_stack([labels, shown["late"].astype(str), shown["pending_in_time"].astype(str)]),
         hovertemplate="%{y}: %{customdata[0]} on time; late %{customdata[1]}; "
                       "pending within the standard %{customdata[2]}<extra></extra>"))
-    add_standard_line(fig, 100, f"Standard: every transfer within {standard} working days (source {source})",
-                      axis="x", position="top left")
-    fig.update_xaxes(title_text="% of judged transfers on time", range=[0, 135], ticksuffix="%",
+    # Labels in a column right of the 100% line, so the line never runs through them.
+    fig.add_trace(go.Scatter(x=[102] * len(table), y=table["group"], mode="text", text=labels,
+                             textposition="middle right", hoverinfo="skip", showlegend=False, cliponaxis=False))
+    # The line is labelled above the plot area, where the words cannot cover bars or their labels.
+    add_standard_line(fig, 100, "", axis="x")
+    fig.add_annotation(text=f"Dashed line: the standard,<br>every transfer within {standard} working days (source {source})",
+                       xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom", yshift=4, align="left",
+                       showarrow=False, font=dict(color=STANDARD_COLOUR, size=12))
+    fig.update_xaxes(title_text="% of judged transfers on time", range=[0, 165], ticksuffix="%",
                      tickvals=[0, 25, 50, 75, 100])
     fig.update_yaxes(title_text=axis_title, categoryorder="array", categoryarray=table["group"].tolist(),
                      autorange="reversed", automargin=True)
-    fig.update_layout(showlegend=False, margin=dict(t=90))
+    fig.update_layout(showlegend=False, margin=dict(t=115))
     return fig
 
 
@@ -319,8 +325,9 @@ def monthly_figure(table: pd.DataFrame, finding: str, *, standard: int = 3, pres
     add_standard_line(fig, 100, f"Standard: every transfer within {standard} working days (source {source})",
                       position="bottom left")
     fig.update_yaxes(title_text="% on time", range=[0, 110], ticksuffix="%", secondary_y=False)
-    fig.update_yaxes(title_text="Transfers requested", rangemode="tozero", showgrid=False, tickformat=",d",
-                     showticklabels=not presentation, secondary_y=True)
+    # Bars top out below the 100% line so the standard's label under it never sits on a bar.
+    fig.update_yaxes(title_text="Transfers requested", range=[0, max(1, int(table["transfers"].max())) * 1.35],
+                     showgrid=False, tickformat=",d", showticklabels=not presentation, secondary_y=True)
     fig.update_xaxes(title_text="Month of request", dtick="M1", tickformat="%b %Y")
     fig.update_layout(template=TEMPLATE_NAME, title=dict(text=MONTHLY_TITLE, subtitle=dict(text=finding)),
                       height=400, margin=dict(t=110),
@@ -390,24 +397,29 @@ def flows_figure(table: pd.DataFrame, title: str, *, standard: int = 3, presenta
         return empty_figure(title)
     senders = sorted(table["from_team"].unique())
     receivers = sorted(table["to_team"].unique())
-    nodes = [f"{s} (sending)" for s in senders] + [f"{r} (receiving)" for r in receivers]
+    sent = table.groupby("from_team")["transfers"].sum()
+    received = table.groupby("to_team")["transfers"].sum()
+    volumes = [int(sent[s]) for s in senders] + [int(received[r]) for r in receivers]
+    nodes = ([f"{s} (sending {_count_text(sent[s], presentation, threshold)})" for s in senders]
+             + [f"{r} (receiving {_count_text(received[r], presentation, threshold)})" for r in receivers])
     src = [senders.index(s) for s in table["from_team"]]
     tgt = [len(senders) + receivers.index(r) for r in table["to_team"]]
     over = table["median_working_days"] > standard
     colours = [_translucent(ROSE if o else BLUE) for o in over]
     counts = [_count_text(v, presentation, threshold) for v in table["transfers"]]
-    medians = ["no completed transfers" if pd.isna(m) else f"median {m:g} working days" for m in
-               table["median_working_days"]]
+    medians = ["no completed transfers" if pd.isna(m) else f"median {m:g} working day{'' if m == 1 else 's'}"
+               for m in table["median_working_days"]]
     verdict = ["▲ over the standard" if o else ("within the standard" if not pd.isna(m) else "")
                for o, m in zip(over, table["median_working_days"])]
     fig = base_figure(title, height=max(380, 40 * max(len(senders), len(receivers)) + 160))
     fig.add_trace(go.Sankey(
-        arrangement="fixed",
+        # Plotly's own layout: senders are sources (left), receivers targets (right), and node heights
+        # follow the volumes without overlapping (fixed x/y positions let large nodes overlap).
+        arrangement="snap",
         node=dict(label=nodes, pad=14, thickness=16, color=[TEAL] * len(senders) + [GREY] * len(receivers),
                   line=dict(color="white", width=0.5),
-                  x=[0.01] * len(senders) + [0.99] * len(receivers),
-                  y=list(np.linspace(0.05, 0.95, len(senders))) + list(np.linspace(0.05, 0.95, len(receivers))),
-                  hovertemplate="%{label}<extra></extra>"),
+                  customdata=[_count_text(v, presentation, threshold) for v in volumes],
+                  hovertemplate="%{label}: %{customdata} transfers<extra></extra>"),
         link=dict(source=src, target=tgt, value=table["transfers"].astype(int).tolist(), color=colours,
                   customdata=np.column_stack([counts, medians, verdict]),
                   hovertemplate="%{source.label} → %{target.label}<br>%{customdata[0]} transfers, "

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from dashboard.app import create_app
-from data_layer import Filters, connect, jarp_queue, jarp_reviews_due
+from data_layer import Filters, connect, jarp_queue, jarp_reviews_due, jarp_unknown_criteria
 from data_layer.demo import ensure_demo
 
 pytestmark = pytest.mark.browser
@@ -92,6 +92,11 @@ def test_agenda_with_reasons_and_every_chart(dash_duo, app, db, free_port):
     assert title.startswith(f"{int(queue.on_next_panel.sum())} referrals for the panel on Tue 04 Apr 2023")
     overdue = int((jarp_reviews_due(db, Filters(date.fromisoformat(AS_AT))).status == "overdue").sum())
     assert dash_duo.find_element("#jarp-tile-reviews-value").text == f"{overdue:,}"
+    # Criterion codes the rules do not know are reported on the page, never scored.
+    unknown = jarp_unknown_criteria(db, Filters(date.fromisoformat(AS_AT)))
+    assert len(unknown)  # the demo carries an unrecognised 'housing' code
+    assert dash_duo.find_element("#jarp-tile-unknown-value").text == f"{int(unknown.referrals.sum()):,}"
+    assert f"'{unknown.criterion.iloc[0]}'" in dash_duo.find_element("#jarp-tile-unknown").text
     _screenshot(dash_duo, "jarp.png")
     _no_errors(dash_duo)
 
