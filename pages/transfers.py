@@ -28,7 +28,7 @@ PENDING_GRID_COLUMNS = [
     {"field": "requested_date", "headerName": "Requested"},
     {"field": "working_days", "headerName": "Working days waiting", "type": "numericColumn"},
     {"field": "days_waiting", "headerName": "Calendar days waiting", "type": "numericColumn"},
-    {"field": "verdict", "headerName": "Against 3 working days"},
+    {"field": "verdict", "headerName": "Against 3 working days", "minWidth": 230},
 ]
 KEYWORKER_GRID_COLUMNS = [
     {"field": "child_id", "headerName": "Child"},
