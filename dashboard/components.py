@@ -127,6 +127,34 @@ def stat_tile(tile_id: str, label: str, value: str, *, detail: str | None = None
     ]), className="stat-tile mb-3", id=tile_id)
 
 
+def data_quality_note(note_id: str, dq: pd.DataFrame, tables: Sequence[str], *, presentation: bool = False,
+                      threshold: int = 5):
+    """A collapsed "rows left out" panel: bad rows of the tables a page reads, never dropped silently.
+
+    ``dq`` is ``data_layer.data_quality`` (one row per table x check x column with a non-zero count);
+    only ``tables`` are listed. Counts under ``threshold`` show as "<N" in presentation mode.
+    """
+    from dashboard.figures.common import suppress
+    from data_layer.checks import CHECK_TITLES
+
+    part = dq[dq["table"].isin(list(tables))] if not dq.empty else dq
+    total = int(part["rows"].sum()) if not part.empty else 0
+    if not total:
+        return html.P("Data quality: no bad rows in the tables these figures read.",
+                      className="small text-muted", id=note_id)
+    count = (lambda n: suppress(n, threshold)) if presentation else (lambda n: f"{n:,}")
+    rows = [html.Tr([html.Td(f"{r.table}.{r.column}"), html.Td(CHECK_TITLES.get(r.check, r.check)),
+                     html.Td(r.detail if r.check == "unknown_code" else ""), html.Td(count(int(r.rows)))])
+            for r in part.itertuples()]
+    table = dbc.Table([html.Thead(html.Tr([html.Th("Column"), html.Th("Problem"), html.Th("Value"), html.Th("Rows")])),
+                       html.Tbody(rows)], size="sm", className="small mb-0")
+    return html.Details([
+        html.Summary(f"Data quality: {count(total)} bad rows in the tables these figures read are left out "
+                     "(csc-dashboard check-db lists them)", className="small"),
+        table,
+    ], className="data-quality mb-3", id=note_id)
+
+
 def error_alert(message: str | Exception, *, title: str = "This page could not be loaded") -> dbc.Alert:
     """The message shown in the page area when a query fails; the rest of the app keeps working."""
     text = str(message) if str(message) else type(message).__name__

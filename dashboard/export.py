@@ -52,7 +52,7 @@ from plotly.offline import get_plotlyjs
 
 from data_layer import DatabaseError, Filters, data_quality, jarp_unknown_criteria, plan_exclusions, \
     transfer_exclusions
-from data_layer.checks import _KIND_TITLES as CHECK_TITLES  # noqa: PLC2701 - one wording for bad-row kinds
+from data_layer.checks import CHECK_TITLES
 
 from .cache import cached_call
 from .context import FILTERS_ID

@@ -38,6 +38,8 @@ _KIND_TITLES = {
     "duplicate_id": "Duplicate ids (rows beyond the first with the same id)",
     "unknown_code": "Unknown codes",
 }
+#: Plain-English heading of each bad-row kind, shared by check-db, the pages and the board pack.
+CHECK_TITLES = _KIND_TITLES
 DQ_COLUMNS = ["table", "check", "column", "detail", "rows", "table_rows"]
 _MAX_CODES_SHOWN = 10
 
@@ -315,7 +317,7 @@ def _table_bad_rows(conn, t, present, f: Filters | None, codes) -> list[dict]:
 
 
 def _count_bad_rows(db: Database, present: dict[str, set[str]], f: Filters | None,
-                    failed: dict[str, str] | None = None) -> pd.DataFrame:
+                    failed: dict[str, str] | None = None, only: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Bad-row findings of every present table, on one connection.
 
     A table whose queries fail (e.g. a column of an unexpected type) is recorded in ``failed``
@@ -326,7 +328,7 @@ def _count_bad_rows(db: Database, present: dict[str, set[str]], f: Filters | Non
     try:
         with db.engine.connect() as conn:
             for t in _contract_tables():
-                if t.name not in present:
+                if t.name not in present or (only is not None and t.name not in only):
                     continue
                 try:
                     rows += _table_bad_rows(conn, t, present, f, codes)
@@ -404,7 +406,7 @@ def _close_if_opened(db: Database, given) -> None:
         db.dispose()
 
 
-def data_quality(db: Database, f: Filters | None = None) -> pd.DataFrame:
+def data_quality(db: Database, f: Filters | None = None, tables: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Counts of bad rows for the data-quality panels and the board pack's appendix.
 
     Columns ``table, check, column, detail, rows, table_rows``; one row per non-zero count
@@ -413,10 +415,10 @@ def data_quality(db: Database, f: Filters | None = None) -> pd.DataFrame:
     workers, transfers from or to, JARP referring team) count the selected teams' rows only;
     the others (children, referrals, CLA episodes, reviews, visits, JARP criteria) are counted
     whole. The as-at date does not apply: a bad row is bad whatever the date. Checks whose
-    columns are missing are skipped.
+    columns are missing are skipped. ``tables`` limits the count to the tables a page reads.
     """
     present = _check_structure(db, CheckReport())
-    return _count_bad_rows(db, present, f)
+    return _count_bad_rows(db, present, f, only=tables)
 
 
 def _safe_url(url: str | None) -> str:

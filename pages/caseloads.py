@@ -9,12 +9,17 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashboard.cache import cached_call
-from dashboard.components import chart_card, child_table, csv_button, guarded, loading, page_header, stat_tile
+from dashboard.components import (chart_card, child_table, csv_button, data_quality_note, guarded, loading,
+                                  page_header, stat_tile)
 from dashboard.context import FILTERS_ID, fetch, get_db, view_state
 from dashboard.figures import caseloads as fig
-from data_layer import caseload_trend, caseloads, team_options, unallocated
+from data_layer import caseload_trend, caseloads, data_quality, team_options, unallocated
 
 dash.register_page(__name__, path="/caseloads", name="Caseloads", order=1, title="Caseloads - CSC Insight")
+
+#: Tables the caseload figures read: their bad rows are listed under the page (DESIGN 7).
+CASELOAD_TABLES = ("allocations", "workers", "teams", "children", "referrals", "assessments", "cin_plans",
+                   "cp_plans", "cla_episodes")
 
 UNALLOCATED_COLUMNS = [
     {"field": "child_id", "headerName": "Child"},
@@ -94,8 +99,11 @@ def render(data):
     load = fetch(caseloads, state.filters)
     trend = fetch(caseload_trend, state.filters, 52)
     children = fetch(unallocated, state.filters)
+    bad_rows = fetch(data_quality, state.filters, CASELOAD_TABLES)
     return html.Div([
         _workers_card(load, per_fte, state.presentation, threshold),
         dbc.Row([dbc.Col(_distribution_card(load, per_fte), lg=6), dbc.Col(_trend_card(trend, per_fte), lg=6)]),
         _unallocated_section(children, db, state.presentation, threshold),
+        data_quality_note("caseloads-data-quality", bad_rows, CASELOAD_TABLES, presentation=state.presentation,
+                          threshold=threshold),
     ])

@@ -385,3 +385,20 @@ def test_startup_check_reports_a_url_that_cannot_open():
     assert not report.connected and report.exit_code == 2
     with pytest.raises(UnusableDatabase, match="No database file"):
         report.raise_if_unusable()
+
+
+def test_data_quality_can_count_only_the_tables_a_page_reads():
+    """A page asks for its own tables; orphan checks still look the ids up in the other tables."""
+    import pandas as pd
+
+    from data_layer import connect, data_quality
+    from data_layer.demo import ensure_demo
+
+    db = connect(f"sqlite:///{ensure_demo()}")
+    whole = data_quality(db)
+    part = data_quality(db, None, ("allocations", "visits"))
+    assert set(part["table"]) == {"allocations", "visits"}
+    want = whole[whole["table"].isin(["allocations", "visits"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.reset_index(drop=True), want)
+    # visits.child_id orphans need the children table, which was not asked for
+    assert ((part["table"] == "visits") & (part["check"] == "orphan_id")).any()
