@@ -261,3 +261,30 @@ def test_standards_file_moves_every_boundary(make_db, tmp_path):
     assert got[("P_2YIN", "cp_over_2_years")] == 28
     trend = drift_trend(db, Filters(D), months=1).iloc[-1]
     assert trend.cp_over_2_years == sum(1 for k in got if k[1] == "cp_over_2_years")
+
+
+def test_backends_agree_frame_for_frame(tmp_path):
+    """The same frames, row for row, from SQLite, DuckDB and PostgreSQL (not only the same asserted values)."""
+    import pandas as pd
+
+    from data_layer.plans import duration_bands, plan_durations, plan_exclusions
+    from tests.fixtures import BACKENDS, FixtureDB
+
+    def frames(db):
+        f = Filters(D)
+        return [plan_drift(db, f), drift_counts(db, f), drift_trend(db, f, 3), duration_bands(db, f),
+                plan_exclusions(db, f), plan_durations(db, f, "cin"), plan_durations(db, f, "cp")]
+
+    got = {}
+    for b in BACKENDS:
+        fx = FixtureDB(b, tmp_path).load(ROWS)
+        try:
+            db = fx.connect()
+            got[b] = frames(db)
+            db.dispose()
+        finally:
+            fx.cleanup()
+    for b in BACKENDS[1:]:
+        for left, right in zip(got["sqlite"], got[b]):
+            assert not left.empty
+            pd.testing.assert_frame_equal(left.reset_index(drop=True), right.reset_index(drop=True), check_dtype=False)
