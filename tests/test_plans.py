@@ -3,6 +3,7 @@
 As-at date D = 31 Mar 2023, so the 12-month window for closed plans runs from 1 Apr 2022 to D
 inclusive (``Filters.window_start``).
 """
+import math
 from datetime import date
 
 import pytest
@@ -155,6 +156,13 @@ def test_kaplan_meier_hand_worked(make_db):
     med = result.medians.iloc[0]
     assert (med.group, med.n, med.closed, med.open, med.median_days) == ("All plans", 5, 3, 2, 40.0)
     assert med.closed_mean_days == pytest.approx(80 / 3)
+    # 95% band at 10 days, exponential Greenwood (lifelines' default), by hand: V = (1 / (5 x 4)) /
+    # (log 0.8)^2 = 1.00415; exp(-exp(log(-log 0.8) -/+ 1.95996 sqrt V)) = 0.96918 and 0.20381.
+    at10 = result.curves.set_index("days").loc[10.0]
+    assert (at10.ci_low, at10.ci_high) == (pytest.approx(0.20381, abs=1e-4), pytest.approx(0.96918, abs=1e-4))
+    # median interval: where the band's edges cross one half; the upper edge stays above (0.686 at
+    # 40 days, the last closure), so the interval is open-ended
+    assert med.ci_low == 10.0 and math.isnan(med.ci_high)
 
 
 def test_survival_groups_and_exclusions(db):
