@@ -54,15 +54,24 @@ def _rows(result: dict, seed: int) -> list[dict]:
     return out
 
 
-def merge(csv_path: Path, results: list[dict], seed: int = 1) -> pd.DataFrame:
-    """Old rows of ``csv_path`` minus the (backend, size) pairs just measured, plus the new rows."""
-    new = pd.DataFrame([row for r in results for row in _rows(r, seed)])
+def merge(csv_path: Path, results: list[dict], seed: int = 1, generator: list[dict] = ()) -> pd.DataFrame:
+    """Old rows of ``csv_path`` minus the (backend, size) pairs just measured, plus the new rows.
+
+    ``generator``: the demo generator's build records (``build.build_record``), one ``generator``
+    row per size (replacing an older one of that size).
+    """
+    gen = [{"kind": "generator", "backend": "sqlite", "size": g["size"], "seed": g.get("seed", seed),
+            "generator": g.get("generator"), "seconds": g["seconds"], "peak_rss_mb": g["peak_rss_mb"],
+            "file_mb": g.get("file_mb")} for g in generator]
+    new = pd.DataFrame([row for r in results for row in _rows(r, seed)] + gen)
     if Path(csv_path).exists() and Path(csv_path).stat().st_size:
         old = pd.read_csv(csv_path)
         measured = {(r["backend"], int(r["size"])) for r in results}
-        keep = ~old.apply(lambda r: (r["backend"], int(r["size"])) in measured, axis=1)
+        rebuilt = {int(g["size"]) for g in generator}
+        keep = ~old.apply(lambda r: (r["backend"], int(r["size"])) in measured
+                          or (r["kind"] == "generator" and int(r["size"]) in rebuilt), axis=1)
         new = pd.concat([old[keep], new], ignore_index=True) if len(old) else new
-    order = {"callback": 0, "function": 1, "naive": 2, "process": 3}
+    order = {"callback": 0, "function": 1, "naive": 2, "process": 3, "generator": 4}
     new = new.sort_values(["kind", "size", "backend"], key=lambda s: s.map(order) if s.name == "kind" else s,
                           kind="stable").reset_index(drop=True)
     return new
@@ -253,6 +262,16 @@ def render(df: pd.DataFrame, machine: dict, previous: Path | None = None) -> str
         t["seconds"] = t["seconds"].map(lambda v: _fmt(v, "s"))
         t.columns = ["children", "backend", "load before", "load after", "server peak RSS", "RSS after app start",
                      "run time", "generator", "measured"]
+        md.append(_table(t))
+    gen = df[df["kind"] == "generator"].sort_values("size") if "kind" in df else df.iloc[:0]
+    if not gen.empty:
+        md += ["## Demo generator", "",
+               "`data_layer.demo.generate` run in a child process (`benchmarks/build.py`): wall time to a finished, "
+               "indexed SQLite file and the child's own peak RSS (`os.wait4`), on this machine while it was shared.", ""]
+        t = pd.DataFrame({"children": gen["size"].map(lambda v: f"{int(v):,}"),
+                          "wall time": gen["seconds"].map(lambda v: _fmt(v, "s")),
+                          "peak RSS": gen["peak_rss_mb"].map(lambda v: _fmt(v, "MB")),
+                          "SQLite file": gen["file_mb"].map(lambda v: _fmt(v, "MB"))})
         md.append(_table(t))
     md += ["## Goals (issue 9)", ""]
     g = pd.DataFrame(goals(df), columns=["goal", "result", "detail"])

@@ -138,7 +138,8 @@ def main(argv=None) -> int:
             results.append(_measure_in_subprocess(args, url, backend, size, repeats))
     args.out.mkdir(parents=True, exist_ok=True)
     csv_path = args.out / "results.csv"
-    frame = report.merge(csv_path, results, seed=args.seed)
+    generator = [r for s in args.sizes if (r := build.build_record(s, args.seed, args.data_dir))]
+    frame = report.merge(csv_path, results, seed=args.seed, generator=generator)
     frame.to_csv(csv_path, index=False)
     md = report.render(frame, machine=report.machine(), previous=(args.out / "RESULTS.md"))
     (args.out / "RESULTS.md").write_text(md)
