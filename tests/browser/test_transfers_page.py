@@ -48,9 +48,19 @@ def _severe(dash_duo):
 
 
 def _grid_column(dash_duo, grid_id, field):
-    cells = dash_duo.find_elements(f"#{grid_id} .ag-center-cols-container .ag-row")
-    rows = sorted(cells, key=lambda r: int(r.get_attribute("row-index")))
-    return [r.find_element("css selector", f"[col-id='{field}']").text for r in rows]
+    return dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]))"
+        ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
+        ".map(r => r.querySelector(`[col-id='${arguments[1]}']`).textContent)",
+        f"#{grid_id} .ag-center-cols-container .ag-row", field)
+
+
+def _assert_grid_column(dash_duo, grid_id, field, expected, timeout=20):
+    """Wait until the grid shows ``expected`` in ``field`` (AG Grid draws its rows asynchronously)."""
+    end = time.monotonic() + timeout
+    while (got := _grid_column(dash_duo, grid_id, field)) != expected:
+        assert time.monotonic() < end, f"{grid_id}.{field}: {got} != {expected}"
+        time.sleep(0.2)
 
 
 def test_every_chart_pending_list_and_exclusions(dash_duo, app, hand_db, free_port):
@@ -68,10 +78,10 @@ def test_every_chart_pending_list_and_exclusions(dash_duo, app, hand_db, free_po
     assert dash_duo.find_element("#transfers-tile-pending-value").text == "5"
 
     dash_duo.wait_for_element("#transfers-pending-grid .ag-row", timeout=20)
-    assert _grid_column(dash_duo, "transfers-pending-grid", "child_id") == ["CTR09", "CTR08", "CTR07", "CTR10",
-                                                                            "CTR15"]
-    assert _grid_column(dash_duo, "transfers-pending-grid", "working_days") == ["255", "4", "3", "1", "0"]
-    assert _grid_column(dash_duo, "transfers-keyworker-grid", "child_id") == ["K1", "K6", "K8"]
+    # Late first (TR09 255, TR08 4 working days), then those within 3, longest waiting first.
+    _assert_grid_column(dash_duo, "transfers-pending-grid", "child_id", ["CTR09", "CTR08", "CTR07", "CTR10", "CTR15"])
+    _assert_grid_column(dash_duo, "transfers-pending-grid", "working_days", ["255", "4", "3", "1", "0"])
+    _assert_grid_column(dash_duo, "transfers-keyworker-grid", "child_id", ["K1", "K6", "K8"])
 
     excluded = dash_duo.find_element("#transfers-excluded-table").text
     for reason in ("No request date", "Completed before it was requested", "Declined: no transfer took place to time",
