@@ -22,12 +22,12 @@ dash.register_page(__name__, path="/transfers", name="Transfers", order=4, title
 
 PENDING_GRID_COLUMNS = [
     {"field": "child_id", "headerName": "Child"},
-    {"field": "from_team", "headerName": "From"},
-    {"field": "to_team", "headerName": "To"},
-    {"field": "transfer_point", "headerName": "Transfer point"},
-    {"field": "requested_date", "headerName": "Requested"},
-    {"field": "working_days", "headerName": "Working days waiting", "type": "numericColumn"},
-    {"field": "days_waiting", "headerName": "Calendar days waiting", "type": "numericColumn"},
+    {"field": "from_team", "headerName": "From", "flex": 1.5, "minWidth": 170},
+    {"field": "to_team", "headerName": "To", "flex": 1.5, "minWidth": 170},
+    {"field": "transfer_point", "headerName": "Transfer point", "flex": 1.5, "minWidth": 190},
+    {"field": "requested_date", "headerName": "Requested", "maxWidth": 140},
+    {"field": "working_days", "headerName": "Working days waiting", "type": "numericColumn", "maxWidth": 150},
+    {"field": "days_waiting", "headerName": "Calendar days waiting", "type": "numericColumn", "maxWidth": 150},
     {"field": "verdict", "headerName": "Against 3 working days", "minWidth": 230},
 ]
 KEYWORKER_GRID_COLUMNS = [
