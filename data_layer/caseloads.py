@@ -16,6 +16,10 @@ CASE_STATUSES = ("cin", "cp", "cla", "care_leaver", "assessment", "other")
 #: Roles that cannot hold a case as key worker whatever their qualification (004 App. 4: students).
 STUDENT_ROLES = ("SSW",)
 
+#: Caseloads are whole numbers and targets 25 x FTE; an FTE stored as a 4-byte float (0.04 reads
+#: back as 0.0399999991) must not make 1 child "over" a target of 1. Any real excess is >= 0.0025.
+TARGET_TOLERANCE = 1e-6
+
 
 def in_post(d):
     """Workers in post on d: started on or before it, not left on or before it."""
@@ -34,7 +38,8 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
     ``cases`` counts distinct children with an open key-worker allocation to the worker (a child
     allocated twice to the same worker counts once); the status columns split ``cases`` by each
     child's status (DESIGN 5.1 precedence), plus ``other`` so the parts add up to ``cases``.
-    ``target`` = caseload_per_fte (000) x fte; ``over_target`` = cases > target.
+    ``target`` = caseload_per_fte (000) x fte, rounded to 2 decimals for display; ``over_target`` =
+    cases > caseload_per_fte x fte (unrounded).
     """
     d = f.as_at
     pairs = (
@@ -71,8 +76,11 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
         df[col] = df[col].astype(int)
     df["worker_id"] = df["worker_id"].astype(str)
     df["fte"] = df["fte"].astype(float)
-    df["target"] = (db.standards.caseload_per_fte * df["fte"]).round(2)
-    df["over_target"] = df["cases"] > df["target"]
+    exact = db.standards.caseload_per_fte * df["fte"]
+    # Over target compares with 25 x FTE itself (plus a float tolerance), exactly as
+    # caseload_trend does in SQL; ``target`` is rounded to 2 decimals for display only.
+    df["target"] = exact.round(2)
+    df["over_target"] = df["cases"] > exact + TARGET_TOLERANCE
     return df
 
 
@@ -195,15 +203,16 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     q = (
         select(per_worker.c.d.label("as_at"), func.count().label("workers"),
                func.avg(cast(per_worker.c.cases, Integer) * 1.0).label("average_caseload"),
-               func.sum(case((per_worker.c.cases > per_fte * per_worker.c.fte, 1), else_=0)).label("over_target"))
+               func.sum(case((per_worker.c.cases > per_fte * per_worker.c.fte + TARGET_TOLERANCE, 1), else_=0))
+               .label("over_target"))
         .group_by(per_worker.c.d)
         .order_by(per_worker.c.d)
     )
     df = db.read(q)
     out = pd.DataFrame({"as_at": dates}).merge(df.assign(as_at=pd.to_datetime(df["as_at"]).dt.date),
                                                on="as_at", how="left")
-    out["workers"] = out["workers"].fillna(0).astype(int)
-    out["over_target"] = out["over_target"].fillna(0).astype(int)
+    for col in ("workers", "over_target"):  # weeks with nobody in post come back NULL (object dtype)
+        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(int)
     out["average_caseload"] = out["average_caseload"].astype(float)
     out["pct_over_target"] = (100.0 * out["over_target"] / out["workers"].where(out["workers"] > 0)).astype(float)
     return out

@@ -124,3 +124,18 @@ def test_trend_matches_point_in_time(db):
         assert row.workers == len(snap)
         assert row.average_caseload == pytest.approx(snap.cases.mean())
         assert row.over_target == int(snap.over_target.sum())
+
+
+def test_over_target_uses_the_exact_target_like_the_trend(make_db):
+    """FTE 0.31984: target 7.996 shows as 8.0, yet 8 children are over it, in both functions."""
+    db = make_db({
+        "teams": [dict(team_id="T1", team_name="CIN/CP North", service="CIN/CP", area="North")],
+        "workers": [_worker("W1", "T1", fte=0.31984)],
+        "children": [dict(child_id=f"C{i}", birth_date=date(2012, 1, 1)) for i in range(8)],
+        "allocations": [_alloc(f"A{i}", f"C{i}", "W1", date(2022, 1, 1)) for i in range(8)],
+        "cin_plans": [dict(plan_id=f"P{i}", child_id=f"C{i}", team_id="T1", start_date=date(2022, 1, 1))
+                      for i in range(8)],
+    })
+    row = caseloads(db, Filters(D)).iloc[0]
+    assert row["cases"] == 8 and row["target"] == 8.0 and bool(row["over_target"])
+    assert int(caseload_trend(db, Filters(D), 1)["over_target"].iloc[-1]) == 1
