@@ -213,13 +213,16 @@ def shell_layout(settings: Settings):
 
 
 def _footer(db) -> list:
+    """Where the standards come from (and whether a local file overrides them), on every page."""
     try:
-        per_fte = db.standards.caseload_per_fte
-        threshold = db.standards.suppress_below
-    except Exception:  # noqa: BLE001
+        standards = db.standards
+        threshold = standards.suppress_below
+    except Exception:  # noqa: BLE001 - the footer must never break the shell
         return []
-    return [f"Caseload standard: {per_fte} children per FTE (seed 000). "
-            f"Presentation mode shows counts under {threshold} as \"<{threshold}\". ",
+    source = "the practice documents cited on each chart (000-004)"
+    if standards.source_file:
+        source += f", with {len(standards.overridden)} overridden by the standards file"
+    return [f"Standards: {source}. Presentation mode shows counts under {threshold} as \"<{threshold}\". ",
             "Data: read-only."]
 
 
