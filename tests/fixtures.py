@@ -6,6 +6,7 @@ are NULL. PostgreSQL fixtures live in a schema of their own, dropped afterwards.
 """
 from __future__ import annotations
 
+import getpass
 import os
 import uuid
 from pathlib import Path
@@ -17,7 +18,7 @@ from data_layer import connect
 from data_layer.schema import metadata
 
 BACKENDS = ("sqlite", "duckdb", "postgresql")
-PG_URL = os.environ.get("CSC_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+PG_URL = os.environ.get("CSC_TEST_PG_URL", f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/test")
 
 
 def _fill(table, rows):
