@@ -7,7 +7,8 @@
 Each (size, backend) is measured in a fresh Python process (``--worker``), so its peak memory is
 that of one dashboard server on that database. Results are merged into ``results.csv`` (rows of
 the measured sizes and backends replaced, others kept), and ``RESULTS.md`` is regenerated from
-the whole CSV. ``--quick`` writes to ``benchmarks/data/quick/`` unless ``--out`` says otherwise,
+the whole CSV, after every (size, backend), so an interrupted run keeps what it measured; a
+database whose measurement fails is logged and skipped (exit status 1). ``--quick`` writes to ``benchmarks/data/quick/`` unless ``--out`` says otherwise,
 so a smoke run never overwrites the committed results.
 """
 from __future__ import annotations
@@ -129,22 +130,28 @@ def main(argv=None) -> int:
     if "postgresql" in backends and not build.postgres_reachable():
         log.warning("PostgreSQL is not reachable at %s: its rows are skipped", build.PG_ADMIN_URL)
         backends.remove("postgresql")
-    results = []
+    args.out.mkdir(parents=True, exist_ok=True)
+    csv_path = args.out / "results.csv"
+    failed = []
     for size in args.sizes:
         for backend in backends:
             log.info("== %s at %d children", backend, size)
-            url = build.build(size, args.seed, backend, args.data_dir)
-            repeats = args.repeats or default_repeats(size)
-            results.append(_measure_in_subprocess(args, url, backend, size, repeats))
-    args.out.mkdir(parents=True, exist_ok=True)
-    csv_path = args.out / "results.csv"
-    generator = [r for s in args.sizes if (r := build.build_record(s, args.seed, args.data_dir))]
-    frame = report.merge(csv_path, results, seed=args.seed, generator=generator)
-    frame.to_csv(csv_path, index=False)
-    md = report.render(frame, machine=report.machine(), previous=(args.out / "RESULTS.md"))
-    (args.out / "RESULTS.md").write_text(md)
-    log.info("wrote %s and %s", csv_path, args.out / "RESULTS.md")
-    return 0
+            try:
+                url = build.build(size, args.seed, backend, args.data_dir)
+                repeats = args.repeats or default_repeats(size)
+                result = _measure_in_subprocess(args, url, backend, size, repeats)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                log.error("%s at %d children not measured: %s", backend, size, exc)
+                failed.append((backend, size))
+                continue
+            # written after every database, so a long run interrupted later keeps what it measured
+            generator = [r for r in [build.build_record(size, args.seed, args.data_dir)] if r]
+            frame = report.merge(csv_path, [result], seed=args.seed, generator=generator)
+            frame.to_csv(csv_path, index=False)
+            md = report.render(frame, machine=report.machine(), previous=(args.out / "RESULTS.md"))
+            (args.out / "RESULTS.md").write_text(md)
+            log.info("wrote %s and %s", csv_path, args.out / "RESULTS.md")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
