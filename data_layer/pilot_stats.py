@@ -178,6 +178,39 @@ def km_medians(durations: np.ndarray, observed: np.ndarray, rows_per_step: int =
     return out
 
 
+def km_medians_of_resamples(durations, observed, indices: np.ndarray, rows_per_step: int = 32) -> np.ndarray:
+    """:func:`km_median` of each bootstrap resample ``durations[indices[r]]``, without sorting each one.
+
+    The sample is sorted once (time, deaths before losses); a resample is then a count ``w`` per
+    sorted plan, the number at risk a reverse cumulative sum of the counts, and ``w`` copies of a
+    death multiply S by ``(R - w) / R``, the product :func:`km_medians` takes over the copies one
+    by one. Linear in the sample per resample instead of ``n log n``, which matters at national
+    size (four cohorts of up to ~36,000 plans, 999 resamples).
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(observed, dtype=bool)
+    indices = np.atleast_2d(indices)
+    n = d.size
+    out = np.full(indices.shape[0], NAN)
+    if n == 0:
+        return out
+    order = np.lexsort((~e, d))
+    d, e = d[order], e[order]
+    rank = np.empty(n, dtype=np.intp)
+    rank[order] = np.arange(n)
+    for lo in range(0, indices.shape[0], rows_per_step):
+        pos = rank[indices[lo:lo + rows_per_step]]
+        rows = pos.shape[0]
+        w = np.bincount((pos + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n).reshape(rows, n)
+        at_risk = w[:, ::-1].cumsum(axis=1)[:, ::-1]
+        dies = e & (w > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sf = np.cumprod(np.where(dies, (at_risk - w) / at_risk, 1.0), axis=1)
+        hit = dies & (sf <= 0.5 + 1e-12)
+        out[lo:lo + rows] = np.where(hit.any(axis=1), d[hit.argmax(axis=1)], NAN)
+    return out
+
+
 def did_medians(cells: Mapping[tuple[str, str], tuple[Sequence[float], Sequence[bool]]],
                 level: float = 0.95, n_resamples: int = BOOTSTRAP_RESAMPLES,
                 seed: int = BOOTSTRAP_SEED) -> DiD:
@@ -198,7 +231,7 @@ def did_medians(cells: Mapping[tuple[str, str], tuple[Sequence[float], Sequence[
         return DiD(NAN, NAN, NAN, method)
 
     def statistic(*indices, axis=-1):
-        meds = {c: km_medians(data[c][0][idx], data[c][1][idx]) for c, idx in zip(COHORTS, indices)}
+        meds = {c: km_medians_of_resamples(data[c][0], data[c][1], idx) for c, idx in zip(COHORTS, indices)}
         return _did_point(meds)
 
     samples = tuple(np.arange(len(data[c][0])) for c in COHORTS)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import build, measure, run
-from data_layer.pilot_stats import km_median, km_medians
+from data_layer.pilot_stats import km_median, km_medians, km_medians_of_resamples
 
 SMOKE_CHILDREN = 120
 BACKENDS = ("sqlite", "duckdb")
@@ -108,3 +108,17 @@ def test_vectorised_km_median_matches_one_at_a_time():
     assert km_medians(np.array([[2.0, 3.0, 4.0, 4.0]]), np.array([[True, False, True, True]]))[0] == 4.0
     # every plan still open: no median
     assert math.isnan(km_medians(np.array([[5.0, 6.0]]), np.array([[False, False]]))[0])
+
+
+def test_km_median_of_resample_counts_matches_one_at_a_time():
+    """The bootstrap's count-based median of each resample equals scipy's on that resample."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        d = rng.integers(0, 15, n).astype(float)
+        e = rng.random(n) < rng.random()
+        idx = rng.integers(0, n, (5, n))
+        got = km_medians_of_resamples(d, e, idx, rows_per_step=2)
+        for r in range(5):
+            want = km_median(d[idx[r]], e[idx[r]])
+            assert (math.isnan(want) and math.isnan(got[r])) or want == got[r]
