@@ -213,8 +213,8 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     df["week"] = _dates(df["week"])
     grid = pd.MultiIndex.from_product([dates, list(PRIORITIES)], names=["week", "priority"]).to_frame(index=False)
     out = grid.merge(df, on=["week", "priority"], how="left")
-    for col in ("referrals", "past_timetable"):
-        out[col] = out[col].fillna(0).astype(int)
+    for col in ("referrals", "past_timetable"):  # an empty result comes back as object dtype
+        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(int)
     return out
 
 
