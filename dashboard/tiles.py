@@ -297,7 +297,7 @@ SPECS: tuple[_Spec, ...] = (
           lambda s: f"Standard: at most {s.caseload_per_fte:g} x FTE each (source {source_of('caseload_per_fte')})"),
     _Spec("unallocated", "Children without a qualified key worker", _unallocated, "/caseloads", "count",
           lambda s: "Standard: every open child has a qualified key worker (source 004 App. 4)"),
-    _Spec("cin_over_12_months", f"CIN plans open over 12 months", _cin_over_12, "/plans", "count",
+    _Spec("cin_over_12_months", "CIN plans open over 12 months", _cin_over_12, "/plans", "count",
           lambda s: f"Standard: CIN plans not expected beyond {s.cin_max_months} months (source "
                     f"{source_of('cin_max_months')})"),
     _Spec("cin_reviews_overdue", "CIN plan reviews overdue", _cin_reviews_overdue, "/plans", "count",

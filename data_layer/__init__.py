@@ -1,22 +1,33 @@
 """Read-only data layer of CSC Insight: schema, connection, queries and metric definitions.
 
 Pages import everything from here (``from data_layer import connect, Filters, caseloads``).
-This package never imports Dash or Plotly and never writes to the database.
+This package never imports Dash or Plotly and never writes to the database. The public names
+are each domain module's ``__all__``, gathered below so a new function is exported by adding it
+to its module's ``__all__``.
 """
-from .caseloads import caseload_trend, caseloads, unallocated
+from . import caseloads as _caseloads
+from . import checks as _checks
+from . import drift as _drift
+from . import jarp as _jarp
+from . import pilot as _pilot
+from . import plans as _plans
+from . import reference as _reference
+from . import transfers as _transfers
+from .caseloads import *  # noqa: F401,F403
+from .checks import *  # noqa: F401,F403
+from .drift import *  # noqa: F401,F403
 from .engine import Database, DatabaseError, ReadOnlyViolation, connect, default_url
 from .filters import Filters
+from .jarp import *  # noqa: F401,F403
+from .pilot import *  # noqa: F401,F403
+from .plans import *  # noqa: F401,F403
+from .reference import *  # noqa: F401,F403
 from .standards import Pilot, Standards, StandardsError, load_standards
+from .transfers import *  # noqa: F401,F403
 
 __all__ = [
     "connect", "Database", "DatabaseError", "ReadOnlyViolation", "default_url",
     "Filters", "Standards", "StandardsError", "Pilot", "load_standards",
-    "caseloads", "unallocated", "caseload_trend",
+    *_caseloads.__all__, *_checks.__all__, *_drift.__all__, *_jarp.__all__, *_pilot.__all__,
+    *_plans.__all__, *_reference.__all__, *_transfers.__all__,
 ]
-from .reference import date_range, latest_date, team_options  # noqa: E402,F401 (shell reference data)
-from .checks import *  # noqa: E402,F401,F403
-from .plans import *  # noqa: E402,F401,F403
-from .drift import *  # noqa: E402,F401,F403
-from .pilot import *  # noqa: E402,F401,F403
-from .jarp import *  # noqa: E402,F401,F403
-from .transfers import *  # noqa: E402,F401,F403

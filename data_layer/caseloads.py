@@ -1,8 +1,6 @@
 """Caseloads per worker and unallocated children (DESIGN 5.1), counted in SQL."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, union_all
 
@@ -10,7 +8,7 @@ from .dialect import dates_table, days_between, greatest
 from .engine import Database
 from .filters import Filters, open_on
 from .schema import allocations, assessments, cin_plans, cp_plans, teams, workers
-from .status import STATUSES, open_involvements, open_to_service, status_case
+from .status import STATUSES, open_involvements, status_case
 
 CASE_STATUSES = ("cin", "cp", "cla", "care_leaver", "assessment", "other")
 #: Roles that cannot hold a case as key worker whatever their qualification (004 App. 4: students).

@@ -65,7 +65,6 @@ def test_sql_server_compiles_page_queries(monkeypatch):
     """Capture the statements the caseload functions build and compile them for SQL Server."""
     from data_layer.engine import Database
     from data_layer.standards import load_standards
-    import pandas as pd
 
     compiled = []
 

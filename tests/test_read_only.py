@@ -1,7 +1,5 @@
 """The data layer never writes: the guard refuses non-queries on every backend, and the
 connection itself is read-only where the database supports it."""
-from datetime import date
-
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..engine import DEFAULT_DEMO_PATH
 from . import baddata, casework, jarp, journeys
 from . import workforce as wf
-from ._dates import END, NA, PILOT_START, START
+from ._dates import END, PILOT_START, START
 from .baddata import BAD_DATA
 
 log = logging.getLogger(__name__)

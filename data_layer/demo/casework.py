@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import workforce as wf
 from ._dates import END, NA, OPEN, START, busday_add, next_workday
-from .journeys import ASSESS, CIN, CLA, CP, LEAVE, Journeys, Table, pick
+from .journeys import ASSESS, CIN, CLA, CP, Journeys, Table, pick
 
 POINTS = ("initial_cin_meeting", "after_icpc", "first_lac_review", "first_hearing", "other")
 WORKING_DAYS = np.array([0, 1, 2, 3, 4, 5, 6, 8, 12])
@@ -76,7 +76,7 @@ def transfers_and_intervals(rng, sp: pd.DataFrame):
     done = has_prev & (completed < end) & (completed <= END)
     pending = has_prev & ~done & (requested <= END) & (end == OPEN)
     waiting = has_prev & ~done & ~pending & (end == OPEN)          # not yet requested on END
-    direct = has_prev & ~done & ~pending & ~waiting                # too short to transfer: direct allocation
+    # the rest (has_prev & ~done & ~pending & ~waiting) were too short to transfer: direct allocation
     alloc_start = np.where(done, completed, start)
     alloc_start = np.where(pending | waiting, OPEN, alloc_start)
     nxt = np.r_[alloc_start[1:], OPEN]

@@ -27,3 +27,18 @@ def plotted_traces(dash_duo, graph_selector: str) -> list[dict]:
         "return document.querySelector(arguments[0] + ' .js-plotly-plot').data"
         ".map(t => ({name: t.name, x: t.x, y: t.y}))", graph_selector)
     return [{"name": t["name"], "x": _decode(t["x"]), "y": _decode(t["y"])} for t in traces]
+
+
+def fail_reads_when(db, switch: dict):
+    """Make ``db.read`` raise while ``switch["on"]`` is true: a database going down mid-session."""
+    from data_layer import DatabaseError
+
+    real_read = db.read
+
+    def read(query, params=None):
+        if switch["on"]:
+            raise DatabaseError("The database could not answer (OperationalError: server closed the connection)")
+        return real_read(query, params)
+
+    db.read = read
+    return db

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.app import create_app
-from tests.browser.helpers import plotted_traces
 from dashboard.figures.caseloads import worker_table, workers_title
-from data_layer import DatabaseError, Filters, caseloads, connect, latest_date, unallocated
+from data_layer import Filters, caseloads, connect, latest_date, unallocated
+from tests.browser.helpers import fail_reads_when, plotted_traces
 
 pytestmark = pytest.mark.browser
 
@@ -24,21 +23,11 @@ FAIL = {"on": False}
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db():
     """The demo database, with a switch that makes every query fail (a database going down)."""
     from data_layer.demo import ensure_demo
 
-    path = ensure_demo(tmp_path_factory.mktemp("demo") / "demo.sqlite")
-    db = connect(f"sqlite:///{path}")
-    real_read = db.read
-
-    def read(query, params=None):
-        if FAIL["on"]:
-            raise DatabaseError("The database could not answer (OperationalError: server closed the connection)")
-        return real_read(query, params)
-
-    db.read = read
-    return db
+    return fail_reads_when(connect(f"sqlite:///{ensure_demo()}"), FAIL)
 
 
 @pytest.fixture(scope="module")

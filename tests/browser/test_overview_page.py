@@ -12,7 +12,8 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.tiles import SPECS
-from data_layer import DatabaseError, Filters, connect, team_options, unallocated
+from data_layer import Filters, connect, team_options, unallocated
+from tests.browser.helpers import fail_reads_when
 
 pytestmark = pytest.mark.browser
 
@@ -26,15 +27,7 @@ def demo_db(tmp_path_factory):
     from data_layer.demo import ensure_demo
 
     db = connect(f"sqlite:///{ensure_demo()}")
-    real_read = db.read
-
-    def read(query, params=None):
-        if FAIL["on"]:
-            raise DatabaseError("The database could not answer (OperationalError: server closed the connection)")
-        return real_read(query, params)
-
-    db.read = read
-    return db
+    return fail_reads_when(db, FAIL)
 
 
 @pytest.fixture(scope="module")
