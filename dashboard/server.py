@@ -8,7 +8,8 @@
    cannot be reached, prints the check's message and returns exit code 1 (no traceback);
 3. serve with Dash debug mode off unless asked (debug pages can show data values).
 
-For a production WSGI server use the factory: ``gunicorn 'dashboard.server:wsgi()'``.
+``serve`` runs it under waitress (production WSGI server, 8 threads); any other WSGI server can
+use the factory instead: ``gunicorn 'dashboard.server:wsgi()'``.
 """
 from __future__ import annotations
 
@@ -86,5 +87,12 @@ def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, url: s
     log.info("CSC Insight on http://%s:%d/ (%s data)", host, port,
              "synthetic demo" if getattr(app.server.extensions.get("csc_insight"), "db", None) is not None
              and app.server.extensions["csc_insight"].db.is_demo else "configured")
-    app.run(host=host, port=port, debug=debug)
+    if debug:
+        app.run(host=host, port=port, debug=True)   # Dash's reloader and error pages need its own server
+    else:
+        # waitress: a maintained, pure-Python production WSGI server (threads, no reloader, no
+        # development-server warning); Flask's built-in server is for debugging only.
+        from waitress import serve as waitress_serve
+
+        waitress_serve(app.server, host=host, port=port, threads=8, ident="CSC Insight")
     return 0
