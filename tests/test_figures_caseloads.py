@@ -250,3 +250,14 @@ def test_guarded_turns_failures_into_a_message():
     assert "page-error" in alert.className and "OperationalError: gone" in str(alert.children)
     out = bug(None)
     assert out[0] is out[2] and "C123" not in str(out[1].children) and GENERIC_ERROR in str(out[1].children)
+
+
+def test_every_figure_kind_carries_the_dashboard_template():
+    """Plain and subplot figures both get the colour-blind-safe ``csc`` template."""
+    from plotly.subplots import make_subplots
+
+    from dashboard.figures.common import base_figure
+    from dashboard.theme import SAFE
+
+    for fig in (base_figure("t"), make_subplots(rows=2, cols=1)):
+        assert list(fig.layout.template.layout.colorway) == list(SAFE)

@@ -1,6 +1,7 @@
 """Helpers every figure builder shares: base figure, standard lines, suppression, summaries.
 
-* :func:`base_figure` applies the ``csc`` template (Safe palette) and the chart's title.
+* :func:`base_figure`: a figure with its plain-English title (the ``csc`` template, Safe palette, is
+  Plotly's default once :mod:`dashboard.theme` is imported).
 * :func:`add_standard_line` draws a practice standard as a dashed, labelled line, citing its
   source document, so "where should this be" is always on the chart.
 * :func:`suppress` / :func:`suppress_counts` turn small counts into "<5" (threshold from
@@ -16,15 +17,15 @@ from typing import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.theme import STANDARD_COLOUR, TEMPLATE_NAME, register_template
+from dashboard.theme import STANDARD_COLOUR, register_template
 
 register_template()
 
 
 def base_figure(title: str, *, height: int | None = None) -> go.Figure:
     """An empty figure with the dashboard template and a plain-English title."""
-    fig = go.Figure()
-    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=title))
+    fig = go.Figure()   # the csc template is Plotly's default (dashboard.theme)
+    fig.update_layout(title=dict(text=title))
     if height:
         fig.update_layout(height=height)
     return fig
