@@ -38,6 +38,28 @@ def cache_key(fn: Callable, db: Any, args: tuple, kwargs: dict) -> str:
     return "q:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def cached_render(fn: Callable, *args, **kwargs):
+    """A page callback's output for these inputs, reused as long as query results are.
+
+    Page callbacks are pure functions of the global filters and their own controls (the database
+    is the app's), so the same view asked again (back to a page, a colleague opening the same
+    bookmark) is a cache read instead of rebuilding every figure: rebuilding is most of a warm
+    callback's time (Plotly validates every property in Python). Only results are stored, never
+    errors; outside an app context it simply calls ``fn``.
+    """
+    cache = current_app.extensions.get(_EXTENSION) if has_app_context() else None
+    if cache is None:
+        return fn(*args, **kwargs)
+    raw = f"render|{fn.__module__}.{fn.__qualname__}|{args!r}|{sorted(kwargs.items())!r}"
+    key = "r:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    value = fn(*args, **kwargs)
+    cache.set(key, value)
+    return value
+
+
 def cached_call(fn: Callable, db: Any, *args, **kwargs):
     """``fn(db, *args, **kwargs)``, answered from the app's cache when the same call was made lately.
 

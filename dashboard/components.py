@@ -170,6 +170,9 @@ GENERIC_ERROR = "An unexpected error happened while preparing this view."
 def guarded(n_outputs: int = 1, error_index: int = 0) -> Callable:
     """Decorator for page callbacks: a failure becomes an :func:`error_alert` in one output.
 
+    A successful output is cached per inputs (:func:`dashboard.cache.cached_render`), so page
+    callbacks must be pure functions of their inputs (filters, controls).
+
     ``DatabaseError`` messages are safe to show (the data layer strips parameters); anything else
     shows a generic message and logs only the exception type (no data values in logs). The other
     outputs get ``no_update``. Put it *under* ``@callback``::
@@ -178,11 +181,13 @@ def guarded(n_outputs: int = 1, error_index: int = 0) -> Callable:
         @guarded()
         def render(data): ...
     """
+    from dashboard.cache import cached_render
+
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             try:
-                return fn(*args, **kwargs)
+                return cached_render(fn, *args, **kwargs)
             except PreventUpdate:
                 raise
             except DatabaseError as exc:
