@@ -85,16 +85,37 @@ def chart_card(chart_id: str, figure: go.Figure, data: pd.DataFrame, summary: st
     ]), className="chart-card mb-3", id=f"{chart_id}-card")
 
 
+def _max_table_rows() -> int:
+    from flask import has_app_context
+
+    if has_app_context():
+        from dashboard.context import get_settings
+
+        return get_settings().max_table_rows
+    return 500
+
+
 def child_table(table_id: str, df: pd.DataFrame, columns: Sequence[dict], *, presentation: bool,
-                title: str | None = None, page_size: int = 20, filename: str | None = None):
+                title: str | None = None, page_size: int = 20, filename: str | None = None,
+                max_rows: int | None = None):
     """A sortable, filterable grid of child-level rows, or a note in presentation mode.
 
     ``columns`` are AG Grid column definitions (``{"field": "days_unallocated", "headerName":
-    "Days unallocated", "type": "numericColumn"}``); ``df`` holds at least those fields. The grid
-    id is ``table_id``; its CSV button downloads the same rows.
+    "Days unallocated", "type": "numericColumn"}``); ``df`` holds at least those fields, most
+    urgent first. The grid id is ``table_id``; its CSV button downloads the same rows. Only the
+    first ``max_rows`` (setting ``CSC_MAX_TABLE_ROWS``) are sent, with a note saying how many
+    there are: a region's list of thousands is megabytes in the browser, and a team manager
+    works from their team's list.
     """
     if presentation:
         return html.P(PRESENTATION_HIDDEN, id=f"{table_id}-hidden", className="text-muted fst-italic")
+    limit = max_rows or _max_table_rows()
+    note = None
+    if len(df) > limit:
+        note = html.P(f"Showing the first {limit:,} of {len(df):,} rows, most urgent first (here and in the "
+                      "CSV). Choose a team to see its whole list.", className="small text-muted mb-1",
+                      id=f"{table_id}-capped")
+        df = df.head(limit)
     grid = dag.AgGrid(
         id=table_id,
         rowData=df.to_dict("records"),
@@ -107,6 +128,7 @@ def child_table(table_id: str, df: pd.DataFrame, columns: Sequence[dict], *, pre
     )
     return html.Div([
         html.H3(title, className="h6 mt-2") if title else None,
+        note,
         grid,
         csv_button(table_id, df[[c["field"] for c in columns if "field" in c]], filename or table_id),
     ], className="child-table", id=f"{table_id}-wrapper")

@@ -9,6 +9,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_DEBUG`` | ``0`` | ``1`` turns Dash debug mode on (never on live data) |
 | ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
+| ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
 """
@@ -21,12 +22,20 @@ from typing import Mapping
 _TRUE = {"1", "true", "yes", "on"}
 
 
+def _positive_int(value: str | None, default: int) -> int:
+    try:
+        return max(1, int(value)) if value else default
+    except ValueError:
+        return default
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
     debug: bool = False
     cache_seconds: int = 300
     title: str = "CSC Insight"
+    max_table_rows: int = 500
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -40,4 +49,5 @@ class Settings:
             debug=env.get("CSC_DEBUG", "").strip().lower() in _TRUE,
             cache_seconds=cache_seconds,
             title=env.get("CSC_TITLE") or "CSC Insight",
+            max_table_rows=_positive_int(env.get("CSC_MAX_TABLE_ROWS"), 500),
         )

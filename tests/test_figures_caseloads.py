@@ -73,6 +73,7 @@ def test_workers_figure_stacks_statuses_with_target_and_over_markers(load):
 
 def test_workers_figure_follows_a_different_standard(load):
     load["target"] = 20 * load["fte"]
+    load["over_target"] = load["cases"] > load["target"]   # as caseloads() flags it under this standard
     t = fig.worker_table(load)
     f = fig.workers_figure(t, per_fte=20)
     assert "(20 children per FTE)" in f.layout.title.text
@@ -261,3 +262,19 @@ def test_every_figure_kind_carries_the_dashboard_template():
 
     for fig in (base_figure("t"), make_subplots(rows=2, cols=1)):
         assert list(fig.layout.template.layout.colorway) == list(SAFE)
+
+
+def test_a_region_draws_only_the_workers_furthest_over_target():
+    """120 workers: 80 bars, the most over target first, and the title says all 120 were counted."""
+    import pandas as pd
+
+    from dashboard.figures.caseloads import worker_table, workers_figure
+
+    df = pd.DataFrame({"worker_id": [f"W{i:03d}" for i in range(120)], "worker_name": [f"N{i:03d}" for i in range(120)],
+                       "team_id": "T1", "team_name": "Team", "role": "SW", "fte": 1.0, "cases": list(range(120)),
+                       "cin": list(range(120)), "cp": 0, "cla": 0, "care_leaver": 0, "assessment": 0, "target": 25.0})
+    df["over_target"] = df["cases"] > 25
+    fig = workers_figure(worker_table(df), per_fte=25, max_bars=80)
+    bars = fig.data[0]
+    assert len(bars.y) == 80 and bars.y[0] == "N119" and bars.y[-1] == "N040"
+    assert fig.layout.title.text.startswith("94 of 120 workers are over") and "80 furthest" in fig.layout.title.text

@@ -54,7 +54,8 @@ def worker_table(df: pd.DataFrame, *, presentation: bool = False, threshold: int
         if s not in t:
             t[s] = 0
     t["excess"] = (t["cases"] - t["target"]).round(2)
-    t["over_target"] = t["cases"] > t["target"]
+    # the data layer's flag (25 x FTE unrounded), so the chart agrees with the trend and the tiles
+    t["over_target"] = t["over_target"].astype(bool) if "over_target" in t else t["cases"] > t["target"]
     names = t["worker_name"].fillna(t["worker_id"]).astype(str)
     dup = names.duplicated(keep=False)
     t["worker"] = np.where(dup, names + " (" + t["worker_id"].astype(str) + ")", names)
@@ -75,6 +76,10 @@ def _count(v) -> float:
     return float(v)
 
 
+#: Most worker bars drawn (an authority has ~40-400 workers; beyond this, the top of the list).
+MAX_WORKER_BARS = 80
+
+
 def workers_title(table: pd.DataFrame, per_fte: float = 25) -> str:
     n = len(table)
     over = int(table["over_target"].astype(bool).sum()) if n else 0
@@ -82,16 +87,23 @@ def workers_title(table: pd.DataFrame, per_fte: float = 25) -> str:
 
 
 def workers_figure(table: pd.DataFrame, raw_counts: pd.DataFrame | None = None, *, per_fte: float = 25,
-                   source: str = SOURCE) -> go.Figure:
+                   source: str = SOURCE, max_bars: int = MAX_WORKER_BARS) -> go.Figure:
     """Horizontal bars per worker stacked by status, a target marker each, over-target workers marked.
 
     ``table`` comes from :func:`worker_table`. ``raw_counts`` (same rows, numeric counts) gives
     bar lengths when the table's counts are suppressed text; without it the table's counts are used.
-    Over-target workers get a "▲ over by n" label beside the bar (never colour alone).
+    Over-target workers get a "▲ over by n" label beside the bar (never colour alone). Above
+    ``max_bars`` workers (a region, the country) only the ``max_bars`` furthest above their target
+    are drawn, and the title says so: a bar per worker for thousands of workers is unreadable and
+    megabytes to send; the distribution chart shows everyone.
     """
     title = workers_title(table, per_fte)
     if table.empty:
         return empty_figure(title, "No workers in post for the selected teams on this date")
+    if len(table) > max_bars:
+        title += f"; the {max_bars} furthest above their target are shown"
+        table = table.head(max_bars)
+        raw_counts = raw_counts.loc[table.index] if raw_counts is not None else None
     lengths = raw_counts if raw_counts is not None else table
     labels = table["worker"].tolist()
     height = max(320, 22 * len(labels) + 150)
