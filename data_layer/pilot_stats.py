@@ -32,6 +32,7 @@ COHORTS: tuple[tuple[str, str], ...] = (
 #: Fixed bootstrap seed: the page must show the same interval every time it is drawn.
 BOOTSTRAP_SEED = 20220207
 BOOTSTRAP_RESAMPLES = 999
+BOOTSTRAP_BATCH = 100
 
 NAN = float("nan")
 
@@ -236,8 +237,11 @@ def did_medians(cells: Mapping[tuple[str, str], tuple[Sequence[float], Sequence[
 
     samples = tuple(np.arange(len(data[c][0])) for c in COHORTS)
     # vectorized=True draws the same resamples as the one-at-a-time call (scipy resamples first).
+    # batch: resamples drawn and reduced BOOTSTRAP_BATCH at a time, so memory is O(batch x plans)
+    # rather than O(999 x plans): ~1.5 GB less for the country's CIN plans.
     res = stats.bootstrap(samples, statistic, n_resamples=n_resamples, vectorized=True, paired=False,
-                          confidence_level=level, method="percentile", rng=np.random.default_rng(seed))
+                          confidence_level=level, method="percentile", rng=np.random.default_rng(seed),
+                          batch=BOOTSTRAP_BATCH)
     lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     return DiD(point, lo, hi, method)
 
