@@ -42,3 +42,41 @@ def fail_reads_when(db, switch: dict):
 
     db.read = read
     return db
+
+
+def severe_logs(dash_duo) -> list[dict]:
+    """The browser console's SEVERE entries (errors) since the last read."""
+    return [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
+
+
+def wait_for_file(folder, pattern: str, timeout: float = 20):
+    """The first finished download in ``folder`` matching ``pattern`` (Chromium writes .crdownload first)."""
+    import time
+    from pathlib import Path
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        done = [p for p in Path(folder).glob(pattern) if not p.name.endswith(".crdownload")]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {pattern} downloaded into {folder}")
+
+
+def save_page_screenshot(dash_duo, name: str) -> None:
+    """Whole page to ``$CSC_SCREENSHOTS/<name>`` when that variable names a folder (README images)."""
+    import os
+    import time
+
+    folder = os.environ.get("CSC_SCREENSHOTS")
+    if not folder:
+        return
+    driver = dash_duo.driver
+    driver.set_window_size(1400, driver.execute_script("return document.documentElement.scrollHeight") + 150)
+    # Wait for the grids and charts to lay out at the new size: a height unchanged across two animation frames.
+    stable = ("const done = arguments[arguments.length - 1]; const h = document.documentElement.scrollHeight;"
+              "requestAnimationFrame(() => requestAnimationFrame(() => done(h === document.documentElement.scrollHeight)))")
+    end = time.monotonic() + 20
+    while not driver.execute_async_script(stable):
+        assert time.monotonic() < end, "page height did not settle"
+    driver.save_screenshot(os.path.join(folder, name))

@@ -5,7 +5,6 @@ the CSV download holds the figures drawn; a failing query shows a message and th
 """
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.figures.caseloads import worker_table, workers_title
 from data_layer import Filters, caseloads, connect, latest_date, unallocated
-from tests.browser.helpers import fail_reads_when, plotted_traces
+from tests.browser.helpers import fail_reads_when, plotted_traces, severe_logs, wait_for_file
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +39,6 @@ def _database_up():
     FAIL["on"] = False
     yield
     FAIL["on"] = False
-
-
-def _severe(dash_duo):
-    return [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
 def _open_caseloads(dash_duo, query=""):
@@ -75,7 +70,7 @@ def test_changing_the_team_filter_updates_the_chart_and_the_url(dash_duo, app, d
         "return document.querySelector('#caseloads-workers-graph .js-plotly-plot').data[0].y")
     t02 = caseloads(demo_db, Filters(latest, teams=("T02",)))
     assert len(names) == len(t02) and set(names) <= set(t02["worker_name"])
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
     # Reloading the URL the browser now shows restores the same view (bookmarkable).
     dash_duo.driver.get(url)
@@ -98,7 +93,7 @@ def test_presentation_mode_hides_the_unallocated_table_and_worker_names(dash_duo
     n = len(unallocated(demo_db, Filters(latest_date(demo_db))))
     shown = dash_duo.find_element("#caseloads-unallocated-value").text
     assert shown == (f"<{demo_db.standards.suppress_below}" if 0 < n < demo_db.standards.suppress_below else f"{n:,}")
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
 
 def _click(dash_duo, selector):
@@ -111,21 +106,11 @@ def _click(dash_duo, selector):
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
 
 
-def _wait_for_file(folder: Path, pattern: str, timeout: float = 20) -> Path:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
-        if done:
-            return done[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no {pattern} downloaded into {folder}")
-
-
 def test_csv_download_holds_the_figures_shown(dash_duo, app, demo_db, free_port):
     dash_duo.start_server(app, port=free_port)
     _open_caseloads(dash_duo, "?as_at=2023-01-31")
     _click(dash_duo, "#caseloads-workers-card .csv-button")
-    csv = _wait_for_file(Path(dash_duo.download_path), "caseloads-workers*.csv")
+    csv = wait_for_file(Path(dash_duo.download_path), "caseloads-workers*.csv")
     got = pd.read_csv(csv)
 
     # The same frame the chart was drawn from ...
@@ -145,9 +130,9 @@ def test_csv_download_holds_the_figures_shown(dash_duo, app, demo_db, free_port)
     _open_caseloads(dash_duo, "?as_at=2023-01-31")
     dash_duo.wait_for_element("#caseloads-trend-graph .js-plotly-plot", timeout=30)
     _click(dash_duo, "#caseloads-trend-card .csv-button")
-    trend = pd.read_csv(_wait_for_file(Path(dash_duo.download_path), "caseloads-trend*.csv"))
+    trend = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "caseloads-trend*.csv"))
     assert len(trend) == 52 and trend["as_at"].iloc[-1] == "2023-01-31"
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
 
 def test_a_failing_query_shows_a_message_and_the_app_keeps_working(dash_duo, app, demo_db, free_port):

@@ -13,6 +13,7 @@ from dashboard.app import create_app
 from dashboard.cli import main
 from dashboard.export import find_chromium
 from data_layer import connect
+from tests.browser.helpers import wait_for_file
 
 pytestmark = pytest.mark.browser
 
@@ -34,16 +35,6 @@ def pack_file(tmp_path_factory, demo_url) -> Path:
 @pytest.fixture(scope="module")
 def app(demo_url):
     return create_app(db=connect(demo_url))
-
-
-def _wait_for_file(folder: Path, pattern: str, timeout: float = 120) -> Path:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
-        if done:
-            return done[0]
-        time.sleep(0.3)
-    raise AssertionError(f"no {pattern} downloaded into {folder}")
 
 
 def _charts_in(text: str) -> int:
@@ -82,7 +73,7 @@ def test_board_pack_button_downloads_the_pack_for_the_current_filters(dash_duo, 
     button = dash_duo.find_element("#shell-pack-button")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
     button.click()
-    pack = _wait_for_file(Path(dash_duo.download_path), "board-pack-2023-03-31*.html")
+    pack = wait_for_file(Path(dash_duo.download_path), "board-pack-2023-03-31*.html", timeout=120)
     text = pack.read_text(encoding="utf-8")
     assert "Demo Assessment (Assessment)" in text and "31 March 2023" in text
     assert _charts_in(text) >= 20

@@ -1,7 +1,6 @@
 """The /jarp page in headless Chromium on the demo authority: agenda with reasons, charts, presentation mode."""
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 
@@ -10,6 +9,7 @@ import pytest
 from dashboard.app import create_app
 from data_layer import Filters, connect, jarp_queue, jarp_reviews_due, jarp_unknown_criteria
 from data_layer.demo import ensure_demo
+from tests.browser.helpers import save_page_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -53,20 +53,6 @@ def _until(check, timeout=20):
         time.sleep(0.25)
 
 
-def _screenshot(dash_duo, name):
-    """Whole page to ``$CSC_SCREENSHOTS/<name>`` when that variable names a folder (README images)."""
-    folder = os.environ.get("CSC_SCREENSHOTS")
-    if not folder:
-        return
-    driver = dash_duo.driver
-    driver.set_window_size(1400, driver.execute_script("return document.documentElement.scrollHeight") + 150)
-    # Wait for the grids and charts to lay out at the new size: two animation frames, then a stable height.
-    _until(lambda: driver.execute_async_script(
-        "const done = arguments[arguments.length - 1]; const h = document.documentElement.scrollHeight;"
-        "requestAnimationFrame(() => requestAnimationFrame(() => done(h === document.documentElement.scrollHeight)))"))
-    driver.save_screenshot(os.path.join(folder, name))
-
-
 def _no_errors(dash_duo):
     assert not [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"]
     assert not dash_duo.driver.find_elements("css selector", ".page-error")
@@ -97,7 +83,7 @@ def test_agenda_with_reasons_and_every_chart(dash_duo, app, db, free_port):
     assert len(unknown)  # the demo carries an unrecognised 'housing' code
     assert dash_duo.find_element("#jarp-tile-unknown-value").text == f"{int(unknown.referrals.sum()):,}"
     assert f"'{unknown.criterion.iloc[0]}'" in dash_duo.find_element("#jarp-tile-unknown").text
-    _screenshot(dash_duo, "jarp.png")
+    save_page_screenshot(dash_duo, "jarp.png")
     _no_errors(dash_duo)
 
 

@@ -13,7 +13,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.tiles import SPECS
 from data_layer import Filters, connect, team_options, unallocated
-from tests.browser.helpers import fail_reads_when
+from tests.browser.helpers import fail_reads_when, severe_logs
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +42,6 @@ def _database_up():
     FAIL["on"] = False
 
 
-def _severe(dash_duo):
-    return [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
-
-
 def _tile_id(key: str) -> str:
     return "overview-" + key.replace("_", "-")
 
@@ -72,7 +68,7 @@ def test_every_tile_renders_with_value_rag_word_and_a_link_keeping_the_filters(d
     dash_duo.wait_for_element("#transfers-body .chart-card", timeout=60)
     assert urlparse(dash_duo.driver.current_url).path == "/transfers"
     assert f"as_at={AS_AT}" in dash_duo.driver.current_url
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
 
 def test_presentation_mode_shows_small_counts_as_under_5(dash_duo, app, demo_db, free_port):
@@ -83,7 +79,7 @@ def test_presentation_mode_shows_small_counts_as_under_5(dash_duo, app, demo_db,
     dash_duo.wait_for_text_to_equal("#overview-unallocated-value", "<5", timeout=60)
     link = dash_duo.find_element("#overview-unallocated-link").get_attribute("href")
     assert parse_qs(urlparse(link).query) == {"as_at": [AS_AT.isoformat()], "team": [small], "presentation": ["1"]}
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
 
 def test_a_failing_query_shows_a_message_not_tiles(dash_duo, app, free_port):

@@ -6,6 +6,7 @@ import pytest
 from dashboard.app import create_app
 from data_layer import Filters, caseloads, connect, latest_date
 from dashboard.figures.caseloads import worker_table, workers_title
+from tests.browser.helpers import severe_logs
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +24,6 @@ def app(demo_db):
     return create_app(db=demo_db)
 
 
-def _severe(dash_duo):
-    return [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
-
-
 def _workers_title(dash_duo):
     return dash_duo.find_element("#caseloads-workers-card h2").get_attribute("textContent")
 
@@ -41,14 +38,14 @@ def test_starts_on_demo_with_banner_and_every_navbar_link_loads(dash_duo, app, d
     import dash
 
     assert len(names) == len(dash.page_registry), "every registered page has a navbar link"
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
     for name in names:
         dash_duo.find_element(f"#shell-navbar .nav-link[href^='{_href_of(dash_duo, name)}']").click()
         dash_duo.wait_for_element("#_pages_content > *", timeout=20)
         dash_duo.wait_for_element_by_css_selector("#shell-navbar .nav-link.active", timeout=10)
         assert dash_duo.find_element("#shell-navbar .nav-link.active").text == name
         dash_duo.wait_for_no_elements("._dash-loading", timeout=30)
-        assert not _severe(dash_duo), f"console errors on {name}"
+        assert not severe_logs(dash_duo), f"console errors on {name}"
         assert not dash_duo.find_elements(".page-error"), f"{name} shows an error on the demo data"
 
 
@@ -73,7 +70,7 @@ def test_bad_url_parameters_fall_back_with_a_notice(dash_duo, app, demo_db, free
     dash_duo.wait_for_element("#caseloads-workers-graph", timeout=20)
     expected = workers_title(worker_table(caseloads(demo_db, Filters(latest))), demo_db.standards.caseload_per_fte)
     assert _workers_title(dash_duo) == expected
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
 
 def test_bookmarked_url_restores_the_filters(dash_duo, app, demo_db, free_port):
@@ -90,4 +87,4 @@ def test_bookmarked_url_restores_the_filters(dash_duo, app, demo_db, free_port):
     overview = dash_duo.find_element("#shell-navbar .nav-link[href^='/?']").get_attribute("href")
     assert "as_at=2022-06-30" in overview and "team=T02" in overview and "team=T03" in overview
     assert not dash_duo.find_elements("#shell-notice")
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)

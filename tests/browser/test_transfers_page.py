@@ -7,7 +7,6 @@ counts, and a chart's CSV holds the numbers drawn. On the demo database: the pag
 """
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.figures import transfers as fig
 from data_layer import Filters, transfers
-from tests.browser.helpers import plotted_traces
+from tests.browser.helpers import plotted_traces, save_page_screenshot, severe_logs, wait_for_file
 from tests.fixtures import FixtureDB
 from tests.test_transfers import D, ROWS
 
@@ -41,10 +40,6 @@ def app(hand_db):
 def _open(dash_duo, query=""):
     dash_duo.wait_for_page(f"{dash_duo.server_url}/transfers?as_at={D.isoformat()}{query}")
     dash_duo.wait_for_element("#transfers-working-days-graph .js-plotly-plot", timeout=30)
-
-
-def _severe(dash_duo):
-    return [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
 def _grid_column(dash_duo, grid_id, field):
@@ -91,7 +86,7 @@ def test_every_chart_pending_list_and_exclusions(dash_duo, app, hand_db, free_po
     values = dash_duo.driver.execute_script(
         "return Array.from(document.querySelector('#transfers-flows-graph .js-plotly-plot')._fullData[0].link.value)")
     assert sorted(values) == sorted(fig.flows_table(rows)["transfers"].tolist())
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
 
 def test_team_filter_from_the_url(dash_duo, app, hand_db, free_port):
@@ -102,7 +97,7 @@ def test_team_filter_from_the_url(dash_duo, app, hand_db, free_port):
     dash_duo.wait_for_text_to_equal("#transfers-working-days-card h2", expected, timeout=20)
     assert dash_duo.find_element("#transfers-tile-pending-value").text == "0"
     assert "team=T3" in dash_duo.driver.current_url
-    assert not _severe(dash_duo)
+    assert not severe_logs(dash_duo)
 
 
 def test_presentation_mode_hides_child_tables_and_small_counts(dash_duo, app, free_port):
@@ -115,17 +110,7 @@ def test_presentation_mode_hides_child_tables_and_small_counts(dash_duo, app, fr
     assert dash_duo.find_element("#transfers-tile-keyworker-value").text == "<5"    # 3 children
     assert dash_duo.find_element("#transfers-tile-pending-value").text == "5"
     assert "CTR09" not in dash_duo.find_element("#transfers-body").text
-    assert not _severe(dash_duo)
-
-
-def _wait_for_file(folder: Path, pattern: str, timeout: float = 20) -> Path:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
-        if done:
-            return done[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no {pattern} downloaded into {folder}")
+    assert not severe_logs(dash_duo)
 
 
 def test_csv_holds_the_numbers_drawn(dash_duo, app, hand_db, free_port):
@@ -137,7 +122,7 @@ def test_csv_holds_the_numbers_drawn(dash_duo, app, hand_db, free_port):
     button = dash_duo.find_element("#transfers-by-team-card .csv-button")
     # A script click: a sticky navbar can cover the button, which makes a selenium click fail.
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
-    got = pd.read_csv(_wait_for_file(Path(dash_duo.download_path), "transfers-by-team*.csv"))
+    got = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "transfers-by-team*.csv"))
     want = fig.on_time_table(transfers(hand_db, Filters(D)), "to_team")
     assert got["group"].tolist() == want["group"].tolist()
     assert got["decided"].tolist() == want["decided"].tolist()
@@ -158,21 +143,5 @@ def test_demo_database_page_loads(dash_duo, free_port):
     dash_duo.wait_for_element("#transfers-pending-grid .ag-row", timeout=20)
     dash_duo.wait_for_element("#transfers-keyworker-grid .ag-row", timeout=20)
     assert not dash_duo.find_elements(".page-error")
-    _screenshot(dash_duo, "transfers.png")
-    assert not _severe(dash_duo)
-
-
-def _screenshot(dash_duo, name):
-    """Whole page to ``$CSC_SCREENSHOTS/<name>`` when that variable names a folder (README images)."""
-    folder = os.environ.get("CSC_SCREENSHOTS")
-    if not folder:
-        return
-    driver = dash_duo.driver
-    driver.set_window_size(1400, driver.execute_script("return document.documentElement.scrollHeight") + 150)
-    # Wait for the grids and charts to lay out at the new size: a height unchanged across two animation frames.
-    stable = ("const done = arguments[arguments.length - 1]; const h = document.documentElement.scrollHeight;"
-              "requestAnimationFrame(() => requestAnimationFrame(() => done(h === document.documentElement.scrollHeight)))")
-    end = time.monotonic() + 20
-    while not driver.execute_async_script(stable):
-        assert time.monotonic() < end, "page height did not settle"
-    driver.save_screenshot(os.path.join(folder, name))
+    save_page_screenshot(dash_duo, "transfers.png")
+    assert not severe_logs(dash_duo)
