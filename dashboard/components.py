@@ -86,13 +86,13 @@ def chart_card(chart_id: str, figure: go.Figure, data: pd.DataFrame, summary: st
 
 
 def _max_table_rows() -> int:
+    """The app's ``CSC_MAX_TABLE_ROWS``; the default outside an app (tests, the exporter's own use)."""
     from flask import has_app_context
 
-    if has_app_context():
-        from dashboard.context import get_settings
+    from dashboard.context import get_settings
+    from dashboard.settings import Settings
 
-        return get_settings().max_table_rows
-    return 500
+    return get_settings().max_table_rows if has_app_context() else Settings().max_table_rows
 
 
 def child_table(table_id: str, df: pd.DataFrame, columns: Sequence[dict], *, presentation: bool,
