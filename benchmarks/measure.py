@@ -48,7 +48,20 @@ ERROR_MARKER = '"page-error"'
 # --------------------------------------------------------------------------- small helpers
 
 def peak_rss_mb() -> float:
-    """The process's resident-set high-water mark so far (Linux reports KiB)."""
+    """This process's resident-set high-water mark so far, in MB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) belongs to this process's own memory and starts afresh
+    at ``exec``. ``ru_maxrss`` does not: it carries the parent's high-water mark across fork and
+    exec, so a worker started by ``run.py`` after it built a 1M-children database reported that
+    build's memory as the server's. ``ru_maxrss`` is the fallback where ``/proc`` is missing.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
