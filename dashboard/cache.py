@@ -38,40 +38,44 @@ def cache_key(fn: Callable, db: Any, args: tuple, kwargs: dict) -> str:
     return "q:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _remembered(key: Callable[[], str], compute: Callable[[], Any]):
+    """``compute()``, kept in the app's cache under ``key()``; outside an app context just ``compute()``.
+
+    Errors propagate and are never stored, so a database that comes back is used again at once.
+    """
+    cache = current_app.extensions.get(_EXTENSION) if has_app_context() else None
+    if cache is None:
+        return compute()
+    k = key()
+    hit = cache.get(k)
+    if hit is not None:
+        return hit
+    value = compute()
+    cache.set(k, value)
+    return value
+
+
 def cached_render(fn: Callable, *args, **kwargs):
     """A page callback's output for these inputs, reused as long as query results are.
 
     Page callbacks are pure functions of the global filters and their own controls (the database
     is the app's), so the same view asked again (back to a page, a colleague opening the same
     bookmark) is a cache read instead of rebuilding every figure: rebuilding is most of a warm
-    callback's time (Plotly validates every property in Python). Only results are stored, never
-    errors; outside an app context it simply calls ``fn``.
+    callback's time (Plotly validates every property in Python). Outside an app context it
+    simply calls ``fn``.
     """
-    cache = current_app.extensions.get(_EXTENSION) if has_app_context() else None
-    if cache is None:
-        return fn(*args, **kwargs)
-    raw = f"render|{fn.__module__}.{fn.__qualname__}|{args!r}|{sorted(kwargs.items())!r}"
-    key = "r:" + hashlib.sha256(raw.encode()).hexdigest()
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    value = fn(*args, **kwargs)
-    cache.set(key, value)
-    return value
+    def key() -> str:
+        raw = f"render|{fn.__module__}.{fn.__qualname__}|{args!r}|{sorted(kwargs.items())!r}"
+        return "r:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    return _remembered(key, lambda: fn(*args, **kwargs))
 
 
 def cached_call(fn: Callable, db: Any, *args, **kwargs):
     """``fn(db, *args, **kwargs)``, answered from the app's cache when the same call was made lately.
 
-    Outside a Flask app context (unit tests, scripts) it simply calls ``fn``.
+    Outside a Flask app context (unit tests, scripts) it simply calls ``fn``. A copy is returned,
+    so a caller that changes its frame never changes the cached one.
     """
-    cache = current_app.extensions.get(_EXTENSION) if has_app_context() else None
-    if cache is None:
-        return fn(db, *args, **kwargs)
-    key = cache_key(fn, db, args, kwargs)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit.copy() if hasattr(hit, "copy") else hit
-    value = fn(db, *args, **kwargs)
-    cache.set(key, value)
+    value = _remembered(lambda: cache_key(fn, db, args, kwargs), lambda: fn(db, *args, **kwargs))
     return value.copy() if hasattr(value, "copy") else value
