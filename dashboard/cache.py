@@ -38,7 +38,7 @@ def cache_key(fn: Callable, db: Any, args: tuple, kwargs: dict) -> str:
     return "q:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _remembered(key: Callable[[], str], compute: Callable[[], Any]):
+def remembered(key: Callable[[], str], compute: Callable[[], Any]):
     """``compute()``, kept in the app's cache under ``key()``; outside an app context just ``compute()``.
 
     Errors propagate and are never stored, so a database that comes back is used again at once.
@@ -68,7 +68,7 @@ def cached_render(fn: Callable, *args, **kwargs):
         raw = f"render|{fn.__module__}.{fn.__qualname__}|{args!r}|{sorted(kwargs.items())!r}"
         return "r:" + hashlib.sha256(raw.encode()).hexdigest()
 
-    return _remembered(key, lambda: fn(*args, **kwargs))
+    return remembered(key, lambda: fn(*args, **kwargs))
 
 
 def cached_call(fn: Callable, db: Any, *args, **kwargs):
@@ -77,5 +77,5 @@ def cached_call(fn: Callable, db: Any, *args, **kwargs):
     Outside a Flask app context (unit tests, scripts) it simply calls ``fn``. A copy is returned,
     so a caller that changes its frame never changes the cached one.
     """
-    value = _remembered(lambda: cache_key(fn, db, args, kwargs), lambda: fn(db, *args, **kwargs))
+    value = remembered(lambda: cache_key(fn, db, args, kwargs), lambda: fn(db, *args, **kwargs))
     return value.copy() if hasattr(value, "copy") else value

@@ -10,6 +10,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
+| ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a screen in a meeting room, a board member's login) |
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
 """
@@ -36,6 +37,7 @@ class Settings:
     cache_seconds: int = 300
     title: str = "CSC Insight"
     max_table_rows: int = 500
+    presentation_only: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -50,4 +52,5 @@ class Settings:
             cache_seconds=cache_seconds,
             title=env.get("CSC_TITLE") or "CSC Insight",
             max_table_rows=_positive_int(env.get("CSC_MAX_TABLE_ROWS"), 500),
+            presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
         )

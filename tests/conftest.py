@@ -30,3 +30,22 @@ def make_db(backend, tmp_path):
     yield factory
     for fx in made:
         fx.cleanup()
+
+
+#: The small authority of the disclosure tests: the demo generator at this many children gives
+#: workers with 0-12 children, teams of a few children per status and transfer pairs of 1-2,
+#: so presentation mode has many small cells to hide next to cells it must show.
+SMALL_DEMO_CHILDREN = 1200
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory):
+    """A read-only ``Database`` of a small synthetic authority (many counts under 5)."""
+    from data_layer import connect
+    from data_layer.demo import generate
+
+    path = tmp_path_factory.mktemp("small-demo") / "small.sqlite"
+    generate(path, children=SMALL_DEMO_CHILDREN, seed=7)
+    db = connect(f"sqlite:///{path}")
+    yield db
+    db.dispose()

@@ -1,7 +1,11 @@
 """The data-quality note under a page: bad rows of the page's tables, counted, never dropped silently."""
+from datetime import date
+
 import pandas as pd
 
-from dashboard.components import data_quality_note
+from dashboard.sections.base import View
+from dashboard.sections.common import data_quality_table
+from data_layer import Filters
 
 DQ = pd.DataFrame([
     {"table": "allocations", "check": "end_before_start", "column": "end_date", "detail": "", "rows": 2,
@@ -11,33 +15,25 @@ DQ = pd.DataFrame([
     {"table": "visits", "check": "null_required", "column": "visit_date", "detail": "NULL", "rows": 3,
      "table_rows": 50},
 ])
-
-
-def _text(component) -> str:
-    """All text of a component tree, in order."""
-    if isinstance(component, str):
-        return component
-    children = getattr(component, "children", None)
-    if children is None:
-        return ""
-    if not isinstance(children, (list, tuple)):
-        children = [children]
-    return " ".join(_text(c) for c in children)
+F = Filters(as_at=date(2023, 3, 31))
 
 
 def test_only_the_pages_tables_are_counted():
-    note = data_quality_note("x", DQ, ("allocations",))
-    text = _text(note)
-    assert "Data quality: 9 bad rows" in text          # 2 + 7; the 3 visits rows are another page's
-    assert "allocations.role" in text and "co_worker" in text and "visits" not in text
+    t = data_quality_table(DQ, ("allocations",), View.make(F), "x")
+    assert t.title.startswith("Data quality: 9 bad rows")          # 2 + 7; the 3 visits rows are another page's
+    assert t.rows["column"].tolist() == ["allocations.end_date", "allocations.role"]
+    assert t.rows["value"].tolist() == ["", "co_worker"] and t.rows["rows"].tolist() == [2, 7]
+    assert not t.child_level and t.collapsed
 
 
-def test_presentation_mode_suppresses_small_counts():
-    text = _text(data_quality_note("x", DQ, ("allocations",), presentation=True, threshold=5))
-    assert "Data quality: 9 bad rows" in text
-    assert "<5" in text and " 2 " not in f" {text} "
+def test_presentation_mode_suppresses_small_counts_and_the_one_that_would_give_them_back():
+    t = data_quality_table(DQ, ("allocations",), View.make(F, presentation=True), "x")
+    assert t.title.startswith("Data quality: 9 bad rows")
+    # 9 is shown, so 7 would give the 2 back: it is hidden too (secondary mark)
+    assert t.rows["rows"].tolist() == ["<5", "*"]
+    assert "<5" in t.note
 
 
 def test_no_bad_rows_says_so():
-    text = _text(data_quality_note("x", DQ, ("cin_plans",)))
-    assert text == "Data quality: no bad rows in the tables these figures read."
+    t = data_quality_table(DQ.iloc[0:0], ("allocations",), View.make(F), "x")
+    assert t.title == "Data quality: no bad rows in the tables these figures read." and t.rows.empty

@@ -4,10 +4,11 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from dashboard.components import csv_download, csv_payload
+from dashboard.disclosure import Disclosure
 from dashboard.figures import caseloads as fig
-from dashboard.figures.common import suppress, suppress_counts
 from dashboard.theme import SAFE, STATUS_COLOURS
+
+SHOWN = Disclosure(threshold=5, active=True)
 
 STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
 
@@ -80,20 +81,60 @@ def test_workers_figure_follows_a_different_standard(load):
     assert "3 of 5" in f.layout.title.text
 
 
-def test_presentation_mode_hides_names_and_suppresses_small_counts(load):
+def test_presentation_mode_hides_names_and_everything_that_singles_a_worker_out(load):
     raw = fig.worker_table(load)
-    shown = fig.worker_table(load, presentation=True, threshold=5)
+    shown = fig.presented_workers(raw, SHOWN)
+    # counts shown first, most children first (Cat 28, Eve 25, Ann 20, Bob 14), then the hidden one (Dan 2)
     assert shown["worker"].tolist() == ["Worker 1", "Worker 2", "Worker 3", "Worker 4", "Worker 5"]
-    assert not set(shown.columns) & {"worker_id", "worker_name"}
-    assert shown["cp"].tolist() == ["5", "<5", "0", "8", "0"]
-    assert shown["cases"].tolist() == ["28", "14", "25", "20", "<5"]
-    f = fig.workers_figure(shown, raw_counts=raw)
+    assert shown["cases"].tolist() == ["28", "25", "20", "14", "<5"]
+    assert shown["over_target"].tolist() == [True, False, False, True, False]
+    # no team, role, FTE, target, excess or status split per anonymous worker (target + excess = cases)
+    assert list(shown.columns) == ["worker", "cases", "over_target"]
+    title = fig.workers_title(raw, 25, SHOWN)
+    f = fig.presented_workers_figure(shown, title, SHOWN)
     text = f.to_json()
-    for name in ("Ann", "Bob", "Cat", "Dan", "Eve"):
+    for name in ("Ann", "Bob", "Cat", "Dan", "Eve", "Team T1", "Team T2"):
         assert name not in text
-    cp = next(tr for tr in f.data if tr.name == "CP")
-    assert list(cp.x) == [5, 4, 0, 8, 0]              # bar lengths from the raw counts
-    assert [row[0] for row in cp.customdata] == ["5", "<5", "0", "8", "0"]  # hover text suppressed
+    bars = f.data[0]
+    assert list(bars.x) == [28, 25, 20, 14, None]     # the hidden count is not drawn at its size
+    assert list(bars.customdata) == ["28", "25", "20", "14", "<5"]
+    marks = next(tr for tr in f.data if getattr(tr, "mode", None) == "text")
+    assert list(marks.text) == ["<5"] and list(marks.x) == [0]
+    assert all(tr.name != "FTE target (25 × FTE)" for tr in f.data)   # a target is 25 x FTE
+
+
+def test_regression_title_never_prints_a_hidden_count_beside_the_tile():
+    """Leak: "1 of 8 workers are over ..." beside a tile "<5 of 8"."""
+    load = pd.DataFrame([_worker(f"W{i}", f"N{i}", 1.0, cin=30 if i == 0 else 3) for i in range(8)])
+    table = fig.worker_table(load)
+    assert fig.workers_title(table, 25).startswith("1 of 8 workers is over")
+    assert fig.workers_title(table, 25, SHOWN).startswith("<5 of 8 workers are over")
+    assert fig.distribution_title(load, 25, SHOWN).startswith("<5 of 8 workers carry")
+
+
+def test_regression_complement_of_a_small_count_is_hidden_too():
+    """45 of 46 over target says 1 is not: the numerator is hidden with the secondary mark."""
+    assert SHOWN.of(45, 46) == "* of 46"
+    assert SHOWN.of(20, 46) == "20 of 46"
+    assert Disclosure().of(45, 46) == "45 of 46"
+
+
+def test_distribution_hides_small_bins_and_the_next_smallest_when_the_total_is_shown(load):
+    dist = fig.distribution_table(load)          # per FTE (right-closed bins): Dan 2.5 | Ann 20 | Eve 25 | Bob, Cat 28
+    assert dist["workers"].tolist() == [1, 0, 0, 1, 1, 2]
+    shown = fig.presented_distribution(dist, SHOWN)
+    assert shown["workers"].tolist() == ["<5", "0", "0", "<5", "<5", "<5"]
+    f = fig.distribution_figure(dist, "t", d=SHOWN)
+    heights = [y for tr in f.data if tr.type == "bar" for y in tr.y]
+    assert all(h is None or h == 0 for h in heights)       # nothing small drawn at its size (0 is 0)
+    bigger = pd.concat([load] + [pd.DataFrame([_worker(f"X{i}", f"X{i}", 1.0, cin=24)]) for i in range(7)])
+    d2 = fig.distribution_table(bigger)          # 20-25 bin: Eve + 7 = 8 workers
+    assert d2["workers"].tolist() == [1, 0, 0, 1, 8, 2]
+    assert fig.presented_distribution(d2, SHOWN)["workers"].tolist() == ["<5", "0", "0", "<5", "8", "<5"]
+    one_hidden = pd.DataFrame({"from": [0, 5], "to": [5, 10], "label": ["0–5", "5–10"], "workers": [3, 9],
+                               "over_standard": [False, False]})
+    # a total of 12 is printed in the title: 12 - 9 would give the 3 back, so the 9 is hidden too
+    assert fig.presented_distribution(one_hidden, SHOWN)["workers"].tolist() == ["<5", "*"]
 
 
 def test_no_workers_gives_an_explaining_empty_figure():
@@ -156,9 +197,9 @@ def trend():
 
 
 def test_trend_figure_has_two_series_and_the_standard(trend):
-    finding = fig.trend_title(trend)
+    finding = fig.trend_title(fig.trend_table(trend))
     assert finding == "Average caseload rose by 3.0 to 23.0; 50% of workers are now over target"
-    f = fig.trend_figure(trend, finding)
+    f = fig.trend_figure(fig.trend_table(trend), finding)
     assert [tr.name for tr in f.data] == ["Average caseload", "% over target"]
     assert list(f.data[0].y) == [20.0, 21.0, 22.5, 23.0]
     assert list(f.data[1].y) == [10.0, 20.0, 30.0, 50.0]
@@ -178,8 +219,23 @@ def test_trend_table_is_what_the_chart_draws(trend):
 def test_trend_without_workers_is_empty_with_message():
     empty = pd.DataFrame({"as_at": [date(2023, 3, 31)], "workers": [0], "average_caseload": [float("nan")],
                           "over_target": [0], "pct_over_target": [float("nan")]})
-    f = fig.trend_figure(empty, fig.trend_title(empty))
-    assert "No data" in f.layout.annotations[0].text
+    table = fig.trend_table(empty)
+    f = fig.trend_figure(table, fig.trend_title(table))
+    assert f.layout.annotations[0].text == "No workers in post in the period"
+
+
+def test_regression_trend_csv_keeps_no_small_worker_counts(trend):
+    """Leak: the trend CSV kept worker counts of 1-3 in presentation mode."""
+    small = trend.assign(workers=[3, 10, 10, 8], over_target=[1, 2, 5, 4])
+    shown = fig.trend_table(small, SHOWN)
+    assert shown["workers"].tolist() == ["<5", "10", "10", "8"]
+    assert shown["over_target"].tolist() == ["<5", "<5", "5", "<5"]
+    # a share is hidden with its part (1 of 3, 2 of 10, 4 of 8) and the average of 3 workers too
+    assert shown["pct_over_target"].tolist() == ["<5", "<5", 30.0, "<5"]
+    assert shown["average_caseload"].tolist() == ["<5", 21.0, 22.5, 23.0]
+    f = fig.trend_figure(shown, fig.trend_title(shown))
+    assert pd.isna(list(f.data[0].y)[0]) and [None if pd.isna(v) else v for v in f.data[1].y] == [None, None, 30.0, None]
+    assert fig.trend_title(shown) == "Average caseload rose by 2.0 to 23.0"
 
 
 # --------------------------------------------------------------------------- unallocated
@@ -203,36 +259,12 @@ def test_unallocated_rows_are_longest_waiting_first_with_team_names(children):
 def test_unallocated_by_status_suppresses_in_presentation_mode(children):
     plain = fig.unallocated_by_status(children)
     assert dict(zip(plain["status"], plain["children"])) == {"CP": 1, "CIN": 4, "Assessment": 1}
-    shown = fig.unallocated_by_status(children, presentation=True, threshold=5)
+    shown = fig.unallocated_by_status(children, SHOWN)
     assert dict(zip(shown["status"], shown["children"])) == {"CP": "<5", "CIN": "<5", "Assessment": "<5"}
-    assert fig.unallocated_count_text(6, presentation=True) == "6"
-    assert fig.unallocated_count_text(3, presentation=True) == "<5"
-    assert fig.unallocated_count_text(3) == "3"
-
-
-# --------------------------------------------------------------------------- helpers
-
-@pytest.mark.parametrize("n,expected", [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (1234, "1,234"), (None, "")])
-def test_suppress(n, expected):
-    assert suppress(n, 5) == expected
-
-
-def test_suppress_counts_and_threshold_setting():
-    df = pd.DataFrame({"team": ["A", "B"], "n": [2, 12]})
-    assert suppress_counts(df, ["n"], 10)["n"].tolist() == ["<10", "12"]
-    assert df["n"].tolist() == [2, 12]  # input untouched
-
-
-def test_csv_download_returns_the_charted_frame(load):
-    table = fig.worker_table(load)
-    payload = csv_payload(table, "caseloads-workers")
-    sent = csv_download(1, payload)
-    assert sent["filename"] == "caseloads-workers.csv" and sent["type"] == "text/csv"
-    from io import StringIO
-
-    back = pd.read_csv(StringIO(sent["content"]))
-    assert back["worker"].tolist() == table["worker"].tolist()
-    assert back["cases"].tolist() == table["cases"].tolist()
+    one_small = pd.DataFrame({"child_id": [f"C{i}" for i in range(12)], "team_id": ["T1"] * 12,
+                              "status": ["cin"] * 9 + ["cp"] * 3, "days_unallocated": [1] * 12})
+    # the total (12) is on the tile: CIN 9 would give CP's 3 back, so it is hidden too
+    assert fig.unallocated_by_status(one_small, SHOWN)["children"].tolist() == ["<5", "*"]
 
 
 def test_guarded_turns_failures_into_a_message():

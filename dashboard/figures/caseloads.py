@@ -1,9 +1,10 @@
 """Caseloads page figures (DESIGN 5.1): workers against their FTE target, spread, trend, unallocated.
 
 Each chart has a table builder (DataFrame -> the exact DataFrame the chart draws and the CSV
-downloads) and a figure builder (that table -> ``go.Figure``). Presentation mode is an argument:
-it replaces worker names by "Worker 1..n" and shows counts of children under the suppression
-threshold as "<5" in hover text, labels and CSVs.
+downloads) and a figure builder (that table -> ``go.Figure``). Presentation mode comes as the
+view's :class:`~dashboard.disclosure.Disclosure`: workers become "Worker 1..n" with nothing that
+singles one out (no team, role, FTE, target or excess), a count under the threshold is never
+drawn at its size, and every text is formatted by the disclosure rules.
 """
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from plotly.subplots import make_subplots
 
 from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, STATUS_COLOURS, STATUS_LABELS, TEMPLATE_NAME
 
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural, standard_label, suppress
+from dashboard.disclosure import Disclosure
+
+from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural, standard_label
+
+EXACT = Disclosure()
 
 #: Case statuses in stacking order (most intensive first), as columns of ``data_layer.caseloads``.
 STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
@@ -37,14 +42,13 @@ def anonymise_workers(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def worker_table(df: pd.DataFrame, *, presentation: bool = False, threshold: int = 5) -> pd.DataFrame:
+def worker_table(df: pd.DataFrame) -> pd.DataFrame:
     """One row per worker, most over target first: what the workers chart draws and downloads.
 
     Sorted by ``excess`` (cases - target) descending, then cases descending, then name, so the
     workers furthest over the 25-per-FTE standard are at the top whatever their FTE.
     Columns: ``worker`` (unique label), ``team``, ``role``, ``fte``, ``target``, ``cases``, one
-    column per status, ``excess``, ``over_target``. In presentation mode ``worker`` is
-    "Worker n", no worker id is kept, and the count columns are text with "<threshold".
+    column per status, ``excess``, ``over_target``.
     """
     cols = ["worker", "team", "role", "fte", "target", "cases", *STATUSES, "excess", "over_target"]
     if df.empty:
@@ -61,41 +65,53 @@ def worker_table(df: pd.DataFrame, *, presentation: bool = False, threshold: int
     t["worker"] = np.where(dup, names + " (" + t["worker_id"].astype(str) + ")", names)
     t["team"] = t["team_name"].fillna(t["team_id"]).astype(str) if "team_name" in t else t["team_id"].astype(str)
     t = t.sort_values(["excess", "cases", "worker"], ascending=[False, False, True], kind="mergesort")
-    t = t[cols].reset_index(drop=True)
-    if presentation:
-        t = anonymise_workers(t)
-        for c in ("cases", *STATUSES):
-            t[c] = [suppress(v, threshold) for v in t[c]]
-    return t
+    return t[cols].reset_index(drop=True)
 
 
-def _count(v) -> float:
-    """Numeric value of a count that may be suppressed text (bars keep their length)."""
-    if isinstance(v, str):
-        return float("nan") if v.startswith("<") else float(v.replace(",", ""))
-    return float(v)
+def presented_workers(table: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+    """The workers table as presentation mode shows it: ``worker`` ("Worker n"), ``cases``, ``over_target``.
+
+    Nothing else per worker (team, role, FTE, target, excess, status split) is kept: with a
+    number instead of a name, any of those can single a worker out (the only 0.5 FTE, the only
+    team manager), and target + excess give the hidden count back. Workers whose count is shown
+    come first, most children first; those with a hidden count follow, then those with none, each
+    group in an order that says nothing about size (the table's own order is by excess, which would).
+    """
+    cols = ["worker", "cases", "over_target"]
+    if table.empty:
+        return pd.DataFrame(columns=cols)
+    hidden_rows = table["cases"].map(d.hides)
+    shown = table[~hidden_rows & (table["cases"] > 0)].sort_values("cases", ascending=False, kind="mergesort")
+    hidden = table[hidden_rows].sort_values("worker", kind="mergesort")
+    none = table[table["cases"] == 0].sort_values("worker", kind="mergesort")
+    out = pd.concat([shown, hidden, none])[["cases", "over_target"]].reset_index(drop=True)
+    out.insert(0, "worker", d.worker_labels(len(out)))
+    out["cases"] = [d.count(v) for v in out["cases"]]
+    out["over_target"] = out["over_target"].astype(bool)
+    return out[cols]
 
 
 #: Most worker bars drawn (an authority has ~40-400 workers; beyond this, the top of the list).
 MAX_WORKER_BARS = 80
 
 
-def workers_title(table: pd.DataFrame, per_fte: float = 25) -> str:
+def workers_title(table: pd.DataFrame, per_fte: float = 25, d: Disclosure = EXACT) -> str:
     n = len(table)
     over = int(table["over_target"].astype(bool).sum()) if n else 0
-    return f"{over} of {plural(n, 'worker')} are over their caseload target ({_fmt(per_fte)} children per FTE)"
+    verb = "is" if over == 1 and not d.hides(over) else "are"
+    return f"{d.of(over, n)} {'worker' if n == 1 else 'workers'} {verb} over their caseload target " \
+           f"({_fmt(per_fte)} children per FTE)"
 
 
-def workers_figure(table: pd.DataFrame, raw_counts: pd.DataFrame | None = None, *, per_fte: float = 25,
-                   source: str = SOURCE, max_bars: int = MAX_WORKER_BARS) -> go.Figure:
+def workers_figure(table: pd.DataFrame, *, per_fte: float = 25, source: str = SOURCE,
+                   max_bars: int = MAX_WORKER_BARS) -> go.Figure:
     """Horizontal bars per worker stacked by status, a target marker each, over-target workers marked.
 
-    ``table`` comes from :func:`worker_table`. ``raw_counts`` (same rows, numeric counts) gives
-    bar lengths when the table's counts are suppressed text; without it the table's counts are used.
-    Over-target workers get a "▲ over by n" label beside the bar (never colour alone). Above
-    ``max_bars`` workers (a region, the country) only the ``max_bars`` furthest above their target
-    are drawn, and the title says so: a bar per worker for thousands of workers is unreadable and
-    megabytes to send; the distribution chart shows everyone.
+    ``table`` comes from :func:`worker_table` (exact values: not for presentation mode, which
+    draws :func:`presented_workers_figure`). Over-target workers get a "▲ over by n" label beside
+    the bar (never colour alone). Above ``max_bars`` workers (a region, the country) only the
+    ``max_bars`` furthest above their target are drawn, and the title says so: a bar per worker
+    for thousands of workers is unreadable and megabytes to send; the distribution chart shows everyone.
     """
     title = workers_title(table, per_fte)
     if table.empty:
@@ -103,17 +119,14 @@ def workers_figure(table: pd.DataFrame, raw_counts: pd.DataFrame | None = None, 
     if len(table) > max_bars:
         title += f"; the {max_bars} furthest above their target are shown"
         table = table.head(max_bars)
-        raw_counts = raw_counts.loc[table.index] if raw_counts is not None else None
-    lengths = raw_counts if raw_counts is not None else table
     labels = table["worker"].tolist()
     height = max(320, 22 * len(labels) + 150)
     fig = base_figure(title, height=height)
     for s in STATUSES:
-        shown = table[s].astype(str).tolist()
         fig.add_trace(go.Bar(
-            x=[_count(v) for v in lengths[s]], y=labels, orientation="h", name=STATUS_LABELS[s],
+            x=table[s].astype(float), y=labels, orientation="h", name=STATUS_LABELS[s],
             marker=dict(color=STATUS_COLOURS[s], line=dict(color="white", width=0.5)),
-            customdata=np.column_stack([shown, table["team"].astype(str)]),
+            customdata=np.column_stack([table[s].astype(int).astype(str), table["team"].astype(str)]),
             hovertemplate=f"%{{y}} (%{{customdata[1]}})<br>{STATUS_LABELS[s]}: %{{customdata[0]}}<extra></extra>",
         ))
     fig.add_trace(go.Scatter(
@@ -123,15 +136,14 @@ def workers_figure(table: pd.DataFrame, raw_counts: pd.DataFrame | None = None, 
     ))
     over = table[table["over_target"].astype(bool)]
     if not over.empty:
-        over_len = lengths.loc[over.index, "cases"].map(_count)
         fig.add_trace(go.Scatter(
-            x=over_len.fillna(over["target"].astype(float)), y=over["worker"], mode="markers+text",
+            x=over["cases"].astype(float), y=over["worker"], mode="markers+text",
             name=f"{OVER_SYMBOL} Over target", text=[f"{OVER_SYMBOL} over by {_fmt(e)}" for e in over["excess"]],
             textposition="middle right", textfont=dict(color=STANDARD_COLOUR, size=11),
             marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
             hovertemplate="%{y}: %{text}<extra></extra>",
         ))
-    xmax = max(float(np.nanmax([_count(v) for v in lengths["cases"]] + [0])), float(table["target"].max()), per_fte)
+    xmax = max(float(table["cases"].astype(float).max()), float(table["target"].max()), per_fte)
     fig.update_layout(barmode="stack", bargap=0.25, legend_traceorder="normal")
     fig.update_xaxes(title_text="Children allocated (key worker)", range=[0, xmax * 1.18 + 1], rangemode="tozero")
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None,
@@ -142,7 +154,47 @@ def workers_figure(table: pd.DataFrame, raw_counts: pd.DataFrame | None = None, 
     return fig
 
 
+def presented_workers_figure(shown: pd.DataFrame, title: str, d: Disclosure, *,
+                             max_bars: int = MAX_WORKER_BARS) -> go.Figure:
+    """Presentation mode's workers chart: one bar of children per anonymous worker, over-target marked.
+
+    ``shown`` comes from :func:`presented_workers`. A hidden count is not drawn: its worker's
+    row carries the mark as a label at zero, and nothing in the figure (bar, hover, axis range)
+    holds the number. No target marker: a target is 25 x the worker's FTE.
+    """
+    if shown.empty:
+        return empty_figure(title, "No workers in post for the selected teams on this date")
+    if len(shown) > max_bars:
+        title += f"; the {max_bars} with most children are shown"
+        shown = shown.head(max_bars)
+    labels = shown["worker"].tolist()
+    values = [None if v == d.mark else float(str(v).replace(",", "")) for v in shown["cases"]]
+    fig = base_figure(title, height=max(320, 22 * len(labels) + 150))
+    fig.add_trace(go.Bar(x=values, y=labels, orientation="h", name="Children allocated", marker=dict(color=BLUE),
+                         customdata=shown["cases"], hovertemplate="%{y}: %{customdata} children<extra></extra>"))
+    hidden = [lbl for lbl, v in zip(labels, values) if v is None]
+    if hidden:
+        fig.add_trace(go.Scatter(x=[0] * len(hidden), y=hidden, mode="text", text=[d.mark] * len(hidden),
+                                 textposition="middle right", name=f"{d.mark} children (not drawn)",
+                                 hovertemplate="%{y}: " + d.mark + " children<extra></extra>"))
+    over = shown[shown["over_target"].astype(bool) & (shown["cases"] != d.mark)]
+    if not over.empty:
+        fig.add_trace(go.Scatter(
+            x=[float(str(v).replace(",", "")) for v in over["cases"]], y=over["worker"], mode="markers+text",
+            name=f"{OVER_SYMBOL} Over target", text=[f"{OVER_SYMBOL} over target"] * len(over),
+            textposition="middle right", textfont=dict(color=STANDARD_COLOUR, size=11),
+            marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
+            hovertemplate="%{y}: over target<extra></extra>"))
+    drawn = [v for v in values if v is not None]
+    fig.update_xaxes(title_text="Children allocated (key worker)", rangemode="tozero",
+                     range=[0, (max(drawn) if drawn else d.threshold) * 1.3 + 1])
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None,
+                     automargin=True)
+    return fig
+
+
 def workers_summary(table: pd.DataFrame, per_fte: float = 25) -> str:
+    """Exact-mode summary (presentation mode writes its own: :func:`presented_workers_summary`)."""
     title = workers_title(table, per_fte)
     if table.empty:
         return aria_summary("Bar chart", title, "No workers in post for the selected teams")
@@ -152,6 +204,15 @@ def workers_summary(table: pd.DataFrame, per_fte: float = 25) -> str:
              f"Highest against target: {top['worker']} with {top['cases']} children against a target of "
              f"{_fmt(float(top['target']))}"]
     return aria_summary("Bar chart", title, *facts)
+
+
+def presented_workers_summary(shown: pd.DataFrame, title: str, d: Disclosure) -> str:
+    if shown.empty:
+        return aria_summary("Bar chart", title, "No workers in post for the selected teams")
+    top = shown.iloc[0]
+    return aria_summary("Bar chart", title, "Each bar is an anonymous worker's allocated children",
+                        f"Most children: {top['worker']} with {top['cases']}",
+                        d.note)
 
 
 # --------------------------------------------------------------------------- distribution
@@ -180,98 +241,164 @@ def distribution_table(df: pd.DataFrame, *, per_fte: float = 25, bin_width: floa
     return out[cols]
 
 
-def distribution_title(df: pd.DataFrame, per_fte: float = 25) -> str:
+def distribution_title(df: pd.DataFrame, per_fte: float = 25, d: Disclosure = EXACT) -> str:
     ok = df[df["fte"].astype(float) > 0] if not df.empty else df
     n = len(ok)
     over = int(((ok["cases"] / ok["fte"]) > per_fte).sum()) if n else 0
-    return f"{over} of {plural(n, 'worker')} carry more than {_fmt(per_fte)} children per full-time equivalent"
+    verb = "carries" if over == 1 and not d.hides(over) else "carry"
+    return f"{d.of(over, n)} {'worker' if n == 1 else 'workers'} {verb} more than {_fmt(per_fte)} children per " \
+           "full-time equivalent"
 
 
-def distribution_figure(dist: pd.DataFrame, title: str, *, per_fte: float = 25, source: str = SOURCE) -> go.Figure:
-    """Histogram of caseload per FTE (pre-binned), bins over the standard hatched and labelled."""
+def presented_distribution(dist: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+    """The bins as shown: ``workers`` as text, hidden bins (and, as the total is in the title, the
+    next-smallest bin when only one is hidden) carrying a mark. Exact outside presentation mode."""
+    if not d.active or dist.empty:
+        return dist
+    hidden = d.secondary(dist["workers"].tolist(), total_shown=True)
+    out = dist.copy()
+    out["workers"] = [d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{int(v)}")
+                      for i, v in enumerate(dist["workers"])]
+    return out
+
+
+def distribution_figure(dist: pd.DataFrame, title: str, *, per_fte: float = 25, source: str = SOURCE,
+                        d: Disclosure = EXACT) -> go.Figure:
+    """Histogram of caseload per FTE (pre-binned), bins over the standard hatched and labelled.
+
+    In presentation mode a hidden bin is not drawn at its size: its mark stands at zero.
+    """
     if dist.empty or int(dist["workers"].sum()) == 0:
         return empty_figure(title)
+    shown = presented_distribution(dist, d)
+    heights = [None if isinstance(v, str) and not v.isdigit() else float(v) for v in shown["workers"]]
     fig = base_figure(title, height=360)
     centres = (dist["from"] + dist["to"]) / 2
     width = float(dist["to"].iloc[0] - dist["from"].iloc[0])
     for over, name, colour, pattern in ((False, "At or under the standard", BLUE, ""),
                                         (True, f"{OVER_SYMBOL} Over the standard", ROSE, "/")):
-        part = dist["over_standard"] == over
+        part = (dist["over_standard"] == over).to_numpy()
         if not part.any():
             continue
-        fig.add_trace(go.Bar(x=centres[part], y=dist.loc[part, "workers"], width=width * 0.95, name=name,
+        fig.add_trace(go.Bar(x=centres[part], y=[h for h, p in zip(heights, part) if p], width=width * 0.95,
+                             name=name,
                              marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                             customdata=dist.loc[part, ["label"]],
-                             hovertemplate="%{customdata[0]} children per FTE: %{y} workers<extra></extra>"))
+                             customdata=np.column_stack([dist.loc[part, "label"], shown.loc[part, "workers"]
+                                                         .astype(str)]),
+                             hovertemplate="%{customdata[0]} children per FTE: %{customdata[1]} workers"
+                                           "<extra></extra>"))
+    marks = [(c, v) for c, v, h in zip(centres, shown["workers"], heights) if h is None]
+    if marks:
+        fig.add_trace(go.Scatter(x=[c for c, _ in marks], y=[0] * len(marks), mode="text",
+                                 text=[str(v) for _, v in marks], textposition="top center",
+                                 name="Not drawn (too few)", hoverinfo="skip"))
     add_standard_line(fig, per_fte, standard_label(per_fte, "per FTE", source), axis="x")
+    drawn = [h for h in heights if h is not None]
+    top = max(drawn) if drawn else 0
     fig.update_xaxes(title_text="Children per full-time equivalent", tickmode="array",
                      tickvals=list(dist["from"]) + [float(dist["to"].iloc[-1])], rangemode="tozero")
     fig.update_yaxes(title_text="Workers", rangemode="tozero", tickformat=",d",
-                     dtick=1 if int(dist["workers"].max()) <= 8 else None)
+                     dtick=1 if top <= 8 else None, range=[0, max(top, 1) * 1.15 + (0.5 if marks else 0)])
     fig.update_layout(bargap=0.05)
     return fig
 
 
-def distribution_summary(dist: pd.DataFrame, title: str, per_fte: float = 25) -> str:
+def distribution_summary(dist: pd.DataFrame, title: str, per_fte: float = 25, d: Disclosure = EXACT) -> str:
     if dist.empty:
         return aria_summary("Histogram", title, "No workers with an FTE recorded")
     busiest = dist.loc[dist["workers"].idxmax()]
     return aria_summary("Histogram", title,
-                        f"Most workers ({int(busiest['workers'])}) carry {busiest['label']} children per FTE",
+                        f"Most workers ({d.count(busiest['workers'])}) carry {busiest['label']} children per FTE",
                         f"The standard is {_fmt(per_fte)} children per FTE")
 
 
 # --------------------------------------------------------------------------- trend
 
-def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
-    """The weekly trend as downloaded: week-ending date, workers, average, over target, %."""
+def trend_table(trend: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
+    """The weekly trend as downloaded: week-ending date, workers, average, over target, %.
+
+    In presentation mode a week's worker count or over-target count under the threshold is the
+    mark, and so is the percentage over target when its part or complement is hidden, and the
+    average when the workers or the children behind it are too few (average x workers is the
+    number of children).
+    """
     cols = ["as_at", "workers", "average_caseload", "over_target", "pct_over_target"]
     out = trend[cols].copy()
     out["average_caseload"] = out["average_caseload"].round(2)
     out["pct_over_target"] = out["pct_over_target"].round(1)
-    return out
+    if not d.active:
+        return out
+    children = (trend["average_caseload"].fillna(0) * trend["workers"]).round()
+    shown = out.copy()
+    shown["workers"] = [d.count(v) for v in trend["workers"]]
+    shown["over_target"] = [d.count(v) for v in trend["over_target"]]
+    shown["pct_over_target"] = [d.mark if d.hides_share(o, w) else ("" if pd.isna(p) else round(float(p), 1))
+                                for o, w, p in zip(trend["over_target"], trend["workers"], out["pct_over_target"])]
+    shown["average_caseload"] = [d.mark if d.hides_any(w, c) else ("" if pd.isna(a) else a)
+                                 for w, c, a in zip(trend["workers"], children, out["average_caseload"])]
+    return shown
 
 
 TREND_TITLE = "Average caseload and workers over target, weekly for 12 months"
 
 
-def trend_title(trend: pd.DataFrame) -> str:
-    """The finding, shown as the chart's subtitle: direction of the average and the latest % over."""
-    valid = trend.dropna(subset=["average_caseload"])
+def _number(v) -> float | None:
+    """A drawn value from a (possibly disclosed) cell: ``None`` for a mark or a blank."""
+    if v is None or isinstance(v, str):
+        try:
+            return float(v) if v not in (None, "") else None
+        except ValueError:
+            return None
+    return None if pd.isna(v) else float(v)
+
+
+def trend_title(table: pd.DataFrame) -> str:
+    """The finding, shown as the chart's subtitle: direction of the average and the latest % over.
+
+    Read from the trend *table* (:func:`trend_table`), so in presentation mode a hidden week's
+    value never enters the sentence: the finding uses the first and last weeks that are shown.
+    """
+    avg = table["average_caseload"].map(_number)
+    valid = table[avg.notna()]
     if valid.empty:
-        return "No workers in post in the period"
-    first, last = valid.iloc[0], valid.iloc[-1]
-    change = float(last["average_caseload"]) - float(first["average_caseload"])
+        hidden = table["average_caseload"].astype(str).str.startswith("<").any()
+        return "Too few workers in the period to show an average" if hidden else "No workers in post in the period"
+    first, last = _number(valid["average_caseload"].iloc[0]), _number(valid["average_caseload"].iloc[-1])
+    change = last - first
     direction = "rose" if change > 0.05 else "fell" if change < -0.05 else "held steady"
     amount = f" by {abs(change):.1f}" if direction != "held steady" else ""
-    return (f"Average caseload {direction}{amount} to {float(last['average_caseload']):.1f}; "
-            f"{float(last['pct_over_target'] or 0):.0f}% of workers are now over target")
+    pct = _number(valid["pct_over_target"].iloc[-1])
+    tail = f"; {pct:.0f}% of workers are now over target" if pct is not None else ""
+    return f"Average caseload {direction}{amount} to {last:.1f}{tail}"
 
 
-def trend_figure(trend: pd.DataFrame, finding: str, *, per_fte: float = 25, source: str = SOURCE) -> go.Figure:
+def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, source: str = SOURCE) -> go.Figure:
     """Two panels sharing weekly dates: average caseload (with the standard) and % over target.
 
-    The title names the subject (:data:`TREND_TITLE`); ``finding`` (from :func:`trend_title`) is
-    the subtitle.
+    Draws :func:`trend_table`'s values (a hidden week is a gap, never a point). The title names
+    the subject (:data:`TREND_TITLE`); ``finding`` (from :func:`trend_title`) is the subtitle.
     """
-    if trend.empty or trend["average_caseload"].isna().all():
-        return empty_figure(TREND_TITLE)
+    avg = table["average_caseload"].map(_number)
+    pct = table["pct_over_target"].map(_number)
+    if table.empty or avg.isna().all():
+        return empty_figure(TREND_TITLE, finding or "No workers in post in the period")
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12, row_heights=[0.55, 0.45],
                         subplot_titles=("Average caseload per worker", "% of workers over their target"))
-    dates = pd.to_datetime(trend["as_at"])
-    fig.add_trace(go.Scatter(x=dates, y=trend["average_caseload"], mode="lines+markers", name="Average caseload",
+    dates = pd.to_datetime(table["as_at"])
+    fig.add_trace(go.Scatter(x=dates, y=avg, mode="lines+markers", name="Average caseload",
                              line=dict(color=BLUE, width=3), marker=dict(size=5, symbol="circle"),
-                             hovertemplate="Week to %{x|%d %b %Y}: %{y:.1f} children<extra></extra>"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=dates, y=trend["pct_over_target"], mode="lines+markers", name="% over target",
+                             hovertemplate="Week to %{x|%d %b %Y}: %{y:.1f} children per worker on average<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=dates, y=pct, mode="lines+markers", name="% over target",
                              line=dict(color=ROSE, width=3, dash="dot"), marker=dict(size=6, symbol="triangle-up"),
-                             customdata=trend[["over_target", "workers"]],
+                             customdata=np.column_stack([table["over_target"].astype(str),
+                                                         table["workers"].astype(str)]),
                              hovertemplate="Week to %{x|%d %b %Y}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})"
                                            "<extra></extra>"), row=2, col=1)
     add_standard_line(fig, per_fte, standard_label(per_fte, "children per FTE", source), row=1, col=1,
                       position="bottom right")
-    top = max(float(trend["average_caseload"].max()), per_fte) * 1.15
+    top = max(float(avg.max()), per_fte) * 1.15
     fig.update_yaxes(title_text="Children", range=[0, top], row=1, col=1)
-    fig.update_yaxes(title_text="%", range=[0, max(100.0, float(trend["pct_over_target"].max() or 0))], row=2, col=1)
+    fig.update_yaxes(title_text="%", range=[0, max(100.0, float(pct.max()) if pct.notna().any() else 0)], row=2, col=1)
     fig.update_xaxes(title_text="Week ending", row=2, col=1)
     fig.update_layout(template=TEMPLATE_NAME, title=dict(text=TREND_TITLE, subtitle=dict(text=finding)),
                       height=500, showlegend=True, margin=dict(t=110),
@@ -279,16 +406,19 @@ def trend_figure(trend: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
     return fig
 
 
-def trend_summary(trend: pd.DataFrame, finding: str, per_fte: float = 25) -> str:
-    valid = trend.dropna(subset=["average_caseload"])
+def trend_summary(table: pd.DataFrame, finding: str, per_fte: float = 25) -> str:
+    avg = table["average_caseload"].map(_number)
+    pct = table["pct_over_target"].map(_number)
+    valid = table[avg.notna()]
     if valid.empty:
-        return aria_summary("Line chart", TREND_TITLE, "No workers in post in the period")
-    lo, hi = valid["average_caseload"].min(), valid["average_caseload"].max()
-    return aria_summary("Line chart", TREND_TITLE, finding,
-                        f"Weekly from {valid['as_at'].iloc[0]:%d %B %Y} to {valid['as_at'].iloc[-1]:%d %B %Y}",
-                        f"Average caseload ranged from {lo:.1f} to {hi:.1f} against a standard of {_fmt(per_fte)} per FTE",
-                        f"Workers over target ranged from {valid['pct_over_target'].min():.0f}% to "
-                        f"{valid['pct_over_target'].max():.0f}%")
+        return aria_summary("Line chart", TREND_TITLE, finding)
+    facts = [finding, f"Weekly from {pd.Timestamp(valid['as_at'].iloc[0]):%d %B %Y} to "
+                      f"{pd.Timestamp(valid['as_at'].iloc[-1]):%d %B %Y}",
+             f"Average caseload ranged from {avg.min():.1f} to {avg.max():.1f} against a standard of "
+             f"{_fmt(per_fte)} per FTE"]
+    if pct.notna().any():
+        facts.append(f"Workers over target ranged from {pct.min():.0f}% to {pct.max():.0f}%")
+    return aria_summary("Line chart", TREND_TITLE, *facts)
 
 
 # --------------------------------------------------------------------------- unallocated
@@ -307,24 +437,24 @@ def unallocated_rows(df: pd.DataFrame, team_names: dict[str, str] | None = None)
               .reset_index(drop=True)
 
 
-def unallocated_by_status(df: pd.DataFrame, *, presentation: bool = False, threshold: int = 5) -> pd.DataFrame:
-    """Unallocated children per status (all statuses listed), counts suppressed in presentation mode."""
+def unallocated_by_status(df: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
+    """Unallocated children per status (statuses with any), disclosed: the total is shown on the
+    page, so with one hidden status the next-smallest is hidden too."""
     counts = df["status"].value_counts() if not df.empty else pd.Series(dtype=int)
     out = pd.DataFrame({"status": [STATUS_LABELS[s] for s in STATUSES],
                         "children": [int(counts.get(s, 0)) for s in STATUSES]})
-    out = out[out["children"] > 0].reset_index(drop=True) if not out["children"].eq(0).all() else out.iloc[0:0]
-    if presentation:
-        out["children"] = [suppress(v, threshold) for v in out["children"]]
+    out = out[out["children"] > 0].reset_index(drop=True)
+    if d.active and not out.empty:
+        hidden = d.secondary(out["children"].tolist(), total_shown=True)
+        out["children"] = [d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{v:,}")
+                           for i, v in enumerate(out["children"])]
     return out
 
 
-def unallocated_count_text(n: int, *, presentation: bool = False, threshold: int = 5) -> str:
-    return suppress(n, threshold) if presentation else f"{n:,}"
-
-
 __all__ = [
-    "STATUSES", "anonymise_workers", "worker_table", "workers_figure", "workers_title", "workers_summary",
-    "distribution_table", "distribution_title", "distribution_figure", "distribution_summary",
-    "trend_table", "trend_title", "TREND_TITLE", "trend_figure", "trend_summary",
-    "unallocated_rows", "unallocated_by_status", "unallocated_count_text", "GREY",
+    "STATUSES", "anonymise_workers", "worker_table", "presented_workers", "workers_figure",
+    "presented_workers_figure", "workers_title", "workers_summary", "presented_workers_summary",
+    "distribution_table", "distribution_title", "presented_distribution", "distribution_figure",
+    "distribution_summary", "trend_table", "trend_title", "TREND_TITLE", "trend_figure", "trend_summary",
+    "unallocated_rows", "unallocated_by_status", "GREY",
 ]

@@ -1,0 +1,76 @@
+"""Each page's content as pure functions of (database, view): the one model every output uses.
+
+``dashboard.sections.<page>`` defines ``PAGE``, a :class:`~dashboard.sections.base.PageSpec`
+whose parts are functions ``part(db, view) -> list[Section]``. The page module in ``pages/``
+only lays out controls and renders those values (``dashboard.render``); the CSV download and the
+board pack call the same parts (:func:`compute`), through the same cache, so a number cannot
+differ between the screen, the CSV and the pack.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+
+from dashboard.cache import remembered
+from data_layer import DatabaseError
+
+from .base import Chart, Note, PageSpec, Section, Table, Tile, View, find_item
+
+log = logging.getLogger(__name__)
+
+#: Page modules in navbar order (each defines ``PAGE``).
+PAGE_MODULES = ("overview", "caseloads", "plans", "cin_pilot", "transfers", "jarp")
+
+
+def pages() -> list[PageSpec]:
+    """Every page's spec, in navbar order."""
+    return [importlib.import_module(f"{__name__}.{m}").PAGE for m in PAGE_MODULES]
+
+
+def page(key: str) -> PageSpec:
+    """The spec of page ``key`` (``KeyError`` for an unknown key: callers validate first)."""
+    if not isinstance(key, str) or key not in PAGE_MODULES:
+        raise KeyError(key)
+    return importlib.import_module(f"{__name__}.{key}").PAGE
+
+
+GENERIC_PROBLEM = "This part could not be prepared because of an unexpected error."
+
+
+def compute(spec: PageSpec, part: str, db, view: View) -> list[Section]:
+    """One part of a page for ``view``, through the app's cache (the render, the CSV and the pack share it).
+
+    Errors are not cached and propagate: the caller decides how to show them.
+    """
+    fn = spec.part(part)
+
+    def key() -> str:
+        raw = f"sections|{spec.key}|{part}|{id(db)}|{view!r}"
+        return "s:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    return remembered(key, lambda: fn(db, view))
+
+
+def compute_safely(spec: PageSpec, part: str, db, view: View) -> list[Section]:
+    """:func:`compute`, with a failure turned into one section that says so (for the pack)."""
+    try:
+        return compute(spec, part, db, view)
+    except DatabaseError as exc:
+        return [Section(id=f"{spec.key}-{part}-problem", title=None, problem=str(exc))]
+    except Exception as exc:  # noqa: BLE001 - one failing part must not lose the rest
+        log.error("sections %s.%s failed: %s", spec.key, part, type(exc).__name__)
+        return [Section(id=f"{spec.key}-{part}-problem", title=None, problem=GENERIC_PROBLEM)]
+
+
+def all_sections(spec: PageSpec, db, view: View) -> list[Section]:
+    """Every part of a page with its default controls (what the pack shows)."""
+    v = view.with_controls(**{k: d for k, (d, _) in spec.controls.items()}) if spec.controls else view
+    out: list[Section] = []
+    for name, _ in spec.parts:
+        out += compute_safely(spec, name, db, v)
+    return out
+
+
+__all__ = ["pages", "page", "compute", "compute_safely", "all_sections", "PAGE_MODULES",
+           "Chart", "Tile", "Table", "Note", "Section", "View", "PageSpec", "find_item"]

@@ -1,0 +1,148 @@
+"""Caseloads: who carries too many children against 25 per FTE (source 000), and who has no key worker.
+
+Parts: ``body`` (workers chart, distribution, weekly trend, unallocated children, data quality).
+Every number passes through ``view.disclosure``: in presentation mode workers are anonymous with
+nothing that singles one out, no count under the threshold is drawn or printed, and the longest
+wait (one child's value) is not shown.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.cache import cached_call
+from dashboard.figures import caseloads as fig
+from dashboard.sections.base import Chart, PageSpec, Section, Table, Tile, View
+from dashboard.sections.common import data_quality_section
+from data_layer import caseload_trend, caseloads, team_options, unallocated
+
+#: Tables the caseload figures read: their bad rows are listed under the page (DESIGN 7).
+CASELOAD_TABLES = ("allocations", "workers", "teams", "children", "referrals", "assessments", "cin_plans",
+                   "cp_plans", "cla_episodes")
+TREND_WEEKS = 52
+
+UNALLOCATED_COLUMNS = [
+    {"field": "child_id", "headerName": "Child"},
+    {"field": "team", "headerName": "Team"},
+    {"field": "status", "headerName": "Status"},
+    {"field": "days_unallocated", "headerName": "Days unallocated", "type": "numericColumn", "sort": "desc"},
+]
+STATUS_COLUMNS = [{"field": "status", "headerName": "Status"}, {"field": "children", "headerName": "Children"}]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def workers_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
+    d = view.disclosure
+    table = fig.worker_table(load)
+    if d.active:
+        shown = fig.presented_workers(table, d)
+        title = fig.workers_title(table, per_fte, d)
+        figure = fig.presented_workers_figure(shown, title, d)
+        return Chart(id="caseloads-workers", title=title, figure=figure, table=shown,
+                     finding=title, summary=fig.presented_workers_summary(shown, title, d),
+                     note=f"Workers are numbered, not named, and nothing else about them is shown. {d.note}",
+                     standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-workers",
+                     empty=None if len(shown) else "No workers in post for the selected teams on this date")
+    title = fig.workers_title(table, per_fte)
+    return Chart(id="caseloads-workers", title=title, figure=fig.workers_figure(table, per_fte=per_fte), table=table,
+                 finding=title, summary=fig.workers_summary(table, per_fte),
+                 note=f"Target = {_fmt(per_fte)} × FTE. ▲ marks a worker over target; hover a bar for the split by "
+                      "status.",
+                 standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-workers",
+                 empty=None if len(table) else "No workers in post for the selected teams on this date")
+
+
+def distribution_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
+    d = view.disclosure
+    dist = fig.distribution_table(load, per_fte=per_fte)
+    title = fig.distribution_title(load, per_fte, d)
+    missing = int((load["fte"].fillna(0) <= 0).sum()) if not load.empty else 0
+    notes = [f"{d.count_noun(missing, 'worker')} without an FTE recorded left out."] if missing else []
+    if d.active:
+        notes.append(d.note)
+    empty = None if len(dist) and int(dist["workers"].sum()) else "No workers with an FTE recorded"
+    return Chart(id="caseloads-distribution", title=title,
+                 figure=fig.distribution_figure(dist, title, per_fte=per_fte, d=d),
+                 table=fig.presented_distribution(dist, d), finding=title,
+                 summary=fig.distribution_summary(dist, title, per_fte, d) if not d.active else
+                 f"Histogram: {title}.", note=" ".join(notes) or None,
+                 standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-distribution",
+                 empty=empty, width=6)
+
+
+def trend_chart(trend: pd.DataFrame, view: View, per_fte: float) -> Chart:
+    d = view.disclosure
+    table = fig.trend_table(trend, d)
+    finding = fig.trend_title(table)
+    note = "Each point is a week-end date; workers in post that day in the selected teams."
+    if d.active:
+        note += " A week whose figures rest on too few workers or children is a gap. " + d.note
+    drawn = table["average_caseload"].map(fig._number).notna().any() if len(table) else False
+    return Chart(id="caseloads-trend", title=fig.TREND_TITLE, figure=fig.trend_figure(table, finding, per_fte=per_fte),
+                 table=table, finding=finding, summary=fig.trend_summary(table, finding, per_fte), note=note,
+                 standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-trend",
+                 empty=None if drawn else finding, width=6)
+
+
+def unallocated_items(children: pd.DataFrame, db, view: View) -> tuple:
+    d = view.disclosure
+    by_status = fig.unallocated_by_status(children, d)
+    detail = ", ".join(f"{r.status} {r.children}" for r in by_status.itertuples()) or "None"
+    detail = f"By status: {detail}."
+    if len(children) and not d.active:
+        detail += f" Longest wait: {int(children['days_unallocated'].max())} days."
+    tile = Tile(id="caseloads-unallocated", label="Children without a qualified key worker",
+                value=d.count(len(children)), detail=detail)
+    split = Table(id="caseloads-unallocated-status", title=None, rows=by_status, columns=STATUS_COLUMNS,
+                  filename="unallocated-by-status", child_level=False, grid=False)
+    items: list = [tile, split]
+    if not d.active:
+        teams = cached_call(team_options, db)
+        rows = fig.unallocated_rows(children, dict(zip(teams["team_id"], teams["team_name"])))
+        limit = max_table_rows()
+        items.append(Table(id="caseloads-unallocated-grid", title="Unallocated children, longest waiting first",
+                           rows=rows.head(limit), columns=UNALLOCATED_COLUMNS, filename="unallocated-children",
+                           total_rows=len(rows)))
+    else:
+        items.append(Table(id="caseloads-unallocated-grid", title=None, rows=children.iloc[0:0],
+                           columns=UNALLOCATED_COLUMNS, filename="unallocated-children"))
+    return tuple(items)
+
+
+def max_table_rows() -> int:
+    """The app's ``CSC_MAX_TABLE_ROWS`` (the default outside an app: unit tests, the pack)."""
+    from flask import has_app_context
+
+    from dashboard.settings import Settings
+
+    if has_app_context():
+        from dashboard.context import get_settings
+
+        return get_settings().max_table_rows
+    return Settings().max_table_rows
+
+
+def body(db, view: View) -> list[Section]:
+    per_fte = db.standards.caseload_per_fte
+    load = cached_call(caseloads, db, view.filters)
+    trend = cached_call(caseload_trend, db, view.filters, TREND_WEEKS)
+    children = cached_call(unallocated, db, view.filters)
+    return [
+        Section(id="caseloads-workers-section", title=None, items=(workers_chart(load, view, per_fte),), card=False),
+        Section(id="caseloads-spread-section", title=None, card=False,
+                items=(distribution_chart(load, view, per_fte), trend_chart(trend, view, per_fte))),
+        Section(id="caseloads-unallocated-card", title="Unallocated children",
+                items=unallocated_items(children, db, view)),
+        data_quality_section(db, view, CASELOAD_TABLES, "caseloads-data-quality"),
+    ]
+
+
+PAGE = PageSpec(
+    key="caseloads", path="/caseloads", name="Caseloads", parts=(("body", body),),
+    lede="Workers' caseloads against the standard of {per_fte} children per full-time equivalent (source 000), "
+         "and children open to the service without a key worker.",
+)
+
+__all__ = ["PAGE", "body", "CASELOAD_TABLES", "UNALLOCATED_COLUMNS"]

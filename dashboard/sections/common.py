@@ -1,0 +1,59 @@
+"""Section pieces several pages share: the data-quality note under a page's figures."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from dashboard.cache import cached_call
+from dashboard.sections.base import Section, Table, View
+from data_layer import data_quality
+from data_layer.checks import CHECK_TITLES
+
+DQ_COLUMNS = [
+    {"field": "column", "headerName": "Column"},
+    {"field": "problem", "headerName": "Problem"},
+    {"field": "value", "headerName": "Value"},
+    {"field": "rows", "headerName": "Rows"},
+]
+
+
+def data_quality_table(dq: pd.DataFrame, tables: Sequence[str], view: View, table_id: str) -> Table:
+    """Bad rows of ``tables`` (``data_layer.data_quality``), never dropped silently.
+
+    In presentation mode the counts go through the disclosure rules: a count under the threshold
+    is the mark, and since the total is shown, the next-smallest count is hidden too (otherwise
+    total minus the others gives the hidden one back).
+    """
+    d = view.disclosure
+    part = dq[dq["table"].isin(list(tables))] if not dq.empty else dq
+    rows = pd.DataFrame({
+        "column": [f"{r.table}.{r.column}" for r in part.itertuples()],
+        "problem": [CHECK_TITLES.get(r.check, r.check) for r in part.itertuples()],
+        "value": [str(r.detail)[:60] if r.check == "unknown_code" else "" for r in part.itertuples()],
+        "rows": [int(r.rows) for r in part.itertuples()],
+    })
+    total = int(rows["rows"].sum()) if len(rows) else 0
+    if not total:
+        return Table(id=table_id, title="Data quality: no bad rows in the tables these figures read.",
+                     rows=rows.iloc[0:0], columns=DQ_COLUMNS, child_level=False, grid=False, collapsed=True,
+                     filename=table_id)
+    hidden = d.secondary(rows["rows"].tolist(), total_shown=True)
+    shown = rows.copy()
+    if d.active:
+        shown["rows"] = [d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{v:,}")
+                         for i, v in enumerate(rows["rows"])]
+    title = (f"Data quality: {d.count(total)} bad rows in the tables these figures read are left out "
+             "of the figures (the data team's check-db lists them)")
+    return Table(id=table_id, title=title, rows=shown, columns=DQ_COLUMNS, child_level=False, grid=False,
+                 collapsed=True, filename=table_id, note=d.note or None)
+
+
+def data_quality_section(db, view: View, tables: Sequence[str], section_id: str) -> Section:
+    """The collapsed data-quality note as a section of its own (not in the pack: it has an appendix)."""
+    dq = cached_call(data_quality, db, view.filters, tuple(tables))
+    return Section(id=section_id, title=None, items=(data_quality_table(dq, tables, view, f"{section_id}-table"),),
+                   pack=False, card=False)
+
+
+__all__ = ["data_quality_table", "data_quality_section", "DQ_COLUMNS"]

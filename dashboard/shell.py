@@ -1,0 +1,263 @@
+"""The shell around every page: navbar, global filters in the URL, demo banner, page area, footer.
+
+The shell owns the global filters. One callback (:func:`_sync_filters`) is the only writer of
+the filters store ``shell-filters``:
+
+* on navigation (the URL's query string changes) it parses and validates the URL, sets the
+  controls and the store, and shows notices for anything it had to drop;
+* when a control changes it validates the controls, sets the store and pushes the new query
+  string into the browser history (without reloading the page), so the view is bookmarkable.
+
+Every link of the shell keeps the current query (filters and presentation mode): the navbar
+entries, the brand logo, and any ``dcc.Link`` a page gives the id ``{"type": "shell-link",
+"path": ...}``. With ``CSC_PRESENTATION_ONLY=1`` presentation mode is on for everyone and its switch
+is disabled (the server enforces it again when it computes a view: ``dashboard.views``).
+
+Pages only read the store (``Input(FILTERS_ID, "data")``); see ``docs/PAGE_CONVENTIONS.md``.
+"""
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from data_layer import DatabaseError
+
+from .cache import cached_call
+from .components import error_alert
+from .context import FILTERS_ID, get_db, get_settings
+from .settings import Settings
+from .url_state import FilterOptions, ViewState, parse_query, to_query, validate
+
+log = logging.getLogger(__name__)
+
+PAGES_LOCATION = "_pages_location"  # the dcc.Location inside dash.page_container
+URL_WRITER = "shell-url-search"
+CONTROL_IDS = ("shell-as-at", "shell-services", "shell-teams", "shell-presentation")
+#: Pattern id of links (outside the navbar) that must keep the current query.
+SHELL_LINK = "shell-link"
+
+
+def nav_pages() -> list[dict]:
+    """Registered pages in navbar order (``order`` then name)."""
+    pages = [p for p in dash.page_registry.values() if not p.get("module", "").endswith("not_found_404")]
+    return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 10_000, p["name"]))
+
+
+# --------------------------------------------------------------------------- reference data
+
+def load_filter_options(db) -> FilterOptions:
+    """The data's date range, teams (id -> label) and services, read through the data layer."""
+    from datetime import date
+
+    from data_layer import date_range, team_options
+
+    earliest, latest = date_range(db)
+    teams = team_options(db)
+    labels = {r.team_id: f"{r.team_name} ({r.service})" for r in teams.itertuples()}
+    services = tuple(dict.fromkeys(teams["service"].tolist()))
+    return FilterOptions(latest=latest or date.today(), earliest=earliest, teams=labels, services=services)
+
+
+def filter_options() -> tuple[FilterOptions, str | None]:
+    """The data's date range and teams (cached), or today's date and a reason if unreadable."""
+    from datetime import date
+
+    try:
+        return cached_call(load_filter_options, get_db()), None
+    except DatabaseError as exc:
+        return FilterOptions(latest=date.today()), f"Teams and dates could not be read from the database. {exc}"
+    except Exception as exc:  # noqa: BLE001
+        log.error("reading filter options failed: %s", type(exc).__name__)
+        return FilterOptions(latest=date.today()), "Teams and dates could not be read from the database."
+
+
+# --------------------------------------------------------------------------- layout
+
+def _navbar(title: str) -> dbc.Navbar:
+    links = [
+        dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], id={"type": "shell-nav", "path": p["path"]}))
+        for p in nav_pages()
+    ]
+    return dbc.Navbar(dbc.Container([
+        html.A(html.Span([html.Img(src=dash.get_asset_url("logo.svg"), height="30", alt="", className="me-2"),
+                          dbc.NavbarBrand(title, className="ms-1")]), href="/", className="navbar-brand-link",
+               id="shell-brand"),
+        dbc.NavbarToggler(id="shell-nav-toggle", n_clicks=0),
+        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id="shell-nav-collapse",
+                     is_open=False, navbar=True),
+    ], fluid=True), color="dark", dark=True, className="mb-2 shell-navbar", id="shell-navbar")
+
+
+def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
+    from .export import pack_controls
+
+    return dbc.Row([
+        dbc.Col([dbc.Label("As at", html_for="shell-as-at", className="small mb-0"),
+                 dcc.DatePickerSingle(id="shell-as-at", date=options.latest, min_date_allowed=options.earliest,
+                                      max_date_allowed=options.latest, display_format="D MMM YYYY",
+                                      first_day_of_week=1, clearable=False)], width="auto"),
+        dbc.Col([dbc.Label("Services", html_for="shell-services", className="small mb-0"),
+                 dcc.Dropdown(id="shell-services", options=[{"label": s, "value": s} for s in options.services],
+                              value=[], multi=True, placeholder="All services")], md=3),
+        dbc.Col([dbc.Label("Teams", html_for="shell-teams", className="small mb-0"),
+                 dcc.Dropdown(id="shell-teams", options=[{"label": lbl, "value": tid}
+                                                         for tid, lbl in options.teams.items()],
+                              value=[], multi=True, placeholder="All teams")], md=4),
+        dbc.Col(dbc.Switch(id="shell-presentation", label="Presentation mode", value=forced,
+                           disabled=forced, className="mt-4"), width="auto"),
+        dbc.Col(pack_controls(), width="auto", className="ms-auto"),
+    ], className="g-2 align-items-end shell-filters", id="shell-filter-bar")
+
+
+def _demo_banner(db) -> dbc.Alert | None:
+    if not getattr(db, "is_demo", False):
+        return None
+    return dbc.Alert(["Synthetic demo data: ", html.Strong("these are not real children or staff."),
+                      " Set CSC_DATABASE_URL to use your authority's database."],
+                     color="info", className="py-1 mb-2 small demo-banner", id="shell-demo-banner")
+
+
+def shell_layout(settings: Settings):
+    """The frame around every page; built on each page load so filters follow the current data."""
+    options, problem = filter_options()
+    db = get_db()
+    return html.Div([
+        dcc.Store(id=FILTERS_ID),
+        dcc.Store(id=URL_WRITER),
+        html.Div(id="shell-url-dummy", hidden=True),
+        html.A("Skip to content", href="#shell-main", className="visually-hidden-focusable"),
+        _navbar(settings.title),
+        dbc.Container([
+            _demo_banner(db),
+            _filters_bar(options, settings.presentation_only),
+            html.Div(error_alert(problem, title="Filters unavailable") if problem else None,
+                     id="shell-options-problem"),
+            html.Div(id="shell-notices", className="mt-2", role="status", **{"aria-live": "polite"}),
+            html.Main(dash.page_container, id="shell-main", className="mt-2"),
+            html.Footer(_footer(db), className="shell-footer text-muted small mt-4 mb-3"),
+        ], fluid=True),
+    ], id="shell-root")
+
+
+def _footer(db) -> list:
+    """Where the standards come from (and whether a local file overrides them), on every page."""
+    try:
+        standards = db.standards
+        threshold = standards.suppress_below
+    except Exception:  # noqa: BLE001 - the footer must never break the shell
+        return []
+    source = "the practice documents cited on each chart (000-004)"
+    if standards.source_file:
+        source += f", with {len(standards.overridden)} overridden by the standards file"
+    return [f"Standards: {source}. Presentation mode shows counts under {threshold} as \"<{threshold}\". ",
+            "Data: read-only."]
+
+
+# --------------------------------------------------------------------------- callbacks
+
+def _notices(state: ViewState):
+    if not state.notices:
+        return None
+    return dbc.Alert([html.Strong("Some settings in the address were not understood: "),
+                      html.Ul([html.Li(n) for n in state.notices], className="mb-0")],
+                     color="warning", dismissable=True, className="py-2 small", id="shell-notice")
+
+
+def _sync_filters(search, as_at, services, teams, presentation):
+    """URL -> controls and store on navigation; controls -> store and URL on a change."""
+    options, _ = filter_options()
+    root_class = None
+    if ctx.triggered_id in CONTROL_IDS:
+        state = validate(as_at, services or [], teams or [], bool(presentation), options)
+        controls = [
+            state.as_at.isoformat() if as_at != state.as_at.isoformat() else no_update,
+            list(state.services) if list(services or []) != list(state.services) else no_update,
+            list(state.teams) if list(teams or []) != list(state.teams) else no_update,
+            no_update,
+        ]
+        url = to_query(state)
+    else:
+        state = parse_query(search, options)
+        controls = [state.as_at.isoformat(), list(state.services), list(state.teams), state.presentation]
+        url = no_update
+    if get_settings().presentation_only and not state.presentation:
+        state = ViewState(as_at=state.as_at, services=state.services, teams=state.teams, presentation=True,
+                          notices=state.notices)
+        controls[3] = True
+    root_class = "presentation-mode" if state.presentation else ""
+    return [state.to_store(), url, *controls, _notices(state), root_class]
+
+
+def _query(data) -> str:
+    """The query string of the filters store (``""`` before the shell has filled it)."""
+    if not isinstance(data, dict) or not data:
+        return ""
+    try:
+        return to_query(ViewState.from_store(data))
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def _nav_state(data, pathname, ids):
+    """Navbar links carry the current filters; the current page's link is marked active."""
+    query = _query(data)
+    hrefs, active = [], []
+    for id_ in ids:
+        path = id_["id"]["path"]
+        hrefs.append(f"{path}{query}")
+        here = (pathname or "/").rstrip("/") or "/"
+        active.append(here == path or (path != "/" and here.startswith(path + "/")))
+    return hrefs, active
+
+
+_PUSH_URL = """
+function(search) {
+    if (typeof search !== "string" || !search) { return window.dash_clientside.no_update; }
+    if (window.location.search !== search) {
+        window.history.pushState({}, "", window.location.pathname + search + window.location.hash);
+    }
+    return "";
+}
+"""
+
+
+def _register_shell_callbacks(app: Dash) -> None:
+    app.callback(
+        Output(FILTERS_ID, "data"), Output(URL_WRITER, "data"),
+        Output("shell-as-at", "date"), Output("shell-services", "value"), Output("shell-teams", "value"),
+        Output("shell-presentation", "value"), Output("shell-notices", "children"), Output("shell-root", "className"),
+        Input(PAGES_LOCATION, "search"),
+        Input("shell-as-at", "date"), Input("shell-services", "value"), Input("shell-teams", "value"),
+        Input("shell-presentation", "value"),
+    )(_sync_filters)
+
+    def nav(data, pathname):
+        hrefs, active = _nav_state(data, pathname, ctx.outputs_list[0])
+        return hrefs, active, _query(data) and f"/{_query(data)}" or "/"
+
+    app.callback(
+        Output({"type": "shell-nav", "path": ALL}, "href"), Output({"type": "shell-nav", "path": ALL}, "active"),
+        Output("shell-brand", "href"),
+        Input(FILTERS_ID, "data"), Input(PAGES_LOCATION, "pathname"),
+    )(nav)
+
+    def links(data, ids):
+        query = _query(data)
+        return [f"{i['path']}{query}" for i in ids]
+
+    app.callback(
+        Output({"type": SHELL_LINK, "path": ALL}, "href"),
+        Input(FILTERS_ID, "data"), State({"type": SHELL_LINK, "path": ALL}, "id"),
+    )(links)
+
+    app.clientside_callback(_PUSH_URL, Output("shell-url-dummy", "children"), Input(URL_WRITER, "data"))
+
+    app.callback(
+        Output("shell-nav-collapse", "is_open"), Input("shell-nav-toggle", "n_clicks"),
+        State("shell-nav-collapse", "is_open"), prevent_initial_call=True,
+    )(lambda n, is_open: not is_open if n else is_open)
+
+
