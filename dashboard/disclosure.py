@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -165,7 +165,8 @@ class Disclosure:
 
     # ------------------------------------------------------------------ secondary suppression
 
-    def secondary(self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False) -> set[int]:
+    def secondary(self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False,
+                  also: Iterable[int] = ()) -> set[int]:
         """Indices of ``cells`` (counts of one row, split or stack) to hide so no hidden cell can be recovered.
 
         Primary cells (1..threshold-1) are hidden. When a total is shown (``total_shown``) and
@@ -176,11 +177,14 @@ class Disclosure:
         ``total_hidden``: the cells add up to a total that is itself hidden (a priority's count
         hidden by secondary suppression in a split above this one). Then they must not all be
         shown, or their sum gives that total back: when none is hidden, the smallest non-zero is.
+
+        ``also``: indices already hidden for another reason (a linked table: the difference of
+        two shown cells in different splits is small); the rules above then count them as hidden.
         """
         if not self.active:
             return set()
         values = [_num(c) for c in cells]
-        hidden = {i for i, v in enumerate(values) if self.small(v)}
+        hidden = {i for i, v in enumerate(values) if self.small(v)} | {i for i in also if values[i]}
         if total_shown and not total_hidden and len(hidden) == 1:
             candidates = sorted((v, i) for i, v in enumerate(values) if i not in hidden and v)
             if candidates:
@@ -212,10 +216,11 @@ class Disclosure:
                 mask.at[df.index[j], col] = True
         return mask
 
-    def split(self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False) -> list[str]:
+    def split(self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False,
+              also: Iterable[int] = ()) -> list[str]:
         """The counts of one split (a status split, a row, a stack's segments) as text, with secondary
         suppression (:meth:`secondary`): ``["<5", "*", "12", "0"]`` beside a shown total of 30."""
-        hidden = self.secondary(cells, total_shown=total_shown, total_hidden=total_hidden)
+        hidden = self.secondary(cells, total_shown=total_shown, total_hidden=total_hidden, also=also)
         return [(self.mark if self.small(c) else SECONDARY_MARK) if i in hidden else self.count(c)
                 for i, c in enumerate(cells)]
 
@@ -303,15 +308,18 @@ class Disclosure:
         tile): none may keep exactly one hidden non-zero cell, or the total minus the others gives
         it back. ``secret`` are groups whose total is hidden elsewhere (a tile shown as the mark):
         each must keep at least one hidden non-zero cell, or its cells add up to it. ``hidden``:
-        cells already hidden (e.g. by :meth:`nested`). The smallest non-zero shown cell of a group
-        is hidden until every group holds; returns primary and secondary cells together.
+        cells already hidden (e.g. by :meth:`nested`). Groups are visited smallest first, and the
+        smallest non-zero shown cell of a failing group is hidden, until every group holds (a
+        heuristic: it never hides less than the rule needs, sometimes more); returns primary and
+        secondary cells together.
         """
         if not self.active:
             return set()
         values = [_num(c) or 0.0 for c in cells]
         out = {i for i, v in enumerate(values) if self.small(v)} | {i for i in hidden if values[i]}
-        known = [list(g) for g in known]
-        secret = [list(g) for g in secret]
+        # Smallest groups first: a cell hidden for a small group usually also protects the larger ones.
+        known = sorted((list(g) for g in known), key=len)
+        secret = sorted((list(g) for g in secret), key=len)
 
         def hide_smallest(group) -> bool:
             candidates = sorted((values[i], i) for i in group if i not in out and values[i])
@@ -320,6 +328,11 @@ class Disclosure:
                 return True
             return False
 
+        def holds() -> bool:
+            return (all(not any(values[i] for i in g) or any(i in out and values[i] for i in g) for g in secret)
+                    and all(sum(1 for i in g if i in out and values[i]) != 1 for g in known))
+
+        required = set(out)
         changed = True
         while changed:
             changed = False
@@ -329,6 +342,145 @@ class Disclosure:
             for g in known:
                 if sum(1 for i in g if i in out and values[i]) == 1:
                     changed |= hide_smallest(g)
+        # Greedy choices can overlap: show again any secondary cell (largest first) not needed any more.
+        for _, i in sorted(((values[i], i) for i in out - required), reverse=True):
+            out.discard(i)
+            if not holds():
+                out.add(i)
+        return out
+
+    def secondary_relations(self, values: Mapping, relations: Iterable[Sequence], *, shown: Iterable | None = None,
+                            fixed: Iterable = (), secret: Iterable = (), cost: Mapping | None = None) -> set:
+        """Cells to hide when a chart's counts are tied by sums that run through cells it does not show.
+
+        For what :meth:`secondary` (one row) and :meth:`secondary_groups` (groups of shown cells)
+        cannot express: a total that is itself a cell that may be hidden, a complement nobody
+        displays (judged - on time = late), and totals in tiles. ``values`` maps every cell (any
+        hashable key) to its count; each relation is ``(total, part, part, ...)``: the total is
+        the sum of the parts (a relation naming a key without a value is ignored). Keys are:
+
+        * ``shown`` (default: every key neither fixed nor secret): displayed here, may be hidden;
+        * ``fixed``: displayed elsewhere (a tile): known unless small, never hidden here;
+        * ``secret``: hidden elsewhere: must stay unknown;
+        * any other key: not displayed (a complement): unknown unless it can be worked out.
+
+        A reader knows each shown cell exactly, a hidden one as ``<5`` (1..threshold-1) or ``*`` (at
+        least the threshold), an undisplayed one as at least 0, and narrows these ranges through
+        the relations until nothing changes. No protected cell (a small count, shown or not, a
+        hidden cell, a secret one) may be pinned to one value, and the unknown parts of a relation
+        with a known total may not add up to a small number (two hidden cells adding to 2 are 1 and
+        1). While one is, a non-zero shown cell of the relation that gives it away (or of those
+        that gave away its known cells) is hidden too: the one leaving fewest such leaks, then the
+        one with most shown cells beside it to protect it in turn (in a table whose rows and
+        columns both have totals a poor choice runs along a whole row), then lowest ``cost``
+        (default 1), then smallest.
+        Returns the shown keys to hide, primary and secondary. Empty outside presentation mode.
+        """
+        if not self.active:
+            return set()
+        vals = {k: _num(v) or 0.0 for k, v in values.items()}
+        order = {k: i for i, k in enumerate(vals)}
+        fixed, secret = set(fixed) & set(vals), set(secret) & set(vals)
+        shown = (set(vals) if shown is None else set(shown) & set(vals)) - fixed - secret
+        rels = [tuple(r) for r in relations]
+        rels = [r for r in rels if len(r) >= 2 and all(k in vals for k in r)]   # a relation needs all its cells
+        cost = cost or {}
+        hidden = {k for k in shown if self.small(vals[k])}
+        given_up: set = set()
+        while True:
+            found = self._relation_leaks(vals, rels, shown, fixed, secret, hidden, given_up)
+            if not found:
+                return hidden
+            cell, candidates = found[0]
+            if not candidates:
+                given_up.add(cell)   # nothing shown is left to hide around it
+                continue
+            best = candidates[:16]
+
+            def known(k) -> bool:
+                return (k in shown and k not in hidden) or (k in fixed and not self.small(vals[k]))
+
+            def room(c) -> int:
+                """Shown cells left to hide beside ``c`` where hiding it would leave it the only unknown."""
+                counts = [sum(1 for k in r if k != c and k in shown and k not in hidden and vals[k])
+                          for r in rels if c in r and all(known(k) for k in r if k != c)]
+                return min(counts, default=99)
+
+            scored = [(len(self._relation_leaks(vals, rels, shown, fixed, secret, hidden | {c}, given_up,
+                                                first=False)), -room(c), cost.get(c, 1), vals[c], order[c], c)
+                      for c in best]
+            hidden.add(min(scored, key=lambda x: x[:5])[5])
+
+    def _relation_leaks(self, vals, rels, shown, fixed, secret, hidden, given_up, *, first: bool = True) -> list:
+        """Protected cells a reader can work out (:meth:`secondary_relations`), each with the shown cells
+        whose hiding would stop it; only the first one when ``first``."""
+        t = float(self.threshold)
+        inf = math.inf
+        box = {}
+        for k, v in vals.items():
+            if k in shown and k not in hidden:
+                box[k] = (v, v)
+            elif k in fixed and not self.small(v):
+                box[k] = (v, v)
+            elif k in shown or k in fixed or k in secret:
+                box[k] = (1.0, t - 1) if self.small(v) else (t, inf)
+            else:
+                box[k] = (0.0, inf)
+        protected = {k for k, v in vals.items() if self.small(v)} | hidden | secret
+        why: dict = {}
+        for _ in range(60):
+            changed = False
+            for i, (total, *parts) in enumerate(rels):
+                lo_p = sum(box[p][0] for p in parts)
+                hi_p = sum(box[p][1] for p in parts)
+                updates = [(total, lo_p, hi_p)]
+                lo_t, hi_t = box[total]
+                for p in parts:
+                    others_lo = lo_p - box[p][0]
+                    others_hi = hi_p - box[p][1] if box[p][1] < inf else sum(box[q][1] for q in parts if q is not p)
+                    updates.append((p, lo_t - others_hi, hi_t - others_lo))
+                for k, lo, hi in updates:
+                    old = box[k]
+                    new = (max(old[0], lo, 0.0), min(old[1], hi))
+                    if new != old and new[0] <= new[1]:
+                        box[k] = new
+                        why.setdefault(k, i)
+                        if new[0] == new[1]:
+                            why[k] = i
+                        changed = True
+            if not changed:
+                break
+
+        def candidates(start: int) -> list:
+            """Shown cells of the relation that gives the cell away, then of those that gave away its
+            known cells, nearest first (hiding a nearer one does not always stop the leak)."""
+            seen, queue, found = {start}, [start], []
+            while queue:
+                rel = rels[queue.pop(0)]
+                found += [c for c in rel if c in shown and c not in hidden and vals[c] and c not in found]
+                for c in rel:
+                    j = why.get(c)
+                    if j is not None and j not in seen and box[c][0] == box[c][1]:
+                        seen.add(j)
+                        queue.append(j)
+            return found
+
+        out = []
+        for k in sorted(protected - given_up, key=lambda c: str(c)):
+            if box[k][0] == box[k][1] and k in why:
+                out.append((k, candidates(why[k]) if first else None))
+                if first:
+                    return out
+        for i, (total, *parts) in enumerate(rels):
+            if box[total][0] != box[total][1]:
+                continue
+            unknown = [p for p in parts if box[p][0] != box[p][1]]
+            rest = box[total][0] - sum(box[p][0] for p in parts if p not in unknown)
+            guarded = [p for p in unknown if p in protected and p not in given_up]
+            if guarded and 0 < rest < t:
+                out.append((guarded[0], candidates(i) if first else None))
+                if first:
+                    return out
         return out
 
     def cell_text(self, n, hidden: bool, *, commas: bool = True, blank: str = "") -> str:

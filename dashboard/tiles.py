@@ -1,7 +1,9 @@
 """The Overview's headline tiles: one figure per standard, with its RAG rating and its change in a week.
 
 Pure (no Dash components): :func:`overview_tiles` calls data-layer functions and returns
-:class:`Tile` dataclasses, so the Overview page and the board-pack exporter show the same numbers.
+:class:`Tile` dataclasses, so the Overview page (``dashboard.sections.overview``) and the board
+pack show the same numbers; :func:`tiles_frame` is their shown text as a table (the CSV),
+:func:`rag_counts` and :func:`week_changes` the pack summary's RAG counts and week's changes.
 
 **One definition of each figure.** Every tile reads the same data-layer function, with the same
 arguments, as the page it links to (so the query cache answers both):
@@ -39,19 +41,35 @@ Choices made here (also in the README):
 * *Children open*: open to the service (plan, CLA episode, referral or assessment) on ``as_at``,
   by status; no RAG (no standard sets a number). *JARP queue*: referrals not yet decided, by
   priority; no RAG (no standard sets a queue size).
-* *Presentation mode*: counts of children 1..4 show as "<5" in ``display``, ``detail`` and the
-  change; a percentage whose denominator is under 5 shows as "Fewer than 5 to judge". ``value``
-  and ``previous`` always hold the raw numbers (for tests and ratings), never shown as such.
+* *Disclosure* (presentation mode and the board pack): every shown text goes through the view's
+  :class:`~dashboard.disclosure.Disclosure`, never a formatter of its own:
+
+  - a count of 1..4 shows as ``<5``;
+  - a percentage or average whose numerator, denominator or complement is hidden is hidden (the
+    mark, and the reason in ``detail``), and so is its rating: a rating is shown for a hidden
+    count only when every value the mark can stand for (1..4) gets the same colour;
+  - a status or priority split beside its shown total hides the next-smallest cell too
+    (secondary, ``*``); an "of N" total whose complement is under 5 is left out;
+  - the change since last week never lets a hidden value be worked back: when either week's
+    value is hidden the amount is not printed; a count tile keeps its direction word only when
+    exactly one week is hidden (then the shown week alone says which way, since a hidden count is
+    1..4 and a shown one 0 or 5+); otherwise (a hidden percentage, average or pilot effect, or both
+    weeks hidden) it says "not shown". A shown change of 1..4 in a count is itself shown as ``<5``;
+  - single-child values (the longest wait of an unallocated child) are never shown.
+
+  ``value`` and ``previous`` always hold the raw numbers (for tests and ratings), never shown as
+  such: the CSV and the pack use :func:`tiles_frame` (the displayed text only).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from dashboard.disclosure import Disclosure
 from dashboard.rag import PILOT_RAG, Threshold, load_thresholds, rag_label
 from data_layer import (caseload_trend, drift_counts, drift_trend, evaluate_pilot, jarp_queue, jarp_responses,
                         response_summary, transfers, unallocated)
@@ -74,7 +92,12 @@ Fetch = Callable[..., Any]
 
 @dataclass(frozen=True)
 class Tile:
-    """One headline figure. ``value``/``previous`` are raw numbers; ``display`` is what may be shown."""
+    """One headline figure. ``value``/``previous`` are raw numbers; ``display`` is what may be shown.
+
+    ``hidden``: the value is withheld by disclosure control (``display`` is the mark).
+    ``direction`` (``"up"``/``"down"``) and ``judgement`` (``"worse"``/``"better"``) are what
+    ``change_text`` says, ``None`` when it says no change, no comparison or "not shown".
+    """
 
     key: str
     label: str
@@ -90,6 +113,9 @@ class Tile:
     change_text: str = ""
     rule: str = ""
     kind: str = "count"  # count | percent | mean | effect
+    hidden: bool = False
+    direction: str | None = None
+    judgement: str | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -98,61 +124,86 @@ def _isnum(v) -> bool:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
-def _count(n, presentation: bool, threshold: int) -> str:
-    n = int(n)
-    return f"<{threshold}" if presentation and 0 < n < threshold else f"{n:,}"
-
-
-def _pct_text(pct: float) -> str:
-    """One decimal, so a value just under a RAG bound (89.8%) never reads as the bound (90%)."""
-    return f"{pct:.1f}%"
-
-
 def _pct(num: int, den: int) -> float | None:
     return 100.0 * num / den if den else None
 
 
+def _hidden_reason(d: Disclosure) -> str:
+    return f"Not shown: it is worked out from a count under {d.threshold}."
+
+
+def _of_total(d: Disclosure, n, total, noun: str) -> str:
+    """"Of 47 open CIN plans.", without the total when it and the shown count would give the rest
+    (``total - n``) as a count under the threshold (a split of two beside its total)."""
+    if n and d.hides(total - n) and not d.hides(n):  # (n = 0: the total is the rest, and is itself disclosed)
+        return f"Of the {noun} (their number is not shown: with this count it would reveal one under {d.threshold})."
+    return f"Of {d.count(total)} {noun}."
+
+
 @dataclass(frozen=True)
 class _Figure:
-    """What one computation yields for one date: the value and the parts its text needs."""
+    """What one computation yields for one date: the value, its shown text and whether it is withheld."""
 
     value: float | None
     display: str
     detail: str = ""
     status: str | None = None  # the pilot verdict's status, which rates the pilot tile
+    hidden: bool = False
 
 
-def _change_text(tile_kind: str, value, previous, since, presentation: bool, threshold: int,
-                 higher_is_worse: bool | None) -> tuple[float | None, str]:
+def _amount(kind: str, size: float, d: Disclosure) -> str:
+    if kind == "count":
+        return d.count(size)  # a net change of 1..4 children is a small count too
+    if kind == "percent":
+        if round(size, 1) == 0:
+            return "less than 0.1 percentage points"
+        return f"{size:.1f} percentage point{'' if round(size, 1) == 1 else 's'}"
+    if kind == "effect":
+        return f"{size:.0f} days"
+    return "less than 0.1" if round(size, 1) == 0 else f"{size:.1f}"
+
+
+def _change(kind: str, now: _Figure, before: _Figure, since, d: Disclosure, higher_is_worse: bool | None
+            ) -> tuple[float | None, str, str | None, str | None]:
+    """(raw change, its text, direction shown, judgement shown); see the module docstring for the rule."""
     when = f"since {since:%d %b %Y}"
-    if not (_isnum(value) and _isnum(previous)):
-        return None, f"No comparison {when}"
-    change = float(value) - float(previous)
+    if not (_isnum(now.value) and _isnum(before.value)):
+        return None, f"No comparison {when}", None, None
+    change = float(now.value) - float(before.value)
+    one_side = now.hidden != before.hidden
+    if (now.hidden or before.hidden) and not (kind == "count" and one_side):
+        return change, f"Change {when} not shown: it would reveal a hidden figure", None, None
     if abs(change) < 1e-9:
-        return 0.0, f"● No change {when}"
+        return 0.0, f"● No change {when}", None, None
     arrow, word = ("▲", "up") if change > 0 else ("▼", "down")
-    size = abs(change)
-    if tile_kind == "count":
-        amount = _count(size, presentation, threshold)
-    elif tile_kind == "percent":
-        amount = f"{size:.1f} percentage point{'' if round(size, 1) == 1 else 's'}"
-    elif tile_kind == "effect":
-        amount = f"{size:.0f} days"
-    else:
-        amount = f"{size:.1f}"
-    judged = ""
+    judged = None
     if higher_is_worse is not None:
-        judged = " (worse)" if (change > 0) == higher_is_worse else " (better)"
-    return change, f"{arrow} {word} {amount} {when}{judged}"
+        judged = "worse" if (change > 0) == higher_is_worse else "better"
+    amount = "" if (now.hidden or before.hidden) else f" {_amount(kind, abs(change), d)}"
+    return change, f"{arrow} {word}{amount} {when}" + (f" ({judged})" if judged else ""), word, judged
+
+
+def _rating(th: Threshold | None, fig: _Figure, kind: str, d: Disclosure) -> str | None:
+    """The tile's colour; for a hidden value only when every value the mark stands for gets the same one."""
+    if th is None:
+        return None
+    if not fig.hidden:
+        return th.rate(fig.value)
+    if kind != "count":
+        return None
+    colours = {th.rate(v) for v in range(1, d.threshold)}
+    return colours.pop() if len(colours) == 1 else None
 
 
 # --------------------------------------------------------------------------- per-tile computations
 
-def _children_open(fetch, f, p, t, s):
+def _children_open(fetch, f, d: Disclosure, s):
     df = fetch(children_by_status, f)
     total = int(df["children"].sum())
-    parts = ", ".join(f"{STATUS_WORDS[r.status]} {_count(r.children, p, t)}" for r in df.itertuples() if r.children)
-    return _Figure(total, _count(total, p, t), f"By status: {parts or 'none'}.")
+    cells = [int(c) for c in df["children"]]
+    shown = d.split(cells, total_shown=not d.hides(total))
+    parts = ", ".join(f"{STATUS_WORDS[st]} {txt}" for st, c, txt in zip(df["status"], cells, shown) if c)
+    return _Figure(total, d.count(total), f"By status: {parts or 'none'}.", hidden=d.hides(total))
 
 
 def _caseload_row(fetch, f):
@@ -160,50 +211,61 @@ def _caseload_row(fetch, f):
     return trend.iloc[-1]
 
 
-def _average_caseload(fetch, f, p, t, s):
+def _average_caseload(fetch, f, d: Disclosure, s):
     row = _caseload_row(fetch, f)
-    avg = float(row["average_caseload"]) if int(row["workers"]) else None
-    return _Figure(avg, f"{avg:.1f}" if _isnum(avg) else "No workers",
-                   f"Children per worker in post ({_count(int(row['workers']), False, t)} workers).")
+    workers = int(row["workers"])
+    if not workers:
+        return _Figure(None, "No workers", "Children per worker in post (no workers in post).")
+    avg = float(row["average_caseload"])
+    parts = (workers, round(avg * workers))  # the mean's denominator and numerator (children allocated)
+    hidden = d.hides_any(*parts)
+    detail = f"Children per worker in post ({d.count_noun(workers, 'worker')})."
+    return _Figure(avg, d.derived(avg, parts, fmt="{:.1f}"),
+                   f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden)
 
 
-def _workers_over_target(fetch, f, p, t, s):
+def _workers_over_target(fetch, f, d: Disclosure, s):
     row = _caseload_row(fetch, f)
     n, over = int(row["workers"]), int(row["over_target"])
     pct = _pct(over, n)
     if pct is None:
         return _Figure(None, "No workers")
-    return _Figure(pct, _pct_text(pct), f"{_count(over, p, t)} of {n:,} workers over {s.caseload_per_fte:g} x FTE.")
+    hidden = d.hides_share(over, n)
+    detail = f"{d.of(over, n, 'workers')} over {s.caseload_per_fte:g} x FTE."
+    return _Figure(pct, d.share(over, n, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail,
+                   hidden=hidden)
 
 
-def _unallocated(fetch, f, p, t, s):
+def _unallocated(fetch, f, d: Disclosure, s):
     df = fetch(unallocated, f)
     n = len(df)
-    longest = int(df["days_unallocated"].max()) if n else 0
-    detail = "Open children without a qualified key worker." + (f" Longest wait {longest} days." if n and not p else "")
-    return _Figure(n, _count(n, p, t), detail)
+    detail = "Open children without a qualified key worker."
+    if n and not d.active:  # one child's wait: never in presentation mode, whatever the count
+        detail += f" Longest wait {int(df['days_unallocated'].max())} days."
+    return _Figure(n, d.count(n), detail, hidden=d.hides(n))
 
 
 def _plan_row(fetch, f):
     return fetch(drift_trend, f, PLAN_MONTHS).iloc[-1]
 
 
-def _cin_over_12(fetch, f, p, t, s):
+def _cin_over_12(fetch, f, d: Disclosure, s):
     row = _plan_row(fetch, f)
     n, total = int(row["cin_over_12_months"]), int(row["open_cin"])
-    return _Figure(n, _count(n, p, t), f"Of {_count(total, p, t)} open CIN plans.")
+    return _Figure(n, d.count(n), _of_total(d, n, total, "open CIN plans"), hidden=d.hides(n))
 
 
-def _cin_reviews_overdue(fetch, f, p, t, s):
+def _cin_reviews_overdue(fetch, f, d: Disclosure, s):
     counts = fetch(drift_counts, f)
     n = int(counts.loc[counts["flag"] == "cin_review_overdue", "n"].sum()) if len(counts) else 0
-    return _Figure(n, _count(n, p, t), f"Open CIN plans with no review in the last {s.cin_review_days} days.")
+    return _Figure(n, d.count(n), f"Open CIN plans with no review in the last {s.cin_review_days} days.",
+                   hidden=d.hides(n))
 
 
-def _cp_over_2y(fetch, f, p, t, s):
+def _cp_over_2y(fetch, f, d: Disclosure, s):
     row = _plan_row(fetch, f)
     n, total = int(row["cp_over_2_years"]), int(row["open_cp"])
-    return _Figure(n, _count(n, p, t), f"Of {_count(total, p, t)} open CP plans.")
+    return _Figure(n, d.count(n), _of_total(d, n, total, "open CP plans"), hidden=d.hides(n))
 
 
 def _transfer_counts(fetch, f):
@@ -215,40 +277,44 @@ def _transfer_counts(fetch, f):
     return (len(done), int(done["on_time"].astype(bool).sum()), len(waiting), int(waiting["late"].astype(bool).sum()))
 
 
-def _transfers_on_time(fetch, f, p, t, s):
+def _transfers_on_time(fetch, f, d: Disclosure, s):
     done, on_time, _, _ = _transfer_counts(fetch, f)
     pct = _pct(on_time, done)
     if pct is None:
         return _Figure(None, "No transfers completed")
-    if p and done < t:
-        return _Figure(pct, f"Fewer than {t} to judge")
-    return _Figure(pct, _pct_text(pct), f"{_count(on_time, p, t)} of {_count(done, p, t)} completed in the 12 months.")
+    hidden = d.hides_share(on_time, done)
+    detail = f"{d.of(on_time, done)} completed in the 12 months."
+    return _Figure(pct, d.share(on_time, done, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail,
+                   hidden=hidden)
 
 
-def _transfers_pending_late(fetch, f, p, t, s):
+def _transfers_pending_late(fetch, f, d: Disclosure, s):
     _, _, waiting, late = _transfer_counts(fetch, f)
-    return _Figure(late, _count(late, p, t), f"Of {_count(waiting, p, t)} pending transfers.")
+    return _Figure(late, d.count(late), _of_total(d, late, waiting, "pending transfers"), hidden=d.hides(late))
 
 
-def _jarp_queue(fetch, f, p, t, s):
+def _jarp_queue(fetch, f, d: Disclosure, s):
     q = fetch(jarp_queue, f)
     n = len(q)
-    by = ", ".join(f"{w} {_count(int((q['priority'] == k).sum()) if n else 0, p, t)}"
-                   for k, w in PRIORITY_WORDS.items())
-    return _Figure(n, _count(n, p, t), f"Referrals not yet decided: {by}.")
+    cells = [int((q["priority"] == k).sum()) if n else 0 for k in PRIORITY_WORDS]
+    shown = d.split(cells, total_shown=not d.hides(n))
+    by = ", ".join(f"{w} {txt}" for w, txt in zip(PRIORITY_WORDS.values(), shown))
+    return _Figure(n, d.count(n), f"Referrals not yet decided: {by}.", hidden=d.hides(n))
 
 
-def _jarp_on_time(fetch, f, p, t, s):
+def _jarp_on_time(fetch, f, d: Disclosure, s):
     summary = response_summary(fetch(jarp_responses, f), rules_for(s))
     on, late = int(summary["on_time"].sum()), int(summary["late"].sum())
     pct = _pct(on, on + late)
     if pct is None:
         return _Figure(None, "No responses to judge")
-    if p and on + late < t:
-        return _Figure(pct, f"Fewer than {t} to judge")
-    by = ", ".join(f"{r.priority} {r.pct_on_time:.0f}%" for r in summary.itertuples() if r.on_time + r.late)
-    return _Figure(pct, _pct_text(pct), f"{_count(on, p, t)} of {_count(on + late, p, t)} judged in the 12 months "
-                                       f"({by}).")
+    hidden = d.hides_share(on, on + late)
+    # Each priority's share in a clause of its own, so a hidden one's mark is never read with another's %.
+    by = "; ".join(f"{r.priority} {d.share(r.on_time, r.on_time + r.late)}" for r in summary.itertuples()
+                   if r.on_time + r.late)
+    detail = f"{d.of(on, on + late)} judged in the 12 months." + (f" On time by priority: {by}." if by else "")
+    return _Figure(pct, d.share(on, on + late, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail,
+                   hidden=hidden)
 
 
 def active_pilot(standards, as_at):
@@ -264,16 +330,21 @@ def _pilot_row(fetch, f, s):
     return row.iloc[0] if len(row) else None
 
 
-def _pilot_effect(fetch, f, p, t, s):
+def _pilot_effect(fetch, f, d: Disclosure, s):
     row = _pilot_row(fetch, f, s)
     if row is None:
         return _Figure(None, "Not measurable yet", "No CIN plans in the pilot's cohorts.", "not_measurable")
     status = row["status"]
     if status in ("too_small", "not_measurable"):
+        # The page's "too small" verdict names each small cohort's size: not in presentation mode.
         detail = (f"Too small to judge: a cohort has fewer than {s.pilot_min_cohort} plans." if status == "too_small"
-                  and p else row["verdict"])
+                  and d.active else row["verdict"])
         return _Figure(None, REFUSALS[status], detail, status)
-    return _Figure(float(row["did"]), f"{row['did']:+.0f} days", row["verdict"], status)
+    smallest = row.get("min_n")  # the smallest of the four cohorts the difference is worked out from
+    if d.hides(smallest):
+        return _Figure(float(row["did"]), d.mark, _hidden_reason(d), status, hidden=True)
+    return _Figure(float(row["did"]), d.derived(row["did"], (smallest,), fmt="{:+.0f} days"), row["verdict"],
+                   status)
 
 
 # --------------------------------------------------------------------------- the tiles
@@ -325,49 +396,91 @@ def _default_fetch(db) -> Fetch:
     return lambda fn, f, *args, **kw: fn(db, f, *args, **kw)
 
 
-def overview_tiles(db, filters, presentation: bool = False, fetch: Fetch | None = None,
-                   thresholds: dict[str, Threshold] | None = None, keys: tuple[str, ...] | None = None
-                   ) -> list[Tile]:
+def overview_tiles(db, filters, disclosure: Disclosure | None = None, fetch: Fetch | None = None,
+                   thresholds: dict[str, Threshold] | None = None, keys: tuple[str, ...] | None = None, *,
+                   presentation: bool | None = None) -> list[Tile]:
     """Every headline tile for ``filters`` (a ``data_layer.Filters``), in display order.
 
-    ``fetch(fn, f, *args)`` runs a data-layer function (the page passes ``dashboard.context.fetch``
-    for its cache; default: ``fn(db, f, *args)``). ``thresholds`` default to
-    :func:`dashboard.rag.load_thresholds` for ``db.standards``; ``keys`` limits the tiles.
+    ``disclosure`` decides what each tile may show (the view's; default: exact values). Every
+    text (``display``, ``detail``, ``change_text``, ``rag_label``) is already through it, so the
+    Overview, its CSV and the board pack print them as they are. ``fetch(fn, f, *args)`` runs a
+    data-layer function (the sections pass ``dashboard.cache.cached_call`` for the shared cache;
+    default: ``fn(db, f, *args)``). ``thresholds`` default to :func:`dashboard.rag.load_thresholds`
+    for ``db.standards``; ``keys`` limits the tiles. ``presentation`` is the old way of asking
+    for presentation mode (a ``Disclosure`` at the standards' threshold), kept for callers not
+    yet converted.
     """
     s = db.standards
+    if disclosure is None:
+        disclosure = Disclosure(threshold=s.suppress_below, active=bool(presentation))
+    d = disclosure
     fetch = fetch or _default_fetch(db)
     thresholds = thresholds if thresholds is not None else load_thresholds(s)
-    threshold = s.suppress_below
     previous_filters = replace(filters, as_at=filters.as_at - timedelta(days=7))
     out = []
     for spec in SPECS:
         if keys is not None and spec.key not in keys:
             continue
-        now = spec.compute(fetch, filters, presentation, threshold, s)
-        before = spec.compute(fetch, previous_filters, presentation, threshold, s)
+        now = spec.compute(fetch, filters, d, s)
+        before = spec.compute(fetch, previous_filters, d, s)
         th = thresholds.get(spec.key)
         if spec.key == "pilot_effect":
             status = now.status or "not_measurable"
-            rag = PILOT_RAG.get(status)
-            label = rag_label(rag, REFUSALS.get(status, "Not rated"))
+            rag = None if now.hidden else PILOT_RAG.get(status)
+            label = rag_label(rag, "Not rated" if now.hidden else REFUSALS.get(status, "Not rated"))
             higher_is_worse, rule = True, "Green when the pilot is clearly better; red when clearly worse"
         else:
-            rag = th.rate(now.value) if th else None
+            rag = _rating(th, now, spec.kind, d)
             label = rag_label(rag)
             higher_is_worse = th.higher_is_worse if th else None
             rule = th.rule_text() if th else ""
-        change, change_text = _change_text(spec.kind, now.value, before.value, previous_filters.as_at,
-                                           presentation, threshold, higher_is_worse)
+        change, change_text, direction, judgement = _change(spec.kind, now, before, previous_filters.as_at, d,
+                                                            higher_is_worse)
         out.append(Tile(key=spec.key, label=spec.label, value=now.value, previous=before.value, change=change,
                         display=now.display, standard=spec.standard(s), rag=rag, rag_label=label, href=spec.href,
-                        detail=now.detail, change_text=change_text, rule=rule, kind=spec.kind))
+                        detail=now.detail, change_text=change_text, rule=rule, kind=spec.kind, hidden=now.hidden,
+                        direction=direction, judgement=judgement))
     return out
 
 
-def tiles_frame(tiles: list[Tile]) -> pd.DataFrame:
-    """The tiles as a table of their shown text (for a CSV or the board pack)."""
+#: Columns of :func:`tiles_frame` (the Overview's "Download CSV" and the pack's table of tiles).
+FRAME_COLUMNS = {"tile": "Figure", "value": "Value", "rating": "Rating", "change": "Change since last week",
+                 "standard": "Standard", "rule": "Rating rule", "detail": "Detail"}
+
+
+def tiles_frame(tiles: Iterable[Tile]) -> pd.DataFrame:
+    """The tiles as a table of their shown text only (never the raw ``value``/``previous``)."""
     return pd.DataFrame([{"tile": t.label, "value": t.display, "rating": t.rag_label, "change": t.change_text,
-                          "standard": t.standard, "detail": t.detail} for t in tiles])
+                          "standard": t.standard, "rule": t.rule, "detail": t.detail} for t in tiles],
+                        columns=list(FRAME_COLUMNS))
 
 
-__all__ = ["Tile", "overview_tiles", "tiles_frame", "active_pilot", "SPECS", "TILE_KEYS", "HEADLINE_MEASURE"]
+RAG_KEYS = ("red", "amber", "green", "none")
+
+
+def rag_counts(tiles: Iterable) -> dict[str, int]:
+    """How many tiles are red, amber, green and not rated (``"none"``), for the pack's summary.
+
+    Works on these tiles and on ``dashboard.sections.base.Tile`` values (anything with ``.rag``);
+    a rating withheld by disclosure control counts as not rated.
+    """
+    out = dict.fromkeys(RAG_KEYS, 0)
+    for t in tiles:
+        out[t.rag if t.rag in out else "none"] += 1
+    return out
+
+
+def week_changes(tiles: Iterable[Tile]) -> list[str]:
+    """What changed in the week: worse first, then changes no standard judges, then better.
+
+    One line per tile whose shown change has a direction (no change, no comparison and changes
+    withheld by disclosure control are left out): ``"Children without a qualified key worker:
+    17, ▼ down 4 since 24 Mar 2023 (better)"``. Only displayed text, so safe for the pack.
+    """
+    moved = [t for t in tiles if t.direction]
+    order = {"worse": 0, None: 1, "better": 2}
+    return [f"{t.label}: {t.display}, {t.change_text}" for t in sorted(moved, key=lambda t: order[t.judgement])]
+
+
+__all__ = ["Tile", "overview_tiles", "tiles_frame", "rag_counts", "week_changes", "active_pilot", "SPECS", "TILE_KEYS",
+           "HEADLINE_MEASURE", "FRAME_COLUMNS", "RAG_KEYS"]

@@ -1,15 +1,16 @@
 """CIN pilot figure builders: tables, charts, references, accessibility text and presentation mode."""
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.disclosure import Disclosure
 from dashboard.figures import pilot as fig
 from data_layer import load_standards
 from data_layer.pilot import closure_routes, did_table, outcomes_by_caseload, summarise_cohorts
 
 STD = load_standards(None)
+SHOW = Disclosure(threshold=5, active=True)
 PERIODS = fig.period_text((date(2021, 8, 7), date(2022, 2, 7)), (date(2022, 2, 7), date(2022, 8, 7)))
 
 
@@ -55,7 +56,8 @@ def test_scorecard_table(big):
 
 
 def test_scorecard_title_counts_verdicts(big, small):
-    assert fig.scorecard_title(big[2]).startswith("Pilot team compared with comparison teams: 1 of")
+    assert fig.scorecard_title(big[2]) == ("Pilot team compared with comparison teams: better on 1, worse on 1, "
+                                           "of the 7 measures that can be judged")
     assert fig.scorecard_title(small[2]) == ("The pilot cannot be judged yet: the cohorts are too small or not "
                                              "yet measurable")
 
@@ -66,12 +68,34 @@ def test_small_cohort_labelled_and_suppressed(small):
     esc = table.set_index("Measure").loc["Plans escalated to child protection"]
     assert esc["Pilot team, during"] == "too small to judge (3 plans; minimum 10); n = 3"
     assert esc["Verdict"].startswith("… Too small to judge")
-    shown = fig.scorecard_table(measures, did, presentation=True, threshold=5)
-    assert shown.set_index("Measure").loc["Plans escalated to child protection", "Pilot team, during"] == \
-        "suppressed (<5 plans)"
-    csv = fig.scorecard_csv(measures, did, presentation=True, threshold=5)
+    shown = fig.scorecard_table(measures, did, SHOW).set_index("Measure").loc["Plans escalated to child protection"]
+    assert shown["Pilot team, during"] == "suppressed (<5 plans)"
+    # the verdict in the same row never prints the hidden size (it said "(3)")
+    assert shown["Verdict"] == "… Too small to judge: fewer than 10 plans in pilot teams during the pilot (<5)."
+    assert "(3)" in esc["Verdict"]
+    assert shown[fig.DID_COLUMN] == "suppressed"
+    csv = fig.scorecard_csv(measures, did, SHOW)
     cell = csv[(csv.measure == "escalated_cp") & (csv.cohort == "pilot") & (csv.period == "during")].iloc[0]
-    assert cell["n"] == "<5" and cell["count"] == "<5" and pd.isna(cell["value"])
+    assert cell["n"] == "<5" and cell["count"] == "<5" and cell["value"] == "<5" and cell["ci_low"] == "<5"
+    assert cell["did"] == "<5" and cell["label"] == "suppressed (<5 plans)"
+
+
+def test_share_hidden_when_its_complement_is_small():
+    """18 of 20 reviewed on time says 2 were not: the share, its interval and the count are hidden."""
+    row = pd.Series(dict(measure="reviews_on_time", unit="share", n=20, count=18, value=0.9, ci_low=0.7,
+                         ci_high=0.97, label="90% (70% to 97%)", too_small=False))
+    assert fig.cell_text(row) == "90% (70% to 97%); n = 20"
+    assert fig.cell_hidden(row, SHOW)
+    assert fig.cell_text(row, SHOW) == "suppressed (worked out from a count <5); n = 20"
+    median = pd.Series(dict(measure="median_days", unit="days", n=20, count=18, value=120.0, ci_low=90.0,
+                            ci_high=150.0, label="120 days (90 to 150)", too_small=False))
+    assert not fig.cell_hidden(median, SHOW)    # a median does not give its open plans back...
+    measures = pd.DataFrame([row, median])
+    did = pd.DataFrame(dict(measure=["reviews_on_time", "median_days"], did=[0.1, 5.0], ci_low=[0.0, 1.0],
+                            ci_high=[0.2, 9.0], method=["m", "m"], status=["inconclusive"] * 2, verdict=["v", "v"]))
+    csv = fig.scorecard_csv(measures.assign(cohort="pilot", period="before", measure_label="x"), did, SHOW)
+    assert csv["count"].tolist() == ["*", "*"]  # ...but the count beside n would: 20 - 18 = 2
+    assert csv["value"].tolist() == ["<5", 120.0]
 
 
 def test_did_figure_draws_reference_and_intervals(big):
@@ -94,9 +118,12 @@ def test_did_figure_small_cohorts_hollow_or_hidden(small):
     figure = fig.did_figure(measures, did)
     pilot = [t for t in figure.data if t.name == "Pilot team"][2]
     assert list(pilot.marker.symbol) == ["circle", "circle-open"]
-    hidden = [t for t in fig.did_figure(measures, did, presentation=True, threshold=5).data
-              if t.name == "Pilot team"][2]
-    assert np.isnan(hidden.y[1]) and not np.isnan(hidden.y[0])
+    hidden = [t for t in fig.did_figure(measures, did, SHOW).data if t.name == "Pilot team"][2]
+    assert hidden.y[1] is None and hidden.y[0] == pytest.approx(40.0)
+    assert hidden.error_y.array[1] is None and hidden.customdata[1][1] == "<5"
+    # the reference line rests on the pilot's "before" and the comparison cohorts only: still drawn
+    assert len([t for t in fig.did_figure(measures, did, SHOW).data
+                if t.name == "Pilot if it had changed like the comparison"]) == 7
     assert "Too small" in fig.did_summary(did)
 
 
@@ -121,14 +148,30 @@ def test_trend_table_and_figure():
 
 
 def test_trend_presentation_suppresses_small_counts():
-    shown = fig.trend_table(TREND, {"pilot": 1, "comparison": 3}, presentation=True, threshold=5)
+    shown = fig.trend_table(TREND, {"pilot": 1, "comparison": 3}, SHOW)
     assert shown["starts"].tolist() == ["<5", "12", "6", "9"]
     assert shown["closures"].tolist() == ["<5", "6", "0", "9"]
-    assert pd.isna(shown["median_open_age"].iloc[0]) and shown["median_open_age"].iloc[2] == 25.5
-    raw = fig.trend_table(TREND, {"pilot": 1, "comparison": 3})
-    figure = fig.trend_figure(shown, raw=raw, pilot_start=date(2022, 2, 7), evaluation_end=date(2022, 8, 6))
-    assert list(figure.data[0].y) == [3.0, 6.0]                            # line keeps its values
+    # one pilot team: its per-team average is the count itself, so it is hidden with it
+    assert shown["starts_per_team"].tolist() == ["<5", 4.0, 6.0, 3.0]
+    assert shown["median_open_age"].iloc[0] == "<5" and shown["median_open_age"].iloc[2] == 25.5
+    assert "open_plans" not in shown.columns           # open(m) = open(m-1) + started - closed gives a start back
+    figure = fig.trend_figure(shown, pilot_start=date(2022, 2, 7), evaluation_end=date(2022, 8, 6))
+    assert list(figure.data[0].y) == [None, 6.0]                           # a gap, never drawn at its size
+    assert list(figure.data[3].y) == pytest.approx([4.0, 3.0])                # comparison starts per team
     assert figure.data[0].customdata[0][0] == "<5"                         # hover says "<5"
+
+
+def test_trend_months_of_a_period_are_a_split_of_the_cohort():
+    """Months inside a period add up to the cohort's size (shown in the scorecard): one hidden month
+    hides another (here 6, the next smallest), so the cohort size less the shown months gives nothing back."""
+    trend = pd.DataFrame({"month": [date(2022, m, 1) for m in (2, 3, 4)], "cohort": ["pilot"] * 3,
+                          "starts": [3, 6, 9], "closures": [0, 0, 0], "open_plans": [10, 12, 14],
+                          "median_open_age": [30.0, 40.0, 50.0]})
+    periods = {"during": (date(2022, 2, 1), date(2022, 5, 1))}
+    shown = fig.trend_table(trend, {"pilot": 1}, SHOW, periods=periods)
+    assert shown["starts"].tolist() == ["<5", "*", "9"]
+    assert shown["starts_per_team"].tolist() == ["<5", "<5", 9.0]
+    assert fig.trend_table(trend, {"pilot": 1}, SHOW)["starts"].tolist() == ["<5", "6", "9"]
 
 
 def test_routes(big):
@@ -136,15 +179,22 @@ def test_routes(big):
     routes = closure_routes(plans)
     table = fig.routes_table(routes)
     assert table.groupby(["cohort", "period"])["percent"].sum().round(6).eq(100).all()
-    title = fig.routes_title(routes)
+    title = fig.routes_title(table)
     assert title == "How CIN plans closed: 95% of the pilot team's closed plans were achieved"
     figure = fig.routes_figure(table, title, reference=80.0)
     assert len(figure.data) == 7 and figure.data[0].name == "Plan achieved"
     assert any(s.x0 == 80.0 for s in figure.layout.shapes)
     assert "most often plan achieved" in fig.routes_summary(table, title)
-    shown = fig.routes_table(routes, presentation=True, threshold=5)
-    pd_row = shown[(shown.cohort == "pilot") & (shown.period == "during") & (shown.end_reason == "escalated_cp")].iloc[0]
-    assert pd_row["plans"] == "<5" and pd.isna(pd_row["percent"])
+    shown = fig.routes_table(routes, SHOW)
+    rows = shown[(shown.cohort == "pilot") & (shown.period == "during")].set_index("end_reason")
+    # 19 achieved, 1 escalated of 20: the 1 is hidden, and so is the 19 (20 - 19 would give it back)
+    assert rows.loc["escalated_cp", "plans"] == "<5" and rows.loc["escalated_cp", "percent"] == "<5"
+    assert rows.loc["plan_achieved", "plans"] == "*" and rows.loc["plan_achieved", "percent"] == "<5"
+    assert rows.loc["moved_away", "plans"] == "0" and rows["closed"].eq("20").all()
+    assert fig.routes_title(shown) == "How CIN plans closed, by cohort"
+    figure = fig.routes_figure(shown, fig.routes_title(shown), reference=fig.routes_reference(shown))
+    grey = [t for t in figure.data if t.name == fig.HIDDEN_ROUTES][0]
+    assert dict(zip(grey.y, grey.x))["Pilot team, during"] == pytest.approx(100.0)
 
 
 def test_workload(big):
@@ -153,11 +203,31 @@ def test_workload(big):
     table = fig.workload_table(bands, "escalated_cp")
     assert list(table["band"].unique()) == ["under 15", "15 to under 20", "20 to 25", "over 25"]
     assert table["plans"].sum() == 100
+    assert fig.workload_overall(bands, "escalated_cp") == pytest.approx(21.0)     # (9 + 12) / 100
     figure = fig.workload_figure(table, "escalated_cp", overall=20.0)
     assert figure.layout.title.text.startswith("% of plans escalated to child protection by the caseload")
     assert any(s.y0 == 20.0 for s in figure.layout.shapes)
     assert "Standard: 25 children per FTE (source 000)" in figure.layout.xaxis.title.text
     assert "Pilot team, caseload under 15" in fig.workload_summary(table, "escalated_cp")
+
+
+def test_workload_presentation(big):
+    plans, _, _ = big
+    bands = outcomes_by_caseload(plans, STD)
+    raw = fig.workload_table(bands, "escalated_cp")
+    shown = fig.workload_table(bands, "escalated_cp", SHOW)
+    for r, s in zip(raw.itertuples(), shown.itertuples()):
+        small = 0 < r.with_outcome < 5 or 0 < r.plans - r.with_outcome < 5 or 0 < r.plans < 5
+        if small:                                    # the share, its interval and the small count are hidden
+            assert s.percent == s.ci_low == s.ci_high == "<5" and s.with_outcome in ("<5", "*")
+    # a band hidden: the rate over all plans would give its count back, so it is not drawn
+    assert any(v in ("<5", "*") for v in shown["with_outcome"])
+    assert fig.workload_overall(bands, "escalated_cp", SHOW, shown) is None
+    figure = fig.workload_figure(shown, "escalated_cp")
+    for trace, cohort in zip(figure.data, ("pilot", "comparison")):
+        part = shown[shown["cohort"] == cohort]
+        assert [y is None for y in trace.y] == [v == "<5" or pd.isna(v) for v in part["percent"]]
+        assert all(e is None for e, v in zip(trace.error_y.array, part["percent"]) if v == "<5")
 
 
 def test_empty_inputs_give_empty_figures():

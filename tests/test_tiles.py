@@ -1,4 +1,4 @@
-"""Overview tiles: same figures as the pages' functions, change since 7 days, RAG bounds, overrides, suppression."""
+"""Overview tiles: same figures as the pages' functions, change since 7 days, RAG bounds, overrides, disclosure."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from dashboard.disclosure import Disclosure
 from dashboard.figures.jarp import response_title
 from dashboard.rag import RagError, Threshold, apply_overrides, default_thresholds, load_thresholds
-from dashboard.tiles import TILE_KEYS, active_pilot, overview_tiles
+from dashboard.tiles import TILE_KEYS, active_pilot, overview_tiles, rag_counts, tiles_frame, week_changes
 from data_layer import (Filters, caseload_trend, connect, drift_trend, evaluate_pilot, jarp_queue, jarp_responses,
                         load_standards, plan_drift, response_summary, transfers, unallocated)
 from data_layer.caseloads import children_by_status
@@ -211,32 +212,199 @@ def _stub(frames: dict):
     return fetch
 
 
+SHOWN = Disclosure(threshold=5, active=True)  # presentation mode at the default threshold
+DATES = (AS_AT, AS_AT - timedelta(days=7))
+
+
+def _tiles(frames, keys, disclosure=SHOWN, **kw):
+    return {t.key: t for t in overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=disclosure,
+                                              fetch=_stub(frames), keys=keys, **kw)}
+
+
 def test_presentation_suppresses_small_counts_only():
     by_status = lambda d: pd.DataFrame({"status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],  # noqa: E731
                                         "children": [3, 12, 0, 0, 1, 0] if d == AS_AT else [3, 10, 0, 0, 0, 0]})
     unalloc = lambda d: pd.DataFrame({"days_unallocated": [5, 40] if d == AS_AT else [9]})  # noqa: E731
-    fetch = _stub({"children_by_status": by_status, "unallocated": unalloc})
-    db = _DB(load_standards())
-    shown = {t.key: t for t in overview_tiles(db, Filters(AS_AT), presentation=True, fetch=fetch,
-                                               keys=("children_open", "unallocated"))}
+    frames = {"children_by_status": by_status, "unallocated": unalloc}
+    shown = _tiles(frames, ("children_open", "unallocated"))
     assert shown["children_open"].display == "16"
     assert shown["children_open"].detail == "By status: looked after <5, CP 12, assessment <5."
-    assert shown["children_open"].change_text == "▲ up <5 since 24 Mar 2023"
+    assert shown["children_open"].change_text == "▲ up <5 since 24 Mar 2023"  # 16 vs 13: a change of 3 children
     assert shown["unallocated"].display == "<5" and shown["unallocated"].value == 2
     assert "Longest wait" not in shown["unallocated"].detail
-    plain = {t.key: t for t in overview_tiles(db, Filters(AS_AT), fetch=fetch, keys=("children_open", "unallocated"))}
+    # Both weeks hidden (2 and 1): not even a direction (it would say which of two hidden counts is larger).
+    assert shown["unallocated"].change_text == "Change since 24 Mar 2023 not shown: it would reveal a hidden figure"
+    assert shown["unallocated"].direction is None
+    plain = _tiles(frames, ("children_open", "unallocated"), disclosure=Disclosure(5, active=False))
     assert plain["unallocated"].display == "2" and plain["children_open"].detail.startswith("By status: looked after 3")
     assert plain["unallocated"].change_text == "▲ up 1 since 24 Mar 2023 (worse)"
+    assert plain["unallocated"].detail.endswith("Longest wait 40 days.")
+    # The old keyword still asks for presentation mode (for callers not yet given a Disclosure).
+    legacy = {t.key: t for t in overview_tiles(_DB(load_standards()), Filters(AS_AT), presentation=True,
+                                               fetch=_stub(frames), keys=("unallocated",))}
+    assert legacy["unallocated"].display == "<5"
 
 
 def test_a_percentage_on_fewer_than_five_is_not_shown_in_presentation():
     rows = lambda d: pd.DataFrame({"pending": [False] * 3, "on_time": [True, True, False], "late": [False] * 3})  # noqa: E731
-    db = _DB(load_standards())
-    tile = overview_tiles(db, Filters(AS_AT), presentation=True, fetch=_stub({"transfers": rows}),
-                          keys=("transfers_on_time",))[0]
-    assert tile.display == "Fewer than 5 to judge" and tile.value == pytest.approx(200 / 3)
-    tile = overview_tiles(db, Filters(AS_AT), fetch=_stub({"transfers": rows}), keys=("transfers_on_time",))[0]
+    tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
+    assert tile.display == "<5" and tile.value == pytest.approx(200 / 3) and tile.hidden
+    assert tile.detail.startswith("Not shown: it is worked out from a count under 5.")
+    assert "66" not in tile.detail and "%" not in tile.detail
+    # Its rating would say which side of 75%/90% the hidden share is: withheld too.
+    assert (tile.rag, tile.rag_label) == (None, "Not rated")
+    tile = _tiles({"transfers": rows}, ("transfers_on_time",), disclosure=Disclosure(5))["transfers_on_time"]
     assert (tile.display, tile.rag) == ("66.7%", "red")
+    assert tile.detail == "2 of 3 completed in the 12 months."
+
+
+def test_regression_percentage_beside_its_suppressed_count():
+    """Issue 12: "<5 of 54 children (2%)" and "20% (<5 of 5)": the share of a hidden count is hidden too."""
+    rows = lambda d: pd.DataFrame({"pending": [False] * 54, "on_time": [True] * 1 + [False] * 53,  # noqa: E731
+                                   "late": [False] * 54})
+    tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
+    assert tile.display == "<5" and "<5 of 54" in tile.detail and "%" not in tile.detail + tile.display
+    rows5 = lambda d: pd.DataFrame({"pending": [False] * 5, "on_time": [True] + [False] * 4,  # noqa: E731
+                                    "late": [False] * 5})
+    tile = _tiles({"transfers": rows5}, ("transfers_on_time",))["transfers_on_time"]
+    assert tile.display == "<5" and "20" not in tile.display + tile.detail
+
+
+def test_a_percentage_whose_complement_is_small_is_hidden():
+    """45 of 46 on time says 1 is late: the share and the on-time count are hidden, the total shown."""
+    rows = lambda d: pd.DataFrame({"pending": [False] * 46, "on_time": [True] * 45 + [False],  # noqa: E731
+                                   "late": [False] * 46})
+    tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
+    assert tile.display == "<5" and "* of 46 completed" in tile.detail and "45" not in tile.detail
+    plain = _tiles({"transfers": rows}, ("transfers_on_time",), disclosure=Disclosure(5))["transfers_on_time"]
+    assert (plain.display, plain.detail) == ("97.8%", "45 of 46 completed in the 12 months.")
+
+
+def _trend(workers, average, over):
+    return lambda d: pd.DataFrame({"as_at": [d], "workers": [workers[d]], "average_caseload": [average[d]],
+                                   "over_target": [over[d]]})
+
+
+def test_regression_average_caseload_of_few_workers_and_its_worker_count():
+    """The old detail printed the number of workers unsuppressed ("(3 workers)"); with under 5 workers the
+    average (children / workers) is hidden too, and so is its rating."""
+    trend = _trend({AS_AT: 3, DATES[1]: 3}, {AS_AT: 20.0, DATES[1]: 19.0}, {AS_AT: 0, DATES[1]: 0})
+    tiles = _tiles({"caseload_trend": trend}, ("average_caseload", "workers_over_target"))
+    avg = tiles["average_caseload"]
+    assert (avg.display, avg.rag, avg.hidden) == ("<5", None, True)
+    assert "(<5 workers)" in avg.detail and "3 workers" not in avg.detail
+    assert avg.change_text == "Change since 24 Mar 2023 not shown: it would reveal a hidden figure"
+    # 0 of 3 workers over target: the share is hidden (its denominator is small), not "0.0%".
+    assert tiles["workers_over_target"].display == "<5"
+    plain = _tiles({"caseload_trend": trend}, ("average_caseload",), disclosure=Disclosure(5))["average_caseload"]
+    assert (plain.display, plain.detail, plain.change_text) == (
+        "20.0", "Children per worker in post (3 workers).", "▲ up 1.0 since 24 Mar 2023 (worse)")
+
+
+def test_an_average_of_few_children_is_hidden():
+    """10 workers with 0.3 children each: 3 children allocated, the mean's numerator, is small."""
+    trend = _trend({AS_AT: 10, DATES[1]: 10}, {AS_AT: 0.3, DATES[1]: 0.3}, {AS_AT: 0, DATES[1]: 0})
+    assert _tiles({"caseload_trend": trend}, ("average_caseload",))["average_caseload"].display == "<5"
+
+
+def test_regression_one_of_eight_workers_over_target():
+    """Issue 12: "1 of 8 workers are over ..." beside a tile "<5 of 8": the tile's % (12.5%) and its
+    count are hidden, the change since last week (2 of 8 then) prints no amount."""
+    trend = _trend({AS_AT: 8, DATES[1]: 8}, {AS_AT: 20.0, DATES[1]: 20.0}, {AS_AT: 1, DATES[1]: 2})
+    tile = _tiles({"caseload_trend": trend}, ("workers_over_target",))["workers_over_target"]
+    assert tile.display == "<5" and "<5 of 8 workers over 25 x FTE" in tile.detail
+    assert "12.5" not in tile.display + tile.detail + tile.change_text and "1 of 8" not in tile.detail
+    assert tile.rag is None and "percentage point" not in tile.change_text
+    plain = _tiles({"caseload_trend": trend}, ("workers_over_target",), disclosure=Disclosure(5))
+    assert plain["workers_over_target"].display == "12.5%"
+    assert plain["workers_over_target"].change_text == "▼ down 12.5 percentage points since 24 Mar 2023 (better)"
+
+
+def test_change_of_a_count_keeps_only_a_direction_when_one_week_is_hidden():
+    """7 now, 3 a week ago: "up 4" would give the hidden 3. "Up" alone says nothing new (a hidden count is 1-4,
+    a shown one 0 or 5+), so it stays, with its judgement."""
+    unalloc = lambda d: pd.DataFrame({"days_unallocated": [1] * (7 if d == AS_AT else 3)})  # noqa: E731
+    tile = _tiles({"unallocated": unalloc}, ("unallocated",))["unallocated"]
+    assert tile.change_text == "▲ up since 24 Mar 2023 (worse)"
+    assert (tile.direction, tile.judgement, tile.display) == ("up", "worse", "7")
+    down = lambda d: pd.DataFrame({"days_unallocated": [1] * (0 if d == AS_AT else 2)})  # noqa: E731
+    tile = _tiles({"unallocated": down}, ("unallocated",))["unallocated"]
+    assert tile.change_text == "▼ down since 24 Mar 2023 (better)" and tile.display == "0"
+    plain = _tiles({"unallocated": unalloc}, ("unallocated",), disclosure=Disclosure(5))["unallocated"]
+    assert plain.change_text == "▲ up 4 since 24 Mar 2023 (worse)"
+
+
+def test_a_percentage_change_is_not_shown_when_either_week_is_hidden():
+    rows = lambda d: pd.DataFrame({"pending": [False] * (20 if d == AS_AT else 3),  # noqa: E731
+                                   "on_time": [True] * (20 if d == AS_AT else 2) + ([] if d == AS_AT else [False]),
+                                   "late": [False] * (20 if d == AS_AT else 3)})
+    tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
+    assert tile.display == "100.0%"  # 20 of 20: complement 0 is not small
+    assert tile.change_text == "Change since 24 Mar 2023 not shown: it would reveal a hidden figure"
+    assert tile.direction is None
+
+
+def test_status_and_priority_splits_beside_a_shown_total_hide_a_second_cell():
+    """Queue of 11: P1 10, P2 1. "P1 10, P2 <5" beside 11 gives P2 = 1: P1 is hidden too (*); zeros stay."""
+    queue = lambda d: pd.DataFrame({"priority": ["P1"] * 10 + ["P2"]})  # noqa: E731
+    by_status = lambda d: pd.DataFrame({"status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],  # noqa: E731
+                                        "children": [0, 30, 12, 0, 2, 0]})
+    tiles = _tiles({"jarp_queue": queue, "children_by_status": by_status}, ("jarp_queue", "children_open"))
+    assert tiles["jarp_queue"].display == "11"
+    assert tiles["jarp_queue"].detail == "Referrals not yet decided: P1 *, P2 <5, P3 0, below threshold 0."
+    assert tiles["children_open"].detail == "By status: CP 30, CIN *, assessment <5."
+    plain = _tiles({"jarp_queue": queue}, ("jarp_queue",), disclosure=Disclosure(5))["jarp_queue"]
+    assert plain.detail == "Referrals not yet decided: P1 10, P2 1, P3 0, below threshold 0."
+
+
+def test_an_of_total_whose_complement_is_small_leaves_the_total_out():
+    """46 of 47 open CIN plans over 12 months says 1 is not: the 47 is left out, the 46 stays."""
+    trend = lambda d: pd.DataFrame({"cin_over_12_months": [46], "open_cin": [47], "cp_over_2_years": [3],  # noqa: E731
+                                    "open_cp": [40]})
+    tiles = _tiles({"drift_trend": trend}, ("cin_over_12_months", "cp_over_2_years"))
+    assert tiles["cin_over_12_months"].display == "46" and "47" not in tiles["cin_over_12_months"].detail
+    assert (tiles["cp_over_2_years"].display, tiles["cp_over_2_years"].detail) == ("<5", "Of 40 open CP plans.")
+    plain = _tiles({"drift_trend": trend}, ("cin_over_12_months",), disclosure=Disclosure(5))
+    assert plain["cin_over_12_months"].detail == "Of 47 open CIN plans."
+
+
+def test_a_hidden_count_is_rated_only_when_every_value_under_5_gets_the_same_colour():
+    unalloc = lambda d: pd.DataFrame({"days_unallocated": [1, 2]})  # noqa: E731
+    tile = _tiles({"unallocated": unalloc}, ("unallocated",))["unallocated"]
+    assert (tile.display, tile.rag) == ("<5", "red")  # zero tolerance: 1-4 are all red
+    banded = apply_overrides(default_thresholds(load_standards()), {"unallocated": {"amber": 3}})
+    tile = _tiles({"unallocated": unalloc}, ("unallocated",), thresholds=banded)["unallocated"]
+    assert (tile.display, tile.rag, tile.rag_label) == ("<5", None, "Not rated")  # amber for 1-3, red for 4
+    tile = _tiles({"unallocated": unalloc}, ("unallocated",), thresholds=banded, disclosure=Disclosure(5))
+    assert tile["unallocated"].rag == "amber"
+
+
+def test_jarp_on_time_shares_by_priority_are_disclosed():
+    def responses(d):
+        status = ["on_time"] * 30 + ["late"] * 10 + ["on_time"] * 3
+        return pd.DataFrame({"priority": ["P2"] * 40 + ["P3"] * 3, "response_status": status,
+                             "responded": [True] * 43, "response_days": [1] * 43, "response_working_days": [1] * 43})
+    tile = _tiles({"jarp_responses": responses}, ("jarp_responses_on_time",))["jarp_responses_on_time"]
+    assert tile.display == "76.7%"  # 33 of 43
+    assert tile.detail == "33 of 43 judged in the 12 months. On time by priority: P2 75%; P3 <5."
+    plain = _tiles({"jarp_responses": responses}, ("jarp_responses_on_time",), disclosure=Disclosure(5))
+    assert plain["jarp_responses_on_time"].detail == ("33 of 43 judged in the 12 months. On time by priority: P2 75%; "
+                                                      "P3 100%.")
+
+
+def test_rag_counts_and_the_weeks_changes():
+    unalloc = lambda d: pd.DataFrame({"days_unallocated": [1] * (17 if d == AS_AT else 21)})  # noqa: E731
+    queue = lambda d: pd.DataFrame({"priority": ["P1"] * (10 if d == AS_AT else 6)})  # noqa: E731
+    trend = lambda d: pd.DataFrame({"cin_over_12_months": [0], "open_cin": [47], "cp_over_2_years": [6],  # noqa: E731
+                                    "open_cp": [40] if d == AS_AT else [41]})
+    frames = {"unallocated": unalloc, "jarp_queue": queue, "drift_trend": trend}
+    tiles = list(_tiles(frames, ("unallocated", "jarp_queue", "cin_over_12_months", "cp_over_2_years")).values())
+    assert rag_counts(tiles) == {"red": 2, "amber": 0, "green": 1, "none": 1}
+    assert week_changes(tiles) == ["JARP queue: 10, ▲ up <5 since 24 Mar 2023",
+                                   "Children without a qualified key worker: 17, ▼ down <5 since 24 Mar 2023 (better)"]
+    frame = tiles_frame(tiles)
+    assert list(frame.columns) == ["tile", "value", "rating", "change", "standard", "rule", "detail"]
+    assert frame["value"].tolist() == ["17", "0", "6", "10"]
 
 
 def _evaluation(status, did):
@@ -255,6 +423,7 @@ def _evaluation(status, did):
     ("not_measurable", None, "Not measurable yet", None, "Not measurable yet"),
 ])
 def test_pilot_tile_refuses_where_the_page_refuses(status, value, display, rag, label):
+    """Hand-set verdicts (stubbed evaluation): the tile rates and refuses exactly as the pilot page does."""
     fetch = _stub({"evaluate_pilot": lambda d: _evaluation(status, -30.0 if value is None else value)})
     tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), fetch=fetch, keys=("pilot_effect",))[0]
     assert (tile.value, tile.display, tile.rag, tile.rag_label) == (value, display, rag, label)
@@ -269,3 +438,30 @@ def test_active_pilot_is_the_latest_started():
     assert active_pilot(s2, AS_AT).name == "Later"
     assert active_pilot(s2, date(2022, 6, 1)).name == s.pilots[0].name
     assert active_pilot(replace(s, pilots=(future,)), AS_AT).name == "Future"
+
+
+def test_regression_pilot_verdict_never_names_a_small_cohort_in_presentation():
+    """Issue 12: "too small to judge (2 plans ...)" beside a suppressed count. The page's verdict names each
+    small cohort's size; in presentation mode the tile says only that a cohort is under the minimum."""
+    ev = _evaluation("too_small", float("nan"))
+    ev.did.loc[0, "verdict"] = "Too small to judge: fewer than 10 plans in pilot teams during the pilot (2)."
+    fetch = _stub({"evaluate_pilot": lambda d: ev})
+    tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN, fetch=fetch,
+                          keys=("pilot_effect",))[0]
+    assert tile.detail == "Too small to judge: a cohort has fewer than 10 plans." and "(2)" not in tile.detail
+    plain = overview_tiles(_DB(load_standards()), Filters(AS_AT), fetch=fetch, keys=("pilot_effect",))[0]
+    assert plain.detail.endswith("(2).")
+
+
+def test_a_pilot_effect_from_a_cohort_under_5_is_hidden():
+    """With a minimum cohort set below the threshold, a concluded difference from a cohort of 3 is not shown."""
+    ev = _evaluation("better", -30.0)
+    ev.did["min_n"] = 3
+    tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN,
+                          fetch=_stub({"evaluate_pilot": lambda d: ev}), keys=("pilot_effect",))[0]
+    assert (tile.display, tile.rag, tile.rag_label, tile.hidden) == ("<5", None, "Not rated", True)
+    assert "-30" not in tile.detail + tile.change_text
+    ev.did["min_n"] = 12
+    tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN,
+                          fetch=_stub({"evaluate_pilot": lambda d: ev}), keys=("pilot_effect",))[0]
+    assert (tile.display, tile.rag) == ("-30 days", "green")

@@ -1,19 +1,24 @@
 """The Overview page in headless Chromium on the demo database.
 
 Every tile renders with a value and a RAG word, its link goes to its page keeping the filters,
-presentation mode shows "<5" for a small count, and a failing query shows a message.
+presentation mode shows "<5" for a small count (and its links and the "All pages" list keep
+``presentation=1``), the tiles' CSV is asked for on click and holds what is shown, and a failing
+query shows a message.
 """
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 
 from dashboard.app import create_app
-from dashboard.tiles import SPECS
+from dashboard.disclosure import Disclosure
+from dashboard.tiles import SPECS, overview_tiles, tiles_frame
 from data_layer import Filters, connect, team_options, unallocated
-from tests.browser.helpers import fail_reads_when, severe_logs
+from tests.browser.helpers import fail_reads_when, severe_logs, wait_for_file
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +84,32 @@ def test_presentation_mode_shows_small_counts_as_under_5(dash_duo, app, demo_db,
     dash_duo.wait_for_text_to_equal("#overview-unallocated-value", "<5", timeout=60)
     link = dash_duo.find_element("#overview-unallocated-link").get_attribute("href")
     assert parse_qs(urlparse(link).query) == {"as_at": [AS_AT.isoformat()], "team": [small], "presentation": ["1"]}
+    # The longest wait is one child's value: not shown in presentation mode (the Caseloads page showed it).
+    assert "Longest wait" not in dash_duo.find_element("#overview-grid").text
+    # The list of every page keeps the query too (the shell fills its links' href).
+    dash_duo.wait_for_element("#overview-links a[href*='presentation=1']", timeout=20)
+    for a in dash_duo.find_elements("#overview-links a"):
+        q = parse_qs(urlparse(a.get_attribute("href")).query)
+        assert q == {"as_at": [AS_AT.isoformat()], "team": [small], "presentation": ["1"]}, a.text
+    assert not severe_logs(dash_duo)
+
+
+def test_the_tiles_csv_is_asked_for_on_click_and_holds_what_is_shown(dash_duo, app, demo_db, free_port):
+    team = team_options(demo_db)["team_id"].tolist()[1]
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?as_at={AS_AT}&team={team}&presentation=1")
+    dash_duo.wait_for_element("#overview-grid", timeout=60)
+    shown = [dash_duo.find_element(f"#{_tile_id(spec.key)}-value").text for spec in SPECS]
+    summary = dash_duo.find_element("#overview-tiles-wrapper summary")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", summary)
+    button = dash_duo.find_element("#overview-tiles-wrapper .csv-button")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
+    got = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "overview-tiles*.csv"), dtype=str,
+                      keep_default_na=False)
+    assert got["value"].tolist() == shown
+    d = Disclosure(threshold=demo_db.standards.suppress_below, active=True)
+    want = tiles_frame(overview_tiles(demo_db, Filters(AS_AT, teams=(team,)), disclosure=d)).fillna("")
+    assert got.to_dict("records") == want.astype(str).to_dict("records")
     assert not severe_logs(dash_duo)
 
 

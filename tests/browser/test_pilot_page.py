@@ -13,6 +13,8 @@ from data_layer.demo import ensure_demo
 AS_AT = "2023-03-31"
 CARDS = ("#cin-pilot-did-card", "#cin-pilot-trend-card", "#cin-pilot-routes-card", "#cin-pilot-workload-chart-card")
 SECOND = "Assessment team pilot"
+SCORECARD = "#cin-pilot-scorecard tbody tr"
+VERDICTS = f"{SCORECARD} td:last-child"
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +70,9 @@ def _cells(dash_duo, selector):
 
 def test_scorecard_charts_and_selector(dash_duo, app, free_port):
     _open(dash_duo, app, free_port, f"as_at={AS_AT}")
-    rows = _cells(dash_duo, "#cin-pilot-scorecard tbody th")
+    rows = _cells(dash_duo, f"{SCORECARD} td:first-child")
     assert len(rows) == 7 and rows[0] == "Median CIN plan duration"
-    verdicts = _cells(dash_duo, "#cin-pilot-scorecard td.verdict")
+    verdicts = _cells(dash_duo, VERDICTS)
     assert len(verdicts) == 7 and all(v.split(" ", 1)[0] in "✔✖≈…⏳" for v in verdicts)
     assert "n = " in " ".join(_cells(dash_duo, "#cin-pilot-scorecard td"))
     for card in CARDS:
@@ -105,9 +107,26 @@ def test_bookmarked_pilot_and_presentation_mode(dash_duo, app, free_port):
     _open(dash_duo, app, free_port, f"as_at=2022-05-31&presentation=1&pilot={SECOND.replace(' ', '+')}")
     _until(lambda: SECOND in dash_duo.find_element("#cin-pilot-design h2").text)
     # the second pilot's cohorts have not started on 31 May 2022: nothing is judged
-    verdicts = _cells(dash_duo, "#cin-pilot-scorecard td.verdict")
+    verdicts = _cells(dash_duo, VERDICTS)
     assert verdicts and all(v.startswith("…") for v in verdicts)
     cells = " ".join(_cells(dash_duo, "#cin-pilot-scorecard td"))
     for small in ("n = 1;", "n = 2;", "n = 3;", "n = 4;"):
         assert small not in cells
+    _no_errors(dash_duo)
+
+
+def test_presentation_mode_routes_bars_run_to_100(dash_duo, app, free_port):
+    """Issue 12: in presentation mode the closure-route bars ended at 58% and 87%, segments misplaced.
+    Each drawn bar, as the browser has it, adds up to 100% (hidden routes as one "not shown" segment)."""
+    _open(dash_duo, app, free_port, f"as_at={AS_AT}&presentation=1")
+    totals = dash_duo.driver.execute_script(
+        "const el = document.querySelector('#cin-pilot-routes-graph .js-plotly-plot');"
+        "const t = {}; for (const tr of el.data) { if (tr.type !== 'bar') continue;"
+        " tr.y.forEach((y, i) => { t[y] = (t[y] || 0) + (tr.x[i] || 0); }); } return t;")
+    assert totals and all(abs(v - 100) < 1e-6 for v in totals.values()), totals
+    note = dash_duo.find_element("#cin-pilot-routes-card .chart-note").text
+    for cohort in ("Pilot team, before", "Pilot team, during", "Comparison teams, before", "Comparison teams, during"):
+        assert cohort in totals or "No bar for" in note
+    cells = " ".join(_cells(dash_duo, f"{SCORECARD} td"))
+    assert "(1)" not in cells and "(2)" not in cells and "(3)" not in cells and "(4)" not in cells
     _no_errors(dash_duo)
