@@ -2,22 +2,30 @@
 
 Each chart has a table builder (data-layer frame -> the exact frame the chart draws and the CSV
 downloads) and a figure builder (that table -> ``go.Figure``): pure functions, no Dash, no queries.
-Presentation mode is an argument: counts of plans (children) under the suppression threshold
-become "<5" in labels, hover text and CSVs, and are not drawn as bar heights or line points.
+Presentation mode comes as the view's :class:`~dashboard.disclosure.Disclosure`; every count is
+decided there (``<5``, or ``*`` for a count hidden so that a small one cannot be worked out from a
+total), and a hidden count is never drawn (bars, heatmap cells and line points are left out and the
+mark is in the hover text). The counts of this page are linked: the tiles, the bands chart, the
+trend and the drift matrix all show parts of the same open plans on the same date, so the cells
+each chart hides are chosen against the totals the others show (:func:`hidden_counts`,
+:func:`bands_table`, :func:`drift_matrix`).
 """
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import BLUE, GREY, ROSE, SAFE
 
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural, suppress
+from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural
+
+EXACT = Disclosure()
 
 #: Average month length, to draw day durations on a month axis.
 MONTH_DAYS = 365.25 / 12
@@ -42,6 +50,11 @@ TREND_FLAGS = ("cin_over_12_months", "cin_9_month_review", "step_down_over_12_we
 TREND_STYLES = {"cin_over_12_months": (BLUE, "solid", "circle"), "cin_9_month_review": (SAFE[7], "dot", "square"),
                 "step_down_over_12_weeks": (SAFE[2], "dash", "diamond"), "cp_over_2_years": (ROSE, "dashdot",
                                                                                                "triangle-up")}
+#: Counts of one date that are nested groups of the same plans, largest first.
+CIN_CHAIN = ("open_cin", "cin_9_month_review", "cin_over_12_months")
+CP_CHAIN = ("open_cp", "cp_over_2_years")
+PLAN_COUNTS = ("open_cin", "cin_9_month_review", "cin_over_12_months", "step_down_over_12_weeks", "open_cp",
+               "cp_over_2_years")
 
 
 def flag_label(flag: str, standards=None) -> str:
@@ -63,11 +76,16 @@ def _source(standards, name: str) -> str:
         return "configuration"
 
 
-def _count(v) -> float:
-    """Numeric value of a count that may be suppressed text ("<5" -> NaN: not drawn)."""
+def _plotted(v) -> float | None:
+    """The number to draw for a table cell: ``None`` for a mark or a blank (a hidden count is not drawn)."""
+    if v is None or is_mark(v):
+        return None
     if isinstance(v, str):
-        return float("nan") if v.startswith("<") or not v else float(v.replace(",", ""))
-    return float(v)
+        v = v.replace(",", "").strip()
+        if not v:
+            return None
+    x = float(v)
+    return None if math.isnan(x) else x
 
 
 def _with_alpha(colour: str, alpha: float) -> str:
@@ -85,35 +103,106 @@ def _legend_below(fig: go.Figure, y: float = -0.28) -> go.Figure:
     return fig
 
 
-def count_text(n, presentation: bool = False, threshold: int = 5) -> str:
-    """A count for titles and notes: "<5" for 1-4 in presentation mode, else with thousands commas."""
-    return suppress(n, threshold) if presentation else f"{int(n):,}"
+# --------------------------------------------------------------------------- the counts of one date
+
+def hidden_counts(row: Mapping, d: Disclosure = EXACT) -> dict[str, bool]:
+    """Which plan counts of one date (a ``drift_trend`` row) presentation mode hides.
+
+    Open CIN plans, those over 9 months and those over 12 months are nested groups, as are open
+    CP plans and those over 2 years, and CP step-down plans over 12 weeks are part of the open CIN
+    plans: a difference of two shown counts must not be a small count either
+    (:meth:`Disclosure.nested`). The tiles, the trend, the bands chart and the drift matrix all
+    use this decision, so one count has one fate on the page (and the same as on the Overview).
+    """
+    out = {c: False for c in PLAN_COUNTS}
+    if not d.active:
+        return out
+    cin = d.nested([int(row[c]) for c in CIN_CHAIN])
+    out.update({c: i in cin for i, c in enumerate(CIN_CHAIN)})
+    cp = d.nested([int(row[c]) for c in CP_CHAIN])
+    out.update({c: i in cp for i, c in enumerate(CP_CHAIN)})
+    step, open_cin = int(row["step_down_over_12_weeks"]), int(row["open_cin"])
+    out["step_down_over_12_weeks"] = d.small(step) or (not out["open_cin"] and d.small(open_cin - step))
+    return out
 
 
 # --------------------------------------------------------------------------- duration bands
 
-def bands_table(bands: pd.DataFrame, *, presentation: bool = False, threshold: int = 5) -> pd.DataFrame:
+def _suffix_starts(standards, edges: tuple[int, ...], plan_type: str) -> list[int]:
+    """First band index of each nested count shown elsewhere (over 9 and 12 months; over 2 years)."""
+    names = ("cin_sm_review_months", "cin_max_months") if plan_type == "cin" else ("cp_max_months",)
+    return [edges.index(getattr(standards, n)) + 1 for n in names if getattr(standards, n) in edges]
+
+
+def _band_groups(values: list[int], starts: list[int], d: Disclosure) -> tuple[list[range], list[range]]:
+    """The groups of one open row of bands whose totals are shown (``known``) or hidden (``secret``).
+
+    The row's total and each "over N months" count (its suffix from ``starts``) are shown on the
+    page (tiles, title, trend) unless :meth:`Disclosure.nested` hides them: bands between two
+    shown boundaries add up to a known difference; each hidden boundary must keep a hidden band
+    on both sides, or the bands around it would give it back.
+    """
+    k = len(values)
+    bounds = [0, *starts]
+    totals = [sum(values[s:]) for s in bounds]
+    hidden = d.nested(totals)
+    shown = sorted({b for i, b in enumerate(bounds) if i not in hidden} | {k})
+    known = [range(a, b) for a, b in zip(shown, shown[1:])]
+    secret = []
+    for i, b in enumerate(bounds):
+        if i in hidden:
+            below = [s for s in shown if s < b]
+            above = [s for s in shown if s > b]
+            if below:
+                secret.append(range(below[-1], b))
+            secret.append(range(b, above[0] if above else k))
+    return known, secret
+
+
+def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> pd.DataFrame:
     """Plans by type, duration band and open/closed, as drawn and downloaded.
 
     Columns ``plan_type`` (CIN/CP), ``band``, ``band_order``, ``status`` ("Open on the date" /
-    "Closed in the 12 months"), ``plans`` (text "<5" for 1-4 in presentation mode).
+    "Closed in the 12 months"), ``plans``. In presentation mode ``plans`` is display text: a
+    band under the threshold is the mark, and ``*`` hides the next band where the totals shown on
+    the page (open and closed plans of a type, plans over 9 and 12 months, over 2 years: pass
+    ``standards``) would give a hidden band back.
     """
     cols = ["plan_type", "band", "band_order", "status", "plans"]
     if bands.empty:
         return pd.DataFrame(columns=cols)
-    t = bands.sort_values(["plan_type", "band_order", "open"]).copy()
-    t["plan_type"] = t["plan_type"].map(PLAN_LABELS)
-    t["status"] = np.where(t["open"], "Open on the date", "Closed in the 12 months")
-    t["plans"] = t["n"].astype(int)
-    t = t[cols].reset_index(drop=True)
-    if presentation:
-        t["plans"] = [suppress(v, threshold) for v in t["plans"]]
-    return t
+    t = bands.sort_values(["plan_type", "band_order", "open"]).reset_index(drop=True)
+    out = pd.DataFrame({"plan_type": t["plan_type"].map(PLAN_LABELS), "band": t["band"],
+                        "band_order": t["band_order"].astype(int),
+                        "status": np.where(t["open"], "Open on the date", "Closed in the 12 months"),
+                        "plans": t["n"].astype(int)})
+    if not d.active:
+        return out
+    values = out["plans"].tolist()
+    edges = None
+    if standards is not None:
+        from data_layer.plans import band_edges
+
+        edges = band_edges(standards)
+    known, secret = [], []
+    for plan_type in t["plan_type"].unique():
+        of_type = t.index[t["plan_type"] == plan_type]
+        known.append(list(of_type))
+        closed = [i for i in of_type if not t.at[i, "open"]]
+        known.append(closed)
+        open_ = [i for i in of_type if t.at[i, "open"]]
+        starts = _suffix_starts(standards, edges, plan_type) if edges else []
+        k, s = _band_groups([values[i] for i in open_], starts, d)
+        known += [[open_[j] for j in g] for g in k]
+        secret += [[open_[j] for j in g] for g in s]
+    hidden = d.secondary_groups(values, known, secret=secret)
+    out["plans"] = [d.cell_text(v, i in hidden, commas=False) for i, v in enumerate(values)]
+    return out
 
 
-def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int = 12, *,
-                presentation: bool = False, threshold: int = 5) -> str:
-    """The finding: how many open CIN plans are past the 12-month expectation."""
+def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int = 12,
+                d: Disclosure = EXACT) -> str:
+    """The finding: how many open CIN plans are past the 12-month expectation (as the tiles show it)."""
     if bands.empty or cin_max_months not in edges:
         return "How long CIN and CP plans last, in bands of the practice standards"
     beyond = edges.index(cin_max_months) + 1
@@ -122,9 +211,10 @@ def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int
     over = int(cin_open.loc[cin_open["band_order"] >= beyond, "n"].sum())
     if n_open == 0:
         return "How long CIN and CP plans last: no CIN plans open on the date"
-    of = count_text(n_open, presentation, threshold)
-    return (f"{count_text(over, presentation, threshold)} of {of} open CIN plan{'s' if n_open != 1 else ''} "
-            f"{'have' if n_open != 1 else 'has'} lasted more than {cin_max_months} months")
+    hidden = d.nested([n_open, over])
+    one = n_open == 1 and 0 not in hidden
+    return (f"{d.cell_text(over, 1 in hidden)} of {d.cell_text(n_open, 0 in hidden)} open CIN "
+            f"plan{'' if one else 's'} {'has' if one else 'have'} lasted more than {cin_max_months} months")
 
 
 def _band_standards(standards, edges: tuple[int, ...]) -> list[tuple[str, int, str, str]]:
@@ -142,14 +232,19 @@ def _band_standards(standards, edges: tuple[int, ...]) -> list[tuple[str, int, s
     return out
 
 
+def bands_empty(table: pd.DataFrame) -> bool:
+    """No plan open or closed in the window (a hidden count is still a plan)."""
+    return table.empty or not any(is_mark(v) or (_plotted(v) or 0) > 0 for v in table["plans"])
+
+
 def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standards) -> go.Figure:
     """CIN and CP side by side: plans per duration band, closed solid and open hatched, standards dashed.
 
     The bands' edges *are* the standards (3/6-month Team Manager reviews, 9-month Service Manager
     review, 12-month CIN expectation, 2-year CP indicator), so each is drawn as a dashed line on
-    the boundary between the two bands it separates.
+    the boundary between the two bands it separates. A hidden count has no bar (hover: the mark).
     """
-    if table.empty or not any(str(v).startswith("<") or _count(v) > 0 for v in table["plans"]):
+    if bands_empty(table):
         return empty_figure(title, "No plans open or closed in the 12 months for the selected teams")
     fig = make_subplots(rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.08,
                         subplot_titles=("CIN plans", "CP plans"), figure=base_figure(title, height=500))
@@ -159,9 +254,9 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
         part = table[table["plan_type"] == label]
         for status, pattern, opacity in (("Closed in the 12 months", "", 1.0), ("Open on the date", "/", 0.65)):
             rows = part[part["status"] == status].set_index("band").reindex(bands_in_order)
-            shown = rows["plans"].fillna(0).tolist()
+            shown = [0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in rows["plans"]]
             fig.add_trace(go.Bar(
-                x=bands_in_order, y=[_count(v) for v in shown], name=f"{label} {status.lower()}",
+                x=bands_in_order, y=[_plotted(v) for v in shown], name=f"{label} {status.lower()}",
                 marker=dict(color=PLAN_COLOURS[plan_type], opacity=opacity, pattern=dict(shape=pattern),
                             line=dict(color="white", width=0.5)),
                 customdata=np.array([[str(v)] for v in shown], dtype=object),
@@ -199,10 +294,54 @@ def group_label(group: str, by: str | None) -> str:
     return group
 
 
-def km_table(curves: pd.DataFrame, by: str | None = None, *, presentation: bool = False,
-             threshold: int = 5) -> pd.DataFrame:
-    """The survival curves as downloaded: group, days, months, share still open and its interval."""
+def km_visible(curves: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
+    """The curve points that may be shown: in presentation mode a curve stops where fewer plans than
+    the threshold are still followed (each step there would be one or two children's plans)."""
+    if not d.active or curves.empty:
+        return curves
+    return curves[curves["at_risk"].astype(float) >= d.threshold].reset_index(drop=True)
+
+
+def _nan(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def km_medians(medians: pd.DataFrame, curves: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
+    """The medians with what may be said of each: ``median_hidden``, ``lo_hidden``, ``hi_hidden``, ``mean_hidden``.
+
+    In presentation mode a median (and its interval) resting on fewer closed plans than the
+    threshold, or falling where the curve is no longer drawn (:func:`km_visible`), is not shown;
+    nor is a bound of its interval that falls there, nor the average of fewer closed plans than
+    the threshold.
+    """
+    out = medians.copy()
+    for c in ("median_hidden", "lo_hidden", "hi_hidden", "mean_hidden"):
+        out[c] = False
+    if not d.active or out.empty:
+        return out
+    visible = km_visible(curves, d)
+    last = visible.groupby("group")["days"].max().to_dict() if len(visible) else {}
+    for i, r in out.iterrows():
+        end = last.get(r["group"], -1.0)
+        few = d.hides(r["closed"])
+        med_hidden = few or (not _nan(r["median_days"]) and r["median_days"] > end)
+        out.at[i, "median_hidden"] = med_hidden
+        out.at[i, "lo_hidden"] = med_hidden or (not _nan(r["ci_low"]) and r["ci_low"] > end)
+        out.at[i, "hi_hidden"] = med_hidden or (not _nan(r["ci_high"]) and r["ci_high"] > end)
+        out.at[i, "mean_hidden"] = few
+    return out
+
+
+def km_table(curves: pd.DataFrame, by: str | None = None, d: Disclosure = EXACT) -> pd.DataFrame:
+    """The survival curves as downloaded: group, days, months, share still open, its interval, plans at risk.
+
+    In presentation mode only the points drawn (:func:`km_visible`), and without ``at_risk``:
+    consecutive numbers at risk differ by the one or two plans that ended or were censored that day.
+    """
     cols = ["group", "days", "months", "share_still_open", "ci_low", "ci_high", "at_risk"]
+    if d.active:
+        cols = cols[:-1]
+    curves = km_visible(curves, d)
     if curves.empty:
         return pd.DataFrame(columns=cols)
     t = pd.DataFrame({
@@ -214,8 +353,6 @@ def km_table(curves: pd.DataFrame, by: str | None = None, *, presentation: bool 
         "ci_high": curves["ci_high"].astype(float).round(4),
         "at_risk": curves["at_risk"].astype(int),
     })
-    if presentation:
-        t["at_risk"] = [suppress(v, threshold) for v in t["at_risk"]]
     return t[cols]
 
 
@@ -224,13 +361,20 @@ def _months(days: float) -> str:
 
 
 def median_text(row: Mapping) -> str:
-    """'7.2 months (95% CI 6.1 to 8.0)'; 'not reached' when over half the plans are still open."""
+    """'7.2 months (95% CI 6.1 to 8.0)'; 'not reached' when over half the plans are still open.
+
+    With :func:`km_medians` flags: 'not shown (too few plans behind it)' for a hidden median, and
+    a hidden bound of its interval reads 'not shown'.
+    """
+    if row.get("median_hidden", False):
+        return "not shown (too few plans behind it)"
     med = row["median_days"]
-    if med is None or (isinstance(med, float) and math.isnan(med)):
+    if _nan(med):
         return "not reached (over half still open)"
     lo, hi = row["ci_low"], row["ci_high"]
-    lo_t = "?" if lo is None or math.isnan(lo) else f"{lo / MONTH_DAYS:.1f}"
-    hi_t = "not reached" if hi is None or math.isnan(hi) else f"{hi / MONTH_DAYS:.1f}"
+    lo_t = "not shown" if row.get("lo_hidden", False) else "?" if _nan(lo) else f"{lo / MONTH_DAYS:.1f}"
+    hi_t = ("not shown" if row.get("hi_hidden", False) else "not reached" if _nan(hi)
+            else f"{hi / MONTH_DAYS:.1f}")
     return f"{_months(med)} (95% CI {lo_t} to {hi_t})"
 
 
@@ -241,24 +385,34 @@ def km_title(medians: pd.DataFrame, by: str | None) -> str:
         parts = []
         for row in medians.to_dict("records"):
             name = PLAN_LABELS.get(row["group"], row["group"])
-            med = row["median_days"]
-            parts.append(f"{name} plans: median {_months(med)}" if not math.isnan(med)
-                         else f"{name} plans: over half still open")
+            if row.get("median_hidden", False):
+                parts.append(f"{name} plans: median not shown")
+            elif _nan(row["median_days"]):
+                parts.append(f"{name} plans: over half still open")
+            else:
+                parts.append(f"{name} plans: median {_months(row['median_days'])}")
         return "How long plans stay open — " + "; ".join(parts)
     by_text = {"origin": "by how the plan started", None: ""}.get(by, "by team")
     return f"How long plans stay open {by_text}".strip() + " (median per group in the legend)"
 
 
-def km_note(medians: pd.DataFrame, by: str | None) -> str:
+def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT) -> str:
     """Why the median differs from an average of closed plans, with this view's numbers."""
     parts = []
     for row in medians.to_dict("records"):
         mean = row["closed_mean_days"]
-        mean_t = "no closed plans" if math.isnan(mean) else f"average of closed plans only {_months(mean)}"
+        if row.get("mean_hidden", False):
+            mean_t = "average of closed plans not shown (too few)"
+        else:
+            mean_t = "no closed plans" if _nan(mean) else f"average of closed plans only {_months(mean)}"
         parts.append(f"{group_label(row['group'], by)}: median {median_text(row)}; {mean_t}")
     why = ("Plans still open are counted as open up to the as-at date (censored) rather than ignored, so the "
            "curve and median include the long plans that are still running. An average of closed plans leaves "
            "those out and so understates how long plans last.")
+    if d.active:
+        why += (f" In presentation mode a group of fewer than {d.threshold} plans is not drawn, a curve stops where "
+                f"fewer than {d.threshold} plans are still followed, and a median or average resting on fewer than "
+                f"{d.threshold} closed plans is not shown.")
     return why + (" " + " · ".join(parts) + "." if parts else "")
 
 
@@ -266,10 +420,12 @@ def km_figure(curves: pd.DataFrame, medians: pd.DataFrame, title: str, by: str |
               plan_types: tuple[str, ...] = ("cin", "cp")) -> go.Figure:
     """Share of plans still open against time open, a step line per group with its 95% band.
 
-    The median (where the curve crosses one half) is marked with its interval as a horizontal
-    error bar. Standards drawn: the 12-month CIN expectation, the 2-year CP indicator and, for
-    the origin view, the 12-week step-down limit. The chart's note (:func:`km_note`, shown under
-    it on the page) says why this is not an average of closed plans, with this view's numbers.
+    ``curves`` are the points to draw (:func:`km_visible`), ``medians`` those of :func:`km_medians`
+    (a hidden median has no marker, a hidden bound no arm). The median (where the curve crosses
+    one half) is marked with its interval as a horizontal error bar. Standards drawn: the
+    12-month CIN expectation, the 2-year CP indicator and, for the origin view, the 12-week
+    step-down limit. The chart's note (:func:`km_note`) says why this is not an average of closed
+    plans, with this view's numbers.
     """
     if curves.empty:
         return empty_figure(title, "No plans for the selected teams")
@@ -278,6 +434,8 @@ def km_figure(curves: pd.DataFrame, medians: pd.DataFrame, title: str, by: str |
     for i, group in enumerate(groups):
         colour = PLAN_COLOURS.get(group) if by == "plan_type" else SAFE[i % len(SAFE)]
         c = curves[curves["group"] == group].sort_values("days")
+        if c.empty:
+            continue
         x = (c["days"].astype(float) / MONTH_DAYS).tolist()
         name = group_label(group, by)
         fig.add_trace(go.Scatter(x=x, y=c["ci_high"], mode="lines", line=dict(width=0, shape="hv"),
@@ -288,22 +446,24 @@ def km_figure(curves: pd.DataFrame, medians: pd.DataFrame, title: str, by: str |
         fig.add_trace(go.Scatter(
             x=x, y=c["survival"], mode="lines", name=name, legendgroup=name,
             line=dict(color=colour, width=3, shape="hv", dash=["solid", "dash", "dot", "dashdot"][i % 4]),
-            customdata=np.column_stack([c["days"].round(0).astype(int), c["at_risk"].astype(int)]),
+            customdata=c["days"].round(0).astype(int).to_numpy().reshape(-1, 1),
             hovertemplate=f"{name}<br>%{{customdata[0]}} days: %{{y:.0%}} still open<extra></extra>",
         ))
         row = medians[medians["group"] == group].iloc[0]
         med = row["median_days"]
-        if not math.isnan(med):
-            lo = row["ci_low"] if not math.isnan(row["ci_low"]) else med
-            hi = row["ci_high"] if not math.isnan(row["ci_high"]) else float(curves["days"].max())
+        if not _nan(med) and not row.get("median_hidden", False):
+            end = float(c["days"].max())
+            lo = med if _nan(row["ci_low"]) or row.get("lo_hidden", False) else row["ci_low"]
+            hi = end if _nan(row["ci_high"]) or row.get("hi_hidden", False) else row["ci_high"]
             fig.add_trace(go.Scatter(
                 x=[med / MONTH_DAYS], y=[0.5], mode="markers", name=f"{name} median", legendgroup=name,
-                showlegend=False, marker=dict(color=colour, size=11, symbol="diamond", line=dict(color="white", width=1)),
-                error_x=dict(type="data", symmetric=False, array=[(hi - med) / MONTH_DAYS],
-                             arrayminus=[(med - lo) / MONTH_DAYS], color=colour, thickness=2, width=6),
+                showlegend=False,
+                marker=dict(color=colour, size=11, symbol="diamond", line=dict(color="white", width=1)),
+                error_x=dict(type="data", symmetric=False, array=[max(hi - med, 0) / MONTH_DAYS],
+                             arrayminus=[max(med - lo, 0) / MONTH_DAYS], color=colour, thickness=2, width=6),
                 hovertemplate=f"{name}: median {median_text(row)}<extra></extra>",
             ))
-    if medians["median_days"].notna().any():
+    if any(t.name and t.name.endswith(" median") for t in fig.data):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="◆ Median with its 95% interval",
                                  marker=dict(symbol="diamond", size=10, color=GREY)))
     fig.add_hline(y=0.5, line=dict(color=GREY, dash="dot", width=1))
@@ -329,27 +489,21 @@ def km_figure(curves: pd.DataFrame, medians: pd.DataFrame, title: str, by: str |
     return fig
 
 
-def km_summary(medians: pd.DataFrame, title: str, by: str | None) -> str:
+def km_summary(medians: pd.DataFrame, title: str, by: str | None, sizes: Mapping[str, str] | None = None) -> str:
+    """The accessible summary; ``sizes`` (group -> displayed number of plans) replaces the exact sizes."""
     if medians.empty:
         return aria_summary("Survival curve", title, "No plans for the selected teams")
-    facts = [f"{group_label(r['group'], by)}: median {median_text(r)} from {plural(int(r['n']), 'plan')}"
-             for r in medians.to_dict("records")]
-    return aria_summary("Survival curve (Kaplan-Meier)", title, *facts,
-                        "Open plans are censored at the as-at date")
+    facts = []
+    for r in medians.to_dict("records"):
+        size = f"{sizes[r['group']]} plans" if sizes is not None else plural(int(r["n"]), "plan")
+        facts.append(f"{group_label(r['group'], by)}: median {median_text(r)} from {size}")
+    return aria_summary("Survival curve (Kaplan-Meier)", title, *facts, "Open plans are censored at the as-at date")
 
 
 # --------------------------------------------------------------------------- drift by team
 
-def drift_matrix(counts: pd.DataFrame, team_names: Mapping[str, str] | None = None, *,
-                 presentation: bool = False, threshold: int = 5) -> pd.DataFrame:
-    """Teams x flags: plans carrying each flag (0 where none), one row per team, as downloaded.
-
-    Columns ``team`` then one per flag in :data:`FLAGS` order, then ``total``; teams with the most
-    flags first. Counts are "<5" text for 1-4 in presentation mode.
-    """
+def _drift_wide(counts: pd.DataFrame, team_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     team_names = dict(team_names or {})
-    if counts.empty:
-        return pd.DataFrame(columns=["team", *FLAGS, "total"])
     c = counts.copy()
     names = {str(r.team_id): (r.team_name or team_names.get(str(r.team_id)) or str(r.team_id))
              for r in c.itertuples()}
@@ -361,32 +515,70 @@ def drift_matrix(counts: pd.DataFrame, team_names: Mapping[str, str] | None = No
     wide.columns.name = None
     for col in (*FLAGS, "total"):
         wide[col] = wide[col].astype(int)
-        if presentation:
-            wide[col] = [suppress(v, threshold) for v in wide[col]]
     return wide
 
 
-def drift_title(counts: pd.DataFrame, *, presentation: bool = False, threshold: int = 5) -> str:
-    """The most common flag and how many plans carry it (from the unsuppressed counts)."""
+def drift_matrix(counts: pd.DataFrame, team_names: Mapping[str, str] | None = None, d: Disclosure = EXACT, *,
+                 hidden_totals: Iterable[str] = ()) -> pd.DataFrame:
+    """Teams x flags: plans carrying each flag (0 where none), one row per team, as downloaded.
+
+    Columns ``team`` then one per flag in :data:`FLAGS` order, then ``total``; teams with the most
+    flags first. In presentation mode the cells are display text: a count under the threshold
+    is the mark, and ``*`` hides more cells until no hidden one can be worked out from a team's
+    total, from a flag's total (shown in the title, the tiles or the trend) or, within a team,
+    from plans over 9 months minus those over 12. ``hidden_totals``: flags whose total the page
+    hides (:func:`hidden_counts`): their column keeps a hidden cell, or it would add up to it.
+    """
+    if counts.empty:
+        return pd.DataFrame(columns=["team", *FLAGS, "total"])
+    wide = _drift_wide(counts, team_names)
+    if not d.active:
+        return wide
+    nf = len(FLAGS)
+    cells = wide[list(FLAGS)].to_numpy().ravel().tolist()
+    start = set()
+    nine, twelve = FLAGS.index("cin_9_month_review"), FLAGS.index("cin_over_12_months")
+    for r in range(len(wide)):
+        if 0 in d.nested([cells[r * nf + nine], cells[r * nf + twelve]]):
+            start.add(r * nf + nine)
+    rows = [range(r * nf, (r + 1) * nf) for r in range(len(wide)) if not d.hides(wide.at[r, "total"])]
+    hidden_totals = set(hidden_totals)
+    columns = {f: [r * nf + j for r in range(len(wide))] for j, f in enumerate(FLAGS)}
+    known = rows + [g for f, g in columns.items() if f not in hidden_totals]
+    secret = [g for f, g in columns.items() if f in hidden_totals]
+    hidden = d.secondary_groups(cells, known, secret=secret, hidden=start)
+    out = wide[["team"]].copy()
+    for j, f in enumerate(FLAGS):
+        out[f] = [d.cell_text(cells[r * nf + j], r * nf + j in hidden, commas=False) for r in range(len(wide))]
+    out["total"] = [d.cell_text(v, d.hides(v), commas=False) for v in wide["total"]]
+    return out
+
+
+def drift_title(counts: pd.DataFrame, d: Disclosure = EXACT, *, hidden_totals: Iterable[str] = ()) -> str:
+    """The most common flag and how many plans carry it; a plain title when that number is hidden."""
     if counts.empty:
         return "No open plan breaches a standard on this date"
     totals = counts.groupby("flag")["n"].sum()
     top = max(FLAGS, key=lambda f: (int(totals.get(f, 0)), -FLAGS.index(f)))
-    teams = counts.loc[counts["flag"] == top, "team_id"].nunique()
-    return (f"{flag_label(top)} is the most common drift: {count_text(int(totals[top]), presentation, threshold)} "
-            f"plans across {plural(teams, 'team')}")
+    n = int(totals.get(top, 0))
+    if d.hides(n) or (d.active and top in set(hidden_totals)):
+        return "Open plans breaching a standard on this date, by team and flag"
+    teams = counts.loc[(counts["flag"] == top) & (counts["n"] > 0), "team_id"].nunique()
+    return f"{flag_label(top)} is the most common drift: {d.count(n)} plans across {plural(teams, 'team')}"
 
 
 def drift_figure(matrix: pd.DataFrame, title: str, standards) -> go.Figure:
-    """Heatmap of flags (rows, each labelled with its standard) by team (columns), counts written in."""
+    """Heatmap of flags (rows, each labelled with its standard) by team (columns), counts written in.
+
+    A hidden cell has no colour (a gap) and shows its mark."""
     if matrix.empty:
         return empty_figure(title, "No drift flags for the selected teams on this date")
     y = [flag_label(f, standards) for f in FLAGS]
     text = [[str(v) for v in matrix[f]] for f in FLAGS]
-    z = [[_count(v) for v in matrix[f]] for f in FLAGS]
+    z = [[_plotted(v) for v in matrix[f]] for f in FLAGS]
     fig = base_figure(title, height=430)
     fig.add_trace(go.Heatmap(
-        x=matrix["team"].astype(str), y=y, z=np.array(z, dtype=float), text=np.array(text, dtype=object),
+        x=matrix["team"].astype(str), y=y, z=z, text=np.array(text, dtype=object),
         texttemplate="%{text}", colorscale="Blues", xgap=2, ygap=2, colorbar=dict(title="Plans"),
         hovertemplate="%{x}<br>%{y}: %{text} plans<extra></extra>", zmin=0,
     ))
@@ -414,31 +606,58 @@ def drift_note(standards) -> str:
 
 # --------------------------------------------------------------------------- trend
 
-def trend_table(trend: pd.DataFrame, *, presentation: bool = False, threshold: int = 5) -> pd.DataFrame:
-    """Monthly counts as downloaded: date, open CIN and CP plans, each duration flag, % of CIN over 12 months."""
-    cols = ["as_at", "open_cin", *TREND_FLAGS[:3], "open_cp", "cp_over_2_years", "pct_cin_over_12_months"]
-    out = trend[cols].copy()
+TREND_COLUMNS = ["as_at", "open_cin", *TREND_FLAGS[:3], "open_cp", "cp_over_2_years", "pct_cin_over_12_months"]
+
+
+def trend_table(trend: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
+    """Monthly counts as downloaded: date, open CIN and CP plans, each duration flag, % of CIN over 12 months.
+
+    In presentation mode each date's counts are display text decided by :func:`hidden_counts`,
+    and the percentage is the mark when a count it comes from is hidden.
+    """
+    out = trend[TREND_COLUMNS].copy()
     out["pct_cin_over_12_months"] = out["pct_cin_over_12_months"].astype(float).round(1)
-    if presentation:
-        for c in cols[1:-1]:
-            out[c] = [suppress(v, threshold) for v in out[c]]
+    if not d.active or out.empty:
+        return out
+    fates = [hidden_counts(r, d) for r in trend.to_dict("records")]
+    for c in TREND_COLUMNS[1:-1]:
+        out[c] = [d.cell_text(v, f[c], commas=False) for v, f in zip(trend[c], fates)]
+    out["pct_cin_over_12_months"] = [
+        d.mark if f["cin_over_12_months"] or f["open_cin"] or d.hides_share(n, o) else
+        ("" if _nan(p) else p)
+        for p, f, n, o in zip(out["pct_cin_over_12_months"], fates, trend["cin_over_12_months"], trend["open_cin"])]
     return out
 
 
-def trend_title(trend: pd.DataFrame, *, presentation: bool = False, threshold: int = 5) -> str:
-    """Where open CIN plans past 12 months stand now against the first month shown."""
+def trend_title(trend: pd.DataFrame, d: Disclosure = EXACT) -> str:
+    """Where open CIN plans past 12 months stand now against the first month shown.
+
+    The direction is said only when the shown values say it too: not between two hidden counts
+    (both "<5"), nor beside a count hidden to protect another.
+    """
     if trend.empty:
         return "Open plans past their time limits, monthly over the year"
     first, last = trend.iloc[0], trend.iloc[-1]
     a, b = int(first["cin_over_12_months"]), int(last["cin_over_12_months"])
+    ha, hb = hidden_counts(first, d)["cin_over_12_months"], hidden_counts(last, d)["cin_over_12_months"]
+    at, bt = d.cell_text(a, ha), d.cell_text(b, hb)
+    protected = (ha and not d.small(a)) or (hb and not d.small(b))
+    if protected or (ha and hb):
+        return f"Open CIN plans past 12 months: {bt} on the date; {at} a year earlier"
     direction = "up" if b > a else "down" if b < a else "unchanged"
-    change = f" from {count_text(a, presentation, threshold)}" if direction != "unchanged" else ""
-    return (f"Open CIN plans past 12 months: {count_text(b, presentation, threshold)} on the date, "
-            f"{direction}{change} a year earlier")
+    change = f" from {at}" if direction != "unchanged" else ""
+    return f"Open CIN plans past 12 months: {bt} on the date, {direction}{change} a year earlier"
+
+
+def trend_empty(trend: pd.DataFrame) -> bool:
+    """No open CIN or CP plan on any date of the year: nothing to follow."""
+    return trend.empty or not (trend["open_cin"].astype(int).sum() + trend["open_cp"].astype(int).sum())
 
 
 def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
-    """A line per duration flag, monthly; the standard (no CIN plan past 12 months) dashed at zero."""
+    """A line per duration flag, monthly; the standard (no CIN plan past 12 months) dashed at zero.
+
+    A hidden count is a gap in its line (hover: the mark); the axis is scaled on the drawn points."""
     if table.empty:
         return empty_figure(title)
     fig = base_figure(title, height=400)
@@ -446,8 +665,8 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
     top = 0.0
     for flag in TREND_FLAGS:
         colour, dash, symbol = TREND_STYLES[flag]
-        y = [_count(v) for v in table[flag]]
-        top = max([top] + [v for v in y if not math.isnan(v)])
+        y = [_plotted(v) for v in table[flag]]
+        top = max([top] + [v for v in y if v is not None])
         fig.add_trace(go.Scatter(x=dates, y=y, mode="lines+markers", name=flag_label(flag),
                                  line=dict(color=colour, dash=dash, width=3), marker=dict(symbol=symbol, size=7),
                                  customdata=np.array([[str(v)] for v in table[flag]], dtype=object),
@@ -509,27 +728,40 @@ def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:
               .reset_index(drop=True)[fields]
 
 
-def exclusion_text(exclusions: pd.DataFrame) -> str | None:
-    """'3 rows excluded: 2 CIN plans with end date before start date; ...' or None when nothing was."""
+def exclusion_text(exclusions: pd.DataFrame, d: Disclosure = EXACT) -> str | None:
+    """'3 rows excluded: 2 CIN plans with end date before start date; ...' or None when nothing was.
+
+    In presentation mode the total is left out: the board pack's appendix lists the same counts
+    one by one (each only through the primary rule), so a total here would give a hidden one back.
+    """
     if exclusions is None or exclusions.empty:
         return None
     parts, n_out = [], 0
     for r in exclusions.to_dict("records"):
-        what = f"{r['n']:,} {PLAN_LABELS.get(r['plan_type'], r['plan_type'])} plan{'s' if r['n'] != 1 else ''}"
+        n = int(r["n"])
+        label = PLAN_LABELS.get(r["plan_type"], r["plan_type"])
+        what = d.count_noun(n, f"{label} plan")
         if r["reason"] == "unrecognised origin code":
-            parts.append(f"{what} with an unrecognised origin (left out of the by-origin curves and the step-down check)")
+            parts.append(f"{what} with an unrecognised origin (left out of the by-origin curves and the step-down "
+                         "check)")
         else:
             parts.append(f"{what}: {r['reason']}")
-            n_out += int(r["n"])
-    head = f"{n_out:,} row{'s' if n_out != 1 else ''} excluded from the figures" if n_out else "Data quality"
+            n_out += n
+    if not n_out:
+        head = "Data quality"
+    elif d.active:
+        head = "Plan rows excluded from the figures"
+    else:
+        head = f"{n_out:,} row{'s' if n_out != 1 else ''} excluded from the figures"
     return head + ": " + "; ".join(parts) + "."
 
 
 __all__ = [
-    "FLAG_INFO", "FLAGS", "TREND_FLAGS", "MONTH_DAYS", "flag_label",
-    "bands_table", "bands_title", "bands_figure", "bands_summary",
-    "km_table", "km_title", "km_note", "km_figure", "km_summary", "median_text", "group_label",
+    "FLAG_INFO", "FLAGS", "TREND_FLAGS", "MONTH_DAYS", "EXACT", "flag_label", "hidden_counts",
+    "bands_table", "bands_title", "bands_figure", "bands_summary", "bands_empty",
+    "km_visible", "km_medians", "km_table", "km_title", "km_note", "km_figure", "km_summary", "median_text",
+    "group_label",
     "drift_matrix", "drift_title", "drift_figure", "drift_summary", "drift_note",
-    "trend_table", "trend_title", "trend_figure", "trend_summary",
+    "trend_table", "trend_title", "trend_figure", "trend_summary", "trend_empty", "TREND_COLUMNS",
     "DRIFT_GRID_COLUMNS", "drift_list", "exclusion_text",
 ]

@@ -2,20 +2,32 @@
 from __future__ import annotations
 
 import os
+from datetime import date
+from io import StringIO
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard.app import create_app
-from data_layer import connect
+from dashboard.sections import plans as sections
+from dashboard.sections.base import View, find_item
+from data_layer import Filters, connect
 from data_layer.demo import ensure_demo
+from tests.browser.helpers import plotted_traces, wait_for_file
 
 AS_AT = "2023-03-31"
 CARDS = ("#plans-bands-card", "#plans-km-card", "#plans-drift-teams-card", "#plans-trend-card")
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app(db=connect(f"sqlite:///{ensure_demo()}"))
+def demo_db():
+    return connect(f"sqlite:///{ensure_demo()}")
+
+
+@pytest.fixture(scope="module")
+def app(demo_db):
+    return create_app(db=demo_db)
 
 
 def _open(dash_duo, app, free_port, query):
@@ -110,4 +122,26 @@ def test_presentation_mode_hides_the_drift_list_and_bad_rows_are_counted(dash_du
     assert "Counts under 5" in dash_duo.find_element("#plans-bands-card .chart-note").text
     excluded = dash_duo.find_element("#plans-excluded").text
     assert "rows excluded from the figures" in excluded and "end date before start date" in excluded
+    _no_errors(dash_duo)
+
+
+def test_presentation_mode_draws_and_downloads_only_disclosed_counts(dash_duo, app, demo_db, free_port):
+    """One small team (T05 has 1-4 open CP plans): no bar or line point stands at 1-4, no tile shows
+    one, and the bands CSV is exactly the table the section shows (marks included)."""
+    _open(dash_duo, app, free_port, f"as_at={AS_AT}&team=T05&presentation=1")
+    _until(lambda: dash_duo.find_element("#plans-tile-open-cp-value").text == "<5")
+    for tile in ("open-cin", "cin-12", "open-cp", "cp-2y"):
+        value = dash_duo.find_element(f"#plans-tile-{tile}-value").text
+        assert value not in {"1", "2", "3", "4"}
+    for graph in ("#plans-bands-graph", "#plans-trend-graph"):
+        for trace in plotted_traces(dash_duo, graph):
+            assert not [y for y in trace["y"] if isinstance(y, (int, float)) and 0 < y < 5], (graph, trace["name"])
+    button = dash_duo.find_element("#plans-bands-card .csv-button")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
+    got = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "plan-duration-bands*.csv"), dtype=str)
+    view = View.make(Filters(as_at=date(2023, 3, 31), teams=("T05",)), presentation=True,
+                     threshold=demo_db.standards.suppress_below)
+    want = find_item(sections.body(demo_db, view), "plans-bands").table
+    pd.testing.assert_frame_equal(got, pd.read_csv(StringIO(want.to_csv(index=False)), dtype=str))
+    assert "<5" in set(got["plans"])
     _no_errors(dash_duo)
