@@ -1,16 +1,19 @@
-"""JARP figure and table builders: what they draw, their standards, accessibility text, suppression."""
+"""JARP figure and table builders: what they draw, their standards, accessibility text, disclosure."""
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
 from data_layer import (Filters, jarp_queue, jarp_queue_trend, jarp_responses, jarp_reviews_due, response_summary,
                         response_trend)
 from data_layer.jarp_scoring import next_panel, rules_for
 from tests.fixtures import FixtureDB
 from tests.test_jarp import D, ROWS
+
+SHOWN = Disclosure(threshold=5, active=True)  # presentation mode
 
 
 @pytest.fixture(scope="module")
@@ -50,27 +53,36 @@ def test_agenda_figure_draws_bands(frames):
     assert table[(table.score == 8)].carried_over.iloc[0] == 1
     title = fig.agenda_title(q, next_panel(D, rules))
     assert title == "10 referrals for the panel on Tue 14 Mar 2023, 3 of them priority 1"
-    f = fig.agenda_figure(table, title, rules)
+    f = fig.agenda_figure(table, fig.agenda_shown(table), title, rules)
     assert f.layout.title.text == title
     assert {t.name for t in f.data} == {"P1 urgent", "P2", "P3", "Below threshold"}
     xs = sorted(s.x0 for s in _hlines_and_vlines(f))
     assert xs == [6.5, 10.5]  # P2 from 7 points, P1 from 11
-    summary = fig.agenda_summary(table, title, rules)
+    texts = fig.priority_texts(fig.next_panel_counts(q))
+    assert texts == {"total": "10", "P1": "3", "P2": "2", "P3": "4", "below_threshold": "1"}
+    summary = fig.agenda_summary(texts, title, rules)
     assert summary.startswith("Bar chart: 10 referrals") and "P1 urgent: 3" in summary
+    assert sum(sum(t.y) for t in f.data) == len(q)  # every referral drawn in normal mode
 
 
 def test_presentation_suppresses_small_counts(frames):
     q, rules = frames["queue"], frames["rules"]
-    table = fig.agenda_score_table(q, presentation=True, threshold=5)
-    assert set(table.referrals) == {"<5"}
     raw = fig.agenda_score_table(q)
-    f = fig.agenda_figure(table, "t", rules, raw=raw)
-    assert sum(sum(t.y) for t in f.data) == len(q)  # bar heights from the raw counts
-    assert all(all(c[0] == "<5" for c in t.customdata) for t in f.data)
-    assert fig.agenda_title(q, D, presentation=True).startswith("10 referrals")
-    assert ", <5 of them priority 1" in fig.agenda_title(q, D, presentation=True)
-    tiles = fig.response_tiles(frames["summary"], rules, presentation=True)
+    texts = fig.priority_texts(fig.next_panel_counts(q), SHOWN)
+    assert texts == {"total": "10", "P1": "<5", "P2": "<5", "P3": "<5", "below_threshold": "<5"}
+    table = fig.agenda_shown(raw, SHOWN, fig.hidden_priorities(texts))
+    assert set(table.referrals) == {"<5"}
+    assert "carried_over" not in table  # with the bar's count it gives the complement
+    f = fig.agenda_figure(raw, table, "t", rules)
+    # Geometry: a hidden count is never drawn at its size (the old chart drew the raw heights
+    # under a "<5" hover), so with every bar hidden nothing is drawn.
+    assert not f.data
+    assert fig.drawn_rows(table, "referrals").empty
+    assert fig.agenda_title(q, D, SHOWN).startswith("10 referrals")
+    assert ", <5 of them priority 1" in fig.agenda_title(q, D, SHOWN)
+    tiles = fig.response_tiles(frames["summary"], rules, SHOWN)
     assert "<5 on time" in tiles[0]["detail"]
+    assert tiles[0]["value"] == "<5"  # 33% of 3 judged: the share is hidden with its counts
 
 
 def test_queue_trend(frames):
@@ -80,12 +92,16 @@ def test_queue_trend(frames):
     assert (last.total, last.P1, last.past_timetable) == (10, 3, 1)
     title = fig.queue_trend_title(table)
     assert title == "10 referrals waiting on 08 Mar 2023; 1 waiting longer than the panel timetable"
-    f = fig.queue_trend_figure(table, title, frames["rules"].max_wait_days)
+    f = fig.queue_trend_figure(table, fig.queue_trend_shown(table), title, frames["rules"].max_wait_days)
     assert len(f.data) == 5 and any(s.y0 == 0 for s in _hlines_and_vlines(f))
     assert "Waiting over 11 days" in f.data[-1].name
     assert "Stacked bar chart" in fig.queue_trend_summary(table, title)
-    shown = fig.queue_trend_table(frames["trend"], presentation=True)
-    assert shown.iloc[-1].P1 == "<5"
+    shown = fig.queue_trend_shown(table, SHOWN)
+    assert shown.iloc[-1].P1 == "<5" and shown.iloc[-1].total == 10 and shown.iloc[-1].past_timetable == "<5"
+    assert fig.queue_trend_title(table, SHOWN) == ("10 referrals waiting on 08 Mar 2023; <5 waiting longer than the "
+                                                   "panel timetable")
+    f = fig.queue_trend_figure(table, shown, title, frames["rules"].max_wait_days)
+    assert all(v is None or v == 0 or v >= 5 for t in f.data for v in t.y)
 
 
 def test_response_times_against_targets(frames):
@@ -98,12 +114,16 @@ def test_response_times_against_targets(frames):
     assert set(table[table.priority == "P1"].unit) == {"calendar days"}
     title = fig.response_title(frames["summary"])
     assert title == "50% of family-support responses met their priority's target in the 12 months"  # 4 of 8
-    f = fig.response_figure(table, title, rules)
+    f = fig.response_figure(table, fig.response_time_shown(table, frames["summary"]), title, rules)
     targets = sorted(round(s.x0, 1) for s in _hlines_and_vlines(f))
     assert targets == [2.5, 5.5, 10.5]
     assert [a.text for a in f.layout.annotations][:3] == ["P1 urgent: target 48 hours", "P2: target 2-5 working days",
                                                           "P3: target 3-10 working days"]
     assert "P1 urgent (target 48 hours): 33% on time" in fig.response_summary_text(frames["summary"], title, rules)
+    shown = fig.response_time_shown(table, frames["summary"], SHOWN)
+    assert set(shown.responses) == {"<5"}
+    assert not fig.response_figure(table, shown, title, rules).data  # nothing drawn at a hidden size
+    assert fig.response_title(frames["summary"], SHOWN).startswith("Family-support responses")  # 4 of 8: hidden
 
 
 def test_response_trend(frames):
@@ -111,9 +131,10 @@ def test_response_trend(frames):
     f = fig.response_trend_figure(table)
     assert any(s.y0 == 100 for s in _hlines_and_vlines(f))
     assert {t.name for t in f.data} == {"P1 urgent", "P2", "P3"}
-    shown = fig.response_trend_table(frames["rtrend"], presentation=True)
-    assert shown.pct_on_time.isna().all() and set(shown.judged) == {"<5"}
+    shown = fig.response_trend_shown(table, SHOWN)
+    assert set(shown.pct_on_time) == {"<5"} and list(shown.columns) == ["month", "priority", "pct_on_time"]
     assert "Standard: 100% on time" in fig.response_trend_summary(table)
+    assert fig.response_trend_empty(table, SHOWN) and not fig.response_trend_figure(table, SHOWN).data
 
 
 def test_reviews(frames):
@@ -126,19 +147,25 @@ def test_reviews(frames):
     assert table.to_dict("records")[0] == {"days_to_due": -7, "status": "overdue", "reviews": 1}
     title = fig.review_title(reviews)
     assert title == "1 progress review overdue, 3 due in the next 7 days"
-    f = fig.review_figure(table, title, 7)
+    f = fig.review_figure(table, table, title, 7)
     band = [s for s in f.layout.shapes if s.type == "rect"]
     assert band and (band[0].x0, band[0].x1) == (-0.5, 7.5)
-    assert "longest overdue is 7 days" in fig.review_summary(table, title, 7)
+    assert "longest overdue is 7 days" in fig.review_summary(table, table, title, 7)
+    shown = fig.review_shown(table, SHOWN)
+    assert fig.review_title(reviews, SHOWN) == "<5 progress reviews overdue, <5 due in the next 7 days"
+    assert not fig.review_figure(table, shown, title, 7).data
+    assert "longest overdue" not in fig.review_summary(table, shown, title, 7)  # one child's wait
 
 
 def test_empty_frames_say_so(frames):
     rules = frames["rules"]
     empty_q = frames["queue"].iloc[0:0]
-    f = fig.agenda_figure(fig.agenda_score_table(empty_q), fig.agenda_title(empty_q, D), rules)
+    empty_table = fig.agenda_score_table(empty_q)
+    f = fig.agenda_figure(empty_table, empty_table, fig.agenda_title(empty_q, D), rules)
     assert "No referrals waiting" in f.layout.annotations[0].text
     assert fig.response_time_table(frames["responses"].iloc[0:0], rules).empty
-    assert "No responses" in fig.response_figure(pd.DataFrame(columns=["priority"]), "t", rules).layout.annotations[0].text
+    none = pd.DataFrame(columns=["priority"])
+    assert "No responses" in fig.response_figure(none, none, "t", rules).layout.annotations[0].text
     assert fig.review_rows(frames["reviews"].iloc[0:0]).empty
     assert fig.review_title(frames["reviews"].iloc[0:0]) == "0 progress reviews overdue, 0 due in the next 7 days"
     assert fig.queue_trend_table(pd.DataFrame(columns=["week", "priority", "referrals", "past_timetable"])).empty

@@ -9,7 +9,7 @@ import pytest
 from dashboard.app import create_app
 from data_layer import Filters, connect, jarp_queue, jarp_reviews_due, jarp_unknown_criteria
 from data_layer.demo import ensure_demo
-from tests.browser.helpers import save_page_screenshot
+from tests.browser.helpers import plotted_traces, save_page_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,18 @@ def test_presentation_mode_hides_child_lists_and_small_counts(dash_duo, app, fre
     for grid in ("jarp-agenda-grid", "jarp-below-grid", "jarp-carried-grid", "jarp-reviews-grid"):
         dash_duo.wait_for_element(f"#{grid}-hidden", timeout=20)
     assert not dash_duo.driver.find_elements("css selector", ".ag-row")
-    # The demo's next panel has 4 P1 referrals and 1 below threshold: both shown as "<5".
+    # The demo's next panel has 1 P1 referral and 1 below threshold: both shown as "<5".
     assert "P1 <5" in dash_duo.find_element("#jarp-tile-agenda").text
     assert "below threshold <5" in dash_duo.find_element("#jarp-tile-agenda").text
+    # Geometry: no chart draws a count under 5 at its size (the old agenda chart did, under a "<5" hover).
+    for card in ("#jarp-agenda-card", "#jarp-queue-trend-card", "#jarp-response-times-card", "#jarp-reviews-card"):
+        for trace in plotted_traces(dash_duo, card):
+            assert not [v for v in trace["y"] if v is not None and 0 < v < 5], (card, trace["name"])
+    # Every count on the demo's agenda chart is under 5: the chart says so instead of drawing them.
+    assert "none is drawn in presentation mode" in dash_duo.find_element("#jarp-agenda-card").text
+    # Pack p. 29: one month left to show is not "from 100% in June 2022 to 100% in June 2022".
+    trend = dash_duo.find_element("#jarp-response-trend-card [role=img]").get_attribute("aria-label")
+    assert "P2: 100% in June 2022, the only month that can be shown" in trend
+    assert "to 100% in June 2022" not in trend
+    save_page_screenshot(dash_duo, "jarp-presentation.png")
     _no_errors(dash_duo)
