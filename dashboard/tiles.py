@@ -309,9 +309,14 @@ def _jarp_on_time(fetch, f, d: Disclosure, s):
     if pct is None:
         return _Figure(None, "No responses to judge")
     hidden = d.hides_share(on, on + late)
-    # Each priority's share in a clause of its own, so a hidden one's mark is never read with another's %.
-    by = "; ".join(f"{r.priority} {d.share(r.on_time, r.on_time + r.late)}" for r in summary.itertuples()
-                   if r.on_time + r.late)
+    # Each priority's share in a clause of its own, so a hidden one's mark is never read with another's %;
+    # the same decisions as the JARP page's (its on-time and late counts with these shares must not give
+    # a count back that the page hides).
+    from dashboard.figures.jarp import response_counts
+
+    shares = response_counts(summary, d)
+    by = "; ".join(f"{p} {c['share'] if c['share'] is not None else d.mark}" for p, c in shares.items()
+                   if c["share"] != "")
     detail = f"{d.of(on, on + late)} judged in the 12 months." + (f" On time by priority: {by}." if by else "")
     return _Figure(pct, d.share(on, on + late, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail,
                    hidden=hidden)
