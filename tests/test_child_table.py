@@ -1,11 +1,18 @@
-"""Child-level tables: hidden in presentation mode, capped at the most urgent rows with a note."""
+"""Child-level lists: hidden in presentation mode, capped at the most urgent rows with a note."""
+from datetime import date
+
 import pandas as pd
 
-from dashboard.components import child_table
+from dashboard.render import table_view
+from dashboard.sections.base import View
+from dashboard.sections.common import child_list
 from dashboard.settings import Settings
+from data_layer import Filters
 
 COLUMNS = [{"field": "child_id", "headerName": "Child"}, {"field": "days", "headerName": "Days"}]
 ROWS = pd.DataFrame({"child_id": [f"C{i:04d}" for i in range(600)], "days": list(range(600, 0, -1))})
+VIEW = View.make(Filters(as_at=date(2023, 3, 31)))
+REQUEST = {"page": "caseloads", "part": "body", "controls": {}}
 
 
 def _find(component, cid):
@@ -21,22 +28,28 @@ def _find(component, cid):
 
 
 def test_a_long_list_sends_the_first_rows_and_says_how_many_there_are():
-    table = child_table("t", ROWS, COLUMNS, presentation=False, max_rows=500)
-    grid = _find(table, "t")
+    table = child_list("t", ROWS, COLUMNS, VIEW, title="Children")        # the default cap: 500
+    assert len(table.rows) == 500 and table.total_rows == 600
+    view = table_view(table, REQUEST, presentation=False)
+    grid = _find(view, "t")
     assert len(grid.rowData) == 500 and grid.rowData[0] == {"child_id": "C0000", "days": 600}
-    assert "first 500 of 600 rows" in _find(table, "t-capped").children
-    csv = _find(table, {"type": "csv-data", "chart": "t"})
-    assert csv.data["csv"].count("\n") == 501   # header + 500 rows
+    assert "first 500 of 600 rows" in _find(view, "t-capped").children
+    assert len(table.csv_table) == 500        # the CSV holds what the grid holds
+    store = _find(view, {"type": "csv-request", "chart": "t"})
+    assert set(store.data) == {"page", "part", "controls", "item"}   # which list, never its rows
 
 
 def test_a_short_list_is_sent_whole_without_a_note():
-    table = child_table("t", ROWS.head(20), COLUMNS, presentation=False, max_rows=500)
-    assert len(_find(table, "t").rowData) == 20 and _find(table, "t-capped") is None
+    view = table_view(child_list("t", ROWS.head(20), COLUMNS, VIEW, title=None), REQUEST, presentation=False)
+    assert len(_find(view, "t").rowData) == 20 and _find(view, "t-capped") is None
 
 
 def test_presentation_mode_sends_no_rows():
-    table = child_table("t", ROWS, COLUMNS, presentation=True)
-    assert table.id == "t-hidden" and "hidden" in table.children
+    shown = View.make(VIEW.filters, presentation=True)
+    table = child_list("t", ROWS, COLUMNS, shown, title=None)
+    assert table.rows.empty
+    view = table_view(table, REQUEST, presentation=True)
+    assert view.id == "t-hidden" and "hidden" in view.children
 
 
 def test_the_cap_is_a_setting():

@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard.cache import cached_call
 from dashboard.figures import caseloads as fig
 from dashboard.sections.base import Chart, PageSpec, Section, Table, Tile, View
-from dashboard.sections.common import data_quality_section
+from dashboard.sections.common import child_list, data_quality_section
 from data_layer import caseload_trend, caseloads, team_options, unallocated
 
 #: Tables the caseload figures read: their bad rows are listed under the page (DESIGN 7).
@@ -98,30 +98,13 @@ def unallocated_items(children: pd.DataFrame, db, view: View) -> tuple:
     split = Table(id="caseloads-unallocated-status", title=None, rows=by_status, columns=STATUS_COLUMNS,
                   filename="unallocated-by-status", child_level=False, grid=False)
     items: list = [tile, split]
+    rows = children.iloc[0:0]
     if not d.active:
         teams = cached_call(team_options, db)
         rows = fig.unallocated_rows(children, dict(zip(teams["team_id"], teams["team_name"])))
-        limit = max_table_rows()
-        items.append(Table(id="caseloads-unallocated-grid", title="Unallocated children, longest waiting first",
-                           rows=rows.head(limit), columns=UNALLOCATED_COLUMNS, filename="unallocated-children",
-                           total_rows=len(rows)))
-    else:
-        items.append(Table(id="caseloads-unallocated-grid", title=None, rows=children.iloc[0:0],
-                           columns=UNALLOCATED_COLUMNS, filename="unallocated-children"))
+    items.append(child_list("caseloads-unallocated-grid", rows, UNALLOCATED_COLUMNS, view,
+                            title="Unallocated children, longest waiting first", filename="unallocated-children"))
     return tuple(items)
-
-
-def max_table_rows() -> int:
-    """The app's ``CSC_MAX_TABLE_ROWS`` (the default outside an app: unit tests, the pack)."""
-    from flask import has_app_context
-
-    from dashboard.settings import Settings
-
-    if has_app_context():
-        from dashboard.context import get_settings
-
-        return get_settings().max_table_rows
-    return Settings().max_table_rows
 
 
 def body(db, view: View) -> list[Section]:

@@ -1,4 +1,4 @@
-"""Section pieces several pages share: the data-quality note under a page's figures."""
+"""Section pieces several pages share: child-level lists and the data-quality note under a page's figures."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -9,6 +9,31 @@ from dashboard.cache import cached_call
 from dashboard.sections.base import Section, Table, View
 from data_layer import data_quality
 from data_layer.checks import CHECK_TITLES
+
+def max_table_rows() -> int:
+    """The app's ``CSC_MAX_TABLE_ROWS`` (the default outside an app: unit tests, the pack)."""
+    from flask import has_app_context
+
+    from dashboard.settings import Settings
+
+    if has_app_context():
+        from dashboard.context import get_settings
+
+        return get_settings().max_table_rows
+    return Settings().max_table_rows
+
+
+def child_list(table_id: str, rows: pd.DataFrame, columns, view: View, *, title: str | None,
+               filename: str | None = None, note: str | None = None) -> Table:
+    """A managers' list of children: the most urgent ``CSC_MAX_TABLE_ROWS`` rows (a region's list of
+    thousands is megabytes in the browser; the table says how many there are), and no rows at all in
+    presentation mode (child-level detail is for managers only)."""
+    if view.presentation:
+        return Table(id=table_id, title=title, rows=rows.iloc[0:0], columns=columns, filename=filename)
+    limit = max_table_rows()
+    return Table(id=table_id, title=title, rows=rows.head(limit), columns=columns, filename=filename,
+                 total_rows=len(rows), note=note)
+
 
 DQ_COLUMNS = [
     {"field": "column", "headerName": "Column"},
@@ -56,4 +81,4 @@ def data_quality_section(db, view: View, tables: Sequence[str], section_id: str)
                    pack=False, card=False)
 
 
-__all__ = ["data_quality_table", "data_quality_section", "DQ_COLUMNS"]
+__all__ = ["data_quality_table", "data_quality_section", "DQ_COLUMNS", "max_table_rows", "child_list"]

@@ -22,6 +22,7 @@ from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
 from dashboard.figures.common import empty_figure
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
+from dashboard.sections.common import child_list
 from data_layer import (jarp_queue, jarp_queue_trend, jarp_responses, jarp_reviews_due, jarp_unknown_criteria,
                         response_summary, response_trend)
 from data_layer.jarp_scoring import next_panel, rules_for
@@ -63,19 +64,6 @@ NOT_LISTED = ("In presentation mode a count under {t}, or one hidden so that it 
               "nor listed in the CSV.")
 
 
-def _max_rows() -> int:
-    """The app's ``CSC_MAX_TABLE_ROWS`` (the default outside an app: unit tests, the pack)."""
-    from flask import has_app_context
-
-    from dashboard.settings import Settings
-
-    if has_app_context():
-        from dashboard.context import get_settings
-
-        return get_settings().max_table_rows
-    return Settings().max_table_rows
-
-
 def _note(text: str, d: Disclosure, presentation: str = "") -> str:
     """A chart's note, with what presentation mode leaves out and the marks explained."""
     if not d.active:
@@ -89,15 +77,6 @@ def _nothing_drawn(d: Disclosure, table: pd.DataFrame, figure) -> str | None:
         return (f"Every count on this chart is under {d.threshold}, or hidden so that one cannot be worked out, "
                 "so none is drawn in presentation mode")
     return None
-
-
-def _child_table(table_id: str, rows: pd.DataFrame, columns, view: View, *, title: str | None, filename: str) -> Table:
-    """A managers' list: capped on screen, and not sent at all in presentation mode."""
-    if view.presentation:
-        return Table(id=table_id, title=title, rows=rows.iloc[0:0], columns=columns, filename=filename)
-    limit = _max_rows()
-    return Table(id=table_id, title=title, rows=rows.head(limit), columns=columns, filename=filename,
-                 total_rows=len(rows))
 
 
 # --------------------------------------------------------------------------- headline
@@ -170,7 +149,7 @@ def agenda_section(queue: pd.DataFrame, panel, rules, view: View) -> Section:
     later = fig.agenda_rows(queue, "later")
     items: list = [
         agenda_chart(queue, panel, rules, view),
-        _child_table("jarp-agenda-grid", fig.agenda_rows(queue, "next"), AGENDA_COLUMNS, view,
+        child_list("jarp-agenda-grid", fig.agenda_rows(queue, "next"), AGENDA_COLUMNS, view,
                      title="In agenda order: priority, then score, then waiting time", filename="jarp-agenda"),
     ]
     if not view.presentation:  # a prompt for the managers who see the list below it
@@ -178,10 +157,10 @@ def agenda_section(queue: pd.DataFrame, panel, rules, view: View) -> Section:
                           text=f"Below threshold: {len(below):,} referral(s) score 0 points and have no "
                                "direct-referral exception. Check the threshold is met (an evidenced risk from "
                                "Appendix B) and the criteria were recorded before the panel."))
-    items.append(_child_table("jarp-below-grid", below, AGENDA_COLUMNS, view,
+    items.append(child_list("jarp-below-grid", below, AGENDA_COLUMNS, view,
                               title="Below threshold: check before the panel", filename="jarp-below-threshold"))
     if len(later) and not view.presentation:  # even that there are some is not said in presentation mode
-        items.append(_child_table("jarp-later-grid", later, AGENDA_COLUMNS, view,
+        items.append(child_list("jarp-later-grid", later, AGENDA_COLUMNS, view,
                                   title="In after the cut-off: booked for a later panel", filename="jarp-later-panels"))
     return Section(id="jarp-agenda-section", title="Agenda for the next panel", items=tuple(items))
 
@@ -213,7 +192,7 @@ def queue_section(queue: pd.DataFrame, trend: pd.DataFrame, rules, view: View) -
     _, repeat_text, _ = carried_texts(queue, view.disclosure)
     return Section(id="jarp-queue-section", title="The queue week by week", items=(
         queue_chart(trend, rules, view),
-        _child_table("jarp-carried-grid", fig.carried_rows(queue), AGENDA_COLUMNS, view,
+        child_list("jarp-carried-grid", fig.carried_rows(queue), AGENDA_COLUMNS, view,
                      title=f"Carried over more than once ({repeat_text})", filename="jarp-carried-over"),
     ))
 
@@ -293,7 +272,7 @@ def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
 def reviews_section(reviews: pd.DataFrame, rules, view: View) -> Section:
     return Section(id="jarp-reviews-section", title="Six-weekly progress reviews", items=(
         reviews_chart(reviews, rules, view),
-        _child_table("jarp-reviews-grid", fig.review_rows(reviews), REVIEW_COLUMNS, view,
+        child_list("jarp-reviews-grid", fig.review_rows(reviews), REVIEW_COLUMNS, view,
                      title="Overdue first, then due soonest", filename="jarp-reviews-due"),
     ))
 

@@ -29,6 +29,7 @@ from dashboard.cache import cached_call
 from dashboard.figures import plans as fig
 from dashboard.figures.common import empty_figure
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
+from dashboard.sections.common import child_list
 from data_layer import drift_counts, drift_trend, duration_bands, plan_drift, plan_durations, plan_exclusions
 from data_layer.plans import CIN_ORIGINS, band_edges, survival_by_group
 
@@ -229,17 +230,10 @@ def trend_chart(trend: pd.DataFrame, view: View, standards) -> Chart:
 
 def drift_table(db, view: View) -> Table:
     """The drift list (managers only): every open plan breaching a standard, most overdue first; capped."""
-    from dashboard.sections.caseloads import max_table_rows
-
     title = "Each open plan breaching a standard, one row per flag, most overdue first"
-    if view.presentation:
-        return Table(id="plans-drift-grid", title=title, rows=pd.DataFrame(
-            columns=[c["field"] for c in fig.DRIFT_GRID_COLUMNS]), columns=fig.DRIFT_GRID_COLUMNS,
-            filename="drift-list")
-    rows = fig.drift_list(cached_call(plan_drift, db, view.filters), db.standards)
-    limit = max_table_rows()
-    return Table(id="plans-drift-grid", title=title, rows=rows.head(limit), columns=fig.DRIFT_GRID_COLUMNS,
-                 filename="drift-list", total_rows=len(rows))
+    rows = (pd.DataFrame(columns=[c["field"] for c in fig.DRIFT_GRID_COLUMNS]) if view.presentation
+            else fig.drift_list(cached_call(plan_drift, db, view.filters), db.standards))
+    return child_list("plans-drift-grid", rows, fig.DRIFT_GRID_COLUMNS, view, title=title, filename="drift-list")
 
 
 def drift(db, view: View) -> list[Section]:
