@@ -1,13 +1,15 @@
-"""Transfers page figure builders: tables, titles, standards drawn, presentation-mode suppression."""
+"""Transfers page figure builders: tables, titles, standards drawn, presentation-mode disclosure."""
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.disclosure import Disclosure
 from dashboard.figures import transfers as fig
 
 W, D = date(2022, 4, 1), date(2023, 3, 31)
+P = Disclosure(threshold=5, active=True)   # presentation mode
 
 
 def _row(tid, wd, *, pending=False, frm="T1", to="T2", point="initial_cin_meeting", requested=date(2022, 6, 1),
@@ -41,7 +43,9 @@ def test_working_days_table_and_title():
     assert int(t["transfers"].sum()) == len(ROWS)
     # Completed: a0 b1 c3 d4 e12 i1 -> 4 of 6 within 3 working days.
     assert fig.working_days_title(ROWS) == "4 of 6 completed transfers (67%) took 3 working days or fewer"
-    assert fig.working_days_title(ROWS, presentation=True) == "<5 of 6 completed transfers (67%) took 3 working days or fewer"
+    # Presentation: 4 on time is hidden, so its percentage is too (issue 12: never "67% (<5 of 6)").
+    assert fig.working_days_title(fig.page_totals(ROWS, P)) == ("<5 of 6 completed transfers took 3 working days "
+                                                               "or fewer")
 
 
 def test_working_days_figure_draws_standard():
@@ -63,7 +67,7 @@ def test_on_time_by_receiving_team_counts_only_judged_transfers():
     # Looked After receives g (pending late), h (pending late), i (completed on time): 1 of 3.
     assert (rows["Looked After"].decided, rows["Looked After"].on_time) == (3, 1)
     assert t["group"].tolist() == ["Looked After", "CIN"]            # worst first
-    assert fig.on_time_title(t, "receiving team") == "2 of 2 receiving teams transferred some cases later than 3 working days"
+    assert fig.on_time_title(t, "receiving team") == "Receiving teams with transfers over 3 working days: 2 out of 2"
 
 
 def test_on_time_by_point_leaves_out_unrecognised_points():
@@ -83,6 +87,7 @@ def test_on_time_by_point_leaves_out_unrecognised_points():
 def test_monthly_table_covers_the_window():
     t = fig.monthly_table(ROWS, W, D)
     assert t["month"].tolist() == fig.month_starts(W, D) and len(t) == 12
+    assert int(t["completed"].sum()) == 6                              # a, b, c, d, e, i
     by = dict(zip(t["month"], t["transfers"]))
     assert by[date(2022, 6, 1)] == 4 and by[date(2022, 9, 1)] == 2 and by[date(2023, 3, 1)] == 2
     assert int(t["transfers"].sum()) == 8                              # h was requested before the window
@@ -113,9 +118,17 @@ def test_flows_table_and_sankey():
     # Volume and median working days of each pair are in the link's hover text.
     assert [list(c[:2]) for c in sankey.link.customdata] == [["6", "median 3 working days"],
                                                              ["3", "median 1 working day"]]
-    small = fig.flows_figure(t, "t", presentation=True).data[0]
-    assert list(small.node.label)[1] == "CIN (sending <5)" and small.link.customdata[1][0] == "<5"
-    assert fig.flows_title(t) == "Transfers between teams: 0 of 2 team pairs take a median of more than 3 working days"
+    # Presentation: the pair of 3 is not drawn at its size (nor at all), nor are its teams' totals shown.
+    shown = fig.flows_shown(t, P)
+    small = fig.flows_figure(shown, "t").data[0]
+    assert list(small.link.value) == [6]
+    assert list(small.node.label) == ["Assessment (sending 6)", "CIN (receiving 6)"]
+    assert fig.flows_csv(shown)["transfers"].tolist() == ["6", "<5"]
+    assert "completed" not in fig.flows_csv(shown) and fig.flows_csv(shown)["median_working_days"].tolist() == [3.0, "<5"]
+    assert fig.flows_title(t) == ("Transfers between teams: 0 out of 2 team pairs take a median of more than 3 "
+                                  "working days")
+    assert fig.flows_title(shown) == ("Transfers between teams: 0 out of 1 team pair with enough completed transfers "
+                                      "to show take a median of more than 3 working days")
     assert any("Standard: 3 working days" in (a.text or "") for a in f.layout.annotations)
 
 
@@ -129,10 +142,14 @@ def test_pair_standards_table():
     assert t["pair"].tolist()[0] == "CIN → Looked After"
     assert fig.pair_standards_title(t) == ("67% of completed transfers had two weeks' notice and 67% a joint visit "
                                            "in the week before")
-    f = fig.pair_standards_figure(t, "t", presentation=True)
-    assert len(f.data) == 2
-    # 1 completed transfer: percentage hidden in presentation mode.
-    assert "too few to show" in list(f.data[0].text)
+    assert len(fig.pair_standards_figure(t, "t").data) == 2
+    f = fig.pair_standards_figure(fig.pair_standards_shown(t, P), "t")
+    # 1 completed transfer: percentage hidden in presentation mode, and no bar drawn; its label stands
+    # at the axis in a bar of no length (a trace of its own, with no hover).
+    notice, labels = f.data[0], f.data[1]
+    row = list(notice.y).index("CIN → Looked After")
+    assert notice.x[row] is None and labels.x[row] == 0 and labels.text[row] == "too few to show"
+    assert labels.hoverinfo == "skip" and labels.showlegend is False
 
 
 def test_pending_rows_late_first():
@@ -153,18 +170,41 @@ def test_keyworker_distribution():
     assert title == "7 of 85 children (8%) had 3 or more key-worker changes in 12 months"
     f = fig.keyworker_figure(t, title)
     assert [s.x0 for s in f.layout.shapes] == [2.5]
-    assert fig.keyworker_title(t, presentation=True).startswith("7 of 85")
+    assert fig.keyworker_title(fig.keyworker_shown(t, P)).startswith("7 of 85 children (8%)")
     few = fig.keyworker_table(pd.DataFrame({"changes": [0, 3], "children": [10, 2]}))
-    assert fig.keyworker_title(few, presentation=True).startswith("<5 of 12")
+    shown = fig.keyworker_shown(few, P)
+    assert fig.keyworker_title(shown) == "<5 of 12 children had 3 or more key-worker changes in 12 months"
+    # 12 - 10 would give the 2 back: the 10 is hidden too, and neither is drawn at its size.
+    assert fig.keyworker_csv(shown)["children"].tolist()[:4] == ["*", "0", "0", "<5"]
+    assert [y for tr in fig.keyworker_figure(shown, "t").data for y in tr.y if y] == []
 
 
-def test_presentable_suppresses_counts_and_small_percentages():
+def test_presentation_csv_hides_counts_and_percentages_of_hidden_counts():
     t = fig.on_time_table(ROWS, "to_team")
-    p = fig.presentable(t, 5)
+    p = fig.on_time_csv(fig.on_time_shown(t, P))
     rows = {r.group: r for r in p.itertuples(index=False)}
-    assert rows["Looked After"].pct_on_time is None and rows["Looked After"].decided == "<5"
-    assert rows["CIN"].pct_on_time == pytest.approx(60.0) and rows["CIN"].decided == "5"
-    assert rows["CIN"].on_time == "<5"
+    assert rows["Looked After"].pct_on_time == "<5" and rows["Looked After"].decided == "<5"
+    # Issue 12: "60% (<5 of 5)" no more: 3 on time of 5 is hidden, so is its percentage.
+    assert rows["CIN"].decided == "5" and rows["CIN"].on_time == "<5" and rows["CIN"].pct_on_time == "<5"
+    assert "transfers" not in p.columns                     # judged + pending in time would give it back
+    labels = fig.on_time_labels(fig.on_time_shown(t, P))
+    assert labels == ["<5 of 5", fig.TOO_FEW] and not any("%" in x for x in labels)
+    # Hidden percentages go last, by name (a place in the ranking would bound them).
+    assert fig.on_time_shown(t, P).table["group"].tolist() == ["CIN", "Looked After"]
+
+
+def test_tiles_complement_hides_a_shown_total():
+    """45 of 46 pending already late says 1 is not: the late count is hidden too (issue 12, pending split)."""
+    rows = pd.DataFrame([_row(f"p{i}", 5, pending=True) for i in range(45)] + [_row("q", 1, pending=True)]
+                        + [_row(f"c{i}", 1) for i in range(20)])
+    totals = fig.page_totals(rows, P)
+    assert totals.text("pending") == "46" and totals.text("late_pending") == "*"
+    exact = fig.page_totals(rows)
+    assert exact.text("late_pending") == "45" and exact.share("on_time", "done") == "100%"
+    # 19 of 20 on time says 1 was late: "* of 20", and no percentage.
+    rows = pd.DataFrame([_row(f"c{i}", 1) for i in range(19)] + [_row("late", 9)])
+    totals = fig.page_totals(rows, P)
+    assert totals.of("on_time", "done") == "* of 20" and totals.share("on_time", "done") == "<5"
 
 
 def test_child_rows_and_exclusions():
@@ -176,7 +216,9 @@ def test_child_rows_and_exclusions():
                        "applies_to": ["all transfer figures", "on-time by transfer point only"]})
     assert fig.exclusions_table(ex)["reason"].tolist()[0] == "No request date"
     assert fig.exclusions_text(ex).startswith("2 transfer rows")
-    assert fig.exclusions_text(ex, presentation=True).startswith("<5 transfer rows")
+    shown = fig.exclusions_shown(fig.exclusions_table(ex), P)
+    assert fig.exclusions_text(shown).startswith("<5 transfer rows")
+    assert fig.exclusions_csv(shown)["rows"].tolist() == ["<5", "7"]
     assert "No transfer" in fig.exclusions_text(ex.iloc[0:0])
 
 

@@ -1,9 +1,15 @@
 """Transfers page figures (DESIGN 5.4): timeliness, flows, notice and joint visits, key-worker changes.
 
 Every chart has a table builder (``transfers(db, f)`` rows -> the exact numeric table the chart
-draws) and a figure builder (that table -> ``go.Figure``). :func:`presentable` turns a table into
-what presentation mode shows and downloads: counts under the threshold as "<5", and percentages
-whose denominator is under the threshold blanked (a percentage of 3 transfers discloses the count).
+draws), a disclosure step (``*_shown``: which of its counts the view may show, as a :class:`Shown`)
+and a figure builder (a :class:`Shown` -> ``go.Figure``). Outside presentation mode a
+:class:`Shown` is the exact table; in presentation mode it comes from one
+:meth:`~dashboard.disclosure.Disclosure.secondary_relations` ledger per chart, holding every count
+the chart prints, draws or downloads, the sums that tie them (a row and its total, bars adding up to
+a count in the title, a complement nobody prints such as late = judged - on time) and the page's
+totals as the tiles show them (:func:`page_totals`), so that no hidden count can be worked back.
+Percentages, medians and verdicts of a hidden count are hidden too, hidden bars are not drawn, and
+rows whose percentage is hidden go last (their place in a ranking would bound it).
 
 How transfers are judged here (the data layer gives each row ``working_days``, ``on_time``,
 ``pending``, ``notice_ok``, ``joint_visit_ok``):
@@ -18,17 +24,19 @@ How transfers are judged here (the data layer gives each row ``working_days``, `
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 
-from .common import (add_standard_line, aria_summary, base_figure, empty_figure, plural, standard_label,
-                     suppress)
+from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural, standard_label
 
 SOURCE_TIMELINESS = "003"
 SOURCE_NOTICE = "004"
@@ -43,11 +51,8 @@ POINT_LABELS = {
     "other": "Other point",
 }
 
-#: Count columns suppressed in presentation mode, and percentage -> its denominator column.
-COUNT_COLUMNS = ("transfers", "completed", "pending", "pending_in_time", "decided", "on_time", "late",
-                 "notice_met", "joint_met", "children", "rows")
-PERCENT_DENOMINATORS = {"pct_on_time": "decided", "notice_pct": "completed", "joint_pct": "completed"}
 TOO_FEW = "too few to show"
+EXACT = Disclosure()
 
 
 def _pct(num, den) -> float:
@@ -58,25 +63,8 @@ def _fmt_pct(p) -> str:
     return "–" if p is None or pd.isna(p) else f"{p:.0f}%"
 
 
-def presentable(table: pd.DataFrame, threshold: int = 5) -> pd.DataFrame:
-    """Copy of ``table`` fit for a board: small counts as "<5", percentages of small groups blanked.
-
-    Percentages (:data:`PERCENT_DENOMINATORS`) are blanked when their denominator is 1..threshold-1,
-    before the counts are turned into text.
-    """
-    out = table.copy()
-    for pct, den in PERCENT_DENOMINATORS.items():
-        if pct in out and den in out:
-            small = out[den].astype(float).between(1, threshold - 1)
-            out[pct] = out[pct].astype(object).where(~small, None)
-    for col in COUNT_COLUMNS:
-        if col in out:
-            out[col] = [suppress(v, threshold) for v in out[col]]
-    return out
-
-
-def _count_text(n, presentation: bool, threshold: int) -> str:
-    return suppress(n, threshold) if presentation else f"{int(n):,}"
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
 
 
 def team_label(team_id, team_name) -> str:
@@ -97,6 +85,189 @@ def _with_labels(df: pd.DataFrame) -> pd.DataFrame:
 def _decided(df: pd.DataFrame) -> pd.Series:
     """Transfers with a verdict: completed, or pending and already late."""
     return (~df["pending"].astype(bool)) | df["late"].astype(bool)
+
+
+# --------------------------------------------------------------------------- what a view may show
+
+class Shown:
+    """A chart's table with the fate of each count: exact, or hidden (and then not drawn).
+
+    Cells are keyed ``(row, column)`` (the table has a 0..n-1 index); ``extra`` holds counts that
+    are not cells of the table (a total in the title) under keys of their own. Every text comes
+    from the :class:`~dashboard.disclosure.Disclosure`, so nothing here formats a mark itself.
+    """
+
+    def __init__(self, table: pd.DataFrame, d: Disclosure | None = None, hidden: Iterable = (),
+                 extra: Mapping | None = None):
+        self.table = table.reset_index(drop=True)
+        self.d = d or EXACT
+        self.hidden = frozenset(hidden) if self.d.active else frozenset()
+        self.extra = dict(extra or {})
+
+    @property
+    def active(self) -> bool:
+        return self.d.active
+
+    def value(self, key):
+        return self.extra[key] if key in self.extra else self.table.at[key[0], key[1]]
+
+    def hides(self, key) -> bool:
+        return key in self.hidden
+
+    def text(self, key) -> str:
+        return self.d.cell_text(self.value(key), self.hides(key))
+
+    def drawn(self, key) -> float | None:
+        v = self.value(key)
+        return None if self.hides(key) or _missing(v) else float(v)
+
+    def share_hidden(self, num, den) -> bool:
+        """A share is hidden with its numerator or denominator, or when its complement is small."""
+        return self.active and (self.hides(num) or self.hides(den)
+                                or self.d.hides_share(self.value(num), self.value(den)))
+
+    def share(self, num, den) -> str:
+        return self.d.mark if self.share_hidden(num, den) else self.d.share(self.value(num), self.value(den))
+
+    def share_value(self, num, den) -> float | None:
+        return None if self.share_hidden(num, den) else self.d.share_value(self.value(num), self.value(den))
+
+    def derived_hidden(self, parts: Sequence) -> bool:
+        """A statistic of the counts ``parts`` (a median of completed transfers) is hidden with any of them."""
+        return self.active and any(self.hides(p) or self.d.small(self.value(p)) for p in parts)
+
+    def reorder(self, order: Sequence[int]) -> "Shown":
+        """The same cells with the rows in ``order`` (hidden rows last, so a ranking bounds nothing)."""
+        where = {old: new for new, old in enumerate(order)}
+        hidden = {(where[k[0]], k[1]) if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], (int, np.integer))
+                  and k[0] in where else k for k in self.hidden}
+        return Shown(self.table.iloc[list(order)], self.d, hidden, self.extra)
+
+    def csv(self, counts: Sequence[str] = (), *, shares: Mapping[str, tuple[str, str]] | None = None,
+            derived: Mapping[str, Sequence[str]] | None = None, drop: Sequence[str] = ()) -> pd.DataFrame:
+        """What "Download CSV" gives: the table itself, or in presentation mode exactly what is displayed.
+
+        ``counts``: count columns (hidden cells as their mark); ``shares``: column -> (numerator,
+        denominator) columns; ``derived``: column -> count columns it is computed from; ``drop``:
+        columns not displayed (they would allow a back-calculation).
+        """
+        if not self.active:
+            return self.table
+        out = self.table.copy().astype(object)
+        for c in counts:
+            if c in out.columns:
+                out[c] = [self.d.cell_text(v, (i, c) in self.hidden, commas=False) for i, v in enumerate(self.table[c])]
+        for col, (num, den) in (shares or {}).items():
+            if col in out.columns:
+                out[col] = [self.d.mark if self.share_hidden((i, num), (i, den)) else v
+                            for i, v in enumerate(self.table[col])]
+        for col, parts in (derived or {}).items():
+            if col in out.columns:
+                out[col] = [self.d.mark if self.derived_hidden([(i, p) for p in parts]) else v
+                            for i, v in enumerate(self.table[col])]
+        return out.drop(columns=[c for c in drop if c in out.columns])
+
+
+def _order_shown_first(s: Shown, shown_row, name_col: str) -> Shown:
+    """Presentation order: rows whose figure is shown keep their order; the others follow by name."""
+    if not s.active or s.table.empty:
+        return s
+    first = [i for i in range(len(s.table)) if shown_row(i)]
+    rest = sorted((i for i in range(len(s.table)) if not shown_row(i)), key=lambda i: str(s.table.at[i, name_col]))
+    return s.reorder(first + rest)
+
+
+# --------------------------------------------------------------------------- page totals (the tiles)
+
+#: Page totals, as the tiles show them (or as a reader works them out from the tiles).
+TILE_KEYS = ("done", "on_time", "pending", "late_pending", "notice", "joint", "keyworker_many")
+TOTAL_RELATIONS = (
+    ("done", "on_time", "late_done"),                 # completed = on time + late
+    ("pending", "late_pending", "pending_in_time"),
+    ("transfers", "done", "pending"),
+    ("late", "late_done", "late_pending"),
+    ("decided", "on_time", "late"),                   # judged = on time + late (pending ones late already)
+    ("decided", "done", "late_pending"),
+    ("done", "notice", "notice_not"),
+    ("done", "joint", "joint_not"),
+)
+
+
+def _all(key: str) -> tuple:
+    return ("all", key)
+
+
+@dataclass(frozen=True, eq=False)
+class Totals:
+    """The page's totals and which of them the tiles hide (every chart that adds up to one must agree)."""
+
+    values: Mapping[str, int]
+    hidden: frozenset
+    d: Disclosure
+
+    def text(self, key: str) -> str:
+        return self.d.cell_text(self.values[key], key in self.hidden)
+
+    def share_hidden(self, num: str, den: str) -> bool:
+        return self.d.active and (num in self.hidden or den in self.hidden
+                                  or self.d.hides_share(self.values[num], self.values[den]))
+
+    def share(self, num: str, den: str) -> str:
+        return self.d.mark if self.share_hidden(num, den) else self.d.share(self.values[num], self.values[den])
+
+    def of(self, num: str, den: str, noun: str | None = None) -> str:
+        text = f"{self.text(num)} of {self.text(den)}"
+        return f"{text} {noun}" if noun else text
+
+    def ledger(self) -> tuple[dict, list, set, set]:
+        """The totals as cells of a chart's ledger: values, the sums between them, shown (fixed) and hidden."""
+        values = {_all(k): v for k, v in self.values.items()}
+        relations = [tuple(_all(k) for k in r) for r in TOTAL_RELATIONS]
+        shown = [k for k in TILE_KEYS if k in self.values]
+        fixed = {_all(k) for k in shown if k not in self.hidden}
+        secret = {_all(k) for k in shown if k in self.hidden}
+        return values, relations, fixed, secret
+
+
+def page_totals(rows: pd.DataFrame, d: Disclosure | None = None, *, keyworker_many: int | None = None) -> Totals:
+    """Completed, on time, pending, late, notice and joint-visit totals, with the tiles' disclosure.
+
+    The tiles show completed, on time (of completed), pending, pending already late, and the
+    notice and joint-visit percentages of completed; the complements (late, pending in time, no
+    notice) are what a reader works out from them, so a small complement hides a shown total too.
+    """
+    d = d or EXACT
+    done = rows[~rows["pending"].astype(bool)] if not rows.empty else rows
+    pend = rows[rows["pending"].astype(bool)] if not rows.empty else rows
+    v = {
+        "done": len(done),
+        "on_time": int(done["on_time"].astype(bool).sum()) if len(done) else 0,
+        "pending": len(pend),
+        "late_pending": int(pend["late"].astype(bool).sum()) if len(pend) else 0,
+        "notice": int(done["notice_ok"].map(lambda x: x is True).sum()) if len(done) else 0,
+        "joint": int(done["joint_visit_ok"].map(lambda x: x is True).sum()) if len(done) else 0,
+    }
+    v.update(late_done=v["done"] - v["on_time"], pending_in_time=v["pending"] - v["late_pending"],
+             transfers=v["done"] + v["pending"], notice_not=v["done"] - v["notice"], joint_not=v["done"] - v["joint"])
+    v.update(late=v["late_done"] + v["late_pending"], decided=v["done"] + v["late_pending"])
+    if keyworker_many is not None:
+        v["keyworker_many"] = int(keyworker_many)
+    shown = [_all(k) for k in TILE_KEYS if k in v]
+    hidden = d.secondary_relations({_all(k): n for k, n in v.items()},
+                                   [tuple(_all(k) for k in r) for r in TOTAL_RELATIONS], shown=shown)
+    return Totals(values=v, hidden=frozenset(k[1] for k in hidden), d=d)
+
+
+def _solve(d: Disclosure, totals: Totals | None, cells: dict, relations: list, shown: Iterable,
+           cost: Mapping | None = None, fixed: Iterable = ()) -> set:
+    """The chart's cells to hide, with the page totals as the tiles show them in the same ledger.
+
+    ``fixed``: counts of the chart shown elsewhere with primary suppression only (a note)."""
+    if totals is None:
+        return d.secondary_relations(cells, relations, shown=shown, cost=cost, fixed=fixed)
+    values, rels, tile_fixed, secret = totals.ledger()
+    return d.secondary_relations({**values, **cells}, [*rels, *relations], shown=set(shown),
+                                 fixed=tile_fixed | set(fixed), secret=secret, cost=cost)
 
 
 # --------------------------------------------------------------------------- working-days distribution
@@ -120,38 +291,70 @@ def working_days_table(df: pd.DataFrame, *, cap: int = 10) -> pd.DataFrame:
     return out
 
 
-def working_days_title(df: pd.DataFrame, *, standard: int = 3, presentation: bool = False,
-                       threshold: int = 5) -> str:
-    done = df[~df["pending"].astype(bool)] if not df.empty else df
-    n = len(done)
-    if n == 0:
+def working_days_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *,
+                       standard: int = 3) -> Shown:
+    """Which bars may be drawn: each bin's completed and pending counts, against the totals in the
+    title and tiles (completed, on time, pending, late). The bins' own totals are not displayed."""
+    d = d or EXACT
+    if not d.active or table.empty:
+        return Shown(table, d)
+    t = table.reset_index(drop=True)
+    cap = int(t["working_days"].max())
+    cells, rels, shown = {}, [], set()
+    for i, r in t.iterrows():
+        for c in ("completed", "pending", "transfers"):
+            cells[(i, c)] = int(r[c])
+        shown |= {(i, "completed"), (i, "pending")}
+        rels.append(((i, "transfers"), (i, "completed"), (i, "pending")))
+    early = [i for i in t.index if t.at[i, "working_days"] <= standard and t.at[i, "working_days"] < cap]
+    late = [i for i in t.index if i not in early]
+    rels += [(_all("done"), *[(i, "completed") for i in t.index]),
+             (_all("pending"), *[(i, "pending") for i in t.index]),
+             (_all("transfers"), *[(i, "transfers") for i in t.index])]
+    if standard < cap:
+        rels += [(_all("on_time"), *[(i, "completed") for i in early]),
+                 (_all("late_done"), *[(i, "completed") for i in late]),
+                 (_all("pending_in_time"), *[(i, "pending") for i in early]),
+                 (_all("late_pending"), *[(i, "pending") for i in late])]
+    return Shown(t, d, _solve(d, totals, cells, rels, shown))
+
+
+def working_days_csv(shown: Shown) -> pd.DataFrame:
+    return shown.csv(["completed", "pending", "transfers"], drop=["transfers"])
+
+
+def working_days_title(rows_or_totals, *, standard: int = 3) -> str:
+    """ "4 of 6 completed transfers (67%) took 3 working days or fewer", from the page totals."""
+    totals = rows_or_totals if isinstance(rows_or_totals, Totals) else page_totals(rows_or_totals)
+    if totals.values["done"] == 0:
         return f"No transfers completed in the period (standard: {standard} working days)"
-    ok = int(done["on_time"].astype(bool).sum())
-    return (f"{_count_text(ok, presentation, threshold)} of {_count_text(n, presentation, threshold)} completed "
-            f"transfers ({_pct(ok, n):.0f}%) took {standard} working days or fewer")
+    pct = "" if totals.share_hidden("on_time", "done") else f" ({totals.share('on_time', 'done')})"
+    return f"{totals.of('on_time', 'done', 'completed transfers')}{pct} took {standard} working days or fewer"
 
 
-def working_days_figure(table: pd.DataFrame, title: str, *, standard: int = 3, presentation: bool = False,
-                        threshold: int = 5, source: str = SOURCE_TIMELINESS) -> go.Figure:
+def working_days_figure(shown: Shown | pd.DataFrame, title: str, *, standard: int = 3,
+                        source: str = SOURCE_TIMELINESS) -> go.Figure:
     """Stacked bars of transfers by working days: completed (solid) and still pending (hatched)."""
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
         return empty_figure(title, "No transfers requested in the 12 months or pending for these filters")
     fig = base_figure(title, height=380)
     for col, name, colour, pattern in (("completed", "Completed: working days taken", BLUE, ""),
                                        ("pending", "Pending: working days waited so far", SAND, "/")):
-        shown = [_count_text(v, presentation, threshold) for v in table[col]]
+        kind = name.split(":")[0].lower()
         fig.add_trace(go.Bar(
-            x=table["working_days"], y=table[col], name=name, customdata=np.column_stack([table["label"], shown]),
+            x=table["working_days"].tolist(), y=[s.drawn((i, col)) for i in range(len(table))], name=name,
+            hovertext=[f"{lab} working days: {s.text((i, col))} {kind}" for i, lab in enumerate(table["label"])],
             marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-            hovertemplate=f"%{{customdata[0]}} working days: %{{customdata[1]}} {name.split(':')[0].lower()}"
-                          "<extra></extra>"))
+            hovertemplate="%{hovertext}<extra></extra>"))
     add_standard_line(fig, standard + 0.5, standard_label(standard, "working days", source), axis="x")
     fig.update_layout(barmode="stack", bargap=0.1)
     fig.update_xaxes(title_text="Working days from request (bank holidays excluded)", tickmode="array",
                      tickvals=table["working_days"].tolist(), ticktext=table["label"].tolist())
     fig.update_yaxes(title_text="Transfers", rangemode="tozero", tickformat=",d")
-    if presentation:
-        fig.update_yaxes(showticklabels=False, title_text="Transfers (counts hidden in presentation mode)")
+    if s.active:
+        fig.update_yaxes(showticklabels=False, title_text="Transfers (counts not shown)")
     return fig
 
 
@@ -165,6 +368,9 @@ def working_days_summary(table: pd.DataFrame, title: str, *, standard: int = 3) 
 
 
 # --------------------------------------------------------------------------- % on time by group
+
+ON_TIME_COUNTS = ("transfers", "decided", "on_time", "late", "pending_in_time")
+
 
 def on_time_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """% on time per receiving team (``by="to_team"``) or per transfer point (``by="transfer_point"``).
@@ -199,34 +405,91 @@ def on_time_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return g[cols].reset_index(drop=True)
 
 
+def on_time_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *,
+                  left_out: int | None = None) -> Shown:
+    """Which counts of the on-time chart may be shown (label: on time of judged; hover: late, pending).
+
+    Per group, judged = on time + late and transfers = judged + pending in time (transfers is not
+    displayed in presentation mode). By receiving team (``left_out is None``) the columns add up to
+    the page totals; by transfer point they do with the ``left_out`` rows (no or an unknown point).
+    Groups whose percentage is hidden are listed last, by name.
+    """
+    d = d or EXACT
+    if not d.active or table.empty:
+        return Shown(table, d)
+    t = table.reset_index(drop=True)
+    cells, rels, shown = {}, [], set()
+    for i, r in t.iterrows():
+        for c in ON_TIME_COUNTS:
+            cells[(i, c)] = int(r[c])
+        shown |= {(i, c) for c in ("decided", "on_time", "late", "pending_in_time")}
+        rels += [((i, "transfers"), (i, "decided"), (i, "pending_in_time")),
+                 ((i, "decided"), (i, "on_time"), (i, "late"))]
+    if left_out is None:
+        total_of = {"transfers": "transfers", "decided": "decided", "on_time": "on_time", "late": "late",
+                    "pending_in_time": "pending_in_time"}
+        rels += [(_all(total_of[c]), *[(i, c) for i in t.index]) for c in ON_TIME_COUNTS]
+    else:
+        cells[("point", "left_out")] = int(left_out)
+        rels.append((_all("transfers"), ("point", "left_out"), *[(i, "transfers") for i in t.index]))
+    s = Shown(t, d, _solve(d, totals, cells, rels, shown, fixed=[("point", "left_out")]))
+    return _order_shown_first(s, lambda i: not s.share_hidden((i, "on_time"), (i, "decided")), "group")
+
+
+def on_time_csv(shown: Shown) -> pd.DataFrame:
+    return shown.csv(ON_TIME_COUNTS, shares={"pct_on_time": ("on_time", "decided")}, drop=["transfers"])
+
+
+def on_time_labels(shown: Shown) -> list[str]:
+    """Each bar's label: "60% (3 of 5)"; without the percentage when it is hidden ("<5 of 9")."""
+    out = []
+    for i in range(len(shown.table)):
+        on_time, decided = (i, "on_time"), (i, "decided")
+        counts = f"{shown.text(on_time)} of {shown.text(decided)}"
+        if not shown.share_hidden(on_time, decided):
+            out.append(f"{_fmt_pct(shown.table.at[i, 'pct_on_time'])} ({counts})")
+        elif shown.d.small(shown.value(decided)):
+            out.append(TOO_FEW)
+        else:
+            out.append(counts)
+    return out
+
+
 def on_time_title(table: pd.DataFrame, subject: str, *, standard: int = 3) -> str:
+    """How many groups transferred some cases late (groups, not children: no count of people)."""
     judged = table[table["decided"].astype(int) > 0] if not table.empty else table
     if judged.empty:
         return f"Transfers on time by {subject}: none judged yet"
-    below = int((judged["pct_on_time"] < 100).sum())
-    return (f"{below} of {plural(len(judged), subject)} transferred some cases later than "
-            f"{standard} working days")
+    below = int((judged["late"].astype(int) > 0).sum())
+    groups = f"{subject[:1].upper()}{subject[1:]}s"
+    return f"{groups} with transfers over {standard} working days: {below} out of {len(judged)}"
 
 
-def on_time_figure(table: pd.DataFrame, title: str, *, axis_title: str, standard: int = 3,
-                   presentation: bool = False, threshold: int = 5, source: str = SOURCE_TIMELINESS) -> go.Figure:
-    """Horizontal bars of % on time per group, labelled "% (on time of judged)", 100% standard line."""
+def on_time_figure(shown: Shown | pd.DataFrame, title: str, *, axis_title: str, standard: int = 3,
+                   source: str = SOURCE_TIMELINESS) -> go.Figure:
+    """Horizontal bars of % on time per group, labelled "% (on time of judged)", 100% standard line.
+
+    A hidden percentage draws no bar; its label says what may be shown.
+    """
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
     if table.empty:
         return empty_figure(title)
-    shown = presentable(table, threshold) if presentation else table
-    pct = pd.to_numeric(shown["pct_on_time"], errors="coerce")
-    labels = [TOO_FEW if pd.isna(p) and presentation and int(dec) > 0 else
-              f"{_fmt_pct(p)} ({o} of {dc})" for p, o, dc, dec in
-              zip(pct, shown["on_time"], shown["decided"], table["decided"])]
+    labels = on_time_labels(s)
+    x = []
+    for i in range(len(table)):
+        v = s.share_value((i, "on_time"), (i, "decided"))
+        x.append(None if v is None and s.share_hidden((i, "on_time"), (i, "decided")) else (v or 0.0))
+    hover = [(f"{g}: too few judged transfers to show" if lab == TOO_FEW else f"{g}: {lab} on time")
+             + f"; late {s.text((i, 'late'))}; pending within the standard {s.text((i, 'pending_in_time'))}"
+             for i, (g, lab) in enumerate(zip(table["group"], labels))]
     fig = base_figure(title, height=max(300, 34 * len(table) + 150))
     fig.add_trace(go.Bar(
-        x=pct.fillna(0), y=table["group"], orientation="h", name="% on time",
+        x=x, y=table["group"].tolist(), orientation="h", name="% on time",
         marker=dict(color=BLUE, line=dict(color="white", width=1)),
-        customdata=np.column_stack([labels, shown["late"].astype(str), shown["pending_in_time"].astype(str)]),
-        hovertemplate="%{y}: %{customdata[0]} on time; late %{customdata[1]}; "
-                      "pending within the standard %{customdata[2]}<extra></extra>"))
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
     # Labels in a column right of the 100% line, so the line never runs through them.
-    fig.add_trace(go.Scatter(x=[102] * len(table), y=table["group"], mode="text", text=labels,
+    fig.add_trace(go.Scatter(x=[102] * len(table), y=table["group"].tolist(), mode="text", text=labels,
                              textposition="middle right", hoverinfo="skip", showlegend=False, cliponaxis=False))
     # The line is labelled above the plot area, where the words cannot cover bars or their labels.
     add_standard_line(fig, 100, "", axis="x")
@@ -241,15 +504,22 @@ def on_time_figure(table: pd.DataFrame, title: str, *, axis_title: str, standard
     return fig
 
 
-def on_time_summary(table: pd.DataFrame, title: str, subject: str) -> str:
-    judged = table[table["decided"].astype(int) > 0] if not table.empty else table
-    if judged.empty:
+def on_time_summary(shown: Shown | pd.DataFrame, title: str, subject: str) -> str:
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
+    judged = [i for i in range(len(table)) if int(table.at[i, "decided"]) > 0]
+    if not judged:
         return aria_summary("Bar chart", title, f"No transfers judged by {subject}")
-    worst, best = judged.iloc[0], judged.iloc[-1]
-    return aria_summary("Bar chart", title, f"One bar per {subject}, worst first",
-                        f"Lowest: {worst['group']} at {_fmt_pct(worst['pct_on_time'])}",
-                        f"Highest: {best['group']} at {_fmt_pct(best['pct_on_time'])}",
-                        "The standard is 100%: every transfer within the working-day limit")
+    visible = [i for i in judged if not s.share_hidden((i, "on_time"), (i, "decided"))]
+    facts = [f"One bar per {subject}, worst first"]
+    if visible:
+        worst, best = visible[0], visible[-1]
+        facts += [f"Lowest: {table.at[worst, 'group']} at {_fmt_pct(table.at[worst, 'pct_on_time'])}",
+                  f"Highest: {table.at[best, 'group']} at {_fmt_pct(table.at[best, 'pct_on_time'])}"]
+    if len(visible) < len(judged):
+        facts.append(f"Percentages of {subject}s with too few transfers to show are not drawn; they are listed last")
+    facts.append("The standard is 100%: every transfer within the working-day limit")
+    return aria_summary("Bar chart", title, *facts)
 
 
 # --------------------------------------------------------------------------- monthly trend
@@ -267,67 +537,117 @@ def monthly_table(df: pd.DataFrame, window_start: date, as_at: date) -> pd.DataF
     """Per month of request in the window: transfers, judged, on time, % on time, median days.
 
     Pending transfers requested before the window are not in any month (they are in the other
-    charts). ``median_working_days`` is over completed transfers. Every month is present.
-    Columns ``month``, ``transfers``, ``decided``, ``on_time``, ``pct_on_time``, ``median_working_days``.
+    charts). ``median_working_days`` is over the month's ``completed`` transfers. Every month is
+    present. Columns ``month``, ``transfers``, ``decided``, ``on_time``, ``pct_on_time``,
+    ``completed``, ``median_working_days``.
     """
     months = month_starts(window_start, as_at)
     base = pd.DataFrame({"month": months})
-    cols = ["month", "transfers", "decided", "on_time", "pct_on_time", "median_working_days"]
+    cols = ["month", "transfers", "decided", "on_time", "pct_on_time", "completed", "median_working_days"]
     if df.empty:
-        base["transfers"] = base["decided"] = base["on_time"] = 0
+        base["transfers"] = base["decided"] = base["on_time"] = base["completed"] = 0
         base["pct_on_time"] = base["median_working_days"] = float("nan")
         return base[cols]
     d = df[df["requested_date"].map(lambda r: r >= window_start)].copy()
     decided = _decided(d)
     d["decided"] = decided.astype(int)
     d["on_time_n"] = (decided & d["on_time"].astype(bool)).astype(int)
+    d["done"] = (~d["pending"].astype(bool)).astype(int)
     d["done_days"] = d["working_days"].astype(float).where(~d["pending"].astype(bool))
     d["one"] = 1
     g = d.groupby("request_month").agg(transfers=("one", "sum"), decided=("decided", "sum"),
-                                       on_time=("on_time_n", "sum"),
+                                       on_time=("on_time_n", "sum"), completed=("done", "sum"),
                                        median_working_days=("done_days", "median")).reset_index()
     out = base.merge(g.rename(columns={"request_month": "month"}), on="month", how="left")
-    for col in ("transfers", "decided", "on_time"):
+    for col in ("transfers", "decided", "on_time", "completed"):
         out[col] = out[col].fillna(0).astype(int)
     out["pct_on_time"] = [_pct(a, b) for a, b in zip(out["on_time"], out["decided"])]
     return out[cols]
 
 
 MONTHLY_TITLE = "Transfers on time, by month of request"
+MONTH_TOTALS = (("m", "decided"), ("m", "on_time"))
 
 
-def monthly_finding(table: pd.DataFrame) -> str:
-    valid = table.dropna(subset=["pct_on_time"])
-    if valid.empty:
+def monthly_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None) -> Shown:
+    """Which monthly counts may be shown: requests (bars), on time of judged (hover), and the
+    12-month share in the finding. Not displayed: late (judged - on time), pending in time
+    (requests - judged) and completed (the median's count)."""
+    d = d or EXACT
+    t = table.reset_index(drop=True)
+    extra = {("m", "decided"): int(t["decided"].sum()) if len(t) else 0,
+             ("m", "on_time"): int(t["on_time"].sum()) if len(t) else 0}
+    if not d.active or t.empty:
+        return Shown(t, d, extra=extra)
+    cells, rels, shown = dict(extra), [], set(MONTH_TOTALS)
+    cells[("m", "late")] = extra[("m", "decided")] - extra[("m", "on_time")]
+    for i, r in t.iterrows():
+        cells.update({(i, "transfers"): int(r["transfers"]), (i, "decided"): int(r["decided"]),
+                      (i, "on_time"): int(r["on_time"]), (i, "late"): int(r["decided"] - r["on_time"]),
+                      (i, "pending_in_time"): int(r["transfers"] - r["decided"])})
+        shown |= {(i, "transfers"), (i, "decided"), (i, "on_time")}
+        rels += [((i, "decided"), (i, "on_time"), (i, "late")),
+                 ((i, "transfers"), (i, "decided"), (i, "pending_in_time"))]
+    rels += [(("m", "decided"), *[(i, "decided") for i in t.index]),
+             (("m", "on_time"), *[(i, "on_time") for i in t.index]),
+             (("m", "decided"), ("m", "on_time"), ("m", "late"))]
+    if totals is not None:
+        rels.append((_all("on_time"), ("m", "on_time")))   # every completed transfer was requested in the window
+    return Shown(t, d, _solve(d, totals, cells, rels, shown), extra=extra)
+
+
+def monthly_csv(shown: Shown) -> pd.DataFrame:
+    return shown.csv(["transfers", "decided", "on_time", "completed"], shares={"pct_on_time": ("on_time", "decided")},
+                     derived={"median_working_days": ["completed"]}, drop=["completed"])
+
+
+def monthly_finding(shown: Shown | pd.DataFrame) -> str:
+    s = shown if isinstance(shown, Shown) else monthly_shown(shown)
+    table = s.table
+    if table.empty or int(table["decided"].sum()) == 0:
         return "No transfers judged in the period"
-    last = valid.iloc[-1]
-    overall = _pct(int(table["on_time"].sum()), int(table["decided"].sum()))
-    return f"{overall:.0f}% on time over 12 months; {_fmt_pct(last['pct_on_time'])} in {last['month']:%B %Y}"
+    visible = [i for i in range(len(table)) if int(table.at[i, "decided"]) > 0
+               and not s.share_hidden((i, "on_time"), (i, "decided"))]
+    if s.share_hidden(("m", "on_time"), ("m", "decided")):
+        overall = "Too few transfers to show the share on time over 12 months"
+    else:
+        overall = f"{s.share(('m', 'on_time'), ('m', 'decided'))} on time over 12 months"
+    if not visible:
+        return overall + ("; monthly shares not shown (too few transfers)" if s.active else "")
+    last = visible[-1]
+    return f"{overall}; {_fmt_pct(table.at[last, 'pct_on_time'])} in {table.at[last, 'month']:%B %Y}"
 
 
-def monthly_figure(table: pd.DataFrame, finding: str, *, standard: int = 3, presentation: bool = False,
-                   threshold: int = 5, source: str = SOURCE_TIMELINESS) -> go.Figure:
+def monthly_figure(shown: Shown | pd.DataFrame, finding: str, *, standard: int = 3,
+                   source: str = SOURCE_TIMELINESS) -> go.Figure:
     """% on time per request month (line, left axis, standard at 100%) over requests (bars, right axis)."""
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
         return empty_figure(MONTHLY_TITLE, "No transfers requested in the 12 months for these filters")
-    shown = presentable(table, threshold) if presentation else table
-    pct = pd.to_numeric(shown["pct_on_time"], errors="coerce")
-    x = pd.to_datetime(table["month"])
+    n = len(table)
+    x = pd.to_datetime(table["month"]).tolist()
+    bars = [s.drawn((i, "transfers")) for i in range(n)]
+    pct = [s.share_value((i, "on_time"), (i, "decided")) for i in range(n)]
+    months = [f"{m:%B %Y}" for m in table["month"]]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Bar(x=x, y=table["transfers"], name="Transfers requested (right axis)",
-                         marker=dict(color=GREY, opacity=0.35), customdata=shown[["transfers"]],
-                         hovertemplate="%{x|%B %Y}: %{customdata[0]} requested<extra></extra>"), secondary_y=True)
+    fig.add_trace(go.Bar(x=x, y=bars, name="Transfers requested (right axis)",
+                         marker=dict(color=GREY, opacity=0.35),
+                         hovertext=[f"{m}: {s.text((i, 'transfers'))} requested" for i, m in enumerate(months)],
+                         hovertemplate="%{hovertext}<extra></extra>"), secondary_y=True)
+    line_hover = [f"{m}: {_fmt_pct(p)} on time ({s.text((i, 'on_time'))} of {s.text((i, 'decided'))})"
+                  if p is not None else f"{m}: share on time not shown" for i, (m, p) in enumerate(zip(months, pct))]
     fig.add_trace(go.Scatter(x=x, y=pct, name="% on time (left axis)", mode="lines+markers",
                              line=dict(color=BLUE, width=3), marker=dict(size=7, symbol="circle"),
-                             customdata=np.column_stack([shown["on_time"].astype(str), shown["decided"].astype(str)]),
-                             hovertemplate="%{x|%B %Y}: %{y:.0f}% on time (%{customdata[0]} of %{customdata[1]})"
-                                           "<extra></extra>"), secondary_y=False)
+                             hovertext=line_hover, hovertemplate="%{hovertext}<extra></extra>"), secondary_y=False)
     add_standard_line(fig, 100, f"Standard: every transfer within {standard} working days (source {source})",
                       position="bottom left")
     fig.update_yaxes(title_text="% on time", range=[0, 110], ticksuffix="%", secondary_y=False)
-    # Bars top out below the 100% line so the standard's label under it never sits on a bar.
-    fig.update_yaxes(title_text="Transfers requested", range=[0, max(1, int(table["transfers"].max())) * 1.35],
-                     showgrid=False, tickformat=",d", showticklabels=not presentation, secondary_y=True)
+    # Bars top out below the 100% line so the standard's label under it never sits on a bar; the
+    # range comes from the bars drawn only (a hidden count never sets an axis).
+    top = max([b for b in bars if b is not None] + [1])
+    fig.update_yaxes(title_text="Transfers requested", range=[0, top * 1.35],
+                     showgrid=False, tickformat=",d", showticklabels=not s.active, secondary_y=True)
     fig.update_xaxes(title_text="Month of request", dtick="M1", tickformat="%b %Y")
     fig.update_layout(template=TEMPLATE_NAME, title=dict(text=MONTHLY_TITLE, subtitle=dict(text=finding)),
                       height=400, margin=dict(t=110),
@@ -335,17 +655,24 @@ def monthly_figure(table: pd.DataFrame, finding: str, *, standard: int = 3, pres
     return fig
 
 
-def monthly_summary(table: pd.DataFrame, finding: str) -> str:
-    valid = table.dropna(subset=["pct_on_time"])
-    if valid.empty:
-        return aria_summary("Line chart", MONTHLY_TITLE, "No transfers judged in the period")
+def monthly_summary(shown: Shown | pd.DataFrame, finding: str) -> str:
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
+    pcts = [s.share_value((i, "on_time"), (i, "decided")) for i in range(len(table))]
+    pcts = [p for p in pcts if p is not None]
+    if table.empty or not pcts:
+        return aria_summary("Line chart", MONTHLY_TITLE, finding if not table.empty else "No transfers judged",
+                            "No monthly share on time to show")
     return aria_summary("Line chart", MONTHLY_TITLE, finding,
                         f"Monthly from {table['month'].iloc[0]:%B %Y} to {table['month'].iloc[-1]:%B %Y}",
-                        f"Lowest month {valid['pct_on_time'].min():.0f}%, highest {valid['pct_on_time'].max():.0f}%",
+                        f"Lowest month {min(pcts):.0f}%, highest {max(pcts):.0f}%",
                         "The standard is 100% on time")
 
 
 # --------------------------------------------------------------------------- flows between teams
+
+FLOW_COUNTS = ("transfers", "completed", "pending", "decided", "on_time")
+
 
 def flows_table(df: pd.DataFrame) -> pd.DataFrame:
     """One row per (sending team, receiving team): volumes, median working days, % on time.
@@ -373,12 +700,54 @@ def flows_table(df: pd.DataFrame) -> pd.DataFrame:
     return g[cols].reset_index(drop=True)
 
 
-def flows_title(table: pd.DataFrame, *, standard: int = 3) -> str:
+def flows_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None) -> Shown:
+    """Which team pairs may be drawn. In presentation mode a pair shows its transfers (a link's
+    width) and median only; the sending and receiving totals in the node labels add up to them
+    (and are hidden first, since the links already draw them). Pairs drawn first, by size."""
+    d = d or EXACT
+    t = table.reset_index(drop=True)
+    if not d.active or t.empty:
+        return Shown(t, d)
+    cells, rels, shown, cost = {}, [], set(), {}
+    for i, r in t.iterrows():
+        cells[(i, "transfers")] = int(r["transfers"])
+        cells[(i, "completed")] = int(r["completed"])
+        shown.add((i, "transfers"))
+    for side, col in (("send", "from_team"), ("recv", "to_team")):
+        for name in sorted(t[col].unique()):
+            members = [(i, "transfers") for i in t.index[t[col] == name]]
+            key = (side, name)
+            cells[key] = int(t.loc[t[col] == name, "transfers"].sum())
+            shown.add(key)
+            cost[key] = 0
+            rels.append((key, *members))
+    rels.append((_all("transfers"), *[(i, "transfers") for i in t.index]))
+    s = Shown(t, d, _solve(d, totals, cells, rels, shown, cost),
+              extra={k: v for k, v in cells.items() if k[0] in ("send", "recv")})
+    return _order_shown_first(s, lambda i: not s.hides((i, "transfers")), "from_team")
+
+
+def flows_csv(shown: Shown) -> pd.DataFrame:
+    return shown.csv(FLOW_COUNTS, shares={"pct_on_time": ("on_time", "decided")},
+                     derived={"median_working_days": ["completed"]},
+                     drop=["completed", "pending", "decided", "on_time", "pct_on_time"])
+
+
+def _median_hidden(s: Shown, i: int) -> bool:
+    return s.derived_hidden([(i, "completed")])
+
+
+def flows_title(shown: Shown | pd.DataFrame, *, standard: int = 3) -> str:
+    """How many team pairs take a median over the standard (pairs whose median may be shown)."""
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
     if table.empty:
         return "No transfers between teams in the period"
-    slow = int((table["median_working_days"] > standard).sum())
-    return (f"Transfers between teams: {slow} of {plural(len(table), 'team pair')} take a median of more than "
-            f"{standard} working days")
+    judged = [i for i in range(len(table)) if not _median_hidden(s, i)]
+    slow = sum(1 for i in judged if table.at[i, "median_working_days"] > standard)
+    which = " with enough completed transfers to show" if len(judged) < len(table) else ""
+    return (f"Transfers between teams: {slow} out of {plural(len(judged), 'team pair')}{which} take a median of "
+            f"more than {standard} working days")
 
 
 def _translucent(colour: str, alpha: float = 0.6) -> str:
@@ -386,31 +755,51 @@ def _translucent(colour: str, alpha: float = 0.6) -> str:
     return colour.replace("rgb(", "rgba(").replace(")", f", {alpha})") if colour.startswith("rgb(") else colour
 
 
-def flows_figure(table: pd.DataFrame, title: str, *, standard: int = 3, presentation: bool = False,
-                 threshold: int = 5, source: str = SOURCE_TIMELINESS) -> go.Figure:
+def flows_drawn(shown: Shown) -> list[int]:
+    """Rows of the pairs drawn as links (all of them, or those whose count may be shown)."""
+    return [i for i in range(len(shown.table)) if shown.drawn((i, "transfers"))]
+
+
+def flows_figure(shown: Shown | pd.DataFrame, title: str, *, standard: int = 3,
+                 source: str = SOURCE_TIMELINESS) -> go.Figure:
     """Sankey from sending teams (left) to receiving teams (right); link width = transfers.
 
     A link whose median working days exceed the standard is rose and its hover says "over the
-    standard" (never colour alone); the standard is stated on the chart.
+    standard" (never colour alone); the standard is stated on the chart. In presentation mode a
+    pair whose count is hidden is not drawn, and a team with no pair drawn is left out.
     """
-    if table.empty:
-        return empty_figure(title)
-    senders = sorted(table["from_team"].unique())
-    receivers = sorted(table["to_team"].unique())
-    sent = table.groupby("from_team")["transfers"].sum()
-    received = table.groupby("to_team")["transfers"].sum()
-    volumes = [int(sent[s]) for s in senders] + [int(received[r]) for r in receivers]
-    nodes = ([f"{s} (sending {_count_text(sent[s], presentation, threshold)})" for s in senders]
-             + [f"{r} (receiving {_count_text(received[r], presentation, threshold)})" for r in receivers])
-    src = [senders.index(s) for s in table["from_team"]]
-    tgt = [len(senders) + receivers.index(r) for r in table["to_team"]]
-    over = table["median_working_days"] > standard
-    colours = [_translucent(ROSE if o else BLUE) for o in over]
-    counts = [_count_text(v, presentation, threshold) for v in table["transfers"]]
-    medians = ["no completed transfers" if pd.isna(m) else f"median {m:g} working day{'' if m == 1 else 's'}"
-               for m in table["median_working_days"]]
-    verdict = ["▲ over the standard" if o else ("within the standard" if not pd.isna(m) else "")
-               for o, m in zip(over, table["median_working_days"])]
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
+    rows = flows_drawn(s)
+    if table.empty or not rows:
+        why = ("Every team pair has too few transfers to draw in presentation mode" if not table.empty
+               else "No data for the selected filters")
+        return empty_figure(title, why)
+    t = table.iloc[rows]
+    senders = sorted(t["from_team"].unique())
+    receivers = sorted(t["to_team"].unique())
+    if s.active:
+        sent = {n: s.text(("send", n)) for n in senders}
+        got = {n: s.text(("recv", n)) for n in receivers}
+    else:
+        sent = {n: f"{int(v):,}" for n, v in table.groupby("from_team")["transfers"].sum().items()}
+        got = {n: f"{int(v):,}" for n, v in table.groupby("to_team")["transfers"].sum().items()}
+    nodes = [f"{n} (sending {sent[n]})" for n in senders] + [f"{n} (receiving {got[n]})" for n in receivers]
+    src = [senders.index(x) for x in t["from_team"]]
+    tgt = [len(senders) + receivers.index(x) for x in t["to_team"]]
+    medians, verdict, colours = [], [], []
+    for i in rows:
+        m = table.at[i, "median_working_days"]
+        if _median_hidden(s, i):
+            medians.append("median not shown (too few completed)")
+            verdict.append("")
+            colours.append(_translucent(BLUE))
+            continue
+        over = not pd.isna(m) and m > standard
+        medians.append("no completed transfers" if pd.isna(m) else f"median {m:g} working day{'' if m == 1 else 's'}")
+        verdict.append("▲ over the standard" if over else ("within the standard" if not pd.isna(m) else ""))
+        colours.append(_translucent(ROSE if over else BLUE))
+    counts = [s.text((i, "transfers")) for i in rows]
     fig = base_figure(title, height=max(380, 40 * max(len(senders), len(receivers)) + 160))
     fig.add_trace(go.Sankey(
         # Plotly's own layout: senders are sources (left), receivers targets (right), and node heights
@@ -418,9 +807,9 @@ def flows_figure(table: pd.DataFrame, title: str, *, standard: int = 3, presenta
         arrangement="snap",
         node=dict(label=nodes, pad=14, thickness=16, color=[TEAL] * len(senders) + [GREY] * len(receivers),
                   line=dict(color="white", width=0.5),
-                  customdata=[_count_text(v, presentation, threshold) for v in volumes],
+                  customdata=[sent[n] for n in senders] + [got[n] for n in receivers],
                   hovertemplate="%{label}: %{customdata} transfers<extra></extra>"),
-        link=dict(source=src, target=tgt, value=table["transfers"].astype(int).tolist(), color=colours,
+        link=dict(source=src, target=tgt, value=[int(s.drawn((i, "transfers"))) for i in rows], color=colours,
                   customdata=np.column_stack([counts, medians, verdict]),
                   hovertemplate="%{source.label} → %{target.label}<br>%{customdata[0]} transfers, "
                                 "%{customdata[1]} %{customdata[2]}<extra></extra>"),
@@ -433,10 +822,12 @@ def flows_figure(table: pd.DataFrame, title: str, *, standard: int = 3, presenta
     return fig
 
 
-def flows_summary(table: pd.DataFrame, title: str) -> str:
-    if table.empty:
-        return aria_summary("Flow diagram", title, "No transfers for these filters")
-    top = table.iloc[0]
+def flows_summary(shown: Shown | pd.DataFrame, title: str) -> str:
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    rows = flows_drawn(s)
+    if s.table.empty or not rows:
+        return aria_summary("Flow diagram", title, "No team pair to draw for these filters")
+    top = s.table.iloc[rows[0]]
     return aria_summary("Flow diagram", title, "Links run from sending teams on the left to receiving teams on "
                         "the right, their width the number of transfers",
                         f"Largest flow: {top['from_team']} to {top['to_team']}",
@@ -444,6 +835,9 @@ def flows_summary(table: pd.DataFrame, title: str) -> str:
 
 
 # --------------------------------------------------------------------------- notice and joint visits
+
+PAIR_COUNTS = ("completed", "notice_met", "joint_met")
+
 
 def pair_standards_table(df: pd.DataFrame) -> pd.DataFrame:
     """Completed transfers per team pair: % with two weeks' notice and % with a joint visit in time.
@@ -469,38 +863,104 @@ def pair_standards_table(df: pd.DataFrame) -> pd.DataFrame:
     return g[cols].reset_index(drop=True)
 
 
-def pair_standards_title(table: pd.DataFrame) -> str:
+def pair_standards_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None) -> Shown:
+    """Which pair counts may be shown (labels: met of completed). The pairs add up to the page's
+    completed, notice and joint-visit totals; those not met are complements nobody prints.
+    Pairs with both percentages shown first, worst first; the others by name."""
+    d = d or EXACT
+    t = table.reset_index(drop=True)
+    if not d.active or t.empty:
+        return Shown(t, d)
+    cells, rels, shown = {}, [], set()
+    for i, r in t.iterrows():
+        c = int(r["completed"])
+        cells.update({(i, "completed"): c, (i, "notice_met"): int(r["notice_met"]),
+                      (i, "joint_met"): int(r["joint_met"]), (i, "notice_not"): c - int(r["notice_met"]),
+                      (i, "joint_not"): c - int(r["joint_met"])})
+        shown |= {(i, k) for k in PAIR_COUNTS}
+        rels += [((i, "completed"), (i, "notice_met"), (i, "notice_not")),
+                 ((i, "completed"), (i, "joint_met"), (i, "joint_not"))]
+    rels += [(_all("done"), *[(i, "completed") for i in t.index]),
+             (_all("notice"), *[(i, "notice_met") for i in t.index]),
+             (_all("joint"), *[(i, "joint_met") for i in t.index])]
+    s = Shown(t, d, _solve(d, totals, cells, rels, shown))
+    return _order_shown_first(s, lambda i: not (s.share_hidden((i, "notice_met"), (i, "completed"))
+                                                or s.share_hidden((i, "joint_met"), (i, "completed"))), "pair")
+
+
+def pair_standards_csv(shown: Shown) -> pd.DataFrame:
+    return shown.csv(PAIR_COUNTS, shares={"notice_pct": ("notice_met", "completed"),
+                                          "joint_pct": ("joint_met", "completed")})
+
+
+def pair_labels(shown: Shown, met: str) -> list[str]:
+    """ "75% (3 of 4)"; "<5 of 9" when the percentage is hidden; "too few to show" for a small pair."""
+    pct_col = {"notice_met": "notice_pct", "joint_met": "joint_pct"}[met]
+    out = []
+    for i in range(len(shown.table)):
+        counts = f"{shown.text((i, met))} of {shown.text((i, 'completed'))}"
+        if not shown.share_hidden((i, met), (i, "completed")):
+            out.append(f"{_fmt_pct(shown.table.at[i, pct_col])} ({counts})")
+        elif shown.d.small(shown.value((i, "completed"))):
+            out.append(TOO_FEW)
+        else:
+            out.append(counts)
+    return out
+
+
+def pair_standards_title(table: pd.DataFrame, totals: Totals | None = None) -> str:
     if table.empty:
         return "Notice and joint visits: no transfers completed in the period"
-    n = int(table["completed"].sum())
-    notice = _pct(int(table["notice_met"].sum()), n)
-    joint = _pct(int(table["joint_met"].sum()), n)
-    return (f"{notice:.0f}% of completed transfers had two weeks' notice and {joint:.0f}% a joint visit "
-            "in the week before")
+    if totals is None:
+        n = int(table["completed"].sum())
+        notice = _pct(int(table["notice_met"].sum()), n)
+        joint = _pct(int(table["joint_met"].sum()), n)
+        return (f"{notice:.0f}% of completed transfers had two weeks' notice and {joint:.0f}% a joint visit "
+                "in the week before")
+    notice_hidden, joint_hidden = totals.share_hidden("notice", "done"), totals.share_hidden("joint", "done")
+    if notice_hidden and joint_hidden:
+        return "Notice and joint visits: too few completed transfers to show the shares"
+    if notice_hidden:
+        return (f"{totals.share('joint', 'done')} of completed transfers had a joint visit in the week before "
+                "(too few to show the share with two weeks' notice)")
+    if joint_hidden:
+        return (f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice "
+                "(too few to show the share with a joint visit)")
+    return (f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice and "
+            f"{totals.share('joint', 'done')} a joint visit in the week before")
 
 
-def pair_standards_figure(table: pd.DataFrame, title: str, *, notice_days: int = 14, joint_days: int = 7,
-                          presentation: bool = False, threshold: int = 5) -> go.Figure:
+def pair_standards_figure(shown: Shown | pd.DataFrame, title: str, *, notice_days: int = 14,
+                          joint_days: int = 7) -> go.Figure:
     """Grouped horizontal bars per team pair: % meeting the notice and the joint-visit standard.
 
-    The two measures differ in colour and in pattern (solid vs dotted), and carry text labels.
+    The two measures differ in colour and in pattern (solid vs dotted), and carry text labels. A
+    hidden percentage draws no bar; its label says so.
     """
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
     if table.empty:
         return empty_figure(title)
-    shown = presentable(table, threshold) if presentation else table
     fig = base_figure(title, height=max(320, 46 * len(table) + 170))
-    for pct_col, met_col, name, colour, pattern in (
-            ("notice_pct", "notice_met", f"Notice of {notice_days}+ days (source {SOURCE_NOTICE})", BLUE, ""),
-            ("joint_pct", "joint_met", f"Joint visit within {joint_days} days before (source {SOURCE_JOINT_VISIT})",
-             SAND, ".")):
-        pct = pd.to_numeric(shown[pct_col], errors="coerce")
-        labels = [TOO_FEW if pd.isna(p) else f"{p:.0f}% ({m} of {c})"
-                  for p, m, c in zip(pct, shown[met_col], shown["completed"])]
-        fig.add_trace(go.Bar(x=pct.fillna(0), y=table["pair"], orientation="h", name=name, text=labels,
-                             textposition="outside", cliponaxis=False,
+    for met_col, name, colour, pattern in (
+            ("notice_met", f"Notice of {notice_days}+ days (source {SOURCE_NOTICE})", BLUE, ""),
+            ("joint_met", f"Joint visit within {joint_days} days before (source {SOURCE_JOINT_VISIT})", SAND, ".")):
+        labels = pair_labels(s, met_col)
+        x = []
+        for i in range(len(table)):
+            v = s.share_value((i, met_col), (i, "completed"))
+            x.append(None if s.share_hidden((i, met_col), (i, "completed")) else (v or 0.0))
+        fig.add_trace(go.Bar(x=x, y=table["pair"].tolist(), orientation="h", name=name, text=labels,
+                             textposition="outside", cliponaxis=False, offsetgroup=met_col,
                              marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                             customdata=np.array(labels, dtype=object).reshape(-1, 1),
-                             hovertemplate="%{y}: %{customdata[0]}<extra>" + name + "</extra>"))
+                             hovertext=[f"{p}: {lab}" for p, lab in zip(table["pair"], labels)],
+                             hovertemplate="%{hovertext}<extra>" + name + "</extra>"))
+        if any(v is None for v in x):
+            # A hidden share has no bar; its label stands in the bar's place, from the axis.
+            fig.add_trace(go.Bar(x=[0 if v is None else None for v in x], y=table["pair"].tolist(), orientation="h",
+                                 text=[lab if v is None else "" for v, lab in zip(x, labels)], textposition="outside",
+                                 cliponaxis=False, offsetgroup=met_col, showlegend=False, hoverinfo="skip",
+                                 name=f"{name}: not shown", marker=dict(color="rgba(0,0,0,0)")))
     add_standard_line(fig, 100, "Standard: every completed transfer", axis="x", position="top left")
     fig.update_layout(barmode="group", bargap=0.25, margin=dict(t=100))
     fig.update_xaxes(title_text="% of completed transfers meeting the standard", range=[0, 140], ticksuffix="%",
@@ -510,14 +970,23 @@ def pair_standards_figure(table: pd.DataFrame, title: str, *, notice_days: int =
     return fig
 
 
-def pair_standards_summary(table: pd.DataFrame, title: str) -> str:
+def pair_standards_summary(shown: Shown | pd.DataFrame, title: str) -> str:
+    """The lowest pair among those whose two percentages are shown (never one drawn as too few)."""
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
     if table.empty:
         return aria_summary("Bar chart", title, "No completed transfers for these filters")
-    worst = table.iloc[0]
-    return aria_summary("Bar chart", title, "Two bars per pair of teams: notice given and joint visit, worst first",
-                        f"Lowest pair: {worst['pair']} with {_fmt_pct(worst['notice_pct'])} notice and "
-                        f"{_fmt_pct(worst['joint_pct'])} joint visits",
-                        "The standard is 100% for both")
+    visible = [i for i in range(len(table)) if not (s.share_hidden((i, "notice_met"), (i, "completed"))
+                                                      or s.share_hidden((i, "joint_met"), (i, "completed")))]
+    facts = ["Two bars per pair of teams: notice given and joint visit, worst first"]
+    if visible:
+        worst = table.iloc[visible[0]]
+        facts.append(f"Lowest pair: {worst['pair']} with {_fmt_pct(worst['notice_pct'])} notice and "
+                     f"{_fmt_pct(worst['joint_pct'])} joint visits")
+    if len(visible) < len(table):
+        facts.append("Pairs with too few transfers to show their percentages are listed last, without bars")
+    facts.append("The standard is 100% for both")
+    return aria_summary("Bar chart", title, *facts)
 
 
 # --------------------------------------------------------------------------- pending transfers (child level)
@@ -570,36 +1039,82 @@ def keyworker_table(dist: pd.DataFrame, *, cap: int = 6) -> pd.DataFrame:
     return out
 
 
-def keyworker_title(table: pd.DataFrame, *, alert: int = 3, presentation: bool = False, threshold: int = 5) -> str:
-    total = int(table["children"].sum())
+def keyworker_many(table: pd.DataFrame, alert: int = 3) -> int:
+    """Children with ``alert`` or more changes (the tile, and the chart's title)."""
+    return int(table.loc[table["changes"] >= alert, "children"].sum())
+
+
+KW_TOTAL, KW_FEW = ("kw", "total"), ("kw", "few")
+
+
+def keyworker_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *,
+                    alert: int = 3) -> Shown:
+    """Which bars may be drawn: they add up to the children in the title, those from ``alert``
+    changes to the tile's count, the others to the rest (a complement nobody prints)."""
+    d = d or EXACT
+    t = table.reset_index(drop=True)
+    many = keyworker_many(t, alert)
+    total = int(t["children"].sum())
+    extra = {KW_TOTAL: total, _all("keyworker_many"): many}
+    if not d.active:
+        return Shown(t, d, extra=extra)
+    cells = {(i, "children"): int(v) for i, v in enumerate(t["children"])}
+    cells.update({KW_TOTAL: total, KW_FEW: total - many})
+    shown = set(cells) - {KW_FEW}
+    flagged = [(i, "children") for i in t.index if t.at[i, "changes"] >= alert]
+    rels = [(KW_TOTAL, *[(i, "children") for i in t.index]), (_all("keyworker_many"), *flagged),
+            (KW_FEW, *[(i, "children") for i in t.index if t.at[i, "changes"] < alert]),
+            (KW_TOTAL, _all("keyworker_many"), KW_FEW)]
+    if totals is None or "keyworker_many" not in totals.values:
+        cells[_all("keyworker_many")] = many
+        shown.add(_all("keyworker_many"))
+        hidden = d.secondary_relations(cells, rels, shown=shown, cost={KW_TOTAL: 3})
+    else:
+        hidden = _solve(d, totals, cells, rels, shown, cost={KW_TOTAL: 3})
+        if "keyworker_many" in totals.hidden:
+            hidden = set(hidden) | {_all("keyworker_many")}
+    return Shown(t, d, hidden, extra=extra)
+
+
+def keyworker_csv(shown: Shown) -> pd.DataFrame:
+    return shown.csv(["children"])
+
+
+def keyworker_title(shown: Shown | pd.DataFrame, *, alert: int = 3) -> str:
+    s = shown if isinstance(shown, Shown) else keyworker_shown(shown, alert=alert)
+    total = s.value(KW_TOTAL)
     if total == 0:
         return "No children with a key worker in the 12 months for these filters"
-    many = int(table.loc[table["changes"] >= alert, "children"].sum())
-    return (f"{_count_text(many, presentation, threshold)} of {_count_text(total, presentation, threshold)} children "
-            f"({_pct(many, total):.0f}%) had {alert} or more key-worker changes in 12 months")
+    many = _all("keyworker_many")
+    pct = "" if s.share_hidden(many, KW_TOTAL) else f" ({s.share(many, KW_TOTAL)})"
+    return (f"{s.text(many)} of {s.text(KW_TOTAL)} children{pct} had {alert} or more key-worker changes "
+            "in 12 months")
 
 
-def keyworker_figure(table: pd.DataFrame, title: str, *, alert: int = 3, presentation: bool = False,
-                     threshold: int = 5, source: str = SOURCE_KEYWORKER) -> go.Figure:
+def keyworker_figure(shown: Shown | pd.DataFrame, title: str, *, alert: int = 3,
+                     source: str = SOURCE_KEYWORKER) -> go.Figure:
     """Bars of children by changes of key worker; the alert level drawn as a line, bars past it hatched."""
+    s = shown if isinstance(shown, Shown) else Shown(shown)
+    table = s.table
     if int(table["children"].sum()) == 0:
         return empty_figure(title)
     fig = base_figure(title, height=360)
     for flagged, name, colour, pattern in ((False, "Fewer changes", BLUE, ""),
                                            (True, f"▲ {alert} or more changes (listed for managers)", ROSE, "/")):
-        part = (table["changes"] >= alert) == flagged
-        if not part.any():
+        rows = [i for i in range(len(table)) if (table.at[i, "changes"] >= alert) == flagged]
+        if not rows:
             continue
-        shown = [_count_text(v, presentation, threshold) for v in table.loc[part, "children"]]
-        fig.add_trace(go.Bar(x=table.loc[part, "changes"], y=table.loc[part, "children"], name=name,
+        fig.add_trace(go.Bar(x=[int(table.at[i, "changes"]) for i in rows], y=[s.drawn((i, "children")) for i in rows],
+                             name=name,
                              marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                             customdata=np.column_stack([table.loc[part, "label"], shown]),
-                             hovertemplate="%{customdata[0]} changes: %{customdata[1]} children<extra></extra>"))
+                             hovertext=[f"{table.at[i, 'label']} changes: {s.text((i, 'children'))} children"
+                                        for i in rows],
+                             hovertemplate="%{hovertext}<extra></extra>"))
     add_standard_line(fig, alert - 0.5, f"Listed from {alert} changes; standard: as few as possible "
                                         f"(source {source})", axis="x")
     fig.update_xaxes(title_text="Changes of key worker in the 12 months", tickmode="array",
                      tickvals=table["changes"].tolist(), ticktext=table["label"].tolist())
-    fig.update_yaxes(title_text="Children", rangemode="tozero", tickformat=",d", showticklabels=not presentation)
+    fig.update_yaxes(title_text="Children", rangemode="tozero", tickformat=",d", showticklabels=not s.active)
     fig.update_layout(bargap=0.1)
     return fig
 
@@ -629,6 +1144,10 @@ def keyworker_child_rows(kids: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- exclusions
 
+ALL_FIGURES = "all transfer figures"
+EX_MAIN = ("ex", "main")
+
+
 def exclusions_table(ex: pd.DataFrame) -> pd.DataFrame:
     """Rows the standards cannot judge, by reason, as shown on the page: ``reason``, ``applies_to``, ``rows``."""
     if ex.empty:
@@ -638,23 +1157,48 @@ def exclusions_table(ex: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def exclusions_text(ex: pd.DataFrame, *, presentation: bool = False, threshold: int = 5) -> str:
-    """One sentence for the page: how many rows each figure leaves out."""
-    if ex.empty:
+def exclusions_shown(table: pd.DataFrame, d: Disclosure | None = None) -> Shown:
+    """Which counts of the exclusions may be shown: the reasons left out of every figure add up
+    to the count in the sentence above them."""
+    d = d or EXACT
+    t = table.reset_index(drop=True)
+    main = [i for i in range(len(t)) if t.at[i, "applies_to"] == ALL_FIGURES]
+    extra = {EX_MAIN: int(t.loc[main, "rows"].sum()) if main else 0}
+    if not d.active or t.empty:
+        return Shown(t, d, extra=extra)
+    cells = {(i, "rows"): int(v) for i, v in enumerate(t["rows"])}
+    cells.update(extra)
+    hidden = d.secondary_relations(cells, [(EX_MAIN, *[(i, "rows") for i in main])], cost={EX_MAIN: 2})
+    return Shown(t, d, hidden, extra=extra)
+
+
+def exclusions_csv(shown: Shown) -> pd.DataFrame:
+    return shown.csv(["rows"])
+
+
+def exclusions_text(shown: Shown | pd.DataFrame) -> str:
+    """One sentence for the page: how many rows every figure leaves out."""
+    s = shown if isinstance(shown, Shown) else exclusions_shown(exclusions_table(shown))
+    if s.table.empty:
         return "No transfer or allocation rows were excluded for these filters."
-    main = ex[ex["applies_to"] == "all transfer figures"]["rows"].sum()
-    return (f"{_count_text(int(main), presentation, threshold)} transfer rows could not be judged against the "
-            "standards and are left out of every transfer figure; reasons below.")
+    return (f"{s.text(EX_MAIN)} transfer rows could not be judged against the standards and are left out of "
+            "every transfer figure; reasons below.")
 
 
 __all__ = [
-    "POINT_LABELS", "presentable", "team_label",
-    "working_days_table", "working_days_title", "working_days_figure", "working_days_summary",
-    "on_time_table", "on_time_title", "on_time_figure", "on_time_summary",
-    "month_starts", "monthly_table", "MONTHLY_TITLE", "monthly_finding", "monthly_figure", "monthly_summary",
-    "flows_table", "flows_title", "flows_figure", "flows_summary",
-    "pair_standards_table", "pair_standards_title", "pair_standards_figure", "pair_standards_summary",
+    "POINT_LABELS", "TOO_FEW", "Shown", "Totals", "page_totals", "team_label",
+    "working_days_table", "working_days_shown", "working_days_csv", "working_days_title", "working_days_figure",
+    "working_days_summary",
+    "on_time_table", "on_time_shown", "on_time_csv", "on_time_labels", "on_time_title", "on_time_figure",
+    "on_time_summary",
+    "month_starts", "monthly_table", "monthly_shown", "monthly_csv", "MONTHLY_TITLE", "monthly_finding",
+    "monthly_figure", "monthly_summary",
+    "flows_table", "flows_shown", "flows_csv", "flows_drawn", "flows_title", "flows_figure", "flows_summary",
+    "pair_standards_table", "pair_standards_shown", "pair_standards_csv", "pair_labels", "pair_standards_title",
+    "pair_standards_figure", "pair_standards_summary",
     "PENDING_COLUMNS", "pending_rows",
-    "keyworker_table", "keyworker_title", "keyworker_figure", "keyworker_summary",
-    "KEYWORKER_CHILD_COLUMNS", "keyworker_child_rows", "exclusions_table", "exclusions_text",
+    "keyworker_table", "keyworker_many", "keyworker_shown", "keyworker_csv", "keyworker_title", "keyworker_figure",
+    "keyworker_summary",
+    "KEYWORKER_CHILD_COLUMNS", "keyworker_child_rows",
+    "exclusions_table", "exclusions_shown", "exclusions_csv", "exclusions_text",
 ]

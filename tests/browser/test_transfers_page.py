@@ -3,7 +3,8 @@
 On the hand-worked authority of ``tests/test_transfers.py`` (exact numbers): every chart is drawn,
 pending transfers are listed late ones first, excluded rows are shown with their reasons, the team
 filter in the URL narrows the page, presentation mode hides child-level tables and suppresses small
-counts, and a chart's CSV holds the numbers drawn. On the demo database: the page loads cleanly.
+counts, and a chart's CSV holds the numbers drawn (in presentation mode, exactly the values displayed).
+On the demo database: the page loads cleanly.
 """
 from __future__ import annotations
 
@@ -129,6 +130,28 @@ def test_csv_holds_the_numbers_drawn(dash_duo, app, hand_db, free_port):
     bars = plotted_traces(dash_duo, "#transfers-by-team-graph")[0]
     assert bars["y"] == want["group"].tolist()
     assert bars["x"] == pytest.approx(want["pct_on_time"].fillna(0).tolist())
+
+
+def test_presentation_csv_is_the_displayed_values(dash_duo, app, hand_db, free_port):
+    """The CSV is recomputed on click: in presentation mode it is the chart's displayed table, marks and all."""
+    from dashboard.sections.base import View, find_item
+    from dashboard.sections.transfers import body
+
+    dash_duo.start_server(app, port=free_port)
+    _open(dash_duo, "&presentation=1")
+    dash_duo.wait_for_element("#transfers-by-team-graph .js-plotly-plot", timeout=20)
+    button = dash_duo.find_element("#transfers-by-team-card .csv-button")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
+    got = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "transfers-by-team*.csv"), dtype=str,
+                      keep_default_na=False)
+    want = find_item(body(hand_db, View.make(Filters(D), presentation=True)), "transfers-by-team").table
+    assert list(got.columns) == list(want.columns) and "transfers" not in got.columns
+    assert got["late"].tolist() == [str(v) for v in want["late"]]
+    assert "<5" in got["late"].tolist()                       # CIN North: 3 late; Looked After: 1
+    labels = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelector('#transfers-by-team-graph .js-plotly-plot')._fullData[1].text)")
+    assert not any("%" in label for label in labels)          # every share here rests on a hidden count
+    assert not severe_logs(dash_duo)
 
 
 def test_demo_database_page_loads(dash_duo, free_port):
