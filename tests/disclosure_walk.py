@@ -12,7 +12,8 @@ the bar lengths on an axis that counts people or cases. Rules, for threshold ``t
 * ``small-cell``: a cell 1..t-1 in a count column of a table or CSV;
 * ``small-bar``: a bar drawn at a length 1..t-1 on a count axis;
 * ``recoverable``: a row with one hidden cell whose shown total minus its other cells gives it back;
-  and a count column with one hidden cell whose total is printed in the chart's title or finding.
+  and a count column with one hidden cell whose total is printed in the chart's title or finding
+  ("of 46", "46 workers": numbers of days, months or dates are not totals).
 """
 from __future__ import annotations
 
@@ -228,7 +229,11 @@ def _table_leaks(where: str, df: pd.DataFrame, d: Disclosure, totals_text: str) 
                     out.append(f"recoverable in {where}: row {dict(row)} ({total_col} - others = {total - rest:g})")
                     break
     # a column: one hidden cell and the column's total printed in the title or finding
-    printed = {float(x.replace(",", "")) for x in re.findall(r"\b\d[\d,]*\b", totals_text)}
+    # totals a title prints: "of 46", "46 workers" (not "3 working days", "12 months", "04 Apr")
+    nouns = "|".join(NOUNS)
+    printed = {float(x.replace(",", "")) for x in
+               re.findall(rf"\bof (\d[\d,]*)\b", totals_text) +
+               re.findall(rf"\b(\d[\d,]*) (?:{nouns})\b", totals_text, re.I)}
     for col in counts:
         values = df[col].tolist()
         marks = [v for v in values if is_mark(v)]

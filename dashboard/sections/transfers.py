@@ -19,6 +19,7 @@ import pandas as pd
 from dashboard.cache import cached_call
 from dashboard.figures import transfers as fig
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
+from dashboard.sections.common import child_list
 from data_layer import keyworker_change_children, keyworker_changes, transfer_exclusions, transfers
 from data_layer.transfers import POINT_CHART
 
@@ -48,19 +49,6 @@ EXCLUDED_COLUMNS = [{"field": "reason", "headerName": "Reason"}, {"field": "appl
 
 ON_TIME_NOTE = ("% of transfers judged so far: completed ones, and pending ones already late. Pending transfers "
                 "still within the standard are not counted yet.")
-
-
-def _max_rows() -> int:
-    """The app's ``CSC_MAX_TABLE_ROWS`` (the default outside an app: unit tests, the pack)."""
-    from flask import has_app_context
-
-    from dashboard.settings import Settings
-
-    if has_app_context():
-        from dashboard.context import get_settings
-
-        return get_settings().max_table_rows
-    return Settings().max_table_rows
 
 
 def _note(view: View, text: str, hidden_note: str | None = None) -> str:
@@ -186,15 +174,10 @@ def pairs_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
 
 
 def pending_section(rows: pd.DataFrame, view: View, s) -> Section:
-    if view.disclosure.active:
-        table = pd.DataFrame(columns=fig.PENDING_COLUMNS)
-        total = 0
-    else:
-        table = fig.pending_rows(rows, standard=s.transfer_working_days)
-        total = len(table)
-        table = table.head(_max_rows())
-    grid = Table(id="transfers-pending-grid", title="Pending transfers, late ones first", rows=table,
-                 columns=PENDING_GRID_COLUMNS, filename="transfers-pending", total_rows=total)
+    table = (pd.DataFrame(columns=fig.PENDING_COLUMNS) if view.disclosure.active
+             else fig.pending_rows(rows, standard=s.transfer_working_days))
+    grid = child_list("transfers-pending-grid", table, PENDING_GRID_COLUMNS, view,
+                      title="Pending transfers, late ones first", filename="transfers-pending")
     return Section(id="transfers-pending-card", title="Pending transfers", items=(grid,), pack=False)
 
 
@@ -214,15 +197,11 @@ def keyworker_chart(kw: pd.DataFrame, totals: fig.Totals, view: View, s) -> Char
 
 
 def keyworker_children_section(db, view: View, s) -> Section:
-    if view.disclosure.active:
-        rows, total = pd.DataFrame(columns=fig.KEYWORKER_CHILD_COLUMNS), 0
-    else:
-        rows = fig.keyworker_child_rows(cached_call(keyworker_change_children, db, view.filters))
-        total = len(rows)
-        rows = rows.head(_max_rows())
-    grid = Table(id="transfers-keyworker-grid", title=f"Children with {s.keyworker_changes_alert} or more key-worker "
-                 "changes", rows=rows, columns=KEYWORKER_GRID_COLUMNS, filename="transfers-keyworker-children",
-                 total_rows=total)
+    rows = (pd.DataFrame(columns=fig.KEYWORKER_CHILD_COLUMNS) if view.disclosure.active
+            else fig.keyworker_child_rows(cached_call(keyworker_change_children, db, view.filters)))
+    grid = child_list("transfers-keyworker-grid", rows, KEYWORKER_GRID_COLUMNS, view,
+                      title=f"Children with {s.keyworker_changes_alert} or more key-worker changes",
+                      filename="transfers-keyworker-children")
     return Section(id="transfers-keyworker-children-card", title=None, items=(grid,), pack=False)
 
 
