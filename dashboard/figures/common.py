@@ -1,20 +1,16 @@
-"""Helpers every figure builder shares: base figure, standard lines, suppression, summaries.
+"""Helpers every figure builder shares: base figure, standard lines, summaries.
 
 * :func:`base_figure`: a figure with its plain-English title (the ``csc`` template, Safe palette, is
   Plotly's default once :mod:`dashboard.theme` is imported).
 * :func:`add_standard_line` draws a practice standard as a dashed, labelled line, citing its
   source document, so "where should this be" is always on the chart.
-* :func:`suppress` / :func:`suppress_counts` turn small counts into "<5" (threshold from
-  ``db.standards.suppress_below``) in presentation mode, so a board pack never shows a count
-  that could identify a child.
+* Small counts are never formatted here: every number presentation mode shows goes through
+  :mod:`dashboard.disclosure` (the figure builders take its ``Disclosure`` or disclosed tables).
 * :func:`aria_summary` writes the text a screen reader announces for the chart.
 * :func:`empty_figure` says "no data for these filters" instead of drawing blank axes.
 """
 from __future__ import annotations
 
-from typing import Iterable
-
-import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.theme import STANDARD_COLOUR, register_template
@@ -62,22 +58,6 @@ def standard_label(value: float, unit: str, source: str) -> str:
     """Uniform wording of a standard: "Standard: 25 children per FTE (source 000)"."""
     shown = int(value) if float(value).is_integer() else value
     return f"Standard: {shown} {unit} (source {source})"
-
-
-def suppress(n, threshold: int) -> str:
-    """A count as text, "<threshold" when it is 1..threshold-1 (zero is not disclosive)."""
-    if n is None or (isinstance(n, float) and pd.isna(n)):
-        return ""
-    n = int(n)
-    return f"<{threshold}" if 0 < n < threshold else f"{n:,}"
-
-
-def suppress_counts(df: pd.DataFrame, columns: Iterable[str], threshold: int) -> pd.DataFrame:
-    """Copy of ``df`` with the count ``columns`` as text, small ones replaced by "<threshold"."""
-    out = df.copy()
-    for col in columns:
-        out[col] = [suppress(v, threshold) for v in out[col]]
-    return out
 
 
 def aria_summary(kind: str, title: str, *facts: str) -> str:
