@@ -11,9 +11,8 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=1, title="Cas
 
 
 def layout(**_query):
-    lede = PAGE.lede.format(per_fte=f"{get_db().standards.caseload_per_fte:g}")
     return html.Div([
-        page_header(PAGE.name, lede),
+        page_header(PAGE.name, PAGE.intro(get_db().standards)),
         loading(html.Div(id="caseloads-body", className="caseloads-body"), "caseloads-loading"),
     ])
 

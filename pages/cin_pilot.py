@@ -29,7 +29,7 @@ def layout(pilot=None, **_query):
                      value=chosen(db, pilot), clearable=False, style={"minWidth": "320px"}),
     ], id="cin-pilot-selector", className="mb-3", hidden=len(names) < 2)
     return html.Div([
-        page_header(PAGE.name, PAGE.lede),
+        page_header(PAGE.name, PAGE.intro(get_db().standards)),
         selector,
         loading(html.Div(id="cin-pilot-body"), "cin-pilot-body-loading"),
         dbc.Card(dbc.CardBody([

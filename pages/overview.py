@@ -8,7 +8,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard.components import guarded, loading, page_header
-from dashboard.context import FILTERS_ID
+from dashboard.context import FILTERS_ID, get_db
 from dashboard.sections.overview import PAGE
 from dashboard.shell import SHELL_LINK
 from dashboard.views import render_part
@@ -23,7 +23,7 @@ def layout(**_query):
 
     others = [p for p in nav_pages() if p["path"] != "/"]
     return html.Div([
-        page_header(PAGE.name, PAGE.lede),
+        page_header(PAGE.name, PAGE.intro(get_db().standards)),
         loading(html.Div(id="overview-body"), "overview-loading"),
         html.Nav([html.H2("All pages", className="h6"),
                   html.Ul([html.Li(dcc.Link(p["name"], href=p["relative_path"],

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashboard.components import guarded, loading, page_header
-from dashboard.context import FILTERS_ID
+from dashboard.context import FILTERS_ID, get_db
 from dashboard.sections.plans import KM_SPLITS, PAGE
 from dashboard.views import render_part
 
@@ -14,7 +14,7 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=2, title="Pla
 def layout(**_query):
     default, _ = PAGE.controls["split"]
     return html.Div([
-        page_header(PAGE.name, PAGE.lede),
+        page_header(PAGE.name, PAGE.intro(get_db().standards)),
         loading(html.Div(id="plans-body"), "plans-body-loading"),
         dbc.Card(dbc.CardBody([
             html.H2("How long plans stay open", className="h5"),

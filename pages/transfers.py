@@ -3,7 +3,7 @@ import dash
 from dash import Input, Output, callback, html
 
 from dashboard.components import guarded, loading, page_header
-from dashboard.context import FILTERS_ID
+from dashboard.context import FILTERS_ID, get_db
 from dashboard.sections.transfers import PAGE
 from dashboard.views import render_part
 
@@ -12,7 +12,7 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=4, title="Tra
 
 def layout(**_query):
     return html.Div([
-        page_header(PAGE.name, PAGE.lede),
+        page_header(PAGE.name, PAGE.intro(get_db().standards)),
         loading(html.Div(id="transfers-body", className="transfers-body"), "transfers-loading"),
     ])
 

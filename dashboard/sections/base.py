@@ -191,6 +191,11 @@ class PageSpec:
     controls: Mapping[str, tuple[str, tuple[str, ...] | Callable[[Any], Sequence[str]]]] = field(default_factory=dict)
     lede: str = ""
 
+    def intro(self, standards) -> str:
+        """The page's lede with the standards in force filled in (``{s.caseload_per_fte:g}``), so an
+        authority's standards file changes the words as well as the figures."""
+        return self.lede.format(s=standards) if "{" in self.lede else self.lede
+
     def part(self, name: str) -> Part:
         for key, fn in self.parts:
             if key == name:

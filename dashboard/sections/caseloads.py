@@ -124,7 +124,8 @@ def body(db, view: View) -> list[Section]:
 
 PAGE = PageSpec(
     key="caseloads", path="/caseloads", name="Caseloads", parts=(("body", body),),
-    lede="Workers' caseloads against the standard of {per_fte} children per full-time equivalent (source 000), "
+    lede="Workers' caseloads against the standard of {s.caseload_per_fte:g} children per full-time equivalent "
+         "(source 000), "
          "and children open to the service without a key worker.",
 )
 

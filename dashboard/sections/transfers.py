@@ -247,8 +247,9 @@ def body(db, view: View) -> list[Section]:
 
 PAGE = PageSpec(
     key="transfers", path="/transfers", name="Transfers", parts=(("body", body),),
-    lede="Whether cases move between teams within 3 working days of the request (source 003), with two weeks' "
-         "notice (004) and a joint visit in the week before (003), and how often children's key workers change.",
+    lede="Whether cases move between teams within {s.transfer_working_days} working days of the request (source "
+         "003), with {s.transfer_notice_days} days' notice (004) and a joint visit in the {s.joint_visit_days} days "
+         "before (003), and how often children's key workers change.",
 )
 
 __all__ = ["PAGE", "body", "PENDING_GRID_COLUMNS", "KEYWORKER_GRID_COLUMNS", "EXCLUDED_COLUMNS"]
