@@ -173,12 +173,24 @@ def _same_name(dialect: str):
     return (lambda s: s) if dialect == "postgresql" else str.lower
 
 
-def _check_structure(db: Database, report: CheckReport) -> dict[str, set[str]]:
+def _check_structure(db: Database, report: CheckReport, native: bool = False) -> dict[str, set[str]]:
     """Fill the structure part of ``report``; return the contract columns present per table.
 
     One connection for the lot (opening one costs more than a probe on DuckDB); after a failed
-    probe the transaction is rolled back so PostgreSQL accepts the next one.
+    probe the transaction is rolled back so PostgreSQL accepts the next one. On a non-native
+    source (the SSD), the source's own tables were probed when its mapping was built: the report
+    names its missing tables and fields, and the contract columns present are those it serves.
     """
+    if not native and db.source != "native":
+        try:
+            tb = db.tables
+        except DatabaseError as exc:
+            report.connected, report.error = False, str(exc)
+            return {}
+        report.missing_tables += [m for m in tb.raw_missing if "." not in m]
+        report.missing_columns += [tuple(m.split(".", 1)) for m in tb.raw_missing if "." in m]
+        return {name: {c.name for c in tb[name].columns if tb.reason(name, c.name) is None}
+                for name in tb.selectables if tb.reason(name, "*") is None}
     norm = _same_name(db.dialect)
     present: dict[str, set[str]] = {}
     try:
@@ -239,17 +251,17 @@ _TEAM_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _team_filter(t, f: Filters | None, present: dict[str, set[str]]):
+def _team_filter(t, f: Filters | None, present: dict[str, set[str]], teams=None):
     """Rows of the selected teams/services; tables with no team column are counted whole."""
     cols = [c for c in _TEAM_COLUMNS.get(t.name, ()) if c in present[t.name]]
     if f is None or not f.is_filtered or not cols:
         return true()
     if f.services and "service" not in present.get("teams", ()):
         return true()
-    return or_(*[f.team_clause(t.c[c]) for c in cols])
+    return or_(*[f.team_clause(t.c[c], teams) for c in cols])
 
 
-def _counts(t, present: dict[str, set[str]], where):
+def _counts(t, present: dict[str, set[str]], where, tables=None):
     """(check, column, detail, SQL expression) for every row-level count the table allows.
 
     Null and interval counts share one scan (``SUM(CASE ...)`` in a derived table); orphans and
@@ -271,7 +283,7 @@ def _counts(t, present: dict[str, set[str]], where):
     side = []
     for (tbl, col, ref, ref_col) in schema.FOREIGN_KEYS:
         if tbl == t.name and col in cols and ref_col in present.get(ref, ()):
-            ref_t = schema.metadata.tables[ref].alias(f"ref_{ref}")
+            ref_t = (tables[ref] if tables is not None else schema.metadata.tables[ref]).alias(f"ref_{ref}")
             orphan = (select(func.count()).select_from(t)
                       .where(where, t.c[col].is_not(None), ~exists().where(ref_t.c[ref_col] == t.c[col])))
             note = "; NULL = awaiting allocation, not counted" if (tbl, col) == ("allocations", "worker_id") else ""
@@ -300,10 +312,10 @@ def _code_query(t, present, where, codes):
     return None if not parts else parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def _table_bad_rows(conn, t, present, f: Filters | None, codes) -> list[dict]:
+def _table_bad_rows(conn, t, present, f: Filters | None, codes, tables=None) -> list[dict]:
     """One counting query and at most one code query for table ``t``: its non-zero findings."""
-    where = _team_filter(t, f, present)
-    checks, query = _counts(t, present, where)
+    where = _team_filter(t, f, present, tables["teams"] if tables is not None else None)
+    checks, query = _counts(t, present, where, tables)
     counts = conn.execute(query).one()
     n_rows = int(counts[0] or 0)
     rows = [dict(table=t.name, check=kind, column=col, detail=detail, rows=int(v or 0), table_rows=n_rows)
@@ -327,11 +339,13 @@ def _count_bad_rows(db: Database, present: dict[str, set[str]], f: Filters | Non
     rows: list[dict] = []
     try:
         with db.engine.connect() as conn:
-            for t in _contract_tables():
-                if t.name not in present or (only is not None and t.name not in only):
+            tables = db.tables
+            for name in (t.name for t in _contract_tables()):
+                if name not in present or (only is not None and name not in only):
                     continue
+                t = tables[name]
                 try:
-                    rows += _table_bad_rows(conn, t, present, f, codes)
+                    rows += _table_bad_rows(conn, t, present, f, codes, tables)
                 except ReadOnlyViolation:
                     raise
                 except Exception as exc:  # noqa: BLE001 - reported per table
