@@ -5,6 +5,7 @@ import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, union_all
 
 from .dialect import dates_table, days_between, greatest
+from .coverage import requires
 from .engine import Database
 from .filters import Filters, open_on
 from .status import STATUSES, open_involvements, status_case
@@ -31,6 +32,7 @@ def key_allocations(tb, d, allocations=None):
                 open_on(allocations.c.start_date, allocations.c.end_date, d))
 
 
+@requires("caseloads")
 def caseloads(db: Database, f: Filters) -> pd.DataFrame:
     """One row per worker in post on ``f.as_at`` in the selected teams, even with no cases.
 
@@ -122,6 +124,7 @@ def _child_team(tb, c, d):
     )
 
 
+@requires("unallocated")
 def unallocated(db: Database, f: Filters) -> pd.DataFrame:
     """Children open to the service on ``f.as_at`` without a qualified key worker (DESIGN 5.1).
 
@@ -159,6 +162,7 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
     return df
 
 
+@requires("children_by_status")
 def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
     """Children open to the service on ``f.as_at`` (open plan, CLA episode, referral or assessment),
     counted by status (DESIGN 5.1 precedence), grouped in SQL.
@@ -180,6 +184,7 @@ def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
     return pd.DataFrame({"status": list(STATUSES), "children": [int(counts.get(s, 0)) for s in STATUSES]})
 
 
+@requires("caseload_trend")
 def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     """Weekly average caseload and % of workers over target over the ``weeks`` to ``as_at``.
 

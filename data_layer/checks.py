@@ -167,6 +167,11 @@ def _columns_of(conn, name: str) -> list[str]:
     return list(conn.execute(select(literal_column("*")).select_from(sql_table(name)).limit(0)).keys())
 
 
+def _columns_of_in(conn, name: str, schema: str | None) -> list[str]:
+    """:func:`_columns_of` for a table in ``schema`` (None: the login's default schema)."""
+    return list(conn.execute(select(literal_column("*")).select_from(sql_table(name, schema=schema)).limit(0)).keys())
+
+
 def _same_name(dialect: str):
     # PostgreSQL is the one supported database whose quoted identifiers are case-sensitive
     # the way SQLAlchemy emits them; elsewhere ``Team_ID`` answers to ``team_id``.

@@ -39,6 +39,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .caseloads import key_allocations
 from .dialect import days_between
+from .coverage import requires
 from .engine import Database
 from .filters import Filters, months_cutoff, open_on
 from .sources import CIN_REVIEWS
@@ -232,6 +233,7 @@ DRIFT_COLUMNS = ["plan_id", "plan_type", "child_id", "team_id", "team_name", "wo
                  "start_date", "last_review_date", "last_visit_date"]
 
 
+@requires("plan_drift")
 def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     """One row per (open plan, flag) breaching a standard on ``f.as_at`` (definitions: module docstring).
 
@@ -256,6 +258,7 @@ def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     return df
 
 
+@requires("drift_counts")
 def drift_counts(db: Database, f: Filters) -> pd.DataFrame:
     """Plans carrying each flag, by team, grouped in SQL: ``team_id``, ``team_name``, ``flag``, ``n``.
 
@@ -299,6 +302,7 @@ def _cutoffs_table(dates: list[date], s):
     return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("cut")
 
 
+@requires("drift_trend")
 def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
     """Open plans and the duration flags on D and on the same day of each of the 12 months before.
 

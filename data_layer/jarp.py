@@ -28,6 +28,7 @@ import pandas as pd
 from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
 
 from .dialect import as_date, dates_table, days_between
+from .coverage import requires
 from .engine import Database
 from .filters import Filters
 from .jarp_scoring import (BELOW, CARRIED_OVER, P1, P2, P3, PRIORITIES, UNDECIDED, JarpRules, next_panel,
@@ -157,6 +158,7 @@ QUEUE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team
                  "services_requested")
 
 
+@requires("jarp")
 def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     """JARP referrals in the queue on ``f.as_at``, in agenda order (priority, score, waiting time).
 
@@ -185,6 +187,7 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     return df.drop(columns="_rank").reset_index(drop=True)[list(QUEUE_COLUMNS)]
 
 
+@requires("jarp")
 def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     """Queue size by priority at each of the ``weeks`` weekly dates ending on ``f.as_at``.
 
@@ -230,6 +233,7 @@ RESPONSE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_t
                     "target", "on_time", "response_status")
 
 
+@requires("jarp")
 def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     """JARP referrals decided in the 12 months to ``f.as_at`` and how fast the first response came.
 
@@ -297,6 +301,7 @@ REVIEW_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_tea
                   "due_computed", "days_to_due", "status", "services_requested")
 
 
+@requires("jarp")
 def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
     """Six-weekly progress reviews due in the next 7 days (``due_soon``) or already past (``overdue``).
 
@@ -332,6 +337,7 @@ def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
     return df[list(REVIEW_COLUMNS)]
 
 
+@requires("jarp")
 def jarp_unknown_criteria(db: Database, f: Filters) -> pd.DataFrame:
     """Criterion codes the rules do not know, with how many referrals carry them (never scored).
 

@@ -58,6 +58,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, literal, null, or_, select, union_all
 
 from .dialect import dates_table, days_between, greatest, month_start
+from .coverage import requires
 from .engine import Database
 from .filters import Filters, open_on
 from .pilot_stats import (COHORTS, DiD, did_means, did_medians, did_proportions, mean_interval, verdict,
@@ -287,6 +288,7 @@ def _as_dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce")
 
 
+@requires("pilot")
 def cohort_plans(db: Database, f: Filters, pilot: Pilot | str | None = None,
                  design: PilotDesign | None = None) -> pd.DataFrame:
     """Per-plan rows of the four cohorts with every outcome flag (the input of the statistics).
@@ -452,6 +454,7 @@ class PilotEvaluation:
     did: pd.DataFrame
 
 
+@requires("pilot")
 def evaluate_pilot(db: Database, f: Filters, pilot: Pilot | str | None = None) -> PilotEvaluation:
     """Resolve the pilot, run the one cohort query, and derive the measures and the DiD from it."""
     design = resolve_design(db, f, pilot)
@@ -459,12 +462,14 @@ def evaluate_pilot(db: Database, f: Filters, pilot: Pilot | str | None = None) -
     return PilotEvaluation(design, plans, summarise_cohorts(plans, db.standards), did_table(plans, db.standards))
 
 
+@requires("pilot")
 def pilot_evaluation(db: Database, f: Filters, pilot: Pilot | str | None = None) -> pd.DataFrame:
     """DESIGN 4: measure x cohort (pilot/comparison) x period (before/during) rows with n, value, interval."""
     design = resolve_design(db, f, pilot)
     return summarise_cohorts(cohort_plans(db, f, design=design), db.standards)
 
 
+@requires("pilot")
 def pilot_did(db: Database, f: Filters, pilot: Pilot | str | None = None) -> pd.DataFrame:
     """Difference-in-differences per measure with its interval and plain-English verdict."""
     design = resolve_design(db, f, pilot)
@@ -546,6 +551,7 @@ def trend_months(design: PilotDesign) -> list[date]:
     return out
 
 
+@requires("pilot_trend")
 def pilot_trend(db: Database, f: Filters, pilot: Pilot | str | None = None,
                 design: PilotDesign | None = None) -> pd.DataFrame:
     """Monthly CIN starts, closures, open plans and median open-plan age, pilot vs comparison.

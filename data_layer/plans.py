@@ -22,6 +22,7 @@ from sqlalchemy import String, and_, case, cast, func, literal, null, or_, selec
 
 from .dialect import days_between
 from .drift import add_months, as_dates
+from .coverage import requires
 from .engine import Database
 from .filters import Filters
 from .schema import CODES
@@ -43,6 +44,11 @@ def plan_table(plan_type: str, tb=None):
 
         return schema.metadata.tables[name]
     return tb[name]
+
+
+def _plan_need(args, kwargs) -> str:
+    plan_type = args[1] if len(args) > 1 else kwargs.get("plan_type")
+    return f"plan_durations:{plan_type}"
 
 
 def _plan_tables(tb):
@@ -84,6 +90,7 @@ def _durations_select(tb, t, plan_type: str, f: Filters, months: int):
     )
 
 
+@requires(by_arg=_plan_need)
 def plan_durations(db: Database, f: Filters, plan_type: str) -> pd.DataFrame:
     """One row per CIN or CP plan open on ``f.as_at`` or closed in the 12 months to it.
 
@@ -113,6 +120,7 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
 # Excluded rows
 
 
+@requires("plan_exclusions")
 def plan_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     """Plan rows left out of this page's figures, by reason: columns ``plan_type``, ``reason``, ``n``.
 
@@ -163,6 +171,7 @@ def band_labels(edges: tuple[int, ...]) -> list[str]:
     return labels
 
 
+@requires("duration_bands")
 def duration_bands(db: Database, f: Filters) -> pd.DataFrame:
     """Counts of CIN and CP plans (same window as :func:`plan_durations`) by duration band, in SQL.
 

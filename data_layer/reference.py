@@ -11,6 +11,7 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import func, select, union_all
 
+from .coverage import requires
 from .engine import Database
 
 #: Event dates that say "something happened on this day". End dates are left out on purpose: an
@@ -62,6 +63,7 @@ def latest_date(db: Database) -> date | None:
     return date_range(db)[1]
 
 
+@requires("team_options")
 def team_options(db: Database) -> pd.DataFrame:
     """Every team with its service, for the filter menus: ``team_id``, ``team_name``, ``service``.
 

@@ -53,6 +53,7 @@ from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 
 from .dialect import days_between
 from .drift import as_dates
+from .coverage import requires
 from .engine import Database
 from .filters import Filters
 from .schema import CODES
@@ -153,6 +154,7 @@ def _nullable_int(values: np.ndarray, index) -> pd.Series:
     return pd.Series([None if np.isnan(v) else int(v) for v in values], index=index, dtype=object)
 
 
+@requires("transfers")
 def transfers(db: Database, f: Filters) -> pd.DataFrame:
     """One row per transfer requested in the 12 months to ``f.as_at`` or pending on it.
 
@@ -238,6 +240,7 @@ def _transfer_exclusion_parts(tb, w: date, d: date, f: Filters) -> list:
     ]
 
 
+@requires("transfer_exclusions")
 def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     """Rows left out of the transfer figures, by reason: columns ``reason``, ``rows``, ``applies_to``.
 
@@ -308,6 +311,7 @@ def _keyworker_counts(tb, w: date, d: date, f: Filters):
     )
 
 
+@requires("keyworker_changes")
 def keyworker_changes(db: Database, f: Filters) -> pd.DataFrame:
     """Distribution of key-worker changes per child in the 12 months to ``f.as_at`` (DESIGN 5.4).
 
@@ -331,6 +335,7 @@ def keyworker_changes(db: Database, f: Filters) -> pd.DataFrame:
     return out.astype(int)
 
 
+@requires("keyworker_changes")
 def keyworker_change_children(db: Database, f: Filters, minimum: int | None = None) -> pd.DataFrame:
     """Children with at least ``minimum`` key-worker changes (default ``keyworker_changes_alert``, 3).
 
