@@ -109,7 +109,7 @@ OPTIONAL: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {
 SECTIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("overview", "body"): (("caseload_trend", "unallocated", "children_by_status", "drift_counts", "drift_trend",
                             "pilot", "transfers", "jarp"), ("drift",)),
-    ("caseloads", "body"): (("caseloads", "caseload_trend", "unallocated", "team_options"), ()),
+    ("caseloads", "body"): (("caseloads", "caseload_trend", "unallocated"), ()),
     ("plans", "body"): (("plan_durations:cin", "plan_durations:cp", "duration_bands", "plan_exclusions"), ()),
     ("plans", "km"): (("plan_durations:cin", "plan_durations:cp"), ("origin",)),
     ("plans", "drift"): (("plan_drift", "drift_counts", "drift_trend"), ("drift",)),
