@@ -27,7 +27,11 @@ from .engine import Database, DatabaseError, ReadOnlyViolation, connect
 from .filters import Filters
 
 # ``main`` stays out: ``from data_layer import *`` users want the API, not the CLI entry point.
-__all__ = ["CheckReport", "UnusableDatabase", "check_database", "startup_check", "data_quality", "CHECK_KINDS"]
+__all__ = ["CheckReport", "UnusableDatabase", "check_database", "startup_check", "data_quality", "CHECK_KINDS",
+           "CORE_TABLES"]
+
+#: Contract tables of which a database must serve at least one for the dashboard to start.
+CORE_TABLES = ("children", "allocations", "workers", "referrals", "cin_plans", "cp_plans", "cla_episodes")
 
 #: The kinds of bad row, in the order reports list them.
 CHECK_KINDS = ("end_before_start", "orphan_id", "null_required", "duplicate_id", "unknown_code")
@@ -67,14 +71,34 @@ class CheckReport:
     bad_rows: pd.DataFrame | None = None
     #: Checks that raised (e.g. a column of an unexpected type): table -> reason.
     failed_checks: dict[str, str] = field(default_factory=dict)
+    #: ``native`` or ``ssd`` (data_layer.sources), and the SSD's schema when set.
+    source: str = "native"
+    source_schema: str | None = None
+    #: Core contract tables this database serves (none: unusable).
+    core_served: tuple[str, ...] = ()
+    #: :func:`data_layer.coverage.coverage` of the database (None until computed).
+    coverage: pd.DataFrame | None = None
+    #: SSD only: findings on the ssd_* tables themselves (``table, check, detail, rows``).
+    ssd_findings: pd.DataFrame | None = None
 
     @property
-    def usable(self) -> bool:
+    def complete(self) -> bool:
+        """Every table and column the dashboard reads is present."""
         return self.connected and not (self.missing_tables or self.unreadable_tables or self.missing_columns)
 
     @property
+    def usable(self) -> bool:
+        """The dashboard can start: connected and serving at least one core table (partial data is
+        shown section by section, with what is missing); a database with none is refused."""
+        if not self.connected:
+            return False
+        if self.complete:
+            return True
+        return bool(self.core_served)
+
+    @property
     def exit_code(self) -> int:
-        """0 usable, 1 unusable, 2 cannot connect (``check-db``'s exit status)."""
+        """0 usable (complete or partial), 1 unusable, 2 cannot connect (``check-db``'s exit status)."""
         return 0 if self.usable else (1 if self.connected else 2)
 
     def problems(self) -> list[str]:
@@ -93,15 +117,44 @@ class CheckReport:
 
     def format(self) -> str:
         out = [f"CSC Insight data check{': ' + self.target if self.target else ''}"]
-        if self.usable:
+        names = ("ssd_* table names as in the SSD specification (data-to-insight/ssd-data-model)"
+                 if self.source == "ssd" else
+                 "names as in the data contract, DESIGN.md section 3; a view of the same shape will do")
+        if self.complete:
             out.append("Result: USABLE - every table and column of the data contract is present.")
+        elif self.usable:
+            out.append("Result: USABLE, PARTIAL - the dashboard starts; sections whose data is missing say so "
+                       "(coverage below). Missing:")
+            out += [f"  - {p}" for p in self.problems()]
+            out.append(f"  ({names})")
         else:
             out.append("Result: NOT USABLE - the dashboard will not start on this database until this is fixed:")
             out += [f"  - {p}" for p in self.problems()]
+            if self.connected:
+                out.append(f"  - None of the core tables ({', '.join(CORE_TABLES)}) can be read")
             if self.missing_tables or self.missing_columns:
-                out.append("  (names as in the data contract, DESIGN.md section 3; a view of the same shape will do)")
+                out.append(f"  ({names})")
         if not self.connected:
             return "\n".join(out)
+        if self.source == "ssd":
+            out.insert(1, "Source: ssd (Standard Safeguarding Dataset"
+                       + (f", schema {self.source_schema})" if self.source_schema else ")"))
+        else:
+            out.insert(1, "Source: native (the data contract)")
+        if self.coverage is not None:
+            from .coverage import format_coverage
+
+            out.append("")
+            out.append("Coverage by page section (available / partial / missing, and what is missing):")
+            out += format_coverage(self.coverage)
+        if self.ssd_findings is not None:
+            out.append("")
+            if self.ssd_findings.empty:
+                out.append("SSD checks: nothing unmappable found.")
+            else:
+                out.append("SSD checks (rows the mapping cannot use or codes it does not know; counted, never dropped silently):")
+                for r in self.ssd_findings.itertuples():
+                    out.append(f"  - {r.table}: {r.check}{' ' + r.detail if r.detail else ''}: {int(r.rows):,} rows")
         out.append("")
         if self.bad_rows is None:
             out.append("Bad rows: not counted (structure check only).")
@@ -401,8 +454,29 @@ def startup_check(db_or_url: Database | str | None = None) -> CheckReport:
     db, report = _open(db_or_url)
     if db is not None:
         _check_structure(db, report)
+        _add_coverage(db, report)
         _close_if_opened(db, db_or_url)
     return report
+
+
+def _add_coverage(db: Database, report: CheckReport) -> None:
+    """Source, core tables served and per-section coverage (structure only: no data is read)."""
+    if not report.connected:
+        return
+    from .coverage import coverage
+    from .sources import native_tables
+
+    report.source = db.source
+    report.source_schema = db.standards.ssd.schema if db.source == "ssd" else None
+    if db.source == "native" and db._tables is None:  # reuse the probe just made
+        db._tables = native_tables(report.missing_tables, report.missing_columns, report.unreadable_tables)
+    try:
+        tb = db.tables
+    except DatabaseError as exc:
+        report.connected, report.error = False, str(exc)
+        return
+    report.core_served = tuple(t for t in CORE_TABLES if tb.reason(t, "*") is None)
+    report.coverage = coverage(db)
 
 
 def check_database(db_or_url: Database | str | None = None, f: Filters | None = None) -> CheckReport:
@@ -414,8 +488,16 @@ def check_database(db_or_url: Database | str | None = None, f: Filters | None = 
     db, report = _open(db_or_url)
     if db is not None:
         present = _check_structure(db, report)
+        _add_coverage(db, report)
         if report.connected:
             report.bad_rows = _count_bad_rows(db, present, f, report.failed_checks)
+            if db.source == "ssd":
+                from .sources.ssd_checks import ssd_findings
+
+                try:
+                    report.ssd_findings = ssd_findings(db)
+                except DatabaseError as exc:
+                    report.failed_checks["ssd checks"] = str(exc)
         _close_if_opened(db, db_or_url)
     return report
 

@@ -98,6 +98,7 @@ NEEDS: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
 OPTIONAL: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {
     "drift": ((CIN_REVIEWS, "review drift cannot be shown"),
               (("visits", "visit_date"), "visit drift cannot be shown"),
+              (("visits", "plan_type"), "visit drift cannot be shown"),
               (("cin_plans", "origin"), "CP step-downs cannot be flagged")),
     "origin": ((("cin_plans", "origin"), "CIN plans cannot be split by origin"),),
     "pilot": ((CIN_REVIEWS, "reviews on time cannot be measured"),

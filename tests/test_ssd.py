@@ -287,3 +287,30 @@ def test_no_query_selects_a_childs_name_or_upn(db):
         compiled = str(select(db.tables[name]).compile(dialect=db.engine.dialect)).lower()
         for field in NEVER_SELECTED:
             assert field not in compiled
+
+
+def test_check_db_on_an_ssd_counts_unknown_codes_and_unmappable_rows(make_ssd):
+    rows = {k: list(v) for k, v in ROWS.items()}
+    rows["ssd_cp_plans"] = rows["ssd_cp_plans"] + [dict(cppl_cp_plan_id="CP9", cppl_person_id="C99",
+                                                        cppl_cp_plan_start_date=date(2022, 1, 1))]
+    rows["ssd_involvements"] = rows["ssd_involvements"] + [_inv("I9", "P9", "C1", date(2022, 1, 1), role="IW")]
+    rows["ssd_cin_episodes"] = rows["ssd_cin_episodes"] + [_episode("R10", "C1", date(2020, 1, 1), date(2020, 6, 1), "RCX")]
+    report = dl.check_database(make_ssd(rows))
+    assert report.usable and report.source == "ssd"
+    found = {(r.table, r.check, r.detail): r.rows for r in report.ssd_findings.itertuples()}
+    assert found[("ssd_cp_plans", "unknown code in cppl_cp_plan_latest_category", "XYZ")] == 1
+    assert found[("ssd_cin_episodes", "unknown code in cine_close_reason", "RCX")] == 1
+    assert found[("ssd_cp_plans", "CP plan for a person not in ssd_person", "")] == 1
+    assert found[("ssd_involvements", "involvement naming a professional not in ssd_professionals", "")] == 1
+    assert found[("ssd_involvements", "involvement with no professional", "read as awaiting allocation")] == 1
+    out = report.format()
+    assert "Source: ssd" in out and "SSD checks" in out and "Coverage by page section" in out
+    assert "CIN plan reviews are not in the SSD: review drift cannot be shown" in out
+
+
+def test_check_db_says_when_no_key_worker_role_matches(make_ssd):
+    report = dl.check_database(make_ssd(key_worker_roles=("ALLOC",)))
+    checks = set(report.ssd_findings["check"])
+    assert "key_worker_roles match no involvement" in checks
+    detail = report.ssd_findings.set_index("check").loc["key_worker_roles match no involvement", "detail"]
+    assert "'KW'" in detail   # the most common codes, so the analyst can choose
