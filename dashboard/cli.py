@@ -23,10 +23,13 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo-data", help="build the synthetic demo authority as a SQLite file")
     demo.add_argument("--out", required=True)
+    demo.add_argument("--format", choices=("native", "ssd"), default="native",
+                      help="native: the data contract; ssd: the same authority as Standard Safeguarding Dataset tables")
     demo.add_argument("--children", type=int, default=5000)
     demo.add_argument("--seed", type=int, default=1)
 
-    check = sub.add_parser("check-db", help="compare a database with the data contract")
+    check = sub.add_parser("check-db", help="compare a database with the data contract (or its SSD): coverage, "
+                                             "missing tables and columns, bad rows")
     check.add_argument("url", nargs="?", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
 
     export = sub.add_parser("export", help="write the board pack")
@@ -46,6 +49,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(host=args.host, port=args.port, debug=args.debug, url=args.database)
     if args.command == "demo-data":
+        if args.format == "ssd":
+            from data_layer.demo.ssd import generate_ssd
+
+            out = generate_ssd(args.out, children=args.children, seed=args.seed)
+            print(f"Wrote the demo SSD to {out}. Serve it with:\n"
+                  f"  CSC_SOURCE=ssd CSC_STANDARDS_FILE={out}.standards.toml "
+                  f"csc-dashboard run --database sqlite:///{out}")
+            return 0
         from data_layer.demo import generate
 
         generate(args.out, children=args.children, seed=args.seed)

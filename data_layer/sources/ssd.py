@@ -172,15 +172,16 @@ SSD_CODES = {
     ("ssd_legal_status", "lega_legal_status"): frozenset(LEGAL_STATUSES),
 }
 
+_TRANSFERS_NOT_IN_SSD = ("Transfer requests, notice, joint visits and transfer points are not in the SSD "
+                         "(only the change of team is)")
 #: What the SSD does not hold, whatever the authority: (contract table, column) -> reason.
 NOT_IN_SSD: dict[tuple[str, str], str] = {
     CIN_REVIEWS: "CIN plan reviews are not in the SSD",
     ("plan_reviews", "chair_role"): "Review chairs are not in the SSD",
-    ("transfers", "requested_date"): "Transfer requests, notice and joint visits are not in the SSD "
-                                     "(only the change of team is)",
-    ("transfers", "notified_date"): "Transfer notice dates are not in the SSD",
-    ("transfers", "joint_visit_date"): "Joint visits before transfer are not in the SSD",
-    ("transfers", "transfer_point"): "Transfer points are not in the SSD",
+    ("transfers", "requested_date"): _TRANSFERS_NOT_IN_SSD,
+    ("transfers", "notified_date"): _TRANSFERS_NOT_IN_SSD,
+    ("transfers", "joint_visit_date"): _TRANSFERS_NOT_IN_SSD,
+    ("transfers", "transfer_point"): _TRANSFERS_NOT_IN_SSD,
     ("jarp_referrals", "*"): "JARP referrals are a local panel's records, not in the SSD",
     ("jarp_referral_criteria", "*"): "JARP referrals are a local panel's records, not in the SSD",
     ("cp_plans", "end_reason"): "Why a CP plan ended is not in the SSD",
@@ -252,7 +253,7 @@ class _Builder:
         return as_date(c)
 
     def missing_table(self, contract_table: str, ssd_table: str):
-        self.unavailable[(contract_table, "*")] = f"{ssd_table} is not in this SSD"
+        self.unavailable.setdefault((contract_table, "*"), f"{ssd_table} is not in this SSD")
         return _empty(contract_table)
 
     @staticmethod
