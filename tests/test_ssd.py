@@ -314,3 +314,60 @@ def test_check_db_says_when_no_key_worker_role_matches(make_ssd):
     assert "key_worker_roles match no involvement" in checks
     detail = report.ssd_findings.set_index("check").loc["key_worker_roles match no involvement", "detail"]
     assert "'KW'" in detail   # the most common codes, so the analyst can choose
+
+
+def test_source_is_chosen_by_argument_or_csc_source(make_ssd, monkeypatch, backend):
+    db = make_ssd()
+    url = db.engine.url
+    if backend == "sqlite":  # the engine holds the read-only URI; reopen the file itself
+        url = f"sqlite:///{str(url.database).removeprefix('file:')}"
+    assert connect(url, source="native", standards=db.standards).source == "native"
+    monkeypatch.setenv("CSC_SOURCE", "ssd")
+    assert connect(url, standards=db.standards).source == "ssd"
+    monkeypatch.setenv("CSC_SOURCE", "warehouse")
+    with pytest.raises(dl.DatabaseError, match="Unknown source"):
+        connect(url)
+
+
+def test_ssd_settings_from_the_standards_file(tmp_path):
+    path = tmp_path / "standards.toml"
+    path.write_text('[ssd]\nschema = "ssd_development"\nkey_worker_roles = ["KW", "ALLOC"]\n'
+                    '[ssd.team_services]\nT1 = "CIN/CP"\n')
+    s = load_standards(path).ssd
+    assert (s.schema, s.key_worker_roles, dict(s.team_services)) == ("ssd_development", ("KW", "ALLOC"), {"T1": "CIN/CP"})
+    path.write_text('[ssd]\nkey_worker_roles = "KW"\n')
+    with pytest.raises(dl.StandardsError, match="key_worker_roles"):
+        load_standards(path)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_ssd_in_its_own_schema(backend, tmp_path):
+    """SSDs often live in a schema (``ssd_development``): ``[ssd] schema`` qualifies every ssd_* table."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from tests.fixtures import PG_URL
+    from tests.ssd_fixtures import write_ssd
+
+    schema = f"ssd_fx_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        eng = create_engine(PG_URL, poolclass=NullPool,
+                            connect_args={"options": f"-csearch_path={schema}"})
+        write_ssd(eng, ROWS)
+        eng.dispose()
+        db = connect(PG_URL, standards=standards(schema=schema))   # default search path: public
+        assert db.source == "ssd"
+        got = dict(zip(dl.caseloads(db, F)["worker_id"], dl.caseloads(db, F)["cases"]))
+        assert got == {"P1": 3, "P3": 1, "P2": 1}
+        sql = str(__import__("sqlalchemy").select(db.tables.cin_plans).compile(dialect=db.engine.dialect))
+        assert f"{schema}.ssd_cin_plans" in sql
+        db.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
