@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, union_all
+from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, true, union_all
 
 from .dialect import dates_table, days_between, greatest
 from .coverage import requires
@@ -93,7 +93,7 @@ def _qualified_key_worker(tb, child_col, d):
     return (
         select(literal(1))
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
-        .where(allocations.c.child_id == child_col, key_allocations(tb, d), workers.c.qualified.is_(True),
+        .where(allocations.c.child_id == child_col, key_allocations(tb, d), workers.c.qualified == true(),
                workers.c.role.not_in(STUDENT_ROLES))
         .exists()
     )
@@ -144,7 +144,7 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
         select(func.max(allocations.c.end_date))
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
         .where(allocations.c.child_id == c, allocations.c.role == "key_worker", allocations.c.end_date <= d,
-               workers.c.qualified.is_(True), workers.c.role.not_in(STUDENT_ROLES))
+               workers.c.qualified == true(), workers.c.role.not_in(STUDENT_ROLES))
         .scalar_subquery()
     )
     since = greatest(first_open.c.since, func.coalesce(last_qualified_end, first_open.c.since))

@@ -278,6 +278,10 @@ def test_every_page_query_compiles_for_sql_server_without_names(db):
     for field in NEVER_SELECTED:
         assert field not in joined
     assert "'t1'" not in joined   # values bound
+    # T-SQL has no boolean values: no "IS 1", no "WHEN 0 THEN" (a bare constant as a condition).
+    import re
+
+    assert not re.search(r"\bis (not )?[01]\b|\bwhen [01] then|\bwhere [01]\b", joined)
 
 
 def test_no_query_selects_a_childs_name_or_upn(db):
@@ -371,3 +375,24 @@ def test_ssd_in_its_own_schema(backend, tmp_path):
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
+
+
+def test_children_by_status_trend_and_drift_counts(db):
+    by = dict(zip(dl.children_by_status(db, F)["status"], dl.children_by_status(db, F)["children"]))
+    assert by == {"cla": 1, "cp": 2, "cin": 4, "care_leaver": 0, "assessment": 1, "other": 0}
+    last = dl.caseload_trend(db, F).iloc[-1]
+    assert (last.workers, round(last.average_caseload, 3), last.over_target) == (3, round(5 / 3, 3), 0)
+    counts = {(r.team_id, r.flag): r.n for r in dl.drift_counts(db, F).itertuples()}
+    assert counts == {("T1", "cin_visit_overdue"): 2, ("T2", "cin_visit_overdue"): 1,
+                      ("T1", "step_down_over_12_weeks"): 1, ("T2", "cp_visit_overdue"): 1,
+                      ("T1", "cp_over_2_years"): 1}
+    kids = dl.keyworker_change_children(db, F, 1)
+    assert list(kids["child_id"]) == ["C4"] and kids.iloc[0]["team_id"] == "T1"
+
+
+def test_every_jarp_function_reports_missing(db):
+    for fn in (dl.jarp_queue, dl.jarp_queue_trend, dl.jarp_responses, dl.jarp_reviews_due, dl.jarp_unknown_criteria):
+        with pytest.raises(MissingData) as exc:
+            fn(db, F)
+        assert exc.value.function == "jarp" and exc.value.source == "ssd"
+        assert str(exc.value) == "JARP referrals are a local panel's records, not in the SSD: the JARP queue cannot be shown"

@@ -375,25 +375,28 @@ class _Builder:
                       case((nfa == "Y", literal("nfa")), else_=null()).label("outcome")).subquery("assessments")
 
     def _key_worker(self, i):
+        """``invo_professional_role_id IN key_worker_roles``, or None when no role is configured."""
         roles = self.settings.key_worker_roles
         if not roles:
             self.unavailable[("allocations", "role")] = (
                 "No key-worker role is configured for the SSD ([ssd] key_worker_roles)")
-            return false()
+            return None
         return cast(i.c.invo_professional_role_id, String(200)).in_(list(roles))
 
     def allocations(self):
         if "ssd_involvements" not in self.present:
             return self.missing_table("allocations", "ssd_involvements")
         i = self.raw("ssd_involvements", "invo")
-        key = self._key_worker(i) if self.has("ssd_involvements", "invo_professional_role_id") else false()
+        key = self._key_worker(i) if self.has("ssd_involvements", "invo_professional_role_id") else None
         if not self.has("ssd_involvements", "invo_professional_role_id"):
             self.unavailable[("allocations", "role")] = "ssd_involvements.invo_professional_role_id is not in this SSD"
+        # A bare boolean constant is not a T-SQL condition (CASE WHEN 0): no roles, no CASE.
+        role = case((key, literal("key_worker")), else_=literal("involved")) if key is not None else literal("involved")
         return select(i.c.invo_involvements_id.label("allocation_id"),
                       self.col(i, "invo_person_id", contract_col=("allocations", "child_id")).label("child_id"),
                       self.col(i, "invo_professional_id", contract_col=("allocations", "worker_id")).label("worker_id"),
                       self.col(i, "invo_professional_team", contract_col=("allocations", "team_id")).label("team_id"),
-                      case((key, literal("key_worker")), else_=literal("involved")).label("role"),
+                      role.label("role"),
                       self.date(i, "invo_involvement_start_date", ("allocations", "start_date")).label("start_date"),
                       self.date(i, "invo_involvement_end_date", ("allocations", "end_date")).label("end_date")
                       ).subquery("allocations")
