@@ -188,6 +188,27 @@ def optional_missing(db, group: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def unserved_drift_flags(db) -> dict[str, str]:
+    """Drift flags this database cannot judge -> the sentence saying why (e.g. on an SSD
+    ``{"cin_review_overdue": "CIN plan reviews are not in the SSD: review drift cannot be shown"}``).
+
+    :func:`~data_layer.drift.plan_drift` and ``drift_counts`` leave these flags out, so a page or
+    tile counting one of them must show the sentence instead of a count of 0.
+    """
+    from .drift import unserved_flags
+
+    tb = db.tables
+    consequence = {"cin_review_overdue": "review drift cannot be shown",
+                   "cin_visit_overdue": "visit drift cannot be shown", "cp_visit_overdue": "visit drift cannot be shown",
+                   "step_down_over_12_weeks": "CP step-downs cannot be flagged"}
+    out = {}
+    for flag, needs in unserved_flags(tb).items():
+        table, col = needs[0].split(".", 1)
+        reason = tb.reason(table, "*") or tb.reason(table, col) or f"{needs[0]} is not in this database"
+        out[flag] = f"{reason}: {consequence.get(flag, 'this flag cannot be shown')}"
+    return out
+
+
 @dataclass(frozen=True)
 class SectionCoverage:
     page: str
@@ -230,6 +251,14 @@ def coverage(db) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
 
 
+def describe_source(db) -> str:
+    """One line naming the database's source, for the page shell and check-db."""
+    if getattr(db, "source", "native") == "ssd":
+        schema = db.standards.ssd.schema
+        return "Standard Safeguarding Dataset" + (f" (schema {schema})" if schema else "")
+    return "CSC Insight data contract"
+
+
 def format_coverage(df: pd.DataFrame) -> list[str]:
     """The coverage table as text lines (check-db, the start-up message)."""
     width = max(len(s) for s in df["section"]) if len(df) else 10
@@ -242,4 +271,5 @@ def format_coverage(df: pd.DataFrame) -> list[str]:
 
 
 __all__ = ["coverage", "section_coverage", "SectionCoverage", "missing_data", "requires", "format_coverage",
+           "unserved_drift_flags", "describe_source",
            "NEEDS", "SECTIONS", "OPTIONAL", "COVERAGE_COLUMNS"]

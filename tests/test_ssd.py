@@ -396,3 +396,11 @@ def test_every_jarp_function_reports_missing(db):
             fn(db, F)
         assert exc.value.function == "jarp" and exc.value.source == "ssd"
         assert str(exc.value) == "JARP referrals are a local panel's records, not in the SSD: the JARP queue cannot be shown"
+
+
+def test_unserved_drift_flags_and_source_description(db):
+    assert dl.unserved_drift_flags(db) == {
+        "cin_review_overdue": "CIN plan reviews are not in the SSD: review drift cannot be shown"}
+    assert dl.describe_source(db) == "Standard Safeguarding Dataset"
+    assert dl.missing_data(db, "caseloads") is None
+    assert "not in the SSD" in str(dl.missing_data(db, "transfers"))
