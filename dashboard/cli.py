@@ -20,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8050)
     run.add_argument("--debug", action="store_true", help="Dash debug mode (never on live data)")
     run.add_argument("--database", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
+    run.add_argument("--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, "
+                                                              "else detected)")
 
     demo = sub.add_parser("demo-data", help="build the synthetic demo authority as a SQLite file")
     demo.add_argument("--out", required=True)
@@ -31,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-db", help="compare a database with the data contract (or its SSD): coverage, "
                                              "missing tables and columns, bad rows")
     check.add_argument("url", nargs="?", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
+    check.add_argument("--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, "
+                                                                "else detected)")
 
     export = sub.add_parser("export", help="write the board pack")
     export.add_argument("--as-at", type=date.fromisoformat)
@@ -44,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
+    if getattr(args, "source", None):
+        import os
+
+        os.environ["CSC_SOURCE"] = args.source  # read by data_layer.connect, in this process only
     if args.command == "run":
         from .server import serve
 
