@@ -20,14 +20,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8050)
     run.add_argument("--debug", action="store_true", help="Dash debug mode (never on live data)")
     run.add_argument("--database", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
+    run.add_argument("--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, "
+                                                              "else detected)")
 
     demo = sub.add_parser("demo-data", help="build the synthetic demo authority as a SQLite file")
     demo.add_argument("--out", required=True)
+    demo.add_argument("--format", choices=("native", "ssd"), default="native",
+                      help="native: the data contract; ssd: the same authority as Standard Safeguarding Dataset tables")
     demo.add_argument("--children", type=int, default=5000)
     demo.add_argument("--seed", type=int, default=1)
 
-    check = sub.add_parser("check-db", help="compare a database with the data contract")
+    check = sub.add_parser("check-db", help="compare a database with the data contract (or its SSD): coverage, "
+                                             "missing tables and columns, bad rows")
     check.add_argument("url", nargs="?", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
+    check.add_argument("--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, "
+                                                                "else detected)")
 
     export = sub.add_parser("export", help="write the board pack")
     export.add_argument("--as-at", type=date.fromisoformat)
@@ -41,11 +48,23 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
+    if getattr(args, "source", None):
+        import os
+
+        os.environ["CSC_SOURCE"] = args.source  # read by data_layer.connect, in this process only
     if args.command == "run":
         from .server import serve
 
         return serve(host=args.host, port=args.port, debug=args.debug, url=args.database)
     if args.command == "demo-data":
+        if args.format == "ssd":
+            from data_layer.demo.ssd import generate_ssd
+
+            out = generate_ssd(args.out, children=args.children, seed=args.seed)
+            print(f"Wrote the demo SSD to {out}. Serve it with:\n"
+                  f"  CSC_SOURCE=ssd CSC_STANDARDS_FILE={out}.standards.toml "
+                  f"csc-dashboard run --database sqlite:///{out}")
+            return 0
         from data_layer.demo import generate
 
         generate(args.out, children=args.children, seed=args.seed)

@@ -4,8 +4,11 @@
 
 1. no URL configured (``--database`` / ``CSC_DATABASE_URL``) -> build the embedded demo database
    on first run, so ``make run`` on a fresh clone shows data;
-2. open it read-only and run the structure check; a missing table or column, or a database that
-   cannot be reached, prints the check's message and returns exit code 1 (no traceback);
+2. open it read-only (source: ``CSC_SOURCE`` or detected, data_layer.sources) and run the structure
+   check; a database that cannot be reached or serves none of the core tables prints the check's
+   message and returns exit code 1 (no traceback). A *partial* database (a missing table or
+   column, or an SSD, which has no CIN reviews or JARP) starts: its coverage table is printed,
+   and each page section shows its figures or says what is missing;
 3. serve with Dash debug mode off unless asked (debug pages can show data values).
 
 ``serve`` runs it under waitress (production WSGI server, 8 threads); any other WSGI server can
@@ -47,14 +50,28 @@ def prepare_database(url: str | None = None, settings: Settings | None = None):
     from data_layer.checks import UnusableDatabase, startup_check
 
     try:
-        startup_check(db).raise_if_unusable()
+        report = startup_check(db).raise_if_unusable()
     except UnusableDatabase as exc:
         db.dispose()
         raise StartupError(str(exc)) from exc
     except DatabaseError as exc:
         db.dispose()
         raise StartupError(f"The database could not be checked. {exc}") from exc
+    print(startup_summary(report), file=sys.stderr)
     return db
+
+
+def startup_summary(report) -> str:
+    """What the operator sees at start-up: the source, and the coverage when data is partial."""
+    from data_layer.coverage import format_coverage
+
+    source = "Standard Safeguarding Dataset (ssd)" if report.source == "ssd" else "native data contract"
+    if report.complete and (report.coverage is None or (report.coverage["status"] == "available").all()):
+        return f"CSC Insight: {source}; every page section has its data."
+    lines = [f"CSC Insight starts on partial data ({source}). Coverage by page section:"]
+    if report.coverage is not None:
+        lines += format_coverage(report.coverage)
+    return "\n".join(lines)
 
 
 def build_app(url: str | None = None, debug: bool | None = None):

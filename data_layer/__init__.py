@@ -16,7 +16,9 @@ from . import transfers as _transfers
 from .caseloads import *  # noqa: F401,F403
 from .checks import *  # noqa: F401,F403
 from .drift import *  # noqa: F401,F403
-from .engine import Database, DatabaseError, ReadOnlyViolation, connect, default_url
+from .coverage import (SectionCoverage, coverage, describe_source, format_coverage, missing_data, section_coverage,
+                       unserved_drift_flags)
+from .engine import Database, DatabaseError, MissingData, ReadOnlyViolation, connect, default_url
 from .filters import Filters
 from .jarp import *  # noqa: F401,F403
 from .pilot import *  # noqa: F401,F403
@@ -26,7 +28,9 @@ from .standards import Pilot, Standards, StandardsError, load_standards
 from .transfers import *  # noqa: F401,F403
 
 __all__ = [
-    "connect", "Database", "DatabaseError", "ReadOnlyViolation", "default_url",
+    "connect", "Database", "DatabaseError", "MissingData", "ReadOnlyViolation", "default_url",
+    "coverage", "section_coverage", "SectionCoverage", "missing_data", "format_coverage", "unserved_drift_flags",
+    "describe_source",
     "Filters", "Standards", "StandardsError", "Pilot", "load_standards",
     *_caseloads.__all__, *_checks.__all__, *_drift.__all__, *_jarp.__all__, *_pilot.__all__,
     *_plans.__all__, *_reference.__all__, *_transfers.__all__,

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, union_all
+from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, true, union_all
 
 from .dialect import dates_table, days_between, greatest
+from .coverage import requires
 from .engine import Database
 from .filters import Filters, open_on
-from .schema import allocations, assessments, cin_plans, cp_plans, teams, workers
 from .status import STATUSES, open_involvements, status_case
 
 CASE_STATUSES = ("cin", "cp", "cla", "care_leaver", "assessment", "other")
@@ -19,17 +19,20 @@ STUDENT_ROLES = ("SSW",)
 TARGET_TOLERANCE = 1e-6
 
 
-def in_post(d):
+def in_post(tb, d):
     """Workers in post on d: started on or before it, not left on or before it."""
+    workers = tb.workers
     return open_on(workers.c.start_date, workers.c.end_date, d)
 
 
-def key_allocations(d):
-    """Key-worker allocations to a named worker open on d."""
+def key_allocations(tb, d, allocations=None):
+    """Key-worker allocations to a named worker open on d (``allocations``: an alias, default the table)."""
+    allocations = tb.allocations if allocations is None else allocations
     return and_(allocations.c.role == "key_worker", allocations.c.worker_id.is_not(None),
                 open_on(allocations.c.start_date, allocations.c.end_date, d))
 
 
+@requires("caseloads")
 def caseloads(db: Database, f: Filters) -> pd.DataFrame:
     """One row per worker in post on ``f.as_at`` in the selected teams, even with no cases.
 
@@ -40,14 +43,16 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
     cases > caseload_per_fte x fte (unrounded).
     """
     d = f.as_at
+    tb = db.tables
+    allocations, workers, teams = tb.allocations, tb.workers, tb.teams
     pairs = (
         select(allocations.c.worker_id, allocations.c.child_id)
-        .where(key_allocations(d))
+        .where(key_allocations(tb, d))
         .distinct()
         .subquery("pairs")
     )
     with_status = select(pairs.c.worker_id, pairs.c.child_id,
-                         status_case(pairs.c.child_id, d, db.standards).label("status")).subquery("ws")
+                         status_case(tb, pairs.c.child_id, d, db.standards).label("status")).subquery("ws")
     counts = (
         select(
             with_status.c.worker_id,
@@ -66,7 +71,7 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
         )
         .select_from(workers.outerjoin(teams, teams.c.team_id == workers.c.team_id)
                      .outerjoin(counts, counts.c.worker_id == workers.c.worker_id))
-        .where(in_post(d), f.team_clause(workers.c.team_id))
+        .where(in_post(tb, d), f.team_clause(workers.c.team_id, teams))
         .order_by(workers.c.team_id, workers.c.worker_id)
     )
     df = db.read(q)
@@ -82,26 +87,29 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
     return df
 
 
-def _qualified_key_worker(child_col, d):
+def _qualified_key_worker(tb, child_col, d):
     """An open key-worker allocation to a qualified worker who is not a student (004 App. 4)."""
+    allocations, workers = tb.allocations, tb.workers
     return (
         select(literal(1))
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
-        .where(allocations.c.child_id == child_col, key_allocations(d), workers.c.qualified.is_(True),
+        .where(allocations.c.child_id == child_col, key_allocations(tb, d), workers.c.qualified == true(),
                workers.c.role.not_in(STUDENT_ROLES))
         .exists()
     )
 
 
-def _open_children(d):
+def _open_children(tb, d):
     """Subquery: each child open to the service on d (DESIGN 5.1) with ``since``, its earliest open start."""
-    opened = union_all(*open_involvements(d)).subquery("inv")
+    opened = union_all(*open_involvements(tb, d)).subquery("inv")
     return (select(opened.c.child_id, func.min(opened.c.start_date).label("since"))
             .group_by(opened.c.child_id).subquery("first_open"))
 
 
-def _child_team(c, d):
+def _child_team(tb, c, d):
     """A child's team on d: latest open key-worker allocation, else open CP plan, CIN plan, assessment."""
+    allocations = tb.allocations
+
     def latest_team(table, start, end, *extra):
         return (select(table.c.team_id)
                 .where(table.c.child_id == c, open_on(table.c[start], table.c[end], d), *extra)
@@ -110,12 +118,13 @@ def _child_team(c, d):
 
     return func.coalesce(
         latest_team(allocations, "start_date", "end_date", allocations.c.role == "key_worker"),
-        latest_team(cp_plans, "start_date", "end_date"),
-        latest_team(cin_plans, "start_date", "end_date"),
-        latest_team(assessments, "start_date", "completed_date"),
+        latest_team(tb.cp_plans, "start_date", "end_date"),
+        latest_team(tb.cin_plans, "start_date", "end_date"),
+        latest_team(tb.assessments, "start_date", "completed_date"),
     )
 
 
+@requires("unallocated")
 def unallocated(db: Database, f: Filters) -> pd.DataFrame:
     """Children open to the service on ``f.as_at`` without a qualified key worker (DESIGN 5.1).
 
@@ -126,31 +135,34 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
       allocation, to ``as_at``.
     """
     d = f.as_at
-    first_open = _open_children(d)
+    tb = db.tables
+    allocations, workers = tb.allocations, tb.workers
+    first_open = _open_children(tb, d)
     c = first_open.c.child_id
-    team = _child_team(c, d)
+    team = _child_team(tb, c, d)
     last_qualified_end = (
         select(func.max(allocations.c.end_date))
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
         .where(allocations.c.child_id == c, allocations.c.role == "key_worker", allocations.c.end_date <= d,
-               workers.c.qualified.is_(True), workers.c.role.not_in(STUDENT_ROLES))
+               workers.c.qualified == true(), workers.c.role.not_in(STUDENT_ROLES))
         .scalar_subquery()
     )
     since = greatest(first_open.c.since, func.coalesce(last_qualified_end, first_open.c.since))
     inner = (
         select(c.label("child_id"), team.label("team_id"),
-               status_case(c, d, db.standards).label("status"),
+               status_case(tb, c, d, db.standards).label("status"),
                days_between(literal(d), since).label("days_unallocated"))
-        .where(not_(_qualified_key_worker(c, d)))
+        .where(not_(_qualified_key_worker(tb, c, d)))
         .subquery("u")
     )
-    q = (select(inner).where(f.team_clause(inner.c.team_id))
+    q = (select(inner).where(f.team_clause(inner.c.team_id, tb.teams))
          .order_by(inner.c.days_unallocated.desc(), inner.c.child_id))
     df = db.read(q)
     df["days_unallocated"] = df["days_unallocated"].astype(int)
     return df
 
 
+@requires("children_by_status")
 def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
     """Children open to the service on ``f.as_at`` (open plan, CLA episode, referral or assessment),
     counted by status (DESIGN 5.1 precedence), grouped in SQL.
@@ -160,17 +172,19 @@ def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
     returned, zero when empty. Columns ``status``, ``children``.
     """
     d = f.as_at
-    first_open = _open_children(d)
+    tb = db.tables
+    first_open = _open_children(tb, d)
     c = first_open.c.child_id
-    inner = (select(c.label("child_id"), _child_team(c, d).label("team_id"),
-                    status_case(c, d, db.standards).label("status")).subquery("s"))
+    inner = (select(c.label("child_id"), _child_team(tb, c, d).label("team_id"),
+                    status_case(tb, c, d, db.standards).label("status")).subquery("s"))
     q = (select(inner.c.status, func.count().label("children"))
-         .where(f.team_clause(inner.c.team_id)).group_by(inner.c.status))
+         .where(f.team_clause(inner.c.team_id, tb.teams)).group_by(inner.c.status))
     got = db.read(q)
     counts = dict(zip(got["status"], got["children"].astype(int))) if len(got) else {}
     return pd.DataFrame({"status": list(STATUSES), "children": [int(counts.get(s, 0)) for s in STATUSES]})
 
 
+@requires("caseload_trend")
 def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     """Weekly average caseload and % of workers over target over the ``weeks`` to ``as_at``.
 
@@ -183,6 +197,8 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
     dt = dates_table(dates)
     per_fte = db.standards.caseload_per_fte
+    tb = db.tables
+    allocations, workers = tb.allocations, tb.workers
     load = (
         select(dt.c.d, allocations.c.worker_id, func.count(distinct(allocations.c.child_id)).label("cases"))
         .select_from(dt.join(allocations, and_(allocations.c.role == "key_worker",
@@ -195,7 +211,7 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
         select(dt.c.d, workers.c.worker_id, func.coalesce(load.c.cases, 0).label("cases"), workers.c.fte)
         .select_from(dt.join(workers, open_on(workers.c.start_date, workers.c.end_date, dt.c.d))
                      .outerjoin(load, and_(load.c.d == dt.c.d, load.c.worker_id == workers.c.worker_id)))
-        .where(f.team_clause(workers.c.team_id))
+        .where(f.team_clause(workers.c.team_id, tb.teams))
         .subquery("pw")
     )
     q = (

@@ -27,7 +27,11 @@ from .engine import Database, DatabaseError, ReadOnlyViolation, connect
 from .filters import Filters
 
 # ``main`` stays out: ``from data_layer import *`` users want the API, not the CLI entry point.
-__all__ = ["CheckReport", "UnusableDatabase", "check_database", "startup_check", "data_quality", "CHECK_KINDS"]
+__all__ = ["CheckReport", "UnusableDatabase", "check_database", "startup_check", "data_quality", "CHECK_KINDS",
+           "CORE_TABLES"]
+
+#: Contract tables of which a database must serve at least one for the dashboard to start.
+CORE_TABLES = ("children", "allocations", "workers", "referrals", "cin_plans", "cp_plans", "cla_episodes")
 
 #: The kinds of bad row, in the order reports list them.
 CHECK_KINDS = ("end_before_start", "orphan_id", "null_required", "duplicate_id", "unknown_code")
@@ -67,14 +71,34 @@ class CheckReport:
     bad_rows: pd.DataFrame | None = None
     #: Checks that raised (e.g. a column of an unexpected type): table -> reason.
     failed_checks: dict[str, str] = field(default_factory=dict)
+    #: ``native`` or ``ssd`` (data_layer.sources), and the SSD's schema when set.
+    source: str = "native"
+    source_schema: str | None = None
+    #: Core contract tables this database serves (none: unusable).
+    core_served: tuple[str, ...] = ()
+    #: :func:`data_layer.coverage.coverage` of the database (None until computed).
+    coverage: pd.DataFrame | None = None
+    #: SSD only: findings on the ssd_* tables themselves (``table, check, detail, rows``).
+    ssd_findings: pd.DataFrame | None = None
 
     @property
-    def usable(self) -> bool:
+    def complete(self) -> bool:
+        """Every table and column the dashboard reads is present."""
         return self.connected and not (self.missing_tables or self.unreadable_tables or self.missing_columns)
 
     @property
+    def usable(self) -> bool:
+        """The dashboard can start: connected and serving at least one core table (partial data is
+        shown section by section, with what is missing); a database with none is refused."""
+        if not self.connected:
+            return False
+        if self.complete:
+            return True
+        return bool(self.core_served)
+
+    @property
     def exit_code(self) -> int:
-        """0 usable, 1 unusable, 2 cannot connect (``check-db``'s exit status)."""
+        """0 usable (complete or partial), 1 unusable, 2 cannot connect (``check-db``'s exit status)."""
         return 0 if self.usable else (1 if self.connected else 2)
 
     def problems(self) -> list[str]:
@@ -93,15 +117,47 @@ class CheckReport:
 
     def format(self) -> str:
         out = [f"CSC Insight data check{': ' + self.target if self.target else ''}"]
-        if self.usable:
+        names = ("ssd_* table names as in the SSD specification (data-to-insight/ssd-data-model)"
+                 if self.source == "ssd" else
+                 "names as in the data contract, DESIGN.md section 3; a view of the same shape will do")
+        if self.complete and self.source == "ssd":
+            out.append("Result: USABLE - every ssd_* table and field the mapping reads is present "
+                       "(what the SSD itself does not hold: coverage below).")
+        elif self.complete:
             out.append("Result: USABLE - every table and column of the data contract is present.")
+        elif self.usable:
+            out.append("Result: USABLE, PARTIAL - the dashboard starts; sections whose data is missing say so "
+                       "(coverage below). Missing:")
+            out += [f"  - {p}" for p in self.problems()]
+            out.append(f"  ({names})")
         else:
             out.append("Result: NOT USABLE - the dashboard will not start on this database until this is fixed:")
             out += [f"  - {p}" for p in self.problems()]
+            if self.connected:
+                out.append(f"  - None of the core tables ({', '.join(CORE_TABLES)}) can be read")
             if self.missing_tables or self.missing_columns:
-                out.append("  (names as in the data contract, DESIGN.md section 3; a view of the same shape will do)")
+                out.append(f"  ({names})")
         if not self.connected:
             return "\n".join(out)
+        if self.source == "ssd":
+            out.insert(1, "Source: ssd (Standard Safeguarding Dataset"
+                       + (f", schema {self.source_schema})" if self.source_schema else ")"))
+        else:
+            out.insert(1, "Source: native (the data contract)")
+        if self.coverage is not None:
+            from .coverage import format_coverage
+
+            out.append("")
+            out.append("Coverage by page section (available / partial / missing, and what is missing):")
+            out += format_coverage(self.coverage)
+        if self.ssd_findings is not None:
+            out.append("")
+            if self.ssd_findings.empty:
+                out.append("SSD checks: nothing unmappable found.")
+            else:
+                out.append("SSD checks (rows the mapping cannot use or codes it does not know; counted, never dropped silently):")
+                for r in self.ssd_findings.itertuples():
+                    out.append(f"  - {r.table}: {r.check}{' ' + r.detail if r.detail else ''}: {int(r.rows):,} rows")
         out.append("")
         if self.bad_rows is None:
             out.append("Bad rows: not counted (structure check only).")
@@ -167,18 +223,35 @@ def _columns_of(conn, name: str) -> list[str]:
     return list(conn.execute(select(literal_column("*")).select_from(sql_table(name)).limit(0)).keys())
 
 
+def _columns_of_in(conn, name: str, schema: str | None) -> list[str]:
+    """:func:`_columns_of` for a table in ``schema`` (None: the login's default schema)."""
+    return list(conn.execute(select(literal_column("*")).select_from(sql_table(name, schema=schema)).limit(0)).keys())
+
+
 def _same_name(dialect: str):
     # PostgreSQL is the one supported database whose quoted identifiers are case-sensitive
     # the way SQLAlchemy emits them; elsewhere ``Team_ID`` answers to ``team_id``.
     return (lambda s: s) if dialect == "postgresql" else str.lower
 
 
-def _check_structure(db: Database, report: CheckReport) -> dict[str, set[str]]:
+def _check_structure(db: Database, report: CheckReport, native: bool = False) -> dict[str, set[str]]:
     """Fill the structure part of ``report``; return the contract columns present per table.
 
     One connection for the lot (opening one costs more than a probe on DuckDB); after a failed
-    probe the transaction is rolled back so PostgreSQL accepts the next one.
+    probe the transaction is rolled back so PostgreSQL accepts the next one. On a non-native
+    source (the SSD), the source's own tables were probed when its mapping was built: the report
+    names its missing tables and fields, and the contract columns present are those it serves.
     """
+    if not native and db.source != "native":
+        try:
+            tb = db.tables
+        except DatabaseError as exc:
+            report.connected, report.error = False, str(exc)
+            return {}
+        report.missing_tables += [m for m in tb.raw_missing if "." not in m]
+        report.missing_columns += [tuple(m.split(".", 1)) for m in tb.raw_missing if "." in m]
+        return {name: {c.name for c in tb[name].columns if tb.reason(name, c.name) is None}
+                for name in tb.selectables if tb.reason(name, "*") is None}
     norm = _same_name(db.dialect)
     present: dict[str, set[str]] = {}
     try:
@@ -239,17 +312,17 @@ _TEAM_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _team_filter(t, f: Filters | None, present: dict[str, set[str]]):
+def _team_filter(t, f: Filters | None, present: dict[str, set[str]], teams=None):
     """Rows of the selected teams/services; tables with no team column are counted whole."""
     cols = [c for c in _TEAM_COLUMNS.get(t.name, ()) if c in present[t.name]]
     if f is None or not f.is_filtered or not cols:
         return true()
     if f.services and "service" not in present.get("teams", ()):
         return true()
-    return or_(*[f.team_clause(t.c[c]) for c in cols])
+    return or_(*[f.team_clause(t.c[c], teams) for c in cols])
 
 
-def _counts(t, present: dict[str, set[str]], where):
+def _counts(t, present: dict[str, set[str]], where, tables=None):
     """(check, column, detail, SQL expression) for every row-level count the table allows.
 
     Null and interval counts share one scan (``SUM(CASE ...)`` in a derived table); orphans and
@@ -271,7 +344,7 @@ def _counts(t, present: dict[str, set[str]], where):
     side = []
     for (tbl, col, ref, ref_col) in schema.FOREIGN_KEYS:
         if tbl == t.name and col in cols and ref_col in present.get(ref, ()):
-            ref_t = schema.metadata.tables[ref].alias(f"ref_{ref}")
+            ref_t = (tables[ref] if tables is not None else schema.metadata.tables[ref]).alias(f"ref_{ref}")
             orphan = (select(func.count()).select_from(t)
                       .where(where, t.c[col].is_not(None), ~exists().where(ref_t.c[ref_col] == t.c[col])))
             note = "; NULL = awaiting allocation, not counted" if (tbl, col) == ("allocations", "worker_id") else ""
@@ -300,10 +373,10 @@ def _code_query(t, present, where, codes):
     return None if not parts else parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def _table_bad_rows(conn, t, present, f: Filters | None, codes) -> list[dict]:
+def _table_bad_rows(conn, t, present, f: Filters | None, codes, tables=None) -> list[dict]:
     """One counting query and at most one code query for table ``t``: its non-zero findings."""
-    where = _team_filter(t, f, present)
-    checks, query = _counts(t, present, where)
+    where = _team_filter(t, f, present, tables["teams"] if tables is not None else None)
+    checks, query = _counts(t, present, where, tables)
     counts = conn.execute(query).one()
     n_rows = int(counts[0] or 0)
     rows = [dict(table=t.name, check=kind, column=col, detail=detail, rows=int(v or 0), table_rows=n_rows)
@@ -327,11 +400,13 @@ def _count_bad_rows(db: Database, present: dict[str, set[str]], f: Filters | Non
     rows: list[dict] = []
     try:
         with db.engine.connect() as conn:
-            for t in _contract_tables():
-                if t.name not in present or (only is not None and t.name not in only):
+            tables = db.tables
+            for name in (t.name for t in _contract_tables()):
+                if name not in present or (only is not None and name not in only):
                     continue
+                t = tables[name]
                 try:
-                    rows += _table_bad_rows(conn, t, present, f, codes)
+                    rows += _table_bad_rows(conn, t, present, f, codes, tables)
                 except ReadOnlyViolation:
                     raise
                 except Exception as exc:  # noqa: BLE001 - reported per table
@@ -382,8 +457,29 @@ def startup_check(db_or_url: Database | str | None = None) -> CheckReport:
     db, report = _open(db_or_url)
     if db is not None:
         _check_structure(db, report)
+        _add_coverage(db, report)
         _close_if_opened(db, db_or_url)
     return report
+
+
+def _add_coverage(db: Database, report: CheckReport) -> None:
+    """Source, core tables served and per-section coverage (structure only: no data is read)."""
+    if not report.connected:
+        return
+    from .coverage import coverage
+    from .sources import native_tables
+
+    report.source = db.source
+    report.source_schema = db.standards.ssd.schema if db.source == "ssd" else None
+    if db.source == "native" and db._tables is None:  # reuse the probe just made
+        db._tables = native_tables(report.missing_tables, report.missing_columns, report.unreadable_tables)
+    try:
+        tb = db.tables
+    except DatabaseError as exc:
+        report.connected, report.error = False, str(exc)
+        return
+    report.core_served = tuple(t for t in CORE_TABLES if tb.reason(t, "*") is None)
+    report.coverage = coverage(db)
 
 
 def check_database(db_or_url: Database | str | None = None, f: Filters | None = None) -> CheckReport:
@@ -395,8 +491,16 @@ def check_database(db_or_url: Database | str | None = None, f: Filters | None = 
     db, report = _open(db_or_url)
     if db is not None:
         present = _check_structure(db, report)
+        _add_coverage(db, report)
         if report.connected:
             report.bad_rows = _count_bad_rows(db, present, f, report.failed_checks)
+            if db.source == "ssd":
+                from .sources.ssd_checks import ssd_findings
+
+                try:
+                    report.ssd_findings = ssd_findings(db)
+                except DatabaseError as exc:
+                    report.failed_checks["ssd checks"] = str(exc)
         _close_if_opened(db, db_or_url)
     return report
 

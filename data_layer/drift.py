@@ -39,9 +39,10 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .caseloads import key_allocations
 from .dialect import days_between
+from .coverage import requires
 from .engine import Database
 from .filters import Filters, months_cutoff, open_on
-from .schema import allocations, cin_plans, cp_plans, plan_reviews, teams, visits, workers
+from .sources import CIN_REVIEWS
 
 #: Every flag, in the order pages show them, with the plan type it applies to and its standard.
 FLAGS: tuple[tuple[str, str, str], ...] = (
@@ -114,28 +115,45 @@ def as_dates(s: pd.Series) -> pd.Series:
     return pd.Series([v.date() if not pd.isna(v) else None for v in conv], index=s.index, dtype=object)
 
 
-def _last_review(t, plan_type: str, d: date):
+def reviews_available(tb, plan_type: str = "cin") -> bool:
+    """Whether this database holds the reviews of ``plan_type`` plans (the SSD has no CIN reviews)."""
+    if not tb.has("plan_reviews", "plan_type", "plan_id", "review_date"):
+        return False
+    return plan_type != "cin" or tb.reason(*CIN_REVIEWS) is None
+
+
+def visits_available(tb) -> bool:
+    return tb.has("visits", "child_id", "visit_date", "plan_type")
+
+
+def _last_review(tb, t, plan_type: str, d: date):
+    if not reviews_available(tb, plan_type):
+        return cast(null(), Date)
+    plan_reviews = tb.plan_reviews
     return (select(func.max(plan_reviews.c.review_date))
             .where(plan_reviews.c.plan_type == plan_type, plan_reviews.c.plan_id == t.c.plan_id,
                    plan_reviews.c.review_date >= t.c.start_date, plan_reviews.c.review_date <= d)
             .scalar_subquery())
 
 
-def _last_visit(t, plan_type: str, d: date):
+def _last_visit(tb, t, plan_type: str, d: date):
+    if not visits_available(tb):
+        return cast(null(), Date)
+    visits = tb.visits
     return (select(func.max(visits.c.visit_date))
             .where(visits.c.child_id == t.c.child_id, visits.c.plan_type == plan_type,
                    visits.c.visit_date >= t.c.start_date, visits.c.visit_date <= d)
             .scalar_subquery())
 
 
-def _open_plans(t, plan_type: str, f: Filters):
+def _open_plans(tb, t, plan_type: str, f: Filters):
     """CTE of the plans open on D in the selected teams, with last review and last visit dates."""
     d = f.as_at
-    origin = t.c.origin if plan_type == "cin" else cast(null(), String)
+    origin = t.c.origin if plan_type == "cin" and tb.has("cin_plans", "origin") else cast(null(), String)
     return (select(t.c.plan_id, t.c.child_id, t.c.team_id, t.c.start_date, origin.label("origin"),
-                   _last_review(t, plan_type, d).label("last_review_date"),
-                   _last_visit(t, plan_type, d).label("last_visit_date"))
-            .where(open_on(t.c.start_date, t.c.end_date, d), f.team_clause(t.c.team_id))
+                   _last_review(tb, t, plan_type, d).label("last_review_date"),
+                   _last_visit(tb, t, plan_type, d).label("last_visit_date"))
+            .where(open_on(t.c.start_date, t.c.end_date, d), f.team_clause(t.c.team_id, tb.teams))
             .cte(f"open_{plan_type}"))
 
 
@@ -146,12 +164,36 @@ def _flag_row(base, plan_type: str, flag: str, days_over, condition):
             .where(condition))
 
 
+def unserved_flags(tb) -> dict[str, tuple[str, ...]]:
+    """Flags this database cannot judge -> the contract ``table.column`` names they lack.
+
+    A flag whose inputs are missing is left out of :func:`plan_drift` and :func:`drift_counts`
+    (never raised as if nothing were overdue); :func:`data_layer.coverage.coverage` reports it.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    if not reviews_available(tb, "cin"):
+        out["cin_review_overdue"] = ("plan_reviews.plan_type='cin'",)
+    if not visits_available(tb):
+        out["cin_visit_overdue"] = out["cp_visit_overdue"] = ("visits.visit_date",)
+    if not tb.has("cin_plans", "origin"):
+        out["step_down_over_12_weeks"] = ("cin_plans.origin",)
+    return out
+
+
+def served_flags(tb) -> tuple[str, ...]:
+    skip = unserved_flags(tb)
+    return tuple(name for name in FLAG_NAMES if name not in skip)
+
+
 def drift_rows(db: Database, f: Filters):
-    """UNION ALL of one SELECT per flag over the open-plan CTEs (a selectable; no worker names)."""
+    """UNION ALL of one SELECT per flag over the open-plan CTEs (a selectable; no worker names).
+
+    Flags whose inputs this database lacks (:func:`unserved_flags`) are left out."""
     s, d = db.standards, f.as_at
+    tb = db.tables
     dd = literal(d, Date)
-    cin = _open_plans(cin_plans, "cin", f)
-    cp = _open_plans(cp_plans, "cp", f)
+    cin = _open_plans(tb, tb.cin_plans, "cin", f)
+    cp = _open_plans(tb, tb.cp_plans, "cp", f)
 
     since_review = days_between(dd, func.coalesce(cin.c.last_review_date, cin.c.start_date))
     since_cin_visit = days_between(dd, func.coalesce(cin.c.last_visit_date, cin.c.start_date))
@@ -174,13 +216,15 @@ def drift_rows(db: Database, f: Filters):
                                       since_cp_visit > s.cp_visit_days),
         "cp_over_2_years": _flag_row(cp, "cp", "cp_over_2_years", *over_months(cp, s.cp_max_months)),
     }
-    return union_all(*[rows[name] for name in FLAG_NAMES]).subquery("drift")
+    chosen = [rows[name] for name in served_flags(tb)]
+    return (union_all(*chosen) if len(chosen) > 1 else chosen[0]).subquery("drift")
 
 
-def _current_key_worker(child_col, d: date):
+def _current_key_worker(tb, child_col, d: date):
+    allocations, workers = tb.allocations, tb.workers
     return (select(workers.c.worker_name)
             .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
-            .where(allocations.c.child_id == child_col, key_allocations(d))
+            .where(allocations.c.child_id == child_col, key_allocations(tb, d))
             .order_by(allocations.c.start_date.desc(), allocations.c.allocation_id.desc())
             .limit(1).scalar_subquery())
 
@@ -189,6 +233,7 @@ DRIFT_COLUMNS = ["plan_id", "plan_type", "child_id", "team_id", "team_name", "wo
                  "start_date", "last_review_date", "last_visit_date"]
 
 
+@requires("plan_drift")
 def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     """One row per (open plan, flag) breaching a standard on ``f.as_at`` (definitions: module docstring).
 
@@ -197,8 +242,9 @@ def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     ``last_visit_date`` (visits of the plan's type); most overdue first.
     """
     dr = drift_rows(db, f)
+    teams = db.tables.teams
     q = (select(dr.c.plan_id, dr.c.plan_type, dr.c.child_id, dr.c.team_id, teams.c.team_name,
-                _current_key_worker(dr.c.child_id, f.as_at).label("worker_name"), dr.c.flag, dr.c.days_over,
+                _current_key_worker(db.tables, dr.c.child_id, f.as_at).label("worker_name"), dr.c.flag, dr.c.days_over,
                 dr.c.start_date, dr.c.last_review_date, dr.c.last_visit_date)
          .select_from(dr.outerjoin(teams, teams.c.team_id == dr.c.team_id))
          .order_by(dr.c.days_over.desc(), dr.c.plan_id, dr.c.flag))
@@ -212,12 +258,14 @@ def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     return df
 
 
+@requires("drift_counts")
 def drift_counts(db: Database, f: Filters) -> pd.DataFrame:
     """Plans carrying each flag, by team, grouped in SQL: ``team_id``, ``team_name``, ``flag``, ``n``.
 
     Only (team, flag) pairs with at least one plan are returned; the figure fills the rest with 0.
     """
     dr = drift_rows(db, f)
+    teams = db.tables.teams
     counts = (select(dr.c.team_id, dr.c.flag, func.count().label("n"))
               .group_by(dr.c.team_id, dr.c.flag).subquery("counts"))
     q = (select(counts.c.team_id, teams.c.team_name, counts.c.flag, counts.c.n)
@@ -254,6 +302,7 @@ def _cutoffs_table(dates: list[date], s):
     return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("cut")
 
 
+@requires("drift_trend")
 def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
     """Open plans and the duration flags on D and on the same day of each of the 12 months before.
 
@@ -265,6 +314,9 @@ def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
     ``c_step`` is D - 84 days: ``D - start > 84`` exactly when ``start < c_step``.
     """
     s = db.standards
+    tb = db.tables
+    cin_plans, cp_plans = tb.cin_plans, tb.cp_plans
+    has_origin = tb.has("cin_plans", "origin")
     dates = trend_dates(f.as_at, months)
     cut = _cutoffs_table(dates, s)
 
@@ -276,13 +328,13 @@ def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
     def maybe_open(t):
         """Plans open on some date of the table (prunes the join before the per-date test)."""
         return and_(t.c.start_date <= last, or_(t.c.end_date.is_(None), t.c.end_date > first),
-                    f.team_clause(t.c.team_id))
+                    f.team_clause(t.c.team_id, tb.teams))
 
     cin = (select(cut.c.d, func.count().label("open_cin"),
                   flag(cin_plans.c.start_date < cut.c.c_sm).label("cin_9_month_review"),
                   flag(cin_plans.c.start_date < cut.c.c_max).label("cin_over_12_months"),
-                  flag(and_(cin_plans.c.origin == STEP_DOWN_ORIGIN, cin_plans.c.start_date < cut.c.c_step))
-                  .label("step_down_over_12_weeks"))
+                  (flag(and_(cin_plans.c.origin == STEP_DOWN_ORIGIN, cin_plans.c.start_date < cut.c.c_step))
+                   if has_origin else cast(null(), Integer)).label("step_down_over_12_weeks"))
            .select_from(cut.join(cin_plans, open_on(cin_plans.c.start_date, cin_plans.c.end_date, cut.c.d)))
            .where(maybe_open(cin_plans))
            .group_by(cut.c.d).subquery("cin_t"))

@@ -35,6 +35,22 @@ class DatabaseError(RuntimeError):
     """A database could not be opened or queried; the message is safe to show a user."""
 
 
+class MissingData(DatabaseError):
+    """A data-layer function's inputs are not in this database (partial data, not an error).
+
+    ``str(exc)`` is the plain sentence for the page ("CIN plan reviews are not in the SSD: review
+    drift cannot be shown"); ``function`` names the data-layer function, ``missing`` the contract
+    ``table.column`` names it lacks, ``source`` the database's source (``native`` or ``ssd``).
+    """
+
+    def __init__(self, message: str, function: str = "", missing: tuple[str, ...] = (), source: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.function = function
+        self.missing = tuple(missing)
+        self.source = source
+
+
 _STRING = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 _FIRST_WORDS = {"select", "with", "show", "describe", "explain", "values"}
@@ -83,10 +99,29 @@ class Database:
     engine: Engine
     standards: Standards = field(default_factory=load_standards)
     is_demo: bool = False
+    #: Where the contract tables come from: ``native`` or ``ssd`` (data_layer.sources).
+    source: str = "native"
+    _tables: Any = field(default=None, repr=False, compare=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def tables(self):
+        """The contract tables as selectables of this database's source (built once, on first use)."""
+        if self._tables is None:
+            from .sources.build import build_tables
+
+            self._tables = build_tables(self)
+        return self._tables
+
+    def coverage(self):
+        """Per page section: available / partial / missing, with the missing ``table.column``
+        names and a plain sentence (:func:`data_layer.coverage.coverage`)."""
+        from .coverage import coverage
+
+        return coverage(self)
 
     def read(self, query: Any, params: dict | None = None) -> pd.DataFrame:
         """Run one SELECT (a SQLAlchemy Core construct; values bound, never formatted in)."""
@@ -156,16 +191,30 @@ def _read_only_engine(url: URL) -> Engine:
     return engine
 
 
-def connect(url: str | URL | None = None, standards: Standards | None = None) -> Database:
-    """Open a database read-only. No argument: ``CSC_DATABASE_URL``, else the embedded demo."""
+def connect(url: str | URL | None = None, standards: Standards | None = None, source: str | None = None) -> Database:
+    """Open a database read-only. No argument: ``CSC_DATABASE_URL``, else the embedded demo.
+
+    ``source``: ``native`` (the data contract) or ``ssd`` (a Standard Safeguarding Dataset); None
+    takes ``CSC_SOURCE``, else detects it (an ``ssd_person`` table and no ``children`` table: SSD).
+    """
+    from .sources import SOURCES, source_from_env
+
     raw = url if url is not None else default_url()
     try:
         parsed = make_url(raw)
     except Exception as exc:  # noqa: BLE001
         raise DatabaseError(f"Not a database URL: {exc}") from exc
+    chosen = (source or source_from_env() or "").strip().lower() or None
+    if chosen is not None and chosen not in SOURCES:
+        raise DatabaseError(f"Unknown source {chosen!r} (CSC_SOURCE): use one of {', '.join(SOURCES)}")
     engine = _read_only_engine(parsed)
     is_demo = parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").resolve() == DEFAULT_DEMO_PATH.resolve()
     db = Database(engine=engine, standards=standards or load_standards(), is_demo=is_demo)
+    if chosen is None:
+        from .sources.build import detect_source
+
+        chosen = detect_source(db)
+    db.source = chosen
     if not is_demo:
         db.is_demo = _looks_like_demo(db)
     return db
@@ -175,9 +224,10 @@ def _looks_like_demo(db: Database) -> bool:
     """The demo generator names every team 'Demo ...', so the banner follows the data, not the URL."""
     from sqlalchemy import func, select
 
-    from .schema import teams
-
     try:
+        teams = db.tables.teams
+        if not db.tables.has("teams", "team_name"):
+            return False
         n = db.scalar(select(func.count()).select_from(teams).where(teams.c.team_name.like("Demo %")))
         return bool(n)
     except Exception:  # noqa: BLE001 - a missing table is for check-db to report

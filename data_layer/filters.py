@@ -7,7 +7,6 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, true
 
-from .schema import teams
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,14 @@ class Filters:
 
         return Filters(self.as_at + timedelta(days=days), self.services, self.teams)
 
-    def team_clause(self, team_col):
-        """WHERE clause restricting ``team_col`` to the selected teams and services (bound values)."""
+    def team_clause(self, team_col, teams=None):
+        """WHERE clause restricting ``team_col`` to the selected teams and services (bound values).
+
+        ``teams``: the database's teams selectable (``db.tables.teams``); the native contract
+        table when not given.
+        """
+        if teams is None:
+            from .schema import teams
         clause = true()
         if self.teams:
             clause = clause & team_col.in_(self.teams)

@@ -28,26 +28,24 @@ import pandas as pd
 from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
 
 from .dialect import as_date, dates_table, days_between
+from .coverage import requires
 from .engine import Database
 from .filters import Filters
 from .jarp_scoring import (BELOW, CARRIED_OVER, P1, P2, P3, PRIORITIES, UNDECIDED, JarpRules, next_panel,
                            panel_dates, response_timeliness, review_due_dates, rules_for, score_referral)
-from .schema import jarp_referral_criteria as crit
-from .schema import jarp_referrals as refs
-from .schema import teams
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 
 
 # --- building blocks -----------------------------------------------------------------------------
 
-def _decided_by(d):
+def _decided_by(refs, d):
     """Decided on or before ``d`` (module docstring). ``d`` is a date value or a date column."""
     return and_(refs.c.decision_date.is_not(None), refs.c.decision_date <= d,
                 or_(refs.c.decision.is_(None), refs.c.decision.not_in(UNDECIDED)))
 
 
-def _submitted_by_date(d: date):
+def _submitted_by_date(refs, d: date):
     """Submitted on or before the date ``d`` (any time that day); a plain range, index-friendly."""
     return and_(refs.c.submitted_at.is_not(None), refs.c.submitted_at < datetime.combine(d + timedelta(days=1), time()))
 
@@ -56,7 +54,7 @@ def _flag(i: int) -> str:
     return f"has_{i}"
 
 
-def _scored(rules: JarpRules, where, extra_cols=()):
+def _scored(tb, rules: JarpRules, where, extra_cols=()):
     """Subquery of the referrals matching ``where`` with ``score``, ``priority`` and criterion flags.
 
     Columns: every ``jarp_referrals`` column, ``referring_team`` (team name, else id),
@@ -64,6 +62,7 @@ def _scored(rules: JarpRules, where, extra_cols=()):
     ``priority``, ``unknown_exception``.
     """
     codes = list(rules.points)
+    refs, crit, teams = tb.jarp_referrals, tb.jarp_referral_criteria, tb.teams
     base = (select(*refs.c, func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"),
                    *extra_cols)
             .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
@@ -159,6 +158,7 @@ QUEUE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team
                  "services_requested")
 
 
+@requires("jarp")
 def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     """JARP referrals in the queue on ``f.as_at``, in agenda order (priority, score, waiting time).
 
@@ -171,9 +171,10 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     scored), ``unknown_exception`` (a direct_exception code that is not recognised, so not P1).
     """
     rules = rules_for(db.standards)
+    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     d = f.as_at
-    where = and_(_submitted_by_date(d), ~_decided_by(d), f.team_clause(refs.c.referring_team_id))
-    q = _scored(rules, where, extra_cols=(days_between(literal(d), as_date(refs.c.submitted_at)).label("waiting_days"),))
+    where = and_(_submitted_by_date(refs, d), ~_decided_by(refs, d), f.team_clause(refs.c.referring_team_id, teams))
+    q = _scored(db.tables, rules, where, extra_cols=(days_between(literal(d), as_date(refs.c.submitted_at)).label("waiting_days"),))
     df = _tidy(db.read(select(q)))
     df = _reasons(df, rules)
     df["panel_date"] = pd.Series(panel_dates(df["submitted_at"], df["panel_date"], rules), index=df.index, dtype=object)
@@ -186,6 +187,7 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     return df.drop(columns="_rank").reset_index(drop=True)[list(QUEUE_COLUMNS)]
 
 
+@requires("jarp")
 def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     """Queue size by priority at each of the ``weeks`` weekly dates ending on ``f.as_at``.
 
@@ -196,11 +198,12 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     i.e. longer than the Friday-to-Tuesday timetable allows (carried over or not yet heard).
     """
     rules = rules_for(db.standards)
+    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
     # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
-    candidates = and_(_submitted_by_date(f.as_at), ~_decided_by(dates[0] - timedelta(days=1)),
-                      f.team_clause(refs.c.referring_team_id))
-    s = _scored(rules, candidates)
+    candidates = and_(_submitted_by_date(refs, f.as_at), ~_decided_by(refs, dates[0] - timedelta(days=1)),
+                      f.team_clause(refs.c.referring_team_id, teams))
+    s = _scored(db.tables, rules, candidates)
     dt = dates_table(dates)
     decided = and_(s.c.decision_date.is_not(None), s.c.decision_date <= dt.c.d,
                    or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)))
@@ -230,6 +233,7 @@ RESPONSE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_t
                     "target", "on_time", "response_status")
 
 
+@requires("jarp")
 def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     """JARP referrals decided in the 12 months to ``f.as_at`` and how fast the first response came.
 
@@ -241,10 +245,11 @@ def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     below-threshold referrals.
     """
     rules = rules_for(db.standards)
+    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     d = f.as_at
-    window = and_(_decided_by(d), refs.c.decision_date >= f.window_start(rules.window_months),
-                  f.team_clause(refs.c.referring_team_id))
-    s = _scored(rules, window)
+    window = and_(_decided_by(refs, d), refs.c.decision_date >= f.window_start(rules.window_months),
+                  f.team_clause(refs.c.referring_team_id, teams))
+    s = _scored(db.tables, rules, window)
     df = _tidy(db.read(select(s.c.referral_id, s.c.child_id, s.c.referring_team_id, s.c.referring_team,
                               s.c.decision, s.c.priority, s.c.score, s.c.decision_date, s.c.first_response_at)
                        .order_by(s.c.decision_date, s.c.referral_id)))
@@ -296,6 +301,7 @@ REVIEW_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_tea
                   "due_computed", "days_to_due", "status", "services_requested")
 
 
+@requires("jarp")
 def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
     """Six-weekly progress reviews due in the next 7 days (``due_soon``) or already past (``overdue``).
 
@@ -307,6 +313,7 @@ def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
     forever. Sorted most overdue first.
     """
     rules = rules_for(db.standards)
+    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     d = f.as_at
     horizon = d + timedelta(days=rules.review_notice_days)
     latest_decision = horizon - timedelta(weeks=rules.review_weeks)  # decision + 6 weeks <= horizon
@@ -317,9 +324,9 @@ def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
                 func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"),
                 refs.c.decision_date, refs.c.next_review_date, refs.c.services_requested)
          .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
-         .where(_decided_by(d), refs.c.decision_date >= f.window_start(rules.window_months),
+         .where(_decided_by(refs, d), refs.c.decision_date >= f.window_start(rules.window_months),
                 or_(refs.c.decision == "allocated", refs.c.next_review_date.is_not(None)),
-                due_soon, f.team_clause(refs.c.referring_team_id)))
+                due_soon, f.team_clause(refs.c.referring_team_id, teams)))
     df = _tidy(db.read(q))
     df["review_due"] = pd.Series(review_due_dates(df["decision_date"], df["next_review_date"], rules),
                                  index=df.index, dtype=object)
@@ -330,6 +337,7 @@ def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
     return df[list(REVIEW_COLUMNS)]
 
 
+@requires("jarp")
 def jarp_unknown_criteria(db: Database, f: Filters) -> pd.DataFrame:
     """Criterion codes the rules do not know, with how many referrals carry them (never scored).
 
@@ -337,9 +345,10 @@ def jarp_unknown_criteria(db: Database, f: Filters) -> pd.DataFrame:
     ``criterion`` (``(blank)`` for NULL) and ``referrals``.
     """
     rules = rules_for(db.standards)
+    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     d = f.as_at
-    shown = and_(_submitted_by_date(d), f.team_clause(refs.c.referring_team_id),
-                 or_(~_decided_by(d), refs.c.decision_date >= f.window_start(rules.window_months)))
+    shown = and_(_submitted_by_date(refs, d), f.team_clause(refs.c.referring_team_id, teams),
+                 or_(~_decided_by(refs, d), refs.c.decision_date >= f.window_start(rules.window_months)))
     unknown = or_(crit.c.criterion.is_(None), crit.c.criterion.not_in(list(rules.points)))
     q = (select(crit.c.criterion, func.count(distinct(crit.c.referral_id)).label("referrals"))
          .select_from(crit.join(refs, refs.c.referral_id == crit.c.referral_id))

@@ -55,14 +55,14 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Date, and_, case, distinct, exists, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, literal, null, or_, select, union_all
 
 from .dialect import dates_table, days_between, greatest, month_start
+from .coverage import requires
 from .engine import Database
 from .filters import Filters, open_on
 from .pilot_stats import (COHORTS, DiD, did_means, did_medians, did_proportions, mean_interval, verdict,
                           wilson)
-from .schema import allocations, cin_plans, cla_episodes, cp_plans, plan_reviews, referrals, teams, workers
 from .standards import Pilot, Standards
 from .survival import median_duration
 
@@ -127,6 +127,7 @@ def _pilot_of(db: Database, pilot: Pilot | str | None) -> Pilot:
 def resolve_design(db: Database, f: Filters, pilot: Pilot | str | None = None) -> PilotDesign:
     """Resolve a pilot's teams and periods (see the module docstring for the rules)."""
     p = _pilot_of(db, pilot)
+    teams = db.tables.teams
     team_rows = db.read(select(teams.c.team_id, teams.c.service).order_by(teams.c.team_id))
     team_rows["team_id"] = team_rows["team_id"].astype(str)
     service = dict(zip(team_rows.team_id, team_rows.service))
@@ -158,8 +159,17 @@ def resolve_design(db: Database, f: Filters, pilot: Pilot | str | None = None) -
                        during=(start, start + relativedelta(months=months)), as_at=f.as_at, filter_note=note)
 
 
-def _cohort_query(design: PilotDesign, standards: Standards):
-    """One row per cohort plan with its outcome flags, all computed in SQL (see module docstring)."""
+def _cohort_query(tb, design: PilotDesign, standards: Standards):
+    """One row per cohort plan with its outcome flags, all computed in SQL (see module docstring).
+
+    ``tb``: the database's contract tables. Without CIN plan reviews (the SSD) the review columns
+    are NULL and ``reviews_on_time`` is unknown, never "late"."""
+    from .drift import reviews_available
+
+    allocations, cin_plans, cla_episodes, cp_plans = tb.allocations, tb.cin_plans, tb.cla_episodes, tb.cp_plans
+    referrals, workers = tb.referrals, tb.workers
+    has_reviews = reviews_available(tb, "cin")
+    end_reason_col = cin_plans.c.end_reason if tb.has("cin_plans", "end_reason") else null()
     d = design.as_at
     as_at = literal(d, Date)
     closed = and_(cin_plans.c.end_date.is_not(None), cin_plans.c.end_date <= as_at)
@@ -167,7 +177,7 @@ def _cohort_query(design: PilotDesign, standards: Standards):
         select(
             cin_plans.c.plan_id, cin_plans.c.child_id, cin_plans.c.team_id, cin_plans.c.start_date,
             case((closed, cin_plans.c.end_date), else_=None).label("end_date"),
-            case((closed, cin_plans.c.end_reason), else_=None).label("end_reason"),
+            case((closed, end_reason_col), else_=None).label("end_reason"),
             case((closed, cin_plans.c.end_date), else_=as_at).label("cap"),
             case((cin_plans.c.team_id.in_(design.pilot_teams), literal("pilot")),
                  else_=literal("comparison")).label("cohort"),
@@ -184,20 +194,25 @@ def _cohort_query(design: PilotDesign, standards: Standards):
 
     # Review intervals: the plan's start, its CIN reviews while open, and its end/as_at, in date
     # order; the longest gap between consecutive points decides "on time".
-    points = union_all(
-        select(c.plan_id, c.start_date.label("d")),
-        select(c.plan_id, plan_reviews.c.review_date.label("d")).select_from(
-            cohort.join(plan_reviews, and_(plan_reviews.c.plan_id == c.plan_id, plan_reviews.c.plan_type == "cin",
-                                           plan_reviews.c.review_date >= c.start_date,
-                                           plan_reviews.c.review_date <= c.cap))),
-        select(c.plan_id, c.cap.label("d")),
-    ).subquery("points")
-    gaps = select(points.c.plan_id, days_between(
-        points.c.d, func.lag(points.c.d).over(partition_by=points.c.plan_id, order_by=points.c.d)).label("gap")
-    ).subquery("gaps")
-    reviews = (select(gaps.c.plan_id, func.max(gaps.c.gap).label("max_review_gap"),
-                      (func.count() - 2).label("reviews"))
-               .group_by(gaps.c.plan_id).subquery("reviews"))
+    if has_reviews:
+        plan_reviews = tb.plan_reviews
+        points = union_all(
+            select(c.plan_id, c.start_date.label("d")),
+            select(c.plan_id, plan_reviews.c.review_date.label("d")).select_from(
+                cohort.join(plan_reviews, and_(plan_reviews.c.plan_id == c.plan_id, plan_reviews.c.plan_type == "cin",
+                                               plan_reviews.c.review_date >= c.start_date,
+                                               plan_reviews.c.review_date <= c.cap))),
+            select(c.plan_id, c.cap.label("d")),
+        ).subquery("points")
+        gaps = select(points.c.plan_id, days_between(
+            points.c.d, func.lag(points.c.d).over(partition_by=points.c.plan_id, order_by=points.c.d)).label("gap")
+        ).subquery("gaps")
+        reviews = (select(gaps.c.plan_id, func.max(gaps.c.gap).label("max_review_gap"),
+                          (func.count() - 2).label("reviews"))
+                   .group_by(gaps.c.plan_id).subquery("reviews"))
+    else:
+        reviews = (select(c.plan_id, cast(null(), Integer).label("max_review_gap"),
+                          cast(null(), Integer).label("reviews")).subquery("reviews"))
 
     # The worker holding the plan: key worker on the start date (latest such allocation), else
     # the first named one allocated while the plan was open: rank the child's key-worker
@@ -263,10 +278,17 @@ def _cohort_query(design: PilotDesign, standards: Standards):
     )
 
 
+def _has_reviews(db) -> bool:
+    from .drift import reviews_available
+
+    return reviews_available(db.tables, "cin")
+
+
 def _as_dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce")
 
 
+@requires("pilot")
 def cohort_plans(db: Database, f: Filters, pilot: Pilot | str | None = None,
                  design: PilotDesign | None = None) -> pd.DataFrame:
     """Per-plan rows of the four cohorts with every outcome flag (the input of the statistics).
@@ -279,7 +301,7 @@ def cohort_plans(db: Database, f: Filters, pilot: Pilot | str | None = None,
     """
     design = design or resolve_design(db, f, pilot)
     s = db.standards
-    df = db.read(_cohort_query(design, s))
+    df = db.read(_cohort_query(db.tables, design, s))
     as_at = pd.Timestamp(design.as_at)
     start, end = _as_dates(df["start_date"]), _as_dates(df["end_date"])
     df["start_date"], df["end_date"] = start.dt.date, end.dt.date
@@ -299,6 +321,8 @@ def cohort_plans(db: Database, f: Filters, pilot: Pilot | str | None = None,
     df["max_review_gap"] = pd.to_numeric(df["max_review_gap"]).astype(float)
     df["reviews"] = pd.to_numeric(df["reviews"]).fillna(0).astype(int)
     df["reviews_on_time"] = df["max_review_gap"] <= s.cin_review_days
+    if df["max_review_gap"].isna().all() and not _has_reviews(db):
+        df["reviews_on_time"] = pd.Series(pd.NA, index=df.index, dtype="boolean")
     df["holder_caseload"] = pd.to_numeric(df["holder_caseload"]).astype(float)
     df["holder_fte"] = pd.to_numeric(df["holder_fte"]).astype(float)
     return df
@@ -306,6 +330,7 @@ def cohort_plans(db: Database, f: Filters, pilot: Pilot | str | None = None,
 
 def _share(plans: pd.DataFrame, flag: str, among: str | None, level: float):
     base = plans[plans[among]] if among else plans
+    base = base[base[flag].notna()]  # unknown (e.g. no CIN reviews in the source): not in the denominator
     return wilson(int(base[flag].sum()), len(base), level)
 
 
@@ -388,6 +413,7 @@ def _did(plans: pd.DataFrame, key: str, level: float) -> tuple[DiD, dict]:
         return did_means(vals, level), {c: len(v) for c, v in vals.items()}
     flag, among = _SHARES[key]
     base = {c: (p[p[among]] if among else p) for c, p in parts.items()}
+    base = {c: b[b[flag].notna()] for c, b in base.items()}
     cells = {c: (int(b[flag].sum()), len(b)) for c, b in base.items()}
     return did_proportions(cells, level), {c: n for c, (_, n) in cells.items()}
 
@@ -428,6 +454,7 @@ class PilotEvaluation:
     did: pd.DataFrame
 
 
+@requires("pilot")
 def evaluate_pilot(db: Database, f: Filters, pilot: Pilot | str | None = None) -> PilotEvaluation:
     """Resolve the pilot, run the one cohort query, and derive the measures and the DiD from it."""
     design = resolve_design(db, f, pilot)
@@ -435,12 +462,14 @@ def evaluate_pilot(db: Database, f: Filters, pilot: Pilot | str | None = None) -
     return PilotEvaluation(design, plans, summarise_cohorts(plans, db.standards), did_table(plans, db.standards))
 
 
+@requires("pilot")
 def pilot_evaluation(db: Database, f: Filters, pilot: Pilot | str | None = None) -> pd.DataFrame:
     """DESIGN 4: measure x cohort (pilot/comparison) x period (before/during) rows with n, value, interval."""
     design = resolve_design(db, f, pilot)
     return summarise_cohorts(cohort_plans(db, f, design=design), db.standards)
 
 
+@requires("pilot")
 def pilot_did(db: Database, f: Filters, pilot: Pilot | str | None = None) -> pd.DataFrame:
     """Difference-in-differences per measure with its interval and plain-English verdict."""
     design = resolve_design(db, f, pilot)
@@ -522,6 +551,7 @@ def trend_months(design: PilotDesign) -> list[date]:
     return out
 
 
+@requires("pilot_trend")
 def pilot_trend(db: Database, f: Filters, pilot: Pilot | str | None = None,
                 design: PilotDesign | None = None) -> pd.DataFrame:
     """Monthly CIN starts, closures, open plans and median open-plan age, pilot vs comparison.
@@ -538,6 +568,7 @@ def pilot_trend(db: Database, f: Filters, pilot: Pilot | str | None = None,
         return pd.DataFrame(columns=["month", "month_end", "cohort", "starts", "closures", "open_plans",
                                      "median_open_age"])
     first, last = ends[0].replace(day=1), ends[-1]
+    cin_plans = db.tables.cin_plans
     group = case((cin_plans.c.team_id.in_(design.pilot_teams), literal("pilot")), else_=literal("comparison"))
     plans = (select(cin_plans.c.start_date, cin_plans.c.end_date, group.label("cohort"))
              .where(cin_plans.c.team_id.in_(design.all_teams), cin_plans.c.start_date <= last,

@@ -22,22 +22,37 @@ from sqlalchemy import String, and_, case, cast, func, literal, null, or_, selec
 
 from .dialect import days_between
 from .drift import add_months, as_dates
+from .coverage import requires
 from .engine import Database
 from .filters import Filters
-from .schema import CODES, cin_plans, cp_plans, teams
+from .schema import CODES
 from .survival import kaplan_meier, median_duration
 
-PLAN_TABLES = {"cin": cin_plans, "cp": cp_plans}
+PLAN_TABLES = {"cin": "cin_plans", "cp": "cp_plans"}
 PLAN_TYPES = tuple(PLAN_TABLES)
 CIN_ORIGINS = tuple(sorted(CODES[("cin_plans", "origin")]))
 
 
-def plan_table(plan_type: str):
-    """The contract table for 'cin' or 'cp'; anything else is a programming error."""
+def plan_table(plan_type: str, tb=None):
+    """The database's table for 'cin' or 'cp' (``tb``: ``db.tables``); anything else is a programming error."""
     try:
-        return PLAN_TABLES[plan_type]
+        name = PLAN_TABLES[plan_type]
     except KeyError:
         raise ValueError(f"plan_type must be one of {PLAN_TYPES}, got {plan_type!r}") from None
+    if tb is None:
+        from . import schema
+
+        return schema.metadata.tables[name]
+    return tb[name]
+
+
+def _plan_need(args, kwargs) -> str:
+    plan_type = args[1] if len(args) > 1 else kwargs.get("plan_type")
+    return f"plan_durations:{plan_type}"
+
+
+def _plan_tables(tb):
+    return {plan_type: tb[name] for plan_type, name in PLAN_TABLES.items()}
 
 
 def _usable(t):
@@ -55,10 +70,12 @@ def _is_open(t, d):
     return or_(t.c.end_date.is_(None), t.c.end_date > d)
 
 
-def _durations_select(t, plan_type: str, f: Filters, months: int):
+def _durations_select(tb, t, plan_type: str, f: Filters, months: int):
     d = f.as_at
+    teams = tb.teams
     is_open = _is_open(t, d)
-    origin = t.c.origin if plan_type == "cin" else cast(null(), String)
+    origin = t.c.origin if plan_type == "cin" and tb.has("cin_plans", "origin") else cast(null(), String)
+    end_reason = t.c.end_reason if tb.has(t.name, "end_reason") else cast(null(), String)
     return (
         select(
             t.c.plan_id, t.c.child_id, t.c.team_id, teams.c.team_name, t.c.start_date,
@@ -66,13 +83,14 @@ def _durations_select(t, plan_type: str, f: Filters, months: int):
             days_between(case((is_open, literal(d)), else_=t.c.end_date), t.c.start_date).label("days"),
             case((is_open, literal(True)), else_=literal(False)).label("open"),
             origin.label("origin"),
-            case((is_open, null()), else_=t.c.end_reason).label("end_reason"),
+            case((is_open, null()), else_=end_reason).label("end_reason"),
         )
         .select_from(t.outerjoin(teams, teams.c.team_id == t.c.team_id))
-        .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id))
+        .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id, teams))
     )
 
 
+@requires(by_arg=_plan_need)
 def plan_durations(db: Database, f: Filters, plan_type: str) -> pd.DataFrame:
     """One row per CIN or CP plan open on ``f.as_at`` or closed in the 12 months to it.
 
@@ -80,9 +98,9 @@ def plan_durations(db: Database, f: Filters, plan_type: str) -> pd.DataFrame:
     while open on D), ``days``, ``open``, ``origin`` (NULL for CP plans), ``end_reason`` (NULL while
     open). Teams filter on the plan's own ``team_id``. Window and exclusions: module docstring.
     """
-    t = plan_table(plan_type)
+    t = plan_table(plan_type, db.tables)
     months = db.standards.reporting_window_months
-    q = _durations_select(t, plan_type, f, months).order_by(t.c.start_date, t.c.plan_id)
+    q = _durations_select(db.tables, t, plan_type, f, months).order_by(t.c.start_date, t.c.plan_id)
     return _tidy(db.read(q))
 
 
@@ -102,6 +120,7 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
 # Excluded rows
 
 
+@requires("plan_exclusions")
 def plan_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     """Plan rows left out of this page's figures, by reason: columns ``plan_type``, ``reason``, ``n``.
 
@@ -114,17 +133,20 @@ def plan_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     d = f.as_at
     w = f.window_start(db.standards.reporting_window_months)
     parts = []
-    for plan_type, t in PLAN_TABLES.items():
-        relevant = and_(or_(t.c.end_date.is_(None), t.c.end_date >= w), f.team_clause(t.c.team_id))
+    tb = db.tables
+    cin_plans = tb.cin_plans
+    for plan_type, t in _plan_tables(tb).items():
+        relevant = and_(or_(t.c.end_date.is_(None), t.c.end_date >= w), f.team_clause(t.c.team_id, tb.teams))
         parts.append(select(literal(plan_type).label("plan_type"), literal("no start date").label("reason"),
                             func.count().label("n"))
                      .where(t.c.start_date.is_(None), relevant))
         parts.append(select(literal(plan_type), literal("end date before start date"), func.count())
                      .where(t.c.end_date < t.c.start_date, or_(t.c.start_date <= d, t.c.end_date <= d), relevant))
-    parts.append(select(literal("cin"), literal("unrecognised origin code"), func.count())
-                 .where(cin_plans.c.origin.is_not(None), cin_plans.c.origin.not_in(CIN_ORIGINS),
-                        in_window(cin_plans, f, db.standards.reporting_window_months), _usable(cin_plans),
-                        f.team_clause(cin_plans.c.team_id)))
+    if tb.has("cin_plans", "origin"):
+        parts.append(select(literal("cin"), literal("unrecognised origin code"), func.count())
+                     .where(cin_plans.c.origin.is_not(None), cin_plans.c.origin.not_in(CIN_ORIGINS),
+                            in_window(cin_plans, f, db.standards.reporting_window_months), _usable(cin_plans),
+                            f.team_clause(cin_plans.c.team_id, tb.teams)))
     df = db.read(union_all(*parts))
     df.columns = ["plan_type", "reason", "n"]
     df["n"] = df["n"].astype(int)
@@ -149,6 +171,7 @@ def band_labels(edges: tuple[int, ...]) -> list[str]:
     return labels
 
 
+@requires("duration_bands")
 def duration_bands(db: Database, f: Filters) -> pd.DataFrame:
     """Counts of CIN and CP plans (same window as :func:`plan_durations`) by duration band, in SQL.
 
@@ -163,13 +186,14 @@ def duration_bands(db: Database, f: Filters) -> pd.DataFrame:
     months = db.standards.reporting_window_months
     d = f.as_at
     parts = []
-    for plan_type, t in PLAN_TABLES.items():
+    tb = db.tables
+    for plan_type, t in _plan_tables(tb).items():
         is_open = _is_open(t, d)
         end = case((is_open, literal(d)), else_=t.c.end_date)
         order = case(*[(end <= add_months(t.c.start_date, m), literal(i)) for i, m in enumerate(edges)],
                      else_=literal(len(edges)))
         inner = (select(order.label("band_order"), case((is_open, 1), else_=0).label("is_open"))
-                 .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id))
+                 .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id, tb.teams))
                  .subquery(f"b_{plan_type}"))
         parts.append(select(literal(plan_type).label("plan_type"), inner.c.band_order, inner.c.is_open,
                             func.count().label("n"))

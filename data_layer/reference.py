@@ -11,8 +11,8 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import func, select, union_all
 
+from .coverage import requires
 from .engine import Database
-from .schema import allocations, cin_plans, cla_episodes, cp_plans, referrals, teams, visits
 
 #: Event dates that say "something happened on this day". End dates are left out on purpose: an
 #: authority may record a planned end in the future, which is not data "present" yet. Assessment
@@ -20,12 +20,12 @@ from .schema import allocations, cin_plans, cla_episodes, cp_plans, referrals, t
 #: demo has a few starting after its last day), while referrals, allocations, plan starts and
 #: visits are recorded on the day they happen.
 _EVENT_DATES = (
-    (referrals, "referral_date"),
-    (allocations, "start_date"),
-    (cin_plans, "start_date"),
-    (cp_plans, "start_date"),
-    (cla_episodes, "start_date"),
-    (visits, "visit_date"),
+    ("referrals", "referral_date"),
+    ("allocations", "start_date"),
+    ("cin_plans", "start_date"),
+    ("cp_plans", "start_date"),
+    ("cla_episodes", "start_date"),
+    ("visits", "visit_date"),
 )
 
 
@@ -44,10 +44,13 @@ def date_range(db: Database) -> tuple[date | None, date | None]:
 
     ``(None, None)`` for a database without any events.
     """
+    tb = db.tables
     parts = [
-        select(func.min(table.c[col]).label("lo"), func.max(table.c[col]).label("hi"))
-        for table, col in _EVENT_DATES
+        select(func.min(tb[table].c[col]).label("lo"), func.max(tb[table].c[col]).label("hi"))
+        for table, col in _EVENT_DATES if tb.has(table, col)  # a partial database: the tables it has
     ]
+    if not parts:
+        return None, None
     u = union_all(*parts).subquery("event_dates")
     df = db.read(select(func.min(u.c.lo).label("lo"), func.max(u.c.hi).label("hi")))
     if df.empty:
@@ -60,12 +63,14 @@ def latest_date(db: Database) -> date | None:
     return date_range(db)[1]
 
 
+@requires("team_options")
 def team_options(db: Database) -> pd.DataFrame:
     """Every team with its service, for the filter menus: ``team_id``, ``team_name``, ``service``.
 
     Sorted by service then name; ``team_name`` falls back to the id and ``service`` to
     "Unknown service" so a half-filled teams table still gives usable menus.
     """
+    teams = db.tables.teams
     q = select(teams.c.team_id, teams.c.team_name, teams.c.service).order_by(
         teams.c.service, teams.c.team_name, teams.c.team_id)
     df = db.read(q)

@@ -12,6 +12,12 @@ a TOML file named in ``CSC_STANDARDS_FILE``::
     [jarp.points]                  # JARP criterion points (another panel scores differently)
     school_exclusion = 2
 
+    [ssd]                          # reading a Standard Safeguarding Dataset (data_layer.sources.ssd)
+    schema = "ssd_development"     # the schema holding the ssd_* tables (default: the login's own)
+    key_worker_roles = ["KW"]      # invo_professional_role_id values meaning "allocated key worker"
+    [ssd.team_services]            # dept_team_id -> service (default: the parent team's name)
+    T01 = "Assessment"
+
     [[pilots]]                     # extra pilots for the CIN pilot page
     name = "North CIN team"
     team_ids = ["T09"]
@@ -140,12 +146,45 @@ DEFAULT_PILOTS: tuple[Pilot, ...] = (
 
 
 @dataclass(frozen=True)
+class SsdSettings:
+    """How to read an authority's SSD (``[ssd]`` in the standards file; see data_layer.sources.ssd).
+
+    ``key_worker_roles``: the case system's ``invo_professional_role_id`` values that mean
+    "allocated key worker" (they differ by system, so they are a setting; empty = no involvement
+    is a key-worker allocation, which check-db reports). ``team_services``: team id -> service.
+    """
+
+    schema: str | None = None
+    key_worker_roles: tuple[str, ...] = ()
+    team_services: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _ssd_from(entry: Mapping[str, Any], path) -> SsdSettings:
+    known = {"schema", "key_worker_roles", "team_services"}
+    unknown = set(entry) - known
+    if unknown:
+        raise StandardsError(f"Unknown [ssd] setting(s) {sorted(unknown)} in {path}; known: {sorted(known)}")
+    roles = entry.get("key_worker_roles", ())
+    if isinstance(roles, str) or not all(isinstance(r, (str, int)) for r in roles):
+        raise StandardsError(f"[ssd] key_worker_roles must be a list of role codes in {path}")
+    services = entry.get("team_services", {})
+    if not isinstance(services, Mapping) or not all(isinstance(v, str) for v in services.values()):
+        raise StandardsError(f"[ssd.team_services] must map team ids to service names in {path}")
+    schema = entry.get("schema")
+    if schema is not None and not isinstance(schema, str):
+        raise StandardsError(f"[ssd] schema must be a name in {path}")
+    return SsdSettings(schema=schema or None, key_worker_roles=tuple(str(r) for r in roles),
+                       team_services=MappingProxyType({str(k): v for k, v in services.items()}))
+
+
+@dataclass(frozen=True)
 class Standards:
     values: Mapping[str, Any]
     jarp_points: Mapping[str, int]
     pilots: tuple[Pilot, ...]
     source_file: str | None = None
     overridden: frozenset[str] = field(default_factory=frozenset)
+    ssd: SsdSettings = field(default_factory=SsdSettings)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -192,6 +231,7 @@ def load_standards(path: str | os.PathLike | None = None) -> Standards:
     pilots = list(DEFAULT_PILOTS)
     path = path or os.environ.get("CSC_STANDARDS_FILE") or None
     overridden: set[str] = set()
+    ssd = SsdSettings()
     if path:
         try:
             data = tomllib.loads(Path(path).read_text())
@@ -209,6 +249,8 @@ def load_standards(path: str | os.PathLike | None = None) -> Standards:
                 raise StandardsError(f"JARP points for {code!r} must be a whole number")
             points[code] = pts
             overridden.add(f"jarp.points.{code}")
+        if "ssd" in data:
+            ssd = _ssd_from(data["ssd"], path)
         extra = [_pilot_from(e) for e in data.get("pilots", [])]
         if data.get("replace_default_pilots"):
             pilots = extra
@@ -217,7 +259,7 @@ def load_standards(path: str | os.PathLike | None = None) -> Standards:
         if not pilots:
             raise StandardsError("At least one pilot must be configured")
     return Standards(values=MappingProxyType(values), jarp_points=MappingProxyType(points), pilots=tuple(pilots),
-                     source_file=str(path) if path else None, overridden=frozenset(overridden))
+                     source_file=str(path) if path else None, overridden=frozenset(overridden), ssd=ssd)
 
 
 def source_of(name: str) -> str:

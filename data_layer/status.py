@@ -11,27 +11,30 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, exists, literal, or_, select
 
 from .filters import open_on
-from .schema import assessments, children, cin_plans, cla_episodes, cp_plans, referrals
 from .standards import Standards
 
 STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
 
 
-def open_cla(child_col, d):
+def open_cla(tb, child_col, d):
+    cla_episodes = tb.cla_episodes
     return exists().where(cla_episodes.c.child_id == child_col,
                           open_on(cla_episodes.c.start_date, cla_episodes.c.end_date, d))
 
 
-def open_cp(child_col, d):
+def open_cp(tb, child_col, d):
+    cp_plans = tb.cp_plans
     return exists().where(cp_plans.c.child_id == child_col, open_on(cp_plans.c.start_date, cp_plans.c.end_date, d))
 
 
-def open_cin(child_col, d):
+def open_cin(tb, child_col, d):
+    cin_plans = tb.cin_plans
     return exists().where(cin_plans.c.child_id == child_col, open_on(cin_plans.c.start_date, cin_plans.c.end_date, d))
 
 
-def open_referral_or_assessment(child_col, d):
+def open_referral_or_assessment(tb, child_col, d):
     """An open referral (not closed by d) or an assessment not completed by d."""
+    referrals, assessments = tb.referrals, tb.assessments
     return or_(
         exists().where(referrals.c.child_id == child_col,
                        open_on(referrals.c.referral_date, referrals.c.closure_date, d)),
@@ -40,8 +43,9 @@ def open_referral_or_assessment(child_col, d):
     )
 
 
-def care_leaver(child_col, d: date, standards: Standards):
+def care_leaver(tb, child_col, d: date, standards: Standards):
     """Aged care_leaver_min_age..care_leaver_max_age (completed years) with a CLA episode ended by d."""
+    children, cla_episodes = tb.children, tb.cla_episodes
     oldest_birth = d - relativedelta(years=standards.care_leaver_max_age + 1)  # born after this
     youngest_birth = d - relativedelta(years=standards.care_leaver_min_age)   # born on or before this
     return and_(
@@ -52,34 +56,36 @@ def care_leaver(child_col, d: date, standards: Standards):
     )
 
 
-def status_case(child_col, d: date, standards: Standards):
-    """CASE expression giving the child's status on d, in DESIGN 5.1's order of precedence."""
+def status_case(tb, child_col, d: date, standards: Standards):
+    """CASE expression giving the child's status on d, in DESIGN 5.1's order of precedence.
+
+    ``tb``: the database's contract tables (``db.tables``)."""
     return case(
-        (open_cla(child_col, d), literal("cla")),
-        (open_cp(child_col, d), literal("cp")),
-        (open_cin(child_col, d), literal("cin")),
-        (care_leaver(child_col, d, standards), literal("care_leaver")),
-        (open_referral_or_assessment(child_col, d), literal("assessment")),
+        (open_cla(tb, child_col, d), literal("cla")),
+        (open_cp(tb, child_col, d), literal("cp")),
+        (open_cin(tb, child_col, d), literal("cin")),
+        (care_leaver(tb, child_col, d, standards), literal("care_leaver")),
+        (open_referral_or_assessment(tb, child_col, d), literal("assessment")),
         else_=literal("other"),
     )
 
 
-def open_to_service(child_col, d):
+def open_to_service(tb, child_col, d):
     """Open plan, CLA episode, referral or assessment on d (DESIGN 5.1, unallocated)."""
-    return or_(open_cla(child_col, d), open_cp(child_col, d), open_cin(child_col, d),
-               open_referral_or_assessment(child_col, d))
+    return or_(open_cla(tb, child_col, d), open_cp(tb, child_col, d), open_cin(tb, child_col, d),
+               open_referral_or_assessment(tb, child_col, d))
 
 
-def open_involvements(d):
+def open_involvements(tb, d):
     """(child_id, start_date) of every plan, episode, referral and assessment open on d."""
     parts = [
         select(t.c.child_id, t.c[s].label("start_date")).where(open_on(t.c[s], t.c[e], d))
         for t, s, e in (
-            (cla_episodes, "start_date", "end_date"),
-            (cp_plans, "start_date", "end_date"),
-            (cin_plans, "start_date", "end_date"),
-            (referrals, "referral_date", "closure_date"),
-            (assessments, "start_date", "completed_date"),
+            (tb.cla_episodes, "start_date", "end_date"),
+            (tb.cp_plans, "start_date", "end_date"),
+            (tb.cin_plans, "start_date", "end_date"),
+            (tb.referrals, "referral_date", "closure_date"),
+            (tb.assessments, "start_date", "completed_date"),
         )
     ]
     return parts

@@ -53,16 +53,19 @@ from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 
 from .dialect import days_between
 from .drift import as_dates
+from .coverage import requires
 from .engine import Database
 from .filters import Filters
-from .schema import CODES, allocations, teams, transfers as transfers_table
+from .schema import CODES
 from .working_days import working_days
 
-T = transfers_table.c
 TRANSFER_POINTS = ("initial_cin_meeting", "after_icpc", "first_lac_review", "first_hearing", "other")
 assert set(TRANSFER_POINTS) == CODES[("transfers", "transfer_point")]
 JUDGED_STATUSES = ("pending", "completed")
 STATUSES = tuple(sorted(CODES[("transfers", "status")]))
+#: Columns the transfer-timeliness figures need (the SSD has completion only: see sources.ssd).
+TRANSFER_NEEDS = ("transfer_id", "child_id", "from_team_id", "to_team_id", "requested_date", "completed_date",
+                  "status")
 
 #: Where an exclusion applies, as shown on the page.
 ALL_FIGURES = "all transfer figures"
@@ -85,12 +88,12 @@ def _window(db: Database, f: Filters) -> tuple[date, date]:
     return f.window_start(db.standards.reporting_window_months), f.as_at
 
 
-def _team_selected(f: Filters):
+def _team_selected(T, f: Filters, teams):
     """Either side of the transfer is in the selected teams/services (module docstring)."""
-    return or_(f.team_clause(T.from_team_id), f.team_clause(T.to_team_id))
+    return or_(f.team_clause(T.from_team_id, teams), f.team_clause(T.to_team_id, teams))
 
 
-def _usable():
+def _usable(T):
     """A row the standard can judge: a request date, a judged status consistent with the dates."""
     return and_(
         T.requested_date.is_not(None),
@@ -99,7 +102,7 @@ def _usable():
     )
 
 
-def _in_scope(w: date, d: date):
+def _in_scope(T, w: date, d: date):
     """Requested in the window, or requested by D and not completed on D (pending on D)."""
     return and_(T.requested_date <= d,
                 or_(T.requested_date >= w, T.completed_date.is_(None), T.completed_date > d))
@@ -109,7 +112,9 @@ def _in_scope(w: date, d: date):
 # transfers(db, f)
 
 
-def _transfers_select(w: date, d: date, f: Filters):
+def _transfers_select(tb, w: date, d: date, f: Filters):
+    transfers_table, teams = tb.transfers, tb.teams
+    T = transfers_table.c
     sender, receiver = teams.alias("sender"), teams.alias("receiver")
     pending = or_(T.completed_date.is_(None), T.completed_date > d)
     completed_on_d = case((pending, null()), else_=T.completed_date)
@@ -129,7 +134,7 @@ def _transfers_select(w: date, d: date, f: Filters):
         )
         .select_from(transfers_table.outerjoin(sender, sender.c.team_id == T.from_team_id)
                      .outerjoin(receiver, receiver.c.team_id == T.to_team_id))
-        .where(_usable(), _in_scope(w, d), _team_selected(f))
+        .where(_usable(T), _in_scope(T, w, d), _team_selected(T, f, teams))
         .order_by(T.requested_date, T.transfer_id)
     )
 
@@ -149,6 +154,7 @@ def _nullable_int(values: np.ndarray, index) -> pd.Series:
     return pd.Series([None if np.isnan(v) else int(v) for v in values], index=index, dtype=object)
 
 
+@requires("transfers")
 def transfers(db: Database, f: Filters) -> pd.DataFrame:
     """One row per transfer requested in the 12 months to ``f.as_at`` or pending on it.
 
@@ -164,7 +170,7 @@ def transfers(db: Database, f: Filters) -> pd.DataFrame:
     rows, because bank holidays are not in the database (vectorised ``busday_count``).
     """
     w, d = _window(db, f)
-    df = db.read(_transfers_select(w, d, f))
+    df = db.read(_transfers_select(db.tables, w, d, f))
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TRANSFER_COLUMNS})
     for col in ("transfer_id", "child_id", "from_team", "from_team_name", "to_team", "to_team_name",
@@ -196,7 +202,7 @@ def transfers(db: Database, f: Filters) -> pd.DataFrame:
 # Excluded rows
 
 
-def _exclusion_reason():
+def _exclusion_reason(T):
     """First reason that applies to a transfer row the standard cannot judge (NULL: judged)."""
     return case(
         (T.requested_date.is_(None), literal("no request date")),
@@ -209,6 +215,32 @@ def _exclusion_reason():
     )
 
 
+def _transfer_exclusion_parts(tb, w: date, d: date, f: Filters) -> list:
+    """The transfers-table part of :func:`transfer_exclusions` (absent where the source has no transfers)."""
+    teams = tb.teams
+    T = tb.transfers.c
+    reason = _exclusion_reason(T)
+    with_request = and_(
+        T.requested_date.is_not(None), T.requested_date <= d,
+        or_(T.requested_date >= w,
+            and_(T.status.in_(JUDGED_STATUSES), or_(T.completed_date.is_(None), T.completed_date > d))),
+    )
+    no_request = and_(T.requested_date.is_(None),
+                      or_(T.completed_date >= w,
+                          and_(T.completed_date.is_(None), or_(T.status.is_(None), T.status != "declined"))))
+    bad = (select(reason.label("reason"))
+           .where(or_(with_request, no_request), _team_selected(T, f, teams), reason.is_not(None))
+           .subquery("bad"))
+    return [
+        select(bad.c.reason, func.count().label("rows"), literal(ALL_FIGURES).label("applies_to"))
+        .group_by(bad.c.reason),
+        select(literal("missing or unrecognised transfer point"), func.count(), literal(POINT_CHART))
+        .where(_usable(T), _in_scope(T, w, d), _team_selected(T, f, teams),
+               or_(T.transfer_point.is_(None), T.transfer_point.not_in(TRANSFER_POINTS))),
+    ]
+
+
+@requires("transfer_exclusions")
 def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     """Rows left out of the transfer figures, by reason: columns ``reason``, ``rows``, ``applies_to``.
 
@@ -230,27 +262,13 @@ def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     Only non-zero counts are returned; an empty frame means nothing was excluded.
     """
     w, d = _window(db, f)
-    reason = _exclusion_reason()
-    with_request = and_(
-        T.requested_date.is_not(None), T.requested_date <= d,
-        or_(T.requested_date >= w,
-            and_(T.status.in_(JUDGED_STATUSES), or_(T.completed_date.is_(None), T.completed_date > d))),
-    )
-    no_request = and_(T.requested_date.is_(None),
-                      or_(T.completed_date >= w,
-                          and_(T.completed_date.is_(None), or_(T.status.is_(None), T.status != "declined"))))
-    bad = (select(reason.label("reason"))
-           .where(or_(with_request, no_request), _team_selected(f), reason.is_not(None))
-           .subquery("bad"))
-    parts = [
-        select(bad.c.reason, func.count().label("rows"), literal(ALL_FIGURES).label("applies_to"))
-        .group_by(bad.c.reason),
-        select(literal("missing or unrecognised transfer point"), func.count(), literal(POINT_CHART))
-        .where(_usable(), _in_scope(w, d), _team_selected(f),
-               or_(T.transfer_point.is_(None), T.transfer_point.not_in(TRANSFER_POINTS))),
-    ]
+    tb = db.tables
+    teams, allocations = tb.teams, tb.allocations
+    parts = []
+    if tb.has("transfers", *TRANSFER_NEEDS):
+        parts += _transfer_exclusion_parts(tb, w, d, f)
     a = allocations.c
-    key = and_(a.role == "key_worker", a.worker_id.is_not(None), f.team_clause(a.team_id))
+    key = and_(a.role == "key_worker", a.worker_id.is_not(None), f.team_clause(a.team_id, teams))
     parts.append(select(literal("key-worker allocation with no start date"), func.count(), literal(KEYWORKER))
                  .where(key, a.start_date.is_(None), or_(a.end_date.is_(None), a.end_date > w)))
     parts.append(select(literal("key-worker allocation ending before it starts"), func.count(), literal(KEYWORKER))
@@ -269,7 +287,7 @@ def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
 # Key-worker changes
 
 
-def _keyworker_counts(w: date, d: date, f: Filters):
+def _keyworker_counts(tb, w: date, d: date, f: Filters):
     """Per child: key-worker allocations started in the window, and changes = that count minus one.
 
     Population: children with a key-worker allocation to a named worker, in the selected teams,
@@ -279,7 +297,7 @@ def _keyworker_counts(w: date, d: date, f: Filters):
     Allocations with no worker (awaiting allocation) are not key-worker allocations; rows with
     no start date or ending before they start are left out (counted by transfer_exclusions).
     """
-    a = allocations.c
+    a = tb.allocations.c
     started = func.sum(case((a.start_date >= w, 1), else_=0))
     changes = case((started > 1, started - 1), else_=0)
     return (
@@ -288,11 +306,12 @@ def _keyworker_counts(w: date, d: date, f: Filters):
         .where(a.role == "key_worker", a.worker_id.is_not(None), a.start_date.is_not(None),
                or_(a.end_date.is_(None), a.end_date >= a.start_date),
                a.start_date <= d, or_(a.end_date.is_(None), a.end_date > w),
-               f.team_clause(a.team_id))
+               f.team_clause(a.team_id, tb.teams))
         .group_by(a.child_id)
     )
 
 
+@requires("keyworker_changes")
 def keyworker_changes(db: Database, f: Filters) -> pd.DataFrame:
     """Distribution of key-worker changes per child in the 12 months to ``f.as_at`` (DESIGN 5.4).
 
@@ -303,7 +322,7 @@ def keyworker_changes(db: Database, f: Filters) -> pd.DataFrame:
     (0 children where none).
     """
     w, d = _window(db, f)
-    per_child = _keyworker_counts(w, d, f).subquery("per_child")
+    per_child = _keyworker_counts(db.tables, w, d, f).subquery("per_child")
     q = (select(per_child.c.changes, func.count().label("children"))
          .group_by(per_child.c.changes).order_by(per_child.c.changes))
     df = db.read(q)
@@ -316,6 +335,7 @@ def keyworker_changes(db: Database, f: Filters) -> pd.DataFrame:
     return out.astype(int)
 
 
+@requires("keyworker_changes")
 def keyworker_change_children(db: Database, f: Filters, minimum: int | None = None) -> pd.DataFrame:
     """Children with at least ``minimum`` key-worker changes (default ``keyworker_changes_alert``, 3).
 
@@ -325,11 +345,13 @@ def keyworker_change_children(db: Database, f: Filters, minimum: int | None = No
     """
     w, d = _window(db, f)
     minimum = db.standards.keyworker_changes_alert if minimum is None else minimum
-    per_child = _keyworker_counts(w, d, f).subquery("per_child")
-    a = allocations.c
+    tb = db.tables
+    teams = tb.teams
+    per_child = _keyworker_counts(tb, w, d, f).subquery("per_child")
+    a = tb.allocations.c
     latest_team = (select(a.team_id)
                    .where(a.child_id == per_child.c.child_id, a.role == "key_worker", a.worker_id.is_not(None),
-                          a.start_date == per_child.c.last_start, f.team_clause(a.team_id))
+                          a.start_date == per_child.c.last_start, f.team_clause(a.team_id, teams))
                    .order_by(a.team_id).limit(1).scalar_subquery())
     inner = (select(per_child.c.child_id, per_child.c.changes, per_child.c.allocations,
                     per_child.c.last_start.label("last_change"), latest_team.label("team_id"))

@@ -255,11 +255,12 @@ def test_one_aggregate_and_at_most_one_code_query_per_table(make_db):
 
 # --- structure -------------------------------------------------------------------------------
 
-def test_missing_table_and_column_named_and_unusable(partial_db):
+def test_missing_table_and_column_named_and_partial(partial_db):
     fx = partial_db(BAD, drop_tables=("transfers",),
                     drop_columns=(("workers", "fte"), ("allocations", "worker_id"), ("cin_plans", "start_date")))
     report = check_database(fx.connect())
-    assert not report.usable and report.exit_code == 1
+    # Partial data (issue 14): still usable, section by section; what is missing is named.
+    assert report.usable and not report.complete and report.exit_code == 0
     assert report.missing_tables == ["transfers"]
     assert sorted(report.missing_columns) == [("allocations", "worker_id"), ("cin_plans", "start_date"),
                                               ("workers", "fte")]
@@ -269,7 +270,12 @@ def test_missing_table_and_column_named_and_unusable(partial_db):
     skipped |= {k for k in EXPECTED if k[0] == "transfers"}
     assert _found(report.bad_rows) == EXPECTED - skipped
     out = report.format()
-    assert "NOT USABLE" in out
+    assert "USABLE, PARTIAL" in out
+    cov = report.coverage.set_index(["page", "part"])
+    assert cov.loc[("transfers", "body"), "status"] == "missing"   # allocations.worker_id is gone too
+    assert "Table transfers is not in this database: transfer timeliness cannot be shown" in cov.loc[("transfers", "body"), "message"]
+    assert cov.loc[("caseloads", "body"), "status"] == "missing" and "workers.fte" in cov.loc[("caseloads", "body"), "missing"]
+    assert "Coverage by page section" in out
     for name in ("Missing table: transfers", "Missing column: workers.fte", "Missing column: allocations.worker_id",
                  "Missing column: cin_plans.start_date"):
         assert name in out
@@ -279,7 +285,7 @@ def test_missing_table_and_column_named_and_unusable(partial_db):
 def test_missing_referenced_table_skips_its_orphan_checks(partial_db):
     fx = partial_db(BAD, drop_tables=("children",))
     report = check_database(fx.connect())
-    assert report.missing_tables == ["children"] and not report.usable
+    assert report.missing_tables == ["children"] and report.usable and not report.complete
     found = _found(report.bad_rows)
     assert not {k for k in found if k[1] == "orphan_id" and k[2] == "child_id"}
     assert ("allocations", "orphan_id", "worker_id", None, 1) in found
@@ -289,10 +295,21 @@ def test_startup_check_is_structure_only(partial_db):
     fx = partial_db(CLEAN, drop_columns=(("visits", "plan_type"),))
     report = startup_check(fx.connect())
     assert report.bad_rows is None and report.missing_columns == [("visits", "plan_type")]
-    assert "not counted" in report.format()
+    assert "not counted" in report.format() and "visits.plan_type" in report.format()
+    assert report.raise_if_unusable() is report   # partial: starts, and says what is missing
+    drift = report.coverage.set_index(["page", "part"]).loc[("plans", "drift")]
+    assert drift.status == "partial" and "visit drift cannot be shown" in drift.message
+
+
+def test_startup_check_refuses_a_database_with_none_of_the_core_tables(partial_db):
+    from data_layer.checks import CORE_TABLES
+
+    fx = partial_db({}, drop_tables=CORE_TABLES)
+    report = startup_check(fx.connect())
+    assert not report.usable and report.exit_code == 1
     with pytest.raises(UnusableDatabase) as err:
         report.raise_if_unusable()
-    assert "visits.plan_type" in str(err.value) and err.value.report is report
+    assert "None of the core tables" in str(err.value) and err.value.report is report
 
 
 def test_startup_check_passes_a_usable_database_with_bad_rows(make_db):
@@ -338,14 +355,18 @@ def test_report_of_unreachable_database_via_open_handle():
 # --- the command line ------------------------------------------------------------------------
 
 def _cli(*args):
-    return subprocess.run([str(CLI), "check-db", *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    # ``python -m`` from the checkout, so the code under test runs (an installed script may be
+    # another worktree's editable install).
+    return subprocess.run([sys.executable, "-m", "dashboard.cli", "check-db", *args], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
 
 
-def test_cli_names_the_missing_column_and_exits_non_zero(partial_db):
+def test_cli_names_the_missing_column_in_its_coverage_table(partial_db):
     fx = partial_db(CLEAN, drop_columns=(("workers", "fte"),))
     res = _cli(fx.url)
-    assert res.returncode == 1
-    assert "workers.fte" in res.stdout
+    assert res.returncode == 0
+    assert "workers.fte" in res.stdout and "Coverage by page section" in res.stdout
+    assert "Column workers.fte is not in this database: caseloads cannot be shown" in res.stdout
     assert "Traceback" not in res.stdout + res.stderr
 
 

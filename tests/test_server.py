@@ -25,18 +25,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_refuses_a_database_missing_a_column(tmp_path):
+def test_run_refuses_a_database_with_none_of_the_core_tables(tmp_path):
+    from data_layer.checks import CORE_TABLES
+
     path = tmp_path / "partial.sqlite"
     md = MetaData()
     for t in metadata.tables.values():
-        Table(t.name, md, *[Column(c.name, c.type) for c in t.columns if (t.name, c.name) != ("workers", "fte")])
+        if t.name not in CORE_TABLES:
+            Table(t.name, md, *[Column(c.name, c.type) for c in t.columns])
     md.create_all(create_engine(f"sqlite:///{path}"))
 
     done = subprocess.run([*CLI, "run", "--port", str(_free_port()), "--database", f"sqlite:///{path}"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
-    assert "CSC Insight will not start" in done.stderr and "workers.fte" in done.stderr
+    assert "CSC Insight will not start" in done.stderr and "None of the core tables" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_partial_database_starts_and_prints_its_coverage(tmp_path, capsys):
+    from dashboard.server import prepare_database
+
+    path = tmp_path / "partial.sqlite"
+    md = MetaData()
+    for t in metadata.tables.values():
+        if t.name != "transfers":
+            Table(t.name, md, *[Column(c.name, c.type) for c in t.columns if (t.name, c.name) != ("workers", "fte")])
+    md.create_all(create_engine(f"sqlite:///{path}"))
+    db = prepare_database(f"sqlite:///{path}")
+    err = capsys.readouterr().err
+    assert "partial data" in err and "Table transfers is not in this database" in err and "workers.fte" in err
+    db.dispose()
 
 
 def test_run_serves_the_demo_dashboard():

@@ -1,0 +1,52 @@
+"""Choosing and building a database's source (kept apart from ``__init__`` to avoid import cycles)."""
+from __future__ import annotations
+
+from . import Tables, native_tables
+
+
+def listed_names(db, schema: str | None = None) -> set[str] | None:
+    """Table and view names the inspector sees (lower case), or None when it cannot list them."""
+    from sqlalchemy import inspect
+
+    try:
+        insp = inspect(db.engine)
+        names = set(insp.get_table_names(schema=schema)) | set(insp.get_view_names(schema=schema))
+        return {n.lower() for n in names}
+    except Exception:  # noqa: BLE001 - detection falls back to native
+        return None
+
+
+def detect_source(db) -> str:
+    """``ssd`` when the database has an ``ssd_person`` table and no ``children`` table, else ``native``.
+
+    The SSD's schema (``[ssd] schema``) is searched as well as the default one.
+    """
+    default = listed_names(db) or set()
+    if "children" in default:
+        return "native"
+    if "ssd_person" in default:
+        return "ssd"
+    schema = db.standards.ssd.schema
+    if schema:
+        in_schema = listed_names(db, schema) or set()
+        if "ssd_person" in in_schema:
+            return "ssd"
+    return "native"
+
+
+def build_tables(db) -> Tables:
+    if db.source == "ssd":
+        from .ssd import build
+
+        return build(db)
+    if getattr(db, "engine", None) is None:  # a compile-only stand-in (tests): the whole contract
+        return native_tables()
+    from ..checks import CheckReport, _check_structure
+
+    report = CheckReport()
+    _check_structure(db, report, native=True)
+    if not report.connected:
+        from ..engine import DatabaseError
+
+        raise DatabaseError(f"The database could not be opened ({report.error})")
+    return native_tables(report.missing_tables, report.missing_columns, report.unreadable_tables)
