@@ -153,7 +153,17 @@ def _footer(db) -> list:
     if standards.source_file:
         source += f", with {len(standards.overridden)} overridden by the standards file"
     return [f"Standards: {source}. Presentation mode shows counts under {threshold} as \"<{threshold}\". ",
-            "Data: read-only."]
+            html.Span(f"Data: read-only, {_source_text(db)}.", id="shell-source")]
+
+
+def _source_text(db) -> str:
+    """Which shape the data is read in (the contract or the authority's SSD), for the footer."""
+    from data_layer.coverage import describe_source
+
+    try:
+        return describe_source(db)
+    except AttributeError:  # a stand-in database in a test
+        return "CSC Insight data contract"
 
 
 # --------------------------------------------------------------------------- callbacks

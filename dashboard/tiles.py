@@ -73,6 +73,7 @@ from dashboard.disclosure import Disclosure
 from dashboard.rag import PILOT_RAG, Threshold, load_thresholds, rag_label
 from data_layer import (caseload_trend, drift_counts, drift_trend, evaluate_pilot, jarp_queue, jarp_responses,
                         response_summary, transfers, unallocated)
+from data_layer import MissingData
 from data_layer.caseloads import children_by_status
 from data_layer.jarp_scoring import rules_for
 from data_layer.standards import source_of
@@ -401,9 +402,20 @@ def _default_fetch(db) -> Fetch:
     return lambda fn, f, *args, **kw: fn(db, f, *args, **kw)
 
 
+#: Tiles that count a drift flag: a source that cannot judge the flag (``unserved_drift_flags``) leaves them out.
+TILE_FLAGS = {"cin_reviews_overdue": "cin_review_overdue"}
+
+
 def overview_tiles(db, filters, disclosure: Disclosure | None = None, fetch: Fetch | None = None,
                    thresholds: dict[str, Threshold] | None = None, keys: tuple[str, ...] | None = None, *,
                    presentation: bool | None = None) -> list[Tile]:
+    """The tiles of :func:`overview_tiles_and_gaps` (what the database cannot serve is left out)."""
+    return overview_tiles_and_gaps(db, filters, disclosure, fetch, thresholds, keys, presentation=presentation)[0]
+
+
+def overview_tiles_and_gaps(db, filters, disclosure: Disclosure | None = None, fetch: Fetch | None = None,
+                            thresholds: dict[str, Threshold] | None = None, keys: tuple[str, ...] | None = None, *,
+                            presentation: bool | None = None) -> tuple[list[Tile], list[tuple[str, str]]]:
     """Every headline tile for ``filters`` (a ``data_layer.Filters``), in display order.
 
     ``disclosure`` decides what each tile may show (the view's; default: exact values). Every
@@ -414,6 +426,9 @@ def overview_tiles(db, filters, disclosure: Disclosure | None = None, fetch: Fet
     for ``db.standards``; ``keys`` limits the tiles. ``presentation`` is the old way of asking
     for presentation mode (a ``Disclosure`` at the standards' threshold), kept for callers not
     yet converted.
+
+    Returns the tiles and the *gaps*: ``(label, sentence)`` for each tile the database cannot serve
+    (a missing table, a drift flag its source cannot judge), left out rather than shown as 0.
     """
     s = db.standards
     if disclosure is None:
@@ -422,12 +437,21 @@ def overview_tiles(db, filters, disclosure: Disclosure | None = None, fetch: Fet
     fetch = fetch or _default_fetch(db)
     thresholds = thresholds if thresholds is not None else load_thresholds(s)
     previous_filters = replace(filters, as_at=filters.as_at - timedelta(days=7))
-    out = []
+    out: list[Tile] = []
+    gaps: list[tuple[str, str]] = []   # (tile label, why it is left out): partial data, never a 0
+    unserved = _unserved_flags(db)
     for spec in SPECS:
         if keys is not None and spec.key not in keys:
             continue
-        now = spec.compute(fetch, filters, d, s)
-        before = spec.compute(fetch, previous_filters, d, s)
+        if TILE_FLAGS.get(spec.key) in unserved:
+            gaps.append((spec.label, unserved[TILE_FLAGS[spec.key]]))
+            continue
+        try:
+            now = spec.compute(fetch, filters, d, s)
+            before = spec.compute(fetch, previous_filters, d, s)
+        except MissingData as exc:
+            gaps.append((spec.label, str(exc)))
+            continue
         th = thresholds.get(spec.key)
         if spec.key == "pilot_effect":
             status = now.status or "not_measurable"
@@ -445,7 +469,17 @@ def overview_tiles(db, filters, disclosure: Disclosure | None = None, fetch: Fet
                         display=now.display, standard=spec.standard(s), rag=rag, rag_label=label, href=spec.href,
                         detail=now.detail, change_text=change_text, rule=rule, kind=spec.kind, hidden=now.hidden,
                         direction=direction, judgement=judgement))
-    return out
+    return out, gaps
+
+
+def _unserved_flags(db) -> dict[str, str]:
+    """Drift flags the database cannot judge (an SSD has no CIN plan reviews); none for a stand-in db."""
+    from data_layer.coverage import unserved_drift_flags
+
+    try:
+        return unserved_drift_flags(db)
+    except AttributeError:  # a test's stand-in database without tables
+        return {}
 
 
 #: Columns of :func:`tiles_frame` (the Overview's "Download CSV" and the pack's table of tiles).

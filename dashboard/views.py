@@ -13,7 +13,7 @@ from typing import Mapping
 from dash.exceptions import PreventUpdate
 
 from dashboard.context import get_db, get_settings
-from dashboard.sections import compute, page
+from dashboard.sections import compute, compute_or_missing, page
 from dashboard.sections.base import Chart, PageSpec, Table, View, find_item
 from dashboard.url_state import ViewState, validate
 
@@ -48,7 +48,7 @@ def render_part(page_key: str, part: str, data, raw_controls: Mapping | None = N
     spec = page(page_key)
     controls = spec.validate_controls(raw_controls or {}, get_db())
     view = view_from_store(data, controls)
-    sections = compute(spec, part, get_db(), view)
+    sections = compute_or_missing(spec, part, get_db(), view)
     request = {"page": spec.key, "part": part, "controls": controls}
     return sections_view(sections, request, presentation=view.presentation)
 

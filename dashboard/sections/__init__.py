@@ -13,7 +13,7 @@ import importlib
 import logging
 
 from dashboard.cache import remembered
-from data_layer import DatabaseError
+from data_layer import DatabaseError, MissingData
 
 from .base import Chart, Note, PageSpec, Section, Table, Tile, View, find_item
 
@@ -52,10 +52,25 @@ def compute(spec: PageSpec, part: str, db, view: View) -> list[Section]:
     return remembered(key, lambda: fn(db, view))
 
 
+def missing_section(spec: PageSpec, part: str, exc: MissingData) -> Section:
+    """What a part shows when the database does not hold what it needs: the data layer's plain
+    sentence ("CIN plan reviews are not in the SSD: review drift cannot be shown"), not an error."""
+    return Section(id=f"{spec.key}-{part}-missing", title=None, card=False,
+                   items=(Note(id=f"{spec.key}-{part}-missing-note", text=str(exc), kind="info"),))
+
+
+def compute_or_missing(spec: PageSpec, part: str, db, view: View) -> list[Section]:
+    """:func:`compute`, or the statement of what is missing (partial data); other errors propagate."""
+    try:
+        return compute(spec, part, db, view)
+    except MissingData as exc:
+        return [missing_section(spec, part, exc)]
+
+
 def compute_safely(spec: PageSpec, part: str, db, view: View) -> list[Section]:
     """:func:`compute`, with a failure turned into one section that says so (for the pack)."""
     try:
-        return compute(spec, part, db, view)
+        return compute_or_missing(spec, part, db, view)
     except DatabaseError as exc:
         return [Section(id=f"{spec.key}-{part}-problem", title=None, problem=str(exc))]
     except Exception as exc:  # noqa: BLE001 - one failing part must not lose the rest
@@ -72,5 +87,6 @@ def all_sections(spec: PageSpec, db, view: View) -> list[Section]:
     return out
 
 
-__all__ = ["pages", "page", "compute", "compute_safely", "all_sections", "PAGE_MODULES",
+__all__ = ["pages", "page", "compute", "compute_or_missing", "compute_safely", "missing_section", "all_sections",
+           "PAGE_MODULES",
            "Chart", "Tile", "Table", "Note", "Section", "View", "PageSpec", "find_item"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dashboard.cache import cached_call
 from dashboard.rag import load_thresholds
-from dashboard.tiles import FRAME_COLUMNS, overview_tiles, rag_counts, tiles_frame, week_changes
+from dashboard.tiles import FRAME_COLUMNS, overview_tiles_and_gaps, rag_counts, tiles_frame, week_changes
 from dashboard.tiles import Tile as HeadlineTile
 from dashboard.url_state import ViewState, to_query
 
@@ -31,9 +31,14 @@ LEDE = ("Headline figures for the as-at date against the practice standards, eac
 
 def headline_tiles(db, view: View) -> list[HeadlineTile]:
     """The Overview's tiles for ``view`` (disclosed by ``view.disclosure``), through the query cache."""
-    return overview_tiles(db, view.filters, disclosure=view.disclosure,
-                          fetch=lambda fn, f, *args: cached_call(fn, db, f, *args),
-                          thresholds=load_thresholds(db.standards))
+    return tiles_and_gaps(db, view)[0]
+
+
+def tiles_and_gaps(db, view: View) -> tuple[list[HeadlineTile], list[tuple[str, str]]]:
+    """The tiles, and (label, why) for each tile this database cannot serve (partial data)."""
+    return overview_tiles_and_gaps(db, view.filters, disclosure=view.disclosure,
+                                   fetch=lambda fn, f, *args: cached_call(fn, db, f, *args),
+                                   thresholds=load_thresholds(db.standards))
 
 
 def summary(db, view: View) -> dict:
@@ -74,7 +79,7 @@ def note_text(view: View) -> str:
 
 def body(db, view: View) -> list[Section]:
     """The note, the tile grid (``overview-grid``) and the tiles as a table (its CSV: ``overview-tiles``)."""
-    tiles = headline_tiles(db, view)
+    tiles, gaps = tiles_and_gaps(db, view)
     query = query_of(view)
     table = Table(id="overview-tiles", title="The figures as a table (and as a CSV)", rows=tiles_frame(tiles),
                   columns=[{"field": k, "headerName": v} for k, v in FRAME_COLUMNS.items()],
@@ -83,6 +88,9 @@ def body(db, view: View) -> list[Section]:
     return [
         Section(id="overview-summary", title=None, items=(Note("overview-note", note_text(view)),), card=False),
         Section(id="overview-grid", title=None, items=tuple(section_tile(t, query) for t in tiles), card=False),
+        *([Section(id="overview-gaps", title=None, card=False, items=(Note(
+            "overview-left-out", "Not shown, as this database does not hold what they need: "
+            + "; ".join(f"{label} ({why})" for label, why in gaps) + ".", kind="info"),))] if gaps else []),
         # The pack prints the tiles; this table is the screen's CSV and an accessible alternative.
         Section(id="overview-table", title=None, items=(table,), pack=False, card=False),
     ]

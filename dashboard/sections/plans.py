@@ -31,6 +31,7 @@ from dashboard.figures.common import empty_figure
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list
 from data_layer import drift_counts, drift_trend, duration_bands, plan_drift, plan_durations, plan_exclusions
+from data_layer.coverage import unserved_drift_flags
 from data_layer.plans import CIN_ORIGINS, band_edges, survival_by_group
 
 #: Months of the trend (and of "a year earlier" on the tiles).
@@ -241,9 +242,13 @@ def drift(db, view: View) -> list[Section]:
     standards = db.standards
     counts = cached_call(drift_counts, db, view.filters)
     trend = _trend(db, view)
+    # A flag this source cannot judge (an SSD has no CIN plan reviews) is left out of the counts and
+    # the list: say so, rather than let its absence read as "none overdue".
+    gaps = tuple(Note(id=f"plans-drift-unserved-{flag.replace('_', '-')}", text=why + ".", kind="info")
+                 for flag, why in sorted(unserved_drift_flags(db).items()))
     return [
         Section(id="plans-drift-charts", title="Open plans drifting from the standards", card=False,
-                items=(drift_chart(counts, trend, view, standards), trend_chart(trend, view, standards))),
+                items=(*gaps, drift_chart(counts, trend, view, standards), trend_chart(trend, view, standards))),
         Section(id="plans-drift-list-card", title="Drift list", items=(drift_table(db, view),), pack=False),
     ]
 
