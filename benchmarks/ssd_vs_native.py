@@ -23,7 +23,7 @@ CALLS = (
     ("plan_durations", ("cin",)), ("plan_durations", ("cp",)), ("plan_exclusions", ()), ("duration_bands", ()),
     ("plan_drift", ()), ("drift_counts", ()), ("drift_trend", ()),
     ("evaluate_pilot", ()), ("pilot_trend", ()),
-    ("transfers", ()), ("transfer_exclusions", ()), ("keyworker_changes", ()), ("keyworker_change_children", ()),
+    ("transfers", ()), ("transfer_flows", ()), ("transfer_exclusions", ()), ("keyworker_changes", ()), ("keyworker_change_children", ()),
     ("jarp_queue", ()), ("jarp_responses", ()),
     ("team_options", None), ("date_range", None), ("data_quality", None),
 )

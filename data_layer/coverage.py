@@ -89,6 +89,8 @@ NEEDS: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
     "pilot_trend": (_merge(_TEAMS, {"cin_plans": _PLAN}), "the CIN pilot trend cannot be shown"),
     "transfers": (_merge(_TEAMS, {"transfers": _all("transfers")}), "transfer timeliness cannot be shown"),
     "transfer_exclusions": (_merge(_TEAMS, {"allocations": _KEY}), "excluded transfer rows cannot be counted"),
+    "transfer_flows": (_merge(_TEAMS, {"transfers": ("from_team_id", "to_team_id", "completed_date", "status")}),
+                       "flows between teams cannot be shown"),
     "keyworker_changes": (_merge(_TEAMS, {"allocations": _KEY}), "key-worker changes cannot be shown"),
     "jarp": (_JARP, "the JARP queue cannot be shown"),
     "team_options": (_TEAMS, "the team filter cannot be offered"),
@@ -116,7 +118,7 @@ SECTIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("plans", "drift"): (("plan_drift", "drift_counts", "drift_trend"), ("drift",)),
     ("cin_pilot", "body"): (("pilot", "pilot_trend"), ("pilot",)),
     ("cin_pilot", "workload"): (("pilot",), ()),
-    ("transfers", "body"): (("transfers", "transfer_exclusions", "keyworker_changes"), ()),
+    ("transfers", "body"): (("transfers", "transfer_flows", "transfer_exclusions", "keyworker_changes"), ()),
     ("jarp", "body"): (("jarp",), ()),
 }
 SECTION_NAMES = {

@@ -284,6 +284,42 @@ def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
+# Flows between teams (served by every source that knows completed transfers, the SSD included)
+
+
+@requires("transfer_flows")
+def transfer_flows(db: Database, f: Filters) -> pd.DataFrame:
+    """Transfers completed in the 12 months to ``f.as_at`` (``W <= completed_date <= D``, status
+    ``completed``), counted by sending and receiving team in SQL.
+
+    Needs only the completion and the two teams, so it is served by the SSD too (where a transfer
+    is a change of team between consecutive key-worker involvements) while :func:`transfers`,
+    which times requests, is not. Team filter: either side selected, as :func:`transfers`.
+    Columns ``from_team``, ``from_team_name``, ``to_team``, ``to_team_name``, ``transfers``; most first.
+    """
+    w, d = _window(db, f)
+    tb = db.tables
+    T, teams = tb.transfers.c, tb.teams
+    sender, receiver = teams.alias("sender"), teams.alias("receiver")
+    counts = (select(T.from_team_id.label("from_team"), T.to_team_id.label("to_team"), func.count().label("transfers"))
+              .where(T.status == "completed", T.completed_date.is_not(None), T.completed_date >= w,
+                     T.completed_date <= d, _team_selected(T, f, teams))
+              .group_by(T.from_team_id, T.to_team_id).subquery("flows"))
+    q = (select(counts.c.from_team, sender.c.team_name.label("from_team_name"), counts.c.to_team,
+                receiver.c.team_name.label("to_team_name"), counts.c.transfers)
+         .select_from(counts.outerjoin(sender, sender.c.team_id == counts.c.from_team)
+                      .outerjoin(receiver, receiver.c.team_id == counts.c.to_team))
+         .order_by(counts.c.transfers.desc(), counts.c.from_team, counts.c.to_team))
+    df = db.read(q)
+    cols = ["from_team", "from_team_name", "to_team", "to_team_name", "transfers"]
+    df.columns = cols
+    for col in cols[:-1]:
+        df[col] = _str_or_none(df[col])
+    df["transfers"] = df["transfers"].astype(int)
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
 # Key-worker changes
 
 
@@ -372,5 +408,5 @@ def keyworker_change_children(db: Database, f: Filters, minimum: int | None = No
     return df[cols]
 
 
-__all__ = ["transfers", "transfer_exclusions", "keyworker_changes", "keyworker_change_children",
+__all__ = ["transfers", "transfer_exclusions", "transfer_flows", "keyworker_changes", "keyworker_change_children",
            "TRANSFER_POINTS"]

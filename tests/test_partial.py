@@ -63,7 +63,7 @@ CALLS = (
     ("plan_durations", ("cin",)), ("plan_durations", ("cp",)), ("plan_exclusions", ()), ("duration_bands", ()),
     ("plan_drift", ()), ("drift_counts", ()), ("drift_trend", ()),
     ("evaluate_pilot", ()), ("pilot_evaluation", ()), ("cohort_plans", ()), ("pilot_trend", ()),
-    ("transfers", ()), ("transfer_exclusions", ()), ("keyworker_changes", ()), ("keyworker_change_children", ()),
+    ("transfers", ()), ("transfer_flows", ()), ("transfer_exclusions", ()), ("keyworker_changes", ()), ("keyworker_change_children", ()),
     ("jarp_queue", ()), ("jarp_queue_trend", ()), ("jarp_responses", ()), ("jarp_reviews_due", ()),
     ("jarp_unknown_criteria", ()),
 )
@@ -82,7 +82,7 @@ def _raising(db) -> dict[str, MissingData]:
 def test_missing_transfers(partial):
     db = partial("transfers")
     raised = _raising(db)
-    assert set(raised) == {"transfers"}
+    assert set(raised) == {"transfers", "transfer_flows"}
     assert str(raised["transfers"]) == "Table transfers is not in this database: transfer timeliness cannot be shown"
     assert raised["transfers"].missing == ("transfers",)
     cov = db.coverage().set_index(["page", "part"])
@@ -107,3 +107,16 @@ def test_missing_plan_reviews(partial):
     on_time = ev.measures[ev.measures["measure"] == "reviews_on_time"]
     assert (on_time["n"] == 0).all()   # unknown, not "late"
     assert cov.loc[("caseloads", "body"), "status"] == "available"
+
+
+def test_transfer_flows_on_the_native_contract(make_db):
+    db = make_db({**ROWS, "transfers": [
+        dict(transfer_id="X1", child_id="C1", from_team_id="T1", to_team_id="T2", status="completed",
+             requested_date=date(2022, 5, 1), completed_date=date(2022, 5, 3)),
+        dict(transfer_id="X2", child_id="C1", from_team_id="T1", to_team_id="T2", status="pending",
+             requested_date=date(2023, 2, 1)),
+        dict(transfer_id="X3", child_id="C1", from_team_id="T2", to_team_id="T1", status="completed",
+             requested_date=date(2021, 5, 1), completed_date=date(2021, 5, 3))]})
+    flows = dl.transfer_flows(db, F)
+    assert flows[["from_team", "to_team", "transfers"]].to_dict("records") == [
+        dict(from_team="T1", to_team="T2", transfers=1)]

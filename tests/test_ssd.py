@@ -261,6 +261,7 @@ def _compile_all(db):
                      (dl.plan_durations, ("cin",)), (dl.plan_durations, ("cp",)), (dl.plan_exclusions, ()),
                      (dl.duration_bands, ()), (dl.plan_drift, ()), (dl.drift_counts, ()), (dl.drift_trend, ()),
                      (dl.keyworker_changes, ()), (dl.keyworker_change_children, ()), (dl.transfer_exclusions, ()),
+                     (dl.transfer_flows, ()),
                      (dl.team_options, ()), (dl.date_range, ()), (dl.pilot_trend, ()), (dl.cohort_plans, ())):
         try:
             fn(cap, f, *args) if fn not in (dl.team_options, dl.date_range) else fn(cap)
@@ -282,7 +283,7 @@ def _compile_all(db):
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_every_page_query_compiles_for_sql_server_without_names(db):
     sql = _compile_all(db)
-    assert len(sql) >= 20
+    assert len(sql) >= 21
     joined = "\n".join(sql).lower()
     assert "datediff(day" in joined and "julianday" not in joined
     for field in NEVER_SELECTED:
@@ -414,3 +415,10 @@ def test_unserved_drift_flags_and_source_description(db):
     assert dl.describe_source(db) == "Standard Safeguarding Dataset"
     assert dl.missing_data(db, "caseloads") is None
     assert "not in the SSD" in str(dl.missing_data(db, "transfers"))
+
+
+def test_transfer_flows_from_team_changes(db):
+    flows = dl.transfer_flows(db, F)
+    assert flows.to_dict("records") == [dict(from_team="T2", from_team_name="Assessment", to_team="T1",
+                                             to_team_name="CIN/CP North", transfers=1)]
+    assert dl.transfer_flows(db, Filters(date(2022, 9, 30))).empty   # completed after that as-at date
