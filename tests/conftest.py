@@ -47,5 +47,18 @@ def small_demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("small-demo") / "small.sqlite"
     generate(path, children=SMALL_DEMO_CHILDREN, seed=7)
     db = connect(f"sqlite:///{path}")
+    db.fixture_path = path
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_ssd(small_demo, tmp_path_factory):
+    """The same small authority in the shape of a Standard Safeguarding Dataset (partial data)."""
+    from data_layer import connect, load_standards
+    from data_layer.demo.ssd import native_to_ssd
+
+    out = native_to_ssd(small_demo.fixture_path, tmp_path_factory.mktemp("small-ssd") / "small-ssd.sqlite")
+    db = connect(f"sqlite:///{out}", standards=load_standards(f"{out}.standards.toml"))
     yield db
     db.dispose()

@@ -20,7 +20,8 @@ from dashboard.cache import cached_call
 from dashboard.figures import transfers as fig
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list
-from data_layer import keyworker_change_children, keyworker_changes, transfer_exclusions, transfers
+from data_layer import (MissingData, keyworker_change_children, keyworker_changes, transfer_exclusions, transfer_flows,
+                        transfers)
 from data_layer.transfers import POINT_CHART
 
 PENDING_GRID_COLUMNS = [
@@ -216,10 +217,46 @@ def exclusions_section(ex: pd.DataFrame, view: View) -> Section:
     return Section(id="transfers-excluded-card", title="Rows the standards cannot judge", items=tuple(items))
 
 
+FLOW_COLUMNS = [{"field": "from_team_name", "headerName": "From"}, {"field": "to_team_name", "headerName": "To"},
+                {"field": "transfers", "headerName": "Completed transfers"}]
+
+
+def flows_table(flows: pd.DataFrame, view: View) -> Table:
+    """Completed transfers per pair of teams (``transfer_flows``), counts through the disclosure rules
+    (no total is printed beside them, so primary suppression is enough)."""
+    rows = flows[["from_team_name", "to_team_name", "transfers"]].fillna("No team recorded")
+    return Table(id="transfers-flows-table", title=None, rows=view.disclosure.table(rows, counts=["transfers"]),
+                 columns=FLOW_COLUMNS, filename="transfers-between-teams", child_level=False, grid=False)
+
+
+def partial_body(db, view: View, missing: MissingData) -> list[Section]:
+    """The page without timed transfers (an SSD knows a transfer only as a change of team between
+    key-worker involvements): the statement of what is missing, completed transfers between teams
+    where the source has them, and key-worker changes, which need only allocations."""
+    s = db.standards
+    out = [Section(id="transfers-body-missing", title=None, card=False,
+                   items=(Note(id="transfers-body-missing-note", text=f"{missing}.", kind="info"),))]
+    try:
+        flows = cached_call(transfer_flows, db, view.filters)
+    except MissingData:
+        flows = None
+    if flows is not None:
+        out.append(Section(id="transfers-flows-section", title="Completed transfers between teams in the 12 months",
+                           items=(flows_table(flows, view),)))
+    kw = fig.keyworker_table(cached_call(keyworker_changes, db, view.filters))
+    out += [Section(id="transfers-keyworker-section", title=None, card=False,
+                    items=(keyworker_chart(kw, None, view, s),)),
+            keyworker_children_section(db, view, s)]
+    return out
+
+
 def body(db, view: View) -> list[Section]:
     s = db.standards
     f = view.filters
-    rows = cached_call(transfers, db, f)
+    try:
+        rows = cached_call(transfers, db, f)
+    except MissingData as exc:
+        return partial_body(db, view, exc)
     ex = cached_call(transfer_exclusions, db, f)
     kw = fig.keyworker_table(cached_call(keyworker_changes, db, f))
     totals = fig.page_totals(rows, view.disclosure,
