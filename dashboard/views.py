@@ -16,6 +16,7 @@ from dashboard.context import get_db, get_settings
 from dashboard.sections import compute, compute_or_missing, page
 from dashboard.sections.base import Chart, PageSpec, Table, View, find_item
 from dashboard.url_state import ViewState, validate
+from data_layer import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,11 @@ def csv_for_request(request, filters) -> dict:
         raise PreventUpdate
     controls = spec.validate_controls(request.get("controls"), get_db())
     view = view_from_store(filters, controls)
-    item = find_item(compute(spec, part, get_db(), view), item_id)
+    try:
+        item = find_item(compute(spec, part, get_db(), view), item_id)
+    except DatabaseError as exc:   # the database went away, or does not hold this part: no file
+        log.warning("CSV of %s.%s not made: %s", spec.key, part, type(exc).__name__)
+        raise PreventUpdate from None
     if item is None:
         raise PreventUpdate
     return {"content": _item_csv(item, view), "filename": item.csv_name, "type": "text/csv", "base64": False}

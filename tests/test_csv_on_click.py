@@ -103,3 +103,19 @@ def test_presentation_only_setting_forces_it_whatever_the_browser_sends(small_de
         with pytest.raises(PreventUpdate):
             csv_for_request(_request("caseloads-unallocated-grid"), _store(False))
     assert "Worker 1" in sent["content"] and "role" not in sent["content"].splitlines()[0]
+
+
+def test_a_part_the_database_cannot_serve_gives_no_download(small_demo, tmp_path):
+    """A missing table (partial data) or a database that stops answering: no file, no error page."""
+    import shutil
+    import sqlite3
+
+    from data_layer import connect
+
+    path = tmp_path / "no-allocations.sqlite"
+    shutil.copy(small_demo.fixture_path, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE allocations")
+    app = create_app(db=connect(f"sqlite:///{path}"))
+    with app.server.test_request_context(), pytest.raises(PreventUpdate):
+        csv_for_request(_request("caseloads-workers"), _store(False))
