@@ -182,8 +182,8 @@ def parse(path: Path, seq: int, stage, today: date, extract_date: date | None = 
         by_table.setdefault(table, []).append(row)
     for table, rows in by_table.items():
         stage.add(table, rows)
-    for t in tallies.values():
-        t.notes.append(f"allocations as at {as_at.isoformat()}"
+    first = next(iter(tallies.values()))
+    first.notes.append(f"allocations as at {as_at.isoformat()}"
                        + (" (--extract-date)" if extract_date else " (the latest date in the lists; set it with "
                                                                    "--extract-date)"))
     return list(tallies.values())
