@@ -64,7 +64,8 @@ def import_returns(out, annex_a=(), cin_census=(), ssda903=(), workforce=(), ext
         raise ImportFailed(f"{out.parent}: the folder for --out does not exist")
     tmp = out.with_name(f".{out.name}.importing-{os.getpid()}")
     _remove(tmp)
-    con = duckdb.connect(str(tmp))
+    # Bounded memory whatever the return's size: DuckDB spills the merge to disk beyond this.
+    con = duckdb.connect(str(tmp), config={"memory_limit": "256MB", "preserve_insertion_order": False})
     try:
         stage = Stage(con)
         tallies = _parse_all(stage, [Path(p) for p in annex_a], [Path(p) for p in cin_census],

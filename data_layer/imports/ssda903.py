@@ -24,7 +24,7 @@ import pandas as pd
 from .common import FileTally, ImportFailed, looks_like_name, norm, sex
 
 KIND = "ssda903"
-CHUNK = 200_000
+CHUNK = 100_000
 
 #: table -> (required columns, optional columns used)
 TABLES = {
