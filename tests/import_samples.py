@@ -153,9 +153,9 @@ ANNEX_A = {
                  "CP Team 1", "Jo Bloggs"]]),
     "List 8": (COMMON + ["Date Started to be Looked After", "Child's Legal Status", "Date of Latest Statutory Review",
                          "Date of Last Social Work Visit", "Date Ceased to be Looked After",
-                         "Reason Ceased to be Looked After", "Allocated Team", "Allocated Worker"],
+                         "Reason Ceased to be Looked After", "Allocated Team", "Allocated Worker", "Child's Surname"],
                [["L1", "a) Male", "WBRI", datetime(2008, 4, 3), 16, datetime(2023, 6, 15), "C2", None,
-                 datetime(2024, 3, 25), None, None, "LAC Team", "SW1002"]]),
+                 datetime(2024, 3, 25), None, None, "LAC Team", "SW1002", "Doe"]]),  # a name column: refused
 }
 
 
