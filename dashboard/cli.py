@@ -1,4 +1,4 @@
-"""``csc-dashboard``: run, demo-data, check-db, export.
+"""``csc-dashboard``: run, demo-data, check-db, export, import.
 
 Each subcommand is a thin wrapper: the work lives in the module it imports, so it can be tested
 without a shell.
@@ -42,7 +42,36 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--services", nargs="*", default=[])
     export.add_argument("--out", required=True)
     export.add_argument("--database")
+
+    imp = sub.add_parser("import", help="build an embedded DuckDB file from the statutory returns (Annex A, CIN "
+                                         "census, SSDA903, workforce census)")
+    imp.add_argument("--annex-a", action="append", default=[], metavar="FILE.xlsx|DIR",
+                     help="Annex A workbook, or a folder of one CSV per list (repeatable)")
+    imp.add_argument("--cin-census", action="append", default=[], nargs="+", metavar="FILE.xml",
+                     help="CIN census XML, any year from 2017 (repeatable; years merged)")
+    imp.add_argument("--ssda903", action="append", default=[], metavar="DIR",
+                     help="folder of one SSDA903 return's CSV tables (repeatable; years merged)")
+    imp.add_argument("--workforce", action="append", default=[], nargs="+", metavar="FILE.xml",
+                     help="children's social work workforce census XML (repeatable)")
+    imp.add_argument("--extract-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                     help="the Annex A extract date (default: the latest date in its lists)")
+    imp.add_argument("--out", required=True, metavar="FILE.duckdb")
     return p
+
+
+def _import(args) -> int:
+    from data_layer.imports import ImportFailed, import_returns
+
+    flat = lambda groups: [p for g in groups for p in (g if isinstance(g, list) else [g])]  # noqa: E731
+    try:
+        result = import_returns(args.out, annex_a=args.annex_a, cin_census=flat(args.cin_census),
+                                ssda903=args.ssda903, workforce=flat(args.workforce),
+                                extract_date=args.extract_date)
+    except ImportFailed as exc:
+        print(f"import failed, nothing written: {exc}", file=sys.stderr)
+        return 1
+    print(result.report())
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         from data_layer.checks import main as check_main
 
         return check_main(args.url)
+    if args.command == "import":
+        return _import(args)
     if args.command == "export":
         from .export import export_pack
 
