@@ -37,3 +37,24 @@ def test_presentation_mode_suppresses_small_counts_and_the_one_that_would_give_t
 def test_no_bad_rows_says_so():
     t = data_quality_table(DQ.iloc[0:0], ("allocations",), View.make(F), "x")
     assert t.title == "Data quality: no bad rows in the tables these figures read." and t.rows.empty
+
+
+RECON = pd.DataFrame([
+    {"kind": "ssda903", "file": "/in/903/episodes.csv", "record": "episode", "outcome": "loaded", "reason": "",
+     "records": 40},
+    {"kind": "ssda903", "file": "/in/903/episodes.csv", "record": "episode", "outcome": "flagged",
+     "reason": "end before start", "records": 2},
+    {"kind": "ssda903", "file": "/in/903/episodes.csv", "record": "episode", "outcome": "rejected",
+     "reason": "no CHILD", "records": 3},
+])
+
+
+def test_the_import_reconciliation_is_under_the_note_outside_presentation_mode():
+    from dashboard.sections.common import reconciliation_table
+
+    assert reconciliation_table(RECON.iloc[0:0], View.make(F), "r") is None     # not built by the import
+    t = reconciliation_table(RECON, View.make(F), "r")
+    assert t.title == "Imported returns: 40 loaded, 2 flagged, 0 merged, 3 rejected (every record of every file)"
+    assert t.rows["file"].tolist() == ["episodes.csv"] * 3 and t.rows["records"].tolist() == [40, 2, 3]
+    shown = reconciliation_table(RECON, View.make(F, presentation=True), "r")
+    assert shown.rows.empty and "outside presentation mode" in shown.title

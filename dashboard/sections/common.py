@@ -74,11 +74,45 @@ def data_quality_table(dq: pd.DataFrame, tables: Sequence[str], view: View, tabl
                  collapsed=True, filename=table_id, note=d.note or None)
 
 
+RECON_COLUMNS = [
+    {"field": "kind", "headerName": "Return"},
+    {"field": "file", "headerName": "File"},
+    {"field": "record", "headerName": "Record"},
+    {"field": "outcome", "headerName": "Outcome"},
+    {"field": "reason", "headerName": "Reason"},
+    {"field": "records", "headerName": "Records"},
+]
+
+
+def reconciliation_table(recon: pd.DataFrame, view: View, table_id: str) -> Table | None:
+    """What ``csc-dashboard import`` did with every record of every file (loaded, loaded with a flag,
+    merged, rejected with a reason), under the data-quality note; ``None`` when the database was not
+    built by the import. An analyst's check, so not shown in presentation mode (its counts per file
+    and outcome add up to the records read: small cells could be worked back)."""
+    if recon.empty:
+        return None
+    if view.presentation:
+        return Table(id=table_id, title="Imported returns: the record-by-record reconciliation is shown outside "
+                     "presentation mode.", rows=recon.iloc[0:0][["kind"]], columns=RECON_COLUMNS[:1],
+                     child_level=False, grid=False, collapsed=True, filename="import-reconciliation")
+    totals = recon.groupby("outcome")["records"].sum()
+    words = ", ".join(f"{int(totals.get(k, 0)):,} {k}" for k in ("loaded", "flagged", "merged", "rejected"))
+    rows = recon.assign(file=recon["file"].astype(str).str.rsplit("/", n=1).str[-1])
+    return Table(id=table_id, title=f"Imported returns: {words} (every record of every file)", rows=rows,
+                 columns=RECON_COLUMNS, child_level=False, grid=False, collapsed=True,
+                 filename="import-reconciliation")
+
+
 def data_quality_section(db, view: View, tables: Sequence[str], section_id: str) -> Section:
-    """The collapsed data-quality note as a section of its own (not in the pack: it has an appendix)."""
+    """The collapsed data-quality note as a section of its own (not in the pack: it has an appendix),
+    with the import's reconciliation when the database was built from returns."""
+    from data_layer.imports import import_reconciliation
+
     dq = cached_call(data_quality, db, view.filters, tuple(tables))
-    return Section(id=section_id, title=None, items=(data_quality_table(dq, tables, view, f"{section_id}-table"),),
-                   pack=False, card=False)
+    recon = reconciliation_table(cached_call(import_reconciliation, db), view, f"{section_id}-import")
+    items = (data_quality_table(dq, tables, view, f"{section_id}-table"),) + ((recon,) if recon else ())
+    return Section(id=section_id, title=None, items=items, pack=False, card=False)
 
 
-__all__ = ["data_quality_table", "data_quality_section", "DQ_COLUMNS", "max_table_rows", "child_list"]
+__all__ = ["data_quality_table", "data_quality_section", "reconciliation_table", "DQ_COLUMNS", "RECON_COLUMNS",
+           "max_table_rows", "child_list"]

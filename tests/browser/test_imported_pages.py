@@ -22,4 +22,11 @@ def test_every_page_renders_on_imported_returns(dash_duo, tmp_path, free_port):
     _visit_every_page(dash_duo)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/jarp")
     dash_duo.wait_for_contains_text("#jarp-body", "not in this database", timeout=30)
+    # the import's reconciliation is on the data-quality panel (and not in presentation mode)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/caseloads")
+    dash_duo.wait_for_contains_text("#caseloads-data-quality-import-wrapper summary", "Imported returns:", timeout=30)
+    assert "rejected" in dash_duo.find_element("#caseloads-data-quality-import-wrapper summary").text
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/caseloads?presentation=1")
+    dash_duo.wait_for_contains_text("#caseloads-data-quality-import-wrapper summary", "outside presentation mode",
+                                    timeout=30)
     db.dispose()
