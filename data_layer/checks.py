@@ -421,9 +421,12 @@ def _count_bad_rows(db: Database, present: dict[str, set[str]], f: Filters | Non
     df = pd.DataFrame(rows, columns=DQ_COLUMNS)
     order = {k: i for i, k in enumerate(CHECK_KINDS)}
     if not df.empty:
-        df = (df.assign(_k=df["check"].map(order)).sort_values(["_k", "table", "column", "rows"],
-                                                                ascending=[True, True, True, False])
-              .drop(columns="_k").reset_index(drop=True))
+        # ``detail`` (the unknown code) last: ties on the count would otherwise keep the database's
+        # row order, which DuckDB does not fix between runs, and the cache check compares frames.
+        df = (df.assign(_k=df["check"].map(order), _d=df["detail"].astype(str))
+              .sort_values(["_k", "table", "column", "rows", "_d"], ascending=[True, True, True, False, True],
+                           kind="mergesort")
+              .drop(columns=["_k", "_d"]).reset_index(drop=True))
     return df.astype({"rows": "int64", "table_rows": "int64"})
 
 

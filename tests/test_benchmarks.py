@@ -67,7 +67,7 @@ def test_smoke_run_has_a_row_for_every_callback_backend_and_measure(smoke, app_c
     for backend in BACKENDS:
         assert set(naive.loc[naive["backend"] == backend, "page"]) == pages
     fn = frame[frame["kind"] == "function"]
-    assert fn["cache_identical"].astype(bool).all()
+    assert fn["cache_identical"].astype(bool).all(), fn.loc[~fn["cache_identical"].astype(bool), ["backend", "function", "args"]].to_dict("records")
 
 
 def test_results_markdown_describes_the_machine_and_every_goal(smoke):
