@@ -3,9 +3,10 @@
 The dashboard reads warehouses it does not control, so it checks before it trusts (DESIGN 3 and
 7). Two levels:
 
-* **Structure** (:func:`startup_check`): every contract table and column is present. A missing
-  one makes the database unusable: the app refuses to start and ``check-db`` exits non-zero.
-  Cheap (one listing plus a zero-row ``SELECT`` per table), so it runs at every start-up.
+* **Structure** (:func:`startup_check`): which contract tables and columns are present. A missing
+  one makes the sections that need it say so (partial data, ``data_layer.coverage``); only a
+  database serving none of the core tables is unusable (the app refuses to start and ``check-db``
+  exits non-zero). Cheap (one listing plus a zero-row ``SELECT`` per table), so it runs at every start-up.
 * **Bad rows** (:func:`data_quality`): end before start, orphan ids, NULL required values,
   duplicate ids, unknown codes. They do not make a database unusable: figures exclude them and the
   data-quality panels count them, never silently. Counted in SQL, one aggregate query per table
@@ -119,7 +120,7 @@ class CheckReport:
         out = [f"CSC Insight data check{': ' + self.target if self.target else ''}"]
         names = ("ssd_* table names as in the SSD specification (data-to-insight/ssd-data-model)"
                  if self.source == "ssd" else
-                 "names as in the data contract, DESIGN.md section 3; a view of the same shape will do")
+                 "names as in the data contract, docs/DATA_CONTRACT.md; a view of the same shape will do")
         if self.complete and self.source == "ssd":
             out.append("Result: USABLE - every ssd_* table and field the mapping reads is present "
                        "(what the SSD itself does not hold: coverage below).")
