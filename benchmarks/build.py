@@ -12,6 +12,7 @@
 
 Every build writes to a temporary name first and renames (or marks) when complete.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,7 +29,6 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateTable
 
 from data_layer.schema import metadata
@@ -75,21 +75,30 @@ def ensure_indexes(backend: str, target) -> int:
     stmts, wanted = _index_plan()
     if backend == "sqlite":
         con = sqlite3.connect(target)
-        have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'ix_demo_%'")}
+        have = {
+            r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'ix_demo_%'")
+        }
         run = lambda sql: con.execute(sql)  # noqa: E731
     elif backend == "duckdb":
         import duckdb
 
         con = duckdb.connect(str(target))
-        have = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes() WHERE index_name LIKE 'ix_demo_%'").fetchall()}
+        have = {
+            r[0]
+            for r in con.execute("SELECT index_name FROM duckdb_indexes() WHERE index_name LIKE 'ix_demo_%'").fetchall()
+        }
         run = lambda sql: con.execute(sql)  # noqa: E731
     else:
         import psycopg
 
         con = psycopg.connect(_pg_conninfo(PG_DATABASE), autocommit=True)
         con.execute(f"SET search_path TO {target}")
-        have = {r[0] for r in con.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s AND indexname LIKE 'ix_demo_%%'",
-                                          (target,)).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND indexname LIKE 'ix_demo_%%'", (target,)
+            ).fetchall()
+        }
         run = lambda sql: con.execute(sql)  # noqa: E731
     try:
         changes = 0
@@ -124,6 +133,7 @@ def stem(size: int, seed: int) -> str:
 
 # --------------------------------------------------------------------------- SQLite
 
+
 def sqlite_path(size: int, seed: int, data_dir: Path = DATA_DIR) -> Path:
     return Path(data_dir) / f"{stem(size, seed)}.sqlite"
 
@@ -144,8 +154,10 @@ def build_sqlite(size: int, seed: int, data_dir: Path = DATA_DIR) -> Path:
 def _generate_measured(path: Path, size: int, seed: int) -> dict:
     """Run ``data_layer.demo.generate`` in a child process: its wall time and its own peak RSS
     (``os.wait4`` reports the child's rusage alone, unlike ``RUSAGE_CHILDREN``)."""
-    code = ("import logging, sys; logging.basicConfig(level=logging.INFO, format='%(asctime)s %(message)s');"
-            "from data_layer.demo import generate; generate(sys.argv[1], children=int(sys.argv[2]), seed=int(sys.argv[3]))")
+    code = (
+        "import logging, sys; logging.basicConfig(level=logging.INFO, format='%(asctime)s %(message)s');"
+        "from data_layer.demo import generate; generate(sys.argv[1], children=int(sys.argv[2]), seed=int(sys.argv[3]))"
+    )
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(size), str(seed)], cwd=ROOT)
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -153,8 +165,14 @@ def _generate_measured(path: Path, size: int, seed: int) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"demo generator failed at {size} children (exit {proc.returncode})")
-    return {"size": size, "seed": seed, "seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "file_mb": round(path.stat().st_size / 2**20, 1), "generator": generator_version()}
+    return {
+        "size": size,
+        "seed": seed,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "file_mb": round(path.stat().st_size / 2**20, 1),
+        "generator": generator_version(),
+    }
 
 
 def _tables(src: sqlite3.Connection) -> list[str]:
@@ -185,6 +203,7 @@ def _dump_csv(src: sqlite3.Connection, table: str, out: Path) -> int:
 
 
 # --------------------------------------------------------------------------- DuckDB
+
 
 def duckdb_path(size: int, seed: int, data_dir: Path = DATA_DIR) -> Path:
     return Path(data_dir) / f"{stem(size, seed)}.duckdb"
@@ -234,6 +253,7 @@ def build_duckdb(size: int, seed: int, data_dir: Path = DATA_DIR) -> Path:
 
 # --------------------------------------------------------------------------- PostgreSQL
 
+
 def pg_schema(size: int, seed: int) -> str:
     return f"bench_{size}_s{seed}_g{generator_version()}"
 
@@ -247,8 +267,13 @@ def pg_url(schema: str) -> str:
 
 def _pg_conninfo(database: str) -> str:
     url = make_url(PG_ADMIN_URL).set(database=database)
-    parts = {"host": url.host or "127.0.0.1", "port": url.port or 5432, "user": url.username, "dbname": database,
-             "password": url.password}
+    parts = {
+        "host": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username,
+        "dbname": database,
+        "password": url.password,
+    }
     return " ".join(f"{k}={v}" for k, v in parts.items() if v)
 
 
@@ -272,8 +297,9 @@ def build_postgres(size: int, seed: int, data_dir: Path = DATA_DIR) -> str:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)).fetchone():
             admin.execute(f'CREATE DATABASE "{PG_DATABASE}"')
     with psycopg.connect(_pg_conninfo(PG_DATABASE), autocommit=True) as conn:
-        done = conn.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s",
-                            (schema,)).fetchone()
+        done = conn.execute(
+            "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s", (schema,)
+        ).fetchone()
         if done and done[0] == _COMPLETE:
             return pg_url(schema)
         src_path = build_sqlite(size, seed, data_dir)
@@ -290,8 +316,11 @@ def build_postgres(size: int, seed: int, data_dir: Path = DATA_DIR) -> str:
                 conn.execute(str(CreateTable(metadata.tables[table]).compile(dialect=dialect)))
                 n = _dump_csv(src, table, csv_tmp)
                 cols = ", ".join(c.name for c in metadata.tables[table].columns)
-                with conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp, \
-                        open(csv_tmp, "rb") as fh:
+                with (
+                    conn.cursor() as cur,
+                    cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp,
+                    open(csv_tmp, "rb") as fh,
+                ):
                     while block := fh.read(1 << 20):
                         cp.write(block)
                 log.info("  %s: %d rows", table, n)

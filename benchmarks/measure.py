@@ -22,6 +22,7 @@ How a callback is found and called, so new pages are picked up without a list to
 A failing callback (its ``guarded`` error alert in the response, or an HTTP error) is a row with
 ``error`` set, never a crash of the harness.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,9 +31,10 @@ import logging
 import resource
 import statistics
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import event
@@ -46,6 +48,7 @@ ERROR_MARKER = '"page-error"'
 
 
 # --------------------------------------------------------------------------- small helpers
+
 
 def peak_rss_mb() -> float:
     """This process's resident-set high-water mark so far, in MB.
@@ -146,12 +149,11 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, pd.Series):
         return isinstance(b, pd.Series) and a.equals(b)
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
-        return type(a) is type(b) and all(same(getattr(a, f.name), getattr(b, f.name))
-                                          for f in dataclasses.fields(a))
+        return type(a) is type(b) and all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
-        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=False))
     try:
         eq = a == b
         if isinstance(eq, bool):
@@ -176,15 +178,16 @@ def size_of(result: Any) -> int:
 
 # --------------------------------------------------------------------------- discovering callbacks
 
+
 @dataclasses.dataclass
 class PageCallback:
-    page: str                 # page module, e.g. "caseloads"
-    name: str                 # the function's name, e.g. "render_km"
-    output: str               # Dash output spec, e.g. "plans-km.children"
-    outputs: Any              # request "outputs" (dict or list of dicts)
-    inputs: list[dict]        # [{"id", "property"}]
+    page: str  # page module, e.g. "caseloads"
+    name: str  # the function's name, e.g. "render_km"
+    output: str  # Dash output spec, e.g. "plans-km.children"
+    outputs: Any  # request "outputs" (dict or list of dicts)
+    inputs: list[dict]  # [{"id", "property"}]
     state: list[dict]
-    choices: dict             # (id, property) -> list of values to cycle through
+    choices: dict  # (id, property) -> list of values to cycle through
 
     @property
     def label(self) -> str:
@@ -257,9 +260,11 @@ def discover(app, max_choices: int = 4) -> list[PageCallback]:
         if any(not isinstance(i["id"], str) for i in inputs):
             continue  # pattern-matching inputs (per-chart downloads) are not page renders
         outs = spec["output"]
-        outputs = ([{"id": o.component_id, "property": o.component_property} for o in outs]
-                   if isinstance(outs, (list, tuple)) else
-                   {"id": outs.component_id, "property": outs.component_property})
+        outputs = (
+            [{"id": o.component_id, "property": o.component_property} for o in outs]
+            if isinstance(outs, (list, tuple))
+            else {"id": outs.component_id, "property": outs.component_property}
+        )
         choices = {}
         for i in inputs + [dict(s) for s in spec.get("state", [])]:
             if i["id"] == FILTERS_ID:
@@ -268,14 +273,23 @@ def discover(app, max_choices: int = 4) -> list[PageCallback]:
             default = getattr(comp, i["property"], None) if comp is not None else None
             values = [default] + [v for v in _option_values(comp) if v != default] if comp is not None else [None]
             choices[(i["id"], i["property"])] = values[:max_choices]
-        found.append(PageCallback(page=module.split(".", 1)[1], name=getattr(fn, "__name__", key), output=key,
-                                  outputs=outputs, inputs=inputs, state=[dict(s) for s in spec.get("state", [])],
-                                  choices=choices))
+        found.append(
+            PageCallback(
+                page=module.split(".", 1)[1],
+                name=getattr(fn, "__name__", key),
+                output=key,
+                outputs=outputs,
+                inputs=inputs,
+                state=[dict(s) for s in spec.get("state", [])],
+                choices=choices,
+            )
+        )
     found.sort(key=lambda c: (c.page, c.output))
     return found
 
 
 # --------------------------------------------------------------------------- filters
+
 
 def filter_sets(db, n: int = 6) -> list[dict]:
     """Varied global-filter payloads: several as-at dates, all teams, one service, one team.
@@ -294,8 +308,13 @@ def filter_sets(db, n: int = 6) -> list[dict]:
     t1 = teams.loc[teams["service"] == s2, "team_id"].iloc[0] if len(teams) else None
 
     def store(days, services=(), teams=()):
-        return {"as_at": (latest - timedelta(days=days)).isoformat(), "services": list(services),
-                "teams": list(teams), "presentation": False, "notices": []}
+        return {
+            "as_at": (latest - timedelta(days=days)).isoformat(),
+            "services": list(services),
+            "teams": list(teams),
+            "presentation": False,
+            "notices": [],
+        }
 
     sets = [
         store(0),
@@ -305,7 +324,7 @@ def filter_sets(db, n: int = 6) -> list[dict]:
         store(182),
         store(365, services=[s2] if s2 else []),
     ]
-    return sets[:max(1, n)]
+    return sets[: max(1, n)]
 
 
 def describe_filters(store: dict) -> str:
@@ -318,6 +337,7 @@ def describe_filters(store: dict) -> str:
 
 
 # --------------------------------------------------------------------------- the measurement
+
 
 class DataCallRecorder:
     """Records every (fn, db, args, kwargs) sent through ``dashboard.cache`` while installed."""
@@ -351,9 +371,13 @@ def _body(cb: PageCallback, store: dict, run: int) -> dict:
         return values[run % len(values)]
 
     inputs = [{**i, "value": value(i)} for i in cb.inputs]
-    return {"output": cb.output, "outputs": cb.outputs, "inputs": inputs,
-            "state": [{**s, "value": value(s)} for s in cb.state],
-            "changedPropIds": [f"{FILTERS_ID}.data"]}
+    return {
+        "output": cb.output,
+        "outputs": cb.outputs,
+        "inputs": inputs,
+        "state": [{**s, "value": value(s)} for s in cb.state],
+        "changedPropIds": [f"{FILTERS_ID}.data"],
+    }
 
 
 def _post(client, body: dict) -> tuple[float, int, str | None]:
@@ -376,8 +400,17 @@ def _fn_name(fn) -> str:
     return f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__qualname__}"
 
 
-def measure(url: str, *, backend: str, size: int, repeats: int, filters_n: int = 6, functions: bool = True,
-            naive_runs: int = 1, progress: Callable[[str], None] | None = None) -> dict:
+def measure(
+    url: str,
+    *,
+    backend: str,
+    size: int,
+    repeats: int,
+    filters_n: int = 6,
+    functions: bool = True,
+    naive_runs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Every page callback of the app on ``url``: rows for callbacks and for data functions."""
     from dashboard.app import create_app
     from dashboard.settings import Settings
@@ -431,45 +464,66 @@ def measure(url: str, *, backend: str, size: int, repeats: int, filters_n: int =
                 r, n = replay(db.engine, statements)
                 raw.append(r)
                 raw_rows.append(n)
-            rows.append({
-                "page": cb.page, "callback": cb.name, "output": cb.output, "backend": backend, "size": size,
-                "runs": repeats,
-                "uncached_median_ms": 1000 * median(unc), "uncached_p95_ms": 1000 * percentile(unc, 95),
-                "warm_median_ms": 1000 * median(warm), "warm_p95_ms": 1000 * percentile(warm, 95),
-                "sql_median_ms": 1000 * median(raw), "sql_p95_ms": 1000 * percentile(raw, 95),
-                "overhead_ratio": (median(unc) / median(raw)) if median(raw) > 0 else float("nan"),
-                "statements": max(sql_counts) if sql_counts else 0,
-                "sql_rows": max(raw_rows) if raw_rows else 0,
-                "payload_kb_max": max(payloads) / 1024.0, "payload_kb_median": median(payloads) / 1024.0,
-                "peak_rss_mb": peak_rss_mb(),
-                "errors": len(errors), "error": "; ".join(dict.fromkeys(errors))[:500],
-                "data_functions": " ".join(dict.fromkeys(n for n, _a in first_calls)),
-            })
+            rows.append(
+                {
+                    "page": cb.page,
+                    "callback": cb.name,
+                    "output": cb.output,
+                    "backend": backend,
+                    "size": size,
+                    "runs": repeats,
+                    "uncached_median_ms": 1000 * median(unc),
+                    "uncached_p95_ms": 1000 * percentile(unc, 95),
+                    "warm_median_ms": 1000 * median(warm),
+                    "warm_p95_ms": 1000 * percentile(warm, 95),
+                    "sql_median_ms": 1000 * median(raw),
+                    "sql_p95_ms": 1000 * percentile(raw, 95),
+                    "overhead_ratio": (median(unc) / median(raw)) if median(raw) > 0 else float("nan"),
+                    "statements": max(sql_counts) if sql_counts else 0,
+                    "sql_rows": max(raw_rows) if raw_rows else 0,
+                    "payload_kb_max": max(payloads) / 1024.0,
+                    "payload_kb_median": median(payloads) / 1024.0,
+                    "peak_rss_mb": peak_rss_mb(),
+                    "errors": len(errors),
+                    "error": "; ".join(dict.fromkeys(errors))[:500],
+                    "data_functions": " ".join(dict.fromkeys(n for n, _a in first_calls)),
+                }
+            )
             page_work.setdefault(cb.page, {"tables": set(), "calls": {}, "callbacks": []})
             page_work[cb.page]["tables"].update(naive.tables_in(first_sql))
             page_work[cb.page]["callbacks"].append(rows[-1])
             for name, args in first_calls:
                 page_work[cb.page]["calls"].setdefault((name, repr(args)), (name, args))
         if functions:
-            fn_rows = measure_functions(app, db, rec, fn_seen, backend=backend, size=size,
-                                        repeats=max(1, min(repeats, 5)), say=say)
-        server_peak = peak_rss_mb()   # before the naive baseline, which holds whole tables in memory
+            fn_rows = measure_functions(
+                app, db, rec, fn_seen, backend=backend, size=size, repeats=max(1, min(repeats, 5)), say=say
+            )
+        server_peak = peak_rss_mb()  # before the naive baseline, which holds whole tables in memory
         if naive_runs:
             naive_rows = measure_naive(db, page_work, backend=backend, size=size, runs=naive_runs, say=say)
     finally:
         calls.close()
         rec.close()
-    result = {"backend": backend, "size": size, "url_kind": backend, "callbacks": rows, "functions": fn_rows,
-              "naive": naive_rows,
-              "rss_start_mb": rss_start, "rss_after_app_mb": rss_app, "peak_rss_mb": server_peak,
-              "peak_rss_with_naive_mb": peak_rss_mb(),
-              "filters": [describe_filters(s) for s in sets]}
+    result = {
+        "backend": backend,
+        "size": size,
+        "url_kind": backend,
+        "callbacks": rows,
+        "functions": fn_rows,
+        "naive": naive_rows,
+        "rss_start_mb": rss_start,
+        "rss_after_app_mb": rss_app,
+        "peak_rss_mb": server_peak,
+        "peak_rss_with_naive_mb": peak_rss_mb(),
+        "filters": [describe_filters(s) for s in sets],
+    }
     db.dispose()
     return result
 
 
-def measure_functions(app, db, rec: StatementRecorder, seen: dict, *, backend: str, size: int, repeats: int,
-                      say: Callable[[str], None]) -> list[dict]:
+def measure_functions(
+    app, db, rec: StatementRecorder, seen: dict, *, backend: str, size: int, repeats: int, say: Callable[[str], None]
+) -> list[dict]:
     """Each distinct data-layer call seen (first filters set only is timed; all are checked)."""
     from dashboard.cache import cached_call
 
@@ -501,15 +555,24 @@ def measure_functions(app, db, rec: StatementRecorder, seen: dict, *, backend: s
                 hit = cached_call(f2, db, *a2, **k2)
             identical = identical and same(direct, miss) and same(direct, hit)
             checked += 1
-        out.append({
-            "function": name, "first_caller": label, "backend": backend, "size": size, "runs": repeats,
-            "median_ms": 1000 * median(times), "p95_ms": 1000 * percentile(times, 95),
-            "sql_median_ms": 1000 * median(raws),
-            "overhead_ratio": (median(times) / median(raws)) if median(raws) > 0 else float("nan"),
-            "statements": len(statements), "result_rows": nrows,
-            "cache_identical": identical, "cache_checked_calls": checked,
-            "args": _short_args(args),
-        })
+        out.append(
+            {
+                "function": name,
+                "first_caller": label,
+                "backend": backend,
+                "size": size,
+                "runs": repeats,
+                "median_ms": 1000 * median(times),
+                "p95_ms": 1000 * percentile(times, 95),
+                "sql_median_ms": 1000 * median(raws),
+                "overhead_ratio": (median(times) / median(raws)) if median(raws) > 0 else float("nan"),
+                "statements": len(statements),
+                "result_rows": nrows,
+                "cache_identical": identical,
+                "cache_checked_calls": checked,
+                "args": _short_args(args),
+            }
+        )
     return out
 
 
@@ -522,14 +585,23 @@ def measure_naive(db, page_work: dict, *, backend: str, size: int, runs: int, sa
         results = [naive.run_page(db, sorted(work["tables"]), calls, db.standards) for _ in range(runs)]
         best = sorted(results, key=lambda r: r["total_s"])[len(results) // 2]
         dash_ms = sum(r["uncached_median_ms"] for r in work["callbacks"])
-        out.append({
-            "page": page, "backend": backend, "size": size, "runs": runs,
-            "naive_ms": 1000 * best["total_s"], "naive_read_ms": 1000 * best["read_s"],
-            "naive_compute_ms": 1000 * best["compute_s"], "rows_read": best["rows_read"],
-            "tables": " ".join(sorted(work["tables"])), "dashboard_ms": dash_ms,
-            "speedup": (1000 * best["total_s"] / dash_ms) if dash_ms > 0 else float("nan"),
-            "covered": " ".join(best["covered"]), "not_covered": " ".join(best["not_covered"]),
-        })
+        out.append(
+            {
+                "page": page,
+                "backend": backend,
+                "size": size,
+                "runs": runs,
+                "naive_ms": 1000 * best["total_s"],
+                "naive_read_ms": 1000 * best["read_s"],
+                "naive_compute_ms": 1000 * best["compute_s"],
+                "rows_read": best["rows_read"],
+                "tables": " ".join(sorted(work["tables"])),
+                "dashboard_ms": dash_ms,
+                "speedup": (1000 * best["total_s"] / dash_ms) if dash_ms > 0 else float("nan"),
+                "covered": " ".join(best["covered"]),
+                "not_covered": " ".join(best["not_covered"]),
+            }
+        )
     return out
 
 

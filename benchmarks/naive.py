@@ -11,12 +11,13 @@ DESIGN 5 closely enough to do the same work (the same joins, filters and groupin
 rows); ``caseloads`` is checked against the SQL result (``naive_matches``). A data function with
 no pandas twin here still has its tables read, so a page's baseline is never *over*-stated.
 """
+
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -84,9 +85,9 @@ def child_status(t: dict, d, standards) -> pd.Series:
     cla = t["cla_episodes"]
     left = set(cla.loc[cla["end_date"].notna() & (cla["end_date"] <= d), "child_id"])
     sets["care_leaver"] = aged & left
-    sets["assessment"] = set(t["referrals"].loc[_open(t["referrals"], "referral_date", "closure_date", d),
-                                                "child_id"]) | \
-        set(t["assessments"].loc[_open(t["assessments"], "start_date", "completed_date", d), "child_id"])
+    sets["assessment"] = set(
+        t["referrals"].loc[_open(t["referrals"], "referral_date", "closure_date", d), "child_id"]
+    ) | set(t["assessments"].loc[_open(t["assessments"], "start_date", "completed_date", d), "child_id"])
     ids = pd.Index(sorted(set().union(*sets.values()) | set(t["allocations"]["child_id"].dropna())))
     conds = [ids.isin(list(sets[s])) for s in ("cla", "cp", "cin", "care_leaver", "assessment")]
     return pd.Series(np.select(conds, ["cla", "cp", "cin", "care_leaver", "assessment"], "other"), index=ids)
@@ -129,9 +130,13 @@ def caseload_trend(t, f, standards, weeks: int = 52):
 
 def _involvements(t, d) -> pd.DataFrame:
     parts = []
-    for name, s, e in (("cla_episodes", "start_date", "end_date"), ("cp_plans", "start_date", "end_date"),
-                       ("cin_plans", "start_date", "end_date"), ("referrals", "referral_date", "closure_date"),
-                       ("assessments", "start_date", "completed_date")):
+    for name, s, e in (
+        ("cla_episodes", "start_date", "end_date"),
+        ("cp_plans", "start_date", "end_date"),
+        ("cin_plans", "start_date", "end_date"),
+        ("referrals", "referral_date", "closure_date"),
+        ("assessments", "start_date", "completed_date"),
+    ):
         df = t[name]
         parts.append(df.loc[_open(df, s, e, d), ["child_id", s]].rename(columns={s: "start_date"}))
     return pd.concat(parts)
@@ -149,11 +154,21 @@ def unallocated(t, f, standards):
     ended = al[(al["role"] == "key_worker") & al["worker_id"].isin(qualified) & (al["end_date"] <= d)]
     last_end = ended.groupby("child_id")["end_date"].max()
     since = pd.concat([kids, kids.index.to_series().map(last_end)], axis=1).max(axis=1)
-    team = al[(al["role"] == "key_worker") & _open(al, "start_date", "end_date", d)] \
-        .sort_values("start_date").groupby("child_id")["team_id"].last()
+    team = (
+        al[(al["role"] == "key_worker") & _open(al, "start_date", "end_date", d)]
+        .sort_values("start_date")
+        .groupby("child_id")["team_id"]
+        .last()
+    )
     status = child_status(t, d, standards)
-    out = pd.DataFrame({"child_id": kids.index, "team_id": kids.index.map(team),
-                        "status": kids.index.map(status), "days_unallocated": (d - since).dt.days.values})
+    out = pd.DataFrame(
+        {
+            "child_id": kids.index,
+            "team_id": kids.index.map(team),
+            "status": kids.index.map(status),
+            "days_unallocated": (d - since).dt.days.values,
+        }
+    )
     out = out[_team_ok(t, f, out["team_id"])]
     return out.sort_values(["days_unallocated", "child_id"], ascending=[False, True])
 
@@ -163,8 +178,11 @@ def plan_durations(t, f, standards, plan_type: str = "cin"):
     d = _ts(f.as_at)
     start = _ts(f.window_start(12))
     usable = p["start_date"].notna() & (p["end_date"].isna() | (p["end_date"] >= p["start_date"]))
-    keep = usable & (p["start_date"] <= d) & (p["end_date"].isna() | (p["end_date"] > d)
-                                              | ((p["end_date"] >= start) & (p["end_date"] <= d)))
+    keep = (
+        usable
+        & (p["start_date"] <= d)
+        & (p["end_date"].isna() | (p["end_date"] > d) | ((p["end_date"] >= start) & (p["end_date"] <= d)))
+    )
     out = p[keep & _team_ok(t, f, p["team_id"])].copy()
     out["open"] = out["end_date"].isna() | (out["end_date"] > d)
     out["days"] = (out["end_date"].where(~out["open"], d) - out["start_date"]).dt.days
@@ -194,8 +212,9 @@ def _open_plans_with_last(t, f, d, plan_type):
     rv = t["plan_reviews"]
     rv = rv[(rv["plan_type"] == plan_type) & (rv["review_date"] <= d)]
     last_review = rv.merge(p[["plan_id", "start_date"]], on="plan_id")
-    last_review = last_review[last_review["review_date"] >= last_review["start_date"]] \
-        .groupby("plan_id")["review_date"].max()
+    last_review = (
+        last_review[last_review["review_date"] >= last_review["start_date"]].groupby("plan_id")["review_date"].max()
+    )
     vi = t["visits"]
     vi = vi[(vi["plan_type"] == plan_type) & (vi["visit_date"] <= d)]
     lv = vi.merge(p[["plan_id", "child_id", "start_date"]], on="child_id")
@@ -211,8 +230,12 @@ def plan_drift(t, f, standards):
     review = (d - cin["last_review"].fillna(cin["start_date"])).dt.days - 42
     visit = (d - cin["last_visit"].fillna(cin["start_date"])).dt.days - 21
     age = (d - cin["start_date"]).dt.days
-    for flag, over in (("cin_review_overdue", review), ("cin_visit_overdue", visit),
-                       ("cin_9_month_review", age - 274), ("cin_over_12_months", age - 365)):
+    for flag, over in (
+        ("cin_review_overdue", review),
+        ("cin_visit_overdue", visit),
+        ("cin_9_month_review", age - 274),
+        ("cin_over_12_months", age - 365),
+    ):
         sel = cin[over > 0]
         rows.append(sel.assign(flag=flag, plan_type="cin", days_over=over[over > 0]))
     cp = _open_plans_with_last(t, f, d, "cp")
@@ -239,8 +262,16 @@ def drift_trend(t, f, standards, months: int = 12):
             p = t[f"{pt}_plans"]
             p = p[_open(p, "start_date", "end_date", d) & _team_ok(t, f, p["team_id"])]
             age = (d - p["start_date"]).dt.days
-            rows.append({"as_at": d, "plan_type": pt, "open": len(p), "over_9": int((age > 274).sum()),
-                         "over_12": int((age > 365).sum()), "over_24": int((age > 730).sum())})
+            rows.append(
+                {
+                    "as_at": d,
+                    "plan_type": pt,
+                    "open": len(p),
+                    "over_9": int((age > 274).sum()),
+                    "over_12": int((age > 365).sum()),
+                    "over_24": int((age > 730).sum()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -273,13 +304,18 @@ def evaluate_pilot(t, f, standards, pilot=None):
     c["reviews"] = c["plan_id"].map(n_rev).fillna(0)
     al = t["allocations"]
     key = al[(al["role"] == "key_worker") & al["worker_id"].notna()]
-    held = c.merge(key[["child_id", "worker_id", "start_date"]].rename(columns={"start_date": "al_start"}),
-                   on="child_id")
+    held = c.merge(
+        key[["child_id", "worker_id", "start_date"]].rename(columns={"start_date": "al_start"}), on="child_id"
+    )
     held = held[held["al_start"] <= held["start_date"]].sort_values("al_start").groupby("plan_id")["worker_id"].last()
     c["worker_id"] = c["plan_id"].map(held)
-    return c.groupby(["cohort", "period"]).agg(n=("plan_id", "size"), median_days=("days", "median"),
-                                                escalated=("escalated", "mean"), rereferred=("rereferred", "mean"),
-                                                reviews=("reviews", "mean"))
+    return c.groupby(["cohort", "period"]).agg(
+        n=("plan_id", "size"),
+        median_days=("days", "median"),
+        escalated=("escalated", "mean"),
+        rereferred=("rereferred", "mean"),
+        reviews=("reviews", "mean"),
+    )
 
 
 def pilot_trend(t, f, standards, pilot=None):
@@ -289,14 +325,20 @@ def pilot_trend(t, f, standards, pilot=None):
     rows = []
     for m in months:
         o = p[_open(p, "start_date", "end_date", m)]
-        rows.append({"month": m, "open": len(o), "started": int(((p["start_date"] >= m)
-                                                                 & (p["start_date"] < m + relativedelta(months=1))).sum())})
+        rows.append(
+            {
+                "month": m,
+                "open": len(o),
+                "started": int(((p["start_date"] >= m) & (p["start_date"] < m + relativedelta(months=1))).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _holidays() -> np.ndarray:
     try:
         from data_layer.working_days import bank_holidays  # type: ignore
+
         return np.array(sorted(bank_holidays()), dtype="datetime64[D]")
     except Exception:  # noqa: BLE001 - the baseline's work is the same with or without the list
         return np.array([], dtype="datetime64[D]")
@@ -306,8 +348,9 @@ def transfers(t, f, standards):
     tr = t["transfers"]
     d = _ts(f.as_at)
     start = _ts(f.window_start(12))
-    keep = ((tr["requested_date"] >= start) & (tr["requested_date"] <= d)) | \
-        (tr["completed_date"].isna() & (tr["requested_date"] <= d))
+    keep = ((tr["requested_date"] >= start) & (tr["requested_date"] <= d)) | (
+        tr["completed_date"].isna() & (tr["requested_date"] <= d)
+    )
     tr = tr[keep & (_team_ok(t, f, tr["from_team_id"]) | _team_ok(t, f, tr["to_team_id"]))].copy()
     req = tr["requested_date"].values.astype("datetime64[D]")
     done = tr["completed_date"].fillna(d).values.astype("datetime64[D]")
@@ -337,11 +380,17 @@ def _scores(t, standards) -> pd.Series:
 def jarp_queue(t, f, standards):
     j = t["jarp_referrals"]
     d = _ts(f.as_at)
-    q = j[(j["submitted_at"] < d + pd.Timedelta(days=1))
-          & (j["decision_date"].isna() | (j["decision_date"] > d)) & _team_ok(t, f, j["referring_team_id"])].copy()
+    q = j[
+        (j["submitted_at"] < d + pd.Timedelta(days=1))
+        & (j["decision_date"].isna() | (j["decision_date"] > d))
+        & _team_ok(t, f, j["referring_team_id"])
+    ].copy()
     q["score"] = q["referral_id"].map(_scores(t, standards)).fillna(0) + 2 * (q["carried_over"] >= 1)
-    q["priority"] = np.select([q["direct_exception"].notna() | (q["score"] >= 11), q["score"] >= 7, q["score"] >= 1],
-                              ["P1", "P2", "P3"], "below_threshold")
+    q["priority"] = np.select(
+        [q["direct_exception"].notna() | (q["score"] >= 11), q["score"] >= 7, q["score"] >= 1],
+        ["P1", "P2", "P3"],
+        "below_threshold",
+    )
     q["waiting_days"] = (d - q["submitted_at"].dt.normalize()).dt.days
     return q.sort_values(["priority", "score"], ascending=[True, False])
 
@@ -358,8 +407,12 @@ def jarp_responses(t, f, standards):
 
 
 def jarp_queue_trend(t, f, standards, weeks: int = 26):
-    return pd.DataFrame([{"as_at": f.as_at - timedelta(weeks=w),
-                          "n": len(jarp_queue(t, f.shifted(-7 * w), standards))} for w in range(weeks)])
+    return pd.DataFrame(
+        [
+            {"as_at": f.as_at - timedelta(weeks=w), "n": len(jarp_queue(t, f.shifted(-7 * w), standards))}
+            for w in range(weeks)
+        ]
+    )
 
 
 #: data-layer function (as ``module.name``, the harness's naming) -> pandas twin
@@ -407,6 +460,11 @@ def run_page(db, tables: list[str], calls: list[tuple[str, tuple]], standards) -
             fn(t, f, standards, *rest)
         covered.append(name)
     compute_s = time.perf_counter() - t1
-    return {"read_s": read_s, "compute_s": compute_s, "total_s": time.perf_counter() - t0,
-            "rows_read": int(sum(len(df) for df in t.values())), "covered": sorted(set(covered)),
-            "not_covered": sorted(set(missing))}
+    return {
+        "read_s": read_s,
+        "compute_s": compute_s,
+        "total_s": time.perf_counter() - t0,
+        "rows_read": int(sum(len(df) for df in t.values())),
+        "covered": sorted(set(covered)),
+        "not_covered": sorted(set(missing)),
+    }

@@ -11,6 +11,7 @@ the whole CSV, after every (size, backend), so an interrupted run keeps what it 
 database whose measurement fails is logged and skipped (exit status 1). ``--quick`` writes to ``benchmarks/data/quick/`` unless ``--out`` says otherwise,
 so a smoke run never overwrites the committed results.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,18 @@ def _csv_list(text: str, cast=str) -> list:
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", type=lambda s: _csv_list(s, int), default=None,
-                   help="children per demo database, comma-separated (default 5000,50000,1000000)")
-    p.add_argument("--backends", type=_csv_list, default=None,
-                   help="sqlite,duckdb,postgresql (PostgreSQL is skipped when unreachable)")
+    p.add_argument(
+        "--sizes",
+        type=lambda s: _csv_list(s, int),
+        default=None,
+        help="children per demo database, comma-separated (default 5000,50000,1000000)",
+    )
+    p.add_argument(
+        "--backends",
+        type=_csv_list,
+        default=None,
+        help="sqlite,duckdb,postgresql (PostgreSQL is skipped when unreachable)",
+    )
     p.add_argument("--repeats", type=int, default=None, help="timed runs per callback (default by size)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--quick", action="store_true", help=f"smoke run: {QUICK_SIZE} children, 1 repeat, sqlite+duckdb")
@@ -87,9 +96,16 @@ def _worker(args) -> int:
     from .measure import dumps, measure
 
     naive_runs = args.naive_runs or (3 if args.size <= 10_000 else 1)
-    result = measure(args.url, backend=args.backend, size=args.size, repeats=args.repeats,
-                     filters_n=args.filters, functions=not args.no_functions, naive_runs=naive_runs,
-                     progress=lambda m: log.info("%s", m))
+    result = measure(
+        args.url,
+        backend=args.backend,
+        size=args.size,
+        repeats=args.repeats,
+        filters_n=args.filters,
+        functions=not args.no_functions,
+        naive_runs=naive_runs,
+        progress=lambda m: log.info("%s", m),
+    )
     result["load_average"] = os.getloadavg()
     args.json.write_text(dumps(result))
     return 0
@@ -98,8 +114,24 @@ def _worker(args) -> int:
 def _measure_in_subprocess(args, url: str, backend: str, size: int, repeats: int) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False, dir=args.data_dir) as fh:
         out = Path(fh.name)
-    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", "--url", url, "--backend", backend,
-           "--size", str(size), "--repeats", str(repeats), "--json", str(out), "--filters", str(args.filters)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--worker",
+        "--url",
+        url,
+        "--backend",
+        backend,
+        "--size",
+        str(size),
+        "--repeats",
+        str(repeats),
+        "--json",
+        str(out),
+        "--filters",
+        str(args.filters),
+    ]
     if args.no_functions:
         cmd.append("--no-functions")
     if args.naive_runs:

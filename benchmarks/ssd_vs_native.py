@@ -5,6 +5,7 @@ Builds the demo authority (``--children``, default 5,000) as a native SQLite fil
 ``--repeats`` warm runs, same process, same machine) and prints a Markdown table with the ratio.
 Functions the SSD cannot serve are listed with the MissingData sentence instead of a time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,13 +20,29 @@ from data_layer.demo import generate
 from data_layer.demo.ssd import native_to_ssd
 
 CALLS = (
-    ("caseloads", ()), ("unallocated", ()), ("children_by_status", ()), ("caseload_trend", ()),
-    ("plan_durations", ("cin",)), ("plan_durations", ("cp",)), ("plan_exclusions", ()), ("duration_bands", ()),
-    ("plan_drift", ()), ("drift_counts", ()), ("drift_trend", ()),
-    ("evaluate_pilot", ()), ("pilot_trend", ()),
-    ("transfers", ()), ("transfer_flows", ()), ("transfer_exclusions", ()), ("keyworker_changes", ()), ("keyworker_change_children", ()),
-    ("jarp_queue", ()), ("jarp_responses", ()),
-    ("team_options", None), ("date_range", None), ("data_quality", None),
+    ("caseloads", ()),
+    ("unallocated", ()),
+    ("children_by_status", ()),
+    ("caseload_trend", ()),
+    ("plan_durations", ("cin",)),
+    ("plan_durations", ("cp",)),
+    ("plan_exclusions", ()),
+    ("duration_bands", ()),
+    ("plan_drift", ()),
+    ("drift_counts", ()),
+    ("drift_trend", ()),
+    ("evaluate_pilot", ()),
+    ("pilot_trend", ()),
+    ("transfers", ()),
+    ("transfer_flows", ()),
+    ("transfer_exclusions", ()),
+    ("keyworker_changes", ()),
+    ("keyworker_change_children", ()),
+    ("jarp_queue", ()),
+    ("jarp_responses", ()),
+    ("team_options", None),
+    ("date_range", None),
+    ("data_quality", None),
 )
 
 
@@ -63,11 +80,15 @@ def measure(children: int, repeats: int, workdir: Path) -> list[dict]:
 
 
 def markdown(rows: list[dict], children: int) -> str:
-    lines = [f"Demo authority, {children:,} children, SQLite, median of warm runs (ms):", "",
-             "| function | native | SSD | SSD / native |", "|---|---:|---:|---:|"]
+    lines = [
+        f"Demo authority, {children:,} children, SQLite, median of warm runs (ms):",
+        "",
+        "| function | native | SSD | SSD / native |",
+        "|---|---:|---:|---:|",
+    ]
     for r in rows:
         n, s = r.get("native"), r.get("ssd")
-        fmt = (lambda v: "-" if v is None else f"{1000 * v:.1f}")  # noqa: E731
+        fmt = lambda v: "-" if v is None else f"{1000 * v:.1f}"  # noqa: E731
         ratio = f"{s / n:.1f}x" if n and s else (r.get("note", "")[:90] if s is None else "-")
         lines.append(f"| {r['function']} | {fmt(n)} | {fmt(s)} | {ratio} |")
     return "\n".join(lines)

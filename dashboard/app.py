@@ -8,6 +8,7 @@ The shell around the pages (navbar, filters, URL sync, footer) is :mod:`dashboar
 
 Pages only read the store (``Input(FILTERS_ID, "data")``); see ``docs/PAGE_CONVENTIONS.md``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,6 +41,7 @@ ASSETS_DIR = str(Path(_assets_pkg.__file__).resolve().parent)
 
 
 # --------------------------------------------------------------------------- page discovery
+
 
 def load_pages() -> list[str]:
     """Import (or re-import) every public module of the ``pages`` package; return their names.
@@ -74,9 +76,9 @@ def _adopt_page_callbacks(app: Dash) -> None:
 
     for key in list(_callback.GLOBAL_CALLBACK_MAP):
         app.callback_map[key] = _callback.GLOBAL_CALLBACK_MAP.pop(key)
-    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)  # noqa: SLF001
+    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)
     _callback.GLOBAL_CALLBACK_LIST.clear()
-    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)  # noqa: SLF001
+    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
     _callback.GLOBAL_INLINE_SCRIPTS.clear()
 
 
@@ -107,6 +109,7 @@ def _safe_layout(module: str, layout):
 
 
 # --------------------------------------------------------------------------- factory
+
 
 def create_app(db=None, settings: Settings | None = None) -> Dash:
     """Build the dashboard on ``db`` (default: ``connect(settings.database_url)``).
@@ -140,6 +143,7 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
             continue
         page["layout"] = _safe_layout(module, page["layout"])
     _adopt_page_callbacks(app)
+
     def layout():
         return shell_layout(settings)
 

@@ -6,10 +6,12 @@ in-process Flask-Caching ``SimpleCache`` now; a shared backend (Redis) is a sett
 the dashboard runs in several processes. Errors are never cached, so a database that comes back
 is used again at once.
 """
+
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from flask_caching import Cache
@@ -64,6 +66,7 @@ def cached_render(fn: Callable, *args, **kwargs):
     callback's time (Plotly validates every property in Python). Outside an app context it
     simply calls ``fn``.
     """
+
     def key() -> str:
         raw = f"render|{fn.__module__}.{fn.__qualname__}|{args!r}|{sorted(kwargs.items())!r}"
         return "r:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -3,6 +3,7 @@
 Each subcommand is a thin wrapper: the work lives in the module it imports, so it can be tested
 without a shell.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,21 +21,29 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8050)
     run.add_argument("--debug", action="store_true", help="Dash debug mode (never on live data)")
     run.add_argument("--database", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
-    run.add_argument("--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, "
-                                                              "else detected)")
+    run.add_argument(
+        "--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, else detected)"
+    )
 
     demo = sub.add_parser("demo-data", help="build the synthetic demo authority as a SQLite file")
     demo.add_argument("--out", required=True)
-    demo.add_argument("--format", choices=("native", "ssd"), default="native",
-                      help="native: the data contract; ssd: the same authority as Standard Safeguarding Dataset tables")
+    demo.add_argument(
+        "--format",
+        choices=("native", "ssd"),
+        default="native",
+        help="native: the data contract; ssd: the same authority as Standard Safeguarding Dataset tables",
+    )
     demo.add_argument("--children", type=int, default=5000)
     demo.add_argument("--seed", type=int, default=1)
 
-    check = sub.add_parser("check-db", help="compare a database with the data contract (or its SSD): coverage, "
-                                             "missing tables and columns, bad rows")
+    check = sub.add_parser(
+        "check-db",
+        help="compare a database with the data contract (or its SSD): coverage, missing tables and columns, bad rows",
+    )
     check.add_argument("url", nargs="?", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
-    check.add_argument("--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, "
-                                                                "else detected)")
+    check.add_argument(
+        "--source", choices=("native", "ssd"), help="what the database holds (default: CSC_SOURCE, else detected)"
+    )
 
     export = sub.add_parser("export", help="write the board pack")
     export.add_argument("--as-at", type=date.fromisoformat)
@@ -43,18 +52,47 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.add_argument("--database")
 
-    imp = sub.add_parser("import", help="build an embedded DuckDB file from the statutory returns (Annex A, CIN "
-                                         "census, SSDA903, workforce census)")
-    imp.add_argument("--annex-a", action="append", default=[], metavar="FILE.xlsx|DIR",
-                     help="Annex A workbook, or a folder of one CSV per list (repeatable)")
-    imp.add_argument("--cin-census", action="append", default=[], nargs="+", metavar="FILE.xml",
-                     help="CIN census XML, any year from 2017 (repeatable; years merged)")
-    imp.add_argument("--ssda903", action="append", default=[], metavar="DIR",
-                     help="folder of one SSDA903 return's CSV tables (repeatable; years merged)")
-    imp.add_argument("--workforce", action="append", default=[], nargs="+", metavar="FILE.xml",
-                     help="children's social work workforce census XML (repeatable)")
-    imp.add_argument("--extract-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                     help="the Annex A extract date (default: the latest date in its lists)")
+    imp = sub.add_parser(
+        "import",
+        help="build an embedded DuckDB file from the statutory returns (Annex A, CIN "
+        "census, SSDA903, workforce census)",
+    )
+    imp.add_argument(
+        "--annex-a",
+        action="append",
+        default=[],
+        metavar="FILE.xlsx|DIR",
+        help="Annex A workbook, or a folder of one CSV per list (repeatable)",
+    )
+    imp.add_argument(
+        "--cin-census",
+        action="append",
+        default=[],
+        nargs="+",
+        metavar="FILE.xml",
+        help="CIN census XML, any year from 2017 (repeatable; years merged)",
+    )
+    imp.add_argument(
+        "--ssda903",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="folder of one SSDA903 return's CSV tables (repeatable; years merged)",
+    )
+    imp.add_argument(
+        "--workforce",
+        action="append",
+        default=[],
+        nargs="+",
+        metavar="FILE.xml",
+        help="children's social work workforce census XML (repeatable)",
+    )
+    imp.add_argument(
+        "--extract-date",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the Annex A extract date (default: the latest date in its lists)",
+    )
     imp.add_argument("--out", required=True, metavar="FILE.duckdb")
     return p
 
@@ -64,9 +102,14 @@ def _import(args) -> int:
 
     flat = lambda groups: [p for g in groups for p in (g if isinstance(g, list) else [g])]  # noqa: E731
     try:
-        result = import_returns(args.out, annex_a=args.annex_a, cin_census=flat(args.cin_census),
-                                ssda903=args.ssda903, workforce=flat(args.workforce),
-                                extract_date=args.extract_date)
+        result = import_returns(
+            args.out,
+            annex_a=args.annex_a,
+            cin_census=flat(args.cin_census),
+            ssda903=args.ssda903,
+            workforce=flat(args.workforce),
+            extract_date=args.extract_date,
+        )
     except ImportFailed as exc:
         print(f"import failed, nothing written: {exc}", file=sys.stderr)
         return 1
@@ -90,9 +133,11 @@ def main(argv: list[str] | None = None) -> int:
             from data_layer.demo.ssd import generate_ssd
 
             out = generate_ssd(args.out, children=args.children, seed=args.seed)
-            print(f"Wrote the demo SSD to {out}. Serve it with:\n"
-                  f"  CSC_SOURCE=ssd CSC_STANDARDS_FILE={out}.standards.toml "
-                  f"csc-dashboard run --database sqlite:///{out}")
+            print(
+                f"Wrote the demo SSD to {out}. Serve it with:\n"
+                f"  CSC_SOURCE=ssd CSC_STANDARDS_FILE={out}.standards.toml "
+                f"csc-dashboard run --database sqlite:///{out}"
+            )
             return 0
         from data_layer.demo import generate
 
@@ -107,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         from .export import export_pack
 
-        return export_pack(out=args.out, as_at=args.as_at, teams=tuple(args.teams), services=tuple(args.services),
-                           url=args.database)
+        return export_pack(
+            out=args.out, as_at=args.as_at, teams=tuple(args.teams), services=tuple(args.services), url=args.database
+        )
     return 2
 
 

@@ -6,11 +6,12 @@
 
 Charts, tables and notes are drawn from section values by :mod:`dashboard.render`.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
@@ -29,20 +30,31 @@ def stat_tile(tile_id: str, label: str, value: str, *, detail: str | None = None
     if rag:
         r = RAG[rag]
         badge = html.Span(r["label"], className=f"rag rag-{rag} ms-2", style={"borderColor": r["colour"]})
-    return dbc.Card(dbc.CardBody([
-        html.Div(label, className="tile-label"),
-        html.Div([html.Span(value, id=f"{tile_id}-value", className="tile-value"), badge]),
-        html.Div(detail, className="tile-detail text-muted small") if detail else None,
-    ]), className="stat-tile mb-3", id=tile_id)
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(label, className="tile-label"),
+                html.Div([html.Span(value, id=f"{tile_id}-value", className="tile-value"), badge]),
+                html.Div(detail, className="tile-detail text-muted small") if detail else None,
+            ]
+        ),
+        className="stat-tile mb-3",
+        id=tile_id,
+    )
 
 
 def error_alert(message: str | Exception, *, title: str = "This page could not be loaded") -> dbc.Alert:
     """The message shown in the page area when a query fails; the rest of the app keeps working."""
     text = str(message) if str(message) else type(message).__name__
-    return dbc.Alert([html.H2(title, className="h5 alert-heading"), html.P(text, className="mb-1"),
-                      html.P("Other pages and filters still work. Try again later or ask the data team.",
-                             className="small mb-0")],
-                     color="danger", className="page-error")
+    return dbc.Alert(
+        [
+            html.H2(title, className="h5 alert-heading"),
+            html.P(text, className="mb-1"),
+            html.P("Other pages and filters still work. Try again later or ask the data team.", className="small mb-0"),
+        ],
+        color="danger",
+        className="page-error",
+    )
 
 
 GENERIC_ERROR = "An unexpected error happened while preparing this view."
@@ -81,7 +93,9 @@ def guarded(n_outputs: int = 1, error_index: int = 0) -> Callable:
             out = [no_update] * n_outputs
             out[error_index] = alert
             return out
+
         return wrapper
+
     return decorate
 
 
@@ -92,5 +106,7 @@ def loading(children, component_id: str | None = None):
 
 
 def page_header(title: str, lede: str | None = None):
-    return html.Div([html.H1(title, className="h3 mb-1"),
-                     html.P(lede, className="text-muted mb-3") if lede else None], className="page-header")
+    return html.Div(
+        [html.H1(title, className="h3 mb-1"), html.P(lede, className="text-muted mb-3") if lede else None],
+        className="page-header",
+    )

@@ -10,10 +10,12 @@ it into a :class:`ViewState` with :func:`view_state` (as-at date, services, team
 ``data_layer.Filters`` via ``.filters``, and ``.presentation``). :func:`fetch` runs a
 data-layer function through the cache.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from dash.exceptions import PreventUpdate
 from flask import Flask, current_app
@@ -44,7 +46,9 @@ def _ctx() -> AppContext:
     try:
         return current_app.extensions[_EXTENSION]
     except (RuntimeError, KeyError) as exc:
-        raise RuntimeError("No CSC Insight app is serving this request: build it with dashboard.app.create_app") from exc
+        raise RuntimeError(
+            "No CSC Insight app is serving this request: build it with dashboard.app.create_app"
+        ) from exc
 
 
 def get_db():

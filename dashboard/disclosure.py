@@ -24,11 +24,12 @@ Rules (threshold = ``suppress_below`` in the standards, default 5; README "Discl
 
 Pure Python (no Dash, no Plotly): unit tests call it directly.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -74,9 +75,11 @@ class Disclosure:
         """The sentence that explains the marks (for chart notes and the pack); empty when not active."""
         if not self.active:
             return ""
-        return (f"Counts of 1 to {self.threshold - 1} are shown as {self.mark}, and so is any percentage or "
-                f"average worked out from one; {SECONDARY_MARK} marks a count hidden so that a count under "
-                f"{self.threshold} cannot be worked out from a total.")
+        return (
+            f"Counts of 1 to {self.threshold - 1} are shown as {self.mark}, and so is any percentage or "
+            f"average worked out from one; {SECONDARY_MARK} marks a count hidden so that a count under "
+            f"{self.threshold} cannot be worked out from a total."
+        )
 
     def small(self, n) -> bool:
         """True for a count of 1..threshold-1 (whatever the mode): the cells primary suppression hides."""
@@ -165,8 +168,9 @@ class Disclosure:
 
     # ------------------------------------------------------------------ secondary suppression
 
-    def secondary(self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False,
-                  also: Iterable[int] = ()) -> set[int]:
+    def secondary(
+        self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False, also: Iterable[int] = ()
+    ) -> set[int]:
         """Indices of ``cells`` (counts of one row, split or stack) to hide so no hidden cell can be recovered.
 
         Primary cells (1..threshold-1) are hidden. When a total is shown (``total_shown``) and
@@ -200,13 +204,12 @@ class Disclosure:
         mask = pd.DataFrame(False, index=df.index, columns=list(columns))
         if not self.active or df.empty:
             return mask
-        for idx, row in zip(df.index, df[list(columns)].itertuples(index=False)):
+        for idx, row in zip(df.index, df[list(columns)].itertuples(index=False), strict=False):
             for j in self.secondary(list(row), total_shown=total_shown):
                 mask.at[idx, columns[j]] = True
         return mask
 
-    def secondary_columns(self, df: pd.DataFrame, columns: Sequence[str], *, total_shown: bool = True
-                          ) -> pd.DataFrame:
+    def secondary_columns(self, df: pd.DataFrame, columns: Sequence[str], *, total_shown: bool = True) -> pd.DataFrame:
         """The same, column by column (a status split read down a column with a total row)."""
         mask = pd.DataFrame(False, index=df.index, columns=list(columns))
         if not self.active or df.empty:
@@ -216,13 +219,16 @@ class Disclosure:
                 mask.at[df.index[j], col] = True
         return mask
 
-    def split(self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False,
-              also: Iterable[int] = ()) -> list[str]:
+    def split(
+        self, cells: Sequence, *, total_shown: bool = True, total_hidden: bool = False, also: Iterable[int] = ()
+    ) -> list[str]:
         """The counts of one split (a status split, a row, a stack's segments) as text, with secondary
         suppression (:meth:`secondary`): ``["<5", "*", "12", "0"]`` beside a shown total of 30."""
         hidden = self.secondary(cells, total_shown=total_shown, total_hidden=total_hidden, also=also)
-        return [(self.mark if self.small(c) else SECONDARY_MARK) if i in hidden else self.count(c)
-                for i, c in enumerate(cells)]
+        return [
+            (self.mark if self.small(c) else SECONDARY_MARK) if i in hidden else self.count(c)
+            for i, c in enumerate(cells)
+        ]
 
     def stack(self, cells: Sequence, *, hidden: Iterable[int] = ()) -> tuple[set[int], bool]:
         """Cells of a split whose total is known (a 100% bar, bands adding up to a cohort) to hide,
@@ -299,8 +305,14 @@ class Disclosure:
                 hidden.add(i)
         return hidden
 
-    def secondary_groups(self, cells: Sequence, known: Iterable[Sequence[int]] = (), *,
-                         secret: Iterable[Sequence[int]] = (), hidden: Iterable[int] = ()) -> set[int]:
+    def secondary_groups(
+        self,
+        cells: Sequence,
+        known: Iterable[Sequence[int]] = (),
+        *,
+        secret: Iterable[Sequence[int]] = (),
+        hidden: Iterable[int] = (),
+    ) -> set[int]:
         """Cells to hide when several groups of them add up to totals shown somewhere (linked tables).
 
         ``cells`` are counts (a grid flattened, a chart's bars); ``known`` are groups of indices whose
@@ -329,8 +341,9 @@ class Disclosure:
             return False
 
         def holds() -> bool:
-            return (all(not any(values[i] for i in g) or any(i in out and values[i] for i in g) for g in secret)
-                    and all(sum(1 for i in g if i in out and values[i]) != 1 for g in known))
+            return all(not any(values[i] for i in g) or any(i in out and values[i] for i in g) for g in secret) and all(
+                sum(1 for i in g if i in out and values[i]) != 1 for g in known
+            )
 
         required = set(out)
         changed = True
@@ -349,8 +362,16 @@ class Disclosure:
                 out.add(i)
         return out
 
-    def secondary_relations(self, values: Mapping, relations: Iterable[Sequence], *, shown: Iterable | None = None,
-                            fixed: Iterable = (), secret: Iterable = (), cost: Mapping | None = None) -> set:
+    def secondary_relations(
+        self,
+        values: Mapping,
+        relations: Iterable[Sequence],
+        *,
+        shown: Iterable | None = None,
+        fixed: Iterable = (),
+        secret: Iterable = (),
+        cost: Mapping | None = None,
+    ) -> set:
         """Cells to hide when a chart's counts are tied by sums that run through cells it does not show.
 
         For what :meth:`secondary` (one row) and :meth:`secondary_groups` (groups of shown cells)
@@ -383,7 +404,7 @@ class Disclosure:
         fixed, secret = set(fixed) & set(vals), set(secret) & set(vals)
         shown = (set(vals) if shown is None else set(shown) & set(vals)) - fixed - secret
         rels = [tuple(r) for r in relations]
-        rels = [r for r in rels if len(r) >= 2 and all(k in vals for k in r)]   # a relation needs all its cells
+        rels = [r for r in rels if len(r) >= 2 and all(k in vals for k in r)]  # a relation needs all its cells
         cost = cost or {}
         hidden = {k for k in shown if self.small(vals[k])}
         given_up: set = set()
@@ -393,7 +414,7 @@ class Disclosure:
                 return hidden
             cell, candidates = found[0]
             if not candidates:
-                given_up.add(cell)   # nothing shown is left to hide around it
+                given_up.add(cell)  # nothing shown is left to hide around it
                 continue
             best = candidates[:16]
 
@@ -402,13 +423,24 @@ class Disclosure:
 
             def room(c) -> int:
                 """Shown cells left to hide beside ``c`` where hiding it would leave it the only unknown."""
-                counts = [sum(1 for k in r if k != c and k in shown and k not in hidden and vals[k])
-                          for r in rels if c in r and all(known(k) for k in r if k != c)]
+                counts = [
+                    sum(1 for k in r if k != c and k in shown and k not in hidden and vals[k])
+                    for r in rels
+                    if c in r and all(known(k) for k in r if k != c)
+                ]
                 return min(counts, default=99)
 
-            scored = [(len(self._relation_leaks(vals, rels, shown, fixed, secret, hidden | {c}, given_up,
-                                                first=False)), -room(c), cost.get(c, 1), vals[c], order[c], c)
-                      for c in best]
+            scored = [
+                (
+                    len(self._relation_leaks(vals, rels, shown, fixed, secret, hidden | {c}, given_up, first=False)),
+                    -room(c),
+                    cost.get(c, 1),
+                    vals[c],
+                    order[c],
+                    c,
+                )
+                for c in best
+            ]
             hidden.add(min(scored, key=lambda x: x[:5])[5])
 
     def _relation_leaks(self, vals, rels, shown, fixed, secret, hidden, given_up, *, first: bool = True) -> list:
@@ -495,9 +527,16 @@ class Disclosure:
 
     # ------------------------------------------------------------------ tables (CSV, grids, pack)
 
-    def table(self, df: pd.DataFrame, counts: Sequence[str] = (), *,
-              derived: dict[str, Sequence[str]] | None = None, shares: dict[str, tuple[str, str]] | None = None,
-              rows_total: Sequence[str] | None = None, drop: Sequence[str] = ()) -> pd.DataFrame:
+    def table(
+        self,
+        df: pd.DataFrame,
+        counts: Sequence[str] = (),
+        *,
+        derived: dict[str, Sequence[str]] | None = None,
+        shares: dict[str, tuple[str, str]] | None = None,
+        rows_total: Sequence[str] | None = None,
+        drop: Sequence[str] = (),
+    ) -> pd.DataFrame:
         """The table as it may be shown: what a chart's CSV downloads in presentation mode.
 
         * ``counts``: count columns; small ones become the mark.
@@ -530,14 +569,16 @@ class Disclosure:
         for col, (num, den) in (shares or {}).items():
             if col not in out.columns:
                 continue
-            mask = pd.Series([self.hides_share(n, d) for n, d in zip(out[num], out[den])], index=out.index)
+            mask = pd.Series(
+                [self.hides_share(n, d) for n, d in zip(out[num], out[den], strict=False)], index=out.index
+            )
             if num in hidden.columns:
                 mask = mask | hidden[num]
             if den in hidden.columns:
                 mask = mask | hidden[den]
             out[col] = out[col].astype(object).where(~mask, self.mark)
         for c in hidden.columns:
-            out[c] = [self._cell(v, h) for v, h in zip(out[c], hidden[c])]
+            out[c] = [self._cell(v, h) for v, h in zip(out[c], hidden[c], strict=False)]
         return out
 
     def _cell(self, value, hidden: bool) -> str:

@@ -24,6 +24,7 @@ Any other name gets the HTML.
 Entry points: :func:`export_pack` (the CLI), :func:`build_pack` (the HTML string; the shell's
 "Board pack" button uses it through :func:`register_pack_download`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,13 +65,17 @@ def _filter_texts(filters: Filters, options: FilterOptions | None) -> tuple[str,
     return teams, services
 
 
-def _renderer(db, filters: Filters, settings: Settings | None, options: FilterOptions | None,
-              content: PackContent):
+def _renderer(db, filters: Filters, settings: Settings | None, options: FilterOptions | None, content: PackContent):
     settings = settings or Settings()
     teams_text, services_text = _filter_texts(filters, options)
-    kwargs = dict(title=settings.title, as_at_text=f"{filters.as_at:%-d %B %Y}", teams_text=teams_text,
-                  services_text=services_text, synthetic=bool(getattr(db, "is_demo", False)),
-                  produced=f"{datetime.now():%-d %B %Y %H:%M}")
+    kwargs = dict(
+        title=settings.title,
+        as_at_text=f"{filters.as_at:%-d %B %Y}",
+        teams_text=teams_text,
+        services_text=services_text,
+        synthetic=bool(getattr(db, "is_demo", False)),
+        produced=f"{datetime.now():%-d %B %Y %H:%M}",
+    )
 
     def to_html(pages: dict[int, int] | None = None, *, print_marks: bool = False, plots: bool = True) -> str:
         return render(content.number(pages or {}), print_marks=print_marks, plots=plots, **kwargs)
@@ -87,8 +92,9 @@ def build_pack(db, filters: Filters, settings: Settings | None = None, options: 
     return _renderer(db, filters, settings, options, gather(db, filters))()
 
 
-def write_pdf(db, filters: Filters, target: Path, settings: Settings | None = None,
-              options: FilterOptions | None = None) -> dict[int, int]:
+def write_pdf(
+    db, filters: Filters, target: Path, settings: Settings | None = None, options: FilterOptions | None = None
+) -> dict[int, int]:
     """Print the pack to ``target`` (PDF); returns contents entry -> page."""
     require_chromium()  # before the work: says how to get one
     to_html = _renderer(db, filters, settings, options, gather(db, filters))
@@ -148,8 +154,12 @@ def export_pack(out: str, as_at: date | None = None, teams=(), services=(), url:
         return 1
     finally:
         db.dispose()
-    log.info("board pack written to %s (%.1f s, %s bytes)", target, time.perf_counter() - started,
-             f"{target.stat().st_size:,}")
+    log.info(
+        "board pack written to %s (%.1f s, %s bytes)",
+        target,
+        time.perf_counter() - started,
+        f"{target.stat().st_size:,}",
+    )
     return 0
 
 
@@ -158,13 +168,24 @@ def export_pack(out: str, as_at: date | None = None, teams=(), services=(), url:
 
 def pack_controls():
     """The shell's "Board pack" button, its download and its message area."""
-    return html.Div([
-        dbc.Button("Board pack", id=BUTTON_ID, n_clicks=0, color="primary", outline=True, size="sm",
-                   className="pack-button", title="Download these figures as one HTML file for the board "
-                                                   "(presentation mode: no child-level data, small counts hidden)"),
-        dcc.Download(id=DOWNLOAD_ID),
-        html.Div(id=MESSAGE_ID, role="status", className="small mt-1"),
-    ], className="shell-pack")
+    return html.Div(
+        [
+            dbc.Button(
+                "Board pack",
+                id=BUTTON_ID,
+                n_clicks=0,
+                color="primary",
+                outline=True,
+                size="sm",
+                className="pack-button",
+                title="Download these figures as one HTML file for the board "
+                "(presentation mode: no child-level data, small counts hidden)",
+            ),
+            dcc.Download(id=DOWNLOAD_ID),
+            html.Div(id=MESSAGE_ID, role="status", className="small mt-1"),
+        ],
+        className="shell-pack",
+    )
 
 
 def pack_download(n_clicks, data) -> tuple:
@@ -184,21 +205,40 @@ def pack_download(n_clicks, data) -> tuple:
     except Exception as exc:  # noqa: BLE001 - shown as a message; only the type is logged
         log.error("board pack failed: %s", type(exc).__name__)
         reason = str(exc) if isinstance(exc, DatabaseError) else "An unexpected error happened."
-        return no_update, dbc.Alert(f"The board pack could not be made. {reason}", color="danger",
-                                    dismissable=True, className="py-1 mb-0", id="shell-pack-error")
+        return no_update, dbc.Alert(
+            f"The board pack could not be made. {reason}",
+            color="danger",
+            dismissable=True,
+            className="py-1 mb-0",
+            id="shell-pack-error",
+        )
     return {"content": text, "filename": pack_filename(state.filters), "type": "text/html", "base64": False}, None
 
 
 def register_pack_download(app) -> None:
     """Wire the shell's button to :func:`pack_download` (called by ``create_app``)."""
     app.callback(
-        Output(DOWNLOAD_ID, "data"), Output(MESSAGE_ID, "children"),
-        Input(BUTTON_ID, "n_clicks"), State(FILTERS_ID, "data"),
+        Output(DOWNLOAD_ID, "data"),
+        Output(MESSAGE_ID, "children"),
+        Input(BUTTON_ID, "n_clicks"),
+        State(FILTERS_ID, "data"),
         running=[(Output(BUTTON_ID, "disabled"), True, False)],
         prevent_initial_call=True,
     )(pack_download)
 
 
-__all__ = ["export_pack", "build_pack", "write_pdf", "appendix", "html_to_pdf", "find_chromium", "pack_controls",
-           "register_pack_download", "pack_download", "resolve_filters", "pack_filename", "ExportError",
-           "FilterError"]
+__all__ = [
+    "export_pack",
+    "build_pack",
+    "write_pdf",
+    "appendix",
+    "html_to_pdf",
+    "find_chromium",
+    "pack_controls",
+    "register_pack_download",
+    "pack_download",
+    "resolve_filters",
+    "pack_filename",
+    "ExportError",
+    "FilterError",
+]

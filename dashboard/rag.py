@@ -27,13 +27,14 @@ An authority overrides any bound in the same TOML file as the standards (``CSC_S
 Unknown tile keys or fields, non-numbers, or bounds in the wrong order for the direction raise
 :class:`RagError` naming the key. Pure Python, no Dash: the board-pack exporter uses it too.
 """
+
 from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
 
 from dashboard.theme import RAG
 
@@ -88,43 +89,107 @@ def default_thresholds(standards) -> dict[str, Threshold]:
     """The built-in bounds, derived from the practice standards in force."""
     per_fte = float(standards.caseload_per_fte)
     items = (
-        Threshold("average_caseload", True, per_fte, round(per_fte * 1.1, 2), "",
-                  "caseload_per_fte (000)",
-                  "Green at or under the standard; amber up to 10% over it (local default)"),
-        Threshold("workers_over_target", True, 10.0, 25.0, "%",
-                  "caseload_per_fte (000); the % bands are a local default",
-                  "Share of workers in post whose caseload exceeds 25 x FTE"),
-        Threshold("unallocated", True, 0, 0, "",
-                  "004 Appendix 4: every open child has a qualified key worker",
-                  "Zero tolerance: any unallocated child is red"),
-        Threshold("cin_over_12_months", True, 0, 0, "",
-                  "cin_max_months (001)", "Zero tolerance, as on the Plan durations page"),
-        Threshold("cin_reviews_overdue", True, 0, 0, "",
-                  "cin_review_days (001)", "Zero tolerance: every CIN plan reviewed within 6 weeks"),
-        Threshold("cp_over_2_years", True, 0, 0, "",
-                  "cp_max_months (national indicator)", "Zero tolerance, as on the Plan durations page"),
-        Threshold("transfers_on_time", False, 90.0, 75.0, "%",
-                  "transfer_working_days (003); the % bands are a local default",
-                  "Completed transfers within 3 working days of the request"),
-        Threshold("transfers_pending_late", True, 0, 0, "",
-                  "transfer_working_days (003)", "Zero tolerance: no pending transfer past 3 working days"),
-        Threshold("jarp_responses_on_time", False, 90.0, 75.0, "%",
-                  "JARP response targets (003 3.6); the % bands are a local default",
-                  "Judged first responses within their priority's target"),
+        Threshold(
+            "average_caseload",
+            True,
+            per_fte,
+            round(per_fte * 1.1, 2),
+            "",
+            "caseload_per_fte (000)",
+            "Green at or under the standard; amber up to 10% over it (local default)",
+        ),
+        Threshold(
+            "workers_over_target",
+            True,
+            10.0,
+            25.0,
+            "%",
+            "caseload_per_fte (000); the % bands are a local default",
+            "Share of workers in post whose caseload exceeds 25 x FTE",
+        ),
+        Threshold(
+            "unallocated",
+            True,
+            0,
+            0,
+            "",
+            "004 Appendix 4: every open child has a qualified key worker",
+            "Zero tolerance: any unallocated child is red",
+        ),
+        Threshold(
+            "cin_over_12_months",
+            True,
+            0,
+            0,
+            "",
+            "cin_max_months (001)",
+            "Zero tolerance, as on the Plan durations page",
+        ),
+        Threshold(
+            "cin_reviews_overdue",
+            True,
+            0,
+            0,
+            "",
+            "cin_review_days (001)",
+            "Zero tolerance: every CIN plan reviewed within 6 weeks",
+        ),
+        Threshold(
+            "cp_over_2_years",
+            True,
+            0,
+            0,
+            "",
+            "cp_max_months (national indicator)",
+            "Zero tolerance, as on the Plan durations page",
+        ),
+        Threshold(
+            "transfers_on_time",
+            False,
+            90.0,
+            75.0,
+            "%",
+            "transfer_working_days (003); the % bands are a local default",
+            "Completed transfers within 3 working days of the request",
+        ),
+        Threshold(
+            "transfers_pending_late",
+            True,
+            0,
+            0,
+            "",
+            "transfer_working_days (003)",
+            "Zero tolerance: no pending transfer past 3 working days",
+        ),
+        Threshold(
+            "jarp_responses_on_time",
+            False,
+            90.0,
+            75.0,
+            "%",
+            "JARP response targets (003 3.6); the % bands are a local default",
+            "Judged first responses within their priority's target",
+        ),
     )
     return {t.key: t for t in items}
 
 
 #: Pilot verdict status (data_layer.pilot_stats.VERDICTS) -> rating. Not a threshold: the pilot
 #: page's verdict decides. Refusals (too small, not measurable) and "no clear difference" get none.
-PILOT_RAG: Mapping[str, str | None] = {"better": "green", "worse": "red", "inconclusive": None,
-                                       "too_small": None, "not_measurable": None}
+PILOT_RAG: Mapping[str, str | None] = {
+    "better": "green",
+    "worse": "red",
+    "inconclusive": None,
+    "too_small": None,
+    "not_measurable": None,
+}
 
 _FIELDS = ("green", "amber")
 
 
-def apply_overrides(defaults: Mapping[str, Threshold], table: Mapping, source: str = "configuration"
-                    ) -> dict[str, Threshold]:
+def apply_overrides(
+    defaults: Mapping[str, Threshold], table: Mapping, source: str = "configuration"
+) -> dict[str, Threshold]:
     """``defaults`` with the bounds of a parsed ``[rag]`` TOML table applied (validated)."""
     out = dict(defaults)
     for key, fields in (table or {}).items():
@@ -169,5 +234,12 @@ def rag_label(rag: str | None, fallback: str = "Not rated") -> str:
     return RAG[rag]["label"] if rag in RAG else fallback
 
 
-__all__ = ["Threshold", "RagError", "default_thresholds", "apply_overrides", "load_thresholds", "PILOT_RAG",
-           "rag_label"]
+__all__ = [
+    "Threshold",
+    "RagError",
+    "default_thresholds",
+    "apply_overrides",
+    "load_thresholds",
+    "PILOT_RAG",
+    "rag_label",
+]

@@ -5,10 +5,12 @@ Nothing here computes or formats a number: titles, findings, tiles and tables ar
 carries only *which* item it is (page, part, item id, controls); the server recomputes that part
 through the cache when it is clicked (:func:`csv_for_request`), so no CSV text is in the page.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -26,25 +28,45 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 def csv_button(item_id: str, request: Mapping[str, Any], label: str = "Download CSV"):
     """A download button whose store says which item to download (never the data itself)."""
-    return html.Div([
-        dbc.Button(label, id={"type": CSV_BUTTON, "chart": item_id}, size="sm", color="secondary",
-                   outline=True, className="csv-button", n_clicks=0),
-        dcc.Store(id={"type": CSV_REQUEST, "chart": item_id}, data={**request, "item": item_id}),
-        dcc.Download(id={"type": CSV_DOWNLOAD, "chart": item_id}),
-    ], className="d-flex justify-content-end")
+    return html.Div(
+        [
+            dbc.Button(
+                label,
+                id={"type": CSV_BUTTON, "chart": item_id},
+                size="sm",
+                color="secondary",
+                outline=True,
+                className="csv-button",
+                n_clicks=0,
+            ),
+            dcc.Store(id={"type": CSV_REQUEST, "chart": item_id}, data={**request, "item": item_id}),
+            dcc.Download(id={"type": CSV_DOWNLOAD, "chart": item_id}),
+        ],
+        className="d-flex justify-content-end",
+    )
 
 
 def chart_card(chart: Chart, request: Mapping[str, Any]):
     """A chart with its accessible summary (``role="img"`` + ``aria-label``), note and CSV button."""
     config = {**GRAPH_CONFIG, **(chart.config or {})}
-    return dbc.Card(dbc.CardBody([
-        html.H2(chart.title, className="visually-hidden"),
-        html.Div(dcc.Graph(id=f"{chart.id}-graph", figure=chart.figure, config=config),
-                 role="img", **{"aria-label": chart.summary or chart.title}, id=f"{chart.id}-figure",
-                 className="chart-figure"),
-        html.P(chart.note, className="chart-note text-muted small mb-1") if chart.note else None,
-        csv_button(chart.id, request),
-    ]), className="chart-card mb-3", id=f"{chart.id}-card")
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(chart.title, className="visually-hidden"),
+                html.Div(
+                    dcc.Graph(id=f"{chart.id}-graph", figure=chart.figure, config=config),
+                    role="img",
+                    **{"aria-label": chart.summary or chart.title},
+                    id=f"{chart.id}-figure",
+                    className="chart-figure",
+                ),
+                html.P(chart.note, className="chart-note text-muted small mb-1") if chart.note else None,
+                csv_button(chart.id, request),
+            ]
+        ),
+        className="chart-card mb-3",
+        id=f"{chart.id}-card",
+    )
 
 
 def tile_card(tile: Tile):
@@ -57,20 +79,43 @@ def overview_tile_card(tile: Tile):
     from dashboard.theme import RAG
 
     colour = RAG[tile.rag]["colour"] if tile.rag in RAG else "#adb5bd"
-    return dbc.Card(dbc.CardBody([
-        html.H2(tile.label, className="tile-label h6 mb-1"),
-        html.Div([
-            html.Span(tile.value, id=f"{tile.id}-value", className="tile-value me-2"),
-            html.Span(tile.rag_label or "Not rated", id=f"{tile.id}-rag", className=f"rag rag-{tile.rag or 'none'}",
-                      style={"borderColor": colour}, title=tile.rule or None),
-        ], className="d-flex flex-wrap align-items-center"),
-        html.P(tile.change, id=f"{tile.id}-change", className="tile-change small mb-1") if tile.change else None,
-        html.P(tile.standard, className="tile-standard small text-muted mb-1") if tile.standard else None,
-        html.P(tile.rule, className="tile-rule small text-muted mb-1") if tile.rule else None,
-        html.P(tile.detail, className="tile-detail small mb-2") if tile.detail else None,
-        dcc.Link(tile.link_text or "Open the page →", href=tile.href, id=f"{tile.id}-link",
-                 className="small tile-link") if tile.href else None,
-    ]), id=tile.id, className="stat-tile overview-tile h-100", style={"borderLeft": f"0.4rem solid {colour}"})
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(tile.label, className="tile-label h6 mb-1"),
+                html.Div(
+                    [
+                        html.Span(tile.value, id=f"{tile.id}-value", className="tile-value me-2"),
+                        html.Span(
+                            tile.rag_label or "Not rated",
+                            id=f"{tile.id}-rag",
+                            className=f"rag rag-{tile.rag or 'none'}",
+                            style={"borderColor": colour},
+                            title=tile.rule or None,
+                        ),
+                    ],
+                    className="d-flex flex-wrap align-items-center",
+                ),
+                html.P(tile.change, id=f"{tile.id}-change", className="tile-change small mb-1")
+                if tile.change
+                else None,
+                html.P(tile.standard, className="tile-standard small text-muted mb-1") if tile.standard else None,
+                html.P(tile.rule, className="tile-rule small text-muted mb-1") if tile.rule else None,
+                html.P(tile.detail, className="tile-detail small mb-2") if tile.detail else None,
+                dcc.Link(
+                    tile.link_text or "Open the page →",
+                    href=tile.href,
+                    id=f"{tile.id}-link",
+                    className="small tile-link",
+                )
+                if tile.href
+                else None,
+            ]
+        ),
+        id=tile.id,
+        className="stat-tile overview-tile h-100",
+        style={"borderLeft": f"0.4rem solid {colour}"},
+    )
 
 
 def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
@@ -79,37 +124,54 @@ def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
         return html.P(PRESENTATION_HIDDEN, id=f"{table.id}-hidden", className="text-muted fst-italic")
     capped = None
     if table.total_rows and table.total_rows > len(table.rows):
-        capped = html.P(f"Showing the first {len(table.rows):,} of {table.total_rows:,} rows, most urgent first "
-                        "(here and in the CSV). Choose a team to see its whole list.",
-                        className="small text-muted mb-1", id=f"{table.id}-capped")
+        capped = html.P(
+            f"Showing the first {len(table.rows):,} of {table.total_rows:,} rows, most urgent first "
+            "(here and in the CSV). Choose a team to see its whole list.",
+            className="small text-muted mb-1",
+            id=f"{table.id}-capped",
+        )
     if table.grid:
         body = dag.AgGrid(
             id=table.id,
             rowData=table.csv_table.to_dict("records"),
             columnDefs=[dict(c) for c in table.columns],
             defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 110},
-            dashGridOptions={"pagination": True, "paginationPageSize": 20, "paginationPageSizeSelector": False,
-                             "domLayout": "autoHeight", "enableCellTextSelection": True},
+            dashGridOptions={
+                "pagination": True,
+                "paginationPageSize": 20,
+                "paginationPageSizeSelector": False,
+                "domLayout": "autoHeight",
+                "enableCellTextSelection": True,
+            },
             style={"width": "100%"},
         )
     else:
         shown = table.csv_table.rename(columns={c["field"]: c.get("headerName", c["field"]) for c in table.columns})
-        body = dbc.Table.from_dataframe(shown, striped=True, bordered=False, size="sm", className="small mb-1",
-                                        id=table.id)
+        body = dbc.Table.from_dataframe(
+            shown, striped=True, bordered=False, size="sm", className="small mb-1", id=table.id
+        )
     if table.collapsed:
-        return html.Details([
-            html.Summary(table.title or "Details", className="small"),
+        return html.Details(
+            [
+                html.Summary(table.title or "Details", className="small"),
+                html.P(table.note, className="small text-muted mb-1") if table.note else None,
+                body if len(table.rows) else None,
+                csv_button(table.id, request) if len(table.rows) else None,
+            ],
+            className="data-quality mb-3",
+            id=f"{table.id}-wrapper",
+        )
+    return html.Div(
+        [
+            html.H3(table.title, className="h6 mt-2") if table.title else None,
             html.P(table.note, className="small text-muted mb-1") if table.note else None,
-            body if len(table.rows) else None,
-            csv_button(table.id, request) if len(table.rows) else None,
-        ], className="data-quality mb-3", id=f"{table.id}-wrapper")
-    return html.Div([
-        html.H3(table.title, className="h6 mt-2") if table.title else None,
-        html.P(table.note, className="small text-muted mb-1") if table.note else None,
-        capped,
-        body,
-        csv_button(table.id, request),
-    ], className="child-table" if table.child_level else "summary-table", id=f"{table.id}-wrapper")
+            capped,
+            body,
+            csv_button(table.id, request),
+        ],
+        className="child-table" if table.child_level else "summary-table",
+        id=f"{table.id}-wrapper",
+    )
 
 
 def note_view(note: Note):
@@ -164,8 +226,9 @@ def section_view(section: Section, request: Mapping[str, Any], *, presentation: 
     from dashboard.components import error_alert
 
     if section.problem:
-        return html.Div(error_alert(section.problem, title=section.title or "This part could not be loaded"),
-                        id=section.id)
+        return html.Div(
+            error_alert(section.problem, title=section.title or "This part could not be loaded"), id=section.id
+        )
     children = [html.H2(section.title, className="h5")] if section.title and section.card else []
     if section.lede:
         children.append(html.P(section.lede, className="small text-muted"))
@@ -181,6 +244,7 @@ def sections_view(sections: Sequence[Section], request: Mapping[str, Any], *, pr
 
 
 # --------------------------------------------------------------------------- CSV on click
+
 
 def register_csv_download(app) -> None:
     """One MATCH callback serving every CSV button: the server recomputes the item (cached) on click."""
@@ -204,5 +268,18 @@ def register_csv_download(app) -> None:
     )(download)
 
 
-__all__ = ["chart_card", "tile_card", "overview_tile_card", "table_view", "note_view", "section_view", "sections_view",
-           "csv_button", "register_csv_download", "PRESENTATION_HIDDEN", "CSV_BUTTON", "CSV_REQUEST", "CSV_DOWNLOAD"]
+__all__ = [
+    "chart_card",
+    "tile_card",
+    "overview_tile_card",
+    "table_view",
+    "note_view",
+    "section_view",
+    "sections_view",
+    "csv_button",
+    "register_csv_download",
+    "PRESENTATION_HIDDEN",
+    "CSV_BUTTON",
+    "CSV_REQUEST",
+    "CSV_DOWNLOAD",
+]

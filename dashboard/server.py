@@ -14,6 +14,7 @@
 ``serve`` runs it under waitress (production WSGI server, 8 threads); any other WSGI server can
 use the factory instead: ``gunicorn 'dashboard.server:wsgi()'``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -101,11 +102,17 @@ def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, url: s
         return 1
     if debug:
         log.warning("Dash debug mode is ON: never use it with real children's data")
-    log.info("CSC Insight on http://%s:%d/ (%s data)", host, port,
-             "synthetic demo" if getattr(app.server.extensions.get("csc_insight"), "db", None) is not None
-             and app.server.extensions["csc_insight"].db.is_demo else "configured")
+    log.info(
+        "CSC Insight on http://%s:%d/ (%s data)",
+        host,
+        port,
+        "synthetic demo"
+        if getattr(app.server.extensions.get("csc_insight"), "db", None) is not None
+        and app.server.extensions["csc_insight"].db.is_demo
+        else "configured",
+    )
     if debug:
-        app.run(host=host, port=port, debug=True)   # Dash's reloader and error pages need its own server
+        app.run(host=host, port=port, debug=True)  # Dash's reloader and error pages need its own server
     else:
         # waitress: a maintained, pure-Python production WSGI server (threads, no reloader, no
         # development-server warning); Flask's built-in server is for debugging only.

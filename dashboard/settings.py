@@ -14,11 +14,12 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -40,7 +41,7 @@ class Settings:
     presentation_only: bool = False
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         try:
             cache_seconds = max(0, int(env.get("CSC_CACHE_SECONDS", "300")))

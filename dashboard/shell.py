@@ -15,6 +15,7 @@ is disabled (the server enforces it again when it computes a view: ``dashboard.v
 
 Pages only read the store (``Input(FILTERS_ID, "data")``); see ``docs/PAGE_CONVENTIONS.md``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,6 +49,7 @@ def nav_pages() -> list[dict]:
 
 # --------------------------------------------------------------------------- reference data
 
+
 def load_filter_options(db) -> FilterOptions:
     """The data's date range, teams (id -> label) and services, read through the data layer."""
     from datetime import date
@@ -76,70 +78,145 @@ def filter_options() -> tuple[FilterOptions, str | None]:
 
 # --------------------------------------------------------------------------- layout
 
+
 def _navbar(title: str) -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], id={"type": "shell-nav", "path": p["path"]}))
         for p in nav_pages()
     ]
-    return dbc.Navbar(dbc.Container([
-        html.A(html.Span([html.Img(src=dash.get_asset_url("logo.svg"), height="30", alt="", className="me-2"),
-                          dbc.NavbarBrand(title, className="ms-1")]), href="/", className="navbar-brand-link",
-               id="shell-brand"),
-        dbc.NavbarToggler(id="shell-nav-toggle", n_clicks=0),
-        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id="shell-nav-collapse",
-                     is_open=False, navbar=True),
-    ], fluid=True), color="dark", dark=True, className="mb-2 shell-navbar", id="shell-navbar")
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                html.A(
+                    html.Span(
+                        [
+                            html.Img(src=dash.get_asset_url("logo.svg"), height="30", alt="", className="me-2"),
+                            dbc.NavbarBrand(title, className="ms-1"),
+                        ]
+                    ),
+                    href="/",
+                    className="navbar-brand-link",
+                    id="shell-brand",
+                ),
+                dbc.NavbarToggler(id="shell-nav-toggle", n_clicks=0),
+                dbc.Collapse(
+                    dbc.Nav(links, navbar=True, className="ms-auto"),
+                    id="shell-nav-collapse",
+                    is_open=False,
+                    navbar=True,
+                ),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-2 shell-navbar",
+        id="shell-navbar",
+    )
 
 
 def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
     from .export import pack_controls
 
-    return dbc.Row([
-        dbc.Col([dbc.Label("As at", html_for="shell-as-at", className="small mb-0"),
-                 dcc.DatePickerSingle(id="shell-as-at", date=options.latest, min_date_allowed=options.earliest,
-                                      max_date_allowed=options.latest, display_format="D MMM YYYY",
-                                      first_day_of_week=1, clearable=False)], width="auto"),
-        dbc.Col([dbc.Label("Services", html_for="shell-services", className="small mb-0"),
-                 dcc.Dropdown(id="shell-services", options=[{"label": s, "value": s} for s in options.services],
-                              value=[], multi=True, placeholder="All services")], md=3),
-        dbc.Col([dbc.Label("Teams", html_for="shell-teams", className="small mb-0"),
-                 dcc.Dropdown(id="shell-teams", options=[{"label": lbl, "value": tid}
-                                                         for tid, lbl in options.teams.items()],
-                              value=[], multi=True, placeholder="All teams")], md=4),
-        dbc.Col(dbc.Switch(id="shell-presentation", label="Presentation mode", value=forced,
-                           disabled=forced, className="mt-4"), width="auto"),
-        dbc.Col(pack_controls(), width="auto", className="ms-auto"),
-    ], className="g-2 align-items-end shell-filters", id="shell-filter-bar")
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("As at", html_for="shell-as-at", className="small mb-0"),
+                    dcc.DatePickerSingle(
+                        id="shell-as-at",
+                        date=options.latest,
+                        min_date_allowed=options.earliest,
+                        max_date_allowed=options.latest,
+                        display_format="D MMM YYYY",
+                        first_day_of_week=1,
+                        clearable=False,
+                    ),
+                ],
+                width="auto",
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Services", html_for="shell-services", className="small mb-0"),
+                    dcc.Dropdown(
+                        id="shell-services",
+                        options=[{"label": s, "value": s} for s in options.services],
+                        value=[],
+                        multi=True,
+                        placeholder="All services",
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Teams", html_for="shell-teams", className="small mb-0"),
+                    dcc.Dropdown(
+                        id="shell-teams",
+                        options=[{"label": lbl, "value": tid} for tid, lbl in options.teams.items()],
+                        value=[],
+                        multi=True,
+                        placeholder="All teams",
+                    ),
+                ],
+                md=4,
+            ),
+            dbc.Col(
+                dbc.Switch(
+                    id="shell-presentation", label="Presentation mode", value=forced, disabled=forced, className="mt-4"
+                ),
+                width="auto",
+            ),
+            dbc.Col(pack_controls(), width="auto", className="ms-auto"),
+        ],
+        className="g-2 align-items-end shell-filters",
+        id="shell-filter-bar",
+    )
 
 
 def _demo_banner(db) -> dbc.Alert | None:
     if not getattr(db, "is_demo", False):
         return None
-    return dbc.Alert(["Synthetic demo data: ", html.Strong("these are not real children or staff."),
-                      " Set CSC_DATABASE_URL to use your authority's database."],
-                     color="info", className="py-1 mb-2 small demo-banner", id="shell-demo-banner")
+    return dbc.Alert(
+        [
+            "Synthetic demo data: ",
+            html.Strong("these are not real children or staff."),
+            " Set CSC_DATABASE_URL to use your authority's database.",
+        ],
+        color="info",
+        className="py-1 mb-2 small demo-banner",
+        id="shell-demo-banner",
+    )
 
 
 def shell_layout(settings: Settings):
     """The frame around every page; built on each page load so filters follow the current data."""
     options, problem = filter_options()
     db = get_db()
-    return html.Div([
-        dcc.Store(id=FILTERS_ID),
-        dcc.Store(id=URL_WRITER),
-        html.Div(id="shell-url-dummy", hidden=True),
-        html.A("Skip to content", href="#shell-main", className="visually-hidden-focusable"),
-        _navbar(settings.title),
-        dbc.Container([
-            _demo_banner(db),
-            _filters_bar(options, settings.presentation_only),
-            html.Div(error_alert(problem, title="Filters unavailable") if problem else None,
-                     id="shell-options-problem"),
-            html.Div(id="shell-notices", className="mt-2", role="status", **{"aria-live": "polite"}),
-            html.Main(dash.page_container, id="shell-main", className="mt-2"),
-            html.Footer(_footer(db), className="shell-footer text-muted small mt-4 mb-3"),
-        ], fluid=True),
-    ], id="shell-root")
+    return html.Div(
+        [
+            dcc.Store(id=FILTERS_ID),
+            dcc.Store(id=URL_WRITER),
+            html.Div(id="shell-url-dummy", hidden=True),
+            html.A("Skip to content", href="#shell-main", className="visually-hidden-focusable"),
+            _navbar(settings.title),
+            dbc.Container(
+                [
+                    _demo_banner(db),
+                    _filters_bar(options, settings.presentation_only),
+                    html.Div(
+                        error_alert(problem, title="Filters unavailable") if problem else None,
+                        id="shell-options-problem",
+                    ),
+                    html.Div(id="shell-notices", className="mt-2", role="status", **{"aria-live": "polite"}),
+                    html.Main(dash.page_container, id="shell-main", className="mt-2"),
+                    html.Footer(_footer(db), className="shell-footer text-muted small mt-4 mb-3"),
+                ],
+                fluid=True,
+            ),
+        ],
+        id="shell-root",
+    )
 
 
 def _footer(db) -> list:
@@ -152,8 +229,10 @@ def _footer(db) -> list:
     source = "the practice documents cited on each chart (000-004)"
     if standards.source_file:
         source += f", with {len(standards.overridden)} overridden by the standards file"
-    return [f"Standards: {source}. Presentation mode shows counts under {threshold} as \"<{threshold}\". ",
-            html.Span(f"Data: read-only, {_source_text(db)}.", id="shell-source")]
+    return [
+        f'Standards: {source}. Presentation mode shows counts under {threshold} as "<{threshold}". ',
+        html.Span(f"Data: read-only, {_source_text(db)}.", id="shell-source"),
+    ]
 
 
 def _source_text(db) -> str:
@@ -168,12 +247,20 @@ def _source_text(db) -> str:
 
 # --------------------------------------------------------------------------- callbacks
 
+
 def _notices(state: ViewState):
     if not state.notices:
         return None
-    return dbc.Alert([html.Strong("Some settings in the address were not understood: "),
-                      html.Ul([html.Li(n) for n in state.notices], className="mb-0")],
-                     color="warning", dismissable=True, className="py-2 small", id="shell-notice")
+    return dbc.Alert(
+        [
+            html.Strong("Some settings in the address were not understood: "),
+            html.Ul([html.Li(n) for n in state.notices], className="mb-0"),
+        ],
+        color="warning",
+        dismissable=True,
+        className="py-2 small",
+        id="shell-notice",
+    )
 
 
 def _sync_filters(search, as_at, services, teams, presentation):
@@ -194,8 +281,9 @@ def _sync_filters(search, as_at, services, teams, presentation):
         controls = [state.as_at.isoformat(), list(state.services), list(state.teams), state.presentation]
         url = no_update
     if get_settings().presentation_only and not state.presentation:
-        state = ViewState(as_at=state.as_at, services=state.services, teams=state.teams, presentation=True,
-                          notices=state.notices)
+        state = ViewState(
+            as_at=state.as_at, services=state.services, teams=state.teams, presentation=True, notices=state.notices
+        )
         controls[3] = True
     root_class = "presentation-mode" if state.presentation else ""
     return [state.to_store(), url, *controls, _notices(state), root_class]
@@ -236,11 +324,18 @@ function(search) {
 
 def _register_shell_callbacks(app: Dash) -> None:
     app.callback(
-        Output(FILTERS_ID, "data"), Output(URL_WRITER, "data"),
-        Output("shell-as-at", "date"), Output("shell-services", "value"), Output("shell-teams", "value"),
-        Output("shell-presentation", "value"), Output("shell-notices", "children"), Output("shell-root", "className"),
+        Output(FILTERS_ID, "data"),
+        Output(URL_WRITER, "data"),
+        Output("shell-as-at", "date"),
+        Output("shell-services", "value"),
+        Output("shell-teams", "value"),
+        Output("shell-presentation", "value"),
+        Output("shell-notices", "children"),
+        Output("shell-root", "className"),
         Input(PAGES_LOCATION, "search"),
-        Input("shell-as-at", "date"), Input("shell-services", "value"), Input("shell-teams", "value"),
+        Input("shell-as-at", "date"),
+        Input("shell-services", "value"),
+        Input("shell-teams", "value"),
         Input("shell-presentation", "value"),
     )(_sync_filters)
 
@@ -249,9 +344,11 @@ def _register_shell_callbacks(app: Dash) -> None:
         return hrefs, active, _query(data) and f"/{_query(data)}" or "/"
 
     app.callback(
-        Output({"type": "shell-nav", "path": ALL}, "href"), Output({"type": "shell-nav", "path": ALL}, "active"),
+        Output({"type": "shell-nav", "path": ALL}, "href"),
+        Output({"type": "shell-nav", "path": ALL}, "active"),
         Output("shell-brand", "href"),
-        Input(FILTERS_ID, "data"), Input(PAGES_LOCATION, "pathname"),
+        Input(FILTERS_ID, "data"),
+        Input(PAGES_LOCATION, "pathname"),
     )(nav)
 
     def links(data, ids):
@@ -260,14 +357,15 @@ def _register_shell_callbacks(app: Dash) -> None:
 
     app.callback(
         Output({"type": SHELL_LINK, "path": ALL}, "href"),
-        Input(FILTERS_ID, "data"), State({"type": SHELL_LINK, "path": ALL}, "id"),
+        Input(FILTERS_ID, "data"),
+        State({"type": SHELL_LINK, "path": ALL}, "id"),
     )(links)
 
     app.clientside_callback(_PUSH_URL, Output("shell-url-dummy", "children"), Input(URL_WRITER, "data"))
 
     app.callback(
-        Output("shell-nav-collapse", "is_open"), Input("shell-nav-toggle", "n_clicks"),
-        State("shell-nav-collapse", "is_open"), prevent_initial_call=True,
+        Output("shell-nav-collapse", "is_open"),
+        Input("shell-nav-toggle", "n_clicks"),
+        State("shell-nav-collapse", "is_open"),
+        prevent_initial_call=True,
     )(lambda n, is_open: not is_open if n else is_open)
-
-

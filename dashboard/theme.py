@@ -4,6 +4,7 @@ Colours come from Plotly's ``Safe`` qualitative set (Paul Tol's palette, disting
 the common colour-vision deficiencies). Meaning is never carried by colour alone: RAG ratings
 carry a word and a symbol, over-target bars a marker and a label.
 """
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -51,8 +52,16 @@ TEMPLATE_NAME = "csc"
 #: The 2-D parts of ``plotly_white`` the dashboard uses. The full template also styles polar,
 #: ternary, 3-D and geo axes and ~25 trace types; validating and copying all that into every
 #: figure cost ~55 ms a figure (most of a page's render time on warm caches), this ~5 ms.
-_WHITE_LAYOUT_KEYS = ("autotypenumbers", "hovermode", "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis",
-                      "annotationdefaults", "colorscale")
+_WHITE_LAYOUT_KEYS = (
+    "autotypenumbers",
+    "hovermode",
+    "paper_bgcolor",
+    "plot_bgcolor",
+    "xaxis",
+    "yaxis",
+    "annotationdefaults",
+    "colorscale",
+)
 
 
 def _build_template() -> go.layout.Template:

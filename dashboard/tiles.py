@@ -60,20 +60,31 @@ Choices made here (also in the README):
   ``value`` and ``previous`` always hold the raw numbers (for tests and ratings), never shown as
   such: the CSV and the pack use :func:`tiles_frame` (the displayed text only).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 
 from dashboard.disclosure import Disclosure
 from dashboard.rag import PILOT_RAG, Threshold, load_thresholds, rag_label
-from data_layer import (caseload_trend, drift_counts, drift_trend, evaluate_pilot, jarp_queue, jarp_responses,
-                        response_summary, transfers, unallocated)
-from data_layer import MissingData
+from data_layer import (
+    MissingData,
+    caseload_trend,
+    drift_counts,
+    drift_trend,
+    evaluate_pilot,
+    jarp_queue,
+    jarp_responses,
+    response_summary,
+    transfers,
+    unallocated,
+)
 from data_layer.caseloads import children_by_status
 from data_layer.jarp_scoring import rules_for
 from data_layer.standards import source_of
@@ -82,11 +93,20 @@ from data_layer.standards import source_of
 CASELOAD_WEEKS, PLAN_MONTHS = 52, 12
 #: The pilot measure the Overview headlines (a key of ``data_layer.pilot.MEASURES``).
 HEADLINE_MEASURE = "median_days"
-STATUS_WORDS = {"cla": "looked after", "cp": "CP", "cin": "CIN", "care_leaver": "care leaver",
-                "assessment": "assessment", "other": "other"}
+STATUS_WORDS = {
+    "cla": "looked after",
+    "cp": "CP",
+    "cin": "CIN",
+    "care_leaver": "care leaver",
+    "assessment": "assessment",
+    "other": "other",
+}
 PRIORITY_WORDS = {"P1": "P1", "P2": "P2", "P3": "P3", "below_threshold": "below threshold"}
-REFUSALS = {"too_small": "Too small to judge", "not_measurable": "Not measurable yet",
-            "inconclusive": "No clear difference"}
+REFUSALS = {
+    "too_small": "Too small to judge",
+    "not_measurable": "Not measurable yet",
+    "inconclusive": "No clear difference",
+}
 
 Fetch = Callable[..., Any]
 
@@ -121,6 +141,7 @@ class Tile:
 
 # --------------------------------------------------------------------------- helpers
 
+
 def _isnum(v) -> bool:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
@@ -134,7 +155,7 @@ def _hidden_reason(d: Disclosure) -> str:
 
 
 def _of_total(d: Disclosure, n, total, noun: str) -> str:
-    """"Of 47 open CIN plans.", without the total when it and the shown count would give the rest
+    """ "Of 47 open CIN plans.", without the total when it and the shown count would give the rest
     (``total - n``) as a count under the threshold (a split of two beside its total)."""
     if n and d.hides(total - n) and not d.hides(n):  # (n = 0: the total is the rest, and is itself disclosed)
         return f"Of the {noun} (their number is not shown: with this count it would reveal one under {d.threshold})."
@@ -164,8 +185,9 @@ def _amount(kind: str, size: float, d: Disclosure) -> str:
     return "less than 0.1" if round(size, 1) == 0 else f"{size:.1f}"
 
 
-def _change(kind: str, now: _Figure, before: _Figure, since, d: Disclosure, higher_is_worse: bool | None
-            ) -> tuple[float | None, str, str | None, str | None]:
+def _change(
+    kind: str, now: _Figure, before: _Figure, since, d: Disclosure, higher_is_worse: bool | None
+) -> tuple[float | None, str, str | None, str | None]:
     """(raw change, its text, direction shown, judgement shown); see the module docstring for the rule."""
     when = f"since {since:%d %b %Y}"
     if not (_isnum(now.value) and _isnum(before.value)):
@@ -198,12 +220,13 @@ def _rating(th: Threshold | None, fig: _Figure, kind: str, d: Disclosure) -> str
 
 # --------------------------------------------------------------------------- per-tile computations
 
+
 def _children_open(fetch, f, d: Disclosure, s):
     df = fetch(children_by_status, f)
     total = int(df["children"].sum())
     cells = [int(c) for c in df["children"]]
     shown = d.split(cells, total_shown=not d.hides(total))
-    parts = ", ".join(f"{STATUS_WORDS[st]} {txt}" for st, c, txt in zip(df["status"], cells, shown) if c)
+    parts = ", ".join(f"{STATUS_WORDS[st]} {txt}" for st, c, txt in zip(df["status"], cells, shown, strict=False) if c)
     return _Figure(total, d.count(total), f"By status: {parts or 'none'}.", hidden=d.hides(total))
 
 
@@ -221,8 +244,9 @@ def _average_caseload(fetch, f, d: Disclosure, s):
     parts = (workers, round(avg * workers))  # the mean's denominator and numerator (children allocated)
     hidden = d.hides_any(*parts)
     detail = f"Children per worker in post ({d.count_noun(workers, 'worker')})."
-    return _Figure(avg, d.derived(avg, parts, fmt="{:.1f}"),
-                   f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden)
+    return _Figure(
+        avg, d.derived(avg, parts, fmt="{:.1f}"), f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden
+    )
 
 
 def _workers_over_target(fetch, f, d: Disclosure, s):
@@ -233,8 +257,9 @@ def _workers_over_target(fetch, f, d: Disclosure, s):
         return _Figure(None, "No workers")
     hidden = d.hides_share(over, n)
     detail = f"{d.of(over, n, 'workers')} over {s.caseload_per_fte:g} x FTE."
-    return _Figure(pct, d.share(over, n, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail,
-                   hidden=hidden)
+    return _Figure(
+        pct, d.share(over, n, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden
+    )
 
 
 def _unallocated(fetch, f, d: Disclosure, s):
@@ -259,8 +284,9 @@ def _cin_over_12(fetch, f, d: Disclosure, s):
 def _cin_reviews_overdue(fetch, f, d: Disclosure, s):
     counts = fetch(drift_counts, f)
     n = int(counts.loc[counts["flag"] == "cin_review_overdue", "n"].sum()) if len(counts) else 0
-    return _Figure(n, d.count(n), f"Open CIN plans with no review in the last {s.cin_review_days} days.",
-                   hidden=d.hides(n))
+    return _Figure(
+        n, d.count(n), f"Open CIN plans with no review in the last {s.cin_review_days} days.", hidden=d.hides(n)
+    )
 
 
 def _cp_over_2y(fetch, f, d: Disclosure, s):
@@ -285,8 +311,9 @@ def _transfers_on_time(fetch, f, d: Disclosure, s):
         return _Figure(None, "No transfers completed")
     hidden = d.hides_share(on_time, done)
     detail = f"{d.of(on_time, done)} completed in the 12 months."
-    return _Figure(pct, d.share(on_time, done, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail,
-                   hidden=hidden)
+    return _Figure(
+        pct, d.share(on_time, done, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden
+    )
 
 
 def _transfers_pending_late(fetch, f, d: Disclosure, s):
@@ -299,7 +326,7 @@ def _jarp_queue(fetch, f, d: Disclosure, s):
     n = len(q)
     cells = [int((q["priority"] == k).sum()) if n else 0 for k in PRIORITY_WORDS]
     shown = d.split(cells, total_shown=not d.hides(n))
-    by = ", ".join(f"{w} {txt}" for w, txt in zip(PRIORITY_WORDS.values(), shown))
+    by = ", ".join(f"{w} {txt}" for w, txt in zip(PRIORITY_WORDS.values(), shown, strict=False))
     return _Figure(n, d.count(n), f"Referrals not yet decided: {by}.", hidden=d.hides(n))
 
 
@@ -316,11 +343,13 @@ def _jarp_on_time(fetch, f, d: Disclosure, s):
     from dashboard.figures.jarp import response_counts
 
     shares = response_counts(summary, d)
-    by = "; ".join(f"{p} {c['share'] if c['share'] is not None else d.mark}" for p, c in shares.items()
-                   if c["share"] != "")
+    by = "; ".join(
+        f"{p} {c['share'] if c['share'] is not None else d.mark}" for p, c in shares.items() if c["share"] != ""
+    )
     detail = f"{d.of(on, on + late)} judged in the 12 months." + (f" On time by priority: {by}." if by else "")
-    return _Figure(pct, d.share(on, on + late, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail,
-                   hidden=hidden)
+    return _Figure(
+        pct, d.share(on, on + late, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden
+    )
 
 
 def active_pilot(standards, as_at):
@@ -343,17 +372,20 @@ def _pilot_effect(fetch, f, d: Disclosure, s):
     status = row["status"]
     if status in ("too_small", "not_measurable"):
         # The page's "too small" verdict names each small cohort's size: not in presentation mode.
-        detail = (f"Too small to judge: a cohort has fewer than {s.pilot_min_cohort} plans." if status == "too_small"
-                  and d.active else row["verdict"])
+        detail = (
+            f"Too small to judge: a cohort has fewer than {s.pilot_min_cohort} plans."
+            if status == "too_small" and d.active
+            else row["verdict"]
+        )
         return _Figure(None, REFUSALS[status], detail, status)
     smallest = row.get("min_n")  # the smallest of the four cohorts the difference is worked out from
     if d.hides(smallest):
         return _Figure(float(row["did"]), d.mark, _hidden_reason(d), status, hidden=True)
-    return _Figure(float(row["did"]), d.derived(row["did"], (smallest,), fmt="{:+.0f} days"), row["verdict"],
-                   status)
+    return _Figure(float(row["did"]), d.derived(row["did"], (smallest,), fmt="{:+.0f} days"), row["verdict"], status)
 
 
 # --------------------------------------------------------------------------- the tiles
+
 
 @dataclass(frozen=True)
 class _Spec:
@@ -366,34 +398,112 @@ class _Spec:
 
 
 SPECS: tuple[_Spec, ...] = (
-    _Spec("children_open", "Children open to the service", _children_open, "/caseloads", "count",
-          lambda s: "No standard: context for the figures below"),
-    _Spec("average_caseload", "Average caseload per worker", _average_caseload, "/caseloads", "mean",
-          lambda s: f"Standard: {s.caseload_per_fte:g} children per FTE (source {source_of('caseload_per_fte')})"),
-    _Spec("workers_over_target", "Workers over their caseload target", _workers_over_target, "/caseloads", "percent",
-          lambda s: f"Standard: at most {s.caseload_per_fte:g} x FTE each (source {source_of('caseload_per_fte')})"),
-    _Spec("unallocated", "Children without a qualified key worker", _unallocated, "/caseloads", "count",
-          lambda s: "Standard: every open child has a qualified key worker (source 004 App. 4)"),
-    _Spec("cin_over_12_months", "CIN plans open over 12 months", _cin_over_12, "/plans", "count",
-          lambda s: f"Standard: CIN plans not expected beyond {s.cin_max_months} months (source "
-                    f"{source_of('cin_max_months')})"),
-    _Spec("cin_reviews_overdue", "CIN plan reviews overdue", _cin_reviews_overdue, "/plans", "count",
-          lambda s: f"Standard: reviewed every {s.cin_review_days} days (source {source_of('cin_review_days')})"),
-    _Spec("cp_over_2_years", "CP plans open over 2 years", _cp_over_2y, "/plans", "count",
-          lambda s: f"Standard: CP plans under {s.cp_max_months // 12} years (source {source_of('cp_max_months')})"),
-    _Spec("transfers_on_time", "Transfers on time (12 months)", _transfers_on_time, "/transfers", "percent",
-          lambda s: f"Standard: within {s.transfer_working_days} working days of the request (source "
-                    f"{source_of('transfer_working_days')})"),
-    _Spec("transfers_pending_late", "Pending transfers already late", _transfers_pending_late, "/transfers",
-          "count", lambda s: f"Standard: within {s.transfer_working_days} working days (source "
-                             f"{source_of('transfer_working_days')})"),
-    _Spec("jarp_queue", "JARP queue", _jarp_queue, "/jarp", "count",
-          lambda s: "Standard: heard at the next panel (source 003 3.6)"),
-    _Spec("jarp_responses_on_time", "JARP responses on time (12 months)", _jarp_on_time, "/jarp", "percent",
-          lambda s: f"Standard: P1 {s.jarp_p1_response_days} days, P2 {s.jarp_p2_response_working_days} and P3 "
-                    f"{s.jarp_p3_response_working_days} working days (source 003 3.6)"),
-    _Spec("pilot_effect", "CIN pilot: change in median plan duration", _pilot_effect, "/cin-pilot", "effect",
-          lambda s: "Difference-in-differences, pilot vs comparison teams (source 002); negative = shorter"),
+    _Spec(
+        "children_open",
+        "Children open to the service",
+        _children_open,
+        "/caseloads",
+        "count",
+        lambda s: "No standard: context for the figures below",
+    ),
+    _Spec(
+        "average_caseload",
+        "Average caseload per worker",
+        _average_caseload,
+        "/caseloads",
+        "mean",
+        lambda s: f"Standard: {s.caseload_per_fte:g} children per FTE (source {source_of('caseload_per_fte')})",
+    ),
+    _Spec(
+        "workers_over_target",
+        "Workers over their caseload target",
+        _workers_over_target,
+        "/caseloads",
+        "percent",
+        lambda s: f"Standard: at most {s.caseload_per_fte:g} x FTE each (source {source_of('caseload_per_fte')})",
+    ),
+    _Spec(
+        "unallocated",
+        "Children without a qualified key worker",
+        _unallocated,
+        "/caseloads",
+        "count",
+        lambda s: "Standard: every open child has a qualified key worker (source 004 App. 4)",
+    ),
+    _Spec(
+        "cin_over_12_months",
+        "CIN plans open over 12 months",
+        _cin_over_12,
+        "/plans",
+        "count",
+        lambda s: (
+            f"Standard: CIN plans not expected beyond {s.cin_max_months} months (source {source_of('cin_max_months')})"
+        ),
+    ),
+    _Spec(
+        "cin_reviews_overdue",
+        "CIN plan reviews overdue",
+        _cin_reviews_overdue,
+        "/plans",
+        "count",
+        lambda s: f"Standard: reviewed every {s.cin_review_days} days (source {source_of('cin_review_days')})",
+    ),
+    _Spec(
+        "cp_over_2_years",
+        "CP plans open over 2 years",
+        _cp_over_2y,
+        "/plans",
+        "count",
+        lambda s: f"Standard: CP plans under {s.cp_max_months // 12} years (source {source_of('cp_max_months')})",
+    ),
+    _Spec(
+        "transfers_on_time",
+        "Transfers on time (12 months)",
+        _transfers_on_time,
+        "/transfers",
+        "percent",
+        lambda s: (
+            f"Standard: within {s.transfer_working_days} working days of the request (source "
+            f"{source_of('transfer_working_days')})"
+        ),
+    ),
+    _Spec(
+        "transfers_pending_late",
+        "Pending transfers already late",
+        _transfers_pending_late,
+        "/transfers",
+        "count",
+        lambda s: (
+            f"Standard: within {s.transfer_working_days} working days (source {source_of('transfer_working_days')})"
+        ),
+    ),
+    _Spec(
+        "jarp_queue",
+        "JARP queue",
+        _jarp_queue,
+        "/jarp",
+        "count",
+        lambda s: "Standard: heard at the next panel (source 003 3.6)",
+    ),
+    _Spec(
+        "jarp_responses_on_time",
+        "JARP responses on time (12 months)",
+        _jarp_on_time,
+        "/jarp",
+        "percent",
+        lambda s: (
+            f"Standard: P1 {s.jarp_p1_response_days} days, P2 {s.jarp_p2_response_working_days} and P3 "
+            f"{s.jarp_p3_response_working_days} working days (source 003 3.6)"
+        ),
+    ),
+    _Spec(
+        "pilot_effect",
+        "CIN pilot: change in median plan duration",
+        _pilot_effect,
+        "/cin-pilot",
+        "effect",
+        lambda s: "Difference-in-differences, pilot vs comparison teams (source 002); negative = shorter",
+    ),
 )
 TILE_KEYS = tuple(spec.key for spec in SPECS)
 
@@ -406,16 +516,30 @@ def _default_fetch(db) -> Fetch:
 TILE_FLAGS = {"cin_reviews_overdue": "cin_review_overdue"}
 
 
-def overview_tiles(db, filters, disclosure: Disclosure | None = None, fetch: Fetch | None = None,
-                   thresholds: dict[str, Threshold] | None = None, keys: tuple[str, ...] | None = None, *,
-                   presentation: bool | None = None) -> list[Tile]:
+def overview_tiles(
+    db,
+    filters,
+    disclosure: Disclosure | None = None,
+    fetch: Fetch | None = None,
+    thresholds: dict[str, Threshold] | None = None,
+    keys: tuple[str, ...] | None = None,
+    *,
+    presentation: bool | None = None,
+) -> list[Tile]:
     """The tiles of :func:`overview_tiles_and_gaps` (what the database cannot serve is left out)."""
     return overview_tiles_and_gaps(db, filters, disclosure, fetch, thresholds, keys, presentation=presentation)[0]
 
 
-def overview_tiles_and_gaps(db, filters, disclosure: Disclosure | None = None, fetch: Fetch | None = None,
-                            thresholds: dict[str, Threshold] | None = None, keys: tuple[str, ...] | None = None, *,
-                            presentation: bool | None = None) -> tuple[list[Tile], list[tuple[str, str]]]:
+def overview_tiles_and_gaps(
+    db,
+    filters,
+    disclosure: Disclosure | None = None,
+    fetch: Fetch | None = None,
+    thresholds: dict[str, Threshold] | None = None,
+    keys: tuple[str, ...] | None = None,
+    *,
+    presentation: bool | None = None,
+) -> tuple[list[Tile], list[tuple[str, str]]]:
     """Every headline tile for ``filters`` (a ``data_layer.Filters``), in display order.
 
     ``disclosure`` decides what each tile may show (the view's; default: exact values). Every
@@ -438,7 +562,7 @@ def overview_tiles_and_gaps(db, filters, disclosure: Disclosure | None = None, f
     thresholds = thresholds if thresholds is not None else load_thresholds(s)
     previous_filters = replace(filters, as_at=filters.as_at - timedelta(days=7))
     out: list[Tile] = []
-    gaps: list[tuple[str, str]] = []   # (tile label, why it is left out): partial data, never a 0
+    gaps: list[tuple[str, str]] = []  # (tile label, why it is left out): partial data, never a 0
     unserved = _unserved_flags(db)
     for spec in SPECS:
         if keys is not None and spec.key not in keys:
@@ -463,12 +587,30 @@ def overview_tiles_and_gaps(db, filters, disclosure: Disclosure | None = None, f
             label = rag_label(rag)
             higher_is_worse = th.higher_is_worse if th else None
             rule = th.rule_text() if th else ""
-        change, change_text, direction, judgement = _change(spec.kind, now, before, previous_filters.as_at, d,
-                                                            higher_is_worse)
-        out.append(Tile(key=spec.key, label=spec.label, value=now.value, previous=before.value, change=change,
-                        display=now.display, standard=spec.standard(s), rag=rag, rag_label=label, href=spec.href,
-                        detail=now.detail, change_text=change_text, rule=rule, kind=spec.kind, hidden=now.hidden,
-                        direction=direction, judgement=judgement))
+        change, change_text, direction, judgement = _change(
+            spec.kind, now, before, previous_filters.as_at, d, higher_is_worse
+        )
+        out.append(
+            Tile(
+                key=spec.key,
+                label=spec.label,
+                value=now.value,
+                previous=before.value,
+                change=change,
+                display=now.display,
+                standard=spec.standard(s),
+                rag=rag,
+                rag_label=label,
+                href=spec.href,
+                detail=now.detail,
+                change_text=change_text,
+                rule=rule,
+                kind=spec.kind,
+                hidden=now.hidden,
+                direction=direction,
+                judgement=judgement,
+            )
+        )
     return out, gaps
 
 
@@ -483,15 +625,34 @@ def _unserved_flags(db) -> dict[str, str]:
 
 
 #: Columns of :func:`tiles_frame` (the Overview's "Download CSV" and the pack's table of tiles).
-FRAME_COLUMNS = {"tile": "Figure", "value": "Value", "rating": "Rating", "change": "Change since last week",
-                 "standard": "Standard", "rule": "Rating rule", "detail": "Detail"}
+FRAME_COLUMNS = {
+    "tile": "Figure",
+    "value": "Value",
+    "rating": "Rating",
+    "change": "Change since last week",
+    "standard": "Standard",
+    "rule": "Rating rule",
+    "detail": "Detail",
+}
 
 
 def tiles_frame(tiles: Iterable[Tile]) -> pd.DataFrame:
     """The tiles as a table of their shown text only (never the raw ``value``/``previous``)."""
-    return pd.DataFrame([{"tile": t.label, "value": t.display, "rating": t.rag_label, "change": t.change_text,
-                          "standard": t.standard, "rule": t.rule, "detail": t.detail} for t in tiles],
-                        columns=list(FRAME_COLUMNS))
+    return pd.DataFrame(
+        [
+            {
+                "tile": t.label,
+                "value": t.display,
+                "rating": t.rag_label,
+                "change": t.change_text,
+                "standard": t.standard,
+                "rule": t.rule,
+                "detail": t.detail,
+            }
+            for t in tiles
+        ],
+        columns=list(FRAME_COLUMNS),
+    )
 
 
 RAG_KEYS = ("red", "amber", "green", "none")
@@ -521,5 +682,16 @@ def week_changes(tiles: Iterable[Tile]) -> list[str]:
     return [f"{t.label}: {t.display}, {t.change_text}" for t in sorted(moved, key=lambda t: order[t.judgement])]
 
 
-__all__ = ["Tile", "overview_tiles", "tiles_frame", "rag_counts", "week_changes", "active_pilot", "SPECS", "TILE_KEYS",
-           "HEADLINE_MEASURE", "FRAME_COLUMNS", "RAG_KEYS"]
+__all__ = [
+    "Tile",
+    "overview_tiles",
+    "tiles_frame",
+    "rag_counts",
+    "week_changes",
+    "active_pilot",
+    "SPECS",
+    "TILE_KEYS",
+    "HEADLINE_MEASURE",
+    "FRAME_COLUMNS",
+    "RAG_KEYS",
+]

@@ -13,11 +13,12 @@ Parsing never fails: a malformed or out-of-range date, an unknown service or tea
 presentation flag falls back to the default for that key and adds a plain-English notice that the
 shell shows above the page. Pure functions, no database: the caller passes the valid choices.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Mapping
 from urllib.parse import parse_qs, urlencode
 
 from data_layer import Filters
@@ -53,14 +54,23 @@ class ViewState:
 
     def to_store(self) -> dict:
         """JSON-safe form for a ``dcc.Store``."""
-        return {AS_AT: self.as_at.isoformat(), "services": list(self.services), "teams": list(self.teams),
-                PRESENTATION: self.presentation, "notices": list(self.notices)}
+        return {
+            AS_AT: self.as_at.isoformat(),
+            "services": list(self.services),
+            "teams": list(self.teams),
+            PRESENTATION: self.presentation,
+            "notices": list(self.notices),
+        }
 
     @classmethod
-    def from_store(cls, data: Mapping) -> "ViewState":
-        return cls(as_at=date.fromisoformat(data[AS_AT]), services=tuple(data.get("services") or ()),
-                   teams=tuple(str(t) for t in data.get("teams") or ()),
-                   presentation=bool(data.get(PRESENTATION)), notices=tuple(data.get("notices") or ()))
+    def from_store(cls, data: Mapping) -> ViewState:
+        return cls(
+            as_at=date.fromisoformat(data[AS_AT]),
+            services=tuple(data.get("services") or ()),
+            teams=tuple(str(t) for t in data.get("teams") or ()),
+            presentation=bool(data.get(PRESENTATION)),
+            notices=tuple(data.get("notices") or ()),
+        )
 
 
 def _values(raw) -> list[str]:
@@ -72,8 +82,13 @@ def _values(raw) -> list[str]:
     return [str(v) for v in raw]
 
 
-def validate(as_at_raw, services_raw: Iterable[str] | None, teams_raw: Iterable[str] | None,
-             presentation_raw, options: FilterOptions) -> ViewState:
+def validate(
+    as_at_raw,
+    services_raw: Iterable[str] | None,
+    teams_raw: Iterable[str] | None,
+    presentation_raw,
+    options: FilterOptions,
+) -> ViewState:
     """Check every value against ``options``; keep the good ones, replace the rest by defaults.
 
     The same rules serve the URL and the filter controls, so a hand-edited URL and a click
@@ -87,15 +102,20 @@ def validate(as_at_raw, services_raw: Iterable[str] | None, teams_raw: Iterable[
         try:
             parsed = date.fromisoformat(text)
         except ValueError:
-            notices.append(f"The as-at date '{raw_date[-1][:40]}' is not a date (YYYY-MM-DD); "
-                           f"showing the latest date in the data, {options.latest:%d %b %Y}.")
+            notices.append(
+                f"The as-at date '{raw_date[-1][:40]}' is not a date (YYYY-MM-DD); "
+                f"showing the latest date in the data, {options.latest:%d %b %Y}."
+            )
         else:
             if parsed > options.latest:
-                notices.append(f"There is no data after {options.latest:%d %b %Y}; showing that date instead "
-                               f"of {parsed:%d %b %Y}.")
+                notices.append(
+                    f"There is no data after {options.latest:%d %b %Y}; showing that date instead of {parsed:%d %b %Y}."
+                )
             elif options.earliest and parsed < options.earliest:
-                notices.append(f"There is no data before {options.earliest:%d %b %Y}; showing the latest date, "
-                               f"{options.latest:%d %b %Y}.")
+                notices.append(
+                    f"There is no data before {options.earliest:%d %b %Y}; showing the latest date, "
+                    f"{options.latest:%d %b %Y}."
+                )
             else:
                 as_at = parsed
 
@@ -126,8 +146,9 @@ def validate(as_at_raw, services_raw: Iterable[str] | None, teams_raw: Iterable[
         elif word not in _FALSE:
             notices.append(f"Presentation mode '{flag[-1][:20]}' is not on or off; it is off.")
 
-    return ViewState(as_at=as_at, services=tuple(services), teams=tuple(teams), presentation=presentation,
-                     notices=tuple(notices))
+    return ViewState(
+        as_at=as_at, services=tuple(services), teams=tuple(teams), presentation=presentation, notices=tuple(notices)
+    )
 
 
 def parse_query(search: str | None, options: FilterOptions) -> ViewState:
@@ -150,5 +171,14 @@ def to_query(state: ViewState) -> str:
     return "?" + urlencode(pairs)
 
 
-__all__ = ["FilterOptions", "ViewState", "validate", "parse_query", "to_query",
-           "AS_AT", "SERVICE", "TEAM", "PRESENTATION"]
+__all__ = [
+    "FilterOptions",
+    "ViewState",
+    "validate",
+    "parse_query",
+    "to_query",
+    "AS_AT",
+    "SERVICE",
+    "TEAM",
+    "PRESENTATION",
+]

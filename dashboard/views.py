@@ -5,10 +5,11 @@ shell's rules (an unknown team or a bad date falls back to the default), and pre
 forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``), whatever the browser sends.
 Page callbacks call :func:`render_part`; the CSV button calls :func:`csv_for_request`.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 
 from dash.exceptions import PreventUpdate
 
@@ -28,18 +29,25 @@ def state_from_store(data) -> ViewState:
     if not isinstance(data, Mapping) or not data:
         raise PreventUpdate
     options, _ = filter_options()
-    state = validate(data.get("as_at"), data.get("services") or [], data.get("teams") or [],
-                     bool(data.get("presentation") is True), options)
+    state = validate(
+        data.get("as_at"),
+        data.get("services") or [],
+        data.get("teams") or [],
+        bool(data.get("presentation") is True),
+        options,
+    )
     if get_settings().presentation_only and not state.presentation:
-        state = ViewState(as_at=state.as_at, services=state.services, teams=state.teams, presentation=True,
-                          notices=state.notices)
+        state = ViewState(
+            as_at=state.as_at, services=state.services, teams=state.teams, presentation=True, notices=state.notices
+        )
     return state
 
 
 def view_from_store(data, controls: Mapping[str, str] | None = None) -> View:
     state = state_from_store(data)
-    return View.make(state.filters, presentation=state.presentation, threshold=get_db().standards.suppress_below,
-                     controls=controls)
+    return View.make(
+        state.filters, presentation=state.presentation, threshold=get_db().standards.suppress_below, controls=controls
+    )
 
 
 def render_part(page_key: str, part: str, data, raw_controls: Mapping | None = None):
@@ -85,7 +93,7 @@ def csv_for_request(request, filters) -> dict:
     view = view_from_store(filters, controls)
     try:
         item = find_item(compute(spec, part, get_db(), view), item_id)
-    except DatabaseError as exc:   # the database went away, or does not hold this part: no file
+    except DatabaseError as exc:  # the database went away, or does not hold this part: no file
         log.warning("CSV of %s.%s not made: %s", spec.key, part, type(exc).__name__)
         raise PreventUpdate from None
     if item is None:

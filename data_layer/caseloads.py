@@ -1,11 +1,12 @@
 """Caseloads per worker and unallocated children (DESIGN 5.1), counted in SQL."""
+
 from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, true, union_all
 
-from .dialect import dates_table, days_between, greatest
 from .coverage import requires
+from .dialect import dates_table, days_between, greatest
 from .engine import Database
 from .filters import Filters, open_on
 from .status import STATUSES, open_involvements, status_case
@@ -28,8 +29,11 @@ def in_post(tb, d):
 def key_allocations(tb, d, allocations=None):
     """Key-worker allocations to a named worker open on d (``allocations``: an alias, default the table)."""
     allocations = tb.allocations if allocations is None else allocations
-    return and_(allocations.c.role == "key_worker", allocations.c.worker_id.is_not(None),
-                open_on(allocations.c.start_date, allocations.c.end_date, d))
+    return and_(
+        allocations.c.role == "key_worker",
+        allocations.c.worker_id.is_not(None),
+        open_on(allocations.c.start_date, allocations.c.end_date, d),
+    )
 
 
 @requires("caseloads")
@@ -51,8 +55,9 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
         .distinct()
         .subquery("pairs")
     )
-    with_status = select(pairs.c.worker_id, pairs.c.child_id,
-                         status_case(tb, pairs.c.child_id, d, db.standards).label("status")).subquery("ws")
+    with_status = select(
+        pairs.c.worker_id, pairs.c.child_id, status_case(tb, pairs.c.child_id, d, db.standards).label("status")
+    ).subquery("ws")
     counts = (
         select(
             with_status.c.worker_id,
@@ -64,13 +69,21 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
     )
     q = (
         select(
-            workers.c.worker_id, workers.c.worker_name, workers.c.team_id, teams.c.team_name, workers.c.role,
-            workers.c.fte, workers.c.qualified,
+            workers.c.worker_id,
+            workers.c.worker_name,
+            workers.c.team_id,
+            teams.c.team_name,
+            workers.c.role,
+            workers.c.fte,
+            workers.c.qualified,
             func.coalesce(counts.c.cases, 0).label("cases"),
             *[func.coalesce(counts.c[s], 0).label(s) for s in CASE_STATUSES],
         )
-        .select_from(workers.outerjoin(teams, teams.c.team_id == workers.c.team_id)
-                     .outerjoin(counts, counts.c.worker_id == workers.c.worker_id))
+        .select_from(
+            workers.outerjoin(teams, teams.c.team_id == workers.c.team_id).outerjoin(
+                counts, counts.c.worker_id == workers.c.worker_id
+            )
+        )
         .where(in_post(tb, d), f.team_clause(workers.c.team_id, teams))
         .order_by(workers.c.team_id, workers.c.worker_id)
     )
@@ -93,8 +106,12 @@ def _qualified_key_worker(tb, child_col, d):
     return (
         select(literal(1))
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
-        .where(allocations.c.child_id == child_col, key_allocations(tb, d), workers.c.qualified == true(),
-               workers.c.role.not_in(STUDENT_ROLES))
+        .where(
+            allocations.c.child_id == child_col,
+            key_allocations(tb, d),
+            workers.c.qualified == true(),
+            workers.c.role.not_in(STUDENT_ROLES),
+        )
         .exists()
     )
 
@@ -102,8 +119,11 @@ def _qualified_key_worker(tb, child_col, d):
 def _open_children(tb, d):
     """Subquery: each child open to the service on d (DESIGN 5.1) with ``since``, its earliest open start."""
     opened = union_all(*open_involvements(tb, d)).subquery("inv")
-    return (select(opened.c.child_id, func.min(opened.c.start_date).label("since"))
-            .group_by(opened.c.child_id).subquery("first_open"))
+    return (
+        select(opened.c.child_id, func.min(opened.c.start_date).label("since"))
+        .group_by(opened.c.child_id)
+        .subquery("first_open")
+    )
 
 
 def _child_team(tb, c, d):
@@ -111,10 +131,13 @@ def _child_team(tb, c, d):
     allocations = tb.allocations
 
     def latest_team(table, start, end, *extra):
-        return (select(table.c.team_id)
-                .where(table.c.child_id == c, open_on(table.c[start], table.c[end], d), *extra)
-                .order_by(table.c[start].desc(), table.c.team_id.desc())
-                .limit(1).scalar_subquery())
+        return (
+            select(table.c.team_id)
+            .where(table.c.child_id == c, open_on(table.c[start], table.c[end], d), *extra)
+            .order_by(table.c[start].desc(), table.c.team_id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
 
     return func.coalesce(
         latest_team(allocations, "start_date", "end_date", allocations.c.role == "key_worker"),
@@ -143,20 +166,31 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
     last_qualified_end = (
         select(func.max(allocations.c.end_date))
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
-        .where(allocations.c.child_id == c, allocations.c.role == "key_worker", allocations.c.end_date <= d,
-               workers.c.qualified == true(), workers.c.role.not_in(STUDENT_ROLES))
+        .where(
+            allocations.c.child_id == c,
+            allocations.c.role == "key_worker",
+            allocations.c.end_date <= d,
+            workers.c.qualified == true(),
+            workers.c.role.not_in(STUDENT_ROLES),
+        )
         .scalar_subquery()
     )
     since = greatest(first_open.c.since, func.coalesce(last_qualified_end, first_open.c.since))
     inner = (
-        select(c.label("child_id"), team.label("team_id"),
-               status_case(tb, c, d, db.standards).label("status"),
-               days_between(literal(d), since).label("days_unallocated"))
+        select(
+            c.label("child_id"),
+            team.label("team_id"),
+            status_case(tb, c, d, db.standards).label("status"),
+            days_between(literal(d), since).label("days_unallocated"),
+        )
         .where(not_(_qualified_key_worker(tb, c, d)))
         .subquery("u")
     )
-    q = (select(inner).where(f.team_clause(inner.c.team_id, tb.teams))
-         .order_by(inner.c.days_unallocated.desc(), inner.c.child_id))
+    q = (
+        select(inner)
+        .where(f.team_clause(inner.c.team_id, tb.teams))
+        .order_by(inner.c.days_unallocated.desc(), inner.c.child_id)
+    )
     df = db.read(q)
     df["days_unallocated"] = df["days_unallocated"].astype(int)
     return df
@@ -175,12 +209,16 @@ def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
     tb = db.tables
     first_open = _open_children(tb, d)
     c = first_open.c.child_id
-    inner = (select(c.label("child_id"), _child_team(tb, c, d).label("team_id"),
-                    status_case(tb, c, d, db.standards).label("status")).subquery("s"))
-    q = (select(inner.c.status, func.count().label("children"))
-         .where(f.team_clause(inner.c.team_id, tb.teams)).group_by(inner.c.status))
+    inner = select(
+        c.label("child_id"), _child_team(tb, c, d).label("team_id"), status_case(tb, c, d, db.standards).label("status")
+    ).subquery("s")
+    q = (
+        select(inner.c.status, func.count().label("children"))
+        .where(f.team_clause(inner.c.team_id, tb.teams))
+        .group_by(inner.c.status)
+    )
     got = db.read(q)
-    counts = dict(zip(got["status"], got["children"].astype(int))) if len(got) else {}
+    counts = dict(zip(got["status"], got["children"].astype(int), strict=False)) if len(got) else {}
     return pd.DataFrame({"status": list(STATUSES), "children": [int(counts.get(s, 0)) for s in STATUSES]})
 
 
@@ -201,30 +239,45 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     allocations, workers = tb.allocations, tb.workers
     load = (
         select(dt.c.d, allocations.c.worker_id, func.count(distinct(allocations.c.child_id)).label("cases"))
-        .select_from(dt.join(allocations, and_(allocations.c.role == "key_worker",
-                                               allocations.c.worker_id.is_not(None),
-                                               open_on(allocations.c.start_date, allocations.c.end_date, dt.c.d))))
+        .select_from(
+            dt.join(
+                allocations,
+                and_(
+                    allocations.c.role == "key_worker",
+                    allocations.c.worker_id.is_not(None),
+                    open_on(allocations.c.start_date, allocations.c.end_date, dt.c.d),
+                ),
+            )
+        )
         .group_by(dt.c.d, allocations.c.worker_id)
         .subquery("load")
     )
     per_worker = (
         select(dt.c.d, workers.c.worker_id, func.coalesce(load.c.cases, 0).label("cases"), workers.c.fte)
-        .select_from(dt.join(workers, open_on(workers.c.start_date, workers.c.end_date, dt.c.d))
-                     .outerjoin(load, and_(load.c.d == dt.c.d, load.c.worker_id == workers.c.worker_id)))
+        .select_from(
+            dt.join(workers, open_on(workers.c.start_date, workers.c.end_date, dt.c.d)).outerjoin(
+                load, and_(load.c.d == dt.c.d, load.c.worker_id == workers.c.worker_id)
+            )
+        )
         .where(f.team_clause(workers.c.team_id, tb.teams))
         .subquery("pw")
     )
     q = (
-        select(per_worker.c.d.label("as_at"), func.count().label("workers"),
-               func.avg(cast(per_worker.c.cases, Integer) * 1.0).label("average_caseload"),
-               func.sum(case((per_worker.c.cases > per_fte * per_worker.c.fte + TARGET_TOLERANCE, 1), else_=0))
-               .label("over_target"))
+        select(
+            per_worker.c.d.label("as_at"),
+            func.count().label("workers"),
+            func.avg(cast(per_worker.c.cases, Integer) * 1.0).label("average_caseload"),
+            func.sum(case((per_worker.c.cases > per_fte * per_worker.c.fte + TARGET_TOLERANCE, 1), else_=0)).label(
+                "over_target"
+            ),
+        )
         .group_by(per_worker.c.d)
         .order_by(per_worker.c.d)
     )
     df = db.read(q)
-    out = pd.DataFrame({"as_at": dates}).merge(df.assign(as_at=pd.to_datetime(df["as_at"]).dt.date),
-                                               on="as_at", how="left")
+    out = pd.DataFrame({"as_at": dates}).merge(
+        df.assign(as_at=pd.to_datetime(df["as_at"]).dt.date), on="as_at", how="left"
+    )
     for col in ("workers", "over_target"):  # weeks with nobody in post come back NULL (object dtype)
         out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(int)
     out["average_caseload"] = out["average_caseload"].astype(float)

@@ -14,13 +14,28 @@ The dashboard reads warehouses it does not control, so it checks before it trust
 
 Only counts and codes are reported, never ids: the output can be pasted into a ticket.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import String, case, cast, distinct, exists, func, inspect, literal, literal_column, or_, select, \
-    table as sql_table, true, union_all
+from sqlalchemy import (
+    String,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 
 from . import schema
@@ -28,8 +43,15 @@ from .engine import Database, DatabaseError, ReadOnlyViolation, connect
 from .filters import Filters
 
 # ``main`` stays out: ``from data_layer import *`` users want the API, not the CLI entry point.
-__all__ = ["CheckReport", "UnusableDatabase", "check_database", "startup_check", "data_quality", "CHECK_KINDS",
-           "CORE_TABLES"]
+__all__ = [
+    "CheckReport",
+    "UnusableDatabase",
+    "check_database",
+    "startup_check",
+    "data_quality",
+    "CHECK_KINDS",
+    "CORE_TABLES",
+]
 
 #: Contract tables of which a database must serve at least one for the dashboard to start.
 CORE_TABLES = ("children", "allocations", "workers", "referrals", "cin_plans", "cp_plans", "cla_episodes")
@@ -52,7 +74,7 @@ _MAX_CODES_SHOWN = 10
 class UnusableDatabase(RuntimeError):
     """The database cannot serve the dashboard; ``str(exc)`` is the report, fit to show as is."""
 
-    def __init__(self, message: str, report: "CheckReport | None" = None):
+    def __init__(self, message: str, report: CheckReport | None = None):
         super().__init__(message)
         self.report = report
 
@@ -111,24 +133,30 @@ class CheckReport:
         lines += [f"Missing column: {t}.{c}" for t, c in self.missing_columns]
         return lines
 
-    def raise_if_unusable(self) -> "CheckReport":
+    def raise_if_unusable(self) -> CheckReport:
         if not self.usable:
             raise UnusableDatabase(self.format(), self)
         return self
 
     def format(self) -> str:
         out = [f"CSC Insight data check{': ' + self.target if self.target else ''}"]
-        names = ("ssd_* table names as in the SSD specification (data-to-insight/ssd-data-model)"
-                 if self.source == "ssd" else
-                 "names as in the data contract, docs/DATA_CONTRACT.md; a view of the same shape will do")
+        names = (
+            "ssd_* table names as in the SSD specification (data-to-insight/ssd-data-model)"
+            if self.source == "ssd"
+            else "names as in the data contract, docs/DATA_CONTRACT.md; a view of the same shape will do"
+        )
         if self.complete and self.source == "ssd":
-            out.append("Result: USABLE - every ssd_* table and field the mapping reads is present "
-                       "(what the SSD itself does not hold: coverage below).")
+            out.append(
+                "Result: USABLE - every ssd_* table and field the mapping reads is present "
+                "(what the SSD itself does not hold: coverage below)."
+            )
         elif self.complete:
             out.append("Result: USABLE - every table and column of the data contract is present.")
         elif self.usable:
-            out.append("Result: USABLE, PARTIAL - the dashboard starts; sections whose data is missing say so "
-                       "(coverage below). Missing:")
+            out.append(
+                "Result: USABLE, PARTIAL - the dashboard starts; sections whose data is missing say so "
+                "(coverage below). Missing:"
+            )
             out += [f"  - {p}" for p in self.problems()]
             out.append(f"  ({names})")
         else:
@@ -141,8 +169,11 @@ class CheckReport:
         if not self.connected:
             return "\n".join(out)
         if self.source == "ssd":
-            out.insert(1, "Source: ssd (Standard Safeguarding Dataset"
-                       + (f", schema {self.source_schema})" if self.source_schema else ")"))
+            out.insert(
+                1,
+                "Source: ssd (Standard Safeguarding Dataset"
+                + (f", schema {self.source_schema})" if self.source_schema else ")"),
+            )
         else:
             out.insert(1, "Source: native (the data contract)")
         if self.coverage is not None:
@@ -156,7 +187,9 @@ class CheckReport:
             if self.ssd_findings.empty:
                 out.append("SSD checks: nothing unmappable found.")
             else:
-                out.append("SSD checks (rows the mapping cannot use or codes it does not know; counted, never dropped silently):")
+                out.append(
+                    "SSD checks (rows the mapping cannot use or codes it does not know; counted, never dropped silently):"
+                )
                 for r in self.ssd_findings.itertuples():
                     out.append(f"  - {r.table}: {r.check}{' ' + r.detail if r.detail else ''}: {int(r.rows):,} rows")
         out.append("")
@@ -184,7 +217,9 @@ def _format_kind(kind: str, df: pd.DataFrame) -> list[str]:
         of = f" of {int(grp['table_rows'].iloc[0]):,}"
         if kind == "unknown_code":
             shown = grp.sort_values(["rows", "detail"], ascending=[False, True]).head(_MAX_CODES_SHOWN)
-            codes = ", ".join(f"{_short(d)!r} ({int(r):,})" for d, r in zip(shown["detail"], shown["rows"]))
+            codes = ", ".join(
+                f"{_short(d)!r} ({int(r):,})" for d, r in zip(shown["detail"], shown["rows"], strict=False)
+            )
             more = len(grp) - len(shown)
             codes += f" and {more} more value{'s' * (more != 1)}" if more > 0 else ""
             out.append(f"    {tbl}.{col}: {n:,}{of} rows: {codes}")
@@ -199,6 +234,7 @@ def _short(value: str, width: int = 40) -> str:
 
 
 # --- structure -------------------------------------------------------------------------------
+
 
 def _listed_names(bind) -> set[str] | None:
     """Tables and views SQLAlchemy's inspector sees (``bind``: engine or connection), or None
@@ -251,8 +287,11 @@ def _check_structure(db: Database, report: CheckReport, native: bool = False) ->
             return {}
         report.missing_tables += [m for m in tb.raw_missing if "." not in m]
         report.missing_columns += [tuple(m.split(".", 1)) for m in tb.raw_missing if "." in m]
-        return {name: {c.name for c in tb[name].columns if tb.reason(name, c.name) is None}
-                for name in tb.selectables if tb.reason(name, "*") is None}
+        return {
+            name: {c.name for c in tb[name].columns if tb.reason(name, c.name) is None}
+            for name in tb.selectables
+            if tb.reason(name, "*") is None
+        }
     norm = _same_name(db.dialect)
     present: dict[str, set[str]] = {}
     try:
@@ -294,6 +333,7 @@ def _reason(exc: Exception) -> str:
 
 # --- bad rows --------------------------------------------------------------------------------
 
+
 def _contract_tables():
     """Contract tables in DESIGN.md's order (reports read top-down like the contract)."""
     return list(schema.metadata.tables.values())
@@ -307,8 +347,13 @@ def _codes(db: Database) -> dict[tuple[str, str], frozenset[str]]:
 
 #: Columns that place a row in a team, for the team and service filters.
 _TEAM_COLUMNS: dict[str, tuple[str, ...]] = {
-    "teams": ("team_id",), "workers": ("team_id",), "assessments": ("team_id",), "allocations": ("team_id",),
-    "cin_plans": ("team_id",), "cp_plans": ("team_id",), "transfers": ("from_team_id", "to_team_id"),
+    "teams": ("team_id",),
+    "workers": ("team_id",),
+    "assessments": ("team_id",),
+    "allocations": ("team_id",),
+    "cin_plans": ("team_id",),
+    "cp_plans": ("team_id",),
+    "transfers": ("from_team_id", "to_team_id"),
     "jarp_referrals": ("referring_team_id",),
 }
 
@@ -335,19 +380,23 @@ def _counts(t, present: dict[str, set[str]], where, tables=None):
     """
     cols = present[t.name]
     scan = []
-    for (tbl, start, end) in schema.INTERVALS:
+    for tbl, start, end in schema.INTERVALS:
         if tbl == t.name and {start, end} <= cols:
-            scan.append(("end_before_start", end, f"{end} before {start}",
-                         func.sum(case((t.c[end] < t.c[start], 1), else_=0))))
+            scan.append(
+                ("end_before_start", end, f"{end} before {start}", func.sum(case((t.c[end] < t.c[start], 1), else_=0)))
+            )
     for col in schema.REQUIRED.get(t.name, ()):
         if col in cols:
             scan.append(("null_required", col, "NULL", func.sum(case((t.c[col].is_(None), 1), else_=0))))
     side = []
-    for (tbl, col, ref, ref_col) in schema.FOREIGN_KEYS:
+    for tbl, col, ref, ref_col in schema.FOREIGN_KEYS:
         if tbl == t.name and col in cols and ref_col in present.get(ref, ()):
             ref_t = (tables[ref] if tables is not None else schema.metadata.tables[ref]).alias(f"ref_{ref}")
-            orphan = (select(func.count()).select_from(t)
-                      .where(where, t.c[col].is_not(None), ~exists().where(ref_t.c[ref_col] == t.c[col])))
+            orphan = (
+                select(func.count())
+                .select_from(t)
+                .where(where, t.c[col].is_not(None), ~exists().where(ref_t.c[ref_col] == t.c[col]))
+            )
             note = "; NULL = awaiting allocation, not counted" if (tbl, col) == ("allocations", "worker_id") else ""
             side.append(("orphan_id", col, f"not in {ref}.{ref_col}{note}", orphan))
     pid = schema.PRIMARY_IDS.get(t.name)
@@ -355,10 +404,17 @@ def _counts(t, present: dict[str, set[str]], where, tables=None):
         # Extra rows: every row beyond the first with the same id (what double counting would add).
         dup = select(func.count(t.c[pid]) - func.count(distinct(t.c[pid]))).select_from(t).where(where)
         side.append(("duplicate_id", pid, "rows beyond the first with the same id", dup))
-    agg = select(func.count().label("n"), *[e.label(f"s{i}") for i, (*_, e) in enumerate(scan)]) \
-        .select_from(t).where(where).subquery("agg")
-    query = select(agg.c.n, *[agg.c[f"s{i}"] for i in range(len(scan))],
-                   *[q.correlate(None).scalar_subquery().label(f"x{i}") for i, (*_, q) in enumerate(side)])
+    agg = (
+        select(func.count().label("n"), *[e.label(f"s{i}") for i, (*_, e) in enumerate(scan)])
+        .select_from(t)
+        .where(where)
+        .subquery("agg")
+    )
+    query = select(
+        agg.c.n,
+        *[agg.c[f"s{i}"] for i in range(len(scan))],
+        *[q.correlate(None).scalar_subquery().label(f"x{i}") for i, (*_, q) in enumerate(side)],
+    )
     return [c[:3] for c in scan + side], query
 
 
@@ -368,9 +424,11 @@ def _code_query(t, present, where, codes):
     for (tbl, col), allowed in codes.items():
         if tbl == t.name and col in present[t.name]:
             value = cast(t.c[col], String)  # a warehouse may hold codes in another type
-            parts.append(select(literal(col, String).label("col"), value.label("value"), func.count().label("n"))
-                         .where(where, value.is_not(None), value.not_in(sorted(allowed)))
-                         .group_by(value))
+            parts.append(
+                select(literal(col, String).label("col"), value.label("value"), func.count().label("n"))
+                .where(where, value.is_not(None), value.not_in(sorted(allowed)))
+                .group_by(value)
+            )
     return None if not parts else parts[0] if len(parts) == 1 else union_all(*parts)
 
 
@@ -380,18 +438,26 @@ def _table_bad_rows(conn, t, present, f: Filters | None, codes, tables=None) -> 
     checks, query = _counts(t, present, where, tables)
     counts = conn.execute(query).one()
     n_rows = int(counts[0] or 0)
-    rows = [dict(table=t.name, check=kind, column=col, detail=detail, rows=int(v or 0), table_rows=n_rows)
-            for (kind, col, detail), v in zip(checks, counts[1:])]
+    rows = [
+        dict(table=t.name, check=kind, column=col, detail=detail, rows=int(v or 0), table_rows=n_rows)
+        for (kind, col, detail), v in zip(checks, counts[1:], strict=False)
+    ]
     code_query = _code_query(t, present, where, codes) if n_rows else None
     if code_query is not None:
         for col, value, n in conn.execute(code_query):
-            rows.append(dict(table=t.name, check="unknown_code", column=col, detail=str(value), rows=int(n),
-                             table_rows=n_rows))
+            rows.append(
+                dict(table=t.name, check="unknown_code", column=col, detail=str(value), rows=int(n), table_rows=n_rows)
+            )
     return [r for r in rows if r["rows"] > 0]
 
 
-def _count_bad_rows(db: Database, present: dict[str, set[str]], f: Filters | None,
-                    failed: dict[str, str] | None = None, only: tuple[str, ...] | None = None) -> pd.DataFrame:
+def _count_bad_rows(
+    db: Database,
+    present: dict[str, set[str]],
+    f: Filters | None,
+    failed: dict[str, str] | None = None,
+    only: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """Bad-row findings of every present table, on one connection.
 
     A table whose queries fail (e.g. a column of an unexpected type) is recorded in ``failed``
@@ -410,28 +476,33 @@ def _count_bad_rows(db: Database, present: dict[str, set[str]], f: Filters | Non
                     rows += _table_bad_rows(conn, t, present, f, codes, tables)
                 except ReadOnlyViolation:
                     raise
-                except Exception as exc:  # noqa: BLE001 - reported per table
+                except Exception as exc:
                     conn.rollback()  # PostgreSQL: leave the failed transaction, keep the connection
                     if failed is None:
                         raise DatabaseError(f"Data-quality check of {t.name} failed ({_reason(exc)})") from exc
                     failed[t.name] = _reason(exc)
     except (DatabaseError, ReadOnlyViolation):
         raise
-    except Exception as exc:  # noqa: BLE001 - connection lost
+    except Exception as exc:
         raise DatabaseError(f"The data-quality check could not run ({_reason(exc)})") from exc
     df = pd.DataFrame(rows, columns=DQ_COLUMNS)
     order = {k: i for i, k in enumerate(CHECK_KINDS)}
     if not df.empty:
         # ``detail`` (the unknown code) last: ties on the count would otherwise keep the database's
         # row order, which DuckDB does not fix between runs, and the cache check compares frames.
-        df = (df.assign(_k=df["check"].map(order), _d=df["detail"].astype(str))
-              .sort_values(["_k", "table", "column", "rows", "_d"], ascending=[True, True, True, False, True],
-                           kind="mergesort")
-              .drop(columns=["_k", "_d"]).reset_index(drop=True))
+        df = (
+            df.assign(_k=df["check"].map(order), _d=df["detail"].astype(str))
+            .sort_values(
+                ["_k", "table", "column", "rows", "_d"], ascending=[True, True, True, False, True], kind="mergesort"
+            )
+            .drop(columns=["_k", "_d"])
+            .reset_index(drop=True)
+        )
     return df.astype({"rows": "int64", "table_rows": "int64"})
 
 
 # --- public API ------------------------------------------------------------------------------
+
 
 def _describe_target(db: Database) -> str:
     url = db.engine.url

@@ -16,6 +16,7 @@ has no CIN plan reviews and no JARP) is not refused. Instead:
 Column names are the contract's (DESIGN.md section 3); ``plan_reviews.plan_type='cin'`` stands for
 the CIN rows of ``plan_reviews``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,40 +58,72 @@ def _all(table: str) -> tuple[str, ...]:
     return tuple(c.name for c in schema.metadata.tables[table].columns)
 
 
-_PILOT = _merge(_TEAMS, {"cin_plans": _PLAN, "allocations": _KEY, "workers": ("worker_id", "fte"),
-                         "cp_plans": ("child_id", "start_date"), "cla_episodes": ("child_id", "start_date"),
-                         "referrals": ("child_id", "referral_date")})
-_JARP = _merge(_TEAMS, {"jarp_referrals": _all("jarp_referrals"),
-                        "jarp_referral_criteria": _all("jarp_referral_criteria")})
-_UNALLOCATED = _merge(_STATUS, _TEAMS, {"allocations": _KEY, "workers": ("worker_id", "qualified", "role"),
-                                        "cp_plans": ("team_id",), "cin_plans": ("team_id",),
-                                        "assessments": ("team_id",)})
+_PILOT = _merge(
+    _TEAMS,
+    {
+        "cin_plans": _PLAN,
+        "allocations": _KEY,
+        "workers": ("worker_id", "fte"),
+        "cp_plans": ("child_id", "start_date"),
+        "cla_episodes": ("child_id", "start_date"),
+        "referrals": ("child_id", "referral_date"),
+    },
+)
+_JARP = _merge(
+    _TEAMS, {"jarp_referrals": _all("jarp_referrals"), "jarp_referral_criteria": _all("jarp_referral_criteria")}
+)
+_UNALLOCATED = _merge(
+    _STATUS,
+    _TEAMS,
+    {
+        "allocations": _KEY,
+        "workers": ("worker_id", "qualified", "role"),
+        "cp_plans": ("team_id",),
+        "cin_plans": ("team_id",),
+        "assessments": ("team_id",),
+    },
+)
 
 #: Data-layer function -> (contract columns it needs, what cannot be shown without them).
 NEEDS: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
-    "caseloads": (_merge(_STATUS, _TEAMS, {"workers": _all("workers"), "allocations": _KEY}),
-                  "caseloads cannot be shown"),
+    "caseloads": (
+        _merge(_STATUS, _TEAMS, {"workers": _all("workers"), "allocations": _KEY}),
+        "caseloads cannot be shown",
+    ),
     "unallocated": (_UNALLOCATED, "unallocated children cannot be listed"),
-    "children_by_status": (_merge(_STATUS, _TEAMS, {"allocations": _KEY, "cp_plans": ("team_id",),
-                                                    "cin_plans": ("team_id",), "assessments": ("team_id",)}),
-                           "children cannot be counted by status"),
-    "caseload_trend": (_merge(_TEAMS, {"allocations": _KEY,
-                                       "workers": ("worker_id", "team_id", "fte", "start_date", "end_date")}),
-                       "the caseload trend cannot be shown"),
+    "children_by_status": (
+        _merge(
+            _STATUS,
+            _TEAMS,
+            {"allocations": _KEY, "cp_plans": ("team_id",), "cin_plans": ("team_id",), "assessments": ("team_id",)},
+        ),
+        "children cannot be counted by status",
+    ),
+    "caseload_trend": (
+        _merge(_TEAMS, {"allocations": _KEY, "workers": ("worker_id", "team_id", "fte", "start_date", "end_date")}),
+        "the caseload trend cannot be shown",
+    ),
     "plan_durations:cin": (_merge(_TEAMS, {"cin_plans": _PLAN}), "CIN plan durations cannot be shown"),
     "plan_durations:cp": (_merge(_TEAMS, {"cp_plans": _PLAN}), "CP plan durations cannot be shown"),
     "plan_exclusions": (_merge(_TEAMS, {"cin_plans": _PLAN, "cp_plans": _PLAN}), "excluded plans cannot be counted"),
     "duration_bands": (_merge(_TEAMS, {"cin_plans": _PLAN, "cp_plans": _PLAN}), "duration bands cannot be shown"),
-    "plan_drift": (_merge(_TEAMS, {"cin_plans": _PLAN, "cp_plans": _PLAN, "allocations": _KEY,
-                                   "workers": ("worker_id", "worker_name")}), "the drift list cannot be shown"),
+    "plan_drift": (
+        _merge(
+            _TEAMS,
+            {"cin_plans": _PLAN, "cp_plans": _PLAN, "allocations": _KEY, "workers": ("worker_id", "worker_name")},
+        ),
+        "the drift list cannot be shown",
+    ),
     "drift_counts": (_merge(_TEAMS, {"cin_plans": _PLAN, "cp_plans": _PLAN}), "drift by team cannot be shown"),
     "drift_trend": (_merge(_TEAMS, {"cin_plans": _PLAN, "cp_plans": _PLAN}), "the drift trend cannot be shown"),
     "pilot": (_PILOT, "the CIN pilot cannot be evaluated"),
     "pilot_trend": (_merge(_TEAMS, {"cin_plans": _PLAN}), "the CIN pilot trend cannot be shown"),
     "transfers": (_merge(_TEAMS, {"transfers": _all("transfers")}), "transfer timeliness cannot be shown"),
     "transfer_exclusions": (_merge(_TEAMS, {"allocations": _KEY}), "excluded transfer rows cannot be counted"),
-    "transfer_flows": (_merge(_TEAMS, {"transfers": ("from_team_id", "to_team_id", "completed_date", "status")}),
-                       "flows between teams cannot be shown"),
+    "transfer_flows": (
+        _merge(_TEAMS, {"transfers": ("from_team_id", "to_team_id", "completed_date", "status")}),
+        "flows between teams cannot be shown",
+    ),
     "keyworker_changes": (_merge(_TEAMS, {"allocations": _KEY}), "key-worker changes cannot be shown"),
     "jarp": (_JARP, "the JARP queue cannot be shown"),
     "team_options": (_TEAMS, "the team filter cannot be offered"),
@@ -98,20 +131,35 @@ NEEDS: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
 
 #: Inputs a section can do without: (table, column) -> what is left out without it.
 OPTIONAL: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {
-    "drift": ((CIN_REVIEWS, "review drift cannot be shown"),
-              (("visits", "visit_date"), "visit drift cannot be shown"),
-              (("visits", "plan_type"), "visit drift cannot be shown"),
-              (("cin_plans", "origin"), "CP step-downs cannot be flagged")),
+    "drift": (
+        (CIN_REVIEWS, "review drift cannot be shown"),
+        (("visits", "visit_date"), "visit drift cannot be shown"),
+        (("visits", "plan_type"), "visit drift cannot be shown"),
+        (("cin_plans", "origin"), "CP step-downs cannot be flagged"),
+    ),
     "origin": ((("cin_plans", "origin"), "CIN plans cannot be split by origin"),),
-    "pilot": ((CIN_REVIEWS, "reviews on time cannot be measured"),
-              (("cin_plans", "end_reason"), "closure routes are derived only from what followed the plan")),
+    "pilot": (
+        (CIN_REVIEWS, "reviews on time cannot be measured"),
+        (("cin_plans", "end_reason"), "closure routes are derived only from what followed the plan"),
+    ),
     "transfers": ((("transfers", "requested_date"), "transfer timeliness cannot be shown"),),
 }
 
 #: Page section (page key, part) -> (data-layer needs it calls, optional inputs it can lack).
 SECTIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ("overview", "body"): (("caseload_trend", "unallocated", "children_by_status", "drift_counts", "drift_trend",
-                            "pilot", "transfers", "jarp"), ("drift",)),
+    ("overview", "body"): (
+        (
+            "caseload_trend",
+            "unallocated",
+            "children_by_status",
+            "drift_counts",
+            "drift_trend",
+            "pilot",
+            "transfers",
+            "jarp",
+        ),
+        ("drift",),
+    ),
     ("caseloads", "body"): (("caseloads", "caseload_trend", "unallocated"), ()),
     ("plans", "body"): (("plan_durations:cin", "plan_durations:cp", "duration_bands", "plan_exclusions"), ()),
     ("plans", "km"): (("plan_durations:cin", "plan_durations:cp"), ("origin",)),
@@ -122,10 +170,14 @@ SECTIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("jarp", "body"): (("jarp",), ()),
 }
 SECTION_NAMES = {
-    ("overview", "body"): "Overview tiles", ("caseloads", "body"): "Caseloads",
-    ("plans", "body"): "Plan durations", ("plans", "km"): "Plan durations: survival curves",
-    ("plans", "drift"): "Plan drift", ("cin_pilot", "body"): "CIN pilot",
-    ("cin_pilot", "workload"): "CIN pilot: workload", ("transfers", "body"): "Transfers",
+    ("overview", "body"): "Overview tiles",
+    ("caseloads", "body"): "Caseloads",
+    ("plans", "body"): "Plan durations",
+    ("plans", "km"): "Plan durations: survival curves",
+    ("plans", "drift"): "Plan drift",
+    ("cin_pilot", "body"): "CIN pilot",
+    ("cin_pilot", "workload"): "CIN pilot: workload",
+    ("transfers", "body"): "Transfers",
     ("jarp", "body"): "JARP queue",
 }
 COVERAGE_COLUMNS = ["page", "part", "section", "status", "missing", "message"]
@@ -155,8 +207,12 @@ def missing_data(db, need: str) -> MissingData | None:
     lacking = _missing(db.tables, needs)
     if not lacking:
         return None
-    return MissingData(_sentence([r for _, r in lacking], consequence), function=need,
-                       missing=tuple(n for n, _ in lacking), source=getattr(db, "source", "native"))
+    return MissingData(
+        _sentence([r for _, r in lacking], consequence),
+        function=need,
+        missing=tuple(n for n, _ in lacking),
+        source=getattr(db, "source", "native"),
+    )
 
 
 def requires(need: str | None = None, by_arg=None):
@@ -164,6 +220,7 @@ def requires(need: str | None = None, by_arg=None):
 
     ``by_arg(args, kwargs) -> need`` picks the need from the call (``plan_durations`` by plan type).
     """
+
     def wrap(fn):
         @functools.wraps(fn)
         def inner(db, *args, **kwargs):
@@ -200,9 +257,12 @@ def unserved_drift_flags(db) -> dict[str, str]:
     from .drift import unserved_flags
 
     tb = db.tables
-    consequence = {"cin_review_overdue": "review drift cannot be shown",
-                   "cin_visit_overdue": "visit drift cannot be shown", "cp_visit_overdue": "visit drift cannot be shown",
-                   "step_down_over_12_weeks": "CP step-downs cannot be flagged"}
+    consequence = {
+        "cin_review_overdue": "review drift cannot be shown",
+        "cin_visit_overdue": "visit drift cannot be shown",
+        "cp_visit_overdue": "visit drift cannot be shown",
+        "step_down_over_12_weeks": "CP step-downs cannot be flagged",
+    }
     out = {}
     for flag, needs in unserved_flags(tb).items():
         table, col = needs[0].split(".", 1)
@@ -248,8 +308,16 @@ def coverage(db) -> pd.DataFrame:
     rows = []
     for page, part in SECTIONS:
         c = section_coverage(db, page, part)
-        rows.append(dict(page=page, part=part, section=SECTION_NAMES[(page, part)], status=c.status,
-                         missing=", ".join(c.missing), message=c.message))
+        rows.append(
+            dict(
+                page=page,
+                part=part,
+                section=SECTION_NAMES[(page, part)],
+                status=c.status,
+                missing=", ".join(c.missing),
+                message=c.message,
+            )
+        )
     return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
 
 
@@ -272,6 +340,17 @@ def format_coverage(df: pd.DataFrame) -> list[str]:
     return out
 
 
-__all__ = ["coverage", "section_coverage", "SectionCoverage", "missing_data", "requires", "format_coverage",
-           "unserved_drift_flags", "describe_source",
-           "NEEDS", "SECTIONS", "OPTIONAL", "COVERAGE_COLUMNS"]
+__all__ = [
+    "coverage",
+    "section_coverage",
+    "SectionCoverage",
+    "missing_data",
+    "requires",
+    "format_coverage",
+    "unserved_drift_flags",
+    "describe_source",
+    "NEEDS",
+    "SECTIONS",
+    "OPTIONAL",
+    "COVERAGE_COLUMNS",
+]

@@ -4,10 +4,11 @@ One Core query builder serves SQLite, PostgreSQL, DuckDB and SQL Server; only th
 expressions are spelt differently. Each construct's default compilation is ANSI/PostgreSQL-like
 (DuckDB accepts it); SQLite and SQL Server get their own.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from sqlalchemy import Date, Integer, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -34,14 +35,18 @@ def _days_default(el, compiler, **kw):
 @compiles(days_between, "duckdb")
 def _days_duckdb(el, compiler, **kw):
     end, start = list(el.clauses)
-    return f"date_diff('day', CAST({compiler.process(start, **kw)} AS DATE), CAST({compiler.process(end, **kw)} AS DATE))"
+    return (
+        f"date_diff('day', CAST({compiler.process(start, **kw)} AS DATE), CAST({compiler.process(end, **kw)} AS DATE))"
+    )
 
 
 @compiles(days_between, "sqlite")
 def _days_sqlite(el, compiler, **kw):
     end, start = list(el.clauses)
-    return (f"CAST(ROUND(julianday(date({compiler.process(end, **kw)})) - "
-            f"julianday(date({compiler.process(start, **kw)}))) AS INTEGER)")
+    return (
+        f"CAST(ROUND(julianday(date({compiler.process(end, **kw)})) - "
+        f"julianday(date({compiler.process(start, **kw)}))) AS INTEGER)"
+    )
 
 
 @compiles(days_between, "mssql")

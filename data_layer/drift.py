@@ -27,6 +27,7 @@ Flags and ``days_over`` (days past the moment the standard was breached, always 
 ``worker_name`` is the child's current key worker: the open ``key_worker`` allocation to a named
 worker on D, latest start first (then highest allocation id) when there are several; NULL if none.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -38,8 +39,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from .caseloads import key_allocations
-from .dialect import days_between
 from .coverage import requires
+from .dialect import days_between
 from .engine import Database
 from .filters import Filters, months_cutoff, open_on
 from .sources import CIN_REVIEWS
@@ -93,8 +94,10 @@ def _add_months_default(el, compiler, **kw):
 @compiles(add_months, "sqlite")
 def _add_months_sqlite(el, compiler, **kw):
     s, n = _parts(el, compiler, **kw)
-    same_day = (f"date({s}, 'start of month', '+' || ({n}) || ' months', "
-                f"'+' || (CAST(strftime('%d', {s}) AS INTEGER) - 1) || ' days')")
+    same_day = (
+        f"date({s}, 'start of month', '+' || ({n}) || ' months', "
+        f"'+' || (CAST(strftime('%d', {s}) AS INTEGER) - 1) || ' days')"
+    )
     month_end = f"date({s}, 'start of month', '+' || (({n}) + 1) || ' months', '-1 day')"
     return f"MIN({same_day}, {month_end})"
 
@@ -130,38 +133,65 @@ def _last_review(tb, t, plan_type: str, d: date):
     if not reviews_available(tb, plan_type):
         return cast(null(), Date)
     plan_reviews = tb.plan_reviews
-    return (select(func.max(plan_reviews.c.review_date))
-            .where(plan_reviews.c.plan_type == plan_type, plan_reviews.c.plan_id == t.c.plan_id,
-                   plan_reviews.c.review_date >= t.c.start_date, plan_reviews.c.review_date <= d)
-            .scalar_subquery())
+    return (
+        select(func.max(plan_reviews.c.review_date))
+        .where(
+            plan_reviews.c.plan_type == plan_type,
+            plan_reviews.c.plan_id == t.c.plan_id,
+            plan_reviews.c.review_date >= t.c.start_date,
+            plan_reviews.c.review_date <= d,
+        )
+        .scalar_subquery()
+    )
 
 
 def _last_visit(tb, t, plan_type: str, d: date):
     if not visits_available(tb):
         return cast(null(), Date)
     visits = tb.visits
-    return (select(func.max(visits.c.visit_date))
-            .where(visits.c.child_id == t.c.child_id, visits.c.plan_type == plan_type,
-                   visits.c.visit_date >= t.c.start_date, visits.c.visit_date <= d)
-            .scalar_subquery())
+    return (
+        select(func.max(visits.c.visit_date))
+        .where(
+            visits.c.child_id == t.c.child_id,
+            visits.c.plan_type == plan_type,
+            visits.c.visit_date >= t.c.start_date,
+            visits.c.visit_date <= d,
+        )
+        .scalar_subquery()
+    )
 
 
 def _open_plans(tb, t, plan_type: str, f: Filters):
     """CTE of the plans open on D in the selected teams, with last review and last visit dates."""
     d = f.as_at
     origin = t.c.origin if plan_type == "cin" and tb.has("cin_plans", "origin") else cast(null(), String)
-    return (select(t.c.plan_id, t.c.child_id, t.c.team_id, t.c.start_date, origin.label("origin"),
-                   _last_review(tb, t, plan_type, d).label("last_review_date"),
-                   _last_visit(tb, t, plan_type, d).label("last_visit_date"))
-            .where(open_on(t.c.start_date, t.c.end_date, d), f.team_clause(t.c.team_id, tb.teams))
-            .cte(f"open_{plan_type}"))
+    return (
+        select(
+            t.c.plan_id,
+            t.c.child_id,
+            t.c.team_id,
+            t.c.start_date,
+            origin.label("origin"),
+            _last_review(tb, t, plan_type, d).label("last_review_date"),
+            _last_visit(tb, t, plan_type, d).label("last_visit_date"),
+        )
+        .where(open_on(t.c.start_date, t.c.end_date, d), f.team_clause(t.c.team_id, tb.teams))
+        .cte(f"open_{plan_type}")
+    )
 
 
 def _flag_row(base, plan_type: str, flag: str, days_over, condition):
-    return (select(base.c.plan_id, literal(plan_type, String).label("plan_type"), base.c.child_id, base.c.team_id,
-                   literal(flag, String).label("flag"), cast(days_over, Integer).label("days_over"),
-                   base.c.start_date, base.c.last_review_date, base.c.last_visit_date)
-            .where(condition))
+    return select(
+        base.c.plan_id,
+        literal(plan_type, String).label("plan_type"),
+        base.c.child_id,
+        base.c.team_id,
+        literal(flag, String).label("flag"),
+        cast(days_over, Integer).label("days_over"),
+        base.c.start_date,
+        base.c.last_review_date,
+        base.c.last_visit_date,
+    ).where(condition)
 
 
 def unserved_flags(tb) -> dict[str, tuple[str, ...]]:
@@ -204,16 +234,24 @@ def drift_rows(db: Database, f: Filters):
         return days_between(dd, add_months(base.c.start_date, n)), base.c.start_date < months_cutoff(d, n)
 
     rows = {
-        "cin_review_overdue": _flag_row(cin, "cin", "cin_review_overdue", since_review - s.cin_review_days,
-                                        since_review > s.cin_review_days),
-        "cin_visit_overdue": _flag_row(cin, "cin", "cin_visit_overdue", since_cin_visit - s.cin_visit_days,
-                                       since_cin_visit > s.cin_visit_days),
+        "cin_review_overdue": _flag_row(
+            cin, "cin", "cin_review_overdue", since_review - s.cin_review_days, since_review > s.cin_review_days
+        ),
+        "cin_visit_overdue": _flag_row(
+            cin, "cin", "cin_visit_overdue", since_cin_visit - s.cin_visit_days, since_cin_visit > s.cin_visit_days
+        ),
         "cin_9_month_review": _flag_row(cin, "cin", "cin_9_month_review", *over_months(cin, s.cin_sm_review_months)),
         "cin_over_12_months": _flag_row(cin, "cin", "cin_over_12_months", *over_months(cin, s.cin_max_months)),
-        "step_down_over_12_weeks": _flag_row(cin, "cin", "step_down_over_12_weeks", cin_age - s.step_down_max_days,
-                                             and_(cin.c.origin == STEP_DOWN_ORIGIN, cin_age > s.step_down_max_days)),
-        "cp_visit_overdue": _flag_row(cp, "cp", "cp_visit_overdue", since_cp_visit - s.cp_visit_days,
-                                      since_cp_visit > s.cp_visit_days),
+        "step_down_over_12_weeks": _flag_row(
+            cin,
+            "cin",
+            "step_down_over_12_weeks",
+            cin_age - s.step_down_max_days,
+            and_(cin.c.origin == STEP_DOWN_ORIGIN, cin_age > s.step_down_max_days),
+        ),
+        "cp_visit_overdue": _flag_row(
+            cp, "cp", "cp_visit_overdue", since_cp_visit - s.cp_visit_days, since_cp_visit > s.cp_visit_days
+        ),
         "cp_over_2_years": _flag_row(cp, "cp", "cp_over_2_years", *over_months(cp, s.cp_max_months)),
     }
     chosen = [rows[name] for name in served_flags(tb)]
@@ -222,15 +260,29 @@ def drift_rows(db: Database, f: Filters):
 
 def _current_key_worker(tb, child_col, d: date):
     allocations, workers = tb.allocations, tb.workers
-    return (select(workers.c.worker_name)
-            .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
-            .where(allocations.c.child_id == child_col, key_allocations(tb, d))
-            .order_by(allocations.c.start_date.desc(), allocations.c.allocation_id.desc())
-            .limit(1).scalar_subquery())
+    return (
+        select(workers.c.worker_name)
+        .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
+        .where(allocations.c.child_id == child_col, key_allocations(tb, d))
+        .order_by(allocations.c.start_date.desc(), allocations.c.allocation_id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
-DRIFT_COLUMNS = ["plan_id", "plan_type", "child_id", "team_id", "team_name", "worker_name", "flag", "days_over",
-                 "start_date", "last_review_date", "last_visit_date"]
+DRIFT_COLUMNS = [
+    "plan_id",
+    "plan_type",
+    "child_id",
+    "team_id",
+    "team_name",
+    "worker_name",
+    "flag",
+    "days_over",
+    "start_date",
+    "last_review_date",
+    "last_visit_date",
+]
 
 
 @requires("plan_drift")
@@ -243,11 +295,23 @@ def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     """
     dr = drift_rows(db, f)
     teams = db.tables.teams
-    q = (select(dr.c.plan_id, dr.c.plan_type, dr.c.child_id, dr.c.team_id, teams.c.team_name,
-                _current_key_worker(db.tables, dr.c.child_id, f.as_at).label("worker_name"), dr.c.flag, dr.c.days_over,
-                dr.c.start_date, dr.c.last_review_date, dr.c.last_visit_date)
-         .select_from(dr.outerjoin(teams, teams.c.team_id == dr.c.team_id))
-         .order_by(dr.c.days_over.desc(), dr.c.plan_id, dr.c.flag))
+    q = (
+        select(
+            dr.c.plan_id,
+            dr.c.plan_type,
+            dr.c.child_id,
+            dr.c.team_id,
+            teams.c.team_name,
+            _current_key_worker(db.tables, dr.c.child_id, f.as_at).label("worker_name"),
+            dr.c.flag,
+            dr.c.days_over,
+            dr.c.start_date,
+            dr.c.last_review_date,
+            dr.c.last_visit_date,
+        )
+        .select_from(dr.outerjoin(teams, teams.c.team_id == dr.c.team_id))
+        .order_by(dr.c.days_over.desc(), dr.c.plan_id, dr.c.flag)
+    )
     df = db.read(q)
     df.columns = DRIFT_COLUMNS
     for col in ("plan_id", "child_id", "team_id"):
@@ -266,11 +330,14 @@ def drift_counts(db: Database, f: Filters) -> pd.DataFrame:
     """
     dr = drift_rows(db, f)
     teams = db.tables.teams
-    counts = (select(dr.c.team_id, dr.c.flag, func.count().label("n"))
-              .group_by(dr.c.team_id, dr.c.flag).subquery("counts"))
-    q = (select(counts.c.team_id, teams.c.team_name, counts.c.flag, counts.c.n)
-         .select_from(counts.outerjoin(teams, teams.c.team_id == counts.c.team_id))
-         .order_by(counts.c.team_id, counts.c.flag))
+    counts = (
+        select(dr.c.team_id, dr.c.flag, func.count().label("n")).group_by(dr.c.team_id, dr.c.flag).subquery("counts")
+    )
+    q = (
+        select(counts.c.team_id, teams.c.team_name, counts.c.flag, counts.c.n)
+        .select_from(counts.outerjoin(teams, teams.c.team_id == counts.c.team_id))
+        .order_by(counts.c.team_id, counts.c.flag)
+    )
     df = db.read(q)
     df.columns = ["team_id", "team_name", "flag", "n"]
     df["team_id"] = df["team_id"].map(lambda v: None if v is None else str(v))
@@ -282,8 +349,16 @@ def drift_counts(db: Database, f: Filters) -> pd.DataFrame:
 # Monthly trend of the duration flags, one query
 
 
-TREND_COLUMNS = ["as_at", "open_cin", "cin_9_month_review", "cin_over_12_months", "step_down_over_12_weeks",
-                 "open_cp", "cp_over_2_years", "pct_cin_over_12_months"]
+TREND_COLUMNS = [
+    "as_at",
+    "open_cin",
+    "cin_9_month_review",
+    "cin_over_12_months",
+    "step_down_over_12_weeks",
+    "open_cp",
+    "cp_over_2_years",
+    "pct_cin_over_12_months",
+]
 
 
 def trend_dates(as_at: date, months: int) -> list[date]:
@@ -293,12 +368,16 @@ def trend_dates(as_at: date, months: int) -> list[date]:
 
 def _cutoffs_table(dates: list[date], s):
     """Bound-parameter table: each date with the start-date cut-offs of the duration flags on it."""
-    rows = [select(literal(d, Date).label("d"),
-                   literal(months_cutoff(d, s.cin_sm_review_months), Date).label("c_sm"),
-                   literal(months_cutoff(d, s.cin_max_months), Date).label("c_max"),
-                   literal(d - timedelta(days=s.step_down_max_days), Date).label("c_step"),
-                   literal(months_cutoff(d, s.cp_max_months), Date).label("c_cp"))
-            for d in dates]
+    rows = [
+        select(
+            literal(d, Date).label("d"),
+            literal(months_cutoff(d, s.cin_sm_review_months), Date).label("c_sm"),
+            literal(months_cutoff(d, s.cin_max_months), Date).label("c_max"),
+            literal(d - timedelta(days=s.step_down_max_days), Date).label("c_step"),
+            literal(months_cutoff(d, s.cp_max_months), Date).label("c_cp"),
+        )
+        for d in dates
+    ]
     return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("cut")
 
 
@@ -327,32 +406,59 @@ def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
 
     def maybe_open(t):
         """Plans open on some date of the table (prunes the join before the per-date test)."""
-        return and_(t.c.start_date <= last, or_(t.c.end_date.is_(None), t.c.end_date > first),
-                    f.team_clause(t.c.team_id, tb.teams))
+        return and_(
+            t.c.start_date <= last,
+            or_(t.c.end_date.is_(None), t.c.end_date > first),
+            f.team_clause(t.c.team_id, tb.teams),
+        )
 
-    cin = (select(cut.c.d, func.count().label("open_cin"),
-                  flag(cin_plans.c.start_date < cut.c.c_sm).label("cin_9_month_review"),
-                  flag(cin_plans.c.start_date < cut.c.c_max).label("cin_over_12_months"),
-                  (flag(and_(cin_plans.c.origin == STEP_DOWN_ORIGIN, cin_plans.c.start_date < cut.c.c_step))
-                   if has_origin else cast(null(), Integer)).label("step_down_over_12_weeks"))
-           .select_from(cut.join(cin_plans, open_on(cin_plans.c.start_date, cin_plans.c.end_date, cut.c.d)))
-           .where(maybe_open(cin_plans))
-           .group_by(cut.c.d).subquery("cin_t"))
-    cp = (select(cut.c.d, func.count().label("open_cp"),
-                 flag(cp_plans.c.start_date < cut.c.c_cp).label("cp_over_2_years"))
-          .select_from(cut.join(cp_plans, open_on(cp_plans.c.start_date, cp_plans.c.end_date, cut.c.d)))
-          .where(maybe_open(cp_plans))
-          .group_by(cut.c.d).subquery("cp_t"))
-    q = (select(cut.c.d, cin.c.open_cin, cin.c.cin_9_month_review, cin.c.cin_over_12_months,
-                cin.c.step_down_over_12_weeks, cp.c.open_cp, cp.c.cp_over_2_years)
-         .select_from(cut.outerjoin(cin, cin.c.d == cut.c.d).outerjoin(cp, cp.c.d == cut.c.d))
-         .order_by(cut.c.d))
+    cin = (
+        select(
+            cut.c.d,
+            func.count().label("open_cin"),
+            flag(cin_plans.c.start_date < cut.c.c_sm).label("cin_9_month_review"),
+            flag(cin_plans.c.start_date < cut.c.c_max).label("cin_over_12_months"),
+            (
+                flag(and_(cin_plans.c.origin == STEP_DOWN_ORIGIN, cin_plans.c.start_date < cut.c.c_step))
+                if has_origin
+                else cast(null(), Integer)
+            ).label("step_down_over_12_weeks"),
+        )
+        .select_from(cut.join(cin_plans, open_on(cin_plans.c.start_date, cin_plans.c.end_date, cut.c.d)))
+        .where(maybe_open(cin_plans))
+        .group_by(cut.c.d)
+        .subquery("cin_t")
+    )
+    cp = (
+        select(
+            cut.c.d, func.count().label("open_cp"), flag(cp_plans.c.start_date < cut.c.c_cp).label("cp_over_2_years")
+        )
+        .select_from(cut.join(cp_plans, open_on(cp_plans.c.start_date, cp_plans.c.end_date, cut.c.d)))
+        .where(maybe_open(cp_plans))
+        .group_by(cut.c.d)
+        .subquery("cp_t")
+    )
+    q = (
+        select(
+            cut.c.d,
+            cin.c.open_cin,
+            cin.c.cin_9_month_review,
+            cin.c.cin_over_12_months,
+            cin.c.step_down_over_12_weeks,
+            cp.c.open_cp,
+            cp.c.cp_over_2_years,
+        )
+        .select_from(cut.outerjoin(cin, cin.c.d == cut.c.d).outerjoin(cp, cp.c.d == cut.c.d))
+        .order_by(cut.c.d)
+    )
     df = db.read(q)
     df.columns = TREND_COLUMNS[:-1]
     df["as_at"] = as_dates(df["as_at"])
     for col in TREND_COLUMNS[1:-1]:
         df[col] = pd.to_numeric(df[col]).fillna(0).astype(int)
-    df["pct_cin_over_12_months"] = (100.0 * df["cin_over_12_months"] / df["open_cin"].where(df["open_cin"] > 0)).astype(float)
+    df["pct_cin_over_12_months"] = (100.0 * df["cin_over_12_months"] / df["open_cin"].where(df["open_cin"] > 0)).astype(
+        float
+    )
     return df
 
 

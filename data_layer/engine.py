@@ -5,6 +5,7 @@ database supports it (SQLite ``mode=ro``, PostgreSQL read-only transactions, Duc
 ``read_only``), and on every database a guard refuses any statement that is not a query before
 it reaches the driver. Queries go through :meth:`Database.read`, which binds parameters.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,9 @@ from .standards import Standards, load_standards
 log = logging.getLogger(__name__)
 
 #: Where the embedded demo database lives unless CSC_DEMO_DB says otherwise.
-DEFAULT_DEMO_PATH = Path(os.environ.get("CSC_DEMO_DB") or Path(__file__).resolve().parent.parent / "data" / "demo.sqlite")
+DEFAULT_DEMO_PATH = Path(
+    os.environ.get("CSC_DEMO_DB") or Path(__file__).resolve().parent.parent / "data" / "demo.sqlite"
+)
 
 
 class ReadOnlyViolation(PermissionError):
@@ -131,7 +134,7 @@ class Database:
                 return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         except ReadOnlyViolation:
             raise
-        except Exception as exc:  # noqa: BLE001 - re-raised with a message fit for a page
+        except Exception as exc:
             log.warning("query failed: %s", type(exc).__name__)
             raise DatabaseError(_friendly(exc)) from exc
 
@@ -141,7 +144,7 @@ class Database:
                 return conn.execute(query, params or {}).scalar()
         except ReadOnlyViolation:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise DatabaseError(_friendly(exc)) from exc
 
     def dispose(self) -> None:
@@ -202,13 +205,15 @@ def connect(url: str | URL | None = None, standards: Standards | None = None, so
     raw = url if url is not None else default_url()
     try:
         parsed = make_url(raw)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise DatabaseError(f"Not a database URL: {exc}") from exc
     chosen = (source or source_from_env() or "").strip().lower() or None
     if chosen is not None and chosen not in SOURCES:
         raise DatabaseError(f"Unknown source {chosen!r} (CSC_SOURCE): use one of {', '.join(SOURCES)}")
     engine = _read_only_engine(parsed)
-    is_demo = parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").resolve() == DEFAULT_DEMO_PATH.resolve()
+    is_demo = (
+        parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").resolve() == DEFAULT_DEMO_PATH.resolve()
+    )
     db = Database(engine=engine, standards=standards or load_standards(), is_demo=is_demo)
     if chosen is None:
         from .sources.build import detect_source

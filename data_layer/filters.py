@@ -1,4 +1,5 @@
 """The global filters every data-layer function takes (DESIGN.md section 4)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +7,6 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, true
-
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Filters:
         object.__setattr__(self, "services", tuple(self.services))
         object.__setattr__(self, "teams", tuple(str(t) for t in self.teams))
 
-    def shifted(self, days: int) -> "Filters":
+    def shifted(self, days: int) -> Filters:
         from datetime import timedelta
 
         return Filters(self.as_at + timedelta(days=days), self.services, self.teams)

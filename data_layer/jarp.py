@@ -20,6 +20,7 @@ Waiting, decided, queued (choices documented here and in the report):
 * The carried-over count is the current one: a past as-at date sees today's count (the contract
   keeps no history of it).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -27,22 +28,40 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
 
-from .dialect import as_date, dates_table, days_between
 from .coverage import requires
+from .dialect import as_date, dates_table, days_between
 from .engine import Database
 from .filters import Filters
-from .jarp_scoring import (BELOW, CARRIED_OVER, P1, P2, P3, PRIORITIES, UNDECIDED, JarpRules, next_panel,
-                           panel_dates, response_timeliness, review_due_dates, rules_for, score_referral)
+from .jarp_scoring import (
+    BELOW,
+    CARRIED_OVER,
+    P1,
+    P2,
+    P3,
+    PRIORITIES,
+    UNDECIDED,
+    JarpRules,
+    next_panel,
+    panel_dates,
+    response_timeliness,
+    review_due_dates,
+    rules_for,
+    score_referral,
+)
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 
 
 # --- building blocks -----------------------------------------------------------------------------
 
+
 def _decided_by(refs, d):
     """Decided on or before ``d`` (module docstring). ``d`` is a date value or a date column."""
-    return and_(refs.c.decision_date.is_not(None), refs.c.decision_date <= d,
-                or_(refs.c.decision.is_(None), refs.c.decision.not_in(UNDECIDED)))
+    return and_(
+        refs.c.decision_date.is_not(None),
+        refs.c.decision_date <= d,
+        or_(refs.c.decision.is_(None), refs.c.decision.not_in(UNDECIDED)),
+    )
 
 
 def _submitted_by_date(refs, d: date):
@@ -63,22 +82,28 @@ def _scored(tb, rules: JarpRules, where, extra_cols=()):
     """
     codes = list(rules.points)
     refs, crit, teams = tb.jarp_referrals, tb.jarp_referral_criteria, tb.teams
-    base = (select(*refs.c, func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"),
-                   *extra_cols)
-            .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
-            .where(where)
-            .subquery("r"))
-    pairs = (select(crit.c.referral_id, crit.c.criterion)
-             .select_from(crit.join(base, base.c.referral_id == crit.c.referral_id))
-             .distinct()
-             .subquery("dc"))
+    base = (
+        select(*refs.c, func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"), *extra_cols)
+        .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
+        .where(where)
+        .subquery("r")
+    )
+    pairs = (
+        select(crit.c.referral_id, crit.c.criterion)
+        .select_from(crit.join(base, base.c.referral_id == crit.c.referral_id))
+        .distinct()
+        .subquery("dc")
+    )
     unknown = or_(pairs.c.criterion.is_(None), pairs.c.criterion.not_in(codes)) if codes else literal(True)
-    agg = (select(pairs.c.referral_id,
-                  *[func.max(case((pairs.c.criterion == code, 1), else_=0)).label(_flag(i))
-                    for i, code in enumerate(codes)],
-                  func.sum(case((unknown, 1), else_=0)).label("unknown_criteria"))
-           .group_by(pairs.c.referral_id)
-           .subquery("flags"))
+    agg = (
+        select(
+            pairs.c.referral_id,
+            *[func.max(case((pairs.c.criterion == code, 1), else_=0)).label(_flag(i)) for i, code in enumerate(codes)],
+            func.sum(case((unknown, 1), else_=0)).label("unknown_criteria"),
+        )
+        .group_by(pairs.c.referral_id)
+        .subquery("flags")
+    )
     has = {code: func.coalesce(agg.c[_flag(i)], 0) for i, code in enumerate(codes)}
 
     def pts(code):
@@ -89,18 +114,31 @@ def _scored(tb, rules: JarpRules, where, extra_cols=()):
         if group:  # the highest-scoring code present counts, the others in its group do not
             terms.append(case(*[(has[c] == 1, pts(c)) for c in rules.by_points(group)], else_=0))
     if CARRIED_OVER in rules.points:  # once, for the row or a count >= 1 (jarp_scoring docstring)
-        terms.append(case((or_(has[CARRIED_OVER] == 1, func.coalesce(base.c.carried_over, 0) >= 1),
-                           pts(CARRIED_OVER)), else_=0))
+        terms.append(
+            case((or_(has[CARRIED_OVER] == 1, func.coalesce(base.c.carried_over, 0) >= 1), pts(CARRIED_OVER)), else_=0)
+        )
     score = sum(terms[1:], terms[0]) if terms else literal(0, Integer)
-    scored = (select(base, *[has[c].label(_flag(i)) for i, c in enumerate(codes)],
-                     func.coalesce(agg.c.unknown_criteria, 0).label("unknown_criteria"), score.label("score"))
-              .select_from(base.outerjoin(agg, agg.c.referral_id == base.c.referral_id))
-              .subquery("scored"))
+    scored = (
+        select(
+            base,
+            *[has[c].label(_flag(i)) for i, c in enumerate(codes)],
+            func.coalesce(agg.c.unknown_criteria, 0).label("unknown_criteria"),
+            score.label("score"),
+        )
+        .select_from(base.outerjoin(agg, agg.c.referral_id == base.c.referral_id))
+        .subquery("scored")
+    )
     exception = scored.c.direct_exception.in_(rules.exceptions)
-    priority = case((exception, P1), (scored.c.score >= rules.p1_min, P1), (scored.c.score >= rules.p2_min, P2),
-                    (scored.c.score >= rules.p3_min, P3), else_=BELOW)
-    unknown_exc = case((and_(scored.c.direct_exception.is_not(None), scored.c.direct_exception.not_in(rules.exceptions)),
-                        1), else_=0)
+    priority = case(
+        (exception, P1),
+        (scored.c.score >= rules.p1_min, P1),
+        (scored.c.score >= rules.p2_min, P2),
+        (scored.c.score >= rules.p3_min, P3),
+        else_=BELOW,
+    )
+    unknown_exc = case(
+        (and_(scored.c.direct_exception.is_not(None), scored.c.direct_exception.not_in(rules.exceptions)), 1), else_=0
+    )
     return select(scored, priority.label("priority"), unknown_exc.label("unknown_exception")).subquery("prioritised")
 
 
@@ -152,10 +190,27 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 # --- the queue ------------------------------------------------------------------------------
 
-QUEUE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team", "submitted_at", "panel_date",
-                 "on_next_panel", "score", "priority", "criteria", "reasons", "not_counted", "direct_exception",
-                 "unknown_exception", "unknown_criteria", "carried_over", "waiting_days", "decision",
-                 "services_requested")
+QUEUE_COLUMNS = (
+    "referral_id",
+    "child_id",
+    "referring_team_id",
+    "referring_team",
+    "submitted_at",
+    "panel_date",
+    "on_next_panel",
+    "score",
+    "priority",
+    "criteria",
+    "reasons",
+    "not_counted",
+    "direct_exception",
+    "unknown_exception",
+    "unknown_criteria",
+    "carried_over",
+    "waiting_days",
+    "decision",
+    "services_requested",
+)
 
 
 @requires("jarp")
@@ -174,7 +229,12 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     d = f.as_at
     where = and_(_submitted_by_date(refs, d), ~_decided_by(refs, d), f.team_clause(refs.c.referring_team_id, teams))
-    q = _scored(db.tables, rules, where, extra_cols=(days_between(literal(d), as_date(refs.c.submitted_at)).label("waiting_days"),))
+    q = _scored(
+        db.tables,
+        rules,
+        where,
+        extra_cols=(days_between(literal(d), as_date(refs.c.submitted_at)).label("waiting_days"),),
+    )
     df = _tidy(db.read(select(q)))
     df = _reasons(df, rules)
     df["panel_date"] = pd.Series(panel_dates(df["submitted_at"], df["panel_date"], rules), index=df.index, dtype=object)
@@ -201,17 +261,29 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
     # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
-    candidates = and_(_submitted_by_date(refs, f.as_at), ~_decided_by(refs, dates[0] - timedelta(days=1)),
-                      f.team_clause(refs.c.referring_team_id, teams))
+    candidates = and_(
+        _submitted_by_date(refs, f.as_at),
+        ~_decided_by(refs, dates[0] - timedelta(days=1)),
+        f.team_clause(refs.c.referring_team_id, teams),
+    )
     s = _scored(db.tables, rules, candidates)
     dt = dates_table(dates)
-    decided = and_(s.c.decision_date.is_not(None), s.c.decision_date <= dt.c.d,
-                   or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)))
+    decided = and_(
+        s.c.decision_date.is_not(None),
+        s.c.decision_date <= dt.c.d,
+        or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)),
+    )
     waited = days_between(dt.c.d, as_date(s.c.submitted_at))
-    q = (select(dt.c.d.label("week"), s.c.priority, func.count().label("referrals"),
-                func.sum(case((waited > rules.max_wait_days, 1), else_=0)).label("past_timetable"))
-         .select_from(dt.join(s, and_(as_date(s.c.submitted_at) <= dt.c.d, ~decided)))
-         .group_by(dt.c.d, s.c.priority))
+    q = (
+        select(
+            dt.c.d.label("week"),
+            s.c.priority,
+            func.count().label("referrals"),
+            func.sum(case((waited > rules.max_wait_days, 1), else_=0)).label("past_timetable"),
+        )
+        .select_from(dt.join(s, and_(as_date(s.c.submitted_at) <= dt.c.d, ~decided)))
+        .group_by(dt.c.d, s.c.priority)
+    )
     df = db.read(q)
     df["week"] = _dates(df["week"])
     grid = pd.MultiIndex.from_product([dates, list(PRIORITIES)], names=["week", "priority"]).to_frame(index=False)
@@ -228,9 +300,23 @@ def carried_over_repeatedly(queue: pd.DataFrame, times: int = 2) -> pd.DataFrame
 
 # --- responses ------------------------------------------------------------------------------
 
-RESPONSE_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team", "decision", "priority", "score",
-                    "decision_date", "first_response_at", "responded", "response_days", "response_working_days",
-                    "target", "on_time", "response_status")
+RESPONSE_COLUMNS = (
+    "referral_id",
+    "child_id",
+    "referring_team_id",
+    "referring_team",
+    "decision",
+    "priority",
+    "score",
+    "decision_date",
+    "first_response_at",
+    "responded",
+    "response_days",
+    "response_working_days",
+    "target",
+    "on_time",
+    "response_status",
+)
 
 
 @requires("jarp")
@@ -247,12 +333,27 @@ def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     rules = rules_for(db.standards)
     refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     d = f.as_at
-    window = and_(_decided_by(refs, d), refs.c.decision_date >= f.window_start(rules.window_months),
-                  f.team_clause(refs.c.referring_team_id, teams))
+    window = and_(
+        _decided_by(refs, d),
+        refs.c.decision_date >= f.window_start(rules.window_months),
+        f.team_clause(refs.c.referring_team_id, teams),
+    )
     s = _scored(db.tables, rules, window)
-    df = _tidy(db.read(select(s.c.referral_id, s.c.child_id, s.c.referring_team_id, s.c.referring_team,
-                              s.c.decision, s.c.priority, s.c.score, s.c.decision_date, s.c.first_response_at)
-                       .order_by(s.c.decision_date, s.c.referral_id)))
+    df = _tidy(
+        db.read(
+            select(
+                s.c.referral_id,
+                s.c.child_id,
+                s.c.referring_team_id,
+                s.c.referring_team,
+                s.c.decision,
+                s.c.priority,
+                s.c.score,
+                s.c.decision_date,
+                s.c.first_response_at,
+            ).order_by(s.c.decision_date, s.c.referral_id)
+        )
+    )
     judged_priority = df["priority"].where(df["decision"] != "declined", None)
     timing = response_timeliness(judged_priority, df["decision_date"], df["first_response_at"], d, rules)
     df = pd.concat([df.reset_index(drop=True), timing], axis=1)
@@ -273,11 +374,18 @@ def response_summary(responses: pd.DataFrame, rules: JarpRules | None = None) ->
         responded = part[part["responded"]]
         working = rules.targets[p].working if rules is not None else p != P1
         unit_col = "response_working_days" if working else "response_days"
-        rows.append(dict(priority=p, decided=len(part), on_time=on, late=late,
-                         pending=int((part["response_status"] == "pending").sum()),
-                         pct_on_time=(100.0 * on / (on + late)) if on + late else float("nan"),
-                         median_response=float(responded[unit_col].median()) if len(responded) else float("nan"),
-                         unit="calendar days" if unit_col == "response_days" else "working days"))
+        rows.append(
+            dict(
+                priority=p,
+                decided=len(part),
+                on_time=on,
+                late=late,
+                pending=int((part["response_status"] == "pending").sum()),
+                pct_on_time=(100.0 * on / (on + late)) if on + late else float("nan"),
+                median_response=float(responded[unit_col].median()) if len(responded) else float("nan"),
+                unit="calendar days" if unit_col == "response_days" else "working days",
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -297,8 +405,18 @@ def response_trend(responses: pd.DataFrame) -> pd.DataFrame:
 
 # --- progress reviews ---------------------------------------------------------------------------
 
-REVIEW_COLUMNS = ("referral_id", "child_id", "referring_team_id", "referring_team", "decision_date", "review_due",
-                  "due_computed", "days_to_due", "status", "services_requested")
+REVIEW_COLUMNS = (
+    "referral_id",
+    "child_id",
+    "referring_team_id",
+    "referring_team",
+    "decision_date",
+    "review_due",
+    "due_computed",
+    "days_to_due",
+    "status",
+    "services_requested",
+)
 
 
 @requires("jarp")
@@ -317,19 +435,35 @@ def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
     d = f.as_at
     horizon = d + timedelta(days=rules.review_notice_days)
     latest_decision = horizon - timedelta(weeks=rules.review_weeks)  # decision + 6 weeks <= horizon
-    due_soon = or_(refs.c.next_review_date <= horizon,
-                   and_(refs.c.next_review_date.is_(None), refs.c.decision == "allocated",
-                        refs.c.decision_date <= latest_decision))
-    q = (select(refs.c.referral_id, refs.c.child_id, refs.c.referring_team_id,
-                func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"),
-                refs.c.decision_date, refs.c.next_review_date, refs.c.services_requested)
-         .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
-         .where(_decided_by(refs, d), refs.c.decision_date >= f.window_start(rules.window_months),
-                or_(refs.c.decision == "allocated", refs.c.next_review_date.is_not(None)),
-                due_soon, f.team_clause(refs.c.referring_team_id, teams)))
+    due_soon = or_(
+        refs.c.next_review_date <= horizon,
+        and_(
+            refs.c.next_review_date.is_(None), refs.c.decision == "allocated", refs.c.decision_date <= latest_decision
+        ),
+    )
+    q = (
+        select(
+            refs.c.referral_id,
+            refs.c.child_id,
+            refs.c.referring_team_id,
+            func.coalesce(teams.c.team_name, refs.c.referring_team_id).label("referring_team"),
+            refs.c.decision_date,
+            refs.c.next_review_date,
+            refs.c.services_requested,
+        )
+        .select_from(refs.outerjoin(teams, teams.c.team_id == refs.c.referring_team_id))
+        .where(
+            _decided_by(refs, d),
+            refs.c.decision_date >= f.window_start(rules.window_months),
+            or_(refs.c.decision == "allocated", refs.c.next_review_date.is_not(None)),
+            due_soon,
+            f.team_clause(refs.c.referring_team_id, teams),
+        )
+    )
     df = _tidy(db.read(q))
-    df["review_due"] = pd.Series(review_due_dates(df["decision_date"], df["next_review_date"], rules),
-                                 index=df.index, dtype=object)
+    df["review_due"] = pd.Series(
+        review_due_dates(df["decision_date"], df["next_review_date"], rules), index=df.index, dtype=object
+    )
     df["due_computed"] = df["next_review_date"].isna()
     df["days_to_due"] = [(r - d).days for r in df["review_due"]]
     df["status"] = ["overdue" if n < 0 else "due_soon" for n in df["days_to_due"]]
@@ -347,13 +481,18 @@ def jarp_unknown_criteria(db: Database, f: Filters) -> pd.DataFrame:
     rules = rules_for(db.standards)
     refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
     d = f.as_at
-    shown = and_(_submitted_by_date(refs, d), f.team_clause(refs.c.referring_team_id, teams),
-                 or_(~_decided_by(refs, d), refs.c.decision_date >= f.window_start(rules.window_months)))
+    shown = and_(
+        _submitted_by_date(refs, d),
+        f.team_clause(refs.c.referring_team_id, teams),
+        or_(~_decided_by(refs, d), refs.c.decision_date >= f.window_start(rules.window_months)),
+    )
     unknown = or_(crit.c.criterion.is_(None), crit.c.criterion.not_in(list(rules.points)))
-    q = (select(crit.c.criterion, func.count(distinct(crit.c.referral_id)).label("referrals"))
-         .select_from(crit.join(refs, refs.c.referral_id == crit.c.referral_id))
-         .where(shown, unknown)
-         .group_by(crit.c.criterion))
+    q = (
+        select(crit.c.criterion, func.count(distinct(crit.c.referral_id)).label("referrals"))
+        .select_from(crit.join(refs, refs.c.referral_id == crit.c.referral_id))
+        .where(shown, unknown)
+        .group_by(crit.c.criterion)
+    )
     df = db.read(q)
     df["criterion"] = df["criterion"].map(lambda c: "(blank)" if c is None else str(c))
     df["referrals"] = df["referrals"].astype(int)
@@ -361,7 +500,15 @@ def jarp_unknown_criteria(db: Database, f: Filters) -> pd.DataFrame:
 
 
 __all__ = [
-    "jarp_queue", "jarp_queue_trend", "carried_over_repeatedly", "jarp_responses", "response_summary",
-    "response_trend", "jarp_reviews_due", "jarp_unknown_criteria", "QUEUE_COLUMNS", "RESPONSE_COLUMNS",
+    "jarp_queue",
+    "jarp_queue_trend",
+    "carried_over_repeatedly",
+    "jarp_responses",
+    "response_summary",
+    "response_trend",
+    "jarp_reviews_due",
+    "jarp_unknown_criteria",
+    "QUEUE_COLUMNS",
+    "RESPONSE_COLUMNS",
     "REVIEW_COLUMNS",
 ]

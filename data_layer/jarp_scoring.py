@@ -28,11 +28,12 @@ Scoring, exactly:
   1-6; ``below_threshold`` for 0 (shown, never hidden). An unrecognised ``direct_exception`` code
   is not guessed to be an exception: it does not make P1, and is flagged.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -52,9 +53,9 @@ UNDECIDED = ("carried_over", "pending")
 class ResponseTarget:
     """How fast a priority's family-support response is due after the panel decision (003 App. B)."""
 
-    limit: int          # at most this many days
-    unit: str           # "calendar days" or "working days"
-    guidance_min: int   # lower bound of the recommended range (shown as guidance, never judged)
+    limit: int  # at most this many days
+    unit: str  # "calendar days" or "working days"
+    guidance_min: int  # lower bound of the recommended range (shown as guidance, never judged)
 
     @property
     def working(self) -> bool:
@@ -86,23 +87,33 @@ class JarpRules:
     window_months: int
 
     @classmethod
-    def from_standards(cls, s: Standards | None = None) -> "JarpRules":
+    def from_standards(cls, s: Standards | None = None) -> JarpRules:
         s = s or load_standards(None)
         points = dict(s.jarp_points)
         return cls(
             points=points,
-            descriptions={c: (JARP_CRITERIA[c][1] if c in JARP_CRITERIA else c.replace("_", " ").capitalize())
-                          for c in points},
+            descriptions={
+                c: (JARP_CRITERIA[c][1] if c in JARP_CRITERIA else c.replace("_", " ").capitalize()) for c in points
+            },
             exclusive=tuple(tuple(c for c in g if c in points) for g in JARP_EXCLUSIVE),
             exceptions=tuple(JARP_EXCEPTIONS),
-            p1_min=s.jarp_p1_min_points, p2_min=s.jarp_p2_min_points, p3_min=s.jarp_p3_min_points,
+            p1_min=s.jarp_p1_min_points,
+            p2_min=s.jarp_p2_min_points,
+            p3_min=s.jarp_p3_min_points,
             targets={
                 P1: ResponseTarget(s.jarp_p1_response_days, "calendar days", 0),
-                P2: ResponseTarget(s.jarp_p2_response_working_days, "working days", s.jarp_p2_response_min_working_days),
-                P3: ResponseTarget(s.jarp_p3_response_working_days, "working days", s.jarp_p3_response_min_working_days),
+                P2: ResponseTarget(
+                    s.jarp_p2_response_working_days, "working days", s.jarp_p2_response_min_working_days
+                ),
+                P3: ResponseTarget(
+                    s.jarp_p3_response_working_days, "working days", s.jarp_p3_response_min_working_days
+                ),
             },
-            panel_weekday=s.jarp_panel_weekday, cutoff_weekday=s.jarp_cutoff_weekday, cutoff_hour=s.jarp_cutoff_hour,
-            review_weeks=s.jarp_review_weeks, review_notice_days=s.jarp_review_notice_days,
+            panel_weekday=s.jarp_panel_weekday,
+            cutoff_weekday=s.jarp_cutoff_weekday,
+            cutoff_hour=s.jarp_cutoff_hour,
+            review_weeks=s.jarp_review_weeks,
+            review_notice_days=s.jarp_review_notice_days,
             window_months=s.reporting_window_months,
         )
 
@@ -144,19 +155,28 @@ def rules_for(standards: Standards | None) -> JarpRules:
 class Score:
     points: int
     priority: str
-    counted: tuple[str, ...]   # codes that scored, in the configured order
-    ignored: tuple[str, ...]   # known codes present but outscored in their exclusive group
-    unknown: tuple[str, ...]   # codes not in the rules (never scored)
+    counted: tuple[str, ...]  # codes that scored, in the configured order
+    ignored: tuple[str, ...]  # known codes present but outscored in their exclusive group
+    unknown: tuple[str, ...]  # codes not in the rules (never scored)
 
 
-def score_referral(criteria: Iterable[str | None], carried_over: int | None = 0,
-                   direct_exception: str | None = None, rules: JarpRules | None = None) -> Score:
+def score_referral(
+    criteria: Iterable[str | None],
+    carried_over: int | None = 0,
+    direct_exception: str | None = None,
+    rules: JarpRules | None = None,
+) -> Score:
     """Score one referral by the module rules. The readable definition the SQL is checked against."""
     rules = rules or JarpRules.from_standards()
     present = set(criteria)
     unknown = tuple(sorted("(blank)" if c is None else str(c) for c in present if c not in rules.points))
     known = {c for c in present if c in rules.points}
-    if carried_over is not None and not pd.isna(carried_over) and int(carried_over) >= 1 and CARRIED_OVER in rules.points:
+    if (
+        carried_over is not None
+        and not pd.isna(carried_over)
+        and int(carried_over) >= 1
+        and CARRIED_OVER in rules.points
+    ):
         known.add(CARRIED_OVER)
     ignored: set[str] = set()
     for group in rules.exclusive:
@@ -164,8 +184,13 @@ def score_referral(criteria: Iterable[str | None], carried_over: int | None = 0,
         ignored.update(here[1:])
     counted = tuple(c for c in rules.points if c in known and c not in ignored)
     points = sum(rules.points[c] for c in counted)
-    return Score(points, priority_of(points, direct_exception, rules), counted,
-                 tuple(c for c in rules.points if c in ignored), unknown)
+    return Score(
+        points,
+        priority_of(points, direct_exception, rules),
+        counted,
+        tuple(c for c in rules.points if c in ignored),
+        unknown,
+    )
 
 
 def priority_of(points: int, direct_exception: str | None = None, rules: JarpRules | None = None) -> str:
@@ -181,6 +206,7 @@ def priority_of(points: int, direct_exception: str | None = None, rules: JarpRul
 
 
 # --- panel timetable -------------------------------------------------------------------------
+
 
 def _timestamps(values) -> pd.Series:
     s = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
@@ -202,14 +228,17 @@ def panel_dates(submitted_at, stored=None, rules: JarpRules | None = None) -> li
     rules = rules or JarpRules.from_standards()
     ts = _timestamps(submitted_at)
     day = ts.dt.normalize()
-    cutoff = day + pd.to_timedelta((rules.cutoff_weekday - ts.dt.weekday) % 7, unit="D") \
+    cutoff = (
+        day
+        + pd.to_timedelta((rules.cutoff_weekday - ts.dt.weekday) % 7, unit="D")
         + pd.Timedelta(hours=rules.cutoff_hour)
+    )
     cutoff = cutoff.where(cutoff >= ts, cutoff + pd.Timedelta(days=7))
     computed = (cutoff.dt.normalize() + pd.Timedelta(days=rules.panel_gap_days)).dt.date
     out = [None if pd.isna(c) else c for c in computed]
     if stored is not None:
         st = pd.to_datetime(pd.Series(stored, dtype=object), errors="coerce").dt.date
-        out = [s if not pd.isna(s) else c for s, c in zip(st, out)]
+        out = [s if not pd.isna(s) else c for s, c in zip(st, out, strict=False)]
     return out
 
 
@@ -226,8 +255,10 @@ def next_panel(as_at: date, rules: JarpRules | None = None) -> date:
 
 # --- response times --------------------------------------------------------------------------
 
-def response_timeliness(priority, decision_date, first_response_at, as_at: date,
-                        rules: JarpRules | None = None) -> pd.DataFrame:
+
+def response_timeliness(
+    priority, decision_date, first_response_at, as_at: date, rules: JarpRules | None = None
+) -> pd.DataFrame:
     """On-time judgement of each decided referral's first family-support response (DESIGN 5.5).
 
     * P1: on time when the first response date is at most 2 calendar days after ``decision_date``
@@ -261,20 +292,24 @@ def response_timeliness(priority, decision_date, first_response_at, as_at: date,
     within = elapsed <= target
     status = np.select(
         [target.isna() | decided.isna(), responded & within, responded, within],
-        ["no_target", "on_time", "late", "pending"], default="late")
-    on_time = pd.Series(pd.array([{"on_time": True, "late": False}.get(s, pd.NA) for s in status],
-                                 dtype="boolean"))
-    return pd.DataFrame({
-        "responded": responded.to_numpy(),
-        "response_days": pd.array(days, dtype="Int64"),
-        "response_working_days": pd.array(pd.Series(wdays).round(), dtype="Int64"),
-        "target": pd.array(target, dtype="Int64"),
-        "on_time": on_time,
-        "response_status": status,
-    })
+        ["no_target", "on_time", "late", "pending"],
+        default="late",
+    )
+    on_time = pd.Series(pd.array([{"on_time": True, "late": False}.get(s, pd.NA) for s in status], dtype="boolean"))
+    return pd.DataFrame(
+        {
+            "responded": responded.to_numpy(),
+            "response_days": pd.array(days, dtype="Int64"),
+            "response_working_days": pd.array(pd.Series(wdays).round(), dtype="Int64"),
+            "target": pd.array(target, dtype="Int64"),
+            "on_time": on_time,
+            "response_status": status,
+        }
+    )
 
 
 # --- progress reviews --------------------------------------------------------------------------
+
 
 def review_due_dates(decision_date, stored=None, rules: JarpRules | None = None) -> list[date | None]:
     """Next progress review: the stored ``next_review_date`` when there is one, else decision + 6 weeks.
@@ -288,12 +323,27 @@ def review_due_dates(decision_date, stored=None, rules: JarpRules | None = None)
     out = [None if pd.isna(c) else c for c in computed]
     if stored is not None:
         st = pd.to_datetime(pd.Series(stored, dtype=object), errors="coerce").dt.date
-        out = [s if not pd.isna(s) else c for s, c in zip(st, out)]
+        out = [s if not pd.isna(s) else c for s, c in zip(st, out, strict=False)]
     return out
 
 
 __all__ = [
-    "P1", "P2", "P3", "BELOW", "PRIORITIES", "CARRIED_OVER", "UNDECIDED", "JarpRules", "ResponseTarget",
-    "Score", "rules_for", "score_referral", "priority_of", "panel_dates", "panel_date", "next_panel",
-    "response_timeliness", "review_due_dates",
+    "P1",
+    "P2",
+    "P3",
+    "BELOW",
+    "PRIORITIES",
+    "CARRIED_OVER",
+    "UNDECIDED",
+    "JarpRules",
+    "ResponseTarget",
+    "Score",
+    "rules_for",
+    "score_referral",
+    "priority_of",
+    "panel_dates",
+    "panel_date",
+    "next_panel",
+    "response_timeliness",
+    "review_due_dates",
 ]

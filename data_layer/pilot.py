@@ -47,6 +47,7 @@ comparison team at all (say, only the pilot team, or another service) it is igno
   key worker allocated while the plan was open. Plans with no key worker are left out. Plan-
   weighted (a worker holding three plans counts three times), with a t-interval.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,17 +58,23 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, literal, null, or_, select, union_all
 
-from .dialect import dates_table, days_between, greatest, month_start
 from .coverage import requires
+from .dialect import dates_table, days_between, greatest, month_start
 from .engine import Database
 from .filters import Filters, open_on
-from .pilot_stats import (COHORTS, DiD, did_means, did_medians, did_proportions, mean_interval, verdict,
-                          wilson)
+from .pilot_stats import COHORTS, DiD, did_means, did_medians, did_proportions, mean_interval, verdict, wilson
 from .standards import Pilot, Standards
 from .survival import median_duration
 
-END_REASONS = ("plan_achieved", "consent_withdrawn", "step_down_eh", "escalated_cp", "became_lac",
-               "moved_away", "other")
+END_REASONS = (
+    "plan_achieved",
+    "consent_withdrawn",
+    "step_down_eh",
+    "escalated_cp",
+    "became_lac",
+    "moved_away",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -80,20 +87,41 @@ class Measure:
 
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("median_days", "Median CIN plan duration", "days", True,
-            "Shorter, focused plans without drift (002)"),
-    Measure("closed_within_12m", "Plans closed within 12 months", "share", False,
-            "Plans close within 12 months (002, 001)"),
-    Measure("escalated_cp", "Plans escalated to child protection", "share", True,
-            "Fewer CIN cases escalating to CP (002)"),
-    Measure("became_lac", "Plans ending with the child looked after", "share", True,
-            "Fewer CIN cases escalating to care (002)"),
-    Measure("rereferred_12m", "Re-referred within 12 months of closure", "share", True,
-            "Re-referral rates decreasing: no stop/start interventions (002)"),
-    Measure("reviews_on_time", "Plans reviewed on time throughout", "share", False,
-            "Management oversight and plans reviewed every 6 weeks (001, 002)"),
-    Measure("holder_caseload", "Average caseload of the plan's worker", "children", True,
-            "Lower caseloads would increase impact (002)"),
+    Measure("median_days", "Median CIN plan duration", "days", True, "Shorter, focused plans without drift (002)"),
+    Measure(
+        "closed_within_12m", "Plans closed within 12 months", "share", False, "Plans close within 12 months (002, 001)"
+    ),
+    Measure(
+        "escalated_cp", "Plans escalated to child protection", "share", True, "Fewer CIN cases escalating to CP (002)"
+    ),
+    Measure(
+        "became_lac",
+        "Plans ending with the child looked after",
+        "share",
+        True,
+        "Fewer CIN cases escalating to care (002)",
+    ),
+    Measure(
+        "rereferred_12m",
+        "Re-referred within 12 months of closure",
+        "share",
+        True,
+        "Re-referral rates decreasing: no stop/start interventions (002)",
+    ),
+    Measure(
+        "reviews_on_time",
+        "Plans reviewed on time throughout",
+        "share",
+        False,
+        "Management oversight and plans reviewed every 6 weeks (001, 002)",
+    ),
+    Measure(
+        "holder_caseload",
+        "Average caseload of the plan's worker",
+        "children",
+        True,
+        "Lower caseloads would increase impact (002)",
+    ),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 
@@ -130,7 +158,7 @@ def resolve_design(db: Database, f: Filters, pilot: Pilot | str | None = None) -
     teams = db.tables.teams
     team_rows = db.read(select(teams.c.team_id, teams.c.service).order_by(teams.c.team_id))
     team_rows["team_id"] = team_rows["team_id"].astype(str)
-    service = dict(zip(team_rows.team_id, team_rows.service))
+    service = dict(zip(team_rows.team_id, team_rows.service, strict=False))
     if p.team_ids:
         pilot_teams = tuple(p.team_ids)
     else:
@@ -138,25 +166,37 @@ def resolve_design(db: Database, f: Filters, pilot: Pilot | str | None = None) -
     if p.comparison_team_ids:
         comparison = [t for t in p.comparison_team_ids if t not in pilot_teams]
     else:
-        comp_services = ({p.comparison_service} if p.comparison_service
-                         else {service.get(t) for t in pilot_teams} - {None})
+        comp_services = (
+            {p.comparison_service} if p.comparison_service else {service.get(t) for t in pilot_teams} - {None}
+        )
         comparison = [t for t, s in service.items() if s in comp_services and t not in pilot_teams]
     note = None
     if f.is_filtered:
-        selected = [t for t in comparison
-                    if (not f.teams or t in f.teams) and (not f.services or service.get(t) in f.services)]
+        selected = [
+            t for t in comparison if (not f.teams or t in f.teams) and (not f.services or service.get(t) in f.services)
+        ]
         if selected:
             if len(selected) < len(comparison):
-                note = (f"Comparison narrowed by the team/service filter to {len(selected)} of "
-                        f"{len(comparison)} comparison teams.")
+                note = (
+                    f"Comparison narrowed by the team/service filter to {len(selected)} of "
+                    f"{len(comparison)} comparison teams."
+                )
             comparison = selected
         else:
-            note = ("The team/service filter selects none of this pilot's comparison teams, so it is "
-                    "ignored here: the pilot is compared with all its comparison teams.")
+            note = (
+                "The team/service filter selects none of this pilot's comparison teams, so it is "
+                "ignored here: the pilot is compared with all its comparison teams."
+            )
     start, months = p.start, p.months
-    return PilotDesign(pilot=p, pilot_teams=pilot_teams, comparison_teams=tuple(comparison),
-                       before=(start - relativedelta(months=months), start),
-                       during=(start, start + relativedelta(months=months)), as_at=f.as_at, filter_note=note)
+    return PilotDesign(
+        pilot=p,
+        pilot_teams=pilot_teams,
+        comparison_teams=tuple(comparison),
+        before=(start - relativedelta(months=months), start),
+        during=(start, start + relativedelta(months=months)),
+        as_at=f.as_at,
+        filter_note=note,
+    )
 
 
 def _cohort_query(tb, design: PilotDesign, standards: Standards):
@@ -175,19 +215,27 @@ def _cohort_query(tb, design: PilotDesign, standards: Standards):
     closed = and_(cin_plans.c.end_date.is_not(None), cin_plans.c.end_date <= as_at)
     cohort = (
         select(
-            cin_plans.c.plan_id, cin_plans.c.child_id, cin_plans.c.team_id, cin_plans.c.start_date,
+            cin_plans.c.plan_id,
+            cin_plans.c.child_id,
+            cin_plans.c.team_id,
+            cin_plans.c.start_date,
             case((closed, cin_plans.c.end_date), else_=None).label("end_date"),
             case((closed, end_reason_col), else_=None).label("end_reason"),
             case((closed, cin_plans.c.end_date), else_=as_at).label("cap"),
-            case((cin_plans.c.team_id.in_(design.pilot_teams), literal("pilot")),
-                 else_=literal("comparison")).label("cohort"),
-            case((cin_plans.c.start_date < design.during[0], literal("before")),
-                 else_=literal("during")).label("period"),
+            case((cin_plans.c.team_id.in_(design.pilot_teams), literal("pilot")), else_=literal("comparison")).label(
+                "cohort"
+            ),
+            case((cin_plans.c.start_date < design.during[0], literal("before")), else_=literal("during")).label(
+                "period"
+            ),
         )
-        .where(cin_plans.c.team_id.in_(design.all_teams),
-               cin_plans.c.start_date >= design.before[0], cin_plans.c.start_date < design.during[1],
-               cin_plans.c.start_date <= as_at,
-               or_(cin_plans.c.end_date.is_(None), cin_plans.c.end_date >= cin_plans.c.start_date))
+        .where(
+            cin_plans.c.team_id.in_(design.all_teams),
+            cin_plans.c.start_date >= design.before[0],
+            cin_plans.c.start_date < design.during[1],
+            cin_plans.c.start_date <= as_at,
+            or_(cin_plans.c.end_date.is_(None), cin_plans.c.end_date >= cin_plans.c.start_date),
+        )
         .cte("cohort")
     )
     c = cohort.c
@@ -199,20 +247,33 @@ def _cohort_query(tb, design: PilotDesign, standards: Standards):
         points = union_all(
             select(c.plan_id, c.start_date.label("d")),
             select(c.plan_id, plan_reviews.c.review_date.label("d")).select_from(
-                cohort.join(plan_reviews, and_(plan_reviews.c.plan_id == c.plan_id, plan_reviews.c.plan_type == "cin",
-                                               plan_reviews.c.review_date >= c.start_date,
-                                               plan_reviews.c.review_date <= c.cap))),
+                cohort.join(
+                    plan_reviews,
+                    and_(
+                        plan_reviews.c.plan_id == c.plan_id,
+                        plan_reviews.c.plan_type == "cin",
+                        plan_reviews.c.review_date >= c.start_date,
+                        plan_reviews.c.review_date <= c.cap,
+                    ),
+                )
+            ),
             select(c.plan_id, c.cap.label("d")),
         ).subquery("points")
-        gaps = select(points.c.plan_id, days_between(
-            points.c.d, func.lag(points.c.d).over(partition_by=points.c.plan_id, order_by=points.c.d)).label("gap")
+        gaps = select(
+            points.c.plan_id,
+            days_between(
+                points.c.d, func.lag(points.c.d).over(partition_by=points.c.plan_id, order_by=points.c.d)
+            ).label("gap"),
         ).subquery("gaps")
-        reviews = (select(gaps.c.plan_id, func.max(gaps.c.gap).label("max_review_gap"),
-                          (func.count() - 2).label("reviews"))
-                   .group_by(gaps.c.plan_id).subquery("reviews"))
+        reviews = (
+            select(gaps.c.plan_id, func.max(gaps.c.gap).label("max_review_gap"), (func.count() - 2).label("reviews"))
+            .group_by(gaps.c.plan_id)
+            .subquery("reviews")
+        )
     else:
-        reviews = (select(c.plan_id, cast(null(), Integer).label("max_review_gap"),
-                          cast(null(), Integer).label("reviews")).subquery("reviews"))
+        reviews = select(
+            c.plan_id, cast(null(), Integer).label("max_review_gap"), cast(null(), Integer).label("reviews")
+        ).subquery("reviews")
 
     # The worker holding the plan: key worker on the start date (latest such allocation), else
     # the first named one allocated while the plan was open: rank the child's key-worker
@@ -220,60 +281,109 @@ def _cohort_query(tb, design: PilotDesign, standards: Standards):
     ka = allocations.alias("ka")
     before_start = ka.c.start_date <= c.start_date
     ranked = (
-        select(c.plan_id, ka.c.worker_id, ka.c.start_date,
-               func.row_number().over(
-                   partition_by=c.plan_id,
-                   order_by=[case((before_start, 0), else_=1),
-                             func.abs(days_between(c.start_date, ka.c.start_date)), ka.c.allocation_id],
-               ).label("rk"))
-        .select_from(cohort.join(ka, and_(ka.c.child_id == c.child_id, ka.c.role == "key_worker",
-                                          ka.c.worker_id.is_not(None),
-                                          or_(before_start, ka.c.start_date < c.cap),
-                                          or_(ka.c.end_date.is_(None), ka.c.end_date > c.start_date))))
+        select(
+            c.plan_id,
+            ka.c.worker_id,
+            ka.c.start_date,
+            func.row_number()
+            .over(
+                partition_by=c.plan_id,
+                order_by=[
+                    case((before_start, 0), else_=1),
+                    func.abs(days_between(c.start_date, ka.c.start_date)),
+                    ka.c.allocation_id,
+                ],
+            )
+            .label("rk"),
+        )
+        .select_from(
+            cohort.join(
+                ka,
+                and_(
+                    ka.c.child_id == c.child_id,
+                    ka.c.role == "key_worker",
+                    ka.c.worker_id.is_not(None),
+                    or_(before_start, ka.c.start_date < c.cap),
+                    or_(ka.c.end_date.is_(None), ka.c.end_date > c.start_date),
+                ),
+            )
+        )
         .subquery("ranked_holders")
     )
-    holders = (select(ranked.c.plan_id, ranked.c.worker_id.label("holder_id"),
-                      ranked.c.start_date.label("holder_alloc_start"))
-               .where(ranked.c.rk == 1).subquery("holders"))
+    holders = (
+        select(ranked.c.plan_id, ranked.c.worker_id.label("holder_id"), ranked.c.start_date.label("holder_alloc_start"))
+        .where(ranked.c.rk == 1)
+        .subquery("holders")
+    )
     since = greatest(c.start_date, func.coalesce(holders.c.holder_alloc_start, c.start_date))
-    held = (select(cohort, holders.c.holder_id, since.label("holder_since"))
-            .select_from(cohort.outerjoin(holders, holders.c.plan_id == c.plan_id)).cte("held"))
+    held = (
+        select(cohort, holders.c.holder_id, since.label("holder_since"))
+        .select_from(cohort.outerjoin(holders, holders.c.plan_id == c.plan_id))
+        .cte("held")
+    )
     h = held.c
     # Each holder's caseload on the day they took the plan, as one grouped join (a correlated
     # count per plan is many times slower on SQLite).
     load = allocations.alias("load")
-    loads = (select(h.plan_id, func.count(distinct(load.c.child_id)).label("caseload"))
-             .select_from(held.join(load, and_(load.c.worker_id == h.holder_id, load.c.role == "key_worker",
-                                               open_on(load.c.start_date, load.c.end_date, h.holder_since))))
-             .group_by(h.plan_id).subquery("loads"))
+    loads = (
+        select(h.plan_id, func.count(distinct(load.c.child_id)).label("caseload"))
+        .select_from(
+            held.join(
+                load,
+                and_(
+                    load.c.worker_id == h.holder_id,
+                    load.c.role == "key_worker",
+                    open_on(load.c.start_date, load.c.end_date, h.holder_since),
+                ),
+            )
+        )
+        .group_by(h.plan_id)
+        .subquery("loads")
+    )
     fte = select(workers.c.fte).where(workers.c.worker_id == h.holder_id).limit(1).scalar_subquery()
     window = standards.pilot_escalation_days
 
     def followed_by(table, reason):
         """Closed with ``reason``, or the table's record starts 0..window days after the CIN end."""
-        later = exists().where(table.c.child_id == h.child_id, table.c.start_date >= h.end_date,
-                               table.c.start_date <= as_at,
-                               days_between(table.c.start_date, h.end_date) <= window)
+        later = exists().where(
+            table.c.child_id == h.child_id,
+            table.c.start_date >= h.end_date,
+            table.c.start_date <= as_at,
+            days_between(table.c.start_date, h.end_date) <= window,
+        )
         return case((and_(h.end_date.is_not(None), or_(h.end_reason == reason, later)), 1), else_=0)
 
-    next_referral = (select(func.min(referrals.c.referral_date))
-                     .where(referrals.c.child_id == h.child_id, referrals.c.referral_date > h.end_date,
-                            referrals.c.referral_date <= as_at)
-                     .scalar_subquery())
+    next_referral = (
+        select(func.min(referrals.c.referral_date))
+        .where(
+            referrals.c.child_id == h.child_id,
+            referrals.c.referral_date > h.end_date,
+            referrals.c.referral_date <= as_at,
+        )
+        .scalar_subquery()
+    )
     return (
         select(
-            h.plan_id, h.team_id, h.cohort, h.period, h.start_date, h.end_date, h.end_reason,
+            h.plan_id,
+            h.team_id,
+            h.cohort,
+            h.period,
+            h.start_date,
+            h.end_date,
+            h.end_reason,
             days_between(h.cap, h.start_date).label("days"),
             followed_by(cp_plans, "escalated_cp").label("escalated_cp"),
             followed_by(cla_episodes, "became_lac").label("became_lac"),
             next_referral.label("next_referral"),
-            reviews.c.max_review_gap, reviews.c.reviews,
+            reviews.c.max_review_gap,
+            reviews.c.reviews,
             h.holder_id,
             case((h.holder_id.is_not(None), func.coalesce(loads.c.caseload, 0)), else_=None).label("holder_caseload"),
             fte.label("holder_fte"),
         )
-        .select_from(held.outerjoin(reviews, reviews.c.plan_id == h.plan_id)
-                     .outerjoin(loads, loads.c.plan_id == h.plan_id))
+        .select_from(
+            held.outerjoin(reviews, reviews.c.plan_id == h.plan_id).outerjoin(loads, loads.c.plan_id == h.plan_id)
+        )
         .order_by(h.plan_id)
     )
 
@@ -289,8 +399,9 @@ def _as_dates(s: pd.Series) -> pd.Series:
 
 
 @requires("pilot")
-def cohort_plans(db: Database, f: Filters, pilot: Pilot | str | None = None,
-                 design: PilotDesign | None = None) -> pd.DataFrame:
+def cohort_plans(
+    db: Database, f: Filters, pilot: Pilot | str | None = None, design: PilotDesign | None = None
+) -> pd.DataFrame:
     """Per-plan rows of the four cohorts with every outcome flag (the input of the statistics).
 
     Columns: ``plan_id``, ``team_id``, ``cohort``, ``period``, ``start_date``, ``end_date``,
@@ -396,10 +507,22 @@ def summarise_cohorts(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame
             part = plans[(plans["cohort"] == cohort) & (plans["period"] == period)]
             est = _estimate(part, m.key, level)
             value, lo, hi, n, count = est if est else (np.nan, np.nan, np.nan, 0, 0)
-            rows.append(dict(measure=m.key, measure_label=m.label, unit=m.unit, cohort=cohort, period=period,
-                             n=int(n), count=None if count is None else int(count), value=float(value),
-                             ci_low=float(lo), ci_high=float(hi), too_small=bool(n < min_n),
-                             label=_label(value, lo, hi, n, m.unit, min_n, m.key)))
+            rows.append(
+                dict(
+                    measure=m.key,
+                    measure_label=m.label,
+                    unit=m.unit,
+                    cohort=cohort,
+                    period=period,
+                    n=int(n),
+                    count=None if count is None else int(count),
+                    value=float(value),
+                    ci_low=float(lo),
+                    ci_high=float(hi),
+                    too_small=bool(n < min_n),
+                    label=_label(value, lo, hi, n, m.unit, min_n, m.key),
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -438,9 +561,21 @@ def did_table(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     for m in MEASURES:
         d, ns = _did(plans, m.key, level)
         v = verdict(m.label, d, ns, min_n, m.lower_is_better, _did_fmt(m.unit), level)
-        rows.append(dict(measure=m.key, measure_label=m.label, unit=m.unit, did=d.estimate, ci_low=d.ci_low,
-                         ci_high=d.ci_high, method=d.method, lower_is_better=m.lower_is_better, status=v.status,
-                         verdict=v.text, min_n=int(min(ns.values()))))
+        rows.append(
+            dict(
+                measure=m.key,
+                measure_label=m.label,
+                unit=m.unit,
+                did=d.estimate,
+                ci_low=d.ci_low,
+                ci_high=d.ci_high,
+                method=d.method,
+                lower_is_better=m.lower_is_better,
+                status=v.status,
+                verdict=v.text,
+                min_n=int(min(ns.values())),
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -491,8 +626,16 @@ def closure_routes(plans: pd.DataFrame) -> pd.DataFrame:
         counts = part["end_reason"].value_counts()
         for reason in END_REASONS:
             k = int(counts.get(reason, 0))
-            rows.append(dict(cohort=cohort, period=period, end_reason=reason, plans=k, closed=len(part),
-                             share=k / len(part) if len(part) else np.nan))
+            rows.append(
+                dict(
+                    cohort=cohort,
+                    period=period,
+                    end_reason=reason,
+                    plans=k,
+                    closed=len(part),
+                    share=k / len(part) if len(part) else np.nan,
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -500,8 +643,12 @@ def caseload_bands(standards: Standards) -> list[tuple[str, float, float]]:
     """Caseload-per-FTE bands at 60%, 80% and 100% of the caseload standard (25: 15, 20, 25)."""
     t = float(standards.caseload_per_fte)
     a, b = 0.6 * t, 0.8 * t
-    return [(f"under {a:g}", -np.inf, a), (f"{a:g} to under {b:g}", a, b), (f"{b:g} to {t:g}", b, t + 1e-9),
-            (f"over {t:g}", t + 1e-9, np.inf)]
+    return [
+        (f"under {a:g}", -np.inf, a),
+        (f"{a:g} to under {b:g}", a, b),
+        (f"{b:g} to {t:g}", b, t + 1e-9),
+        (f"over {t:g}", t + 1e-9, np.inf),
+    ]
 
 
 #: Outcomes the workload view can show: (flag, denominator restriction, label, lower is better).
@@ -533,8 +680,19 @@ def outcomes_by_caseload(plans: pd.DataFrame, standards: Standards) -> pd.DataFr
             for order, (band, lo, hi) in enumerate(caseload_bands(standards)):
                 sel = part[(part["per_fte"] >= lo) & (part["per_fte"] < hi)]
                 e = wilson(int(sel[flag].sum()), len(sel), level)
-                rows.append(dict(outcome=outcome, cohort=cohort, band=band, band_order=order, n=e.n, count=e.count,
-                                 value=e.value, ci_low=e.ci_low, ci_high=e.ci_high))
+                rows.append(
+                    dict(
+                        outcome=outcome,
+                        cohort=cohort,
+                        band=band,
+                        band_order=order,
+                        n=e.n,
+                        count=e.count,
+                        value=e.value,
+                        ci_low=e.ci_low,
+                        ci_high=e.ci_high,
+                    )
+                )
     return pd.DataFrame(rows)
 
 
@@ -552,8 +710,9 @@ def trend_months(design: PilotDesign) -> list[date]:
 
 
 @requires("pilot_trend")
-def pilot_trend(db: Database, f: Filters, pilot: Pilot | str | None = None,
-                design: PilotDesign | None = None) -> pd.DataFrame:
+def pilot_trend(
+    db: Database, f: Filters, pilot: Pilot | str | None = None, design: PilotDesign | None = None
+) -> pd.DataFrame:
     """Monthly CIN starts, closures, open plans and median open-plan age, pilot vs comparison.
 
     One query: starts and closures are grouped by ``month_start`` of their date; open plans and
@@ -565,51 +724,81 @@ def pilot_trend(db: Database, f: Filters, pilot: Pilot | str | None = None,
     design = design or resolve_design(db, f, pilot)
     ends = trend_months(design)
     if not ends or not design.all_teams:
-        return pd.DataFrame(columns=["month", "month_end", "cohort", "starts", "closures", "open_plans",
-                                     "median_open_age"])
+        return pd.DataFrame(
+            columns=["month", "month_end", "cohort", "starts", "closures", "open_plans", "median_open_age"]
+        )
     first, last = ends[0].replace(day=1), ends[-1]
     cin_plans = db.tables.cin_plans
     group = case((cin_plans.c.team_id.in_(design.pilot_teams), literal("pilot")), else_=literal("comparison"))
-    plans = (select(cin_plans.c.start_date, cin_plans.c.end_date, group.label("cohort"))
-             .where(cin_plans.c.team_id.in_(design.all_teams), cin_plans.c.start_date <= last,
-                    or_(cin_plans.c.end_date.is_(None), cin_plans.c.end_date >= first),
-                    or_(cin_plans.c.end_date.is_(None), cin_plans.c.end_date >= cin_plans.c.start_date))
-             .cte("trend_plans"))
+    plans = (
+        select(cin_plans.c.start_date, cin_plans.c.end_date, group.label("cohort"))
+        .where(
+            cin_plans.c.team_id.in_(design.all_teams),
+            cin_plans.c.start_date <= last,
+            or_(cin_plans.c.end_date.is_(None), cin_plans.c.end_date >= first),
+            or_(cin_plans.c.end_date.is_(None), cin_plans.c.end_date >= cin_plans.c.start_date),
+        )
+        .cte("trend_plans")
+    )
     p = plans.c
 
     def per_month(date_col, name):
-        inner = (select(month_start(date_col).label("month"), p.cohort)
-                 .where(date_col >= first, date_col <= last).subquery(f"{name}_m"))
-        return (select(inner.c.month, inner.c.cohort, literal(name).label("measure"),
-                       (func.count() * 1.0).label("value"))
-                .group_by(inner.c.month, inner.c.cohort))
+        inner = (
+            select(month_start(date_col).label("month"), p.cohort)
+            .where(date_col >= first, date_col <= last)
+            .subquery(f"{name}_m")
+        )
+        return select(
+            inner.c.month, inner.c.cohort, literal(name).label("measure"), (func.count() * 1.0).label("value")
+        ).group_by(inner.c.month, inner.c.cohort)
 
     dt = dates_table(ends, "month_ends")
-    ages = (select(dt.c.d, p.cohort, days_between(dt.c.d, p.start_date).label("age"))
-            .select_from(dt.join(plans, open_on(p.start_date, p.end_date, dt.c.d))).subquery("ages"))
+    ages = (
+        select(dt.c.d, p.cohort, days_between(dt.c.d, p.start_date).label("age"))
+        .select_from(dt.join(plans, open_on(p.start_date, p.end_date, dt.c.d)))
+        .subquery("ages")
+    )
     part = [ages.c.d, ages.c.cohort]
-    ranked = select(ages.c.d, ages.c.cohort, ages.c.age,
-                    func.row_number().over(partition_by=part, order_by=ages.c.age).label("rn"),
-                    func.count().over(partition_by=part).label("cnt")).subquery("ranked")
+    ranked = select(
+        ages.c.d,
+        ages.c.cohort,
+        ages.c.age,
+        func.row_number().over(partition_by=part, order_by=ages.c.age).label("rn"),
+        func.count().over(partition_by=part).label("cnt"),
+    ).subquery("ranked")
     r = ranked.c
-    median = (select(month_start(r.d).label("month"), r.cohort, literal("median_open_age").label("measure"),
-                     func.avg(r.age * 1.0).label("value"))
-              .where(2 * r.rn >= r.cnt, 2 * r.rn <= r.cnt + 2)
-              .group_by(r.d, r.cohort))
-    open_count = (select(month_start(ages.c.d).label("month"), ages.c.cohort, literal("open_plans").label("measure"),
-                         (func.count() * 1.0).label("value"))
-                  .group_by(ages.c.d, ages.c.cohort))
+    median = (
+        select(
+            month_start(r.d).label("month"),
+            r.cohort,
+            literal("median_open_age").label("measure"),
+            func.avg(r.age * 1.0).label("value"),
+        )
+        .where(2 * r.rn >= r.cnt, 2 * r.rn <= r.cnt + 2)
+        .group_by(r.d, r.cohort)
+    )
+    open_count = select(
+        month_start(ages.c.d).label("month"),
+        ages.c.cohort,
+        literal("open_plans").label("measure"),
+        (func.count() * 1.0).label("value"),
+    ).group_by(ages.c.d, ages.c.cohort)
     q = union_all(per_month(p.start_date, "starts"), per_month(p.end_date, "closures"), median, open_count)
     raw = db.read(q)
-    grid = pd.DataFrame([(e.replace(day=1), e, c) for e in ends for c in ("pilot", "comparison")],
-                        columns=["month", "month_end", "cohort"])
+    grid = pd.DataFrame(
+        [(e.replace(day=1), e, c) for e in ends for c in ("pilot", "comparison")],
+        columns=["month", "month_end", "cohort"],
+    )
     if raw.empty:
         wide = grid
     else:
         raw["month"] = _as_dates(raw["month"]).dt.date
         raw["value"] = pd.to_numeric(raw["value"]).astype(float)
-        wide = grid.merge(raw.pivot_table(index=["month", "cohort"], columns="measure", values="value",
-                                          aggfunc="sum").reset_index(), on=["month", "cohort"], how="left")
+        wide = grid.merge(
+            raw.pivot_table(index=["month", "cohort"], columns="measure", values="value", aggfunc="sum").reset_index(),
+            on=["month", "cohort"],
+            how="left",
+        )
     for col in ("starts", "closures", "open_plans"):
         wide[col] = (wide[col] if col in wide else pd.Series(0, index=wide.index)).fillna(0).astype(int)
     if "median_open_age" not in wide:
@@ -618,7 +807,24 @@ def pilot_trend(db: Database, f: Filters, pilot: Pilot | str | None = None,
     return wide[["month", "month_end", "cohort", "starts", "closures", "open_plans", "median_open_age"]]
 
 
-__all__ = ["MEASURES", "MEASURE_BY_KEY", "END_REASONS", "PilotDesign", "PilotEvaluation", "resolve_design",
-           "cohort_plans", "summarise_cohorts", "did_table", "evaluate_pilot", "pilot_evaluation", "pilot_did",
-           "closure_routes", "outcomes_by_caseload", "caseload_bands", "pilot_trend", "trend_months",
-           "format_value", "WORKLOAD_OUTCOMES"]
+__all__ = [
+    "MEASURES",
+    "MEASURE_BY_KEY",
+    "END_REASONS",
+    "PilotDesign",
+    "PilotEvaluation",
+    "resolve_design",
+    "cohort_plans",
+    "summarise_cohorts",
+    "did_table",
+    "evaluate_pilot",
+    "pilot_evaluation",
+    "pilot_did",
+    "closure_routes",
+    "outcomes_by_caseload",
+    "caseload_bands",
+    "pilot_trend",
+    "trend_months",
+    "format_value",
+    "WORKLOAD_OUTCOMES",
+]

@@ -13,21 +13,25 @@ thresholds, the follow-up time the later cohorts have not had yet); it does not 
 differences in which cases each team received, which is why the page calls it evidence, not
 proof.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
-from statsmodels.regression.linear_model import OLS
 
 #: The four cohorts of a DiD, in the order tables and charts show them.
 COHORTS: tuple[tuple[str, str], ...] = (
-    ("pilot", "before"), ("pilot", "during"), ("comparison", "before"), ("comparison", "during"),
+    ("pilot", "before"),
+    ("pilot", "during"),
+    ("comparison", "before"),
+    ("comparison", "during"),
 )
 #: Fixed bootstrap seed: the page must show the same interval every time it is drawn.
 BOOTSTRAP_SEED = 20220207
@@ -84,11 +88,14 @@ def mean_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
 
 
 def _did_point(values: Mapping[tuple[str, str], float]) -> float:
-    return ((values[("pilot", "during")] - values[("pilot", "before")])
-            - (values[("comparison", "during")] - values[("comparison", "before")]))
+    return (values[("pilot", "during")] - values[("pilot", "before")]) - (
+        values[("comparison", "during")] - values[("comparison", "before")]
+    )
 
 
-def _did_regression(cells: Mapping[tuple[str, str], np.ndarray], cov_type: str, level: float) -> tuple[float, float, float]:
+def _did_regression(
+    cells: Mapping[tuple[str, str], np.ndarray], cov_type: str, level: float
+) -> tuple[float, float, float]:
     """The textbook DiD regression ``y ~ pilot + during + pilot x during`` (statsmodels OLS).
 
     The interaction coefficient is the DiD. The model is saturated (one mean per cohort), so
@@ -169,13 +176,13 @@ def km_medians(durations: np.ndarray, observed: np.ndarray, rows_per_step: int =
     at_risk = np.arange(n, 0, -1, dtype=float)
     step_factor = (at_risk - 1.0) / at_risk
     for lo in range(0, d_all.shape[0], rows_per_step):
-        d, e = d_all[lo:lo + rows_per_step], e_all[lo:lo + rows_per_step]
+        d, e = d_all[lo : lo + rows_per_step], e_all[lo : lo + rows_per_step]
         order = np.lexsort((~e, d), axis=-1)
         d, e = np.take_along_axis(d, order, -1), np.take_along_axis(e, order, -1)
         sf = np.cumprod(np.where(e, step_factor, 1.0), axis=-1)
         hit = e & (sf <= 0.5 + 1e-12)
         first = hit.argmax(axis=-1)
-        out[lo:lo + len(d)] = np.where(hit.any(axis=-1), d[np.arange(len(d)), first], NAN)
+        out[lo : lo + len(d)] = np.where(hit.any(axis=-1), d[np.arange(len(d)), first], NAN)
     return out
 
 
@@ -200,7 +207,7 @@ def km_medians_of_resamples(durations, observed, indices: np.ndarray, rows_per_s
     rank = np.empty(n, dtype=np.intp)
     rank[order] = np.arange(n)
     for lo in range(0, indices.shape[0], rows_per_step):
-        pos = rank[indices[lo:lo + rows_per_step]]
+        pos = rank[indices[lo : lo + rows_per_step]]
         rows = pos.shape[0]
         w = np.bincount((pos + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n).reshape(rows, n)
         at_risk = w[:, ::-1].cumsum(axis=1)[:, ::-1]
@@ -208,13 +215,16 @@ def km_medians_of_resamples(durations, observed, indices: np.ndarray, rows_per_s
         with np.errstate(divide="ignore", invalid="ignore"):
             sf = np.cumprod(np.where(dies, (at_risk - w) / at_risk, 1.0), axis=1)
         hit = dies & (sf <= 0.5 + 1e-12)
-        out[lo:lo + rows] = np.where(hit.any(axis=1), d[hit.argmax(axis=1)], NAN)
+        out[lo : lo + rows] = np.where(hit.any(axis=1), d[hit.argmax(axis=1)], NAN)
     return out
 
 
-def did_medians(cells: Mapping[tuple[str, str], tuple[Sequence[float], Sequence[bool]]],
-                level: float = 0.95, n_resamples: int = BOOTSTRAP_RESAMPLES,
-                seed: int = BOOTSTRAP_SEED) -> DiD:
+def did_medians(
+    cells: Mapping[tuple[str, str], tuple[Sequence[float], Sequence[bool]]],
+    level: float = 0.95,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> DiD:
     """DiD of four Kaplan-Meier medians with a percentile bootstrap interval (scipy ``bootstrap``).
 
     Each cohort is resampled independently (plans with their censoring flag), ``n_resamples``
@@ -232,16 +242,26 @@ def did_medians(cells: Mapping[tuple[str, str], tuple[Sequence[float], Sequence[
         return DiD(NAN, NAN, NAN, method)
 
     def statistic(*indices, axis=-1):
-        meds = {c: km_medians_of_resamples(data[c][0], data[c][1], idx) for c, idx in zip(COHORTS, indices)}
+        meds = {
+            c: km_medians_of_resamples(data[c][0], data[c][1], idx) for c, idx in zip(COHORTS, indices, strict=False)
+        }
         return _did_point(meds)
 
     samples = tuple(np.arange(len(data[c][0])) for c in COHORTS)
     # vectorized=True draws the same resamples as the one-at-a-time call (scipy resamples first).
     # batch: resamples drawn and reduced BOOTSTRAP_BATCH at a time, so memory is O(batch x plans)
     # rather than O(999 x plans): ~1.5 GB less for the country's CIN plans.
-    res = stats.bootstrap(samples, statistic, n_resamples=n_resamples, vectorized=True, paired=False,
-                          confidence_level=level, method="percentile", rng=np.random.default_rng(seed),
-                          batch=BOOTSTRAP_BATCH)
+    res = stats.bootstrap(
+        samples,
+        statistic,
+        n_resamples=n_resamples,
+        vectorized=True,
+        paired=False,
+        confidence_level=level,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+        batch=BOOTSTRAP_BATCH,
+    )
     lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     return DiD(point, lo, hi, method)
 
@@ -256,8 +276,15 @@ class Verdict:
     text: str
 
 
-def verdict(label: str, did: DiD, ns: Mapping[tuple[str, str], int], min_cohort: int,
-            lower_is_better: bool, fmt=lambda v: f"{v:.1f}", level: float = 0.95) -> Verdict:
+def verdict(
+    label: str,
+    did: DiD,
+    ns: Mapping[tuple[str, str], int],
+    min_cohort: int,
+    lower_is_better: bool,
+    fmt=lambda v: f"{v:.1f}",
+    level: float = 0.95,
+) -> Verdict:
     """A plain-English verdict that only concludes when the data allow it.
 
     Refuses (``too_small``) when any of the four cohorts has fewer than ``min_cohort`` plans,
@@ -265,24 +292,48 @@ def verdict(label: str, did: DiD, ns: Mapping[tuple[str, str], int], min_cohort:
     the interval includes zero. Otherwise says which way the pilot moved the measure, relative
     to the comparison teams, in the measure's own units (``fmt``).
     """
-    small = [f"{cohort} teams {period} the pilot ({ns.get((cohort, period), 0)})"
-             for cohort, period in COHORTS if ns.get((cohort, period), 0) < min_cohort]
+    small = [
+        f"{cohort} teams {period} the pilot ({ns.get((cohort, period), 0)})"
+        for cohort, period in COHORTS
+        if ns.get((cohort, period), 0) < min_cohort
+    ]
     if small:
-        return Verdict("too_small", f"Too small to judge: fewer than {min_cohort} plans in "
-                                    + "; ".join(small) + ".")
+        return Verdict("too_small", f"Too small to judge: fewer than {min_cohort} plans in " + "; ".join(small) + ".")
     if any(math.isnan(x) for x in (did.estimate, did.ci_low, did.ci_high)):
-        return Verdict("not_measurable", f"Cannot be measured yet: {label.lower()} has no estimate "
-                                         "or no interval for every cohort (often: not enough follow-up).")
+        return Verdict(
+            "not_measurable",
+            f"Cannot be measured yet: {label.lower()} has no estimate "
+            "or no interval for every cohort (often: not enough follow-up).",
+        )
     interval = f"{level:.0%} interval {fmt(did.ci_low)} to {fmt(did.ci_high)}"
     if did.ci_low <= 0 <= did.ci_high:
-        return Verdict("inconclusive", f"No clear difference: the pilot teams changed by {fmt(did.estimate)} "
-                                       f"relative to the comparison teams, but the {interval} includes no change.")
+        return Verdict(
+            "inconclusive",
+            f"No clear difference: the pilot teams changed by {fmt(did.estimate)} "
+            f"relative to the comparison teams, but the {interval} includes no change.",
+        )
     improved = (did.estimate < 0) == lower_is_better
     direction = "lower" if did.estimate < 0 else "higher"
-    return Verdict("better" if improved else "worse",
-                   f"{'Better' if improved else 'Worse'} in the pilot: {label.lower()} moved {fmt(abs(did.estimate))} "
-                   f"{direction} in the pilot teams than in the comparison teams ({interval}).")
+    return Verdict(
+        "better" if improved else "worse",
+        f"{'Better' if improved else 'Worse'} in the pilot: {label.lower()} moved {fmt(abs(did.estimate))} "
+        f"{direction} in the pilot teams than in the comparison teams ({interval}).",
+    )
 
 
-__all__ = ["Estimate", "DiD", "Verdict", "VERDICTS", "COHORTS", "wilson", "mean_interval", "did_proportions",
-           "did_means", "did_medians", "km_median", "verdict", "BOOTSTRAP_SEED", "BOOTSTRAP_RESAMPLES"]
+__all__ = [
+    "Estimate",
+    "DiD",
+    "Verdict",
+    "VERDICTS",
+    "COHORTS",
+    "wilson",
+    "mean_interval",
+    "did_proportions",
+    "did_means",
+    "did_medians",
+    "km_median",
+    "verdict",
+    "BOOTSTRAP_SEED",
+    "BOOTSTRAP_RESAMPLES",
+]

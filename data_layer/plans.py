@@ -13,6 +13,7 @@ they are returned as NULL (the page replays history as it stood on D).
 Rows that cannot be placed on a timeline (missing start date, end before start) are excluded from
 every figure and counted by :func:`plan_exclusions`, never silently dropped.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,9 +21,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import String, and_, case, cast, func, literal, null, or_, select, union_all
 
+from .coverage import requires
 from .dialect import days_between
 from .drift import add_months, as_dates
-from .coverage import requires
 from .engine import Database
 from .filters import Filters
 from .schema import CODES
@@ -78,7 +79,11 @@ def _durations_select(tb, t, plan_type: str, f: Filters, months: int):
     end_reason = t.c.end_reason if tb.has(t.name, "end_reason") else cast(null(), String)
     return (
         select(
-            t.c.plan_id, t.c.child_id, t.c.team_id, teams.c.team_name, t.c.start_date,
+            t.c.plan_id,
+            t.c.child_id,
+            t.c.team_id,
+            teams.c.team_name,
+            t.c.start_date,
             case((is_open, null()), else_=t.c.end_date).label("end_date"),
             days_between(case((is_open, literal(d)), else_=t.c.end_date), t.c.start_date).label("days"),
             case((is_open, literal(True)), else_=literal(False)).label("open"),
@@ -137,16 +142,26 @@ def plan_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     cin_plans = tb.cin_plans
     for plan_type, t in _plan_tables(tb).items():
         relevant = and_(or_(t.c.end_date.is_(None), t.c.end_date >= w), f.team_clause(t.c.team_id, tb.teams))
-        parts.append(select(literal(plan_type).label("plan_type"), literal("no start date").label("reason"),
-                            func.count().label("n"))
-                     .where(t.c.start_date.is_(None), relevant))
-        parts.append(select(literal(plan_type), literal("end date before start date"), func.count())
-                     .where(t.c.end_date < t.c.start_date, or_(t.c.start_date <= d, t.c.end_date <= d), relevant))
+        parts.append(
+            select(
+                literal(plan_type).label("plan_type"), literal("no start date").label("reason"), func.count().label("n")
+            ).where(t.c.start_date.is_(None), relevant)
+        )
+        parts.append(
+            select(literal(plan_type), literal("end date before start date"), func.count()).where(
+                t.c.end_date < t.c.start_date, or_(t.c.start_date <= d, t.c.end_date <= d), relevant
+            )
+        )
     if tb.has("cin_plans", "origin"):
-        parts.append(select(literal("cin"), literal("unrecognised origin code"), func.count())
-                     .where(cin_plans.c.origin.is_not(None), cin_plans.c.origin.not_in(CIN_ORIGINS),
-                            in_window(cin_plans, f, db.standards.reporting_window_months), _usable(cin_plans),
-                            f.team_clause(cin_plans.c.team_id, tb.teams)))
+        parts.append(
+            select(literal("cin"), literal("unrecognised origin code"), func.count()).where(
+                cin_plans.c.origin.is_not(None),
+                cin_plans.c.origin.not_in(CIN_ORIGINS),
+                in_window(cin_plans, f, db.standards.reporting_window_months),
+                _usable(cin_plans),
+                f.team_clause(cin_plans.c.team_id, tb.teams),
+            )
+        )
     df = db.read(union_all(*parts))
     df.columns = ["plan_type", "reason", "n"]
     df["n"] = df["n"].astype(int)
@@ -159,14 +174,23 @@ def plan_exclusions(db: Database, f: Filters) -> pd.DataFrame:
 
 def band_edges(standards) -> tuple[int, ...]:
     """Band boundaries in calendar months: every duration standard (3/6 TM reviews, 9, 12, 24)."""
-    return tuple(sorted({standards.cin_tm_review_first_months, standards.cin_tm_review_second_months,
-                         standards.cin_sm_review_months, standards.cin_max_months, standards.cp_max_months}))
+    return tuple(
+        sorted(
+            {
+                standards.cin_tm_review_first_months,
+                standards.cin_tm_review_second_months,
+                standards.cin_sm_review_months,
+                standards.cin_max_months,
+                standards.cp_max_months,
+            }
+        )
+    )
 
 
 def band_labels(edges: tuple[int, ...]) -> list[str]:
     """'Up to 3 months', '3 to 6 months', ..., 'Over 24 months' (a band includes its upper edge)."""
     labels = [f"Up to {edges[0]} months"]
-    labels += [f"{a} to {b} months" for a, b in zip(edges, edges[1:])]
+    labels += [f"{a} to {b} months" for a, b in zip(edges, edges[1:], strict=False)]
     labels.append(f"Over {edges[-1]} months")
     return labels
 
@@ -190,20 +214,28 @@ def duration_bands(db: Database, f: Filters) -> pd.DataFrame:
     for plan_type, t in _plan_tables(tb).items():
         is_open = _is_open(t, d)
         end = case((is_open, literal(d)), else_=t.c.end_date)
-        order = case(*[(end <= add_months(t.c.start_date, m), literal(i)) for i, m in enumerate(edges)],
-                     else_=literal(len(edges)))
-        inner = (select(order.label("band_order"), case((is_open, 1), else_=0).label("is_open"))
-                 .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id, tb.teams))
-                 .subquery(f"b_{plan_type}"))
-        parts.append(select(literal(plan_type).label("plan_type"), inner.c.band_order, inner.c.is_open,
-                            func.count().label("n"))
-                     .group_by(inner.c.band_order, inner.c.is_open))
+        order = case(
+            *[(end <= add_months(t.c.start_date, m), literal(i)) for i, m in enumerate(edges)],
+            else_=literal(len(edges)),
+        )
+        inner = (
+            select(order.label("band_order"), case((is_open, 1), else_=0).label("is_open"))
+            .where(in_window(t, f, months), _usable(t), f.team_clause(t.c.team_id, tb.teams))
+            .subquery(f"b_{plan_type}")
+        )
+        parts.append(
+            select(
+                literal(plan_type).label("plan_type"), inner.c.band_order, inner.c.is_open, func.count().label("n")
+            ).group_by(inner.c.band_order, inner.c.is_open)
+        )
     got = db.read(union_all(*parts))
     got.columns = ["plan_type", "band_order", "open", "n"]
-    full = pd.MultiIndex.from_product([PLAN_TYPES, range(len(labels)), [0, 1]], names=["plan_type", "band_order", "open"])
+    full = pd.MultiIndex.from_product(
+        [PLAN_TYPES, range(len(labels)), [0, 1]], names=["plan_type", "band_order", "open"]
+    )
     got["band_order"] = got["band_order"].astype(int)
     got["open"] = got["open"].astype(int)
-    out = (got.groupby(["plan_type", "band_order", "open"])["n"].sum().reindex(full, fill_value=0).reset_index())
+    out = got.groupby(["plan_type", "band_order", "open"])["n"].sum().reindex(full, fill_value=0).reset_index()
     out["n"] = out["n"].astype(int)
     out["open"] = out["open"].astype(bool)
     out.insert(2, "band", out["band_order"].map(dict(enumerate(labels))))
@@ -266,12 +298,30 @@ def survival_by_group(durations: pd.DataFrame, by: str | None = None, min_n: int
         curves.append(km.assign(group=group))
         med = median_duration(durations_, observed)
         closed = g.loc[~g["open"].astype(bool), "days"]
-        medians.append(dict(group=group, n=med.n, closed=med.events, open=med.n - med.events,
-                            median_days=med.value, ci_low=med.ci_low, ci_high=med.ci_high,
-                            closed_mean_days=float(closed.mean()) if len(closed) else float("nan")))
+        medians.append(
+            dict(
+                group=group,
+                n=med.n,
+                closed=med.events,
+                open=med.n - med.events,
+                median_days=med.value,
+                ci_low=med.ci_low,
+                ci_high=med.ci_high,
+                closed_mean_days=float(closed.mean()) if len(closed) else float("nan"),
+            )
+        )
     curves_df = pd.concat(curves, ignore_index=True)[CURVE_COLUMNS] if curves else pd.DataFrame(columns=CURVE_COLUMNS)
     return SurvivalResult(curves_df, pd.DataFrame(medians, columns=MEDIAN_COLUMNS), excluded)
 
 
-__all__ = ["plan_durations", "plan_exclusions", "duration_bands", "survival_by_group", "SurvivalResult",
-           "band_edges", "band_labels", "PLAN_TYPES", "CIN_ORIGINS"]
+__all__ = [
+    "plan_durations",
+    "plan_exclusions",
+    "duration_bands",
+    "survival_by_group",
+    "SurvivalResult",
+    "band_edges",
+    "band_labels",
+    "PLAN_TYPES",
+    "CIN_ORIGINS",
+]

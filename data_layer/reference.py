@@ -4,6 +4,7 @@ The shell asks these once per page load (cached), so the default as-at date foll
 ("the latest date present in the data", DESIGN 2) and the filter menus list the authority's own
 teams. Both are single aggregate queries; no child-level rows leave the database.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -47,7 +48,8 @@ def date_range(db: Database) -> tuple[date | None, date | None]:
     tb = db.tables
     parts = [
         select(func.min(tb[table].c[col]).label("lo"), func.max(tb[table].c[col]).label("hi"))
-        for table, col in _EVENT_DATES if tb.has(table, col)  # a partial database: the tables it has
+        for table, col in _EVENT_DATES
+        if tb.has(table, col)  # a partial database: the tables it has
     ]
     if not parts:
         return None, None
@@ -72,7 +74,8 @@ def team_options(db: Database) -> pd.DataFrame:
     """
     teams = db.tables.teams
     q = select(teams.c.team_id, teams.c.team_name, teams.c.service).order_by(
-        teams.c.service, teams.c.team_name, teams.c.team_id)
+        teams.c.service, teams.c.team_name, teams.c.team_id
+    )
     df = db.read(q)
     df["team_id"] = df["team_id"].astype(str)
     df["team_name"] = df["team_name"].where(df["team_name"].notna(), df["team_id"]).astype(str)

@@ -4,6 +4,7 @@ The schema lives here once: queries are built from these objects, `check-db` com
 database against them, and the demo generator and test fixtures create them. Identifiers are
 pseudonymous strings; a NULL end date means still open.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table
@@ -19,7 +20,8 @@ def _id(name: str, **kw) -> Column:
 
 
 teams = Table(
-    "teams", metadata,
+    "teams",
+    metadata,
     _id("team_id", index=True),
     Column("team_name", String(200)),
     Column("service", String(100)),
@@ -27,7 +29,8 @@ teams = Table(
 )
 
 workers = Table(
-    "workers", metadata,
+    "workers",
+    metadata,
     _id("worker_id", index=True),
     Column("worker_name", String(200)),
     _id("team_id", index=True),
@@ -39,7 +42,8 @@ workers = Table(
 )
 
 children = Table(
-    "children", metadata,
+    "children",
+    metadata,
     _id("child_id", index=True),
     Column("birth_date", Date),
     Column("sex", _CODE),
@@ -49,7 +53,8 @@ children = Table(
 )
 
 referrals = Table(
-    "referrals", metadata,
+    "referrals",
+    metadata,
     _id("referral_id", index=True),
     _id("child_id", index=True),
     Column("referral_date", Date),
@@ -59,7 +64,8 @@ referrals = Table(
 )
 
 assessments = Table(
-    "assessments", metadata,
+    "assessments",
+    metadata,
     _id("assessment_id", index=True),
     _id("child_id", index=True),
     _id("team_id"),
@@ -70,7 +76,8 @@ assessments = Table(
 )
 
 allocations = Table(
-    "allocations", metadata,
+    "allocations",
+    metadata,
     _id("allocation_id", index=True),
     _id("child_id", index=True),
     _id("worker_id", index=True),
@@ -81,7 +88,8 @@ allocations = Table(
 )
 
 cin_plans = Table(
-    "cin_plans", metadata,
+    "cin_plans",
+    metadata,
     _id("plan_id", index=True),
     _id("child_id", index=True),
     _id("team_id"),
@@ -92,7 +100,8 @@ cin_plans = Table(
 )
 
 cp_plans = Table(
-    "cp_plans", metadata,
+    "cp_plans",
+    metadata,
     _id("plan_id", index=True),
     _id("child_id", index=True),
     _id("team_id"),
@@ -103,7 +112,8 @@ cp_plans = Table(
 )
 
 cla_episodes = Table(
-    "cla_episodes", metadata,
+    "cla_episodes",
+    metadata,
     _id("episode_id", index=True),
     _id("child_id", index=True),
     Column("start_date", Date),
@@ -113,7 +123,8 @@ cla_episodes = Table(
 )
 
 plan_reviews = Table(
-    "plan_reviews", metadata,
+    "plan_reviews",
+    metadata,
     _id("review_id", index=True),
     Column("plan_type", _CODE),
     _id("plan_id", index=True),
@@ -122,7 +133,8 @@ plan_reviews = Table(
 )
 
 visits = Table(
-    "visits", metadata,
+    "visits",
+    metadata,
     _id("visit_id", index=True),
     _id("child_id", index=True),
     _id("worker_id"),
@@ -131,7 +143,8 @@ visits = Table(
 )
 
 transfers = Table(
-    "transfers", metadata,
+    "transfers",
+    metadata,
     _id("transfer_id", index=True),
     _id("child_id", index=True),
     _id("from_team_id"),
@@ -145,7 +158,8 @@ transfers = Table(
 )
 
 jarp_referrals = Table(
-    "jarp_referrals", metadata,
+    "jarp_referrals",
+    metadata,
     _id("referral_id", index=True),
     _id("child_id", index=True),
     _id("referring_team_id"),
@@ -161,7 +175,8 @@ jarp_referrals = Table(
 )
 
 jarp_referral_criteria = Table(
-    "jarp_referral_criteria", metadata,
+    "jarp_referral_criteria",
+    metadata,
     _id("referral_id", index=True),
     Column("criterion", _CODE),
 )
@@ -174,22 +189,29 @@ CODES: dict[tuple[str, str], frozenset[str]] = {
     ("referrals", "outcome"): frozenset({"assessment", "nfa", "early_help", "signposted", "other"}),
     ("assessments", "outcome"): frozenset({"cin_plan", "cp_conference", "nfa", "step_down_eh", "lac", "other"}),
     ("allocations", "role"): frozenset({"key_worker", "involved"}),
-    ("cin_plans", "origin"): frozenset({"assessment", "cp_step_down", "lac_step_down", "supervision_order", "court_report"}),
-    ("cin_plans", "end_reason"): frozenset({"plan_achieved", "consent_withdrawn", "step_down_eh", "escalated_cp",
-                                           "became_lac", "moved_away", "other"}),
+    ("cin_plans", "origin"): frozenset(
+        {"assessment", "cp_step_down", "lac_step_down", "supervision_order", "court_report"}
+    ),
+    ("cin_plans", "end_reason"): frozenset(
+        {"plan_achieved", "consent_withdrawn", "step_down_eh", "escalated_cp", "became_lac", "moved_away", "other"}
+    ),
     ("cp_plans", "category"): frozenset({"neglect", "emotional", "physical", "sexual", "multiple"}),
-    ("cp_plans", "end_reason"): frozenset({"step_down_cin", "no_longer_at_risk", "became_lac", "moved_away",
-                                          "transferred_out", "other"}),
+    ("cp_plans", "end_reason"): frozenset(
+        {"step_down_cin", "no_longer_at_risk", "became_lac", "moved_away", "transferred_out", "other"}
+    ),
     ("cla_episodes", "legal_status"): frozenset({"s20", "ico", "co", "epo", "pp", "po", "remand", "other"}),
-    ("cla_episodes", "end_reason"): frozenset({"returned_home", "sgo", "adoption", "age_18", "independent_living",
-                                              "moved_away", "other"}),
+    ("cla_episodes", "end_reason"): frozenset(
+        {"returned_home", "sgo", "adoption", "age_18", "independent_living", "moved_away", "other"}
+    ),
     ("plan_reviews", "plan_type"): frozenset({"cin", "cp"}),
     ("visits", "plan_type"): frozenset({"cin", "cp", "cla"}),
-    ("transfers", "transfer_point"): frozenset({"initial_cin_meeting", "after_icpc", "first_lac_review",
-                                               "first_hearing", "other"}),
+    ("transfers", "transfer_point"): frozenset(
+        {"initial_cin_meeting", "after_icpc", "first_lac_review", "first_hearing", "other"}
+    ),
     ("transfers", "status"): frozenset({"pending", "completed", "declined"}),
-    ("jarp_referrals", "direct_exception"): frozenset({"police_protection", "epo", "first_episode_lac",
-                                                      "court_directed"}),
+    ("jarp_referrals", "direct_exception"): frozenset(
+        {"police_protection", "epo", "first_episode_lac", "court_directed"}
+    ),
     ("jarp_referrals", "decision"): frozenset({"allocated", "carried_over", "declined", "pending"}),
     # jarp_referral_criteria.criterion is checked against the configured scoring rules (standards).
 }

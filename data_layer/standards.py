@@ -27,15 +27,17 @@ a TOML file named in ``CSC_STANDARDS_FILE``::
 
 Nothing else in the code base holds these numbers.
 """
+
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,13 @@ class Standard:
 
 _DEFAULTS: tuple[Standard, ...] = (
     # 5.1 caseloads
-    Standard("caseload_per_fte", 25, "children per FTE", "000",
-             "Average caseload of a social worker is 25 children, including CP/CIN/PLO/LAC"),
+    Standard(
+        "caseload_per_fte",
+        25,
+        "children per FTE",
+        "000",
+        "Average caseload of a social worker is 25 children, including CP/CIN/PLO/LAC",
+    ),
     Standard("care_leaver_min_age", 16, "years", "DESIGN 5.1", "Care leaver status from this age"),
     Standard("care_leaver_max_age", 25, "years", "DESIGN 5.1", "Care leaver status up to this age (inclusive)"),
     # 5.2 plans and drift
@@ -63,24 +70,46 @@ _DEFAULTS: tuple[Standard, ...] = (
     Standard("cin_visit_days", 21, "days", "001", "CIN visits at least every 3 weeks (000 uses 15 days)"),
     Standard("cp_visit_days", 10, "days", "000", "CP visits at least every 10 days"),
     Standard("cp_max_months", 24, "months", "national indicator", "CP plans lasting 2 years or more"),
-    Standard("reporting_window_months", 12, "months", "DESIGN 4", "Closed plans, transfers and responses counted in the 12 months to the as-at date"),
+    Standard(
+        "reporting_window_months",
+        12,
+        "months",
+        "DESIGN 4",
+        "Closed plans, transfers and responses counted in the 12 months to the as-at date",
+    ),
     # 5.3 pilot evaluation
     Standard("pilot_min_cohort", 10, "plans", "DESIGN 5.3", "Cohorts under this size are too small to judge"),
-    Standard("pilot_escalation_days", 30, "days", "DESIGN 5.3", "CP plan starting within this many days of a CIN end counts as escalation"),
+    Standard(
+        "pilot_escalation_days",
+        30,
+        "days",
+        "DESIGN 5.3",
+        "CP plan starting within this many days of a CIN end counts as escalation",
+    ),
     Standard("pilot_rereferral_months", 12, "months", "002", "Re-referral within this period of closure"),
     Standard("confidence_level", 0.95, "proportion", "DESIGN 5.3", "Confidence level of intervals"),
     # 5.4 transfers
     Standard("transfer_working_days", 3, "working days", "003", "Transfers within 3 working days of the request"),
     Standard("transfer_notice_days", 14, "days", "004", "At least two weeks' notice of transfer"),
     Standard("joint_visit_days", 7, "days", "003", "Joint home visit in the week before transfer"),
-    Standard("keyworker_changes_alert", 3, "changes", "003/004", "Children with this many key-worker changes in 12 months are listed"),
+    Standard(
+        "keyworker_changes_alert",
+        3,
+        "changes",
+        "003/004",
+        "Children with this many key-worker changes in 12 months are listed",
+    ),
     # 5.5 JARP
     Standard("jarp_p1_min_points", 11, "points", "003 App. B", "P1 from 11 points"),
     Standard("jarp_p2_min_points", 7, "points", "003 App. B", "P2 from 7 points"),
     Standard("jarp_p3_min_points", 1, "points", "003 App. B", "P3 from 1 point"),
     Standard("jarp_p1_response_days", 2, "calendar days", "003 3.6", "P1 response within 48 hours"),
-    Standard("jarp_p2_response_working_days", 5, "working days", "003 3.6", "P2 response within 5 working days (from 2)"),
-    Standard("jarp_p3_response_working_days", 10, "working days", "003 3.6", "P3 response within 10 working days (from 3)"),
+    Standard(
+        "jarp_p2_response_working_days", 5, "working days", "003 3.6", "P2 response within 5 working days (from 2)"
+    ),
+    Standard(
+        "jarp_p3_response_working_days", 10, "working days", "003 3.6", "P3 response within 10 working days (from 3)"
+    ),
     Standard("jarp_p2_response_min_working_days", 2, "working days", "003 3.6", "P2 guidance lower bound"),
     Standard("jarp_p3_response_min_working_days", 3, "working days", "003 3.6", "P3 guidance lower bound"),
     Standard("jarp_panel_weekday", 1, "weekday (Mon=0)", "003 3.6", "Panel meets on Tuesdays"),
@@ -93,28 +122,30 @@ _DEFAULTS: tuple[Standard, ...] = (
 )
 
 #: JARP criteria (003 Appendix B): code -> (points, description).
-JARP_CRITERIA: Mapping[str, tuple[int, str]] = MappingProxyType({
-    "court_proceedings": (3, "Court proceedings in progress"),
-    "new_lac_episode": (3, "Started looked-after episode (last 2 weeks)"),
-    "cp_imminent_removal": (3, "CP concerns, threat of removal"),
-    "placement_breakdown": (3, "Threat of placement breakdown"),
-    "removal_requested": (3, "Parent/carer requested removal"),
-    "substance_both_parents": (3, "Drug/alcohol dependency, both parents"),
-    "child_mental_illness": (3, "Child diagnosed mental illness"),
-    "child_disability": (2, "Child diagnosed disability"),
-    "parent_hospital_prison": (2, "Parent hospitalised/imprisoned (last 2 weeks)"),
-    "cp_registration": (3, "CP registration (last 2 weeks)"),
-    "unplanned_move": (2, "Unplanned placement move (last 2 weeks)"),
-    "carried_over": (2, "Previously referred but carried over"),
-    "familial_dysfunction": (2, "Long-term familial dysfunction"),
-    "care_leaver_16_19": (2, "Care leaver 16-19"),
-    "teen_pregnancy": (2, "Teenage pregnancy or parent"),
-    "substance_parent": (2, "Drug/alcohol dependency in parent"),
-    "parent_mental_illness": (2, "Mental illness of parent"),
-    "parent_learning_disability": (2, "Parental learning disability"),
-    "care_leaver_19_24": (2, "Care leaver 19-24"),
-    "school_exclusion": (1, "School exclusion"),
-})
+JARP_CRITERIA: Mapping[str, tuple[int, str]] = MappingProxyType(
+    {
+        "court_proceedings": (3, "Court proceedings in progress"),
+        "new_lac_episode": (3, "Started looked-after episode (last 2 weeks)"),
+        "cp_imminent_removal": (3, "CP concerns, threat of removal"),
+        "placement_breakdown": (3, "Threat of placement breakdown"),
+        "removal_requested": (3, "Parent/carer requested removal"),
+        "substance_both_parents": (3, "Drug/alcohol dependency, both parents"),
+        "child_mental_illness": (3, "Child diagnosed mental illness"),
+        "child_disability": (2, "Child diagnosed disability"),
+        "parent_hospital_prison": (2, "Parent hospitalised/imprisoned (last 2 weeks)"),
+        "cp_registration": (3, "CP registration (last 2 weeks)"),
+        "unplanned_move": (2, "Unplanned placement move (last 2 weeks)"),
+        "carried_over": (2, "Previously referred but carried over"),
+        "familial_dysfunction": (2, "Long-term familial dysfunction"),
+        "care_leaver_16_19": (2, "Care leaver 16-19"),
+        "teen_pregnancy": (2, "Teenage pregnancy or parent"),
+        "substance_parent": (2, "Drug/alcohol dependency in parent"),
+        "parent_mental_illness": (2, "Mental illness of parent"),
+        "parent_learning_disability": (2, "Parental learning disability"),
+        "care_leaver_19_24": (2, "Care leaver 19-24"),
+        "school_exclusion": (1, "School exclusion"),
+    }
+)
 
 #: Groups of criteria of which only the highest-scoring one counts (DESIGN 5.5).
 JARP_EXCLUSIVE: tuple[tuple[str, ...], ...] = (
@@ -140,8 +171,14 @@ class Pilot:
 
 
 DEFAULT_PILOTS: tuple[Pilot, ...] = (
-    Pilot(name="CIN team pilot", start=date(2022, 2, 7), months=6, team_service="CIN Pilot",
-          comparison_service="CIN/CP", source="002"),
+    Pilot(
+        name="CIN team pilot",
+        start=date(2022, 2, 7),
+        months=6,
+        team_service="CIN Pilot",
+        comparison_service="CIN/CP",
+        source="002",
+    ),
 )
 
 
@@ -173,8 +210,11 @@ def _ssd_from(entry: Mapping[str, Any], path) -> SsdSettings:
     schema = entry.get("schema")
     if schema is not None and not isinstance(schema, str):
         raise StandardsError(f"[ssd] schema must be a name in {path}")
-    return SsdSettings(schema=schema or None, key_worker_roles=tuple(str(r) for r in roles),
-                       team_services=MappingProxyType({str(k): v for k, v in services.items()}))
+    return SsdSettings(
+        schema=schema or None,
+        key_worker_roles=tuple(str(r) for r in roles),
+        team_services=MappingProxyType({str(k): v for k, v in services.items()}),
+    )
 
 
 @dataclass(frozen=True)
@@ -215,10 +255,14 @@ def _pilot_from(entry: Mapping[str, Any]) -> Pilot:
         if isinstance(start, str):
             start = date.fromisoformat(start)
         return Pilot(
-            name=str(entry["name"]), start=start, months=int(entry.get("months", 6)),
-            team_ids=tuple(map(str, entry.get("team_ids", ()))), team_service=entry.get("team_service"),
+            name=str(entry["name"]),
+            start=start,
+            months=int(entry.get("months", 6)),
+            team_ids=tuple(map(str, entry.get("team_ids", ()))),
+            team_service=entry.get("team_service"),
             comparison_team_ids=tuple(map(str, entry.get("comparison_team_ids", ()))),
-            comparison_service=entry.get("comparison_service"), source=str(entry.get("source", "configuration")),
+            comparison_service=entry.get("comparison_service"),
+            source=str(entry.get("source", "configuration")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StandardsError(f"Bad [[pilots]] entry {dict(entry)!r}: {exc}") from exc
@@ -258,8 +302,14 @@ def load_standards(path: str | os.PathLike | None = None) -> Standards:
             pilots += extra
         if not pilots:
             raise StandardsError("At least one pilot must be configured")
-    return Standards(values=MappingProxyType(values), jarp_points=MappingProxyType(points), pilots=tuple(pilots),
-                     source_file=str(path) if path else None, overridden=frozenset(overridden), ssd=ssd)
+    return Standards(
+        values=MappingProxyType(values),
+        jarp_points=MappingProxyType(points),
+        pilots=tuple(pilots),
+        source_file=str(path) if path else None,
+        overridden=frozenset(overridden),
+        ssd=ssd,
+    )
 
 
 def source_of(name: str) -> str:

@@ -3,6 +3,7 @@
 Built as a CASE of correlated EXISTS tests so any query can attach a status to a child id
 without reading plans into Python; each test uses the child_id index of its table.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,8 +19,9 @@ STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
 
 def open_cla(tb, child_col, d):
     cla_episodes = tb.cla_episodes
-    return exists().where(cla_episodes.c.child_id == child_col,
-                          open_on(cla_episodes.c.start_date, cla_episodes.c.end_date, d))
+    return exists().where(
+        cla_episodes.c.child_id == child_col, open_on(cla_episodes.c.start_date, cla_episodes.c.end_date, d)
+    )
 
 
 def open_cp(tb, child_col, d):
@@ -36,10 +38,12 @@ def open_referral_or_assessment(tb, child_col, d):
     """An open referral (not closed by d) or an assessment not completed by d."""
     referrals, assessments = tb.referrals, tb.assessments
     return or_(
-        exists().where(referrals.c.child_id == child_col,
-                       open_on(referrals.c.referral_date, referrals.c.closure_date, d)),
-        exists().where(assessments.c.child_id == child_col,
-                       open_on(assessments.c.start_date, assessments.c.completed_date, d)),
+        exists().where(
+            referrals.c.child_id == child_col, open_on(referrals.c.referral_date, referrals.c.closure_date, d)
+        ),
+        exists().where(
+            assessments.c.child_id == child_col, open_on(assessments.c.start_date, assessments.c.completed_date, d)
+        ),
     )
 
 
@@ -47,12 +51,16 @@ def care_leaver(tb, child_col, d: date, standards: Standards):
     """Aged care_leaver_min_age..care_leaver_max_age (completed years) with a CLA episode ended by d."""
     children, cla_episodes = tb.children, tb.cla_episodes
     oldest_birth = d - relativedelta(years=standards.care_leaver_max_age + 1)  # born after this
-    youngest_birth = d - relativedelta(years=standards.care_leaver_min_age)   # born on or before this
+    youngest_birth = d - relativedelta(years=standards.care_leaver_min_age)  # born on or before this
     return and_(
-        exists().where(children.c.child_id == child_col, children.c.birth_date > oldest_birth,
-                       children.c.birth_date <= youngest_birth),
-        exists().where(cla_episodes.c.child_id == child_col, cla_episodes.c.end_date.is_not(None),
-                       cla_episodes.c.end_date <= d),
+        exists().where(
+            children.c.child_id == child_col,
+            children.c.birth_date > oldest_birth,
+            children.c.birth_date <= youngest_birth,
+        ),
+        exists().where(
+            cla_episodes.c.child_id == child_col, cla_episodes.c.end_date.is_not(None), cla_episodes.c.end_date <= d
+        ),
     )
 
 
@@ -72,8 +80,12 @@ def status_case(tb, child_col, d: date, standards: Standards):
 
 def open_to_service(tb, child_col, d):
     """Open plan, CLA episode, referral or assessment on d (DESIGN 5.1, unallocated)."""
-    return or_(open_cla(tb, child_col, d), open_cp(tb, child_col, d), open_cin(tb, child_col, d),
-               open_referral_or_assessment(tb, child_col, d))
+    return or_(
+        open_cla(tb, child_col, d),
+        open_cp(tb, child_col, d),
+        open_cin(tb, child_col, d),
+        open_referral_or_assessment(tb, child_col, d),
+    )
 
 
 def open_involvements(tb, d):

@@ -4,6 +4,7 @@ Open plans are right-censored: a plain mean of closed plans over-weights short p
 are still open), so every duration distribution that mixes open and closed plans goes through
 here. Pure functions on arrays; callers pass durations computed in SQL.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,13 +44,15 @@ def kaplan_meier(durations, observed, alpha: float = 0.05) -> pd.DataFrame:
     sf = kmf.survival_function_.iloc[:, 0]
     ci = kmf.confidence_interval_survival_function_
     table = kmf.event_table
-    return pd.DataFrame({
-        "days": sf.index.to_numpy(dtype=float),
-        "survival": sf.to_numpy(),
-        "ci_low": ci.iloc[:, 0].to_numpy(),
-        "ci_high": ci.iloc[:, 1].to_numpy(),
-        "at_risk": table["at_risk"].reindex(sf.index).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "days": sf.index.to_numpy(dtype=float),
+            "survival": sf.to_numpy(),
+            "ci_low": ci.iloc[:, 0].to_numpy(),
+            "ci_high": ci.iloc[:, 1].to_numpy(),
+            "at_risk": table["at_risk"].reindex(sf.index).to_numpy(),
+        }
+    )
 
 
 def median_duration(durations, observed, alpha: float = 0.05) -> Median:

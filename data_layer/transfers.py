@@ -43,6 +43,7 @@ by reason (no request date, unrecognised or missing status, completed before req
 contradicting the completion date), and also counts rows kept in the other figures but left out of
 the by-transfer-point chart (unrecognised transfer point) and unusable key-worker allocations.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -51,9 +52,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 
+from .coverage import requires
 from .dialect import days_between
 from .drift import as_dates
-from .coverage import requires
 from .engine import Database
 from .filters import Filters
 from .schema import CODES
@@ -64,8 +65,7 @@ assert set(TRANSFER_POINTS) == CODES[("transfers", "transfer_point")]
 JUDGED_STATUSES = ("pending", "completed")
 STATUSES = tuple(sorted(CODES[("transfers", "status")]))
 #: Columns the transfer-timeliness figures need (the SSD has completion only: see sources.ssd).
-TRANSFER_NEEDS = ("transfer_id", "child_id", "from_team_id", "to_team_id", "requested_date", "completed_date",
-                  "status")
+TRANSFER_NEEDS = ("transfer_id", "child_id", "from_team_id", "to_team_id", "requested_date", "completed_date", "status")
 
 #: Where an exclusion applies, as shown on the page.
 ALL_FIGURES = "all transfer figures"
@@ -73,9 +73,26 @@ POINT_CHART = "on-time by transfer point only"
 KEYWORKER = "key-worker changes"
 
 TRANSFER_COLUMNS = [
-    "transfer_id", "child_id", "from_team", "from_team_name", "to_team", "to_team_name", "transfer_point",
-    "notified_date", "requested_date", "completed_date", "joint_visit_date", "request_month",
-    "working_days", "days_waiting", "notice_days", "notice_ok", "joint_visit_ok", "on_time", "late", "pending",
+    "transfer_id",
+    "child_id",
+    "from_team",
+    "from_team_name",
+    "to_team",
+    "to_team_name",
+    "transfer_point",
+    "notified_date",
+    "requested_date",
+    "completed_date",
+    "joint_visit_date",
+    "request_month",
+    "working_days",
+    "days_waiting",
+    "notice_days",
+    "notice_ok",
+    "joint_visit_ok",
+    "on_time",
+    "late",
+    "pending",
     "status",
 ]
 
@@ -97,15 +114,16 @@ def _usable(T):
     """A row the standard can judge: a request date, a judged status consistent with the dates."""
     return and_(
         T.requested_date.is_not(None),
-        or_(and_(T.status == "completed", T.completed_date.is_not(None), T.completed_date >= T.requested_date),
-            and_(T.status == "pending", T.completed_date.is_(None))),
+        or_(
+            and_(T.status == "completed", T.completed_date.is_not(None), T.completed_date >= T.requested_date),
+            and_(T.status == "pending", T.completed_date.is_(None)),
+        ),
     )
 
 
 def _in_scope(T, w: date, d: date):
     """Requested in the window, or requested by D and not completed on D (pending on D)."""
-    return and_(T.requested_date <= d,
-                or_(T.requested_date >= w, T.completed_date.is_(None), T.completed_date > d))
+    return and_(T.requested_date <= d, or_(T.requested_date >= w, T.completed_date.is_(None), T.completed_date > d))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,10 +139,15 @@ def _transfers_select(tb, w: date, d: date, f: Filters):
     joint_known = case((T.joint_visit_date <= d, T.joint_visit_date), else_=null())
     return (
         select(
-            T.transfer_id, T.child_id,
-            T.from_team_id.label("from_team"), sender.c.team_name.label("from_team_name"),
-            T.to_team_id.label("to_team"), receiver.c.team_name.label("to_team_name"),
-            T.transfer_point, T.notified_date, T.requested_date,
+            T.transfer_id,
+            T.child_id,
+            T.from_team_id.label("from_team"),
+            sender.c.team_name.label("from_team_name"),
+            T.to_team_id.label("to_team"),
+            receiver.c.team_name.label("to_team_name"),
+            T.transfer_point,
+            T.notified_date,
+            T.requested_date,
             completed_on_d.label("completed_date"),
             joint_known.label("joint_visit_date"),
             case((pending, 1), else_=0).label("pending"),
@@ -132,21 +155,25 @@ def _transfers_select(tb, w: date, d: date, f: Filters):
             case((pending, null()), else_=days_between(T.completed_date, T.notified_date)).label("notice_days"),
             case((pending, null()), else_=days_between(T.completed_date, T.joint_visit_date)).label("visit_before"),
         )
-        .select_from(transfers_table.outerjoin(sender, sender.c.team_id == T.from_team_id)
-                     .outerjoin(receiver, receiver.c.team_id == T.to_team_id))
+        .select_from(
+            transfers_table.outerjoin(sender, sender.c.team_id == T.from_team_id).outerjoin(
+                receiver, receiver.c.team_id == T.to_team_id
+            )
+        )
         .where(_usable(T), _in_scope(T, w, d), _team_selected(T, f, teams))
         .order_by(T.requested_date, T.transfer_id)
     )
 
 
 def _str_or_none(s: pd.Series) -> pd.Series:
-    return s.astype(object).map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
-                                else str(v))
+    return s.astype(object).map(
+        lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+    )
 
 
 def _nullable_bool(values: np.ndarray, known: np.ndarray) -> list:
     """Python True/False, or None where not judged (object column: ``is None`` works for readers)."""
-    return [bool(v) if k else None for v, k in zip(values, known)]
+    return [bool(v) if k else None for v, k in zip(values, known, strict=False)]
 
 
 def _nullable_int(values: np.ndarray, index) -> pd.Series:
@@ -173,14 +200,13 @@ def transfers(db: Database, f: Filters) -> pd.DataFrame:
     df = db.read(_transfers_select(db.tables, w, d, f))
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TRANSFER_COLUMNS})
-    for col in ("transfer_id", "child_id", "from_team", "from_team_name", "to_team", "to_team_name",
-                "transfer_point"):
+    for col in ("transfer_id", "child_id", "from_team", "from_team_name", "to_team", "to_team_name", "transfer_point"):
         df[col] = _str_or_none(df[col])
     for col in ("notified_date", "requested_date", "completed_date", "joint_visit_date"):
         df[col] = as_dates(df[col])
     pending = df["pending"].astype(int).to_numpy() == 1
     df["pending"] = pending
-    end = [d if p else c for p, c in zip(pending, df["completed_date"])]
+    end = [d if p else c for p, c in zip(pending, df["completed_date"], strict=False)]
     df["working_days"] = working_days(df["requested_date"], end).astype(int)
     df["request_month"] = [r.replace(day=1) for r in df["requested_date"]]
     standards = db.standards
@@ -209,8 +235,14 @@ def _exclusion_reason(T):
         (or_(T.status.is_(None), T.status.not_in(STATUSES)), literal("missing or unrecognised status")),
         (T.status == "declined", literal("declined: no transfer took place to time")),
         (T.completed_date < T.requested_date, literal("completed before it was requested")),
-        (and_(T.status == "completed", T.completed_date.is_(None)), literal("marked completed with no completion date")),
-        (and_(T.status == "pending", T.completed_date.is_not(None)), literal("marked pending but has a completion date")),
+        (
+            and_(T.status == "completed", T.completed_date.is_(None)),
+            literal("marked completed with no completion date"),
+        ),
+        (
+            and_(T.status == "pending", T.completed_date.is_not(None)),
+            literal("marked pending but has a completion date"),
+        ),
         else_=null(),
     )
 
@@ -221,22 +253,32 @@ def _transfer_exclusion_parts(tb, w: date, d: date, f: Filters) -> list:
     T = tb.transfers.c
     reason = _exclusion_reason(T)
     with_request = and_(
-        T.requested_date.is_not(None), T.requested_date <= d,
-        or_(T.requested_date >= w,
-            and_(T.status.in_(JUDGED_STATUSES), or_(T.completed_date.is_(None), T.completed_date > d))),
+        T.requested_date.is_not(None),
+        T.requested_date <= d,
+        or_(
+            T.requested_date >= w,
+            and_(T.status.in_(JUDGED_STATUSES), or_(T.completed_date.is_(None), T.completed_date > d)),
+        ),
     )
-    no_request = and_(T.requested_date.is_(None),
-                      or_(T.completed_date >= w,
-                          and_(T.completed_date.is_(None), or_(T.status.is_(None), T.status != "declined"))))
-    bad = (select(reason.label("reason"))
-           .where(or_(with_request, no_request), _team_selected(T, f, teams), reason.is_not(None))
-           .subquery("bad"))
+    no_request = and_(
+        T.requested_date.is_(None),
+        or_(T.completed_date >= w, and_(T.completed_date.is_(None), or_(T.status.is_(None), T.status != "declined"))),
+    )
+    bad = (
+        select(reason.label("reason"))
+        .where(or_(with_request, no_request), _team_selected(T, f, teams), reason.is_not(None))
+        .subquery("bad")
+    )
     return [
-        select(bad.c.reason, func.count().label("rows"), literal(ALL_FIGURES).label("applies_to"))
-        .group_by(bad.c.reason),
-        select(literal("missing or unrecognised transfer point"), func.count(), literal(POINT_CHART))
-        .where(_usable(T), _in_scope(T, w, d), _team_selected(T, f, teams),
-               or_(T.transfer_point.is_(None), T.transfer_point.not_in(TRANSFER_POINTS))),
+        select(bad.c.reason, func.count().label("rows"), literal(ALL_FIGURES).label("applies_to")).group_by(
+            bad.c.reason
+        ),
+        select(literal("missing or unrecognised transfer point"), func.count(), literal(POINT_CHART)).where(
+            _usable(T),
+            _in_scope(T, w, d),
+            _team_selected(T, f, teams),
+            or_(T.transfer_point.is_(None), T.transfer_point.not_in(TRANSFER_POINTS)),
+        ),
     ]
 
 
@@ -269,10 +311,16 @@ def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
         parts += _transfer_exclusion_parts(tb, w, d, f)
     a = allocations.c
     key = and_(a.role == "key_worker", a.worker_id.is_not(None), f.team_clause(a.team_id, teams))
-    parts.append(select(literal("key-worker allocation with no start date"), func.count(), literal(KEYWORKER))
-                 .where(key, a.start_date.is_(None), or_(a.end_date.is_(None), a.end_date > w)))
-    parts.append(select(literal("key-worker allocation ending before it starts"), func.count(), literal(KEYWORKER))
-                 .where(key, a.end_date < a.start_date, a.start_date >= w, a.start_date <= d))
+    parts.append(
+        select(literal("key-worker allocation with no start date"), func.count(), literal(KEYWORKER)).where(
+            key, a.start_date.is_(None), or_(a.end_date.is_(None), a.end_date > w)
+        )
+    )
+    parts.append(
+        select(literal("key-worker allocation ending before it starts"), func.count(), literal(KEYWORKER)).where(
+            key, a.end_date < a.start_date, a.start_date >= w, a.start_date <= d
+        )
+    )
     df = db.read(union_all(*parts))
     df.columns = ["reason", "rows", "applies_to"]
     df["rows"] = df["rows"].astype(int)
@@ -280,7 +328,11 @@ def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     order = {ALL_FIGURES: 0, POINT_CHART: 1, KEYWORKER: 2}
     df = df[df["rows"] > 0]
     df = df.assign(_o=df["applies_to"].map(order))
-    return df.sort_values(["_o", "rows", "reason"], ascending=[True, False, True]).drop(columns="_o").reset_index(drop=True)
+    return (
+        df.sort_values(["_o", "rows", "reason"], ascending=[True, False, True])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,15 +353,33 @@ def transfer_flows(db: Database, f: Filters) -> pd.DataFrame:
     tb = db.tables
     T, teams = tb.transfers.c, tb.teams
     sender, receiver = teams.alias("sender"), teams.alias("receiver")
-    counts = (select(T.from_team_id.label("from_team"), T.to_team_id.label("to_team"), func.count().label("transfers"))
-              .where(T.status == "completed", T.completed_date.is_not(None), T.completed_date >= w,
-                     T.completed_date <= d, _team_selected(T, f, teams))
-              .group_by(T.from_team_id, T.to_team_id).subquery("flows"))
-    q = (select(counts.c.from_team, sender.c.team_name.label("from_team_name"), counts.c.to_team,
-                receiver.c.team_name.label("to_team_name"), counts.c.transfers)
-         .select_from(counts.outerjoin(sender, sender.c.team_id == counts.c.from_team)
-                      .outerjoin(receiver, receiver.c.team_id == counts.c.to_team))
-         .order_by(counts.c.transfers.desc(), counts.c.from_team, counts.c.to_team))
+    counts = (
+        select(T.from_team_id.label("from_team"), T.to_team_id.label("to_team"), func.count().label("transfers"))
+        .where(
+            T.status == "completed",
+            T.completed_date.is_not(None),
+            T.completed_date >= w,
+            T.completed_date <= d,
+            _team_selected(T, f, teams),
+        )
+        .group_by(T.from_team_id, T.to_team_id)
+        .subquery("flows")
+    )
+    q = (
+        select(
+            counts.c.from_team,
+            sender.c.team_name.label("from_team_name"),
+            counts.c.to_team,
+            receiver.c.team_name.label("to_team_name"),
+            counts.c.transfers,
+        )
+        .select_from(
+            counts.outerjoin(sender, sender.c.team_id == counts.c.from_team).outerjoin(
+                receiver, receiver.c.team_id == counts.c.to_team
+            )
+        )
+        .order_by(counts.c.transfers.desc(), counts.c.from_team, counts.c.to_team)
+    )
     df = db.read(q)
     cols = ["from_team", "from_team_name", "to_team", "to_team_name", "transfers"]
     df.columns = cols
@@ -337,12 +407,21 @@ def _keyworker_counts(tb, w: date, d: date, f: Filters):
     started = func.sum(case((a.start_date >= w, 1), else_=0))
     changes = case((started > 1, started - 1), else_=0)
     return (
-        select(a.child_id, started.label("allocations"), changes.label("changes"),
-               func.max(a.start_date).label("last_start"))
-        .where(a.role == "key_worker", a.worker_id.is_not(None), a.start_date.is_not(None),
-               or_(a.end_date.is_(None), a.end_date >= a.start_date),
-               a.start_date <= d, or_(a.end_date.is_(None), a.end_date > w),
-               f.team_clause(a.team_id, tb.teams))
+        select(
+            a.child_id,
+            started.label("allocations"),
+            changes.label("changes"),
+            func.max(a.start_date).label("last_start"),
+        )
+        .where(
+            a.role == "key_worker",
+            a.worker_id.is_not(None),
+            a.start_date.is_not(None),
+            or_(a.end_date.is_(None), a.end_date >= a.start_date),
+            a.start_date <= d,
+            or_(a.end_date.is_(None), a.end_date > w),
+            f.team_clause(a.team_id, tb.teams),
+        )
         .group_by(a.child_id)
     )
 
@@ -359,8 +438,11 @@ def keyworker_changes(db: Database, f: Filters) -> pd.DataFrame:
     """
     w, d = _window(db, f)
     per_child = _keyworker_counts(db.tables, w, d, f).subquery("per_child")
-    q = (select(per_child.c.changes, func.count().label("children"))
-         .group_by(per_child.c.changes).order_by(per_child.c.changes))
+    q = (
+        select(per_child.c.changes, func.count().label("children"))
+        .group_by(per_child.c.changes)
+        .order_by(per_child.c.changes)
+    )
     df = db.read(q)
     df.columns = ["changes", "children"]
     if df.empty:
@@ -385,17 +467,35 @@ def keyworker_change_children(db: Database, f: Filters, minimum: int | None = No
     teams = tb.teams
     per_child = _keyworker_counts(tb, w, d, f).subquery("per_child")
     a = tb.allocations.c
-    latest_team = (select(a.team_id)
-                   .where(a.child_id == per_child.c.child_id, a.role == "key_worker", a.worker_id.is_not(None),
-                          a.start_date == per_child.c.last_start, f.team_clause(a.team_id, teams))
-                   .order_by(a.team_id).limit(1).scalar_subquery())
-    inner = (select(per_child.c.child_id, per_child.c.changes, per_child.c.allocations,
-                    per_child.c.last_start.label("last_change"), latest_team.label("team_id"))
-             .where(per_child.c.changes >= minimum)
-             .subquery("alert"))
-    q = (select(inner, teams.c.team_name)
-         .select_from(inner.outerjoin(teams, teams.c.team_id == inner.c.team_id))
-         .order_by(inner.c.changes.desc(), inner.c.child_id))
+    latest_team = (
+        select(a.team_id)
+        .where(
+            a.child_id == per_child.c.child_id,
+            a.role == "key_worker",
+            a.worker_id.is_not(None),
+            a.start_date == per_child.c.last_start,
+            f.team_clause(a.team_id, teams),
+        )
+        .order_by(a.team_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    inner = (
+        select(
+            per_child.c.child_id,
+            per_child.c.changes,
+            per_child.c.allocations,
+            per_child.c.last_start.label("last_change"),
+            latest_team.label("team_id"),
+        )
+        .where(per_child.c.changes >= minimum)
+        .subquery("alert")
+    )
+    q = (
+        select(inner, teams.c.team_name)
+        .select_from(inner.outerjoin(teams, teams.c.team_id == inner.c.team_id))
+        .order_by(inner.c.changes.desc(), inner.c.child_id)
+    )
     df = db.read(q)
     cols = ["child_id", "changes", "allocations", "last_change", "team_id", "team_name"]
     if df.empty:
@@ -408,5 +508,11 @@ def keyworker_change_children(db: Database, f: Filters, minimum: int | None = No
     return df[cols]
 
 
-__all__ = ["transfers", "transfer_exclusions", "transfer_flows", "keyworker_changes", "keyworker_change_children",
-           "TRANSFER_POINTS"]
+__all__ = [
+    "transfers",
+    "transfer_exclusions",
+    "transfer_flows",
+    "keyworker_changes",
+    "keyworker_change_children",
+    "TRANSFER_POINTS",
+]

@@ -4,6 +4,7 @@ Counts are ``numpy.busday_count`` (from the first date up to, not including, the
 day = 0) with Monday-Friday weekdays and England and Wales bank holidays from the maintained
 ``holidays`` package (subdivision ENG; Wales shares England's bank holidays), never a hand-typed list.
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Caseloads (``/caseloads``): layout and callback only; the content is ``dashboard.sections.caseloads``."""
+
 import dash
 from dash import Input, Output, callback, html
 
@@ -11,10 +12,12 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=1, title="Cas
 
 
 def layout(**_query):
-    return html.Div([
-        page_header(PAGE.name, PAGE.intro(get_db().standards)),
-        loading(html.Div(id="caseloads-body", className="caseloads-body"), "caseloads-loading"),
-    ])
+    return html.Div(
+        [
+            page_header(PAGE.name, PAGE.intro(get_db().standards)),
+            loading(html.Div(id="caseloads-body", className="caseloads-body"), "caseloads-loading"),
+        ]
+    )
 
 
 @callback(Output("caseloads-body", "children"), Input(FILTERS_ID, "data"))

@@ -1,4 +1,5 @@
 """JARP queue (``/jarp``): layout and callback only; the content is ``dashboard.sections.jarp``."""
+
 import dash
 from dash import Input, Output, callback, html
 
@@ -11,10 +12,12 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=5, title="JAR
 
 
 def layout(**_query):
-    return html.Div([
-        page_header(PAGE.name, PAGE.intro(get_db().standards)),
-        loading(html.Div(id="jarp-body"), "jarp-loading"),
-    ])
+    return html.Div(
+        [
+            page_header(PAGE.name, PAGE.intro(get_db().standards)),
+            loading(html.Div(id="jarp-body"), "jarp-loading"),
+        ]
+    )
 
 
 @callback(Output("jarp-body", "children"), Input(FILTERS_ID, "data"))

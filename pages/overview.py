@@ -4,6 +4,7 @@ Layout and one callback only: the content (tiles, note, the tiles' CSV) is
 ``dashboard.sections.overview`` (part ``body``), rendered by ``dashboard.render``. A failing query
 replaces the tiles with a message; the list of every page below stays usable.
 """
+
 import dash
 from dash import Input, Output, callback, dcc, html
 
@@ -22,14 +23,28 @@ def layout(**_query):
     from dashboard.shell import nav_pages
 
     others = [p for p in nav_pages() if p["path"] != "/"]
-    return html.Div([
-        page_header(PAGE.name, PAGE.intro(get_db().standards)),
-        loading(html.Div(id="overview-body"), "overview-loading"),
-        html.Nav([html.H2("All pages", className="h6"),
-                  html.Ul([html.Li(dcc.Link(p["name"], href=p["relative_path"],
-                                            id={"type": SHELL_LINK, "path": p["path"]})) for p in others],
-                          id="overview-links", className="small")], **{"aria-label": "All pages"}),
-    ])
+    return html.Div(
+        [
+            page_header(PAGE.name, PAGE.intro(get_db().standards)),
+            loading(html.Div(id="overview-body"), "overview-loading"),
+            html.Nav(
+                [
+                    html.H2("All pages", className="h6"),
+                    html.Ul(
+                        [
+                            html.Li(
+                                dcc.Link(p["name"], href=p["relative_path"], id={"type": SHELL_LINK, "path": p["path"]})
+                            )
+                            for p in others
+                        ],
+                        id="overview-links",
+                        className="small",
+                    ),
+                ],
+                **{"aria-label": "All pages"},
+            ),
+        ]
+    )
 
 
 @callback(Output("overview-body", "children"), Input(FILTERS_ID, "data"))

@@ -1,4 +1,5 @@
 """Plan durations (``/plans``): layout, the split control and callbacks; the content is ``dashboard.sections.plans``."""
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
@@ -13,18 +14,31 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=2, title="Pla
 
 def layout(**_query):
     default, _ = PAGE.controls["split"]
-    return html.Div([
-        page_header(PAGE.name, PAGE.intro(get_db().standards)),
-        loading(html.Div(id="plans-body"), "plans-body-loading"),
-        dbc.Card(dbc.CardBody([
-            html.H2("How long plans stay open", className="h5"),
-            dbc.Label("Compare", html_for="plans-km-split", className="me-2 small"),
-            dbc.RadioItems(id="plans-km-split", value=default, inline=True, className="mb-2",
-                           options=[{"label": label, "value": key} for key, (label, _, _) in KM_SPLITS.items()]),
-            loading(html.Div(id="plans-km"), "plans-km-loading"),
-        ]), className="mb-3", id="plans-km-section"),
-        loading(html.Div(id="plans-drift"), "plans-drift-loading"),
-    ])
+    return html.Div(
+        [
+            page_header(PAGE.name, PAGE.intro(get_db().standards)),
+            loading(html.Div(id="plans-body"), "plans-body-loading"),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H2("How long plans stay open", className="h5"),
+                        dbc.Label("Compare", html_for="plans-km-split", className="me-2 small"),
+                        dbc.RadioItems(
+                            id="plans-km-split",
+                            value=default,
+                            inline=True,
+                            className="mb-2",
+                            options=[{"label": label, "value": key} for key, (label, _, _) in KM_SPLITS.items()],
+                        ),
+                        loading(html.Div(id="plans-km"), "plans-km-loading"),
+                    ]
+                ),
+                className="mb-3",
+                id="plans-km-section",
+            ),
+            loading(html.Div(id="plans-drift"), "plans-drift-loading"),
+        ]
+    )
 
 
 @callback(Output("plans-body", "children"), Input(FILTERS_ID, "data"))

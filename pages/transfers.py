@@ -1,4 +1,5 @@
 """Transfers (``/transfers``): layout and callback only; the content is ``dashboard.sections.transfers``."""
+
 import dash
 from dash import Input, Output, callback, html
 
@@ -11,10 +12,12 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=4, title="Tra
 
 
 def layout(**_query):
-    return html.Div([
-        page_header(PAGE.name, PAGE.intro(get_db().standards)),
-        loading(html.Div(id="transfers-body", className="transfers-body"), "transfers-loading"),
-    ])
+    return html.Div(
+        [
+            page_header(PAGE.name, PAGE.intro(get_db().standards)),
+            loading(html.Div(id="transfers-body", className="transfers-body"), "transfers-loading"),
+        ]
+    )
 
 
 @callback(Output("transfers-body", "children"), Input(FILTERS_ID, "data"))

@@ -3,6 +3,7 @@
 PostgreSQL tests are not skipped when the server is missing: they fail, because CI must run them
 (set CSC_TEST_PG_URL to point elsewhere).
 """
+
 from __future__ import annotations
 
 import pytest

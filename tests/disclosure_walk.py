@@ -15,25 +15,56 @@ the bar lengths on an axis that counts people or cases. Rules, for threshold ``t
   and a count column with one hidden cell whose total is printed in the chart's title or finding
   ("of 46", "46 workers": numbers of days, months or dates are not totals).
 """
+
 from __future__ import annotations
 
 import base64
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.sections.base import Chart, Note, Section, Table, Tile
+from dashboard.sections.base import Chart, Note, Table, Tile
 
-NOUNS = ("child", "children", "plan", "plans", "worker", "workers", "transfer", "transfers", "referral",
-         "referrals", "case", "cases", "young people", "person", "people", "row", "rows", "episode", "episodes")
-COUNT_COLUMN = re.compile(r"^(n|count|children|cases|workers|plans|transfers|referrals|rows|late|on_time|"
-                          r"pending|total|completed|open_cin|open_cp|.*_count|n_.*|.*_n)$", re.I)
+NOUNS = (
+    "child",
+    "children",
+    "plan",
+    "plans",
+    "worker",
+    "workers",
+    "transfer",
+    "transfers",
+    "referral",
+    "referrals",
+    "case",
+    "cases",
+    "young people",
+    "person",
+    "people",
+    "row",
+    "rows",
+    "episode",
+    "episodes",
+)
+COUNT_COLUMN = re.compile(
+    r"^(n|count|children|cases|workers|plans|transfers|referrals|rows|late|on_time|"
+    r"pending|total|completed|open_cin|open_cp|.*_count|n_.*|.*_n)$",
+    re.I,
+)
 COUNT_AXIS = re.compile(r"\b(children|workers|plans|transfers|referrals|cases|number)\b", re.I)
-_TYPED = {"i1": "int8", "u1": "uint8", "i2": "int16", "u2": "uint16", "i4": "int32", "u4": "uint32",
-          "f4": "float32", "f8": "float64"}
+_TYPED = {
+    "i1": "int8",
+    "u1": "uint8",
+    "i2": "int16",
+    "u2": "uint16",
+    "i4": "int32",
+    "u4": "uint32",
+    "f4": "float32",
+    "f8": "float64",
+}
 
 
 def _array(value) -> list:
@@ -77,6 +108,7 @@ def _format(v, spec: str | None) -> str:
 
 def _fill(template: str, trace: dict, i: int) -> str:
     """A hover template with point ``i``'s values, formatted as plotly would for the common formats."""
+
     def value(match):
         field, idx, spec = match.group(1), match.group(2), match.group(3)
         arr = _array(trace.get(field))
@@ -231,9 +263,11 @@ def _table_leaks(where: str, df: pd.DataFrame, d: Disclosure, totals_text: str) 
     # a column: one hidden cell and the column's total printed in the title or finding
     # totals a title prints: "of 46", "46 workers" (not "3 working days", "12 months", "04 Apr")
     nouns = "|".join(NOUNS)
-    printed = {float(x.replace(",", "")) for x in
-               re.findall(rf"\bof (\d[\d,]*)\b", totals_text) +
-               re.findall(rf"\b(\d[\d,]*) (?:{nouns})\b", totals_text, re.I)}
+    printed = {
+        float(x.replace(",", ""))
+        for x in re.findall(r"\bof (\d[\d,]*)\b", totals_text)
+        + re.findall(rf"\b(\d[\d,]*) (?:{nouns})\b", totals_text, re.I)
+    }
     for col in counts:
         values = df[col].tolist()
         marks = [v for v in values if is_mark(v)]

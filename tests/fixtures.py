@@ -4,6 +4,7 @@ The data layer never writes, so tests write with their own engine here, then ope
 through ``data_layer.connect`` exactly as the dashboard does. Rows are dicts; columns left out
 are NULL. PostgreSQL fixtures live in a schema of their own, dropped afterwards.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -40,7 +41,7 @@ def write_rows(engine, rows: dict[str, list[dict]], drop: tuple[tuple[str, str],
             if table_rows:
                 conn.execute(metadata.tables[name].insert(), _fill(metadata.tables[name], table_rows))
         for table, column in drop:
-            conn.execute(text(f'ALTER TABLE {table} DROP COLUMN {column}'))
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
 
 
 class FixtureDB:

@@ -3,6 +3,7 @@
 The expectations in tests/test_imports.py are computed by hand from these files; the comments say
 what each record is for. Today is fixed at 2024-06-01 for the "date in the future" flags.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -105,11 +106,14 @@ WORKFORCE = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 BOM = "\ufeff"
-HEADER_CSV = BOM + """CHILD,SEX,DOB,ETHNIC,UPN,Forename,MOTHER,MC_DOB
+HEADER_CSV = (
+    BOM
+    + """CHILD,SEX,DOB,ETHNIC,UPN,Forename,MOTHER,MC_DOB
 L1,1,03/04/2008,WBRI,A123456789012,Secret,,
 L2,2,15/09/2010,BAFR,,Hidden,,
 ,1,01/01/2009,WBRI,,,,
 """
+)
 EPISODES_CSV = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
 L1,01/04/2022,S,C2,N1,U1,PR1,15/06/2023,X1,,,,
 L1,15/06/2023,P,C2,N1,U3,PR1,,,CHANGE,,,
@@ -119,43 +123,149 @@ L2,10/02/2024,S,V2,N2,U1,PR1,13/13/2024,,,,,
 L1,01/07/2024,P,C2,N1,U1,PR1,,,,,,
 """
 UASC_CSV = "CHILD,SEX,DOB,DUC\nL2,2,15/09/2010,15/09/2028\n"
-SW_CSV = BOM + """CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON
+SW_CSV = (
+    BOM
+    + """CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON
 L1,03/04/2008,SW1001,01/04/2022,15/06/2023,CHCHAN
 L1,03/04/2008,SW1002,15/06/2023,,
 L2,15/09/2010,SW1002,01/01/2024,,
 L2,15/09/2010,,01/02/2024,,
 """
+)
 REVIEWS_CSV = "CHILD,DOB,REVIEW,REVIEW_CODE\nL1,03/04/2008,01/05/2022,PN1\nL1,03/04/2008,01/11/2022,PN1\n"
 
 COMMON = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)"]
 ANNEX_A = {
-    "List 1": (COMMON + ["Date of Contact", "Contact Source"],
-               [["C9", "a) Male", "WBRI", datetime(2014, 1, 1), 10, datetime(2024, 1, 1), "1A"]]),
-    "List 3": (COMMON + ["Date of referral", "Referral Source", "Referral NFA?",
-                         "Number of Referrals in Last 12 Months", "Allocated Team", "Allocated Worker"],
-               [["X1", "a) Male", "WBRI", datetime(2016, 5, 5), 7, datetime(2024, 2, 1), "1A", "a) Yes", 1, "", ""],
-                [None, "b) Female", "WBRI", datetime(2016, 5, 5), 7, datetime(2024, 2, 2), "1A", "b) No", 1, "", ""]]),
+    "List 1": (
+        COMMON + ["Date of Contact", "Contact Source"],
+        [["C9", "a) Male", "WBRI", datetime(2014, 1, 1), 10, datetime(2024, 1, 1), "1A"]],
+    ),
+    "List 3": (
+        COMMON
+        + [
+            "Date of referral",
+            "Referral Source",
+            "Referral NFA?",
+            "Number of Referrals in Last 12 Months",
+            "Allocated Team",
+            "Allocated Worker",
+        ],
+        [
+            ["X1", "a) Male", "WBRI", datetime(2016, 5, 5), 7, datetime(2024, 2, 1), "1A", "a) Yes", 1, "", ""],
+            [None, "b) Female", "WBRI", datetime(2016, 5, 5), 7, datetime(2024, 2, 2), "1A", "b) No", 1, "", ""],
+        ],
+    ),
     # Headers in odd case and spacing, a date as text: matched all the same.
-    "List 4 assessments": (["child unique id", "GENDER", "ethnicity", "date of  birth", "Age of Child (Years)",
-                            " continuous assessment START date ", "Child Seen During Continuous Assessment",
-                            "Continuous Assessment Date of Authorisation",
-                            "Was the child assessed as requiring LA children's social care support?",
-                            "Allocated Team", "Allocated Worker"],
-                           [["X1", "a) Male", "WBRI", "05/05/2016", 7, "02/02/2024", "a) Yes", datetime(2024, 3, 1),
-                             "b) No", "Assessment Team", "Pat Smith"]]),
-    "List 7": (COMMON + ["Child Protection Plan Start Date", "Initial Category of Abuse", "Latest Category of Abuse",
-                         "Date of the Last Statutory Visit", "Date of latest review conference",
-                         "Child Protection Plan End Date", "Number of Previous Child Protection Plans",
-                         "Allocated Team", "Allocated Worker"],
-               [["A2", "b) Female", "BAFR", datetime(2012, 7, 15), 11, datetime(2022, 6, 1), "b) Physical",
-                 "a) Neglect", datetime(2024, 3, 20), datetime(2024, 1, 10), None, 0, "CP Team 1", "Jo Bloggs"],
-                ["X2", "a) Male", "WBRI", datetime(2013, 1, 1), 11, "not a date", "", "", None, None, None, 0,
-                 "CP Team 1", "Jo Bloggs"]]),
-    "List 8": (COMMON + ["Date Started to be Looked After", "Child's Legal Status", "Date of Latest Statutory Review",
-                         "Date of Last Social Work Visit", "Date Ceased to be Looked After",
-                         "Reason Ceased to be Looked After", "Allocated Team", "Allocated Worker", "Child's Surname"],
-               [["L1", "a) Male", "WBRI", datetime(2008, 4, 3), 16, datetime(2023, 6, 15), "C2", None,
-                 datetime(2024, 3, 25), None, None, "LAC Team", "SW1002", "Doe"]]),  # a name column: refused
+    "List 4 assessments": (
+        [
+            "child unique id",
+            "GENDER",
+            "ethnicity",
+            "date of  birth",
+            "Age of Child (Years)",
+            " continuous assessment START date ",
+            "Child Seen During Continuous Assessment",
+            "Continuous Assessment Date of Authorisation",
+            "Was the child assessed as requiring LA children's social care support?",
+            "Allocated Team",
+            "Allocated Worker",
+        ],
+        [
+            [
+                "X1",
+                "a) Male",
+                "WBRI",
+                "05/05/2016",
+                7,
+                "02/02/2024",
+                "a) Yes",
+                datetime(2024, 3, 1),
+                "b) No",
+                "Assessment Team",
+                "Pat Smith",
+            ]
+        ],
+    ),
+    "List 7": (
+        COMMON
+        + [
+            "Child Protection Plan Start Date",
+            "Initial Category of Abuse",
+            "Latest Category of Abuse",
+            "Date of the Last Statutory Visit",
+            "Date of latest review conference",
+            "Child Protection Plan End Date",
+            "Number of Previous Child Protection Plans",
+            "Allocated Team",
+            "Allocated Worker",
+        ],
+        [
+            [
+                "A2",
+                "b) Female",
+                "BAFR",
+                datetime(2012, 7, 15),
+                11,
+                datetime(2022, 6, 1),
+                "b) Physical",
+                "a) Neglect",
+                datetime(2024, 3, 20),
+                datetime(2024, 1, 10),
+                None,
+                0,
+                "CP Team 1",
+                "Jo Bloggs",
+            ],
+            [
+                "X2",
+                "a) Male",
+                "WBRI",
+                datetime(2013, 1, 1),
+                11,
+                "not a date",
+                "",
+                "",
+                None,
+                None,
+                None,
+                0,
+                "CP Team 1",
+                "Jo Bloggs",
+            ],
+        ],
+    ),
+    "List 8": (
+        COMMON
+        + [
+            "Date Started to be Looked After",
+            "Child's Legal Status",
+            "Date of Latest Statutory Review",
+            "Date of Last Social Work Visit",
+            "Date Ceased to be Looked After",
+            "Reason Ceased to be Looked After",
+            "Allocated Team",
+            "Allocated Worker",
+            "Child's Surname",
+        ],
+        [
+            [
+                "L1",
+                "a) Male",
+                "WBRI",
+                datetime(2008, 4, 3),
+                16,
+                datetime(2023, 6, 15),
+                "C2",
+                None,
+                datetime(2024, 3, 25),
+                None,
+                None,
+                "LAC Team",
+                "SW1002",
+                "Doe",
+            ]
+        ],
+    ),  # a name column: refused
 }
 
 
@@ -169,8 +279,13 @@ def write_cin(folder: Path) -> list[Path]:
 
 def write_903(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, body in (("header.csv", HEADER_CSV), ("episodes.csv", EPISODES_CSV), ("uasc.csv", UASC_CSV),
-                       ("sw_episodes.csv", SW_CSV), ("reviews.csv", REVIEWS_CSV)):
+    for name, body in (
+        ("header.csv", HEADER_CSV),
+        ("episodes.csv", EPISODES_CSV),
+        ("uasc.csv", UASC_CSV),
+        ("sw_episodes.csv", SW_CSV),
+        ("reviews.csv", REVIEWS_CSV),
+    ):
         (folder / name).write_text(body, encoding="utf-8")
     return folder
 
@@ -200,8 +315,12 @@ def write_annex_a(folder: Path) -> Path:
 
 
 def write_all(root: Path) -> dict:
-    return dict(annex_a=[write_annex_a(root / "annex")], cin_census=write_cin(root / "cin"),
-                ssda903=[write_903(root / "903_2024")], workforce=[write_workforce(root / "csww")])
+    return dict(
+        annex_a=[write_annex_a(root / "annex")],
+        cin_census=write_cin(root / "cin"),
+        ssda903=[write_903(root / "903_2024")],
+        workforce=[write_workforce(root / "csww")],
+    )
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>

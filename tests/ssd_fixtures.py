@@ -4,13 +4,14 @@ Tables are created from :data:`data_layer.sources.ssd.SSD_FIELDS` plus the field
 must never read (``pers_forename``, ``pers_surname``, ``pers_upn``), so a query selecting them
 would find them. Dates are written as ``datetime`` values, as in a real SSD.
 """
+
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, create_engine
+from sqlalchemy import Column, MetaData, String, Table, create_engine
 from sqlalchemy.pool import NullPool
 
 from data_layer.sources.ssd import SSD_FIELDS
@@ -24,8 +25,11 @@ def ssd_metadata(drop_tables=(), drop_fields=()) -> MetaData:
             continue
         cols = [Column(f, typ) for f, typ in fields if f"{name}.{f}" not in drop_fields]
         if name == "ssd_person":
-            cols += [Column("pers_forename", String(100)), Column("pers_surname", String(255)),
-                     Column("pers_upn", String(13))]
+            cols += [
+                Column("pers_forename", String(100)),
+                Column("pers_surname", String(255)),
+                Column("pers_upn", String(13)),
+            ]
         Table(name, md, *cols)
     return md
 

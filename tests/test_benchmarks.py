@@ -5,6 +5,7 @@ One tiny demo database (``SMOKE_CHILDREN``) is built once for the module and mea
 and DuckDB through the same path ``make bench`` takes (``benchmarks.run.main``, one worker
 process per backend), with one repeat and one filters set so it runs in seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,16 +20,37 @@ from data_layer.pilot_stats import km_median, km_medians, km_medians_of_resample
 
 SMOKE_CHILDREN = 120
 BACKENDS = ("sqlite", "duckdb")
-CALLBACK_MEASURES = ("uncached_median_ms", "uncached_p95_ms", "warm_median_ms", "warm_p95_ms", "sql_median_ms",
-                     "overhead_ratio", "payload_kb_max", "peak_rss_mb")
+CALLBACK_MEASURES = (
+    "uncached_median_ms",
+    "uncached_p95_ms",
+    "warm_median_ms",
+    "warm_p95_ms",
+    "sql_median_ms",
+    "overhead_ratio",
+    "payload_kb_max",
+    "peak_rss_mb",
+)
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     """One quick harness run into a temporary directory: (results frame, RESULTS.md text, app callbacks)."""
     out = tmp_path_factory.mktemp("bench")
-    code = run.main(["--quick", "--sizes", str(SMOKE_CHILDREN), "--backends", ",".join(BACKENDS),
-                     "--out", str(out), "--data-dir", str(out), "--naive-runs", "1"])
+    code = run.main(
+        [
+            "--quick",
+            "--sizes",
+            str(SMOKE_CHILDREN),
+            "--backends",
+            ",".join(BACKENDS),
+            "--out",
+            str(out),
+            "--data-dir",
+            str(out),
+            "--naive-runs",
+            "1",
+        ]
+    )
     assert code == 0
     frame = pd.read_csv(out / "results.csv")
     return frame, (out / "RESULTS.md").read_text(), out
@@ -67,13 +89,22 @@ def test_smoke_run_has_a_row_for_every_callback_backend_and_measure(smoke, app_c
     for backend in BACKENDS:
         assert set(naive.loc[naive["backend"] == backend, "page"]) == pages
     fn = frame[frame["kind"] == "function"]
-    assert fn["cache_identical"].astype(bool).all(), fn.loc[~fn["cache_identical"].astype(bool), ["backend", "function", "args"]].to_dict("records")
+    assert fn["cache_identical"].astype(bool).all(), fn.loc[
+        ~fn["cache_identical"].astype(bool), ["backend", "function", "args"]
+    ].to_dict("records")
 
 
 def test_results_markdown_describes_the_machine_and_every_goal(smoke):
     _frame, md, _out = smoke
-    for text in ("## Machine", "CPU", "Python", "## Goals (issue 9)", "## Demo generator",
-                 f"## Callbacks at {SMOKE_CHILDREN} children", "naive pandas baseline"):
+    for text in (
+        "## Machine",
+        "CPU",
+        "Python",
+        "## Goals (issue 9)",
+        "## Demo generator",
+        f"## Callbacks at {SMOKE_CHILDREN} children",
+        "naive pandas baseline",
+    ):
         assert text in md, text
 
 
@@ -98,7 +129,7 @@ def test_vectorised_km_median_matches_one_at_a_time():
     rng = np.random.default_rng(7)
     for _ in range(200):
         n = int(rng.integers(1, 40))
-        d = rng.integers(0, 15, size=(4, n)).astype(float)   # few distinct days: many ties
+        d = rng.integers(0, 15, size=(4, n)).astype(float)  # few distinct days: many ties
         e = rng.random((4, n)) < rng.random()
         got = km_medians(d, e, rows_per_step=3)
         for r in range(4):

@@ -1,4 +1,5 @@
 """Caseloads and unallocated children (DESIGN 5.1) on a hand-worked authority, on every backend."""
+
 from datetime import date
 
 import pytest
@@ -10,40 +11,53 @@ OPEN = None
 
 
 def _alloc(aid, child, worker, start, end=OPEN, team="T1", role="key_worker"):
-    return dict(allocation_id=aid, child_id=child, worker_id=worker, team_id=team, role=role,
-                start_date=start, end_date=end)
+    return dict(
+        allocation_id=aid, child_id=child, worker_id=worker, team_id=team, role=role, start_date=start, end_date=end
+    )
 
 
 def _worker(wid, team, role="SW", fte=1.0, qualified=True, start=date(2020, 1, 1), end=OPEN):
-    return dict(worker_id=wid, worker_name=f"Worker {wid}", team_id=team, role=role, fte=fte,
-                qualified=qualified, start_date=start, end_date=end)
+    return dict(
+        worker_id=wid,
+        worker_name=f"Worker {wid}",
+        team_id=team,
+        role=role,
+        fte=fte,
+        qualified=qualified,
+        start_date=start,
+        end_date=end,
+    )
 
 
 ROWS = {
-    "teams": [dict(team_id="T1", team_name="CIN/CP North", service="CIN/CP", area="North"),
-              dict(team_id="T2", team_name="Assessment", service="Assessment", area="North")],
+    "teams": [
+        dict(team_id="T1", team_name="CIN/CP North", service="CIN/CP", area="North"),
+        dict(team_id="T2", team_name="Assessment", service="Assessment", area="North"),
+    ],
     "workers": [
         _worker("W1", "T1"),
-        _worker("W2", "T1", fte=0.04),                       # target 1.0: 1 case is not over
-        _worker("W3", "T1", role="SSW", qualified=False),    # student
-        _worker("W4", "T2", start=D),                        # starts on the as-at date: in post
-        _worker("W5", "T2", end=D),                          # left on the as-at date: not in post
-        _worker("W6", "T2", start=date(2023, 3, 2)),         # not yet started
-        _worker("W7", "T2", fte=0.1),                        # target 2.5, 3 cases: over
+        _worker("W2", "T1", fte=0.04),  # target 1.0: 1 case is not over
+        _worker("W3", "T1", role="SSW", qualified=False),  # student
+        _worker("W4", "T2", start=D),  # starts on the as-at date: in post
+        _worker("W5", "T2", end=D),  # left on the as-at date: not in post
+        _worker("W6", "T2", start=date(2023, 3, 2)),  # not yet started
+        _worker("W7", "T2", fte=0.1),  # target 2.5, 3 cases: over
     ],
-    "children": [dict(child_id=f"C{i}", birth_date=date(2012, 1, 1)) for i in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14)]
+    "children": [
+        dict(child_id=f"C{i}", birth_date=date(2012, 1, 1)) for i in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14)
+    ]
     + [dict(child_id="C7", birth_date=date(2005, 6, 1))],
     "allocations": [
         _alloc("A1", "C1", "W1", date(2022, 1, 1)),
         _alloc("A2", "C2", "W1", date(2022, 1, 1)),
         _alloc("A3", "C3", "W1", date(2022, 1, 1)),
-        _alloc("A4", "C3", "W1", date(2022, 6, 1)),               # duplicate: C3 counts once
-        _alloc("A5", "C4", "W1", date(2022, 1, 1), end=D),        # ends on D: not counted
-        _alloc("A6", "C5", "W1", D),                              # starts on D: counted
+        _alloc("A4", "C3", "W1", date(2022, 6, 1)),  # duplicate: C3 counts once
+        _alloc("A5", "C4", "W1", date(2022, 1, 1), end=D),  # ends on D: not counted
+        _alloc("A6", "C5", "W1", D),  # starts on D: counted
         _alloc("A7", "C6", "W1", date(2022, 1, 1), role="involved"),
         _alloc("A8", "C7", "W2", date(2022, 1, 1)),
-        _alloc("A9", "C8", "W3", date(2022, 1, 1)),               # student key worker
-        _alloc("A10", "C9", None, date(2023, 2, 1), team="T2"),   # awaiting allocation
+        _alloc("A9", "C8", "W3", date(2022, 1, 1)),  # student key worker
+        _alloc("A10", "C9", None, date(2023, 2, 1), team="T2"),  # awaiting allocation
         _alloc("A11", "C10", "W1", date(2022, 10, 1), end=date(2023, 1, 10)),
         _alloc("A12", "C11", "W4", D, team="T2"),
         _alloc("A13", "C12", "W7", date(2022, 1, 1), team="T2"),
@@ -86,7 +100,12 @@ def test_caseloads_hand_worked(db):
     assert sorted(df.index) == ["W1", "W2", "W3", "W4", "W7"]
     w1 = df.loc["W1"]
     assert (w1.cases, w1.cla, w1.cp, w1.cin, w1.assessment, w1.care_leaver, w1.other) == (4, 1, 1, 1, 1, 0, 0)
-    assert (df.loc["W2"].cases, df.loc["W2"].care_leaver, df.loc["W2"].target, bool(df.loc["W2"].over_target)) == (1, 1, 1.0, False)
+    assert (df.loc["W2"].cases, df.loc["W2"].care_leaver, df.loc["W2"].target, bool(df.loc["W2"].over_target)) == (
+        1,
+        1,
+        1.0,
+        False,
+    )
     assert (df.loc["W3"].cases, df.loc["W3"].cin) == (1, 1)
     assert (df.loc["W4"].cases, df.loc["W4"].other) == (1, 1)
     assert (df.loc["W7"].cases, df.loc["W7"].target, bool(df.loc["W7"].over_target)) == (3, 2.5, True)
@@ -128,14 +147,17 @@ def test_trend_matches_point_in_time(db):
 
 def test_over_target_uses_the_exact_target_like_the_trend(make_db):
     """FTE 0.31984: target 7.996 shows as 8.0, yet 8 children are over it, in both functions."""
-    db = make_db({
-        "teams": [dict(team_id="T1", team_name="CIN/CP North", service="CIN/CP", area="North")],
-        "workers": [_worker("W1", "T1", fte=0.31984)],
-        "children": [dict(child_id=f"C{i}", birth_date=date(2012, 1, 1)) for i in range(8)],
-        "allocations": [_alloc(f"A{i}", f"C{i}", "W1", date(2022, 1, 1)) for i in range(8)],
-        "cin_plans": [dict(plan_id=f"P{i}", child_id=f"C{i}", team_id="T1", start_date=date(2022, 1, 1))
-                      for i in range(8)],
-    })
+    db = make_db(
+        {
+            "teams": [dict(team_id="T1", team_name="CIN/CP North", service="CIN/CP", area="North")],
+            "workers": [_worker("W1", "T1", fte=0.31984)],
+            "children": [dict(child_id=f"C{i}", birth_date=date(2012, 1, 1)) for i in range(8)],
+            "allocations": [_alloc(f"A{i}", f"C{i}", "W1", date(2022, 1, 1)) for i in range(8)],
+            "cin_plans": [
+                dict(plan_id=f"P{i}", child_id=f"C{i}", team_id="T1", start_date=date(2022, 1, 1)) for i in range(8)
+            ],
+        }
+    )
     row = caseloads(db, Filters(D)).iloc[0]
     assert row["cases"] == 8 and row["target"] == 8.0 and bool(row["over_target"])
     assert int(caseload_trend(db, Filters(D), 1)["over_target"].iloc[-1]) == 1

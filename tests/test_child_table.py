@@ -1,4 +1,5 @@
 """Child-level lists: hidden in presentation mode, capped at the most urgent rows with a note."""
+
 from datetime import date
 
 import pandas as pd
@@ -18,8 +19,11 @@ REQUEST = {"page": "caseloads", "part": "body", "controls": {}}
 def _find(component, cid):
     if getattr(component, "id", None) == cid:
         return component
-    for child in (component.children if isinstance(getattr(component, "children", None), list) else
-                  [getattr(component, "children", None)]):
+    for child in (
+        component.children
+        if isinstance(getattr(component, "children", None), list)
+        else [getattr(component, "children", None)]
+    ):
         if child is not None and not isinstance(child, str):
             found = _find(child, cid)
             if found is not None:
@@ -28,15 +32,15 @@ def _find(component, cid):
 
 
 def test_a_long_list_sends_the_first_rows_and_says_how_many_there_are():
-    table = child_list("t", ROWS, COLUMNS, VIEW, title="Children")        # the default cap: 500
+    table = child_list("t", ROWS, COLUMNS, VIEW, title="Children")  # the default cap: 500
     assert len(table.rows) == 500 and table.total_rows == 600
     view = table_view(table, REQUEST, presentation=False)
     grid = _find(view, "t")
     assert len(grid.rowData) == 500 and grid.rowData[0] == {"child_id": "C0000", "days": 600}
     assert "first 500 of 600 rows" in _find(view, "t-capped").children
-    assert len(table.csv_table) == 500        # the CSV holds what the grid holds
+    assert len(table.csv_table) == 500  # the CSV holds what the grid holds
     store = _find(view, {"type": "csv-request", "chart": "t"})
-    assert set(store.data) == {"page", "part", "controls", "item"}   # which list, never its rows
+    assert set(store.data) == {"page", "part", "controls", "item"}  # which list, never its rows
 
 
 def test_a_short_list_is_sent_whole_without_a_note():

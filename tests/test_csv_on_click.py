@@ -1,5 +1,6 @@
 """CSV on click: the page payload carries which item to download, never the data; the server
 recomputes the item for the filters and applies disclosure (presentation mode)."""
+
 from __future__ import annotations
 
 import json
@@ -82,13 +83,20 @@ def test_child_level_lists_give_nothing_in_presentation_mode(app):
             csv_for_request(_request("caseloads-unallocated-grid"), _store(True))
 
 
-@pytest.mark.parametrize("request_", [
-    None, "x", 5, [], {"page": "nope", "part": "body", "item": "caseloads-workers"},
-    {"page": "caseloads", "part": "nope", "item": "caseloads-workers"},
-    {"page": "caseloads", "part": "body", "item": "no-such-chart"},
-    {"page": "caseloads", "part": "body", "item": ["caseloads-workers"]},
-    {"page": ["caseloads"], "part": "body", "item": "caseloads-workers"},
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        None,
+        "x",
+        5,
+        [],
+        {"page": "nope", "part": "body", "item": "caseloads-workers"},
+        {"page": "caseloads", "part": "nope", "item": "caseloads-workers"},
+        {"page": "caseloads", "part": "body", "item": "no-such-chart"},
+        {"page": "caseloads", "part": "body", "item": ["caseloads-workers"]},
+        {"page": ["caseloads"], "part": "body", "item": "caseloads-workers"},
+    ],
+)
 def test_a_malformed_request_gives_no_download(app, request_):
     with app.server.test_request_context(), pytest.raises(PreventUpdate):
         csv_for_request(request_, _store(False))

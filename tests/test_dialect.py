@@ -1,4 +1,5 @@
 """Dialect constructs: the same answers on SQLite, DuckDB and PostgreSQL; SQL Server compiles."""
+
 from datetime import date
 
 import pytest
@@ -37,12 +38,15 @@ def test_dates_table_round_trips(db):
     assert db.is_demo  # team names starting "Demo " mark synthetic data
 
 
-@pytest.mark.parametrize("d,n,cut", [
-    (date(2023, 3, 1), 9, date(2022, 6, 1)),     # 31 May + 9 months = 28 Feb < 1 Mar: flagged
-    (date(2023, 2, 28), 9, date(2022, 5, 28)),   # 28-31 May + 9 months = 28 Feb: not more than 9 months
-    (date(2023, 3, 31), 12, date(2022, 3, 31)),
-    (date(2024, 2, 29), 12, date(2023, 3, 1)),   # 28 Feb 2023 + 12 months = 28 Feb 2024 < 29 Feb: flagged
-])
+@pytest.mark.parametrize(
+    "d,n,cut",
+    [
+        (date(2023, 3, 1), 9, date(2022, 6, 1)),  # 31 May + 9 months = 28 Feb < 1 Mar: flagged
+        (date(2023, 2, 28), 9, date(2022, 5, 28)),  # 28-31 May + 9 months = 28 Feb: not more than 9 months
+        (date(2023, 3, 31), 12, date(2022, 3, 31)),
+        (date(2024, 2, 29), 12, date(2023, 3, 1)),  # 28 Feb 2023 + 12 months = 28 Feb 2024 < 29 Feb: flagged
+    ],
+)
 def test_months_cutoff(d, n, cut):
     from dateutil.relativedelta import relativedelta
 
@@ -54,11 +58,17 @@ def test_months_cutoff(d, n, cut):
 def test_sql_server_compiles():
     """Most authorities' warehouses are SQL Server: every construct and query must compile there."""
     dialect = mssql.dialect()
-    for expr in (days_between(literal(date(2023, 1, 2)), literal(date(2023, 1, 1))), week_start(literal(date(2023, 1, 1))),
-                 month_start(literal(date(2023, 1, 1))), greatest(literal(1), literal(2))):
+    for expr in (
+        days_between(literal(date(2023, 1, 2)), literal(date(2023, 1, 1))),
+        week_start(literal(date(2023, 1, 1))),
+        month_start(literal(date(2023, 1, 1))),
+        greatest(literal(1), literal(2)),
+    ):
         sql = str(select(expr).compile(dialect=dialect))
         assert "julianday" not in sql and "date_trunc" not in sql
-    assert "DATEDIFF(day" in str(select(days_between(literal(date(2023, 1, 2)), literal(date(2023, 1, 1)))).compile(dialect=dialect))
+    assert "DATEDIFF(day" in str(
+        select(days_between(literal(date(2023, 1, 2)), literal(date(2023, 1, 1)))).compile(dialect=dialect)
+    )
 
 
 def test_sql_server_compiles_page_queries(monkeypatch):

@@ -6,6 +6,7 @@ one team; ``tests.disclosure_walk.leaks`` reads every title, finding, note, tile
 text and bar of the result. The same walk in normal mode must find small counts (or the test
 could not fail).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,7 +33,7 @@ def _control_sets(spec, db):
     keys = list(choices)
     if not keys:
         return [{}]
-    return [dict(zip(keys, combo)) for combo in itertools.product(*(choices[k][1] for k in keys))][:12]
+    return [dict(zip(keys, combo, strict=False)) for combo in itertools.product(*(choices[k][1] for k in keys))][:12]
 
 
 @pytest.mark.parametrize("shape", ["native", "ssd"])

@@ -4,6 +4,7 @@ Two packs are written once per module through the CLI entry point (``dashboard.c
 whole authority, and one team (Demo Assessment, T01) whose counts are small. The tests read the
 files as a director's reader would get them. The PDF is tested in ``tests/test_pack_pdf.py``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -52,8 +53,7 @@ def pack(tmp_path_factory, demo_url) -> str:
 @pytest.fixture(scope="module")
 def team_pack(tmp_path_factory, demo_url) -> str:
     out = tmp_path_factory.mktemp("pack") / "team.html"
-    assert main(["export", "--as-at", AS_AT, "--teams", SMALL_TEAM, "--out", str(out),
-                 "--database", demo_url]) == 0
+    assert main(["export", "--as-at", AS_AT, "--teams", SMALL_TEAM, "--out", str(out), "--database", demo_url]) == 0
     return out.read_text(encoding="utf-8")
 
 
@@ -87,14 +87,18 @@ def _figures(text: str) -> list[dict]:
 
 
 def _articles(text: str) -> dict[str, str]:
-    return dict(re.findall(r"<article class=\"pack-chart[^\"]*\" id=\"pack-chart-([^\"]+)\">(.*?)</article>",
-                           text, flags=re.S))
+    return dict(
+        re.findall(r"<article class=\"pack-chart[^\"]*\" id=\"pack-chart-([^\"]+)\">(.*?)</article>", text, flags=re.S)
+    )
 
 
 def _count_cells(text: str) -> list[str]:
-    return [unescape(re.sub(r"<[^>]+>", "", c)).strip()
-            for c in re.findall(r"<(?:td|span|th)[^>]*class=\"[^\"]*pack-count[^\"]*\"[^>]*>(.*?)</(?:td|span|th)>",
-                                text, flags=re.S)]
+    return [
+        unescape(re.sub(r"<[^>]+>", "", c)).strip()
+        for c in re.findall(
+            r"<(?:td|span|th)[^>]*class=\"[^\"]*pack-count[^\"]*\"[^>]*>(.*?)</(?:td|span|th)>", text, flags=re.S
+        )
+    ]
 
 
 def _text(html: str) -> str:
@@ -116,9 +120,19 @@ def test_pack_is_one_offline_html_file_with_every_section(pack):
     assert "31 March 2023" in body and "All teams" in body and "All services" in body
     assert "Synthetic demo data" in body
     # Summary, contents, the overview tiles, each page, methods and the appendix, in that order.
-    order = ["pack-cover", "pack-summary", "pack-contents", "pack-page-overview", "pack-page-caseloads",
-             "pack-page-plan-durations", "pack-page-cin-pilot", "pack-page-transfers", "pack-page-jarp-queue",
-             "pack-methods", "pack-appendix"]
+    order = [
+        "pack-cover",
+        "pack-summary",
+        "pack-contents",
+        "pack-page-overview",
+        "pack-page-caseloads",
+        "pack-page-plan-durations",
+        "pack-page-cin-pilot",
+        "pack-page-transfers",
+        "pack-page-jarp-queue",
+        "pack-methods",
+        "pack-appendix",
+    ]
     positions = [body.index(f'id="{anchor}"') for anchor in order]
     assert positions == sorted(positions)
     assert body.count('class="pack-tile"') >= 12
@@ -136,8 +150,14 @@ def test_pack_shows_exactly_the_sections_of_every_page(pack, demo_sections):
     body = _without_plotlyjs(pack)
     articles = _articles(body)
     figures = {f["id"]: f for f in _figures(body)}
-    charts = [c for sections in demo_sections.values() for s in sections if s.pack and not s.problem
-              for c in s.items if isinstance(c, Chart)]
+    charts = [
+        c
+        for sections in demo_sections.values()
+        for s in sections
+        if s.pack and not s.problem
+        for c in s.items
+        if isinstance(c, Chart)
+    ]
     assert len(charts) >= 20
     assert set(articles) == {c.id for c in charts}
     for c in charts:
@@ -169,22 +189,30 @@ def test_each_chart_title_is_printed_once_and_the_legend_is_under_the_plot(pack)
             assert legend["yref"] == "container" and legend["y"] == 0 and legend["yanchor"] == "bottom"
             assert layout["margin"]["b"] >= 80
         # No caption is left under the plot to meet the legend or be cut at the figure's edge.
-        assert not [a for a in layout.get("annotations") or () if a.get("yref") == "paper" and a.get("y", 0) < 0
-                    and a.get("showarrow") is False and a.get("xref", "").startswith("paper")]
+        assert not [
+            a
+            for a in layout.get("annotations") or ()
+            if a.get("yref") == "paper"
+            and a.get("y", 0) < 0
+            and a.get("showarrow") is False
+            and a.get("xref", "").startswith("paper")
+        ]
 
 
 def test_summary_lists_the_red_tiles_and_the_rag_counts(pack, demo_sections):
     body = _without_plotlyjs(pack)
     tiles = [t for s in demo_sections["overview"] for t in s.items if isinstance(t, Tile)]
-    summary = re.search(r'<section class="pack-page pack-summary" id="pack-summary">(.*?)</section>', body,
-                        re.S).group(1)
+    summary = re.search(r'<section class="pack-page pack-summary" id="pack-summary">(.*?)</section>', body, re.S).group(
+        1
+    )
     for rag in ("red", "amber", "green"):
         n = re.search(rf'id="pack-rag-count-{rag}"><span class="pack-rag-n">(\d+)</span>', summary).group(1)
         assert int(n) == sum(1 for t in tiles if t.rag == rag)
     red = re.search(r'id="pack-summary-red">(.*?)</div>', summary, re.S).group(1)
     assert [t.label for t in tiles if t.rag == "red"] == [unescape(x) for x in re.findall(r"<strong>(.*?): ", red)]
-    findings = re.findall(r"<li><strong>(.*?): ", re.search(r'id="pack-summary-findings">(.*?)</div>',
-                                                           summary, re.S).group(1))
+    findings = re.findall(
+        r"<li><strong>(.*?): ", re.search(r'id="pack-summary-findings">(.*?)</div>', summary, re.S).group(1)
+    )
     ranked = [t.label for t in tiles if t.rag == "red"] + [t.label for t in tiles if t.rag == "amber"]
     assert [unescape(f) for f in findings] == ranked[:3]
 
@@ -224,8 +252,10 @@ def test_small_counts_are_suppressed_in_a_one_team_pack(team_pack):
             for key in ("text", "hovertext"):
                 values = trace.get(key)
                 values = values if isinstance(values, list) else [values]
-                assert not [v for v in values if isinstance(v, (str, int)) and re.fullmatch(r"[1-4]", str(v))], \
-                    (fig["id"], key)
+                assert not [v for v in values if isinstance(v, (str, int)) and re.fullmatch(r"[1-4]", str(v))], (
+                    fig["id"],
+                    key,
+                )
 
 
 def test_appendix_lists_the_demo_bad_rows_suppressed(pack, demo_url):
@@ -236,19 +266,30 @@ def test_appendix_lists_the_demo_bad_rows_suppressed(pack, demo_url):
     finally:
         db.dispose()
     table = re.search(r"<table id=\"pack-table-bad-rows\">(.*?)</table>", pack, re.S).group(1)
-    rows = [[unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
-            for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+    rows = [
+        [unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+        for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    ]
     assert len(rows) == len(bad) == 32
-    assert {(r[0], r[2]) for r in rows} == set(zip(bad["table"], bad["column"]))
+    assert {(r[0], r[2]) for r in rows} == set(zip(bad["table"], bad["column"], strict=False))
     # Every demo bad-row count is 1 or 2, so every one shows as "<5"; table sizes are exact.
     assert set(bad["rows"]) <= {1, 2} and {r[4] for r in rows} == {"<5"}
-    assert ["children", "Duplicate ids (rows beyond the first with the same id)", "child_id",
-            "rows beyond the first with the same id", "<5", "5,001"] in rows
+    assert [
+        "children",
+        "Duplicate ids (rows beyond the first with the same id)",
+        "child_id",
+        "rows beyond the first with the same id",
+        "<5",
+        "5,001",
+    ] in rows
     assert ["transfers", "Unknown codes", "status", "cancelled", "<5", "2,780"] in rows
     # The transfers page's own exclusions: 19 declined requests.
     assert int(excluded["rows"].sum()) == 19
-    assert re.search(r"<td>declined: no transfer took place to time</td><td>all transfer figures</td>"
-                     r"<td class=\"pack-count\">19</td>", pack)
+    assert re.search(
+        r"<td>declined: no transfer took place to time</td><td>all transfer figures</td>"
+        r"<td class=\"pack-count\">19</td>",
+        pack,
+    )
 
 
 def test_methods_give_each_tile_its_standard_and_rating_rule(pack, demo_sections):
@@ -268,24 +309,56 @@ def _fake_part(db, view) -> list[Section]:
     fig.add_trace(go.Scatter(x=["a", "b"], y=[6, 6], name="Line"))
     fig.add_annotation(text="Caption under the plot", x=0.5, y=-0.3, xref="paper", yref="paper", showarrow=False)
     return [
-        Section(id="fake-charts", title="Section the test made", lede="Lede of the test section", items=(
-            Note(id="fake-lead", text="A note before the chart"),
-            Chart(id="fake-chart", title="Chart title the test made", figure=fig, table=pd.DataFrame(),
-                  finding="Finding the test made", note="Note under the test chart"),
-            Note(id="fake-after", text="A note after the chart"),
-            Chart(id="fake-empty", title="Empty chart the test made", figure=go.Figure(), table=pd.DataFrame(),
-                  finding="From 100% in June 2022 to 100% in June 2022", empty="Nothing to draw: the test said so"),
-            Chart(id="fake-same", title="Finding equal to the title", figure=fig, table=pd.DataFrame(),
-                  finding="Finding equal to the title."),
-            Tile(id="fake-tile", label="Tile the test made", value="<5", rag="red", rag_label="▲ Red"),
-            Table(id="fake-children", title="Child-level list", rows=pd.DataFrame({"child": ["C9999999"]}),
-                  columns=[{"field": "child"}], child_level=True),
-            Table(id="fake-aggregate", title="Aggregate table", rows=pd.DataFrame({"team": ["X"], "n": [12]}),
-                  columns=[{"field": "team", "headerName": "Team"}, {"field": "n", "headerName": "Plans"}],
-                  child_level=False),
-        )),
-        Section(id="fake-hidden", title="Section kept off the pack", items=(Note(id="h", text="hidden note"),),
-                pack=False),
+        Section(
+            id="fake-charts",
+            title="Section the test made",
+            lede="Lede of the test section",
+            items=(
+                Note(id="fake-lead", text="A note before the chart"),
+                Chart(
+                    id="fake-chart",
+                    title="Chart title the test made",
+                    figure=fig,
+                    table=pd.DataFrame(),
+                    finding="Finding the test made",
+                    note="Note under the test chart",
+                ),
+                Note(id="fake-after", text="A note after the chart"),
+                Chart(
+                    id="fake-empty",
+                    title="Empty chart the test made",
+                    figure=go.Figure(),
+                    table=pd.DataFrame(),
+                    finding="From 100% in June 2022 to 100% in June 2022",
+                    empty="Nothing to draw: the test said so",
+                ),
+                Chart(
+                    id="fake-same",
+                    title="Finding equal to the title",
+                    figure=fig,
+                    table=pd.DataFrame(),
+                    finding="Finding equal to the title.",
+                ),
+                Tile(id="fake-tile", label="Tile the test made", value="<5", rag="red", rag_label="▲ Red"),
+                Table(
+                    id="fake-children",
+                    title="Child-level list",
+                    rows=pd.DataFrame({"child": ["C9999999"]}),
+                    columns=[{"field": "child"}],
+                    child_level=True,
+                ),
+                Table(
+                    id="fake-aggregate",
+                    title="Aggregate table",
+                    rows=pd.DataFrame({"team": ["X"], "n": [12]}),
+                    columns=[{"field": "team", "headerName": "Team"}, {"field": "n", "headerName": "Plans"}],
+                    child_level=False,
+                ),
+            ),
+        ),
+        Section(
+            id="fake-hidden", title="Section kept off the pack", items=(Note(id="h", text="hidden note"),), pack=False
+        ),
         Section(id="fake-problem", title="Section that failed", problem="The test's part could not be read."),
     ]
 
@@ -313,8 +386,13 @@ def test_pack_renders_section_values_by_its_rules(fake_pack):
     chart = _articles(body)["fake-chart"]
     # Title once (in the block, not in the figure), finding, the note, notes before and after, the caption.
     assert _text(body).count("Chart title the test made") == 1 and "Figure title" not in body
-    for text in ("Finding the test made", "Note under the test chart", "A note before the chart",
-                 "A note after the chart", "Caption under the plot"):
+    for text in (
+        "Finding the test made",
+        "Note under the test chart",
+        "A note before the chart",
+        "A note after the chart",
+        "Caption under the plot",
+    ):
         assert text in chart, text
     (fig,) = [f for f in _figures(body) if f["id"] == "pack-graph-fake-chart"]
     assert fig["layout"]["legend"]["yref"] == "container" and not fig["layout"].get("annotations")
@@ -342,10 +420,20 @@ def test_a_monkeypatched_part_appears_in_the_pack_and_no_callback_runs(monkeypat
     from dashboard.app import create_app
 
     spec = sections.page("caseloads")
-    extra = lambda db, view: [Section(id="extra", title="Part added by the test", items=(  # noqa: E731
-        Note(id="extra-note", text=f"Presentation {view.presentation}, threshold {view.disclosure.threshold}"),))]
-    monkeypatch.setattr(sys.modules["dashboard.sections.caseloads"], "PAGE",
-                        dataclasses.replace(spec, parts=spec.parts + (("extra", extra),)))
+    extra = lambda db, view: [
+        Section(
+            id="extra",
+            title="Part added by the test",
+            items=(
+                Note(id="extra-note", text=f"Presentation {view.presentation}, threshold {view.disclosure.threshold}"),
+            ),
+        )
+    ]
+    monkeypatch.setattr(
+        sys.modules["dashboard.sections.caseloads"],
+        "PAGE",
+        dataclasses.replace(spec, parts=spec.parts + (("extra", extra),)),
+    )
     app = create_app(db=connect(demo_url))
     ran, wrapped = [], []
     for out, entry in app.callback_map.items():
@@ -392,8 +480,15 @@ def test_pdf_without_chromium_says_what_is_missing(tmp_path, monkeypatch, demo_u
 
 def test_marks_are_read_page_by_page():
     texts = ["cover", "Summary PKMs1Q PKMk0Q", "PKMc3Q title PKMp3Q PKMe3Q PKMt1Q2", "PKMc4Q"]
-    assert build.marks_by_page(texts) == {("s", 1): 2, ("k", 0): 2, ("c", 3): 3, ("p", 3): 3, ("e", 3): 3,
-                                          ("t", 1): 3, ("c", 4): 4}
+    assert build.marks_by_page(texts) == {
+        ("s", 1): 2,
+        ("k", 0): 2,
+        ("c", 3): 3,
+        ("p", 3): 3,
+        ("e", 3): 3,
+        ("t", 1): 3,
+        ("c", 4): 4,
+    }
     assert build.kinds_by_page(texts) == [set(), {"s", "k"}, {"c", "p", "e", "t"}, {"c"}]
 
 

@@ -1,4 +1,5 @@
 """Caseloads figure builders without a browser: traces, target line, ordering, suppression."""
+
 from datetime import date, timedelta
 
 import pandas as pd
@@ -24,16 +25,19 @@ def _worker(wid, name, fte, team="T1", **counts):
 
 @pytest.fixture
 def load():
-    return pd.DataFrame([
-        _worker("W1", "Ann", 1.0, cin=10, cp=8, cla=2),          # 20 of 25: under
-        _worker("W2", "Bob", 0.5, cin=10, cp=4),                 # 14 of 12.5: over by 1.5
-        _worker("W3", "Cat", 1.0, cin=20, cp=5, assessment=3),   # 28 of 25: over by 3
-        _worker("W4", "Dan", 0.8, team="T2", other=2),           # 2 of 20
-        _worker("W5", "Eve", 1.0, cin=25),                       # exactly 25: not over
-    ])
+    return pd.DataFrame(
+        [
+            _worker("W1", "Ann", 1.0, cin=10, cp=8, cla=2),  # 20 of 25: under
+            _worker("W2", "Bob", 0.5, cin=10, cp=4),  # 14 of 12.5: over by 1.5
+            _worker("W3", "Cat", 1.0, cin=20, cp=5, assessment=3),  # 28 of 25: over by 3
+            _worker("W4", "Dan", 0.8, team="T2", other=2),  # 2 of 20
+            _worker("W5", "Eve", 1.0, cin=25),  # exactly 25: not over
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- workers
+
 
 def test_worker_table_sorts_most_over_target_first(load):
     t = fig.worker_table(load)
@@ -65,16 +69,16 @@ def test_workers_figure_stacks_statuses_with_target_and_over_markers(load):
     assert list(target.x) == [25.0, 12.5, 25.0, 25.0, 20.0]
     over = next(tr for tr in f.data if tr.name and "Over target" in tr.name)
     assert list(over.y) == ["Cat", "Bob"]
-    assert list(over.text) == ["▲ over by 3", "▲ over by 1.5"]   # a word and a symbol, not colour alone
+    assert list(over.text) == ["▲ over by 3", "▲ over by 1.5"]  # a word and a symbol, not colour alone
     assert list(f.layout.yaxis.categoryarray) == ["Cat", "Bob", "Eve", "Ann", "Dan"]
-    assert f.layout.yaxis.autorange == "reversed"                 # first in the table = top of the chart
+    assert f.layout.yaxis.autorange == "reversed"  # first in the table = top of the chart
     assert f.layout.title.text == "2 of 5 workers are over their caseload target (25 children per FTE)"
     assert any("Standard: 25 children per FTE (source 000)" in (a.text or "") for a in f.layout.annotations)
 
 
 def test_workers_figure_follows_a_different_standard(load):
     load["target"] = 20 * load["fte"]
-    load["over_target"] = load["cases"] > load["target"]   # as caseloads() flags it under this standard
+    load["over_target"] = load["cases"] > load["target"]  # as caseloads() flags it under this standard
     t = fig.worker_table(load)
     f = fig.workers_figure(t, per_fte=20)
     assert "(20 children per FTE)" in f.layout.title.text
@@ -96,11 +100,11 @@ def test_presentation_mode_hides_names_and_everything_that_singles_a_worker_out(
     for name in ("Ann", "Bob", "Cat", "Dan", "Eve", "Team T1", "Team T2"):
         assert name not in text
     bars = f.data[0]
-    assert list(bars.x) == [28, 25, 20, 14, None]     # the hidden count is not drawn at its size
+    assert list(bars.x) == [28, 25, 20, 14, None]  # the hidden count is not drawn at its size
     assert list(bars.customdata) == ["28", "25", "20", "14", "<5"]
     marks = next(tr for tr in f.data if getattr(tr, "mode", None) == "text")
     assert list(marks.text) == ["<5"] and list(marks.x) == [0]
-    assert all(tr.name != "FTE target (25 × FTE)" for tr in f.data)   # a target is 25 x FTE
+    assert all(tr.name != "FTE target (25 × FTE)" for tr in f.data)  # a target is 25 x FTE
 
 
 def test_regression_title_never_prints_a_hidden_count_beside_the_tile():
@@ -120,26 +124,41 @@ def test_regression_complement_of_a_small_count_is_hidden_too():
 
 
 def test_distribution_hides_small_bins_and_the_next_smallest_when_the_total_is_shown(load):
-    dist = fig.distribution_table(load)          # per FTE (right-closed bins): Dan 2.5 | Ann 20 | Eve 25 | Bob, Cat 28
+    dist = fig.distribution_table(load)  # per FTE (right-closed bins): Dan 2.5 | Ann 20 | Eve 25 | Bob, Cat 28
     assert dist["workers"].tolist() == [1, 0, 0, 1, 1, 2]
     shown = fig.presented_distribution(dist, SHOWN)
     assert shown["workers"].tolist() == ["<5", "0", "0", "<5", "<5", "<5"]
     f = fig.distribution_figure(dist, "t", d=SHOWN)
     heights = [y for tr in f.data if tr.type == "bar" for y in tr.y]
-    assert all(h is None or h == 0 for h in heights)       # nothing small drawn at its size (0 is 0)
+    assert all(h is None or h == 0 for h in heights)  # nothing small drawn at its size (0 is 0)
     bigger = pd.concat([load] + [pd.DataFrame([_worker(f"X{i}", f"X{i}", 1.0, cin=24)]) for i in range(7)])
-    d2 = fig.distribution_table(bigger)          # 20-25 bin: Eve + 7 = 8 workers
+    d2 = fig.distribution_table(bigger)  # 20-25 bin: Eve + 7 = 8 workers
     assert d2["workers"].tolist() == [1, 0, 0, 1, 8, 2]
     assert fig.presented_distribution(d2, SHOWN)["workers"].tolist() == ["<5", "0", "0", "<5", "8", "<5"]
-    one_hidden = pd.DataFrame({"from": [0, 5], "to": [5, 10], "label": ["0–5", "5–10"], "workers": [3, 9],
-                               "over_standard": [False, False]})
+    one_hidden = pd.DataFrame(
+        {"from": [0, 5], "to": [5, 10], "label": ["0–5", "5–10"], "workers": [3, 9], "over_standard": [False, False]}
+    )
     # a total of 12 is printed in the title: 12 - 9 would give the 3 back, so the 9 is hidden too
     assert fig.presented_distribution(one_hidden, SHOWN)["workers"].tolist() == ["<5", "*"]
 
 
 def test_no_workers_gives_an_explaining_empty_figure():
-    t = fig.worker_table(pd.DataFrame(columns=["worker_id", "worker_name", "team_id", "team_name", "role", "fte",
-                                                "cases", *STATUSES, "target", "over_target"]))
+    t = fig.worker_table(
+        pd.DataFrame(
+            columns=[
+                "worker_id",
+                "worker_name",
+                "team_id",
+                "team_name",
+                "role",
+                "fte",
+                "cases",
+                *STATUSES,
+                "target",
+                "over_target",
+            ]
+        )
+    )
     f = fig.workers_figure(t)
     assert f.layout.title.text.startswith("0 of 0 workers")
     assert "No workers in post" in f.layout.annotations[0].text
@@ -153,15 +172,16 @@ def test_workers_summary_names_the_top_worker(load):
 
 # --------------------------------------------------------------------------- distribution
 
+
 def test_distribution_bins_are_right_closed_so_bins_from_the_standard_are_all_over(load):
     # Children per FTE: Ann 20, Bob 28, Cat 28, Dan 2.5, Eve 25.
     d = fig.distribution_table(load)
     assert d["workers"].sum() == 5
     row = d.set_index("label")["workers"]
-    assert row["0–5"] == 1       # Dan 2.5
-    assert row["15–20"] == 1     # Ann exactly 20
-    assert row["20–25"] == 1     # Eve exactly 25: on the standard, not over
-    assert row["25–30"] == 2     # Bob and Cat, 28 per FTE
+    assert row["0–5"] == 1  # Dan 2.5
+    assert row["15–20"] == 1  # Ann exactly 20
+    assert row["20–25"] == 1  # Eve exactly 25: on the standard, not over
+    assert row["25–30"] == 2  # Bob and Cat, 28 per FTE
     assert d.loc[d["from"] >= 25, "over_standard"].all() and not d.loc[d["from"] < 25, "over_standard"].any()
 
 
@@ -173,7 +193,7 @@ def test_distribution_figure_draws_the_standard_and_marks_over_bins(load):
     names = [tr.name for tr in f.data]
     assert names == ["At or under the standard", "▲ Over the standard"]
     over = f.data[1]
-    assert over.marker.pattern.shape == "/"          # hatched, not only coloured
+    assert over.marker.pattern.shape == "/"  # hatched, not only coloured
     assert list(over.y) == [2]
     vline = [s for s in f.layout.shapes if s.x0 == 25 and s.x1 == 25]
     assert vline and vline[0].line.dash == "dash"
@@ -188,12 +208,20 @@ def test_distribution_leaves_out_workers_without_fte(load):
 
 # --------------------------------------------------------------------------- trend
 
+
 @pytest.fixture
 def trend():
     end = date(2023, 3, 31)
     dates = [end - timedelta(weeks=w) for w in range(3, -1, -1)]
-    return pd.DataFrame({"as_at": dates, "workers": [10, 10, 10, 8], "average_caseload": [20.0, 21.0, 22.5, 23.0],
-                         "over_target": [1, 2, 3, 4], "pct_over_target": [10.0, 20.0, 30.0, 50.0]})
+    return pd.DataFrame(
+        {
+            "as_at": dates,
+            "workers": [10, 10, 10, 8],
+            "average_caseload": [20.0, 21.0, 22.5, 23.0],
+            "over_target": [1, 2, 3, 4],
+            "pct_over_target": [10.0, 20.0, 30.0, 50.0],
+        }
+    )
 
 
 def test_trend_figure_has_two_series_and_the_standard(trend):
@@ -203,7 +231,7 @@ def test_trend_figure_has_two_series_and_the_standard(trend):
     assert [tr.name for tr in f.data] == ["Average caseload", "% over target"]
     assert list(f.data[0].y) == [20.0, 21.0, 22.5, 23.0]
     assert list(f.data[1].y) == [10.0, 20.0, 30.0, 50.0]
-    assert f.data[1].line.dash == "dot"              # the two series differ by more than colour
+    assert f.data[1].line.dash == "dot"  # the two series differ by more than colour
     assert f.layout.title.text == fig.TREND_TITLE
     assert f.layout.title.subtitle.text == finding
     hline = [s for s in f.layout.shapes if s.y0 == 25 and s.y1 == 25]
@@ -217,8 +245,15 @@ def test_trend_table_is_what_the_chart_draws(trend):
 
 
 def test_trend_without_workers_is_empty_with_message():
-    empty = pd.DataFrame({"as_at": [date(2023, 3, 31)], "workers": [0], "average_caseload": [float("nan")],
-                          "over_target": [0], "pct_over_target": [float("nan")]})
+    empty = pd.DataFrame(
+        {
+            "as_at": [date(2023, 3, 31)],
+            "workers": [0],
+            "average_caseload": [float("nan")],
+            "over_target": [0],
+            "pct_over_target": [float("nan")],
+        }
+    )
     table = fig.trend_table(empty)
     f = fig.trend_figure(table, fig.trend_title(table))
     assert f.layout.annotations[0].text == "No workers in post in the period"
@@ -234,18 +269,28 @@ def test_regression_trend_csv_keeps_no_small_worker_counts(trend):
     assert shown["pct_over_target"].tolist() == ["<5", "<5", 30.0, "<5"]
     assert shown["average_caseload"].tolist() == ["<5", 21.0, 22.5, 23.0]
     f = fig.trend_figure(shown, fig.trend_title(shown))
-    assert pd.isna(list(f.data[0].y)[0]) and [None if pd.isna(v) else v for v in f.data[1].y] == [None, None, 30.0, None]
+    assert pd.isna(list(f.data[0].y)[0]) and [None if pd.isna(v) else v for v in f.data[1].y] == [
+        None,
+        None,
+        30.0,
+        None,
+    ]
     assert fig.trend_title(shown) == "Average caseload rose by 2.0 to 23.0"
 
 
 # --------------------------------------------------------------------------- unallocated
 
+
 @pytest.fixture
 def children():
-    return pd.DataFrame({"child_id": ["C1", "C2", "C3", "C4", "C5", "C6"],
-                         "team_id": ["T1", "T1", "T2", None, "T1", "T2"],
-                         "status": ["cin", "cin", "cp", "assessment", "cin", "cin"],
-                         "days_unallocated": [3, 40, 12, 0, 100, 7]})
+    return pd.DataFrame(
+        {
+            "child_id": ["C1", "C2", "C3", "C4", "C5", "C6"],
+            "team_id": ["T1", "T1", "T2", None, "T1", "T2"],
+            "status": ["cin", "cin", "cp", "assessment", "cin", "cin"],
+            "days_unallocated": [3, 40, 12, 0, 100, 7],
+        }
+    )
 
 
 def test_unallocated_rows_are_longest_waiting_first_with_team_names(children):
@@ -258,11 +303,17 @@ def test_unallocated_rows_are_longest_waiting_first_with_team_names(children):
 
 def test_unallocated_by_status_suppresses_in_presentation_mode(children):
     plain = fig.unallocated_by_status(children)
-    assert dict(zip(plain["status"], plain["children"])) == {"CP": 1, "CIN": 4, "Assessment": 1}
+    assert dict(zip(plain["status"], plain["children"], strict=False)) == {"CP": 1, "CIN": 4, "Assessment": 1}
     shown = fig.unallocated_by_status(children, SHOWN)
-    assert dict(zip(shown["status"], shown["children"])) == {"CP": "<5", "CIN": "<5", "Assessment": "<5"}
-    one_small = pd.DataFrame({"child_id": [f"C{i}" for i in range(12)], "team_id": ["T1"] * 12,
-                              "status": ["cin"] * 9 + ["cp"] * 3, "days_unallocated": [1] * 12})
+    assert dict(zip(shown["status"], shown["children"], strict=False)) == {"CP": "<5", "CIN": "<5", "Assessment": "<5"}
+    one_small = pd.DataFrame(
+        {
+            "child_id": [f"C{i}" for i in range(12)],
+            "team_id": ["T1"] * 12,
+            "status": ["cin"] * 9 + ["cp"] * 3,
+            "days_unallocated": [1] * 12,
+        }
+    )
     # the total (12) is on the tile: CIN 9 would give CP's 3 back, so it is hidden too
     assert fig.unallocated_by_status(one_small, SHOWN)["children"].tolist() == ["<5", "*"]
 
@@ -302,9 +353,23 @@ def test_a_region_draws_only_the_workers_furthest_over_target():
 
     from dashboard.figures.caseloads import worker_table, workers_figure
 
-    df = pd.DataFrame({"worker_id": [f"W{i:03d}" for i in range(120)], "worker_name": [f"N{i:03d}" for i in range(120)],
-                       "team_id": "T1", "team_name": "Team", "role": "SW", "fte": 1.0, "cases": list(range(120)),
-                       "cin": list(range(120)), "cp": 0, "cla": 0, "care_leaver": 0, "assessment": 0, "target": 25.0})
+    df = pd.DataFrame(
+        {
+            "worker_id": [f"W{i:03d}" for i in range(120)],
+            "worker_name": [f"N{i:03d}" for i in range(120)],
+            "team_id": "T1",
+            "team_name": "Team",
+            "role": "SW",
+            "fte": 1.0,
+            "cases": list(range(120)),
+            "cin": list(range(120)),
+            "cp": 0,
+            "cla": 0,
+            "care_leaver": 0,
+            "assessment": 0,
+            "target": 25.0,
+        }
+    )
     df["over_target"] = df["cases"] > 25
     fig = workers_figure(worker_table(df), per_fte=25, max_bars=80)
     bars = fig.data[0]

@@ -1,4 +1,5 @@
 """JARP figure and table builders: what they draw, their standards, accessibility text, disclosure."""
+
 from datetime import date
 
 import pandas as pd
@@ -7,11 +8,18 @@ import pytest
 
 from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
-from data_layer import (Filters, jarp_queue, jarp_queue_trend, jarp_responses, jarp_reviews_due, response_summary,
-                        response_trend)
+from data_layer import (
+    Filters,
+    jarp_queue,
+    jarp_queue_trend,
+    jarp_responses,
+    jarp_reviews_due,
+    response_summary,
+    response_trend,
+)
 from data_layer.jarp_scoring import next_panel, rules_for
 from tests.fixtures import FixtureDB
-from tests.test_jarp import D, ROWS
+from tests.test_jarp import ROWS, D
 
 SHOWN = Disclosure(threshold=5, active=True)  # presentation mode
 
@@ -21,9 +29,15 @@ def frames(tmp_path_factory):
     db = FixtureDB("sqlite", tmp_path_factory.mktemp("jarp")).load(ROWS).connect()
     f = Filters(D)
     responses = jarp_responses(db, f)
-    return dict(rules=rules_for(db.standards), queue=jarp_queue(db, f), trend=jarp_queue_trend(db, f, 4),
-                responses=responses, summary=response_summary(responses, rules_for(db.standards)),
-                rtrend=response_trend(responses), reviews=jarp_reviews_due(db, f))
+    return dict(
+        rules=rules_for(db.standards),
+        queue=jarp_queue(db, f),
+        trend=jarp_queue_trend(db, f, 4),
+        responses=responses,
+        summary=response_summary(responses, rules_for(db.standards)),
+        rtrend=response_trend(responses),
+        reviews=jarp_reviews_due(db, f),
+    )
 
 
 def _hlines_and_vlines(figure: go.Figure):
@@ -98,8 +112,9 @@ def test_queue_trend(frames):
     assert "Stacked bar chart" in fig.queue_trend_summary(table, title)
     shown = fig.queue_trend_shown(table, SHOWN)
     assert shown.iloc[-1].P1 == "<5" and shown.iloc[-1].total == 10 and shown.iloc[-1].past_timetable == "<5"
-    assert fig.queue_trend_title(table, SHOWN) == ("10 referrals waiting on 08 Mar 2023; <5 waiting longer than the "
-                                                   "panel timetable")
+    assert fig.queue_trend_title(table, SHOWN) == (
+        "10 referrals waiting on 08 Mar 2023; <5 waiting longer than the panel timetable"
+    )
     f = fig.queue_trend_figure(table, shown, title, frames["rules"].max_wait_days)
     assert all(v is None or v == 0 or v >= 5 for t in f.data for v in t.y)
 
@@ -109,16 +124,25 @@ def test_response_times_against_targets(frames):
     table = fig.response_time_table(frames["responses"], rules)
     # Responded and judged: R1 (P1, 2 days), R2 (P1, 3), R3 (P2, 5 wd), R4 (P2, 6 wd), R5 (P3, 9), R10 (P3, 0).
     got = {(r.priority, r.days): (r.responses, r.within_target) for r in table.itertuples()}
-    assert got == {("P1", 2): (1, True), ("P1", 3): (1, False), ("P2", 5): (1, True), ("P2", 6): (1, False),
-                   ("P3", 0): (1, True), ("P3", 9): (1, True)}
+    assert got == {
+        ("P1", 2): (1, True),
+        ("P1", 3): (1, False),
+        ("P2", 5): (1, True),
+        ("P2", 6): (1, False),
+        ("P3", 0): (1, True),
+        ("P3", 9): (1, True),
+    }
     assert set(table[table.priority == "P1"].unit) == {"calendar days"}
     title = fig.response_title(frames["summary"])
     assert title == "50% of family-support responses met their priority's target in the 12 months"  # 4 of 8
     f = fig.response_figure(table, fig.response_time_shown(table, frames["summary"]), title, rules)
     targets = sorted(round(s.x0, 1) for s in _hlines_and_vlines(f))
     assert targets == [2.5, 5.5, 10.5]
-    assert [a.text for a in f.layout.annotations][:3] == ["P1 urgent: target 48 hours", "P2: target 2-5 working days",
-                                                          "P3: target 3-10 working days"]
+    assert [a.text for a in f.layout.annotations][:3] == [
+        "P1 urgent: target 48 hours",
+        "P2: target 2-5 working days",
+        "P3: target 3-10 working days",
+    ]
     assert "P1 urgent (target 48 hours): 33% on time" in fig.response_summary_text(frames["summary"], title, rules)
     shown = fig.response_time_shown(table, frames["summary"], SHOWN)
     assert set(shown.responses) == {"<5"}
@@ -141,8 +165,12 @@ def test_reviews(frames):
     reviews = frames["reviews"]
     rows = fig.review_rows(reviews)
     assert list(rows.status) == ["Overdue", "Due within 7 days", "Due within 7 days", "Due within 7 days"]
-    assert list(rows.due_basis) == ["recorded next review", "decision + 6 weeks", "decision + 6 weeks",
-                                    "recorded next review"]
+    assert list(rows.due_basis) == [
+        "recorded next review",
+        "decision + 6 weeks",
+        "decision + 6 weeks",
+        "recorded next review",
+    ]
     table = fig.review_table(reviews)
     assert table.to_dict("records")[0] == {"days_to_due": -7, "status": "overdue", "reviews": 1}
     title = fig.review_title(reviews)
@@ -169,7 +197,9 @@ def test_empty_frames_say_so(frames):
     assert fig.review_rows(frames["reviews"].iloc[0:0]).empty
     assert fig.review_title(frames["reviews"].iloc[0:0]) == "0 progress reviews overdue, 0 due in the next 7 days"
     assert fig.queue_trend_table(pd.DataFrame(columns=["week", "priority", "referrals", "past_timetable"])).empty
-    assert fig.response_trend_figure(fig.response_trend_table(response_trend(frames["responses"].iloc[0:0]))).layout.annotations
+    assert fig.response_trend_figure(
+        fig.response_trend_table(response_trend(frames["responses"].iloc[0:0]))
+    ).layout.annotations
 
 
 def test_dates_are_dates(frames):

@@ -1,4 +1,5 @@
 """CIN pilot figure builders: tables, charts, references, accessibility text and presentation mode."""
+
 from datetime import date
 
 import pandas as pd
@@ -20,11 +21,24 @@ def _plans(sizes: dict, escalated: dict) -> pd.DataFrame:
     for (cohort, period), n in sizes.items():
         for i in range(n):
             esc = i < escalated[(cohort, period)]
-            rows.append(dict(cohort=cohort, period=period, days=10 * (i + 1), closed=True, observable_12m=True,
-                             closed_within_12m=True, escalated_cp=esc, became_lac=False, rereferral_observable=True,
-                             rereferred_12m=i % 4 == 0, reviews_on_time=i % 2 == 0,
-                             holder_caseload=float(12 + i % 16), holder_fte=1.0,
-                             end_reason="escalated_cp" if esc else "plan_achieved"))
+            rows.append(
+                dict(
+                    cohort=cohort,
+                    period=period,
+                    days=10 * (i + 1),
+                    closed=True,
+                    observable_12m=True,
+                    closed_within_12m=True,
+                    escalated_cp=esc,
+                    became_lac=False,
+                    rereferral_observable=True,
+                    rereferred_12m=i % 4 == 0,
+                    reviews_on_time=i % 2 == 0,
+                    holder_caseload=float(12 + i % 16),
+                    holder_fte=1.0,
+                    end_reason="escalated_cp" if esc else "plan_achieved",
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -56,10 +70,12 @@ def test_scorecard_table(big):
 
 
 def test_scorecard_title_counts_verdicts(big, small):
-    assert fig.scorecard_title(big[2]) == ("Pilot team compared with comparison teams: better on 1, worse on 1, "
-                                           "of the 7 measures that can be judged")
-    assert fig.scorecard_title(small[2]) == ("The pilot cannot be judged yet: the cohorts are too small or not "
-                                             "yet measurable")
+    assert fig.scorecard_title(big[2]) == (
+        "Pilot team compared with comparison teams: better on 1, worse on 1, of the 7 measures that can be judged"
+    )
+    assert fig.scorecard_title(small[2]) == (
+        "The pilot cannot be judged yet: the cohorts are too small or not yet measurable"
+    )
 
 
 def test_small_cohort_labelled_and_suppressed(small):
@@ -82,17 +98,48 @@ def test_small_cohort_labelled_and_suppressed(small):
 
 def test_share_hidden_when_its_complement_is_small():
     """18 of 20 reviewed on time says 2 were not: the share, its interval and the count are hidden."""
-    row = pd.Series(dict(measure="reviews_on_time", unit="share", n=20, count=18, value=0.9, ci_low=0.7,
-                         ci_high=0.97, label="90% (70% to 97%)", too_small=False))
+    row = pd.Series(
+        dict(
+            measure="reviews_on_time",
+            unit="share",
+            n=20,
+            count=18,
+            value=0.9,
+            ci_low=0.7,
+            ci_high=0.97,
+            label="90% (70% to 97%)",
+            too_small=False,
+        )
+    )
     assert fig.cell_text(row) == "90% (70% to 97%); n = 20"
     assert fig.cell_hidden(row, SHOW)
     assert fig.cell_text(row, SHOW) == "suppressed (worked out from a count <5); n = 20"
-    median = pd.Series(dict(measure="median_days", unit="days", n=20, count=18, value=120.0, ci_low=90.0,
-                            ci_high=150.0, label="120 days (90 to 150)", too_small=False))
-    assert not fig.cell_hidden(median, SHOW)    # a median does not give its open plans back...
+    median = pd.Series(
+        dict(
+            measure="median_days",
+            unit="days",
+            n=20,
+            count=18,
+            value=120.0,
+            ci_low=90.0,
+            ci_high=150.0,
+            label="120 days (90 to 150)",
+            too_small=False,
+        )
+    )
+    assert not fig.cell_hidden(median, SHOW)  # a median does not give its open plans back...
     measures = pd.DataFrame([row, median])
-    did = pd.DataFrame(dict(measure=["reviews_on_time", "median_days"], did=[0.1, 5.0], ci_low=[0.0, 1.0],
-                            ci_high=[0.2, 9.0], method=["m", "m"], status=["inconclusive"] * 2, verdict=["v", "v"]))
+    did = pd.DataFrame(
+        dict(
+            measure=["reviews_on_time", "median_days"],
+            did=[0.1, 5.0],
+            ci_low=[0.0, 1.0],
+            ci_high=[0.2, 9.0],
+            method=["m", "m"],
+            status=["inconclusive"] * 2,
+            verdict=["v", "v"],
+        )
+    )
     csv = fig.scorecard_csv(measures.assign(cohort="pilot", period="before", measure_label="x"), did, SHOW)
     assert csv["count"].tolist() == ["*", "*"]  # ...but the count beside n would: 20 - 18 = 2
     assert csv["value"].tolist() == ["<5", 120.0]
@@ -105,10 +152,10 @@ def test_did_figure_draws_reference_and_intervals(big):
     assert {"Pilot team", "Comparison teams", "Pilot if it had changed like the comparison"} <= names
     pilot = [t for t in figure.data if t.name == "Pilot team"]
     assert len(pilot) == 7 and all(t.error_y.visible for t in pilot)
-    esc = pilot[2]                         # third panel: escalations, in percent
+    esc = pilot[2]  # third panel: escalations, in percent
     assert list(esc.y) == pytest.approx([40.0, 5.0])
     expected = [t for t in figure.data if t.name == "Pilot if it had changed like the comparison"][2]
-    assert list(expected.y) == pytest.approx([40.0, 40.0])   # comparison did not change
+    assert list(expected.y) == pytest.approx([40.0, 40.0])  # comparison did not change
     assert any("25 per FTE" in (a.text or "") for a in figure.layout.annotations)
     assert "Before (7 Aug 2021 to 6 Feb 2022)" in " ".join(a.text or "" for a in figure.layout.annotations)
 
@@ -122,17 +169,30 @@ def test_did_figure_small_cohorts_hollow_or_hidden(small):
     assert hidden.y[1] is None and hidden.y[0] == pytest.approx(40.0)
     assert hidden.error_y.array[1] is None and hidden.customdata[1][1] == "<5"
     # the reference line rests on the pilot's "before" and the comparison cohorts only: still drawn
-    assert len([t for t in fig.did_figure(measures, did, SHOW).data
-                if t.name == "Pilot if it had changed like the comparison"]) == 7
+    assert (
+        len(
+            [
+                t
+                for t in fig.did_figure(measures, did, SHOW).data
+                if t.name == "Pilot if it had changed like the comparison"
+            ]
+        )
+        == 7
+    )
     assert "Too small" in fig.did_summary(did)
 
 
-TREND = pd.DataFrame({
-    "month": [date(2022, m, 1) for m in (1, 1, 2, 2)],
-    "month_end": [date(2022, 1, 31), date(2022, 1, 31), date(2022, 2, 28), date(2022, 2, 28)],
-    "cohort": ["pilot", "comparison"] * 2, "starts": [3, 12, 6, 9], "closures": [2, 6, 0, 9],
-    "open_plans": [4, 40, 10, 41], "median_open_age": [30.0, 120.0, 25.5, 118.0],
-})
+TREND = pd.DataFrame(
+    {
+        "month": [date(2022, m, 1) for m in (1, 1, 2, 2)],
+        "month_end": [date(2022, 1, 31), date(2022, 1, 31), date(2022, 2, 28), date(2022, 2, 28)],
+        "cohort": ["pilot", "comparison"] * 2,
+        "starts": [3, 12, 6, 9],
+        "closures": [2, 6, 0, 9],
+        "open_plans": [4, 40, 10, 41],
+        "median_open_age": [30.0, 120.0, 25.5, 118.0],
+    }
+)
 
 
 def test_trend_table_and_figure():
@@ -143,7 +203,7 @@ def test_trend_table_and_figure():
     assert len(figure.data) == 6
     texts = " ".join(a.text or "" for a in figure.layout.annotations)
     assert "Pilot start 7 Feb 2022" in texts and "Evaluation period ends 6 Aug 2022" in texts
-    assert sum(1 for s in figure.layout.shapes if s.type == "line") == 6   # two dates x three panels
+    assert sum(1 for s in figure.layout.shapes if s.type == "line") == 6  # two dates x three panels
     assert "7 Feb 2022" in fig.trend_summary(table, date(2022, 2, 7), date(2022, 8, 6))
 
 
@@ -154,19 +214,26 @@ def test_trend_presentation_suppresses_small_counts():
     # one pilot team: its per-team average is the count itself, so it is hidden with it
     assert shown["starts_per_team"].tolist() == ["<5", 4.0, 6.0, 3.0]
     assert shown["median_open_age"].iloc[0] == "<5" and shown["median_open_age"].iloc[2] == 25.5
-    assert "open_plans" not in shown.columns           # open(m) = open(m-1) + started - closed gives a start back
+    assert "open_plans" not in shown.columns  # open(m) = open(m-1) + started - closed gives a start back
     figure = fig.trend_figure(shown, pilot_start=date(2022, 2, 7), evaluation_end=date(2022, 8, 6))
-    assert list(figure.data[0].y) == [None, 6.0]                           # a gap, never drawn at its size
-    assert list(figure.data[3].y) == pytest.approx([4.0, 3.0])                # comparison starts per team
-    assert figure.data[0].customdata[0][0] == "<5"                         # hover says "<5"
+    assert list(figure.data[0].y) == [None, 6.0]  # a gap, never drawn at its size
+    assert list(figure.data[3].y) == pytest.approx([4.0, 3.0])  # comparison starts per team
+    assert figure.data[0].customdata[0][0] == "<5"  # hover says "<5"
 
 
 def test_trend_months_of_a_period_are_a_split_of_the_cohort():
     """Months inside a period add up to the cohort's size (shown in the scorecard): one hidden month
     hides another (here 6, the next smallest), so the cohort size less the shown months gives nothing back."""
-    trend = pd.DataFrame({"month": [date(2022, m, 1) for m in (2, 3, 4)], "cohort": ["pilot"] * 3,
-                          "starts": [3, 6, 9], "closures": [0, 0, 0], "open_plans": [10, 12, 14],
-                          "median_open_age": [30.0, 40.0, 50.0]})
+    trend = pd.DataFrame(
+        {
+            "month": [date(2022, m, 1) for m in (2, 3, 4)],
+            "cohort": ["pilot"] * 3,
+            "starts": [3, 6, 9],
+            "closures": [0, 0, 0],
+            "open_plans": [10, 12, 14],
+            "median_open_age": [30.0, 40.0, 50.0],
+        }
+    )
     periods = {"during": (date(2022, 2, 1), date(2022, 5, 1))}
     shown = fig.trend_table(trend, {"pilot": 1}, SHOW, periods=periods)
     assert shown["starts"].tolist() == ["<5", "*", "9"]
@@ -194,7 +261,7 @@ def test_routes(big):
     assert fig.routes_title(shown) == "How CIN plans closed, by cohort"
     figure = fig.routes_figure(shown, fig.routes_title(shown), reference=fig.routes_reference(shown))
     grey = [t for t in figure.data if t.name == fig.HIDDEN_ROUTES][0]
-    assert dict(zip(grey.y, grey.x))["Pilot team, during"] == pytest.approx(100.0)
+    assert dict(zip(grey.y, grey.x, strict=False))["Pilot team, during"] == pytest.approx(100.0)
 
 
 def test_workload(big):
@@ -203,7 +270,7 @@ def test_workload(big):
     table = fig.workload_table(bands, "escalated_cp")
     assert list(table["band"].unique()) == ["under 15", "15 to under 20", "20 to 25", "over 25"]
     assert table["plans"].sum() == 100
-    assert fig.workload_overall(bands, "escalated_cp") == pytest.approx(21.0)     # (9 + 12) / 100
+    assert fig.workload_overall(bands, "escalated_cp") == pytest.approx(21.0)  # (9 + 12) / 100
     figure = fig.workload_figure(table, "escalated_cp", overall=20.0)
     assert figure.layout.title.text.startswith("% of plans escalated to child protection by the caseload")
     assert any(s.y0 == 20.0 for s in figure.layout.shapes)
@@ -216,22 +283,28 @@ def test_workload_presentation(big):
     bands = outcomes_by_caseload(plans, STD)
     raw = fig.workload_table(bands, "escalated_cp")
     shown = fig.workload_table(bands, "escalated_cp", SHOW)
-    for r, s in zip(raw.itertuples(), shown.itertuples()):
+    for r, s in zip(raw.itertuples(), shown.itertuples(), strict=False):
         small = 0 < r.with_outcome < 5 or 0 < r.plans - r.with_outcome < 5 or 0 < r.plans < 5
-        if small:                                    # the share, its interval and the small count are hidden
+        if small:  # the share, its interval and the small count are hidden
             assert s.percent == s.ci_low == s.ci_high == "<5" and s.with_outcome in ("<5", "*")
     # a band hidden: the rate over all plans would give its count back, so it is not drawn
     assert any(v in ("<5", "*") for v in shown["with_outcome"])
     assert fig.workload_overall(bands, "escalated_cp", SHOW, shown) is None
     figure = fig.workload_figure(shown, "escalated_cp")
-    for trace, cohort in zip(figure.data, ("pilot", "comparison")):
+    for trace, cohort in zip(figure.data, ("pilot", "comparison"), strict=False):
         part = shown[shown["cohort"] == cohort]
         assert [y is None for y in trace.y] == [v == "<5" or pd.isna(v) for v in part["percent"]]
-        assert all(e is None for e, v in zip(trace.error_y.array, part["percent"]) if v == "<5")
+        assert all(e is None for e, v in zip(trace.error_y.array, part["percent"], strict=False) if v == "<5")
 
 
 def test_empty_inputs_give_empty_figures():
-    empty = pd.DataFrame(columns=["outcome", "cohort", "band", "band_order", "n", "count", "value", "ci_low", "ci_high"])
+    empty = pd.DataFrame(
+        columns=["outcome", "cohort", "band", "band_order", "n", "count", "value", "ci_low", "ci_high"]
+    )
     assert fig.workload_figure(fig.workload_table(empty, "escalated_cp"), "escalated_cp").layout.xaxis.visible is False
-    assert fig.trend_figure(pd.DataFrame(), pilot_start=date(2022, 2, 7),
-                            evaluation_end=date(2022, 8, 6)).layout.xaxis.visible is False
+    assert (
+        fig.trend_figure(
+            pd.DataFrame(), pilot_start=date(2022, 2, 7), evaluation_end=date(2022, 8, 6)
+        ).layout.xaxis.visible
+        is False
+    )

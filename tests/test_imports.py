@@ -2,6 +2,7 @@
 
 Every expectation below is worked out by hand from those files (their comments say which record
 is there for what)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -55,35 +56,49 @@ def _recon(result, file, record):
 
 def test_the_tables_hold_what_the_returns_say(imported):
     out, result = imported
-    assert result.tables == dict(teams=3, workers=4, children=7, referrals=5, assessments=2, allocations=5,
-                                 cin_plans=2, cp_plans=1, cla_episodes=5, plan_reviews=3, visits=2)
+    assert result.tables == dict(
+        teams=3,
+        workers=4,
+        children=7,
+        referrals=5,
+        assessments=2,
+        allocations=5,
+        cin_plans=2,
+        cp_plans=1,
+        cla_episodes=5,
+        plan_reviews=3,
+        visits=2,
+    )
     kids = _rows(out, "children", "child_id")
     assert set(kids) == {"A1", "A2", "A3", "A4", "L1", "L2", "X1"}  # X2 and the children with no id rejected
     assert (kids["A1"]["sex"], kids["A1"]["birth_date"], kids["A1"]["disability"]) == ("M", date(2015, 3, 1), False)
-    assert (kids["A2"]["sex"], kids["A2"]["disability"]) == ("F", True)       # CIN census Sex 2, HAND
-    assert kids["A4"]["sex"] == "U"                                         # GenderCurrent 9
-    assert (kids["L1"]["uasc"], kids["L2"]["uasc"]) == (False, True)        # 903 uasc table
+    assert (kids["A2"]["sex"], kids["A2"]["disability"]) == ("F", True)  # CIN census Sex 2, HAND
+    assert kids["A4"]["sex"] == "U"  # GenderCurrent 9
+    assert (kids["L1"]["uasc"], kids["L2"]["uasc"]) == (False, True)  # 903 uasc table
     assert (kids["X1"]["sex"], kids["X1"]["birth_date"]) == ("M", date(2016, 5, 1))  # Annex A "a) Male"
 
     refs = _rows(out, "referrals", "referral_id")
     assert set(refs) == {"A1/2022-10-06", "A2/2022-05-01", "A4/2024-01-05", "A4/2024-05-01", "X1/2024-02-01"}
-    assert refs["A1/2022-10-06"]["closure_date"] == date(2023, 9, 30)      # 2024 census closes the 2023 referral
+    assert refs["A1/2022-10-06"]["closure_date"] == date(2023, 9, 30)  # 2024 census closes the 2023 referral
     assert refs["A1/2022-10-06"]["outcome"] == "assessment"
     assert refs["A4/2024-01-05"]["outcome"] == "nfa" and refs["X1/2024-02-01"]["outcome"] == "nfa"
 
     plans = _rows(out, "cin_plans", "plan_id")
     assert plans["A1/2022-11-10"]["end_date"] == date(2023, 9, 30)
-    assert plans["A3/2023-01-10"]["end_date"] == date(2022, 12, 1)         # loaded, flagged, as written
+    assert plans["A3/2023-01-10"]["end_date"] == date(2022, 12, 1)  # loaded, flagged, as written
     cp = _rows(out, "cp_plans", "plan_id")["A2/2022-06-01"]
     assert (cp["team_id"], cp["category"], cp["end_date"]) == ("cp-team-1", "neglect", None)  # team: Annex A
     assert set(_rows(out, "plan_reviews", "review_id")) == {
-        "A2/2022-06-01/2022-08-20", "A2/2022-06-01/2023-01-15", "A2/2022-06-01/2024-01-10"}
+        "A2/2022-06-01/2022-08-20",
+        "A2/2022-06-01/2023-01-15",
+        "A2/2022-06-01/2024-01-10",
+    }
 
     eps = _rows(out, "cla_episodes", "episode_id")
     assert set(eps) == {"L1/2022-04-01", "L1/2023-06-15", "L1/2024-07-01", "L2/2024-01-01", "L2/2024-02-10"}
     assert (eps["L1/2022-04-01"]["legal_status"], eps["L1/2022-04-01"]["end_reason"]) == ("co", "other")
     assert (eps["L2/2024-01-01"]["legal_status"], eps["L2/2024-01-01"]["end_reason"]) == ("s20", "returned_home")
-    assert eps["L2/2024-02-10"]["end_date"] is None                        # DEC 13/13/2024: blank, flagged
+    assert eps["L2/2024-02-10"]["end_date"] is None  # DEC 13/13/2024: blank, flagged
 
     allocs = _rows(out, "allocations", "allocation_id")
     jo = next(a for a in allocs.values() if a["child_id"] == "A2")
@@ -96,7 +111,12 @@ def test_the_tables_hold_what_the_returns_say(imported):
     assert set(workers) == {jo["worker_id"], "SW1001", "SW1002", "SW1003"}
     w2 = workers["SW1002"]  # census FTE and role; team from the Annex A allocation holding the SWE number
     assert (w2["fte"], w2["role"], w2["qualified"], w2["team_id"], w2["start_date"]) == (
-        0.8, "SW", True, "lac-team", date(2021, 1, 4))
+        0.8,
+        "SW",
+        True,
+        "lac-team",
+        date(2021, 1, 4),
+    )
     assert workers["SW1003"]["role"] == "AP"
     assert workers[jo["worker_id"]]["worker_name"] == "Jo Bloggs" and pd.isna(workers[jo["worker_id"]]["fte"])
     assert set(_rows(out, "visits", "visit_id")) == {"A2/cp/2024-03-20", "L1/cla/2024-03-25"}
@@ -107,8 +127,12 @@ def test_tables_no_return_fills_are_left_out(imported):
     out, _ = imported
     con = duckdb.connect(str(out), read_only=True)
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                      "WHERE table_name = 'cin_plans'").fetchall()}
+    cols = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'cin_plans'"
+        ).fetchall()
+    }
     con.close()
     assert not names & {"transfers", "jarp_referrals", "jarp_referral_criteria"}
     assert not any(n.startswith("_stage") for n in names)
@@ -117,35 +141,68 @@ def test_tables_no_return_fills_are_left_out(imported):
 
 def test_reconciliation_counts_every_record(imported):
     _, result = imported
-    assert _recon(result, "cin_2023.xml", "Child") == {("read", ""): 4, ("loaded", ""): 2,
-                                                       ("rejected", "no LAchildID"): 1, ("merged", _merged()): 1}
+    assert _recon(result, "cin_2023.xml", "Child") == {
+        ("read", ""): 4,
+        ("loaded", ""): 2,
+        ("rejected", "no LAchildID"): 1,
+        ("merged", _merged()): 1,
+    }
     assert _recon(result, "cin_2023.xml", "CINdetails") == {
-        ("read", ""): 4, ("loaded", ""): 1, ("merged", _merged()): 1,
-        ("rejected", "CINreferralDate missing or not a date"): 1, ("rejected", "its child has no LAchildID"): 1}
+        ("read", ""): 4,
+        ("loaded", ""): 1,
+        ("merged", _merged()): 1,
+        ("rejected", "CINreferralDate missing or not a date"): 1,
+        ("rejected", "its child has no LAchildID"): 1,
+    }
     assert _recon(result, "cin_2023.xml", "CINPlanDates") == {
-        ("read", ""): 2, ("flagged", "CINPlanEndDate before CINPlanStartDate"): 1, ("merged", _merged()): 1}
+        ("read", ""): 2,
+        ("flagged", "CINPlanEndDate before CINPlanStartDate"): 1,
+        ("merged", _merged()): 1,
+    }
     assert _recon(result, "cin_2024.xml", "CINdetails") == {
-        ("read", ""): 3, ("loaded", ""): 2, ("flagged", "CINreferralDate after the census reference date"): 1}
+        ("read", ""): 3,
+        ("loaded", ""): 2,
+        ("flagged", "CINreferralDate after the census reference date"): 1,
+    }
     assert _recon(result, "903_2024/episodes.csv", "episodes") == {
-        ("read", ""): 6, ("loaded", ""): 2, ("flagged", "DEC before DECOM"): 1,
-        ("flagged", "DEC is not a date (loaded as blank)"): 1, ("flagged", "a date in the future"): 1,
-        ("rejected", "DECOM missing or not a date"): 1}
+        ("read", ""): 6,
+        ("loaded", ""): 2,
+        ("flagged", "DEC before DECOM"): 1,
+        ("flagged", "DEC is not a date (loaded as blank)"): 1,
+        ("flagged", "a date in the future"): 1,
+        ("rejected", "DECOM missing or not a date"): 1,
+    }
     assert _recon(result, "903_2024/sw_episodes.csv", "sw_episodes") == {
-        ("read", ""): 4, ("loaded", ""): 3, ("rejected", "no SW_ID"): 1}
+        ("read", ""): 4,
+        ("loaded", ""): 3,
+        ("rejected", "no SW_ID"): 1,
+    }
     assert _recon(result, "903_2024/reviews.csv", "row") == {
-        ("read", ""): 2, ("rejected", "not in the data contract (reviews): not imported"): 2}
+        ("read", ""): 2,
+        ("rejected", "not in the data contract (reviews): not imported"): 2,
+    }
     assert _recon(result, "csww_2023.xml", "CSWWWorker") == {
-        ("read", ""): 4, ("loaded", ""): 2, ("flagged", "FTE outside 0-1"): 1, ("rejected", "no SWENo"): 1}
+        ("read", ""): 4,
+        ("loaded", ""): 2,
+        ("flagged", "FTE outside 0-1"): 1,
+        ("rejected", "no SWENo"): 1,
+    }
     assert _recon(result, "annex_a.xlsx [List 7]", "List 7 child protection") == {
-        ("read", ""): 2, ("merged", _merged()): 1,
-        ("rejected", "Child Protection Plan Start Date missing or not a date"): 1}
+        ("read", ""): 2,
+        ("merged", _merged()): 1,
+        ("rejected", "Child Protection Plan Start Date missing or not a date"): 1,
+    }
     assert _recon(result, "annex_a.xlsx [List 3]", "List 3 referrals") == {
-        ("read", ""): 2, ("loaded", ""): 1, ("rejected", "no Child Unique ID"): 1}
+        ("read", ""): 2,
+        ("loaded", ""): 1,
+        ("rejected", "no Child Unique ID"): 1,
+    }
     df = result.reconciliation
     refused = df[df["outcome"] == "refused_column"]
     assert dict(zip(refused["file"], refused["reason"], strict=True)) == {
         "903_2024/header.csv": "column Forename looks like a name: never imported",
-        "annex_a.xlsx [List 8]": "column Child's Surname looks like a name: never imported"}
+        "annex_a.xlsx [List 8]": "column Child's Surname looks like a name: never imported",
+    }
     # read = loaded + flagged + merged + rejected for every file and record
     counted = df[df["record"].notna()]
     for _, g in counted.groupby(["file", "record"]):
@@ -262,9 +319,21 @@ def test_the_cli(tmp_path, capsys):
 
     inputs = samples.write_all(tmp_path / "in")
     out = tmp_path / "cli.duckdb"
-    args = ["import", "--cin-census", *map(str, inputs["cin_census"]), "--ssda903", str(inputs["ssda903"][0]),
-            "--annex-a", str(inputs["annex_a"][0]), "--workforce", str(inputs["workforce"][0]),
-            "--extract-date", "2024-03-31", "--out", str(out)]
+    args = [
+        "import",
+        "--cin-census",
+        *map(str, inputs["cin_census"]),
+        "--ssda903",
+        str(inputs["ssda903"][0]),
+        "--annex-a",
+        str(inputs["annex_a"][0]),
+        "--workforce",
+        str(inputs["workforce"][0]),
+        "--extract-date",
+        "2024-03-31",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     # the CLI judges "in the future" against the real today, after 2024-07-01: one flag fewer

@@ -2,14 +2,24 @@
 
 As-at date D = Wednesday 8 March 2023; the next panel sits on Tuesday 14 March.
 """
+
 from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from data_layer import (Filters, carried_over_repeatedly, jarp_queue, jarp_queue_trend, jarp_responses,
-                        jarp_reviews_due, jarp_unknown_criteria, response_summary, response_trend)
+from data_layer import (
+    Filters,
+    carried_over_repeatedly,
+    jarp_queue,
+    jarp_queue_trend,
+    jarp_responses,
+    jarp_reviews_due,
+    jarp_unknown_criteria,
+    response_summary,
+    response_trend,
+)
 from data_layer.jarp_scoring import JarpRules, score_referral
 from data_layer.standards import JARP_EXCEPTIONS, load_standards
 
@@ -26,55 +36,138 @@ def _crit(rid, *codes):
 
 
 ROWS = {
-    "teams": [dict(team_id="T1", team_name="CIN/CP North", service="CIN/CP", area="North"),
-              dict(team_id="T2", team_name="Assessment", service="Assessment", area="North")],
+    "teams": [
+        dict(team_id="T1", team_name="CIN/CP North", service="CIN/CP", area="North"),
+        dict(team_id="T2", team_name="Assessment", service="Assessment", area="North"),
+    ],
     "jarp_referrals": [
         # --- the queue on D ---
-        _ref("Q1", datetime(2023, 3, 3, 13, 59), carried_over=1, decision="carried_over", decision_date=date(2023, 3, 7)),
+        _ref(
+            "Q1", datetime(2023, 3, 3, 13, 59), carried_over=1, decision="carried_over", decision_date=date(2023, 3, 7)
+        ),
         _ref("Q2", datetime(2023, 3, 3, 14, 0), decision="pending"),
         _ref("Q3", datetime(2023, 3, 3, 14, 1)),
         _ref("Q4", datetime(2023, 3, 4, 10, 0), direct_exception="epo", decision="pending"),
         _ref("Q5", datetime(2023, 3, 8, 9, 0), team="T2", decision="pending"),
         _ref("Q6", datetime(2023, 3, 6, 11, 30)),
-        _ref("Q7", datetime(2023, 2, 20, 10, 0), team="T2", panel_date=date(2023, 2, 28), carried_over=2,
-             decision="allocated", decision_date=date(2023, 3, 10), next_review_date=LATER),
+        _ref(
+            "Q7",
+            datetime(2023, 2, 20, 10, 0),
+            team="T2",
+            panel_date=date(2023, 2, 28),
+            carried_over=2,
+            decision="allocated",
+            decision_date=date(2023, 3, 10),
+            next_review_date=LATER,
+        ),
         _ref("Q10", datetime(2023, 3, 1, 12, 0), carried_over=0),
         _ref("Q11", datetime(2023, 3, 2, 12, 0), direct_exception="magic"),
         _ref("Q12", datetime(2023, 3, 3, 9, 0), decision="allocated"),  # a decision without a date: still queued
         # --- not in the queue ---
-        _ref("X1", datetime(2023, 3, 9, 9, 0)),                          # submitted after D
-        _ref("X2", None),                                                # cannot be placed in time
+        _ref("X1", datetime(2023, 3, 9, 9, 0)),  # submitted after D
+        _ref("X2", None),  # cannot be placed in time
         # --- decided (responses): the window runs from 9 March 2022 ---
-        _ref("R1", datetime(2022, 4, 8, 9), direct_exception="police_protection", decision="allocated",
-             decision_date=date(2022, 4, 14), first_response_at=datetime(2022, 4, 16, 10), next_review_date=LATER),
-        _ref("R2", datetime(2022, 4, 8, 9), decision="allocated", decision_date=date(2022, 4, 14),
-             first_response_at=datetime(2022, 4, 17, 10), next_review_date=LATER),
-        _ref("R3", datetime(2022, 4, 8, 9), decision="allocated", decision_date=date(2022, 4, 14),
-             first_response_at=datetime(2022, 4, 25, 10), next_review_date=LATER),   # across Easter: 5
-        _ref("R4", datetime(2022, 5, 27, 9), decision="allocated", decision_date=date(2022, 6, 1),
-             first_response_at=datetime(2022, 6, 13, 10), next_review_date=LATER),   # across the Jubilee: 6
-        _ref("R5", datetime(2022, 12, 16, 9), decision="allocated", decision_date=date(2022, 12, 22),
-             first_response_at=datetime(2023, 1, 9, 10), next_review_date=LATER),    # across Christmas: 9
-        _ref("R6", datetime(2023, 2, 17, 9), decision="allocated", decision_date=date(2023, 2, 20),
-             next_review_date=LATER),                                               # no response, 12 so far
-        _ref("R7", datetime(2023, 3, 3, 9), decision="allocated", decision_date=date(2023, 3, 6),
-             next_review_date=LATER),                                               # no response, 2 so far
+        _ref(
+            "R1",
+            datetime(2022, 4, 8, 9),
+            direct_exception="police_protection",
+            decision="allocated",
+            decision_date=date(2022, 4, 14),
+            first_response_at=datetime(2022, 4, 16, 10),
+            next_review_date=LATER,
+        ),
+        _ref(
+            "R2",
+            datetime(2022, 4, 8, 9),
+            decision="allocated",
+            decision_date=date(2022, 4, 14),
+            first_response_at=datetime(2022, 4, 17, 10),
+            next_review_date=LATER,
+        ),
+        _ref(
+            "R3",
+            datetime(2022, 4, 8, 9),
+            decision="allocated",
+            decision_date=date(2022, 4, 14),
+            first_response_at=datetime(2022, 4, 25, 10),
+            next_review_date=LATER,
+        ),  # across Easter: 5
+        _ref(
+            "R4",
+            datetime(2022, 5, 27, 9),
+            decision="allocated",
+            decision_date=date(2022, 6, 1),
+            first_response_at=datetime(2022, 6, 13, 10),
+            next_review_date=LATER,
+        ),  # across the Jubilee: 6
+        _ref(
+            "R5",
+            datetime(2022, 12, 16, 9),
+            decision="allocated",
+            decision_date=date(2022, 12, 22),
+            first_response_at=datetime(2023, 1, 9, 10),
+            next_review_date=LATER,
+        ),  # across Christmas: 9
+        _ref(
+            "R6",
+            datetime(2023, 2, 17, 9),
+            decision="allocated",
+            decision_date=date(2023, 2, 20),
+            next_review_date=LATER,
+        ),  # no response, 12 so far
+        _ref(
+            "R7", datetime(2023, 3, 3, 9), decision="allocated", decision_date=date(2023, 3, 6), next_review_date=LATER
+        ),  # no response, 2 so far
         _ref("R8", datetime(2022, 9, 23, 9), decision="declined", decision_date=date(2022, 10, 1)),
-        _ref("R9", datetime(2022, 3, 4, 9), decision="allocated", decision_date=date(2022, 3, 8),
-             first_response_at=datetime(2022, 3, 8, 12)),                           # before the window
-        _ref("R10", datetime(2022, 3, 4, 9), decision="allocated", decision_date=date(2022, 3, 9),
-             first_response_at=datetime(2022, 3, 9, 12), next_review_date=LATER),   # first day of the window
-        _ref("R11", datetime(2023, 2, 24, 9), direct_exception="court_directed", decision="allocated",
-             decision_date=date(2023, 3, 1), first_response_at=datetime(2023, 3, 10, 9), next_review_date=LATER),
-        _ref("R12", datetime(2023, 3, 3, 9), direct_exception="court_directed", decision="allocated",
-             decision_date=date(2023, 3, 7), next_review_date=LATER),
+        _ref(
+            "R9",
+            datetime(2022, 3, 4, 9),
+            decision="allocated",
+            decision_date=date(2022, 3, 8),
+            first_response_at=datetime(2022, 3, 8, 12),
+        ),  # before the window
+        _ref(
+            "R10",
+            datetime(2022, 3, 4, 9),
+            decision="allocated",
+            decision_date=date(2022, 3, 9),
+            first_response_at=datetime(2022, 3, 9, 12),
+            next_review_date=LATER,
+        ),  # first day of the window
+        _ref(
+            "R11",
+            datetime(2023, 2, 24, 9),
+            direct_exception="court_directed",
+            decision="allocated",
+            decision_date=date(2023, 3, 1),
+            first_response_at=datetime(2023, 3, 10, 9),
+            next_review_date=LATER,
+        ),
+        _ref(
+            "R12",
+            datetime(2023, 3, 3, 9),
+            direct_exception="court_directed",
+            decision="allocated",
+            decision_date=date(2023, 3, 7),
+            next_review_date=LATER,
+        ),
         # --- reviews (allocated, six-weekly) ---
         _ref("V1", datetime(2023, 1, 20, 9), decision="allocated", decision_date=date(2023, 1, 31)),  # due 14 Mar
-        _ref("V2", datetime(2023, 1, 20, 9), decision="allocated", decision_date=date(2023, 2, 5)),   # due 19 Mar
-        _ref("V3", datetime(2022, 12, 1, 9), decision="allocated", decision_date=date(2022, 12, 6),
-             next_review_date=date(2023, 3, 1)),                                                       # overdue
-        _ref("V4", datetime(2022, 12, 1, 9), decision="allocated", decision_date=date(2022, 12, 6),
-             next_review_date=date(2023, 3, 15)),                                                      # due in 7
+        _ref("V2", datetime(2023, 1, 20, 9), decision="allocated", decision_date=date(2023, 2, 5)),  # due 19 Mar
+        _ref(
+            "V3",
+            datetime(2022, 12, 1, 9),
+            decision="allocated",
+            decision_date=date(2022, 12, 6),
+            next_review_date=date(2023, 3, 1),
+        ),  # overdue
+        _ref(
+            "V4",
+            datetime(2022, 12, 1, 9),
+            decision="allocated",
+            decision_date=date(2022, 12, 6),
+            next_review_date=date(2023, 3, 15),
+        ),  # due in 7
         _ref("V5", datetime(2023, 1, 20, 9), team="T2", decision="allocated", decision_date=date(2023, 1, 25)),  # due D
         _ref("V6", datetime(2022, 12, 20, 9), decision="declined", decision_date=date(2023, 1, 1)),
         _ref("V7", datetime(2020, 12, 20, 9), decision="allocated", decision_date=date(2021, 1, 1)),  # outside window
@@ -102,15 +195,15 @@ ROWS = {
 
 # referral -> (score, priority, panel date, carried_over, waiting days)
 EXPECTED_QUEUE = {
-    "Q1": (11, "P1", date(2023, 3, 7), 1, 5),     # 3+3+3 (both parents replaces parent) + carried over 2
-    "Q4": (0, "P1", date(2023, 3, 14), 0, 4),     # EPO exception
+    "Q1": (11, "P1", date(2023, 3, 7), 1, 5),  # 3+3+3 (both parents replaces parent) + carried over 2
+    "Q4": (0, "P1", date(2023, 3, 14), 0, 4),  # EPO exception
     "Q12": (12, "P1", date(2023, 3, 7), 0, 5),
     "Q3": (8, "P2", date(2023, 3, 14), 0, 5),
-    "Q7": (8, "P2", date(2023, 2, 28), 2, 16),    # carried over row + count 2: counted once
-    "Q10": (5, "P3", date(2023, 3, 7), 0, 7),     # carried-over row with a zero count still counts
-    "Q2": (3, "P3", date(2023, 3, 7), 0, 5),      # one care-leaver band + exclusion
-    "Q11": (2, "P3", date(2023, 3, 7), 0, 6),     # unknown exception: not P1
-    "Q6": (1, "P3", date(2023, 3, 14), 0, 2),     # duplicate exclusion once, unknown code not scored
+    "Q7": (8, "P2", date(2023, 2, 28), 2, 16),  # carried over row + count 2: counted once
+    "Q10": (5, "P3", date(2023, 3, 7), 0, 7),  # carried-over row with a zero count still counts
+    "Q2": (3, "P3", date(2023, 3, 7), 0, 5),  # one care-leaver band + exclusion
+    "Q11": (2, "P3", date(2023, 3, 7), 0, 6),  # unknown exception: not P1
+    "Q6": (1, "P3", date(2023, 3, 14), 0, 2),  # duplicate exclusion once, unknown code not scored
     "Q5": (0, "below_threshold", date(2023, 3, 14), 0, 0),
 }
 
@@ -159,26 +252,35 @@ def test_queue_trend_matches_point_in_time(db):
     for week, part in trend.groupby("week"):
         snap = jarp_queue(db, Filters(week)).priority.value_counts()
         assert {r.priority: r.referrals for r in part.itertuples()} == {
-            p: int(snap.get(p, 0)) for p in ("P1", "P2", "P3", "below_threshold")}
+            p: int(snap.get(p, 0)) for p in ("P1", "P2", "P3", "below_threshold")
+        }
         queue = jarp_queue(db, Filters(week))
         assert part.past_timetable.sum() == int((queue.waiting_days > 11).sum())
     assert trend[trend.week == D].set_index("priority").referrals.to_dict() == {
-        "P1": 3, "P2": 2, "P3": 4, "below_threshold": 1}
+        "P1": 3,
+        "P2": 2,
+        "P3": 4,
+        "below_threshold": 1,
+    }
     assert trend[trend.week == D].set_index("priority").past_timetable.to_dict() == {
-        "P1": 0, "P2": 1, "P3": 0, "below_threshold": 0}  # Q7, submitted 16 days before D
+        "P1": 0,
+        "P2": 1,
+        "P3": 0,
+        "below_threshold": 0,
+    }  # Q7, submitted 16 days before D
 
 
 EXPECTED_RESPONSES = {  # referral -> (priority, working days, on_time, status)
-    "R1": ("P1", 1, True, "on_time"),      # 2 calendar days (Good Friday weekend; 1 working day)
-    "R2": ("P1", 1, False, "late"),        # 3 calendar days
-    "R3": ("P2", 5, True, "on_time"),      # 14 -> 25 April 2022 across Easter
-    "R4": ("P2", 6, False, "late"),        # 1 -> 13 June 2022 across the Jubilee holidays
-    "R5": ("P3", 9, True, "on_time"),      # 22 Dec 2022 -> 9 Jan 2023 across Christmas
-    "R6": ("P3", 12, False, "late"),       # no response, 12 working days to D
-    "R7": ("P2", 2, None, "pending"),      # no response, 2 so far
+    "R1": ("P1", 1, True, "on_time"),  # 2 calendar days (Good Friday weekend; 1 working day)
+    "R2": ("P1", 1, False, "late"),  # 3 calendar days
+    "R3": ("P2", 5, True, "on_time"),  # 14 -> 25 April 2022 across Easter
+    "R4": ("P2", 6, False, "late"),  # 1 -> 13 June 2022 across the Jubilee holidays
+    "R5": ("P3", 9, True, "on_time"),  # 22 Dec 2022 -> 9 Jan 2023 across Christmas
+    "R6": ("P3", 12, False, "late"),  # no response, 12 working days to D
+    "R7": ("P2", 2, None, "pending"),  # no response, 2 so far
     "R8": ("P3", None, None, "no_target"),  # declined: no target
     "R10": ("P3", 0, True, "on_time"),
-    "R11": ("P1", 5, False, "late"),       # response after D is not known on D: 7 days elapsed
+    "R11": ("P1", 5, False, "late"),  # response after D is not known on D: 7 days elapsed
     "R12": ("P1", 1, None, "pending"),
     **{v: ("below_threshold", None, None, "no_target") for v in ("V1", "V2", "V3", "V4", "V5", "V6")},
 }
@@ -186,8 +288,15 @@ EXPECTED_RESPONSES = {  # referral -> (priority, working days, on_time, status)
 
 def test_responses_hand_worked(db):
     r = jarp_responses(db, Filters(D))
-    got = {x.referral_id: (x.priority, x.response_working_days, None if pd.isna(x.on_time) else bool(x.on_time),
-                           x.response_status) for x in r.itertuples()}
+    got = {
+        x.referral_id: (
+            x.priority,
+            x.response_working_days,
+            None if pd.isna(x.on_time) else bool(x.on_time),
+            x.response_status,
+        )
+        for x in r.itertuples()
+    }
     assert {k: v[0] for k, v in got.items()} == {k: v[0] for k, v in EXPECTED_RESPONSES.items()}
     for k in ("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R10", "R11", "R12"):
         assert got[k] == EXPECTED_RESPONSES[k], k
@@ -246,6 +355,7 @@ def test_sql_in_values_is_inert(db):
 
 # --- SQL score == pure-Python score on a varied fixture -------------------------------------------
 
+
 def _varied_rows(seed=7, n=120):
     rng = np.random.default_rng(seed)
     codes = list(load_standards(None).jarp_points) + ["unknown_a", "Court_Proceedings", None]
@@ -254,14 +364,22 @@ def _varied_rows(seed=7, n=120):
         rid = f"V{i:03d}"
         exc = rng.choice([None] * 8 + list(JARP_EXCEPTIONS) + ["weird"])
         carried = rng.choice([None, 0, 0, 1, 2, 4])
-        refs.append(_ref(rid, datetime(2023, 2, 1, 9) + timedelta(hours=int(rng.integers(0, 800))),
-                         team=rng.choice(["T1", "T2"]), direct_exception=exc,
-                         carried_over=None if carried is None else int(carried)))
+        refs.append(
+            _ref(
+                rid,
+                datetime(2023, 2, 1, 9) + timedelta(hours=int(rng.integers(0, 800))),
+                team=rng.choice(["T1", "T2"]),
+                direct_exception=exc,
+                carried_over=None if carried is None else int(carried),
+            )
+        )
         k = int(rng.integers(0, 9))
         for c in rng.choice(len(codes), size=k, replace=True):  # replace=True: duplicate rows too
             crits.append(dict(referral_id=rid, criterion=codes[c]))
     # Make sure the exclusive pairs are present together.
-    crits += _crit("V000", "substance_parent", "substance_both_parents") + _crit("V001", "care_leaver_16_19", "care_leaver_19_24")
+    crits += _crit("V000", "substance_parent", "substance_both_parents") + _crit(
+        "V001", "care_leaver_16_19", "care_leaver_19_24"
+    )
     return {"teams": ROWS["teams"], "jarp_referrals": refs, "jarp_referral_criteria": crits}
 
 
@@ -281,6 +399,9 @@ def test_sql_score_equals_python_score(make_db, tmp_path, toml):
     for r in rows["jarp_referrals"]:
         expected = score_referral(by_ref.get(r["referral_id"], []), r["carried_over"], r["direct_exception"], rules)
         got = q.loc[r["referral_id"]]
-        assert (got.score, got.priority, got.unknown_criteria) == (expected.points, expected.priority,
-                                                                   len(expected.unknown)), r["referral_id"]
+        assert (got.score, got.priority, got.unknown_criteria) == (
+            expected.points,
+            expected.priority,
+            len(expected.unknown),
+        ), r["referral_id"]
     assert set(q.priority) == {"P1", "P2", "P3", "below_threshold"}

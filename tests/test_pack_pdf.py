@@ -6,6 +6,7 @@ which block landed on which page: ``s`` a contents heading, ``t`` a contents ent
 ``c`` a chart's title, ``p`` the end of its plot, ``e`` the end of its block, ``k`` the start of any
 other block, ``r`` a table row.
 """
+
 from __future__ import annotations
 
 import re
@@ -73,10 +74,11 @@ def test_every_page_but_the_cover_is_numbered_in_its_footer(texts):
 
 
 def test_summary_page_shows_the_rag_counts_what_is_red_the_week_and_three_findings(texts, marks, demo_path):
+    from datetime import date
+
     from dashboard.sections import all_sections, page
     from dashboard.sections.base import Tile, View
     from data_layer import Filters, connect
-    from datetime import date
 
     assert marks[("s", 1)] == 2  # the summary is the page after the cover
     summary = _visible(texts[1])
@@ -85,8 +87,9 @@ def test_summary_page_shows_the_rag_counts_what_is_red_the_week_and_three_findin
     # The counts are the Overview tiles' ratings, as the Overview page computes them.
     db = connect(f"sqlite:///{demo_path}")
     try:
-        view = View.make(Filters(as_at=date.fromisoformat(AS_AT)), presentation=True,
-                         threshold=db.standards.suppress_below)
+        view = View.make(
+            Filters(as_at=date.fromisoformat(AS_AT)), presentation=True, threshold=db.standards.suppress_below
+        )
         tiles = [t for s in all_sections(page("overview"), db, view) for t in s.items if isinstance(t, Tile)]
     finally:
         db.dispose()

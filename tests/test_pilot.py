@@ -4,14 +4,24 @@ Two small authorities: ``BOUNDARY`` has one plan per edge case (periods, 30 vs 3
 months to the day, review intervals of 42 vs 43 days, holders' caseloads), ``COHORTS`` has four
 cohorts of known size with known escalations and durations for the proportions, medians and DiD.
 """
+
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
 from data_layer import Filters, Pilot, load_standards
-from data_layer.pilot import (closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload,
-                              pilot_did, pilot_evaluation, pilot_trend, resolve_design, trend_months)
+from data_layer.pilot import (
+    closure_routes,
+    cohort_plans,
+    evaluate_pilot,
+    outcomes_by_caseload,
+    pilot_did,
+    pilot_evaluation,
+    pilot_trend,
+    resolve_design,
+    trend_months,
+)
 from tests.fixtures import BACKENDS, FixtureDB
 
 D = date(2023, 12, 31)
@@ -24,8 +34,15 @@ TEAMS = [
 
 
 def _plan(pid, team, start, end=None, reason=None, child=None):
-    return dict(plan_id=pid, child_id=child or f"K{pid}", team_id=team, start_date=start, end_date=end,
-                origin="assessment", end_reason=reason)
+    return dict(
+        plan_id=pid,
+        child_id=child or f"K{pid}",
+        team_id=team,
+        start_date=start,
+        end_date=end,
+        origin="assessment",
+        end_reason=reason,
+    )
 
 
 def _children(rows):
@@ -36,24 +53,40 @@ def _children(rows):
 # ---------------------------------------------------------------------------------------------
 # Boundaries: one plan per rule
 # ---------------------------------------------------------------------------------------------
-S = date(2022, 3, 1)   # a start inside the pilot period
-E = date(2022, 4, 1)   # its end
+S = date(2022, 3, 1)  # a start inside the pilot period
+E = date(2022, 4, 1)  # its end
 BOUNDARY = {
     "teams": TEAMS,
-    "workers": [dict(worker_id="W1", worker_name="W1", team_id="P1", role="SW", fte=0.5, qualified=True,
-                     start_date=date(2020, 1, 1)),
-                dict(worker_id="W2", worker_name="W2", team_id="C1", role="SW", fte=1.0, qualified=True,
-                     start_date=date(2020, 1, 1))],
+    "workers": [
+        dict(
+            worker_id="W1",
+            worker_name="W1",
+            team_id="P1",
+            role="SW",
+            fte=0.5,
+            qualified=True,
+            start_date=date(2020, 1, 1),
+        ),
+        dict(
+            worker_id="W2",
+            worker_name="W2",
+            team_id="C1",
+            role="SW",
+            fte=1.0,
+            qualified=True,
+            start_date=date(2020, 1, 1),
+        ),
+    ],
     "cin_plans": [
         # periods: before = [2021-08-07, 2022-02-07), during = [2022-02-07, 2022-08-07)
-        _plan("early", "P1", date(2021, 8, 6), date(2021, 9, 1), "other"),      # before the before period
-        _plan("b_first", "P1", date(2021, 8, 7), date(2021, 9, 1), "other"),    # first day of before
-        _plan("b_last", "C1", date(2022, 2, 6), date(2022, 3, 1), "other"),     # last day of before
-        _plan("d_first", "P1", date(2022, 2, 7), date(2022, 3, 1), "other"),    # first day of during
-        _plan("d_last", "C2", date(2022, 8, 6), date(2022, 9, 1), "other"),     # last day of during
-        _plan("late", "P1", date(2022, 8, 7), date(2022, 9, 1), "other"),       # after the pilot period
-        _plan("assess", "A1", S, E, "other"),                                   # neither pilot nor comparison
-        _plan("bad", "P1", S, date(2022, 2, 1), "other"),                       # ends before it starts
+        _plan("early", "P1", date(2021, 8, 6), date(2021, 9, 1), "other"),  # before the before period
+        _plan("b_first", "P1", date(2021, 8, 7), date(2021, 9, 1), "other"),  # first day of before
+        _plan("b_last", "C1", date(2022, 2, 6), date(2022, 3, 1), "other"),  # last day of before
+        _plan("d_first", "P1", date(2022, 2, 7), date(2022, 3, 1), "other"),  # first day of during
+        _plan("d_last", "C2", date(2022, 8, 6), date(2022, 9, 1), "other"),  # last day of during
+        _plan("late", "P1", date(2022, 8, 7), date(2022, 9, 1), "other"),  # after the pilot period
+        _plan("assess", "A1", S, E, "other"),  # neither pilot nor comparison
+        _plan("bad", "P1", S, date(2022, 2, 1), "other"),  # ends before it starts
         # escalation to CP: by end reason, or a CP plan 0..30 days after the end
         _plan("cp_reason", "P1", S, E, "escalated_cp"),
         _plan("cp_0", "P1", S, E, "other"),
@@ -68,7 +101,7 @@ BOUNDARY = {
         _plan("ref_12m", "C1", S, date(2022, 3, 31), "plan_achieved"),
         _plan("ref_12m_1d", "C1", S, date(2022, 3, 31), "plan_achieved"),
         _plan("ref_same_day", "C1", S, date(2022, 3, 31), "plan_achieved"),
-        _plan("ref_late_close", "C1", S, date(2023, 6, 1), "plan_achieved"),   # 12 months not yet elapsed
+        _plan("ref_late_close", "C1", S, date(2023, 6, 1), "plan_achieved"),  # 12 months not yet elapsed
         # closed within 12 calendar months of the start
         _plan("close_12m", "C2", date(2022, 3, 15), date(2023, 3, 15), "plan_achieved"),
         _plan("close_12m_1d", "C2", date(2022, 3, 15), date(2023, 3, 16), "plan_achieved"),
@@ -96,13 +129,17 @@ BOUNDARY = {
         dict(referral_id="F2", child_id="Kref_12m_1d", referral_date=date(2023, 4, 1)),
         dict(referral_id="F3", child_id="Kref_same_day", referral_date=date(2022, 3, 31)),
         dict(referral_id="F4", child_id="Kref_late_close", referral_date=date(2023, 7, 1)),
-        dict(referral_id="F5", child_id="Kref_12m", referral_date=date(2021, 1, 1)),   # before: ignored
+        dict(referral_id="F5", child_id="Kref_12m", referral_date=date(2021, 1, 1)),  # before: ignored
     ],
     "plan_reviews": [
-        *[dict(review_id=f"RV{i}", plan_type="cin", plan_id="rev_ok", review_date=S + timedelta(days=d))
-          for i, d in enumerate((42, 84))],
-        *[dict(review_id=f"RE{i}", plan_type="cin", plan_id="rev_end_43", review_date=S + timedelta(days=d))
-          for i, d in enumerate((42, 84))],
+        *[
+            dict(review_id=f"RV{i}", plan_type="cin", plan_id="rev_ok", review_date=S + timedelta(days=d))
+            for i, d in enumerate((42, 84))
+        ],
+        *[
+            dict(review_id=f"RE{i}", plan_type="cin", plan_id="rev_end_43", review_date=S + timedelta(days=d))
+            for i, d in enumerate((42, 84))
+        ],
         dict(review_id="RG1", plan_type="cin", plan_id="rev_gap_43", review_date=S + timedelta(days=42)),
         dict(review_id="RG2", plan_type="cin", plan_id="rev_gap_43", review_date=S + timedelta(days=85)),
         dict(review_id="RCP", plan_type="cp", plan_id="rev_none_42", review_date=S + timedelta(days=1)),
@@ -112,12 +149,23 @@ BOUNDARY = {
         dict(allocation_id="A1", child_id="Kheld", worker_id="W1", role="key_worker", start_date=date(2022, 1, 1)),
         dict(allocation_id="A2", child_id="Kx1", worker_id="W1", role="key_worker", start_date=date(2021, 1, 1)),
         dict(allocation_id="A3", child_id="Kx2", worker_id="W1", role="key_worker", start_date=S),
-        dict(allocation_id="A4", child_id="Kx3", worker_id="W1", role="key_worker", start_date=date(2021, 1, 1),
-             end_date=S),
+        dict(
+            allocation_id="A4",
+            child_id="Kx3",
+            worker_id="W1",
+            role="key_worker",
+            start_date=date(2021, 1, 1),
+            end_date=S,
+        ),
         dict(allocation_id="A5", child_id="Kx4", worker_id="W1", role="involved", start_date=date(2021, 1, 1)),
         # "held_later" gets W2 five days after its start; W2 holds Ky1 then too
-        dict(allocation_id="B1", child_id="Kheld_later", worker_id="W2", role="key_worker",
-             start_date=S + timedelta(days=5)),
+        dict(
+            allocation_id="B1",
+            child_id="Kheld_later",
+            worker_id="W2",
+            role="key_worker",
+            start_date=S + timedelta(days=5),
+        ),
         dict(allocation_id="B2", child_id="Ky1", worker_id="W2", role="key_worker", start_date=S + timedelta(days=3)),
         dict(allocation_id="B3", child_id="Kheld_later", worker_id=None, role="key_worker", start_date=S),
     ],
@@ -171,9 +219,9 @@ def test_became_looked_after_30_days_counts_31_does_not(boundary):
 
 def test_rereferral_within_12_months_of_closure(boundary):
     _, plans = boundary
-    assert plans.loc["ref_12m", "rereferred_12m"]            # exactly 12 months after the end
-    assert not plans.loc["ref_12m_1d", "rereferred_12m"]     # a day later
-    assert not plans.loc["ref_same_day", "rereferred_12m"]   # same day is not "after"
+    assert plans.loc["ref_12m", "rereferred_12m"]  # exactly 12 months after the end
+    assert not plans.loc["ref_12m_1d", "rereferred_12m"]  # a day later
+    assert not plans.loc["ref_same_day", "rereferred_12m"]  # same day is not "after"
     assert plans.loc["ref_12m", "rereferral_observable"]
     # closed 2023-06-01: its 12 months run to 2024-06-01, after the as-at date: left out
     assert not plans.loc["ref_late_close", "rereferral_observable"]
@@ -189,9 +237,9 @@ def test_reviews_on_time(boundary):
     _, plans = boundary
     assert plans.loc["rev_ok", "reviews_on_time"] and plans.loc["rev_ok", "max_review_gap"] == 42
     assert plans.loc["rev_ok", "reviews"] == 2
-    assert not plans.loc["rev_end_43", "reviews_on_time"]    # last review to end: 43 days
-    assert not plans.loc["rev_gap_43", "reviews_on_time"]    # review to review: 43 days
-    assert plans.loc["rev_none_42", "reviews_on_time"]       # ended on day 42; CP reviews do not count
+    assert not plans.loc["rev_end_43", "reviews_on_time"]  # last review to end: 43 days
+    assert not plans.loc["rev_gap_43", "reviews_on_time"]  # review to review: 43 days
+    assert plans.loc["rev_none_42", "reviews_on_time"]  # ended on day 42; CP reviews do not count
     assert plans.loc["rev_none_42", "reviews"] == 0
 
 
@@ -199,7 +247,7 @@ def test_holder_caseload(boundary):
     _, plans = boundary
     held = plans.loc["held"]
     assert (held.holder_id, held.holder_caseload, held.holder_fte) == ("W1", 3, 0.5)
-    later = plans.loc["held_later"]       # no named key worker on the start day: the first one after
+    later = plans.loc["held_later"]  # no named key worker on the start day: the first one after
     assert (later.holder_id, later.holder_caseload) == ("W2", 2)
     assert pd.isna(plans.loc["cp_0", "holder_caseload"])
 
@@ -207,8 +255,8 @@ def test_holder_caseload(boundary):
 def test_as_at_censors_outcomes(make_db):
     db = make_db(BOUNDARY)
     plans = cohort_plans(db, Filters(date(2022, 3, 31))).set_index("plan_id")
-    assert "d_last" not in plans.index                    # starts after the as-at date
-    row = plans.loc["cp_reason"]                          # ends 2022-04-01, after as-at: still open
+    assert "d_last" not in plans.index  # starts after the as-at date
+    row = plans.loc["cp_reason"]  # ends 2022-04-01, after as-at: still open
     assert not row.closed and pd.isna(row.end_date) and not row.escalated_cp
     assert row.days == 30
     assert not plans.loc["d_first", "observable_12m"]
@@ -231,9 +279,16 @@ def test_filters_narrow_the_comparison_only(make_db):
 def _cohort(prefix, team, first_start, n, escalated, step=10):
     """n plans starting a day apart; plan i lasts step * (i + 1) days; the first ``escalated``
     end escalated to CP, the rest with the plan achieved."""
-    return [_plan(f"{prefix}{i:02d}", team, first_start + timedelta(days=i),
-                  first_start + timedelta(days=i + step * (i + 1)),
-                  "escalated_cp" if i < escalated else "plan_achieved") for i in range(n)]
+    return [
+        _plan(
+            f"{prefix}{i:02d}",
+            team,
+            first_start + timedelta(days=i),
+            first_start + timedelta(days=i + step * (i + 1)),
+            "escalated_cp" if i < escalated else "plan_achieved",
+        )
+        for i in range(n)
+    ]
 
 
 COHORTS = {
@@ -289,11 +344,14 @@ def test_medians_and_closure_shares(cohorts):
 def test_median_duration_censors_open_plans(make_db):
     # 2 of 5 closed (10 and 20 days), 3 still open: the curve stops at 0.6, so no median,
     # although the median of the closed plans alone would be 15 days.
-    rows = {"teams": TEAMS, "cin_plans": [
-        _plan("m1", "P1", date(2023, 12, 1), date(2023, 12, 11), "other"),
-        _plan("m2", "P1", date(2023, 12, 1), date(2023, 12, 21), "other"),
-        *[_plan(f"m{i}", "P1", date(2023, 12, 1)) for i in (3, 4, 5)],
-    ]}
+    rows = {
+        "teams": TEAMS,
+        "cin_plans": [
+            _plan("m1", "P1", date(2023, 12, 1), date(2023, 12, 11), "other"),
+            _plan("m2", "P1", date(2023, 12, 1), date(2023, 12, 21), "other"),
+            *[_plan(f"m{i}", "P1", date(2023, 12, 1)) for i in (3, 4, 5)],
+        ],
+    }
     rows["children"] = _children(rows)
     db = make_db(rows)
     std = load_standards(None)
@@ -326,8 +384,10 @@ def test_small_cohort_is_labelled_not_judged(cohorts):
 
 def test_second_pilot_from_standards_file(tmp_path, backend):
     f = tmp_path / "standards.toml"
-    f.write_text('[[pilots]]\nname = "Assessment pilot"\nteam_ids = ["A1"]\nstart = 2022-02-07\n'
-                 'months = 6\ncomparison_team_ids = ["C1", "C2"]\n')
+    f.write_text(
+        '[[pilots]]\nname = "Assessment pilot"\nteam_ids = ["A1"]\nstart = 2022-02-07\n'
+        'months = 6\ncomparison_team_ids = ["C1", "C2"]\n'
+    )
     fx = FixtureDB(backend, tmp_path).load(COHORTS)
     try:
         db = fx.connect(standards=load_standards(f))
@@ -344,10 +404,12 @@ def test_closure_routes_and_workload(cohorts):
     ev = evaluate_pilot(cohorts, Filters(D))
     routes = closure_routes(ev.plans)
     pb = routes[(routes.cohort == "pilot") & (routes.period == "before")].set_index("end_reason")
-    assert pb.loc["escalated_cp", "share"] == pytest.approx(0.3) and pb.loc["plan_achieved", "share"] == pytest.approx(0.7)
+    assert pb.loc["escalated_cp", "share"] == pytest.approx(0.3) and pb.loc["plan_achieved", "share"] == pytest.approx(
+        0.7
+    )
     assert pb["share"].sum() == pytest.approx(1.0) and len(pb) == 7
     work = outcomes_by_caseload(ev.plans, cohorts.standards)
-    assert work.n.sum() == 0    # no key workers in this authority: nothing to band
+    assert work.n.sum() == 0  # no key workers in this authority: nothing to band
 
 
 def test_trend_counts(cohorts):
@@ -372,13 +434,16 @@ def test_backends_agree(tmp_path):
         try:
             db = fx.connect()
             ev = evaluate_pilot(db, Filters(D))
-            frames[b] = (ev.plans.sort_values("plan_id").reset_index(drop=True),
-                         ev.measures, pilot_trend(db, Filters(D)))
+            frames[b] = (
+                ev.plans.sort_values("plan_id").reset_index(drop=True),
+                ev.measures,
+                pilot_trend(db, Filters(D)),
+            )
             db.dispose()
         finally:
             fx.cleanup()
     for b in BACKENDS[1:]:
-        for left, right in zip(frames["sqlite"], frames[b]):
+        for left, right in zip(frames["sqlite"], frames[b], strict=False):
             pd.testing.assert_frame_equal(left, right, check_dtype=False)
 
 
@@ -404,8 +469,9 @@ def test_selector_only_when_a_second_pilot_is_configured(tmp_path):
 
     fx = FixtureDB("sqlite", tmp_path).load(COHORTS)
     toml = tmp_path / "standards.toml"
-    toml.write_text('[[pilots]]\nname = "Assessment pilot"\nteam_ids = ["A1"]\nstart = 2022-02-07\n'
-                    'comparison_team_ids = ["C1"]\n')
+    toml.write_text(
+        '[[pilots]]\nname = "Assessment pilot"\nteam_ids = ["A1"]\nstart = 2022-02-07\ncomparison_team_ids = ["C1"]\n'
+    )
     try:
         one, page = _selector(create_app(db=fx.connect()))
         assert one.hidden
@@ -447,7 +513,11 @@ def test_readme_pilot_example_loads(tmp_path):
     assert [p.name for p in s.pilots] == ["CIN team pilot", "North CIN team"]
     north = s.pilot("North CIN team")
     assert (north.team_ids, north.start, north.months, north.comparison_team_ids) == (
-        ("T09",), date(2023, 1, 9), 6, ("T02", "T03"))
+        ("T09",),
+        date(2023, 1, 9),
+        6,
+        ("T02", "T03"),
+    )
     f.write_text("replace_default_pilots = true\n" + _readme_toml("CIN pilot evaluation (issue 5)"))
     assert [p.name for p in load_standards(f).pilots] == ["North CIN team"]
 

@@ -1,11 +1,21 @@
 """Pilot statistics (pure): Wilson intervals, difference-in-differences, verdicts, checked by hand."""
+
 import math
 
 import numpy as np
 import pytest
 
-from data_layer.pilot_stats import (COHORTS, DiD, did_means, did_medians, did_proportions, km_median,
-                                    mean_interval, verdict, wilson)
+from data_layer.pilot_stats import (
+    COHORTS,
+    DiD,
+    did_means,
+    did_medians,
+    did_proportions,
+    km_median,
+    mean_interval,
+    verdict,
+    wilson,
+)
 from data_layer.survival import median_duration
 
 PB, PD, CB, CD = COHORTS
@@ -20,7 +30,11 @@ def test_wilson_by_hand():
 
 def test_wilson_edges():
     zero = wilson(0, 10)
-    assert zero.value == 0 and zero.ci_low == pytest.approx(0, abs=1e-12) and zero.ci_high == pytest.approx(0.2775, abs=1e-4)
+    assert (
+        zero.value == 0
+        and zero.ci_low == pytest.approx(0, abs=1e-12)
+        and zero.ci_high == pytest.approx(0.2775, abs=1e-4)
+    )
     full = wilson(10, 10)
     assert full.ci_low == pytest.approx(0.7225, abs=1e-4) and full.ci_high == pytest.approx(1.0)
     empty = wilson(0, 0)
@@ -64,8 +78,12 @@ def test_km_median_matches_lifelines():
 
 
 def test_did_medians_bootstrap_is_reproducible():
-    days = {PB: np.arange(10, 110, 10), PD: np.arange(10, 130, 10), CB: np.arange(10, 110, 10),
-            CD: np.arange(10, 110, 10)}
+    days = {
+        PB: np.arange(10, 110, 10),
+        PD: np.arange(10, 130, 10),
+        CB: np.arange(10, 110, 10),
+        CD: np.arange(10, 110, 10),
+    }
     cells = {c: (d, np.ones(len(d), bool)) for c, d in days.items()}
     a, b = did_medians(cells, n_resamples=199), did_medians(cells, n_resamples=199)
     assert a == b and a.estimate == 10 and a.ci_low < a.ci_high

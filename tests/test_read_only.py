@@ -1,5 +1,6 @@
 """The data layer never writes: the guard refuses non-queries on every backend, and the
 connection itself is read-only where the database supports it."""
+
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
@@ -44,14 +45,30 @@ def test_connection_itself_is_read_only(make_db):
     assert db.scalar(select(teams.c.team_name)) == "A"
 
 
-@pytest.mark.parametrize("sql", ["select 1", "SELECT 'delete' AS word", "WITH x AS (SELECT 1) SELECT * FROM x",
-                                 "-- drop\nSELECT 1", "PRAGMA main.table_xinfo(\"teams\")"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 1",
+        "SELECT 'delete' AS word",
+        "WITH x AS (SELECT 1) SELECT * FROM x",
+        "-- drop\nSELECT 1",
+        'PRAGMA main.table_xinfo("teams")',
+    ],
+)
 def test_queries_pass(sql):
     check_statement(sql)
 
 
-@pytest.mark.parametrize("sql", ["PRAGMA journal_mode = WAL", "SELECT 1 INTO t2", "update t set a=1",
-                                 "/* select */ delete from t", "SET search_path TO x"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "PRAGMA journal_mode = WAL",
+        "SELECT 1 INTO t2",
+        "update t set a=1",
+        "/* select */ delete from t",
+        "SET search_path TO x",
+    ],
+)
 def test_non_queries_refused(sql):
     with pytest.raises(ReadOnlyViolation):
         check_statement(sql)

@@ -1,4 +1,5 @@
 """Page callbacks' outputs are cached per inputs; errors are never cached."""
+
 from flask import Flask
 
 from dashboard.cache import cached_render, init_cache

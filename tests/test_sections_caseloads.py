@@ -1,4 +1,5 @@
 """Caseloads sections without a browser: the values the page, its CSVs and the pack show."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -6,6 +6,7 @@
 beside n = 57 and "count <5") and closure routes with hidden segments (the bars ended at 58% and
 87%). Hand-computed values in normal mode; in presentation mode, a named test per leak.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -33,9 +34,18 @@ def _cohort(prefix: str, team: str, first: date, reasons: dict[str, int]) -> lis
     """Plans starting a day apart from ``first``; plan i closes 3 * (i + 1) days after its start;
     ``reasons``: end reason -> how many plans, in order."""
     ends = [r for r, k in reasons.items() for _ in range(k)]
-    return [dict(plan_id=f"{prefix}{i:02d}", child_id=f"K{prefix}{i:02d}", team_id=team,
-                 start_date=first + timedelta(days=i), end_date=first + timedelta(days=i + 3 * (i + 1)),
-                 origin="assessment", end_reason=reason) for i, reason in enumerate(ends)]
+    return [
+        dict(
+            plan_id=f"{prefix}{i:02d}",
+            child_id=f"K{prefix}{i:02d}",
+            team_id=team,
+            start_date=first + timedelta(days=i),
+            end_date=first + timedelta(days=i + 3 * (i + 1)),
+            origin="assessment",
+            end_reason=reason,
+        )
+        for i, reason in enumerate(ends)
+    ]
 
 
 PLANS = [
@@ -44,14 +54,21 @@ PLANS = [
     *_cohort("cb", "C1", date(2021, 9, 1), {"plan_achieved": 40, "step_down_eh": 14, "escalated_cp": 3}),
     *_cohort("cd", "C2", date(2022, 3, 1), {"plan_achieved": 15, "escalated_cp": 5}),
 ]
-SMALL = {"teams": TEAMS, "cin_plans": PLANS,
-         "children": [dict(child_id=p["child_id"], birth_date=date(2012, 1, 1)) for p in PLANS]}
+SMALL = {
+    "teams": TEAMS,
+    "cin_plans": PLANS,
+    "children": [dict(child_id=p["child_id"], birth_date=date(2012, 1, 1)) for p in PLANS],
+}
 SHOW = Disclosure(threshold=5, active=True)
 
 
 def _view(db, presentation: bool, as_at: date = D, **controls) -> View:
-    return View.make(Filters(as_at), presentation=presentation, threshold=db.standards.suppress_below,
-                     controls=PAGE.validate_controls(controls, db))
+    return View.make(
+        Filters(as_at),
+        presentation=presentation,
+        threshold=db.standards.suppress_below,
+        controls=PAGE.validate_controls(controls, db),
+    )
 
 
 @pytest.fixture
@@ -79,16 +96,22 @@ def _row(table: pd.DataFrame, measure: str, cohort: str, period: str):
 
 # --------------------------------------------------------------------------- normal mode
 
+
 def test_body_in_normal_mode(small):
     _, sections = _body(small, False)
-    assert [s.id for s in sections] == ["cin-pilot-design", "cin-pilot-scorecard-card", "cin-pilot-did-section",
-                                        "cin-pilot-trend-section", "cin-pilot-routes-section"]
+    assert [s.id for s in sections] == [
+        "cin-pilot-design",
+        "cin-pilot-scorecard-card",
+        "cin-pilot-did-section",
+        "cin-pilot-trend-section",
+        "cin-pilot-routes-section",
+    ]
     assert sections[0].title == "CIN team pilot (source 002), from 7 Feb 2022 for 6 months"
     design = _items(sections)["cin-pilot-design-list"].text
     assert "CIN Pilot (P1)" in design and "CIN/CP East (C1), CIN/CP West (C2)" in design
     items = _items(sections)
     card = items["cin-pilot-scorecard"].rows.set_index("Measure").loc["Plans escalated to child protection"]
-    assert card["Pilot team, before"] == "30% (11% to 60%); n = 10"                   # Wilson 3/10
+    assert card["Pilot team, before"] == "30% (11% to 60%); n = 10"  # Wilson 3/10
     assert card["Pilot team, during"] == "too small to judge (2 plans; minimum 10); n = 2"
     assert card["Verdict"] == "… Too small to judge: fewer than 10 plans in pilot teams during the pilot (2)."
     csv = items["cin-pilot-did"].table
@@ -98,13 +121,14 @@ def test_body_in_normal_mode(small):
     routes = items["cin-pilot-routes"].table.set_index(["cohort", "period", "end_reason"])
     assert routes.loc[("pilot", "before", "plan_achieved"), "percent"] == 70.0
     assert routes.loc[("comparison", "before", "step_down_eh"), "plans"] == 14
-    assert items["cin-pilot-routes"].title == ("How CIN plans closed: 100% of the pilot team's closed plans were "
-                                               "achieved")
+    assert items["cin-pilot-routes"].title == (
+        "How CIN plans closed: 100% of the pilot team's closed plans were achieved"
+    )
     trend = items["cin-pilot-trend"].table
     sept = trend[(trend.month == date(2021, 9, 1))].set_index("cohort")
     assert sept.loc["pilot", "starts"] == 10 and sept.loc["comparison", "starts"] == 30
-    assert sept.loc["comparison", "starts_per_team"] == 15.0                          # two comparison teams
-    assert sept.loc["pilot", "closures"] == 7                                         # 4 + 4i <= 30 for i <= 6
+    assert sept.loc["comparison", "starts_per_team"] == 15.0  # two comparison teams
+    assert sept.loc["pilot", "closures"] == 7  # 4 + 4i <= 30 for i <= 6
 
 
 def test_workload_with_no_key_workers_says_why(small):
@@ -123,19 +147,21 @@ def test_empty_cohorts_say_why(small):
 
 # --------------------------------------------------------------------------- controls
 
+
 def test_pilot_control_is_validated_against_the_database(small, tmp_path):
     assert PAGE.validate_controls({"pilot": "CIN team pilot"}, small)["pilot"] == "CIN team pilot"
     assert PAGE.validate_controls({"pilot": "No such pilot"}, small)["pilot"] == ""
-    assert PAGE.validate_controls({"pilot": "CIN team pilot"})["pilot"] == ""          # no database: the default
+    assert PAGE.validate_controls({"pilot": "CIN team pilot"})["pilot"] == ""  # no database: the default
     assert PAGE.validate_controls({"outcome": "'; drop"}, small)["outcome"] == "closed_within_12m"
     assert PAGE.choices(small)["pilot"] == ("", ("CIN team pilot",))
     assert chosen(small, "") == chosen(small, None) == "CIN team pilot"
     toml = tmp_path / "standards.toml"
-    toml.write_text('[standards]\npilot_min_cohort = 12\n')
+    toml.write_text("[standards]\npilot_min_cohort = 12\n")
     assert "under 12 plans" in methods_note(load_standards(toml))
 
 
 # --------------------------------------------------------------------------- presentation mode: the leaks
+
 
 def test_regression_verdict_never_prints_a_hidden_count(small):
     """Issue 12: the row said "suppressed (<5 plans)" and its verdict "too small to judge (2 plans ...)"."""
@@ -148,7 +174,8 @@ def test_regression_verdict_never_prints_a_hidden_count(small):
     csv = items["cin-pilot-did"].table
     assert not csv["verdict"].str.contains(r"\(2\)").any()
     assert set(csv[csv.measure != "holder_caseload"]["verdict"]) == {
-        "Too small to judge: fewer than 10 plans in pilot teams during the pilot (<5)."}
+        "Too small to judge: fewer than 10 plans in pilot teams during the pilot (<5)."
+    }
     assert leaks(sections, view.disclosure) == []
 
 
@@ -174,10 +201,14 @@ def test_regression_intervals_and_differences_of_a_hidden_cohort_are_hidden(smal
     csv = items["cin-pilot-did"].table
     esc = csv[csv.measure == "escalated_cp"]
     assert esc["did"].eq("<5").all() and esc["did_ci_low"].eq("<5").all() and esc["did_ci_high"].eq("<5").all()
-    assert items["cin-pilot-scorecard"].rows.set_index("Measure").loc[
-        "Plans escalated to child protection", fig.DID_COLUMN] == "suppressed"
+    assert (
+        items["cin-pilot-scorecard"]
+        .rows.set_index("Measure")
+        .loc["Plans escalated to child protection", fig.DID_COLUMN]
+        == "suppressed"
+    )
     figure = items["cin-pilot-did"].figure
-    panel = [t for t in figure.data if t.name == "Comparison teams"][2]       # escalations, panel 3
+    panel = [t for t in figure.data if t.name == "Comparison teams"][2]  # escalations, panel 3
     assert panel.y[0] is None and panel.error_y.array[0] is None and panel.error_y.arrayminus[0] is None
     # no reference line where it would rest on a hidden cohort (the comparison before)
     reference = "Pilot if it had changed like the comparison"
@@ -200,7 +231,7 @@ def test_regression_trend_carries_no_count_under_5(small):
     assert march["starts"] == "<5" and march["starts_per_team"] == "<5"
     teams = {"Pilot team": 1, "Comparison teams": 2}
     for trace in chart.figure.data[:6]:
-        if trace.yaxis in ("y", "y2"):                                          # starts, closures per team
+        if trace.yaxis in ("y", "y2"):  # starts, closures per team
             drawn = [y * teams[trace.name] for y in trace.y if y is not None]
             assert not [v for v in drawn if 0 < round(v, 6) < 5], trace.name
     assert leaks(sections, view.disclosure) == []
@@ -210,7 +241,7 @@ def _bar_rows(figure) -> dict[str, float]:
     total: dict[str, float] = {}
     for trace in figure.data:
         if trace.type == "bar":
-            for y, x in zip(trace.y, trace.x):
+            for y, x in zip(trace.y, trace.x, strict=False):
                 total[y] = total.get(y, 0.0) + (x or 0.0)
     return total
 
@@ -236,12 +267,12 @@ def test_regression_closure_route_bars_run_to_100_or_are_left_out(small, small_d
     rows = fig.routes_rows(chart.table)
     assert rows[("pilot", "during")] == dict(drawn=False, reason="too few closed plans to show", hidden=0.0)
     assert "No bar for Pilot team, during: too few closed plans to show." in chart.note
-    assert rows[("pilot", "before")]["hidden"] == 100.0                   # 7 and 3: the 3 hides the 7
+    assert rows[("pilot", "before")]["hidden"] == 100.0  # 7 and 3: the 3 hides the 7
     assert rows[("comparison", "before")]["hidden"] == pytest.approx(29.8)  # the 3 and the 14 together
-    assert rows[("comparison", "during")]["hidden"] == 0.0                  # 15 and 5: nothing small
+    assert rows[("comparison", "during")]["hidden"] == 0.0  # 15 and 5: nothing small
     grey = [t for t in chart.figure.data if t.name == fig.HIDDEN_ROUTES][0]
     assert "customdata" not in grey.to_plotly_json()
-    assert chart.title == "How CIN plans closed, by cohort"                  # the pilot's share is hidden
+    assert chart.title == "How CIN plans closed, by cohort"  # the pilot's share is hidden
     assert leaks(sections, view.disclosure) == []
     _, latest = date_range(small_demo)
     for as_at in (latest, latest - timedelta(days=120), date(2022, 6, 30)):
@@ -278,24 +309,28 @@ def test_workload_presentation_on_the_small_demo(small_demo):
         hidden_any = any(is_mark(v) for c in ("plans", "with_outcome") for v in table[c])
         lines = [s for s in chart.figure.layout.shapes if s.type == "line"]
         if hidden_any:
-            assert not lines                          # the rate over all plans would give a hidden band back
+            assert not lines  # the rate over all plans would give a hidden band back
             seen += 1
     assert seen
 
 
 # --------------------------------------------------------------------------- Disclosure.stack
 
-@pytest.mark.parametrize("cells, hidden, total_hidden", [
-    ([50, 0, 0], set(), False),                 # nothing small
-    ([20, 3, 8], {1, 2}, False),                # the 3, and the next smallest (8)
-    ([10, 3], {0, 1}, False),                   # a lone 3 beside a shown total: the 10 goes too
-    ([10, 1, 1], {0, 1, 2}, False),             # two hidden adding to 2 are 1 and 1: hide the 10 too
-    ([30, 12, 6, 1], {2, 3}, False),            # 1 + 6 = 7: the 1 could be 1..2, the 6 is 5..6
-    ([30, 12, 5, 1], {1, 2, 3}, False),         # 1 + 5 = 1 + threshold pins both: hide the 12 too
-    ([4, 4], {0, 1}, True),                     # 8 of two "<5" can only be 4 + 4: hide the total
-    ([3, 0], {0}, True),                        # a small total
-    ([0, 0, 0], set(), False),
-])
+
+@pytest.mark.parametrize(
+    "cells, hidden, total_hidden",
+    [
+        ([50, 0, 0], set(), False),  # nothing small
+        ([20, 3, 8], {1, 2}, False),  # the 3, and the next smallest (8)
+        ([10, 3], {0, 1}, False),  # a lone 3 beside a shown total: the 10 goes too
+        ([10, 1, 1], {0, 1, 2}, False),  # two hidden adding to 2 are 1 and 1: hide the 10 too
+        ([30, 12, 6, 1], {2, 3}, False),  # 1 + 6 = 7: the 1 could be 1..2, the 6 is 5..6
+        ([30, 12, 5, 1], {1, 2, 3}, False),  # 1 + 5 = 1 + threshold pins both: hide the 12 too
+        ([4, 4], {0, 1}, True),  # 8 of two "<5" can only be 4 + 4: hide the total
+        ([3, 0], {0}, True),  # a small total
+        ([0, 0, 0], set(), False),
+    ],
+)
 def test_stack_hides_until_no_cell_can_be_worked_back(cells, hidden, total_hidden):
     assert SHOW.stack(cells) == (hidden, total_hidden)
     assert Disclosure(threshold=5, active=False).stack(cells) == (set(), False)

@@ -15,6 +15,7 @@ plans, none over 2 years; a year earlier: 3 open CIN plans, 1 over 9 and over 12
 Drift on D: North 9 reviews overdue (the 3 reviewed plans are not), 12 visits overdue, 3 over 9
 months, 3 over 12 months (27 flags); South 6 reviews overdue and 2 visits overdue (8 flags).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -37,19 +38,35 @@ def backend():
 
 
 def _cin(pid, team, start, end=None, origin="assessment"):
-    return dict(plan_id=pid, child_id="C" + pid, team_id=team, start_date=start, end_date=end, origin=origin,
-                end_reason="plan_achieved" if end else None)
+    return dict(
+        plan_id=pid,
+        child_id="C" + pid,
+        team_id=team,
+        start_date=start,
+        end_date=end,
+        origin=origin,
+        end_reason="plan_achieved" if end else None,
+    )
 
 
 def _cp(pid, team, start, end=None):
-    return dict(plan_id=pid, child_id="C" + pid, team_id=team, start_date=start, end_date=end, category="neglect",
-                end_reason="step_down_cin" if end else None)
+    return dict(
+        plan_id=pid,
+        child_id="C" + pid,
+        team_id=team,
+        start_date=start,
+        end_date=end,
+        category="neglect",
+        end_reason="step_down_cin" if end else None,
+    )
 
 
 ROWS = {
-    "teams": [dict(team_id="T1", team_name="North", service="CIN/CP"),
-              dict(team_id="T2", team_name="South", service="CIN/CP"),
-              dict(team_id="T3", team_name="Empty", service="Adolescent")],
+    "teams": [
+        dict(team_id="T1", team_name="North", service="CIN/CP"),
+        dict(team_id="T2", team_name="South", service="CIN/CP"),
+        dict(team_id="T3", team_name="Empty", service="Adolescent"),
+    ],
     "cin_plans": (
         [_cin(f"A{i}", "T1", date(2023, 2, 1)) for i in range(1, 7)]
         + [_cin(f"B{i}", "T1", date(2022, 8, 1)) for i in range(1, 4)]
@@ -65,12 +82,14 @@ ROWS = {
         + [_cp(f"Q{i}", "T1", date(2022, 6, 1), date(2022, 11, 15)) for i in range(1, 7)]
         + [_cp("NOSTART", "T1", None, date(2022, 6, 1))]
     ),
-    "plan_reviews": [dict(review_id=f"R{i}", plan_type="cin", plan_id=f"B{i}", review_date=date(2023, 3, 20),
-                          chair_role="iro") for i in range(1, 4)],
-    "visits": ([dict(visit_id=f"V{i}", child_id=f"CH{i}", visit_date=date(2023, 3, 25), plan_type="cin")
-                for i in range(1, 5)]
-               + [dict(visit_id=f"W{i}", child_id=f"CP{i}", visit_date=date(2023, 3, 28), plan_type="cp")
-                  for i in range(1, 4)]),
+    "plan_reviews": [
+        dict(review_id=f"R{i}", plan_type="cin", plan_id=f"B{i}", review_date=date(2023, 3, 20), chair_role="iro")
+        for i in range(1, 4)
+    ],
+    "visits": (
+        [dict(visit_id=f"V{i}", child_id=f"CH{i}", visit_date=date(2023, 3, 25), plan_type="cin") for i in range(1, 5)]
+        + [dict(visit_id=f"W{i}", child_id=f"CP{i}", visit_date=date(2023, 3, 28), plan_type="cp") for i in range(1, 4)]
+    ),
 }
 
 
@@ -97,6 +116,7 @@ OPEN, CLOSED = "Open on the date", "Closed in the 12 months"
 
 # --------------------------------------------------------------------------- normal mode: hand-computed
 
+
 def test_body_tiles_bands_and_notice(db):
     out = sections.body(db, _view())
     tiles = _items(out, Tile)
@@ -109,8 +129,9 @@ def test_body_tiles_bands_and_notice(db):
     assert tiles["plans-tile-cin-12"].rag == "red" and tiles["plans-tile-cp-2y"].rag == "green"
     notice = _items(out, Note)["plans-excluded"]
     assert notice.kind == "warning"
-    assert notice.text == ("2 rows excluded from the figures: 1 CIN plan: end date before start date; "
-                           "1 CP plan: no start date.")
+    assert notice.text == (
+        "2 rows excluded from the figures: 1 CIN plan: end date before start date; 1 CP plan: no start date."
+    )
     bands = _items(out, Chart)["plans-bands"]
     assert bands.title == "3 of 18 open CIN plans have lasted more than 12 months" == bands.finding
     assert _column(bands, "CIN", OPEN) == [12, 0, 3, 0, 2, 1]
@@ -130,7 +151,7 @@ def test_km_split_by_plan_type_and_team(db):
     assert list(cin.days) == [0, 30, 58, 75, 123, 242, 485, 850]
     assert list(cin.at_risk) == [24, 24, 23, 17, 11, 6, 3, 1]
     assert cin.share_still_open.iloc[-1] == pytest.approx(23 / 24 * 6 / 11, abs=1e-4)
-    assert "average of closed plans only 3.5 months" in km.note          # (30 + 5 x 123) / 6 days
+    assert "average of closed plans only 3.5 months" in km.note  # (30 + 5 x 123) / 6 days
     teams = _items(sections.km(db, _view(split="cp_team")), Chart)["plans-km"]
     assert set(teams.table.group) == {"North", "South"} and "left out" not in teams.note
     assert teams.filename == "plan-survival-cp_team"
@@ -140,10 +161,15 @@ def test_drift_matrix_trend_and_list(db):
     out = sections.drift(db, _view())
     charts = _items(out, Chart)
     m = charts["plans-drift-teams"].table.set_index("team")
-    assert m.loc["North", ["cin_review_overdue", "cin_visit_overdue", "cin_9_month_review", "cin_over_12_months",
-                           "total"]].tolist() == [9, 12, 3, 3, 27]
-    assert m.loc["South", ["cin_review_overdue", "cin_visit_overdue", "cp_visit_overdue", "total"]].tolist() == \
-        [6, 2, 0, 8]
+    assert m.loc[
+        "North", ["cin_review_overdue", "cin_visit_overdue", "cin_9_month_review", "cin_over_12_months", "total"]
+    ].tolist() == [9, 12, 3, 3, 27]
+    assert m.loc["South", ["cin_review_overdue", "cin_visit_overdue", "cp_visit_overdue", "total"]].tolist() == [
+        6,
+        2,
+        0,
+        8,
+    ]
     assert charts["plans-drift-teams"].title == "CIN review overdue is the most common drift: 15 plans across 2 teams"
     trend = charts["plans-trend"]
     assert trend.title == "Open CIN plans past 12 months: 3 on the date, up from 1 a year earlier"
@@ -152,7 +178,7 @@ def test_drift_matrix_trend_and_list(db):
     assert last.pct_cin_over_12_months == pytest.approx(16.7)
     grid = _items(out, Table)["plans-drift-grid"]
     assert grid.child_level and len(grid.rows) == 35 and grid.total_rows == 35
-    assert [s.pack for s in out] == [True, False]     # the drift list stays off the board pack
+    assert [s.pack for s in out] == [True, False]  # the drift list stays off the board pack
 
 
 def test_a_team_without_plans_says_why_each_chart_is_empty(db):
@@ -185,17 +211,19 @@ def test_presentation_bands_not_drawn_at_their_size(db):
     out = sections.body(db, _view(True))
     bands = _items(out, Chart)["plans-bands"]
     assert _column(bands, "CIN", OPEN) == ["12", "0", "<5", "0", "<5", "<5"]
-    assert _column(bands, "CIN", CLOSED) == ["<5", "*", "0", "0", "0", "0"]   # 6 closed CIN plans: KM's total
+    assert _column(bands, "CIN", CLOSED) == ["<5", "*", "0", "0", "0", "0"]  # 6 closed CIN plans: KM's total
     assert _column(bands, "CP", OPEN) == ["0", "<5", "0", "0", "0", "0"]
     assert _column(bands, "CP", CLOSED) == ["0", "*", "0", "0", "0", "0"]
     cin_closed, cin_open = bands.figure.data[0], bands.figure.data[1]
     assert list(cin_open.y) == [12, 0, None, 0, None, None] and list(cin_closed.y) == [None, None, 0, 0, 0, 0]
     assert [c[0] for c in cin_open.customdata] == ["12", "0", "<5", "0", "<5", "<5"]
-    assert bands.title == "<5 of 18 open CIN plans have lasted more than 12 months"   # never "3 of 18"
+    assert bands.title == "<5 of 18 open CIN plans have lasted more than 12 months"  # never "3 of 18"
     assert "Counts under 5 are not drawn" in bands.note
     notice = _items(out, Note)["plans-excluded"].text
-    assert notice == "Plan rows excluded from the figures: <5 CIN plans: end date before start date; <5 CP plans: " \
-                     "no start date."
+    assert (
+        notice == "Plan rows excluded from the figures: <5 CIN plans: end date before start date; <5 CP plans: "
+        "no start date."
+    )
 
 
 def test_presentation_drift_matrix_secondary_suppression(db):
@@ -215,7 +243,7 @@ def test_presentation_trend_and_its_title(db):
     trend = _items(sections.drift(db, _view(True)), Chart)["plans-trend"]
     last, first = trend.table.iloc[-1], trend.table.iloc[0]
     assert (last.open_cin, last.cin_9_month_review, last.cin_over_12_months, last.open_cp) == ("18", "<5", "<5", "<5")
-    assert last.pct_cin_over_12_months == "<5"                  # 3 of 18: worked out from a hidden count
+    assert last.pct_cin_over_12_months == "<5"  # 3 of 18: worked out from a hidden count
     assert (first.open_cin, first.cin_over_12_months) == ("<5", "<5")
     assert trend.title == "Open CIN plans past 12 months: <5 on the date; <5 a year earlier"
     for t in trend.figure.data:
@@ -232,7 +260,7 @@ def test_presentation_km_groups_sizes_and_medians(db):
     assert "from 24 plans" in km.summary and "from * plans" in km.summary and "9 plans" not in km.summary
     assert "CP plans: median 5.5 months" in km.title
     by_team = _items(sections.km(db, _view(True, split="cp_team")), Chart)["plans-km"]
-    assert set(by_team.table.group) == {"North"}                # South's 3 CP plans: not drawn
+    assert set(by_team.table.group) == {"North"}  # South's 3 CP plans: not drawn
     assert "<5 plans left out: groups under 5 plans." in by_team.note
     assert "from 6 plans" in by_team.summary
 

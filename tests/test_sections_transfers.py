@@ -7,6 +7,7 @@ in the week before for TR03 and TR05 (2 of 8); K1, K6 and K8 have 3 or more key-
 In presentation mode, each leak of issue 12 that concerned this page is a named test, on this
 authority, on the small demo (``small_demo``) and where the issue saw it, on the demo database.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ from dashboard.sections.transfers import PAGE, body
 from data_layer import Filters, date_range
 from tests.disclosure_walk import bar_lengths, figure_texts, leaks, section_texts
 from tests.fixtures import FixtureDB
-from tests.test_transfers import D, ROWS
+from tests.test_transfers import ROWS, D
 
 
 @pytest.fixture(scope="module")
@@ -46,39 +47,56 @@ def _texts(figure):
 
 # --------------------------------------------------------------------------- normal mode, by hand
 
+
 def test_registered_page_and_sections(hand_db):
     assert page("transfers") is PAGE and PAGE.path == "/transfers" and PAGE.parts[0][0] == "body"
     secs = body(hand_db, _view())
-    assert [s.id for s in secs] == ["transfers-tiles", "transfers-timeliness", "transfers-between-teams",
-                                    "transfers-pending-card", "transfers-keyworker-section",
-                                    "transfers-keyworker-children-card", "transfers-excluded-card"]
+    assert [s.id for s in secs] == [
+        "transfers-tiles",
+        "transfers-timeliness",
+        "transfers-between-teams",
+        "transfers-pending-card",
+        "transfers-keyworker-section",
+        "transfers-keyworker-children-card",
+        "transfers-excluded-card",
+    ]
     # Child-level lists are kept off the board pack.
     assert {s.id for s in secs if not s.pack} == {"transfers-pending-card", "transfers-keyworker-children-card"}
     charts = [i for s in secs for i in s.charts]
-    assert [c.id for c in charts] == ["transfers-working-days", "transfers-by-team", "transfers-by-point",
-                                      "transfers-monthly", "transfers-flows", "transfers-pairs",
-                                      "transfers-keyworker"]
+    assert [c.id for c in charts] == [
+        "transfers-working-days",
+        "transfers-by-team",
+        "transfers-by-point",
+        "transfers-monthly",
+        "transfers-flows",
+        "transfers-pairs",
+        "transfers-keyworker",
+    ]
     assert all(c.summary and c.note and c.standard and c.empty is None for c in charts)
-    assert [c.width for c in charts if c.width < 12] == [6, 6]           # by team and by point side by side
+    assert [c.width for c in charts if c.width < 12] == [6, 6]  # by team and by point side by side
 
 
 def test_tiles_by_hand(make_db):
     """On every backend: the five tiles, exact."""
     tiles = {t.id: t for t in body(make_db(ROWS), _view())[0].tiles}
     assert (tiles["transfers-tile-on-time"].value, tiles["transfers-tile-on-time"].detail) == (
-        "75%", "6 of 8 completed in the 12 months (003).")
+        "75%",
+        "6 of 8 completed in the 12 months (003).",
+    )
     assert (tiles["transfers-tile-pending"].value, tiles["transfers-tile-pending"].detail) == (
-        "5", "2 already past 3 working days.")
-    assert tiles["transfers-tile-notice"].value == "38%"               # 3 of 8
-    assert tiles["transfers-tile-joint"].value == "25%"                # 2 of 8
-    assert tiles["transfers-tile-keyworker"].value == "3"              # K1, K6, K8
+        "5",
+        "2 already past 3 working days.",
+    )
+    assert tiles["transfers-tile-notice"].value == "38%"  # 3 of 8
+    assert tiles["transfers-tile-joint"].value == "25%"  # 2 of 8
+    assert tiles["transfers-tile-keyworker"].value == "3"  # K1, K6, K8
 
 
 def test_charts_by_hand(hand_db):
     items = _items(body(hand_db, _view()))
     wd = items["transfers-working-days"]
     assert wd.title == wd.finding == "6 of 8 completed transfers (75%) took 3 working days or fewer"
-    assert int(wd.table["transfers"].sum()) == 13 and "transfers" in wd.table     # exact table in normal mode
+    assert int(wd.table["transfers"].sum()) == 13 and "transfers" in wd.table  # exact table in normal mode
     team = items["transfers-by-team"].table
     cin = team[team["group"] == "CIN North"].iloc[0]
     # CIN North receives TR01-03, TR05, TR06, TR12, TR16 (completed; TR06 late) and TR07-10, TR15 (pending;
@@ -173,7 +191,9 @@ def test_no_percentage_beside_a_hidden_count(hand_db):
         for text in _texts(chart.figure) + [chart.title, chart.finding, chart.summary]:
             for clause in re.split(r"[.;:\n]|<br>", text):
                 assert not (re.search(r"\d+\s?%", clause) and (d.mark in clause or " * " in f" {clause} ")), (
-                    chart.id, text)
+                    chart.id,
+                    text,
+                )
     # CIN North: 6 on time of 9 judged, 3 late: the late count is hidden, so is 6 (9 - 3) or 9, and the share.
     team = items["transfers-by-team"].table
     cin = team[team["group"] == "CIN North"].iloc[0]
@@ -192,7 +212,7 @@ def test_hover_never_gives_a_share_with_a_hidden_late_count(hand_db):
 def test_findings_name_only_pairs_that_are_shown(hand_db):
     """Issue 12: "Lowest pair: ... with 0% notice" for a pair of too few transfers."""
     pairs = _items(body(hand_db, _view(True)))["transfers-pairs"]
-    assert "Lowest pair" not in pairs.summary                 # every pair's percentages rest on hidden counts
+    assert "Lowest pair" not in pairs.summary  # every pair's percentages rest on hidden counts
     drawn = [tr for tr in pairs.figure.data if not tr.name.endswith("not shown")]
     assert len(drawn) == 2 and all(x is None for tr in drawn for x in tr.x)
     assert all(x == 0 for tr in pairs.figure.data if tr.name.endswith("not shown") for x in tr.x)
@@ -236,7 +256,7 @@ def test_tiles_follow_the_rules(hand_db):
     assert tiles["transfers-tile-on-time"].value == "<5"
     assert tiles["transfers-tile-on-time"].detail == "* of 8 completed in the 12 months (003)."
     assert tiles["transfers-tile-notice"].value == "<5" and tiles["transfers-tile-joint"].value == "<5"
-    assert tiles["transfers-tile-keyworker"].value == "<5"                       # 3 children
+    assert tiles["transfers-tile-keyworker"].value == "<5"  # 3 children
 
 
 def test_pending_split_with_its_total(hand_db):
@@ -256,15 +276,24 @@ def test_csv_is_exactly_what_is_displayed(hand_db):
     team = items["transfers-by-team"]
     assert list(team.table.columns) == ["group", "decided", "on_time", "late", "pending_in_time", "pct_on_time"]
     labels = list(team.figure.data[1].text)
-    for (_, row), label in zip(team.table.iterrows(), labels):
+    for (_, row), label in zip(team.table.iterrows(), labels, strict=False):
         if label != "too few to show":
             assert f"{row['on_time']} of {row['decided']}" in label
     assert list(items["transfers-flows"].table.columns) == ["from_team", "to_team", "transfers", "median_working_days"]
     for chart in (i for i in items.values() if isinstance(i, Chart)):
         for col in chart.table.columns:
             for v in chart.table[col]:
-                if isinstance(v, (int, float)) and col in ("transfers", "completed", "pending", "children",
-                                                           "decided", "on_time", "late", "notice_met", "joint_met"):
+                if isinstance(v, (int, float)) and col in (
+                    "transfers",
+                    "completed",
+                    "pending",
+                    "children",
+                    "decided",
+                    "on_time",
+                    "late",
+                    "notice_met",
+                    "joint_met",
+                ):
                     pytest.fail(f"{chart.id}.{col}: a raw count {v!r} in a presentation CSV")
 
 
@@ -287,20 +316,24 @@ def test_small_authority(small_demo, kw):
 
 # --------------------------------------------------------------------------- the ledger itself
 
+
 def test_secondary_relations_protects_complements_and_chains():
     d = Disclosure(5, True)
     # A shown total and one small part: the next part is hidden too.
     assert d.secondary_relations({"t": 10, "a": 8, "b": 2}, [("t", "a", "b")]) == {"a", "b"}
     # A complement nobody prints: 45 of 46 says 1 is not.
-    assert d.secondary_relations({"dec": 46, "ot": 45, "late": 1}, [("dec", "ot", "late")],
-                                 shown=["dec", "ot"]) == {"ot"}
-    assert d.secondary_relations({"dec": 46, "ot": 30, "late": 16}, [("dec", "ot", "late")],
-                                 shown=["dec", "ot"]) == set()
+    assert d.secondary_relations({"dec": 46, "ot": 45, "late": 1}, [("dec", "ot", "late")], shown=["dec", "ot"]) == {
+        "ot"
+    }
+    assert (
+        d.secondary_relations({"dec": 46, "ot": 30, "late": 16}, [("dec", "ot", "late")], shown=["dec", "ot"]) == set()
+    )
     # Two hidden cells adding up to 2 are 1 and 1: a third is hidden.
     assert d.secondary_relations({"t": 10, "a": 8, "b": 1, "c": 1}, [("t", "a", "b", "c")]) == {"a", "b", "c"}
     # A chain through an undisplayed subtotal.
-    assert d.secondary_relations({"T": 20, "a": 8, "b": 12, "c": 10, "e": 2}, [("T", "a", "b"), ("b", "c", "e")],
-                                 shown=["a", "c"], fixed=["T"]) in ({"a"}, {"c"})
+    assert d.secondary_relations(
+        {"T": 20, "a": 8, "b": 12, "c": 10, "e": 2}, [("T", "a", "b"), ("b", "c", "e")], shown=["a", "c"], fixed=["T"]
+    ) in ({"a"}, {"c"})
     # A total hidden elsewhere must not be given back by its shown parts.
     assert d.secondary_relations({"T": 17, "a": 6, "b": 11}, [("T", "a", "b")], secret=["T"]) == {"a"}
     assert Disclosure(5, False).secondary_relations({"t": 10, "a": 8, "b": 2}, [("t", "a", "b")]) == set()
@@ -317,10 +350,16 @@ def test_secondary_relations_closes_a_rectangle_not_a_row():
         cells.update({(r, "dec"): dec, (r, "ot"): ot, (r, "late"): late})
         rels.append(((r, "dec"), (r, "ot"), (r, "late")))
     cells.update({"late_p": 2, "done": 199, "on_time": 149, "late_done": 50, "decided": 201, "late": 52})
-    rels += [("decided", *[(r, "dec") for r in rows]), ("on_time", *[(r, "ot") for r in rows]),
-             ("late", *[(r, "late") for r in rows]), ("done", "on_time", "late_done"),
-             ("late", "late_done", "late_p"), ("decided", "done", "late_p")]
-    hidden = d.secondary_relations(cells, rels, shown=[k for k in cells if isinstance(k, tuple)],
-                                   fixed=["done", "on_time"], secret=["late_p"])
+    rels += [
+        ("decided", *[(r, "dec") for r in rows]),
+        ("on_time", *[(r, "ot") for r in rows]),
+        ("late", *[(r, "late") for r in rows]),
+        ("done", "on_time", "late_done"),
+        ("late", "late_done", "late_p"),
+        ("decided", "done", "late_p"),
+    ]
+    hidden = d.secondary_relations(
+        cells, rels, shown=[k for k in cells if isinstance(k, tuple)], fixed=["done", "on_time"], secret=["late_p"]
+    )
     assert len(hidden) == 2 and len({k[0] for k in hidden}) == 1 and ("C", "dec") not in hidden
     assert pd.Series([k[1] for k in hidden]).isin(["dec", "late"]).all()

@@ -3,6 +3,7 @@
 Run as a real subprocess, as an operator would, so the exit code, stderr and the WSGI server
 (waitress) are what is tested.
 """
+
 from __future__ import annotations
 
 import socket
@@ -35,8 +36,12 @@ def test_run_refuses_a_database_with_none_of_the_core_tables(tmp_path):
             Table(t.name, md, *[Column(c.name, c.type) for c in t.columns])
     md.create_all(create_engine(f"sqlite:///{path}"))
 
-    done = subprocess.run([*CLI, "run", "--port", str(_free_port()), "--database", f"sqlite:///{path}"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*CLI, "run", "--port", str(_free_port()), "--database", f"sqlite:///{path}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     assert "CSC Insight will not start" in done.stderr and "None of the core tables" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
@@ -60,8 +65,12 @@ def test_a_partial_database_starts_and_prints_its_coverage(tmp_path, capsys):
 def test_run_serves_the_demo_dashboard():
     url = f"sqlite:///{ensure_demo()}"
     port = _free_port()
-    proc = subprocess.Popen([*CLI, "run", "--port", str(port), "--database", url],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "run", "--port", str(port), "--database", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:

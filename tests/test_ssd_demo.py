@@ -8,7 +8,6 @@ review drift, which the SSD cannot judge, and the CP step-down flag, whose origi
 the drift trend's duration flags, key-worker changes, and the pilot's measures that do not rest on
 CIN reviews or recorded end reasons.
 """
-from datetime import date
 
 import pytest
 
@@ -61,12 +60,20 @@ def test_caseloads_and_unallocated(pair, f):
 def test_plan_durations_and_drift(pair, f):
     a, b = pair
     for plan_type in ("cin", "cp"):
-        _same(dl.plan_durations(a, f, plan_type), dl.plan_durations(b, f, plan_type),
-              ["plan_id", "child_id", "start_date", "end_date", "days", "open"], "plan_id")
+        _same(
+            dl.plan_durations(a, f, plan_type),
+            dl.plan_durations(b, f, plan_type),
+            ["plan_id", "child_id", "start_date", "end_date", "days", "open"],
+            "plan_id",
+        )
     da, db_ = dl.plan_drift(a, f), dl.plan_drift(b, f)
     skip = ["cin_review_overdue", "step_down_over_12_weeks"]
-    _same(da[~da.flag.isin(skip)], db_[~db_.flag.isin(skip)], ["plan_id", "flag", "days_over", "worker_name"],
-          ["plan_id", "flag"])
+    _same(
+        da[~da.flag.isin(skip)],
+        db_[~db_.flag.isin(skip)],
+        ["plan_id", "flag", "days_over", "worker_name"],
+        ["plan_id", "flag"],
+    )
     assert "cin_review_overdue" not in set(db_.flag)
     cols = ["as_at", "open_cin", "cin_9_month_review", "cin_over_12_months", "open_cp", "cp_over_2_years"]
     assert dl.drift_trend(a, f)[cols].equals(dl.drift_trend(b, f)[cols])
@@ -86,13 +93,14 @@ def test_pilot_measures_not_resting_on_reviews_or_end_reasons(pair, f):
     cols = ["measure", "cohort", "period", "n", "value"]
     sel = lambda m: m[m.measure.isin(keep)][cols].reset_index(drop=True)  # noqa: E731
     assert sel(ma).equals(sel(mb))
-    assert (mb[mb.measure == "reviews_on_time"]["n"] == 0).all()   # unknown in the SSD, not "late"
+    assert (mb[mb.measure == "reviews_on_time"]["n"] == 0).all()  # unknown in the SSD, not "late"
 
 
 def test_cin_plan_origin_derivation_mostly_agrees(pair, f):
     a, b = pair
     m = dl.plan_durations(a, f, "cin")[["plan_id", "origin"]].merge(
-        dl.plan_durations(b, f, "cin")[["plan_id", "origin"]], on="plan_id")
+        dl.plan_durations(b, f, "cin")[["plan_id", "origin"]], on="plan_id"
+    )
     steps = m[m.origin_x == "cp_step_down"]
-    assert (steps.origin_y == "cp_step_down").all()   # every recorded CP step-down is derived as one
+    assert (steps.origin_y == "cp_step_down").all()  # every recorded CP step-down is derived as one
     assert (m.origin_x == m.origin_y).mean() > 0.9

@@ -1,12 +1,12 @@
 """Practice standards: defaults with sources, overridden by a TOML file, bad files refused."""
+
 from datetime import date
 
 import pytest
 
 from data_layer import Filters, caseloads
 from data_layer.standards import StandardsError, load_standards
-
-from tests.test_caseloads import D, ROWS
+from tests.test_caseloads import ROWS, D
 
 
 def test_defaults_cite_their_source():
@@ -19,8 +19,10 @@ def test_defaults_cite_their_source():
 
 def test_toml_overrides(tmp_path):
     f = tmp_path / "standards.toml"
-    f.write_text('[standards]\ncaseload_per_fte = 20\ncin_visit_days = 15\n\n[jarp.points]\nschool_exclusion = 2\n\n'
-                 '[[pilots]]\nname = "North pilot"\nteam_ids = ["T9"]\nstart = 2023-01-09\nmonths = 3\n')
+    f.write_text(
+        "[standards]\ncaseload_per_fte = 20\ncin_visit_days = 15\n\n[jarp.points]\nschool_exclusion = 2\n\n"
+        '[[pilots]]\nname = "North pilot"\nteam_ids = ["T9"]\nstart = 2023-01-09\nmonths = 3\n'
+    )
     s = load_standards(f)
     assert (s.caseload_per_fte, s.cin_visit_days, s.jarp_points["school_exclusion"]) == (20, 15, 2)
     assert [p.name for p in s.pilots] == ["CIN team pilot", "North pilot"]
@@ -37,9 +39,14 @@ def test_env_file_changes_targets(tmp_path, monkeypatch, make_db):
     assert w1.target == 20.0
 
 
-@pytest.mark.parametrize("text,msg", [("[standards]\nno_such = 1\n", "Unknown standard"),
-                                      ("[standards]\ncaseload_per_fte = 'many'\n", "must be a int"),
-                                      ("[standards\n", "Cannot read")])
+@pytest.mark.parametrize(
+    "text,msg",
+    [
+        ("[standards]\nno_such = 1\n", "Unknown standard"),
+        ("[standards]\ncaseload_per_fte = 'many'\n", "must be a int"),
+        ("[standards\n", "Cannot read"),
+    ],
+)
 def test_bad_files_refused(tmp_path, text, msg):
     f = tmp_path / "bad.toml"
     f.write_text(text)

@@ -1,4 +1,5 @@
 """Overview tiles: same figures as the pages' functions, change since 7 days, RAG bounds, overrides, disclosure."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -11,8 +12,20 @@ from dashboard.disclosure import Disclosure
 from dashboard.figures.jarp import response_title
 from dashboard.rag import RagError, Threshold, apply_overrides, default_thresholds, load_thresholds
 from dashboard.tiles import TILE_KEYS, active_pilot, overview_tiles, rag_counts, tiles_frame, week_changes
-from data_layer import (Filters, caseload_trend, connect, drift_trend, evaluate_pilot, jarp_queue, jarp_responses,
-                        load_standards, plan_drift, response_summary, transfers, unallocated)
+from data_layer import (
+    Filters,
+    caseload_trend,
+    connect,
+    drift_trend,
+    evaluate_pilot,
+    jarp_queue,
+    jarp_responses,
+    load_standards,
+    plan_drift,
+    response_summary,
+    transfers,
+    unallocated,
+)
 from data_layer.caseloads import children_by_status
 from data_layer.jarp_scoring import rules_for
 from data_layer.standards import Pilot
@@ -22,6 +35,7 @@ AS_AT = date(2023, 3, 31)
 
 
 # --------------------------------------------------------------------------- children_by_status (new function)
+
 
 def test_children_by_status_hand_worked(make_db):
     """tests/test_caseloads.py's authority on 1 Mar 2023: C1 cla; C2, C4 cp; C3, C8, C10 cin; C5 (referral),
@@ -37,6 +51,7 @@ def test_children_by_status_hand_worked(make_db):
 
 
 # --------------------------------------------------------------------------- the demo database
+
 
 @pytest.fixture(scope="module")
 def demo():
@@ -136,14 +151,16 @@ HIGHER = Threshold("x", True, green=25, amber=27.5, unit="", derives_from="test"
 LOWER = Threshold("y", False, green=90, amber=75, unit="%", derives_from="test")
 
 
-@pytest.mark.parametrize("value, rag", [(24.99, "green"), (25, "green"), (25.01, "amber"), (27.49, "amber"),
-                                        (27.5, "amber"), (27.51, "red")])
+@pytest.mark.parametrize(
+    "value, rag", [(24.99, "green"), (25, "green"), (25.01, "amber"), (27.49, "amber"), (27.5, "amber"), (27.51, "red")]
+)
 def test_higher_is_worse_bounds_belong_to_the_better_colour(value, rag):
     assert HIGHER.rate(value) == rag
 
 
-@pytest.mark.parametrize("value, rag", [(90.01, "green"), (90, "green"), (89.99, "amber"), (75.01, "amber"),
-                                        (75, "amber"), (74.99, "red")])
+@pytest.mark.parametrize(
+    "value, rag", [(90.01, "green"), (90, "green"), (89.99, "amber"), (75.01, "amber"), (75, "amber"), (74.99, "red")]
+)
 def test_lower_is_worse_bounds_belong_to_the_better_colour(value, rag):
     assert LOWER.rate(value) == rag
 
@@ -163,11 +180,14 @@ def test_default_caseload_bands_follow_the_standard():
 
 # --------------------------------------------------------------------------- overrides
 
+
 def test_toml_overrides_change_thresholds(tmp_path, monkeypatch):
     path = tmp_path / "standards.toml"
-    path.write_text("[standards]\ncaseload_per_fte = 20\n\n"
-                    "[rag.transfers_on_time]\ngreen = 95\namber = 80\n\n"
-                    "[rag.unallocated]\namber = 5\n")
+    path.write_text(
+        "[standards]\ncaseload_per_fte = 20\n\n"
+        "[rag.transfers_on_time]\ngreen = 95\namber = 80\n\n"
+        "[rag.unallocated]\namber = 5\n"
+    )
     monkeypatch.setenv("CSC_STANDARDS_FILE", str(path))
     s = load_standards()
     th = load_thresholds(s)
@@ -181,24 +201,29 @@ def test_toml_overrides_change_thresholds(tmp_path, monkeypatch):
 def test_overrides_change_a_tiles_rating(demo, tmp_path):
     """Unallocated on the demo (17) is red by default; with amber up to 20 it is amber."""
     base = default_thresholds(demo.standards)
-    tiles = overview_tiles(demo, Filters(AS_AT), keys=("unallocated",),
-                           thresholds=apply_overrides(base, {"unallocated": {"amber": 20}}))
+    tiles = overview_tiles(
+        demo, Filters(AS_AT), keys=("unallocated",), thresholds=apply_overrides(base, {"unallocated": {"amber": 20}})
+    )
     assert (tiles[0].value, tiles[0].rag, tiles[0].rag_label) == (17, "amber", "◆ Amber")
 
 
-@pytest.mark.parametrize("table, msg", [
-    ({"nope": {"green": 1}}, "Unknown RAG tile 'nope'"),
-    ({"unallocated": {"red": 1}}, "Unknown field 'red'"),
-    ({"unallocated": {"green": "high"}}, "must be a number"),
-    ({"average_caseload": {"green": 30, "amber": 26}}, "amber >= green"),
-    ({"transfers_on_time": {"green": 70}}, "amber <= green"),
-])
+@pytest.mark.parametrize(
+    "table, msg",
+    [
+        ({"nope": {"green": 1}}, "Unknown RAG tile 'nope'"),
+        ({"unallocated": {"red": 1}}, "Unknown field 'red'"),
+        ({"unallocated": {"green": "high"}}, "must be a number"),
+        ({"average_caseload": {"green": 30, "amber": 26}}, "amber >= green"),
+        ({"transfers_on_time": {"green": 70}}, "amber <= green"),
+    ],
+)
 def test_bad_overrides_are_refused(table, msg):
     with pytest.raises(RagError, match=msg):
         apply_overrides(default_thresholds(load_standards()), table)
 
 
 # --------------------------------------------------------------------------- presentation, pilot (stubbed data)
+
 
 class _DB:
     def __init__(self, standards):
@@ -207,8 +232,10 @@ class _DB:
 
 def _stub(frames: dict):
     """A fetch answering each data-layer function from ``frames[name](as_at)``."""
+
     def fetch(fn, f, *args):
         return frames[fn.__name__](f.as_at)
+
     return fetch
 
 
@@ -217,13 +244,21 @@ DATES = (AS_AT, AS_AT - timedelta(days=7))
 
 
 def _tiles(frames, keys, disclosure=SHOWN, **kw):
-    return {t.key: t for t in overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=disclosure,
-                                              fetch=_stub(frames), keys=keys, **kw)}
+    return {
+        t.key: t
+        for t in overview_tiles(
+            _DB(load_standards()), Filters(AS_AT), disclosure=disclosure, fetch=_stub(frames), keys=keys, **kw
+        )
+    }
 
 
 def test_presentation_suppresses_small_counts_only():
-    by_status = lambda d: pd.DataFrame({"status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],  # noqa: E731
-                                        "children": [3, 12, 0, 0, 1, 0] if d == AS_AT else [3, 10, 0, 0, 0, 0]})
+    by_status = lambda d: pd.DataFrame(
+        {
+            "status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],
+            "children": [3, 12, 0, 0, 1, 0] if d == AS_AT else [3, 10, 0, 0, 0, 0],
+        }
+    )
     unalloc = lambda d: pd.DataFrame({"days_unallocated": [5, 40] if d == AS_AT else [9]})  # noqa: E731
     frames = {"children_by_status": by_status, "unallocated": unalloc}
     shown = _tiles(frames, ("children_open", "unallocated"))
@@ -240,8 +275,12 @@ def test_presentation_suppresses_small_counts_only():
     assert plain["unallocated"].change_text == "▲ up 1 since 24 Mar 2023 (worse)"
     assert plain["unallocated"].detail.endswith("Longest wait 40 days.")
     # The old keyword still asks for presentation mode (for callers not yet given a Disclosure).
-    legacy = {t.key: t for t in overview_tiles(_DB(load_standards()), Filters(AS_AT), presentation=True,
-                                               fetch=_stub(frames), keys=("unallocated",))}
+    legacy = {
+        t.key: t
+        for t in overview_tiles(
+            _DB(load_standards()), Filters(AS_AT), presentation=True, fetch=_stub(frames), keys=("unallocated",)
+        )
+    }
     assert legacy["unallocated"].display == "<5"
 
 
@@ -260,20 +299,35 @@ def test_a_percentage_on_fewer_than_five_is_not_shown_in_presentation():
 
 def test_regression_percentage_beside_its_suppressed_count():
     """Issue 12: "<5 of 54 children (2%)" and "20% (<5 of 5)": the share of a hidden count is hidden too."""
-    rows = lambda d: pd.DataFrame({"pending": [False] * 54, "on_time": [True] * 1 + [False] * 53,  # noqa: E731
-                                   "late": [False] * 54})
+    rows = lambda d: pd.DataFrame(
+        {
+            "pending": [False] * 54,
+            "on_time": [True] * 1 + [False] * 53,
+            "late": [False] * 54,
+        }
+    )
     tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "<5" and "<5 of 54" in tile.detail and "%" not in tile.detail + tile.display
-    rows5 = lambda d: pd.DataFrame({"pending": [False] * 5, "on_time": [True] + [False] * 4,  # noqa: E731
-                                    "late": [False] * 5})
+    rows5 = lambda d: pd.DataFrame(
+        {
+            "pending": [False] * 5,
+            "on_time": [True] + [False] * 4,
+            "late": [False] * 5,
+        }
+    )
     tile = _tiles({"transfers": rows5}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "<5" and "20" not in tile.display + tile.detail
 
 
 def test_a_percentage_whose_complement_is_small_is_hidden():
     """45 of 46 on time says 1 is late: the share and the on-time count are hidden, the total shown."""
-    rows = lambda d: pd.DataFrame({"pending": [False] * 46, "on_time": [True] * 45 + [False],  # noqa: E731
-                                   "late": [False] * 46})
+    rows = lambda d: pd.DataFrame(
+        {
+            "pending": [False] * 46,
+            "on_time": [True] * 45 + [False],
+            "late": [False] * 46,
+        }
+    )
     tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "<5" and "* of 46 completed" in tile.detail and "45" not in tile.detail
     plain = _tiles({"transfers": rows}, ("transfers_on_time",), disclosure=Disclosure(5))["transfers_on_time"]
@@ -281,8 +335,9 @@ def test_a_percentage_whose_complement_is_small_is_hidden():
 
 
 def _trend(workers, average, over):
-    return lambda d: pd.DataFrame({"as_at": [d], "workers": [workers[d]], "average_caseload": [average[d]],
-                                   "over_target": [over[d]]})
+    return lambda d: pd.DataFrame(
+        {"as_at": [d], "workers": [workers[d]], "average_caseload": [average[d]], "over_target": [over[d]]}
+    )
 
 
 def test_regression_average_caseload_of_few_workers_and_its_worker_count():
@@ -298,7 +353,10 @@ def test_regression_average_caseload_of_few_workers_and_its_worker_count():
     assert tiles["workers_over_target"].display == "<5"
     plain = _tiles({"caseload_trend": trend}, ("average_caseload",), disclosure=Disclosure(5))["average_caseload"]
     assert (plain.display, plain.detail, plain.change_text) == (
-        "20.0", "Children per worker in post (3 workers).", "▲ up 1.0 since 24 Mar 2023 (worse)")
+        "20.0",
+        "Children per worker in post (3 workers).",
+        "▲ up 1.0 since 24 Mar 2023 (worse)",
+    )
 
 
 def test_an_average_of_few_children_is_hidden():
@@ -335,9 +393,13 @@ def test_change_of_a_count_keeps_only_a_direction_when_one_week_is_hidden():
 
 
 def test_a_percentage_change_is_not_shown_when_either_week_is_hidden():
-    rows = lambda d: pd.DataFrame({"pending": [False] * (20 if d == AS_AT else 3),  # noqa: E731
-                                   "on_time": [True] * (20 if d == AS_AT else 2) + ([] if d == AS_AT else [False]),
-                                   "late": [False] * (20 if d == AS_AT else 3)})
+    rows = lambda d: pd.DataFrame(
+        {
+            "pending": [False] * (20 if d == AS_AT else 3),
+            "on_time": [True] * (20 if d == AS_AT else 2) + ([] if d == AS_AT else [False]),
+            "late": [False] * (20 if d == AS_AT else 3),
+        }
+    )
     tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "100.0%"  # 20 of 20: complement 0 is not small
     assert tile.change_text == "Change since 24 Mar 2023 not shown: it would reveal a hidden figure"
@@ -347,8 +409,12 @@ def test_a_percentage_change_is_not_shown_when_either_week_is_hidden():
 def test_status_and_priority_splits_beside_a_shown_total_hide_a_second_cell():
     """Queue of 11: P1 10, P2 1. "P1 10, P2 <5" beside 11 gives P2 = 1: P1 is hidden too (*); zeros stay."""
     queue = lambda d: pd.DataFrame({"priority": ["P1"] * 10 + ["P2"]})  # noqa: E731
-    by_status = lambda d: pd.DataFrame({"status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],  # noqa: E731
-                                        "children": [0, 30, 12, 0, 2, 0]})
+    by_status = lambda d: pd.DataFrame(
+        {
+            "status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],
+            "children": [0, 30, 12, 0, 2, 0],
+        }
+    )
     tiles = _tiles({"jarp_queue": queue, "children_by_status": by_status}, ("jarp_queue", "children_open"))
     assert tiles["jarp_queue"].display == "11"
     assert tiles["jarp_queue"].detail == "Referrals not yet decided: P1 *, P2 <5, P3 0, below threshold 0."
@@ -359,8 +425,14 @@ def test_status_and_priority_splits_beside_a_shown_total_hide_a_second_cell():
 
 def test_an_of_total_whose_complement_is_small_leaves_the_total_out():
     """46 of 47 open CIN plans over 12 months says 1 is not: the 47 is left out, the 46 stays."""
-    trend = lambda d: pd.DataFrame({"cin_over_12_months": [46], "open_cin": [47], "cp_over_2_years": [3],  # noqa: E731
-                                    "open_cp": [40]})
+    trend = lambda d: pd.DataFrame(
+        {
+            "cin_over_12_months": [46],
+            "open_cin": [47],
+            "cp_over_2_years": [3],
+            "open_cp": [40],
+        }
+    )
     tiles = _tiles({"drift_trend": trend}, ("cin_over_12_months", "cp_over_2_years"))
     assert tiles["cin_over_12_months"].display == "46" and "47" not in tiles["cin_over_12_months"].detail
     assert (tiles["cp_over_2_years"].display, tiles["cp_over_2_years"].detail) == ("<5", "Of 40 open CP plans.")
@@ -382,28 +454,45 @@ def test_a_hidden_count_is_rated_only_when_every_value_under_5_gets_the_same_col
 def test_jarp_on_time_shares_by_priority_are_disclosed():
     def responses(d):
         status = ["on_time"] * 30 + ["late"] * 10 + ["on_time"] * 3
-        return pd.DataFrame({"priority": ["P2"] * 40 + ["P3"] * 3, "response_status": status,
-                             "responded": [True] * 43, "response_days": [1] * 43, "response_working_days": [1] * 43})
+        return pd.DataFrame(
+            {
+                "priority": ["P2"] * 40 + ["P3"] * 3,
+                "response_status": status,
+                "responded": [True] * 43,
+                "response_days": [1] * 43,
+                "response_working_days": [1] * 43,
+            }
+        )
+
     tile = _tiles({"jarp_responses": responses}, ("jarp_responses_on_time",))["jarp_responses_on_time"]
     assert tile.display == "76.7%"  # 33 of 43
     # P3's 3 on time is hidden; with 43 judged shown, P2's 10 late is hidden too (secondary), and P2's 75%
     # would give it back (30 on time shown): the same decisions as the JARP page's response counts.
     assert tile.detail == "33 of 43 judged in the 12 months. On time by priority: P2 <5; P3 <5."
     plain = _tiles({"jarp_responses": responses}, ("jarp_responses_on_time",), disclosure=Disclosure(5))
-    assert plain["jarp_responses_on_time"].detail == ("33 of 43 judged in the 12 months. On time by priority: P2 75%; "
-                                                      "P3 100%.")
+    assert plain["jarp_responses_on_time"].detail == (
+        "33 of 43 judged in the 12 months. On time by priority: P2 75%; P3 100%."
+    )
 
 
 def test_rag_counts_and_the_weeks_changes():
     unalloc = lambda d: pd.DataFrame({"days_unallocated": [1] * (17 if d == AS_AT else 21)})  # noqa: E731
     queue = lambda d: pd.DataFrame({"priority": ["P1"] * (10 if d == AS_AT else 6)})  # noqa: E731
-    trend = lambda d: pd.DataFrame({"cin_over_12_months": [0], "open_cin": [47], "cp_over_2_years": [6],  # noqa: E731
-                                    "open_cp": [40] if d == AS_AT else [41]})
+    trend = lambda d: pd.DataFrame(
+        {
+            "cin_over_12_months": [0],
+            "open_cin": [47],
+            "cp_over_2_years": [6],
+            "open_cp": [40] if d == AS_AT else [41],
+        }
+    )
     frames = {"unallocated": unalloc, "jarp_queue": queue, "drift_trend": trend}
     tiles = list(_tiles(frames, ("unallocated", "jarp_queue", "cin_over_12_months", "cp_over_2_years")).values())
     assert rag_counts(tiles) == {"red": 2, "amber": 0, "green": 1, "none": 1}
-    assert week_changes(tiles) == ["JARP queue: 10, ▲ up <5 since 24 Mar 2023",
-                                   "Children without a qualified key worker: 17, ▼ down <5 since 24 Mar 2023 (better)"]
+    assert week_changes(tiles) == [
+        "JARP queue: 10, ▲ up <5 since 24 Mar 2023",
+        "Children without a qualified key worker: 17, ▼ down <5 since 24 Mar 2023 (better)",
+    ]
     frame = tiles_frame(tiles)
     assert list(frame.columns) == ["tile", "value", "rating", "change", "standard", "rule", "detail"]
     assert frame["value"].tolist() == ["17", "0", "6", "10"]
@@ -412,18 +501,22 @@ def test_rag_counts_and_the_weeks_changes():
 def _evaluation(status, did):
     class Ev:
         pass
+
     ev = Ev()
     ev.did = pd.DataFrame([dict(measure="median_days", did=did, status=status, verdict=f"verdict {status}")])
     return ev
 
 
-@pytest.mark.parametrize("status, value, display, rag, label", [
-    ("better", -30.0, "-30 days", "green", "● Green"),
-    ("worse", 20.0, "+20 days", "red", "▲ Red"),
-    ("inconclusive", -9.0, "-9 days", None, "No clear difference"),
-    ("too_small", None, "Too small to judge", None, "Too small to judge"),
-    ("not_measurable", None, "Not measurable yet", None, "Not measurable yet"),
-])
+@pytest.mark.parametrize(
+    "status, value, display, rag, label",
+    [
+        ("better", -30.0, "-30 days", "green", "● Green"),
+        ("worse", 20.0, "+20 days", "red", "▲ Red"),
+        ("inconclusive", -9.0, "-9 days", None, "No clear difference"),
+        ("too_small", None, "Too small to judge", None, "Too small to judge"),
+        ("not_measurable", None, "Not measurable yet", None, "Not measurable yet"),
+    ],
+)
 def test_pilot_tile_refuses_where_the_page_refuses(status, value, display, rag, label):
     """Hand-set verdicts (stubbed evaluation): the tile rates and refuses exactly as the pilot page does."""
     fetch = _stub({"evaluate_pilot": lambda d: _evaluation(status, -30.0 if value is None else value)})
@@ -448,8 +541,9 @@ def test_regression_pilot_verdict_never_names_a_small_cohort_in_presentation():
     ev = _evaluation("too_small", float("nan"))
     ev.did.loc[0, "verdict"] = "Too small to judge: fewer than 10 plans in pilot teams during the pilot (2)."
     fetch = _stub({"evaluate_pilot": lambda d: ev})
-    tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN, fetch=fetch,
-                          keys=("pilot_effect",))[0]
+    tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN, fetch=fetch, keys=("pilot_effect",))[
+        0
+    ]
     assert tile.detail == "Too small to judge: a cohort has fewer than 10 plans." and "(2)" not in tile.detail
     plain = overview_tiles(_DB(load_standards()), Filters(AS_AT), fetch=fetch, keys=("pilot_effect",))[0]
     assert plain.detail.endswith("(2).")
@@ -459,11 +553,21 @@ def test_a_pilot_effect_from_a_cohort_under_5_is_hidden():
     """With a minimum cohort set below the threshold, a concluded difference from a cohort of 3 is not shown."""
     ev = _evaluation("better", -30.0)
     ev.did["min_n"] = 3
-    tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN,
-                          fetch=_stub({"evaluate_pilot": lambda d: ev}), keys=("pilot_effect",))[0]
+    tile = overview_tiles(
+        _DB(load_standards()),
+        Filters(AS_AT),
+        disclosure=SHOWN,
+        fetch=_stub({"evaluate_pilot": lambda d: ev}),
+        keys=("pilot_effect",),
+    )[0]
     assert (tile.display, tile.rag, tile.rag_label, tile.hidden) == ("<5", None, "Not rated", True)
     assert "-30" not in tile.detail + tile.change_text
     ev.did["min_n"] = 12
-    tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN,
-                          fetch=_stub({"evaluate_pilot": lambda d: ev}), keys=("pilot_effect",))[0]
+    tile = overview_tiles(
+        _DB(load_standards()),
+        Filters(AS_AT),
+        disclosure=SHOWN,
+        fetch=_stub({"evaluate_pilot": lambda d: ev}),
+        keys=("pilot_effect",),
+    )[0]
     assert (tile.display, tile.rag) == ("-30 days", "green")

@@ -5,34 +5,56 @@ are worked by hand from the calendar: England and Wales bank holidays in range a
 2 May, 2 and 3 June (spring bank holiday moved, Platinum Jubilee), 29 August, 19 September (State
 Funeral), 26 and 27 December 2022 (Boxing Day, Christmas Day substitute), 2 January 2023.
 """
+
 from datetime import date
 
 import pytest
 
-from data_layer import (Filters, keyworker_change_children, keyworker_changes, transfer_exclusions,
-                        transfers)
+from data_layer import Filters, keyworker_change_children, keyworker_changes, transfer_exclusions, transfers
 
 D = date(2023, 3, 31)
 F = Filters(as_at=D)
 
 
-def _tr(tid, requested, completed=None, status=None, frm="T1", to="T2", point="initial_cin_meeting",
-        notified=None, joint=None, child=None):
+def _tr(
+    tid,
+    requested,
+    completed=None,
+    status=None,
+    frm="T1",
+    to="T2",
+    point="initial_cin_meeting",
+    notified=None,
+    joint=None,
+    child=None,
+):
     if status is None:
         status = "pending" if completed is None else "completed"
-    return dict(transfer_id=tid, child_id=child or f"C{tid}", from_team_id=frm, to_team_id=to,
-                transfer_point=point, notified_date=notified, requested_date=requested,
-                completed_date=completed, joint_visit_date=joint, status=status)
+    return dict(
+        transfer_id=tid,
+        child_id=child or f"C{tid}",
+        from_team_id=frm,
+        to_team_id=to,
+        transfer_point=point,
+        notified_date=notified,
+        requested_date=requested,
+        completed_date=completed,
+        joint_visit_date=joint,
+        status=status,
+    )
 
 
 def _kw(aid, child, start, end=None, team="T2", worker="W1", role="key_worker"):
-    return dict(allocation_id=aid, child_id=child, worker_id=worker, team_id=team, role=role,
-                start_date=start, end_date=end)
+    return dict(
+        allocation_id=aid, child_id=child, worker_id=worker, team_id=team, role=role, start_date=start, end_date=end
+    )
 
 
-TEAMS = [dict(team_id="T1", team_name="Assessment North", service="Assessment", area="North"),
-         dict(team_id="T2", team_name="CIN North", service="CIN/CP", area="North"),
-         dict(team_id="T3", team_name="Looked After", service="Looked After", area="North")]
+TEAMS = [
+    dict(team_id="T1", team_name="Assessment North", service="Assessment", area="North"),
+    dict(team_id="T2", team_name="CIN North", service="CIN/CP", area="North"),
+    dict(team_id="T3", team_name="Looked After", service="Looked After", area="North"),
+]
 
 TRANSFERS = [
     # Wed 1 Jun -> Mon 6 Jun 2022: Wed counts; Thu 2 and Fri 3 are bank holidays; weekend -> 1.
@@ -40,15 +62,22 @@ TRANSFERS = [
     # Fri 23 Dec -> Thu 29 Dec 2022: Fri 23 and Wed 28 (26 Boxing Day, 27 Christmas substitute) -> 2.
     _tr("TR02", date(2022, 12, 23), date(2022, 12, 29), notified=date(2022, 12, 15)),
     # Same day -> 0; joint visit on the day of transfer counts; no transfer point recorded.
-    _tr("TR03", date(2022, 7, 12), date(2022, 7, 12), point=None, joint=date(2022, 7, 12),
-        notified=date(2022, 6, 1)),
+    _tr("TR03", date(2022, 7, 12), date(2022, 7, 12), point=None, joint=date(2022, 7, 12), notified=date(2022, 6, 1)),
     # Mon 12 -> Tue 20 Sep 2022: 12-16 Sep (5), Mon 19 State Funeral -> 5, late; joint visit after.
     _tr("TR04", date(2022, 9, 12), date(2022, 9, 20), frm="T2", to="T3", joint=date(2022, 9, 21)),
     # Mon 3 -> Thu 6 Oct 2022: exactly 3, on time; notice 14 days; joint visit 7 days before.
     _tr("TR05", date(2022, 10, 3), date(2022, 10, 6), notified=date(2022, 9, 22), joint=date(2022, 9, 29)),
     # Mon 3 -> Fri 7 Oct 2022: 4, late; notice 13 days; joint visit 8 days before.
-    _tr("TR06", date(2022, 10, 3), date(2022, 10, 7), frm="T3", to="T2", point="first_lac_review",
-        notified=date(2022, 9, 24), joint=date(2022, 9, 29)),
+    _tr(
+        "TR06",
+        date(2022, 10, 3),
+        date(2022, 10, 7),
+        frm="T3",
+        to="T2",
+        point="first_lac_review",
+        notified=date(2022, 9, 24),
+        joint=date(2022, 9, 29),
+    ),
     # Pending on Fri 31 Mar 2023, requested Tue 28: 28, 29, 30 -> 3 working days, not yet late.
     _tr("TR07", date(2023, 3, 28), joint=date(2023, 3, 29), point="after_icpc"),
     # Pending, requested Mon 27 Mar: 27-30 -> 4 working days, late.
@@ -70,40 +99,43 @@ TRANSFERS = [
     # Unrecognised transfer point: kept, counted for the by-point chart.
     _tr("TR16", date(2022, 11, 14), date(2022, 11, 15), point="at_panel"),
     # ---- rows the standard cannot judge
-    _tr("X1", None, status="pending"),                                          # no request date
-    _tr("X2", date(2022, 6, 10), date(2022, 6, 8)),                             # completed before requested
-    _tr("X3", date(2022, 5, 5), status="cancelled"),                            # unknown status
-    _tr("X4", date(2022, 8, 1), status="declined", frm="T2", to="T3"),          # declined in window
-    _tr("X5", date(2021, 8, 1), status="declined"),                             # declined, before window
-    _tr("X6", date(2022, 11, 1), status="completed"),                           # completed, no date
-    _tr("X7", date(2022, 11, 7), date(2022, 11, 8), status="pending"),          # pending with a date
-    _tr("X8", None, date(2021, 1, 1)),                                          # no request, long ago
-    {**_tr("X9", date(2022, 12, 1)), "status": None},                           # missing status
+    _tr("X1", None, status="pending"),  # no request date
+    _tr("X2", date(2022, 6, 10), date(2022, 6, 8)),  # completed before requested
+    _tr("X3", date(2022, 5, 5), status="cancelled"),  # unknown status
+    _tr("X4", date(2022, 8, 1), status="declined", frm="T2", to="T3"),  # declined in window
+    _tr("X5", date(2021, 8, 1), status="declined"),  # declined, before window
+    _tr("X6", date(2022, 11, 1), status="completed"),  # completed, no date
+    _tr("X7", date(2022, 11, 7), date(2022, 11, 8), status="pending"),  # pending with a date
+    _tr("X8", None, date(2021, 1, 1)),  # no request, long ago
+    {**_tr("X9", date(2022, 12, 1)), "status": None},  # missing status
 ]
 
 ALLOCATIONS = [
-    *[_kw(f"K1-{i}", "K1", s) for i, s in enumerate([date(2022, 5, 1), date(2022, 8, 1), date(2022, 11, 1),
-                                                     date(2023, 2, 1)])],
-    _kw("K2-1", "K2", date(2021, 1, 1)),                                   # stable since before W: 0
+    *[
+        _kw(f"K1-{i}", "K1", s)
+        for i, s in enumerate([date(2022, 5, 1), date(2022, 8, 1), date(2022, 11, 1), date(2023, 2, 1)])
+    ],
+    _kw("K2-1", "K2", date(2021, 1, 1)),  # stable since before W: 0
     _kw("K3-1", "K3", date(2021, 1, 1), date(2022, 6, 1)),
-    _kw("K3-2", "K3", date(2022, 6, 1)),                                   # one started in window: 0
-    _kw("K4-1", "K4", date(2022, 4, 1), date(2022, 7, 1)),                 # on W: counts
+    _kw("K3-2", "K3", date(2022, 6, 1)),  # one started in window: 0
+    _kw("K4-1", "K4", date(2022, 4, 1), date(2022, 7, 1)),  # on W: counts
     _kw("K4-2", "K4", date(2022, 7, 1), D),
-    _kw("K4-3", "K4", D, date(2023, 4, 1)),                                # on D: counts
-    _kw("K4-4", "K4", date(2023, 4, 1)),                                   # after D: not counted
-    _kw("K5-1", "K5", date(2022, 3, 31), date(2022, 6, 1)),                # day before W: not counted
+    _kw("K4-3", "K4", D, date(2023, 4, 1)),  # on D: counts
+    _kw("K4-4", "K4", date(2023, 4, 1)),  # after D: not counted
+    _kw("K5-1", "K5", date(2022, 3, 31), date(2022, 6, 1)),  # day before W: not counted
     _kw("K5-2", "K5", date(2022, 6, 1), date(2022, 9, 1)),
     _kw("K5-3", "K5", date(2022, 9, 1)),
-    _kw("K6-0", "K6", date(2022, 5, 1), date(2022, 5, 10), worker=None),   # awaiting allocation: not counted
-    *[_kw(f"K6-{i}", "K6", s) for i, s in enumerate([date(2022, 5, 10), date(2022, 6, 10), date(2022, 7, 10),
-                                                     date(2022, 8, 10)], 1)],
+    _kw("K6-0", "K6", date(2022, 5, 1), date(2022, 5, 10), worker=None),  # awaiting allocation: not counted
+    *[
+        _kw(f"K6-{i}", "K6", s)
+        for i, s in enumerate([date(2022, 5, 10), date(2022, 6, 10), date(2022, 7, 10), date(2022, 8, 10)], 1)
+    ],
     *[_kw(f"K7-{i}", "K7", date(2022, 5 + i, 1), role="involved") for i in range(5)],  # not key worker
-    *[_kw(f"K8-{i}", "K8", s, team="T1") for i, s in enumerate([date(2022, 5, 1), date(2022, 6, 1),
-                                                               date(2022, 7, 1)])],
+    *[_kw(f"K8-{i}", "K8", s, team="T1") for i, s in enumerate([date(2022, 5, 1), date(2022, 6, 1), date(2022, 7, 1)])],
     _kw("K8-3", "K8", date(2022, 8, 1)),
-    _kw("K9-1", "K9", date(2020, 1, 1), date(2022, 4, 1)),                 # ended on W: not in window
-    _kw("K10-1", "K10", None),                                             # no start date
-    _kw("K10-2", "K10", date(2022, 5, 1), date(2022, 4, 1)),               # ends before it starts
+    _kw("K9-1", "K9", date(2020, 1, 1), date(2022, 4, 1)),  # ended on W: not in window
+    _kw("K10-1", "K10", None),  # no start date
+    _kw("K10-2", "K10", date(2022, 5, 1), date(2022, 4, 1)),  # ends before it starts
 ]
 
 ROWS = {"teams": TEAMS, "transfers": TRANSFERS, "allocations": ALLOCATIONS}
@@ -120,15 +152,41 @@ def _by_id(df):
 
 def test_window_and_as_at_scope(db):
     df = transfers(db, F)
-    assert sorted(df["transfer_id"]) == ["TR01", "TR02", "TR03", "TR04", "TR05", "TR06", "TR07", "TR08", "TR09",
-                                         "TR10", "TR12", "TR15", "TR16"]
+    assert sorted(df["transfer_id"]) == [
+        "TR01",
+        "TR02",
+        "TR03",
+        "TR04",
+        "TR05",
+        "TR06",
+        "TR07",
+        "TR08",
+        "TR09",
+        "TR10",
+        "TR12",
+        "TR15",
+        "TR16",
+    ]
     assert df["transfer_id"].is_unique
 
 
 def test_working_days_across_weekends_and_bank_holidays(db):
     rows = _by_id(transfers(db, F))
-    expected = {"TR01": 1, "TR02": 2, "TR03": 0, "TR04": 5, "TR05": 3, "TR06": 4, "TR07": 3, "TR08": 4,
-                "TR09": 255, "TR10": 1, "TR12": 2, "TR15": 0, "TR16": 1}
+    expected = {
+        "TR01": 1,
+        "TR02": 2,
+        "TR03": 0,
+        "TR04": 5,
+        "TR05": 3,
+        "TR06": 4,
+        "TR07": 3,
+        "TR08": 4,
+        "TR09": 255,
+        "TR10": 1,
+        "TR12": 2,
+        "TR15": 0,
+        "TR16": 1,
+    }
     assert {k: int(r.working_days) for k, r in rows.items()} == expected
     assert {k for k, r in rows.items() if not r.on_time} == {"TR04", "TR06", "TR08", "TR09"}
     assert all(bool(r.late) == (not r.on_time) for r in rows.values())
@@ -138,12 +196,19 @@ def test_pending_as_at(db):
     rows = _by_id(transfers(db, F))
     assert {k for k, r in rows.items() if r.pending} == {"TR07", "TR08", "TR09", "TR10", "TR15"}
     assert {k: r.status for k, r in rows.items() if k in ("TR07", "TR10", "TR05")} == {
-        "TR07": "pending", "TR10": "pending", "TR05": "completed"}
+        "TR07": "pending",
+        "TR10": "pending",
+        "TR05": "completed",
+    }
     # Completed after D: completion and the joint visit after D are not known on D.
     assert rows["TR10"].completed_date is None and rows["TR10"].joint_visit_date is None
     assert rows["TR07"].joint_visit_date == date(2023, 3, 29)
     assert {k: rows[k].days_waiting for k in ("TR07", "TR08", "TR10", "TR15")} == {
-        "TR07": 3, "TR08": 4, "TR10": 1, "TR15": 0}
+        "TR07": 3,
+        "TR08": 4,
+        "TR10": 1,
+        "TR15": 0,
+    }
     assert rows["TR05"].days_waiting is None
     # Not judged until completed.
     for k in ("TR07", "TR08", "TR09", "TR10", "TR15"):
@@ -162,17 +227,31 @@ def test_notice_given(db):
 
 def test_joint_visit_window(db):
     rows = _by_id(transfers(db, F))
-    assert rows["TR05"].joint_visit_ok is True     # 7 days before completion
-    assert rows["TR06"].joint_visit_ok is False    # 8 days before
-    assert rows["TR03"].joint_visit_ok is True     # on the day of transfer
-    assert rows["TR04"].joint_visit_ok is False    # after completion
-    assert rows["TR01"].joint_visit_ok is False    # none recorded
+    assert rows["TR05"].joint_visit_ok is True  # 7 days before completion
+    assert rows["TR06"].joint_visit_ok is False  # 8 days before
+    assert rows["TR03"].joint_visit_ok is True  # on the day of transfer
+    assert rows["TR04"].joint_visit_ok is False  # after completion
+    assert rows["TR01"].joint_visit_ok is False  # none recorded
 
 
 def test_columns_and_types(db):
     df = transfers(db, F)
-    for col in ("transfer_id", "child_id", "from_team", "to_team", "transfer_point", "working_days", "notice_days",
-                "joint_visit_ok", "on_time", "pending", "from_team_name", "to_team_name", "notice_ok", "status"):
+    for col in (
+        "transfer_id",
+        "child_id",
+        "from_team",
+        "to_team",
+        "transfer_point",
+        "working_days",
+        "notice_days",
+        "joint_visit_ok",
+        "on_time",
+        "pending",
+        "from_team_name",
+        "to_team_name",
+        "notice_ok",
+        "status",
+    ):
         assert col in df.columns
     r = _by_id(df)["TR04"]
     assert (r.from_team, r.from_team_name, r.to_team, r.to_team_name) == ("T2", "CIN North", "T3", "Looked After")
@@ -239,7 +318,11 @@ def test_children_with_three_or_more_changes(db):
     assert kids["changes"].tolist() == [3, 3, 3]
     k1 = kids.iloc[0]
     assert (k1["allocations"], k1["last_change"], k1["team_id"], k1["team_name"]) == (
-        4, date(2023, 2, 1), "T2", "CIN North")
+        4,
+        date(2023, 2, 1),
+        "T2",
+        "CIN North",
+    )
     assert keyworker_change_children(db, F, minimum=2)["child_id"].tolist() == ["K1", "K6", "K8", "K4"]
 
 
@@ -254,8 +337,18 @@ def test_empty_database(make_db):
 # ---- working-day arithmetic (data_layer.working_days), checked against the gov.uk calendar ----
 
 # England and Wales bank holidays falling on weekdays, as published on gov.uk/bank-holidays.
-GOV_UK_2022 = [date(2022, 1, 3), date(2022, 4, 15), date(2022, 4, 18), date(2022, 5, 2), date(2022, 6, 2),
-               date(2022, 6, 3), date(2022, 8, 29), date(2022, 9, 19), date(2022, 12, 26), date(2022, 12, 27)]
+GOV_UK_2022 = [
+    date(2022, 1, 3),
+    date(2022, 4, 15),
+    date(2022, 4, 18),
+    date(2022, 5, 2),
+    date(2022, 6, 2),
+    date(2022, 6, 3),
+    date(2022, 8, 29),
+    date(2022, 9, 19),
+    date(2022, 12, 26),
+    date(2022, 12, 27),
+]
 
 
 def test_bank_holidays_come_from_the_holidays_library_for_england_and_wales():
@@ -275,18 +368,21 @@ def test_bank_holidays_come_from_the_holidays_library_for_england_and_wales():
     assert bank_holidays(2022, 2022).dtype == np.dtype("datetime64[D]")
 
 
-@pytest.mark.parametrize("start,end,expected", [
-    (date(2022, 6, 1), date(2022, 6, 1), 0),     # same day
-    (date(2022, 6, 1), date(2022, 6, 2), 1),     # Wed counts, completion day does not
-    (date(2022, 6, 1), date(2022, 6, 6), 1),     # Thu 2 and Fri 3 June 2022 bank holidays, then the weekend
-    (date(2022, 6, 1), date(2022, 6, 7), 2),
-    (date(2022, 6, 2), date(2022, 6, 6), 0),     # requested on a bank holiday, done next working day
-    (date(2022, 5, 27), date(2022, 6, 8), 6),    # Fri 27, Mon 30, Tue 31, Wed 1, Mon 6, Tue 7
-    (date(2022, 7, 8), date(2022, 7, 11), 1),    # Friday to Monday
-    (date(2022, 7, 9), date(2022, 7, 11), 0),    # Saturday to Monday
-    (date(2022, 12, 23), date(2023, 1, 3), 4),   # 23, 28, 29, 30 Dec; 26, 27 Dec and 2 Jan are holidays
-    (date(2022, 9, 16), date(2022, 9, 21), 2),   # Fri 16, Tue 20 (Mon 19 State Funeral)
-])
+@pytest.mark.parametrize(
+    "start,end,expected",
+    [
+        (date(2022, 6, 1), date(2022, 6, 1), 0),  # same day
+        (date(2022, 6, 1), date(2022, 6, 2), 1),  # Wed counts, completion day does not
+        (date(2022, 6, 1), date(2022, 6, 6), 1),  # Thu 2 and Fri 3 June 2022 bank holidays, then the weekend
+        (date(2022, 6, 1), date(2022, 6, 7), 2),
+        (date(2022, 6, 2), date(2022, 6, 6), 0),  # requested on a bank holiday, done next working day
+        (date(2022, 5, 27), date(2022, 6, 8), 6),  # Fri 27, Mon 30, Tue 31, Wed 1, Mon 6, Tue 7
+        (date(2022, 7, 8), date(2022, 7, 11), 1),  # Friday to Monday
+        (date(2022, 7, 9), date(2022, 7, 11), 0),  # Saturday to Monday
+        (date(2022, 12, 23), date(2023, 1, 3), 4),  # 23, 28, 29, 30 Dec; 26, 27 Dec and 2 Jan are holidays
+        (date(2022, 9, 16), date(2022, 9, 21), 2),  # Fri 16, Tue 20 (Mon 19 State Funeral)
+    ],
+)
 def test_working_days_hand_worked(start, end, expected):
     import numpy as np
 
@@ -304,12 +400,16 @@ def test_working_days_vectorised_matches_numpy_and_keeps_missing_dates_missing()
 
     rng = np.random.default_rng(3)
     starts = [date(2021, 6, 1) + pd.Timedelta(days=int(n)) for n in rng.integers(0, 700, 300)]
-    ends = [s + pd.Timedelta(days=int(n)) for s, n in zip(starts, rng.integers(0, 40, 300))]
+    ends = [s + pd.Timedelta(days=int(n)) for s, n in zip(starts, rng.integers(0, 40, 300), strict=False)]
     got = working_days(starts, ends)
-    want = np.busday_count(np.array(starts, dtype="datetime64[D]"), np.array(ends, dtype="datetime64[D]"),
-                           holidays=bank_holidays(2021, 2024))
+    want = np.busday_count(
+        np.array(starts, dtype="datetime64[D]"),
+        np.array(ends, dtype="datetime64[D]"),
+        holidays=bank_holidays(2021, 2024),
+    )
     assert got.tolist() == want.astype(float).tolist()
     # Missing either date: NaN (never 0); end before start: negative (callers exclude such rows).
-    out = working_days([date(2022, 6, 1), None, date(2022, 6, 6), pd.NaT], [None, date(2022, 6, 6), date(2022, 6, 1),
-                                                                             date(2022, 6, 1)])
+    out = working_days(
+        [date(2022, 6, 1), None, date(2022, 6, 6), pd.NaT], [None, date(2022, 6, 6), date(2022, 6, 1), date(2022, 6, 1)]
+    )
     assert np.isnan(out[0]) and np.isnan(out[1]) and np.isnan(out[3]) and out[2] == -1

@@ -1,4 +1,5 @@
 """Global filters in the URL: valid values round-trip, bad ones fall back with a notice."""
+
 from datetime import date
 
 import pytest

@@ -6,6 +6,7 @@ view's :class:`~dashboard.disclosure.Disclosure`: workers become "Worker 1..n" w
 singles one out (no team, role, FTE, target or excess), a count under the threshold is never
 drawn at its size, and every text is formatted by the disclosure rules.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,11 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, STATUS_COLOURS, STATUS_LABELS, TEMPLATE_NAME
 
-from dashboard.disclosure import Disclosure
-
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural, standard_label
+from .common import add_standard_line, aria_summary, base_figure, empty_figure, standard_label
 
 EXACT = Disclosure()
 
@@ -34,6 +34,7 @@ def _fmt(x: float) -> str:
 
 
 # --------------------------------------------------------------------------- workers chart
+
 
 def anonymise_workers(table: pd.DataFrame) -> pd.DataFrame:
     """Replace worker names by "Worker 1..n" in the table's current order (presentation mode)."""
@@ -99,12 +100,15 @@ def workers_title(table: pd.DataFrame, per_fte: float = 25, d: Disclosure = EXAC
     n = len(table)
     over = int(table["over_target"].astype(bool).sum()) if n else 0
     verb = "is" if over == 1 and not d.hides(over) else "are"
-    return f"{d.of(over, n)} {'worker' if n == 1 else 'workers'} {verb} over their caseload target " \
-           f"({_fmt(per_fte)} children per FTE)"
+    return (
+        f"{d.of(over, n)} {'worker' if n == 1 else 'workers'} {verb} over their caseload target "
+        f"({_fmt(per_fte)} children per FTE)"
+    )
 
 
-def workers_figure(table: pd.DataFrame, *, per_fte: float = 25, source: str = SOURCE,
-                   max_bars: int = MAX_WORKER_BARS) -> go.Figure:
+def workers_figure(
+    table: pd.DataFrame, *, per_fte: float = 25, source: str = SOURCE, max_bars: int = MAX_WORKER_BARS
+) -> go.Figure:
     """Horizontal bars per worker stacked by status, a target marker each, over-target workers marked.
 
     ``table`` comes from :func:`worker_table` (exact values: not for presentation mode, which
@@ -123,39 +127,67 @@ def workers_figure(table: pd.DataFrame, *, per_fte: float = 25, source: str = SO
     height = max(320, 22 * len(labels) + 150)
     fig = base_figure(title, height=height)
     for s in STATUSES:
-        fig.add_trace(go.Bar(
-            x=table[s].astype(float), y=labels, orientation="h", name=STATUS_LABELS[s],
-            marker=dict(color=STATUS_COLOURS[s], line=dict(color="white", width=0.5)),
-            customdata=np.column_stack([table[s].astype(int).astype(str), table["team"].astype(str)]),
-            hovertemplate=f"%{{y}} (%{{customdata[1]}})<br>{STATUS_LABELS[s]}: %{{customdata[0]}}<extra></extra>",
-        ))
-    fig.add_trace(go.Scatter(
-        x=table["target"].astype(float), y=labels, mode="markers", name=f"FTE target ({_fmt(per_fte)} × FTE)",
-        marker=dict(symbol="line-ns-open", size=16, color=STANDARD_COLOUR, line=dict(width=3, color=STANDARD_COLOUR)),
-        hovertemplate="%{y}<br>Target: %{x:.1f}<extra></extra>",
-    ))
+        fig.add_trace(
+            go.Bar(
+                x=table[s].astype(float),
+                y=labels,
+                orientation="h",
+                name=STATUS_LABELS[s],
+                marker=dict(color=STATUS_COLOURS[s], line=dict(color="white", width=0.5)),
+                customdata=np.column_stack([table[s].astype(int).astype(str), table["team"].astype(str)]),
+                hovertemplate=f"%{{y}} (%{{customdata[1]}})<br>{STATUS_LABELS[s]}: %{{customdata[0]}}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=table["target"].astype(float),
+            y=labels,
+            mode="markers",
+            name=f"FTE target ({_fmt(per_fte)} × FTE)",
+            marker=dict(
+                symbol="line-ns-open", size=16, color=STANDARD_COLOUR, line=dict(width=3, color=STANDARD_COLOUR)
+            ),
+            hovertemplate="%{y}<br>Target: %{x:.1f}<extra></extra>",
+        )
+    )
     over = table[table["over_target"].astype(bool)]
     if not over.empty:
-        fig.add_trace(go.Scatter(
-            x=over["cases"].astype(float), y=over["worker"], mode="markers+text",
-            name=f"{OVER_SYMBOL} Over target", text=[f"{OVER_SYMBOL} over by {_fmt(e)}" for e in over["excess"]],
-            textposition="middle right", textfont=dict(color=STANDARD_COLOUR, size=11),
-            marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
-            hovertemplate="%{y}: %{text}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=over["cases"].astype(float),
+                y=over["worker"],
+                mode="markers+text",
+                name=f"{OVER_SYMBOL} Over target",
+                text=[f"{OVER_SYMBOL} over by {_fmt(e)}" for e in over["excess"]],
+                textposition="middle right",
+                textfont=dict(color=STANDARD_COLOUR, size=11),
+                marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
+                hovertemplate="%{y}: %{text}<extra></extra>",
+            )
+        )
     xmax = max(float(table["cases"].astype(float).max()), float(table["target"].max()), per_fte)
     fig.update_layout(barmode="stack", bargap=0.25, legend_traceorder="normal")
     fig.update_xaxes(title_text="Children allocated (key worker)", range=[0, xmax * 1.18 + 1], rangemode="tozero")
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None,
-                     automargin=True)
-    fig.add_annotation(text=standard_label(per_fte, "children per FTE", source), xref="paper", yref="paper",
-                       x=1, y=1.0, xanchor="right", yanchor="bottom", showarrow=False,
-                       font=dict(color=STANDARD_COLOUR, size=12))
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None, automargin=True
+    )
+    fig.add_annotation(
+        text=standard_label(per_fte, "children per FTE", source),
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1.0,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(color=STANDARD_COLOUR, size=12),
+    )
     return fig
 
 
-def presented_workers_figure(shown: pd.DataFrame, title: str, d: Disclosure, *,
-                             max_bars: int = MAX_WORKER_BARS) -> go.Figure:
+def presented_workers_figure(
+    shown: pd.DataFrame, title: str, d: Disclosure, *, max_bars: int = MAX_WORKER_BARS
+) -> go.Figure:
     """Presentation mode's workers chart: one bar of children per anonymous worker, over-target marked.
 
     ``shown`` comes from :func:`presented_workers`. A hidden count is not drawn: its worker's
@@ -170,26 +202,54 @@ def presented_workers_figure(shown: pd.DataFrame, title: str, d: Disclosure, *,
     labels = shown["worker"].tolist()
     values = [None if v == d.mark else float(str(v).replace(",", "")) for v in shown["cases"]]
     fig = base_figure(title, height=max(320, 22 * len(labels) + 150))
-    fig.add_trace(go.Bar(x=values, y=labels, orientation="h", name="Children allocated", marker=dict(color=BLUE),
-                         customdata=shown["cases"], hovertemplate="%{y}: %{customdata} children<extra></extra>"))
-    hidden = [lbl for lbl, v in zip(labels, values) if v is None]
+    fig.add_trace(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            name="Children allocated",
+            marker=dict(color=BLUE),
+            customdata=shown["cases"],
+            hovertemplate="%{y}: %{customdata} children<extra></extra>",
+        )
+    )
+    hidden = [lbl for lbl, v in zip(labels, values, strict=False) if v is None]
     if hidden:
-        fig.add_trace(go.Scatter(x=[0] * len(hidden), y=hidden, mode="text", text=[d.mark] * len(hidden),
-                                 textposition="middle right", name=f"{d.mark} children (not drawn)",
-                                 hovertemplate="%{y}: " + d.mark + " children<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(hidden),
+                y=hidden,
+                mode="text",
+                text=[d.mark] * len(hidden),
+                textposition="middle right",
+                name=f"{d.mark} children (not drawn)",
+                hovertemplate="%{y}: " + d.mark + " children<extra></extra>",
+            )
+        )
     over = shown[shown["over_target"].astype(bool) & (shown["cases"] != d.mark)]
     if not over.empty:
-        fig.add_trace(go.Scatter(
-            x=[float(str(v).replace(",", "")) for v in over["cases"]], y=over["worker"], mode="markers+text",
-            name=f"{OVER_SYMBOL} Over target", text=[f"{OVER_SYMBOL} over target"] * len(over),
-            textposition="middle right", textfont=dict(color=STANDARD_COLOUR, size=11),
-            marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
-            hovertemplate="%{y}: over target<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[float(str(v).replace(",", "")) for v in over["cases"]],
+                y=over["worker"],
+                mode="markers+text",
+                name=f"{OVER_SYMBOL} Over target",
+                text=[f"{OVER_SYMBOL} over target"] * len(over),
+                textposition="middle right",
+                textfont=dict(color=STANDARD_COLOUR, size=11),
+                marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
+                hovertemplate="%{y}: over target<extra></extra>",
+            )
+        )
     drawn = [v for v in values if v is not None]
-    fig.update_xaxes(title_text="Children allocated (key worker)", rangemode="tozero",
-                     range=[0, (max(drawn) if drawn else d.threshold) * 1.3 + 1])
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None,
-                     automargin=True)
+    fig.update_xaxes(
+        title_text="Children allocated (key worker)",
+        rangemode="tozero",
+        range=[0, (max(drawn) if drawn else d.threshold) * 1.3 + 1],
+    )
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None, automargin=True
+    )
     return fig
 
 
@@ -199,10 +259,12 @@ def workers_summary(table: pd.DataFrame, per_fte: float = 25) -> str:
     if table.empty:
         return aria_summary("Bar chart", title, "No workers in post for the selected teams")
     top = table.iloc[0]
-    facts = [f"Each bar is a worker's allocated children stacked by status, with a marker at their target of "
-             f"{_fmt(per_fte)} children per full-time equivalent",
-             f"Highest against target: {top['worker']} with {top['cases']} children against a target of "
-             f"{_fmt(float(top['target']))}"]
+    facts = [
+        f"Each bar is a worker's allocated children stacked by status, with a marker at their target of "
+        f"{_fmt(per_fte)} children per full-time equivalent",
+        f"Highest against target: {top['worker']} with {top['cases']} children against a target of "
+        f"{_fmt(float(top['target']))}",
+    ]
     return aria_summary("Bar chart", title, *facts)
 
 
@@ -210,12 +272,17 @@ def presented_workers_summary(shown: pd.DataFrame, title: str, d: Disclosure) ->
     if shown.empty:
         return aria_summary("Bar chart", title, "No workers in post for the selected teams")
     top = shown.iloc[0]
-    return aria_summary("Bar chart", title, "Each bar is an anonymous worker's allocated children",
-                        f"Most children: {top['worker']} with {top['cases']}",
-                        d.note)
+    return aria_summary(
+        "Bar chart",
+        title,
+        "Each bar is an anonymous worker's allocated children",
+        f"Most children: {top['worker']} with {top['cases']}",
+        d.note,
+    )
 
 
 # --------------------------------------------------------------------------- distribution
+
 
 def distribution_table(df: pd.DataFrame, *, per_fte: float = 25, bin_width: float = 5) -> pd.DataFrame:
     """Workers counted by caseload per FTE in bins ``(lo, hi]`` (the first bin includes 0).
@@ -236,7 +303,7 @@ def distribution_table(df: pd.DataFrame, *, per_fte: float = 25, bin_width: floa
     idx = np.clip(np.ceil(per.to_numpy() / bin_width).astype(int) - 1, 0, n_bins - 1)
     counts = np.bincount(idx, minlength=n_bins)
     out = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "workers": counts})
-    out["label"] = [f"{_fmt(a)}–{_fmt(b)}" for a, b in zip(out["from"], out["to"])]
+    out["label"] = [f"{_fmt(a)}–{_fmt(b)}" for a, b in zip(out["from"], out["to"], strict=False)]
     out["over_standard"] = out["from"] >= per_fte
     return out[cols]
 
@@ -246,8 +313,10 @@ def distribution_title(df: pd.DataFrame, per_fte: float = 25, d: Disclosure = EX
     n = len(ok)
     over = int(((ok["cases"] / ok["fte"]) > per_fte).sum()) if n else 0
     verb = "carries" if over == 1 and not d.hides(over) else "carry"
-    return f"{d.of(over, n)} {'worker' if n == 1 else 'workers'} {verb} more than {_fmt(per_fte)} children per " \
-           "full-time equivalent"
+    return (
+        f"{d.of(over, n)} {'worker' if n == 1 else 'workers'} {verb} more than {_fmt(per_fte)} children per "
+        "full-time equivalent"
+    )
 
 
 def presented_distribution(dist: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
@@ -257,13 +326,16 @@ def presented_distribution(dist: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
         return dist
     hidden = d.secondary(dist["workers"].tolist(), total_shown=True)
     out = dist.copy()
-    out["workers"] = [d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{int(v)}")
-                      for i, v in enumerate(dist["workers"])]
+    out["workers"] = [
+        d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{int(v)}")
+        for i, v in enumerate(dist["workers"])
+    ]
     return out
 
 
-def distribution_figure(dist: pd.DataFrame, title: str, *, per_fte: float = 25, source: str = SOURCE,
-                        d: Disclosure = EXACT) -> go.Figure:
+def distribution_figure(
+    dist: pd.DataFrame, title: str, *, per_fte: float = 25, source: str = SOURCE, d: Disclosure = EXACT
+) -> go.Figure:
     """Histogram of caseload per FTE (pre-binned), bins over the standard hatched and labelled.
 
     In presentation mode a hidden bin is not drawn at its size: its mark stands at zero.
@@ -275,30 +347,53 @@ def distribution_figure(dist: pd.DataFrame, title: str, *, per_fte: float = 25, 
     fig = base_figure(title, height=360)
     centres = (dist["from"] + dist["to"]) / 2
     width = float(dist["to"].iloc[0] - dist["from"].iloc[0])
-    for over, name, colour, pattern in ((False, "At or under the standard", BLUE, ""),
-                                        (True, f"{OVER_SYMBOL} Over the standard", ROSE, "/")):
+    for over, name, colour, pattern in (
+        (False, "At or under the standard", BLUE, ""),
+        (True, f"{OVER_SYMBOL} Over the standard", ROSE, "/"),
+    ):
         part = (dist["over_standard"] == over).to_numpy()
         if not part.any():
             continue
-        fig.add_trace(go.Bar(x=centres[part], y=[h for h, p in zip(heights, part) if p], width=width * 0.95,
-                             name=name,
-                             marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                             customdata=np.column_stack([dist.loc[part, "label"], shown.loc[part, "workers"]
-                                                         .astype(str)]),
-                             hovertemplate="%{customdata[0]} children per FTE: %{customdata[1]} workers"
-                                           "<extra></extra>"))
-    marks = [(c, v) for c, v, h in zip(centres, shown["workers"], heights) if h is None]
+        fig.add_trace(
+            go.Bar(
+                x=centres[part],
+                y=[h for h, p in zip(heights, part, strict=False) if p],
+                width=width * 0.95,
+                name=name,
+                marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
+                customdata=np.column_stack([dist.loc[part, "label"], shown.loc[part, "workers"].astype(str)]),
+                hovertemplate="%{customdata[0]} children per FTE: %{customdata[1]} workers<extra></extra>",
+            )
+        )
+    marks = [(c, v) for c, v, h in zip(centres, shown["workers"], heights, strict=False) if h is None]
     if marks:
-        fig.add_trace(go.Scatter(x=[c for c, _ in marks], y=[0] * len(marks), mode="text",
-                                 text=[str(v) for _, v in marks], textposition="top center",
-                                 name="Not drawn (too few)", hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[c for c, _ in marks],
+                y=[0] * len(marks),
+                mode="text",
+                text=[str(v) for _, v in marks],
+                textposition="top center",
+                name="Not drawn (too few)",
+                hoverinfo="skip",
+            )
+        )
     add_standard_line(fig, per_fte, standard_label(per_fte, "per FTE", source), axis="x")
     drawn = [h for h in heights if h is not None]
     top = max(drawn) if drawn else 0
-    fig.update_xaxes(title_text="Children per full-time equivalent", tickmode="array",
-                     tickvals=list(dist["from"]) + [float(dist["to"].iloc[-1])], rangemode="tozero")
-    fig.update_yaxes(title_text="Workers", rangemode="tozero", tickformat=",d",
-                     dtick=1 if top <= 8 else None, range=[0, max(top, 1) * 1.15 + (0.5 if marks else 0)])
+    fig.update_xaxes(
+        title_text="Children per full-time equivalent",
+        tickmode="array",
+        tickvals=list(dist["from"]) + [float(dist["to"].iloc[-1])],
+        rangemode="tozero",
+    )
+    fig.update_yaxes(
+        title_text="Workers",
+        rangemode="tozero",
+        tickformat=",d",
+        dtick=1 if top <= 8 else None,
+        range=[0, max(top, 1) * 1.15 + (0.5 if marks else 0)],
+    )
     fig.update_layout(bargap=0.05)
     return fig
 
@@ -307,12 +402,16 @@ def distribution_summary(dist: pd.DataFrame, title: str, per_fte: float = 25, d:
     if dist.empty:
         return aria_summary("Histogram", title, "No workers with an FTE recorded")
     busiest = dist.loc[dist["workers"].idxmax()]
-    return aria_summary("Histogram", title,
-                        f"Most workers ({d.count(busiest['workers'])}) carry {busiest['label']} children per FTE",
-                        f"The standard is {_fmt(per_fte)} children per FTE")
+    return aria_summary(
+        "Histogram",
+        title,
+        f"Most workers ({d.count(busiest['workers'])}) carry {busiest['label']} children per FTE",
+        f"The standard is {_fmt(per_fte)} children per FTE",
+    )
 
 
 # --------------------------------------------------------------------------- trend
+
 
 def trend_table(trend: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
     """The weekly trend as downloaded: week-ending date, workers, average, over target, %.
@@ -332,10 +431,14 @@ def trend_table(trend: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
     shown = out.copy()
     shown["workers"] = [d.count(v) for v in trend["workers"]]
     shown["over_target"] = [d.count(v) for v in trend["over_target"]]
-    shown["pct_over_target"] = [d.mark if d.hides_share(o, w) else ("" if pd.isna(p) else round(float(p), 1))
-                                for o, w, p in zip(trend["over_target"], trend["workers"], out["pct_over_target"])]
-    shown["average_caseload"] = [d.mark if d.hides_any(w, c) else ("" if pd.isna(a) else a)
-                                 for w, c, a in zip(trend["workers"], children, out["average_caseload"])]
+    shown["pct_over_target"] = [
+        d.mark if d.hides_share(o, w) else ("" if pd.isna(p) else round(float(p), 1))
+        for o, w, p in zip(trend["over_target"], trend["workers"], out["pct_over_target"], strict=False)
+    ]
+    shown["average_caseload"] = [
+        d.mark if d.hides_any(w, c) else ("" if pd.isna(a) else a)
+        for w, c, a in zip(trend["workers"], children, out["average_caseload"], strict=False)
+    ]
     return shown
 
 
@@ -382,27 +485,57 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
     pct = table["pct_over_target"].map(_number)
     if table.empty or avg.isna().all():
         return empty_figure(TREND_TITLE, finding or "No workers in post in the period")
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12, row_heights=[0.55, 0.45],
-                        subplot_titles=("Average caseload per worker", "% of workers over their target"))
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        row_heights=[0.55, 0.45],
+        subplot_titles=("Average caseload per worker", "% of workers over their target"),
+    )
     dates = pd.to_datetime(table["as_at"])
-    fig.add_trace(go.Scatter(x=dates, y=avg, mode="lines+markers", name="Average caseload",
-                             line=dict(color=BLUE, width=3), marker=dict(size=5, symbol="circle"),
-                             hovertemplate="Week to %{x|%d %b %Y}: %{y:.1f} children per worker on average<extra></extra>"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=dates, y=pct, mode="lines+markers", name="% over target",
-                             line=dict(color=ROSE, width=3, dash="dot"), marker=dict(size=6, symbol="triangle-up"),
-                             customdata=np.column_stack([table["over_target"].astype(str),
-                                                         table["workers"].astype(str)]),
-                             hovertemplate="Week to %{x|%d %b %Y}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})"
-                                           "<extra></extra>"), row=2, col=1)
-    add_standard_line(fig, per_fte, standard_label(per_fte, "children per FTE", source), row=1, col=1,
-                      position="bottom right")
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=avg,
+            mode="lines+markers",
+            name="Average caseload",
+            line=dict(color=BLUE, width=3),
+            marker=dict(size=5, symbol="circle"),
+            hovertemplate="Week to %{x|%d %b %Y}: %{y:.1f} children per worker on average<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=pct,
+            mode="lines+markers",
+            name="% over target",
+            line=dict(color=ROSE, width=3, dash="dot"),
+            marker=dict(size=6, symbol="triangle-up"),
+            customdata=np.column_stack([table["over_target"].astype(str), table["workers"].astype(str)]),
+            hovertemplate="Week to %{x|%d %b %Y}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    add_standard_line(
+        fig, per_fte, standard_label(per_fte, "children per FTE", source), row=1, col=1, position="bottom right"
+    )
     top = max(float(avg.max()), per_fte) * 1.15
     fig.update_yaxes(title_text="Children", range=[0, top], row=1, col=1)
     fig.update_yaxes(title_text="%", range=[0, max(100.0, float(pct.max()) if pct.notna().any() else 0)], row=2, col=1)
     fig.update_xaxes(title_text="Week ending", row=2, col=1)
-    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=TREND_TITLE, subtitle=dict(text=finding)),
-                      height=500, showlegend=True, margin=dict(t=110),
-                      legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0))
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=dict(text=TREND_TITLE, subtitle=dict(text=finding)),
+        height=500,
+        showlegend=True,
+        margin=dict(t=110),
+        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
+    )
     return fig
 
 
@@ -412,10 +545,13 @@ def trend_summary(table: pd.DataFrame, finding: str, per_fte: float = 25) -> str
     valid = table[avg.notna()]
     if valid.empty:
         return aria_summary("Line chart", TREND_TITLE, finding)
-    facts = [finding, f"Weekly from {pd.Timestamp(valid['as_at'].iloc[0]):%d %B %Y} to "
-                      f"{pd.Timestamp(valid['as_at'].iloc[-1]):%d %B %Y}",
-             f"Average caseload ranged from {avg.min():.1f} to {avg.max():.1f} against a standard of "
-             f"{_fmt(per_fte)} per FTE"]
+    facts = [
+        finding,
+        f"Weekly from {pd.Timestamp(valid['as_at'].iloc[0]):%d %B %Y} to "
+        f"{pd.Timestamp(valid['as_at'].iloc[-1]):%d %B %Y}",
+        f"Average caseload ranged from {avg.min():.1f} to {avg.max():.1f} against a standard of "
+        f"{_fmt(per_fte)} per FTE",
+    ]
     if pct.notna().any():
         facts.append(f"Workers over target ranged from {pct.min():.0f}% to {pct.max():.0f}%")
     return aria_summary("Line chart", TREND_TITLE, *facts)
@@ -423,38 +559,64 @@ def trend_summary(table: pd.DataFrame, finding: str, per_fte: float = 25) -> str
 
 # --------------------------------------------------------------------------- unallocated
 
+
 def unallocated_rows(df: pd.DataFrame, team_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Child-level rows for the grid (managers only): longest waiting first, readable labels."""
     team_names = team_names or {}
-    out = pd.DataFrame({
-        "child_id": df["child_id"].astype(str),
-        "team": [team_names.get(str(t), str(t)) if t is not None and not pd.isna(t) else "No team recorded"
-                 for t in df["team_id"]],
-        "status": [STATUS_LABELS.get(s, str(s)) for s in df["status"]],
-        "days_unallocated": df["days_unallocated"].astype(int),
-    })
-    return out.sort_values(["days_unallocated", "child_id"], ascending=[False, True], kind="mergesort") \
-              .reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "child_id": df["child_id"].astype(str),
+            "team": [
+                team_names.get(str(t), str(t)) if t is not None and not pd.isna(t) else "No team recorded"
+                for t in df["team_id"]
+            ],
+            "status": [STATUS_LABELS.get(s, str(s)) for s in df["status"]],
+            "days_unallocated": df["days_unallocated"].astype(int),
+        }
+    )
+    return out.sort_values(["days_unallocated", "child_id"], ascending=[False, True], kind="mergesort").reset_index(
+        drop=True
+    )
 
 
 def unallocated_by_status(df: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
     """Unallocated children per status (statuses with any), disclosed: the total is shown on the
     page, so with one hidden status the next-smallest is hidden too."""
     counts = df["status"].value_counts() if not df.empty else pd.Series(dtype=int)
-    out = pd.DataFrame({"status": [STATUS_LABELS[s] for s in STATUSES],
-                        "children": [int(counts.get(s, 0)) for s in STATUSES]})
+    out = pd.DataFrame(
+        {"status": [STATUS_LABELS[s] for s in STATUSES], "children": [int(counts.get(s, 0)) for s in STATUSES]}
+    )
     out = out[out["children"] > 0].reset_index(drop=True)
     if d.active and not out.empty:
         hidden = d.secondary(out["children"].tolist(), total_shown=True)
-        out["children"] = [d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{v:,}")
-                           for i, v in enumerate(out["children"])]
+        out["children"] = [
+            d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{v:,}")
+            for i, v in enumerate(out["children"])
+        ]
     return out
 
 
 __all__ = [
-    "STATUSES", "anonymise_workers", "worker_table", "presented_workers", "workers_figure",
-    "presented_workers_figure", "workers_title", "workers_summary", "presented_workers_summary",
-    "distribution_table", "distribution_title", "presented_distribution", "distribution_figure",
-    "distribution_summary", "trend_table", "trend_title", "TREND_TITLE", "trend_figure", "trend_summary",
-    "unallocated_rows", "unallocated_by_status", "GREY",
+    "STATUSES",
+    "anonymise_workers",
+    "worker_table",
+    "presented_workers",
+    "workers_figure",
+    "presented_workers_figure",
+    "workers_title",
+    "workers_summary",
+    "presented_workers_summary",
+    "distribution_table",
+    "distribution_title",
+    "presented_distribution",
+    "distribution_figure",
+    "distribution_summary",
+    "trend_table",
+    "trend_title",
+    "TREND_TITLE",
+    "trend_figure",
+    "trend_summary",
+    "unallocated_rows",
+    "unallocated_by_status",
+    "GREY",
 ]

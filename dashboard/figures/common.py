@@ -9,6 +9,7 @@
 * :func:`aria_summary` writes the text a screen reader announces for the chart.
 * :func:`empty_figure` says "no data for these filters" instead of drawing blank axes.
 """
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -20,7 +21,7 @@ register_template()
 
 def base_figure(title: str, *, height: int | None = None) -> go.Figure:
     """An empty figure with the dashboard template and a plain-English title."""
-    fig = go.Figure()   # the csc template is Plotly's default (dashboard.theme)
+    fig = go.Figure()  # the csc template is Plotly's default (dashboard.theme)
     fig.update_layout(title=dict(text=title))
     if height:
         fig.update_layout(height=height)
@@ -30,21 +31,24 @@ def base_figure(title: str, *, height: int | None = None) -> go.Figure:
 def empty_figure(title: str, message: str = "No data for the selected filters") -> go.Figure:
     """A figure that says why it is empty (axes hidden), rather than a blank grid."""
     fig = base_figure(title, height=260)
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font=dict(size=15))
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=15))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
 
 
-def add_standard_line(fig: go.Figure, value: float, label: str, *, axis: str = "y", row=None, col=None,
-                      position: str | None = None) -> go.Figure:
+def add_standard_line(
+    fig: go.Figure, value: float, label: str, *, axis: str = "y", row=None, col=None, position: str | None = None
+) -> go.Figure:
     """Draw a standard as a dashed dark line with its label (e.g. "Standard: 25 per FTE (000)").
 
     ``axis="y"`` draws a horizontal line at y=value, ``axis="x"`` a vertical one at x=value.
     """
-    kwargs = dict(line=dict(color=STANDARD_COLOUR, dash="dash", width=2), annotation_text=label,
-                  annotation_font=dict(color=STANDARD_COLOUR, size=12))
+    kwargs = dict(
+        line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
+        annotation_text=label,
+        annotation_font=dict(color=STANDARD_COLOUR, size=12),
+    )
     if row is not None:
         kwargs.update(row=row, col=col or 1)
     if axis == "x":
@@ -67,5 +71,5 @@ def aria_summary(kind: str, title: str, *facts: str) -> str:
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
-    """"1 worker", "3 workers"."""
+    """ "1 worker", "3 workers"."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"

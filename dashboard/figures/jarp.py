@@ -14,10 +14,11 @@ chart; "no referral waits past its panel" on the queue trend; each priority's re
 (with the guidance range as a band) on the response times; 100% on time on the trend; the
 one-week flag window and the due date on the reviews chart.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ def _disclosed(d: Disclosure, cells: Sequence, **split) -> list:
 
 def _drawn(raw: pd.Series, shown: pd.Series) -> pd.Series:
     """True where a count may be drawn at its size: the shown table holds no mark there."""
-    return pd.Series([not is_mark(s) and pd.notna(r) for r, s in zip(raw, shown)], index=raw.index)
+    return pd.Series([not is_mark(s) and pd.notna(r) for r, s in zip(raw, shown, strict=False)], index=raw.index)
 
 
 def drawn_rows(shown: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -82,12 +83,24 @@ def drawn_rows(shown: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- agenda tables (managers)
 
-AGENDA_COLUMNS = ["order", "priority", "score", "reasons", "carried", "waiting_days", "panel_date", "referring_team",
-                  "referral_id", "child_id", "services_requested", "flags"]
+AGENDA_COLUMNS = [
+    "order",
+    "priority",
+    "score",
+    "reasons",
+    "carried",
+    "waiting_days",
+    "panel_date",
+    "referring_team",
+    "referral_id",
+    "child_id",
+    "services_requested",
+    "flags",
+]
 
 
 def carried_text(n) -> str:
-    """"↻ carried over 2×" marks a carried-over referral in words and a symbol."""
+    """ "↻ carried over 2×" marks a carried-over referral in words and a symbol."""
     n = int(n or 0)
     return f"{CARRIED_MARK} carried over {n}×" if n >= 1 else ""
 
@@ -107,20 +120,22 @@ def _rows(part: pd.DataFrame) -> pd.DataFrame:
     """Queue rows shaped for a grid, in the order given (``order`` numbers them from 1)."""
     if part.empty:
         return pd.DataFrame(columns=AGENDA_COLUMNS)
-    return pd.DataFrame({
-        "order": range(1, len(part) + 1),
-        "priority": [PRIORITY_LABELS.get(p, str(p)) for p in part["priority"]],
-        "score": part["score"].astype(int).to_numpy(),
-        "reasons": part["reasons"].to_numpy(),
-        "carried": [carried_text(n) for n in part["carried_over"]],
-        "waiting_days": part["waiting_days"].astype(int).to_numpy(),
-        "panel_date": [_fmt_date(d) for d in part["panel_date"]],
-        "referring_team": part["referring_team"].fillna("No team recorded").to_numpy(),
-        "referral_id": part["referral_id"].to_numpy(),
-        "child_id": part["child_id"].to_numpy(),
-        "services_requested": part["services_requested"].fillna("").to_numpy(),
-        "flags": [_flags(r) for r in part.to_dict("records")],
-    })[AGENDA_COLUMNS]
+    return pd.DataFrame(
+        {
+            "order": range(1, len(part) + 1),
+            "priority": [PRIORITY_LABELS.get(p, str(p)) for p in part["priority"]],
+            "score": part["score"].astype(int).to_numpy(),
+            "reasons": part["reasons"].to_numpy(),
+            "carried": [carried_text(n) for n in part["carried_over"]],
+            "waiting_days": part["waiting_days"].astype(int).to_numpy(),
+            "panel_date": [_fmt_date(d) for d in part["panel_date"]],
+            "referring_team": part["referring_team"].fillna("No team recorded").to_numpy(),
+            "referral_id": part["referral_id"].to_numpy(),
+            "child_id": part["child_id"].to_numpy(),
+            "services_requested": part["services_requested"].fillna("").to_numpy(),
+            "flags": [_flags(r) for r in part.to_dict("records")],
+        }
+    )[AGENDA_COLUMNS]
 
 
 def agenda_rows(queue: pd.DataFrame, which: str = "next") -> pd.DataFrame:
@@ -147,6 +162,7 @@ def carried_rows(queue: pd.DataFrame, times: int = 2) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- the next panel, by priority
 
+
 def next_panel_counts(queue: pd.DataFrame) -> dict[str, int]:
     """Referrals on the next panel by priority (every priority, 0 when none)."""
     part = queue[queue["on_next_panel"].astype(bool)] if not queue.empty else queue
@@ -158,8 +174,9 @@ def queue_counts(queue: pd.DataFrame) -> dict[str, int]:
     return {p: int((queue["priority"] == p).sum()) if len(queue) else 0 for p in PRIORITIES}
 
 
-def priority_texts(counts: Mapping[str, int], d: Disclosure = EXACT,
-                   queued: Mapping[str, int] | None = None) -> dict[str, str]:
+def priority_texts(
+    counts: Mapping[str, int], d: Disclosure = EXACT, queued: Mapping[str, int] | None = None
+) -> dict[str, str]:
     """The next panel's split by priority as text (``"total"`` and one entry per priority).
 
     The priorities add up to the total, which the tile and the agenda title show: a hidden
@@ -174,10 +191,10 @@ def priority_texts(counts: Mapping[str, int], d: Disclosure = EXACT,
     also, linked = set(), False
     if queued is not None and d.active:
         q_cells = [int(queued[p]) for p in PRIORITIES]
-        also = {i for i, (q, n) in enumerate(zip(q_cells, cells)) if d.small(q - n) and not d.small(q)}
+        also = {i for i, (q, n) in enumerate(zip(q_cells, cells, strict=False)) if d.small(q - n) and not d.small(q)}
         linked = d.small(sum(q_cells) - total) and not d.hides(total)
     texts = d.split(cells, total_shown=not d.hides(total) and not linked, total_hidden=linked, also=also)
-    return {"total": d.secondary_mark if linked else d.count(total), **dict(zip(PRIORITIES, texts))}
+    return {"total": d.secondary_mark if linked else d.count(total), **dict(zip(PRIORITIES, texts, strict=False))}
 
 
 def agenda_texts(queue: pd.DataFrame, d: Disclosure = EXACT) -> dict[str, str]:
@@ -196,6 +213,7 @@ def hidden_priorities(texts: Mapping[str, str]) -> frozenset[str]:
 
 
 # --------------------------------------------------------------------------- agenda chart
+
 
 def agenda_score_table(queue: pd.DataFrame) -> pd.DataFrame:
     """Next panel's referrals counted by score and priority (what the agenda chart is drawn from).
@@ -235,7 +253,8 @@ def agenda_shown(table: pd.DataFrame, d: Disclosure = EXACT, hidden: frozenset[s
         idx = out.index[out["priority"] == p]
         if len(idx):
             out.loc[idx, "referrals"] = pd.Series(
-                _disclosed(d, table.loc[idx, "referrals"].tolist(), total_hidden=p in hidden), index=idx, dtype=object)
+                _disclosed(d, table.loc[idx, "referrals"].tolist(), total_hidden=p in hidden), index=idx, dtype=object
+            )
     return out
 
 
@@ -263,21 +282,35 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
             continue
         t, s = table[rows], shown[rows]
         custom = [s["referrals"].astype(str)] + ([s["carried_over"].astype(str)] if carried else [])
-        fig.add_trace(go.Bar(
-            x=t["score"], y=t["referrals"].astype(float), name=PRIORITY_LABELS[p],
-            marker=dict(color=PRIORITY_COLOURS[p], line=dict(color="white", width=0.5)),
-            customdata=np.column_stack(custom),
-            hovertemplate=(f"{PRIORITY_LABELS[p]}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
-                           + ("<br>Carried over: %{customdata[1]}" if carried else "") + "<extra></extra>"),
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=t["score"],
+                y=t["referrals"].astype(float),
+                name=PRIORITY_LABELS[p],
+                marker=dict(color=PRIORITY_COLOURS[p], line=dict(color="white", width=0.5)),
+                customdata=np.column_stack(custom),
+                hovertemplate=(
+                    f"{PRIORITY_LABELS[p]}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
+                    + ("<br>Carried over: %{customdata[1]}" if carried else "")
+                    + "<extra></extra>"
+                ),
+            )
+        )
     scores = table.loc[drawn, "score"]
     top = max(rules.p1_min + 3, int(scores.max()) + 1 if len(scores) else 0)
     for value, name in ((rules.p2_min, "P2"), (rules.p1_min, "P1")):
         add_standard_line(fig, value - 0.5, f"{name} from {value} points", axis="x", position="top right")
-    fig.add_annotation(text=f"Priority bands: {standard_label(rules.p1_min, 'points for P1', SOURCE)}; "
-                            f"P2 {rules.p2_min}-{rules.p1_min - 1}, P3 {rules.p3_min}-{rules.p2_min - 1}",
-                       xref="paper", yref="paper", x=0, y=-0.22, xanchor="left", showarrow=False,
-                       font=dict(color=STANDARD_COLOUR, size=12))
+    fig.add_annotation(
+        text=f"Priority bands: {standard_label(rules.p1_min, 'points for P1', SOURCE)}; "
+        f"P2 {rules.p2_min}-{rules.p1_min - 1}, P3 {rules.p3_min}-{rules.p2_min - 1}",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.22,
+        xanchor="left",
+        showarrow=False,
+        font=dict(color=STANDARD_COLOUR, size=12),
+    )
     fig.update_layout(barmode="stack", bargap=0.15, margin=dict(b=90))
     fig.update_xaxes(title_text="Score (points)", range=[-0.6, top + 0.5], dtick=1)
     fig.update_yaxes(title_text="Referrals", rangemode="tozero")
@@ -290,12 +323,18 @@ def agenda_facts(texts: Mapping[str, str]) -> list[str]:
 
 
 def agenda_summary(texts: Mapping[str, str], title: str, rules) -> str:
-    return aria_summary("Bar chart", title, "Referrals by score, coloured by priority", *agenda_facts(texts),
-                        f"Bands: P1 from {rules.p1_min} points or a direct-referral exception, "
-                        f"P2 from {rules.p2_min}, P3 from {rules.p3_min}")
+    return aria_summary(
+        "Bar chart",
+        title,
+        "Referrals by score, coloured by priority",
+        *agenda_facts(texts),
+        f"Bands: P1 from {rules.p1_min} points or a direct-referral exception, "
+        f"P2 from {rules.p2_min}, P3 from {rules.p3_min}",
+    )
 
 
 # --------------------------------------------------------------------------- queue trend
+
 
 def queue_trend_table(trend: pd.DataFrame) -> pd.DataFrame:
     """One row per week: queue size per priority, total and those past the panel timetable."""
@@ -328,7 +367,9 @@ def queue_trend_shown(table: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFram
     out = table.copy().astype({c: object for c in table.columns if c != "week"})
     for i, row in table.iterrows():
         total = int(row["total"])
-        for p, v in zip(PRIORITIES, _disclosed(d, [row[p] for p in PRIORITIES], total_shown=not d.hides(total))):
+        for p, v in zip(
+            PRIORITIES, _disclosed(d, [row[p] for p in PRIORITIES], total_shown=not d.hides(total)), strict=False
+        ):
             out.at[i, p] = v
         out.at[i, "total"] = d.count(total) if d.hides(total) else total
         out.at[i, "past_timetable"] = _past_cell(d, int(row["past_timetable"]), total)
@@ -341,16 +382,20 @@ def queue_trend_title(table: pd.DataFrame, d: Disclosure = EXACT) -> str:
     last = table.iloc[-1]
     total, past = int(last["total"]), int(last["past_timetable"])
     past_text = d.split([past, total - past], total_shown=not d.hides(total))[0]
-    return (f"{d.count_noun(total, 'referral')} waiting on {_fmt_date(last['week'])}; "
-            f"{past_text} waiting longer than the panel timetable")
+    return (
+        f"{d.count_noun(total, 'referral')} waiting on {_fmt_date(last['week'])}; "
+        f"{past_text} waiting longer than the panel timetable"
+    )
 
 
 def queue_trend_facts(table: pd.DataFrame, d: Disclosure = EXACT) -> list[str]:
     if table.empty:
         return []
     first, last = table.iloc[0], table.iloc[-1]
-    return [f"{d.count_noun(first['total'], 'referral')} waiting on {_fmt_date(first['week'])}, "
-            f"{d.count(last['total'])} on {_fmt_date(last['week'])}"]
+    return [
+        f"{d.count_noun(first['total'], 'referral')} waiting on {_fmt_date(first['week'])}, "
+        f"{d.count(last['total'])} on {_fmt_date(last['week'])}"
+    ]
 
 
 def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max_wait_days: int) -> go.Figure:
@@ -369,21 +414,39 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
         if not rows.any():
             continue
         t, s = table[rows], shown[rows]
-        fig.add_trace(go.Bar(x=t["week"], y=t[p].astype(float), name=PRIORITY_LABELS[p],
-                             marker=dict(color=PRIORITY_COLOURS[p]),
-                             customdata=np.column_stack([s[p].astype(str), s["total"].astype(str)]),
-                             hovertemplate=(f"Week to %{{x|%d %b %Y}}<br>{PRIORITY_LABELS[p]}: %{{customdata[0]}}"
-                                            "<br>Waiting in all: %{customdata[1]}<extra></extra>")))
+        fig.add_trace(
+            go.Bar(
+                x=t["week"],
+                y=t[p].astype(float),
+                name=PRIORITY_LABELS[p],
+                marker=dict(color=PRIORITY_COLOURS[p]),
+                customdata=np.column_stack([s[p].astype(str), s["total"].astype(str)]),
+                hovertemplate=(
+                    f"Week to %{{x|%d %b %Y}}<br>{PRIORITY_LABELS[p]}: %{{customdata[0]}}"
+                    "<br>Waiting in all: %{customdata[1]}<extra></extra>"
+                ),
+            )
+        )
     past = _drawn(table["past_timetable"], shown["past_timetable"])
-    past_y = [float(v) if ok else None for v, ok in zip(table["past_timetable"], past)]
-    fig.add_trace(go.Scatter(x=table["week"], y=past_y,
-                             name=f"Waiting over {max_wait_days} days (past the timetable)", mode="lines+markers",
-                             line=dict(color=STANDARD_COLOUR, width=2), marker=dict(symbol="diamond", size=7),
-                             customdata=shown["past_timetable"].astype(str),
-                             hovertemplate="Week to %{x|%d %b %Y}<br>Past the timetable: %{customdata}<extra></extra>"))
+    past_y = [float(v) if ok else None for v, ok in zip(table["past_timetable"], past, strict=False)]
+    fig.add_trace(
+        go.Scatter(
+            x=table["week"],
+            y=past_y,
+            name=f"Waiting over {max_wait_days} days (past the timetable)",
+            mode="lines+markers",
+            line=dict(color=STANDARD_COLOUR, width=2),
+            marker=dict(symbol="diamond", size=7),
+            customdata=shown["past_timetable"].astype(str),
+            hovertemplate="Week to %{x|%d %b %Y}<br>Past the timetable: %{customdata}<extra></extra>",
+        )
+    )
     fig.add_hline(y=0, line=dict(color=STANDARD_COLOUR, dash="dash", width=2))
-    _footnote(fig, "Dashed line: the standard, no referral waits past its panel (every priority is heard at the "
-                   "next available panel, source 003 App. A/B).")
+    _footnote(
+        fig,
+        "Dashed line: the standard, no referral waits past its panel (every priority is heard at the "
+        "next available panel, source 003 App. A/B).",
+    )
     fig.update_layout(barmode="stack", bargap=0.2)
     fig.update_xaxes(title_text="Week ending")
     fig.update_yaxes(title_text="Referrals waiting", rangemode="tozero")
@@ -392,22 +455,35 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
 
 def _footnote(fig: go.Figure, text: str, y: float = -0.3) -> None:
     """The standard in words under the plot, where it cannot cover bars or axis labels."""
-    fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=y, xanchor="left", yanchor="top",
-                       showarrow=False, font=dict(color=STANDARD_COLOUR, size=12))
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=y,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font=dict(color=STANDARD_COLOUR, size=12),
+    )
     fig.update_layout(margin=dict(b=110))
 
 
 def queue_trend_summary(table: pd.DataFrame, title: str, d: Disclosure = EXACT) -> str:
     if table.empty:
         return aria_summary("Stacked bar chart", title, "No referrals in the period")
-    return aria_summary("Stacked bar chart", title,
-                        f"Weekly from {_fmt_date(table['week'].iloc[0])} to {_fmt_date(table['week'].iloc[-1])}",
-                        *queue_trend_facts(table, d),
-                        "Bars split the referrals waiting each week by priority; a line counts those waiting "
-                        "longer than the panel timetable allows, against a standard of none")
+    return aria_summary(
+        "Stacked bar chart",
+        title,
+        f"Weekly from {_fmt_date(table['week'].iloc[0])} to {_fmt_date(table['week'].iloc[-1])}",
+        *queue_trend_facts(table, d),
+        "Bars split the referrals waiting each week by priority; a line counts those waiting "
+        "longer than the panel timetable allows, against a standard of none",
+    )
 
 
 # --------------------------------------------------------------------------- response times
+
 
 def response_time_table(responses: pd.DataFrame, rules) -> pd.DataFrame:
     """Responses received, counted by priority and time taken (each priority in its target's unit).
@@ -416,8 +492,15 @@ def response_time_table(responses: pd.DataFrame, rules) -> pd.DataFrame:
     ``unit``, ``responses``, ``within_target``.
     """
     cols = ["priority", "days", "unit", "responses", "within_target"]
-    got = responses[responses["responded"].astype(bool) & responses["priority"].isin(SCORED)
-                    & (responses["response_status"] != "no_target")] if not responses.empty else responses
+    got = (
+        responses[
+            responses["responded"].astype(bool)
+            & responses["priority"].isin(SCORED)
+            & (responses["response_status"] != "no_target")
+        ]
+        if not responses.empty
+        else responses
+    )
     if got.empty:
         return pd.DataFrame(columns=cols)
     targets = _targets(rules)
@@ -452,7 +535,7 @@ def response_counts(summary: pd.DataFrame, d: Disclosure = EXACT) -> dict[str, d
     out = {p: {"hidden": set()} for p in priorities}
     for col, cells, also in (("on_time", on, also_on), ("late", late, also_late)):
         hidden = d.secondary(cells, total_shown=True, also=also)
-        for i, (p, text) in enumerate(zip(priorities, d.split(cells, total_shown=True, also=also))):
+        for i, (p, text) in enumerate(zip(priorities, d.split(cells, total_shown=True, also=also), strict=False)):
             out[p][col] = text
             if i in hidden:
                 out[p]["hidden"].add(col)
@@ -491,8 +574,11 @@ def response_time_shown(table: pd.DataFrame, summary: pd.DataFrame, d: Disclosur
             idx = table.index[(table["priority"] == p) & (table["within_target"] == within)]
             if len(idx):
                 hidden_total = p in counts and col in counts[p]["hidden"]
-                out.loc[idx, "responses"] = pd.Series(_disclosed(d, table.loc[idx, "responses"].tolist(),
-                                                                 total_hidden=hidden_total), index=idx, dtype=object)
+                out.loc[idx, "responses"] = pd.Series(
+                    _disclosed(d, table.loc[idx, "responses"].tolist(), total_hidden=hidden_total),
+                    index=idx,
+                    dtype=object,
+                )
     return out
 
 
@@ -505,8 +591,10 @@ def response_title(summary: pd.DataFrame, d: Disclosure = EXACT) -> str:
     if on + late == 0:
         return "No responses to judge against their targets in the 12 months"
     if d.hides_share(on, on + late):
-        return ("Family-support responses against their priority's target in the 12 months (the share on time "
-                "rests on too few responses to show)")
+        return (
+            "Family-support responses against their priority's target in the 12 months (the share on time "
+            "rests on too few responses to show)"
+        )
     return f"{d.share(on, on + late)} of family-support responses met their priority's target in the 12 months"
 
 
@@ -516,8 +604,13 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
         return empty_figure(title, "No responses received in the 12 months for the selected teams")
     targets = _targets(rules)
     drawn = _drawn(table["responses"], shown["responses"])
-    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.06,
-                        subplot_titles=[f"{PRIORITY_LABELS[p]}: target {targets[p][3]}" for p in SCORED])
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=[f"{PRIORITY_LABELS[p]}: target {targets[p][3]}" for p in SCORED],
+    )
     # Target lines and bands as plain layout shapes, added at once: plotly's add_vline/add_vrect per
     # subplot re-validate the whole layout each time (over half a second for this one chart).
     shapes, labels = [], []
@@ -525,31 +618,85 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
         limit, low, unit, _ = targets[p]
         axis = "x" if i == 1 else f"x{i}"
         if low:
-            shapes.append(dict(type="rect", xref=axis, yref="y domain", x0=low - 0.5, x1=limit + 0.5, y0=0, y1=1,
-                               fillcolor=TEAL, opacity=0.12, line_width=0, layer="below"))
+            shapes.append(
+                dict(
+                    type="rect",
+                    xref=axis,
+                    yref="y domain",
+                    x0=low - 0.5,
+                    x1=limit + 0.5,
+                    y0=0,
+                    y1=1,
+                    fillcolor=TEAL,
+                    opacity=0.12,
+                    line_width=0,
+                    layer="below",
+                )
+            )
         for within, name, pattern in ((True, "Within target", ""), (False, "Over target", "/")):
             rows = (table["priority"] == p) & (table["within_target"] == within) & drawn
             if not rows.any():
                 continue
             t, s = table[rows], shown[rows]
-            fig.add_trace(go.Bar(
-                x=t["days"], y=t["responses"].astype(float), name=f"{PRIORITY_LABELS[p]} {name.lower()}",
-                showlegend=False,
-                marker=dict(color=PRIORITY_COLOURS[p], pattern=dict(shape=pattern),
-                            line=dict(color=STANDARD_COLOUR, width=0.5)),
-                customdata=s["responses"].astype(str),
-                hovertemplate=f"{PRIORITY_LABELS[p]}: %{{x}} {unit}<br>Responses: %{{customdata}}<br>{name}<extra></extra>",
-            ), row=1, col=i)
-        shapes.append(dict(type="line", xref=axis, yref="y domain", x0=limit + 0.5, x1=limit + 0.5, y0=0, y1=1,
-                           line=dict(color=STANDARD_COLOUR, dash="dash", width=2)))
-        labels.append(dict(text=f"Target {limit}", xref=axis, yref="y domain", x=limit + 0.5, y=1, xanchor="left",
-                           yanchor="top", showarrow=False, font=dict(color=STANDARD_COLOUR, size=12)))
+            fig.add_trace(
+                go.Bar(
+                    x=t["days"],
+                    y=t["responses"].astype(float),
+                    name=f"{PRIORITY_LABELS[p]} {name.lower()}",
+                    showlegend=False,
+                    marker=dict(
+                        color=PRIORITY_COLOURS[p],
+                        pattern=dict(shape=pattern),
+                        line=dict(color=STANDARD_COLOUR, width=0.5),
+                    ),
+                    customdata=s["responses"].astype(str),
+                    hovertemplate=f"{PRIORITY_LABELS[p]}: %{{x}} {unit}<br>Responses: %{{customdata}}<br>{name}<extra></extra>",
+                ),
+                row=1,
+                col=i,
+            )
+        shapes.append(
+            dict(
+                type="line",
+                xref=axis,
+                yref="y domain",
+                x0=limit + 0.5,
+                x1=limit + 0.5,
+                y0=0,
+                y1=1,
+                line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
+            )
+        )
+        labels.append(
+            dict(
+                text=f"Target {limit}",
+                xref=axis,
+                yref="y domain",
+                x=limit + 0.5,
+                y=1,
+                xanchor="left",
+                yanchor="top",
+                showarrow=False,
+                font=dict(color=STANDARD_COLOUR, size=12),
+            )
+        )
         fig.update_xaxes(title_text=unit.capitalize(), rangemode="tozero", row=1, col=i)
     fig.update_yaxes(title_text="Responses", row=1, col=1)
-    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=title), height=420, barmode="stack", margin=dict(t=110),
-                      shapes=shapes, annotations=list(fig.layout.annotations) + labels)
-    _footnote(fig, f"Dashed lines: targets (source {SOURCE}), P1 {targets['P1'][3]}, P2 {targets['P2'][3]}, "
-                   f"P3 {targets['P3'][3]}. Shaded: the recommended range. Hatched bars: over target.", y=-0.3)
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=dict(text=title),
+        height=420,
+        barmode="stack",
+        margin=dict(t=110),
+        shapes=shapes,
+        annotations=list(fig.layout.annotations) + labels,
+    )
+    _footnote(
+        fig,
+        f"Dashed lines: targets (source {SOURCE}), P1 {targets['P1'][3]}, P2 {targets['P2'][3]}, "
+        f"P3 {targets['P3'][3]}. Shaded: the recommended range. Hatched bars: over target.",
+        y=-0.3,
+    )
     return fig
 
 
@@ -560,8 +707,13 @@ def response_facts(summary: pd.DataFrame, rules, d: Disclosure = EXACT) -> list[
     counts = response_counts(summary, d)
     for p in summary["priority"]:
         share = counts[p]["share"]
-        pct = "none judged yet" if share == "" else \
-            "share on time not shown (too few responses)" if share is None else f"{share} on time"
+        pct = (
+            "none judged yet"
+            if share == ""
+            else "share on time not shown (too few responses)"
+            if share is None
+            else f"{share} on time"
+        )
         facts.append(f"{PRIORITY_LABELS[p]} (target {targets[p][3]}): {pct}")
     return facts
 
@@ -607,7 +759,7 @@ def response_trend_table(trend: pd.DataFrame) -> pd.DataFrame:
 def _trend_values(table: pd.DataFrame, d: Disclosure) -> list[float | None]:
     """The % on time to draw per row: ``None`` when it rests on a small count (on time, late or judged);
     whole percentages in presentation mode (a precise fraction can give its counts back)."""
-    values = [d.share_value(on, n) for on, n in zip(table["on_time"], table["judged"])]
+    values = [d.share_value(on, n) for on, n in zip(table["on_time"], table["judged"], strict=False)]
     return [None if v is None else (float(round(v)) if d.active else v) for v in values]
 
 
@@ -618,15 +770,20 @@ def response_trend_shown(table: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataF
     if not d.active or table.empty:
         return table.copy()
     values = _trend_values(table, d)
-    return pd.DataFrame({"month": table["month"].to_numpy(), "priority": table["priority"].to_numpy(),
-                         "pct_on_time": [d.mark if v is None else int(v) for v in values]})
+    return pd.DataFrame(
+        {
+            "month": table["month"].to_numpy(),
+            "priority": table["priority"].to_numpy(),
+            "pct_on_time": [d.mark if v is None else int(v) for v in values],
+        }
+    )
 
 
 def response_trend_points(table: pd.DataFrame, d: Disclosure = EXACT) -> dict[str, list[tuple[date, float]]]:
     """Per priority, the (month, % on time) points that are drawn."""
     values = _trend_values(table, d) if len(table) else []
     out: dict[str, list] = {p: [] for p in SCORED}
-    for month, p, v in zip(table["month"], table["priority"], values):
+    for month, p, v in zip(table["month"], table["priority"], values, strict=False):
         if v is not None and p in out:
             out[p].append((month, v))
     return out
@@ -637,8 +794,10 @@ def response_trend_empty(table: pd.DataFrame, d: Disclosure = EXACT) -> str | No
     if table.empty:
         return "No responses judged in the 12 months for the selected teams, so there is no share on time to show"
     if not any(response_trend_points(table, d).values()):
-        return (f"Every month's share on time rests on a count under {d.threshold} (responses on time or late), "
-                "so none is shown in presentation mode")
+        return (
+            f"Every month's share on time rests on a count under {d.threshold} (responses on time or late), "
+            "so none is shown in presentation mode"
+        )
     return None
 
 
@@ -652,7 +811,7 @@ def response_trend_facts(table: pd.DataFrame, d: Disclosure = EXACT) -> list[str
             (m0, v0), (m1, v1) = points[0], points[-1]
             facts.append(f"{label}: from {v0:.0f}% in {m0:%B %Y} to {v1:.0f}% in {m1:%B %Y}")
         elif points:
-            (m0, v0), = points
+            ((m0, v0),) = points
             facts.append(f"{label}: {v0:.0f}% in {m0:%B %Y}, {only}")
         elif d.active and (table["priority"] == p).any():
             facts.append(f"{label}: no month can be shown")
@@ -668,7 +827,7 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT) -> go.Figu
     symbols = {"P1": "circle", "P2": "square", "P3": "diamond"}
     values = _trend_values(table, d)
     for p in SCORED:
-        rows = [i for i, (q, v) in enumerate(zip(table["priority"], values)) if q == p]
+        rows = [i for i, (q, v) in enumerate(zip(table["priority"], values, strict=False)) if q == p]
         if not rows:
             continue
         t = table.iloc[rows]
@@ -678,17 +837,30 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT) -> go.Figu
         if d.active:  # no counts in presentation mode (response_trend_shown)
             extra = dict(hovertemplate=f"{PRIORITY_LABELS[p]}, %{{x|%b %Y}}: %{{y:.0f}}% on time<extra></extra>")
         else:
-            extra = dict(customdata=np.column_stack([t["on_time"].astype(str), t["judged"].astype(str)]),
-                         hovertemplate=(f"{PRIORITY_LABELS[p]}, %{{x|%b %Y}}: %{{y:.0f}}% on time"
-                                        f"<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>"))
+            extra = dict(
+                customdata=np.column_stack([t["on_time"].astype(str), t["judged"].astype(str)]),
+                hovertemplate=(
+                    f"{PRIORITY_LABELS[p]}, %{{x|%b %Y}}: %{{y:.0f}}% on time"
+                    f"<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>"
+                ),
+            )
         if sum(v is not None for v in y) <= 3:  # a lone point would hide under the standard line: label it
-            extra.update(mode="lines+markers+text", textposition="bottom center",
-                         text=["" if v is None else f"{v:.0f}%" for v in y])
-        fig.add_trace(go.Scatter(x=t["month"], y=y, name=PRIORITY_LABELS[p],
-                                 line=dict(color=PRIORITY_COLOURS[p], width=2), marker=dict(symbol=symbols[p], size=9),
-                                 **{"mode": "lines+markers", **extra}))
-    add_standard_line(fig, 100, f"Standard: every response within its target (source {SOURCE})",
-                      position="top left")
+            extra.update(
+                mode="lines+markers+text",
+                textposition="bottom center",
+                text=["" if v is None else f"{v:.0f}%" for v in y],
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=t["month"],
+                y=y,
+                name=PRIORITY_LABELS[p],
+                line=dict(color=PRIORITY_COLOURS[p], width=2),
+                marker=dict(symbol=symbols[p], size=9),
+                **{"mode": "lines+markers", **extra},
+            )
+        )
+    add_standard_line(fig, 100, f"Standard: every response within its target (source {SOURCE})", position="top left")
     fig.update_yaxes(title_text="% on time", range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
     fig.update_xaxes(title_text="Month of decision", dtick="M1", tickformat="%b %Y")
     return fig
@@ -703,25 +875,36 @@ def response_trend_summary(table: pd.DataFrame, d: Disclosure = EXACT) -> str:
 
 # --------------------------------------------------------------------------- reviews
 
-REVIEW_COLUMNS = ["status", "review_due", "days_to_due", "due_basis", "decision_date", "referring_team", "referral_id",
-                  "child_id", "services_requested"]
+REVIEW_COLUMNS = [
+    "status",
+    "review_due",
+    "days_to_due",
+    "due_basis",
+    "decision_date",
+    "referring_team",
+    "referral_id",
+    "child_id",
+    "services_requested",
+]
 
 
 def review_rows(reviews: pd.DataFrame) -> pd.DataFrame:
     """Progress reviews flagged (overdue first, then due soonest) for the managers' grid."""
     if reviews.empty:
         return pd.DataFrame(columns=REVIEW_COLUMNS)
-    return pd.DataFrame({
-        "status": ["Overdue" if s == "overdue" else "Due within 7 days" for s in reviews["status"]],
-        "review_due": [_fmt_date(d) for d in reviews["review_due"]],
-        "days_to_due": reviews["days_to_due"].astype(int).to_numpy(),
-        "due_basis": ["decision + 6 weeks" if c else "recorded next review" for c in reviews["due_computed"]],
-        "decision_date": [_fmt_date(d) for d in reviews["decision_date"]],
-        "referring_team": reviews["referring_team"].fillna("No team recorded").to_numpy(),
-        "referral_id": reviews["referral_id"].to_numpy(),
-        "child_id": reviews["child_id"].to_numpy(),
-        "services_requested": reviews["services_requested"].fillna("").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "status": ["Overdue" if s == "overdue" else "Due within 7 days" for s in reviews["status"]],
+            "review_due": [_fmt_date(d) for d in reviews["review_due"]],
+            "days_to_due": reviews["days_to_due"].astype(int).to_numpy(),
+            "due_basis": ["decision + 6 weeks" if c else "recorded next review" for c in reviews["due_computed"]],
+            "decision_date": [_fmt_date(d) for d in reviews["decision_date"]],
+            "referring_team": reviews["referring_team"].fillna("No team recorded").to_numpy(),
+            "referral_id": reviews["referral_id"].to_numpy(),
+            "child_id": reviews["child_id"].to_numpy(),
+            "services_requested": reviews["services_requested"].fillna("").to_numpy(),
+        }
+    )
 
 
 def review_counts(reviews: pd.DataFrame) -> tuple[int, int]:
@@ -751,15 +934,15 @@ def review_shown(table: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
         idx = table.index[table["status"] == status]
         if len(idx):
             cells = table.loc[idx, "reviews"].tolist()
-            out.loc[idx, "reviews"] = pd.Series(_disclosed(d, cells, total_shown=not d.hides(sum(cells))),
-                                                index=idx, dtype=object)
+            out.loc[idx, "reviews"] = pd.Series(
+                _disclosed(d, cells, total_shown=not d.hides(sum(cells))), index=idx, dtype=object
+            )
     return out
 
 
 def review_title(reviews: pd.DataFrame, d: Disclosure = EXACT, notice_days: int = 7) -> str:
     over, soon = review_counts(reviews)
-    return (f"{d.count_noun(over, 'progress review')} overdue, "
-            f"{d.count(soon)} due in the next {notice_days} days")
+    return f"{d.count_noun(over, 'progress review')} overdue, {d.count(soon)} due in the next {notice_days} days"
 
 
 def review_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_days: int) -> go.Figure:
@@ -773,18 +956,30 @@ def review_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_d
     drawn = _drawn(table["reviews"], shown["reviews"])
     fig = base_figure(title, height=340)
     fig.add_vrect(x0=-0.5, x1=notice_days + 0.5, fillcolor=TEAL, opacity=0.15, line_width=0)
-    for status, name, colour, pattern in (("overdue", "Overdue", ROSE, "x"), ("due_soon", "Due within a week", BLUE, "")):
+    for status, name, colour, pattern in (
+        ("overdue", "Overdue", ROSE, "x"),
+        ("due_soon", "Due within a week", BLUE, ""),
+    ):
         rows = (table["status"] == status) & drawn
         if not rows.any():
             continue
         t, s = table[rows], shown[rows]
-        fig.add_trace(go.Bar(x=t["days_to_due"], y=t["reviews"].astype(float), name=name,
-                             marker=dict(color=colour, pattern=dict(shape=pattern)),
-                             customdata=s["reviews"].astype(str),
-                             hovertemplate=f"{name}: %{{x}} days to due<br>Reviews: %{{customdata}}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=t["days_to_due"],
+                y=t["reviews"].astype(float),
+                name=name,
+                marker=dict(color=colour, pattern=dict(shape=pattern)),
+                customdata=s["reviews"].astype(str),
+                hovertemplate=f"{name}: %{{x}} days to due<br>Reviews: %{{customdata}}<extra></extra>",
+            )
+        )
     add_standard_line(fig, -0.5, "Due date", axis="x", position="top left")
-    _footnote(fig, f"Shaded: the flag window, due within {notice_days} days (reviews every six weeks, flagged one week "
-                   f"ahead, source 003 App. A). Left of the dashed line: overdue.")
+    _footnote(
+        fig,
+        f"Shaded: the flag window, due within {notice_days} days (reviews every six weeks, flagged one week "
+        f"ahead, source 003 App. A). Left of the dashed line: overdue.",
+    )
     days = table.loc[drawn, "days_to_due"]
     lo = min(-notice_days, int(days.min()) - 2 if len(days) else -notice_days)
     fig.update_xaxes(title_text="Days until the review is due (negative: overdue)", range=[lo, notice_days + 2])
@@ -807,20 +1002,66 @@ def review_facts(table: pd.DataFrame, shown: pd.DataFrame) -> list[str]:
 
 
 def review_summary(table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_days: int) -> str:
-    return aria_summary("Bar chart", title, f"Six-weekly progress reviews flagged {notice_days} days before they fall due",
-                        *review_facts(table, shown))
+    return aria_summary(
+        "Bar chart",
+        title,
+        f"Six-weekly progress reviews flagged {notice_days} days before they fall due",
+        *review_facts(table, shown),
+    )
 
 
 __all__ = [
-    "PRIORITIES", "PRIORITY_LABELS", "PRIORITY_COLOURS", "AGENDA_COLUMNS", "REVIEW_COLUMNS", "carried_text",
-    "agenda_rows", "carried_rows", "drawn_rows", "next_panel_counts", "queue_counts", "priority_texts",
-    "agenda_texts", "agenda_count", "hidden_priorities",
-    "agenda_score_table", "agenda_shown", "agenda_title", "agenda_figure", "agenda_facts", "agenda_summary",
-    "queue_trend_table", "queue_trend_shown", "queue_trend_title", "queue_trend_facts", "queue_trend_figure",
-    "queue_trend_summary", "response_time_table", "response_counts", "response_time_shown", "response_title",
+    "PRIORITIES",
+    "PRIORITY_LABELS",
+    "PRIORITY_COLOURS",
+    "AGENDA_COLUMNS",
+    "REVIEW_COLUMNS",
+    "carried_text",
+    "agenda_rows",
+    "carried_rows",
+    "drawn_rows",
+    "next_panel_counts",
+    "queue_counts",
+    "priority_texts",
+    "agenda_texts",
+    "agenda_count",
+    "hidden_priorities",
+    "agenda_score_table",
+    "agenda_shown",
+    "agenda_title",
+    "agenda_figure",
+    "agenda_facts",
+    "agenda_summary",
+    "queue_trend_table",
+    "queue_trend_shown",
+    "queue_trend_title",
+    "queue_trend_facts",
+    "queue_trend_figure",
+    "queue_trend_summary",
+    "response_time_table",
+    "response_counts",
+    "response_time_shown",
+    "response_title",
     "response_figure",
-    "response_facts", "response_summary_text", "response_tiles", "response_trend_table", "response_trend_shown",
-    "response_trend_points", "response_trend_empty", "response_trend_facts", "RESPONSE_TREND_TITLE",
-    "response_trend_figure", "response_trend_summary", "review_rows", "review_counts", "review_table", "review_shown",
-    "review_title", "review_figure", "review_facts", "review_summary", "CARRIED_MARK", "EXACT",
+    "response_facts",
+    "response_summary_text",
+    "response_tiles",
+    "response_trend_table",
+    "response_trend_shown",
+    "response_trend_points",
+    "response_trend_empty",
+    "response_trend_facts",
+    "RESPONSE_TREND_TITLE",
+    "response_trend_figure",
+    "response_trend_summary",
+    "review_rows",
+    "review_counts",
+    "review_table",
+    "review_shown",
+    "review_title",
+    "review_figure",
+    "review_facts",
+    "review_summary",
+    "CARRIED_MARK",
+    "EXACT",
 ]

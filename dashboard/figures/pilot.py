@@ -12,6 +12,7 @@ of a cohort) more cells are hidden until none can be worked back (:meth:`Disclos
 Pilot and comparison are told apart by colour *and* by marker and line style (circle/solid vs
 square/dashed), never by colour alone; verdicts carry a word and a symbol.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.theme import (BROWN, GREEN, GREY, INDIGO, ROSE, SAND, STANDARD_COLOUR, TEAL,
-                             TEMPLATE_NAME)
+from dashboard.theme import BROWN, GREEN, GREY, INDIGO, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 
 from .common import aria_summary, base_figure, empty_figure, plural, standard_label
 
@@ -37,21 +37,33 @@ COHORT_STYLE = {
     "comparison": dict(color=INDIGO, symbol="square", dash="dash"),
 }
 ROUTE_LABELS = {
-    "plan_achieved": "Plan achieved", "consent_withdrawn": "Consent withdrawn",
-    "step_down_eh": "Stepped down to early help", "escalated_cp": "Escalated to CP",
-    "became_lac": "Became looked after", "moved_away": "Moved away", "other": "Other",
+    "plan_achieved": "Plan achieved",
+    "consent_withdrawn": "Consent withdrawn",
+    "step_down_eh": "Stepped down to early help",
+    "escalated_cp": "Escalated to CP",
+    "became_lac": "Became looked after",
+    "moved_away": "Moved away",
+    "other": "Other",
 }
 ROUTE_COLOURS = {
-    "plan_achieved": GREEN, "consent_withdrawn": SAND, "step_down_eh": TEAL, "escalated_cp": ROSE,
-    "became_lac": INDIGO, "moved_away": GREY, "other": BROWN,
+    "plan_achieved": GREEN,
+    "consent_withdrawn": SAND,
+    "step_down_eh": TEAL,
+    "escalated_cp": ROSE,
+    "became_lac": INDIGO,
+    "moved_away": GREY,
+    "other": BROWN,
 }
 #: The segment that stands for a row's hidden routes together (presentation mode): hatched, so it
 #: is not read as one more route.
 HIDDEN_ROUTES = "Not shown (small numbers)"
 #: Verdict status -> (symbol, word), shown beside the sentence (never colour alone).
 VERDICT_BADGES = {
-    "better": ("✔", "Better"), "worse": ("✖", "Worse"), "inconclusive": ("≈", "No clear difference"),
-    "too_small": ("…", "Too small to judge"), "not_measurable": ("⏳", "Not measurable yet"),
+    "better": ("✔", "Better"),
+    "worse": ("✖", "Worse"),
+    "inconclusive": ("≈", "No clear difference"),
+    "too_small": ("…", "Too small to judge"),
+    "not_measurable": ("⏳", "Not measurable yet"),
 }
 WORKLOAD_LABELS = {
     "closed_within_12m": "% of plans closed within 12 months",
@@ -61,19 +73,32 @@ WORKLOAD_LABELS = {
 }
 #: Short names of the workload outcomes, for the page's selector.
 WORKLOAD_CHOICES = {
-    "closed_within_12m": "Closed within 12 months", "escalated_cp": "Escalated to CP",
-    "reviews_on_time": "Reviewed on time", "rereferred_12m": "Re-referred within 12 months",
+    "closed_within_12m": "Closed within 12 months",
+    "escalated_cp": "Escalated to CP",
+    "reviews_on_time": "Reviewed on time",
+    "rereferred_12m": "Re-referred within 12 months",
 }
 #: Panel titles of the DiD chart (the scorecard uses the data layer's full labels).
 PANEL_TITLES = {
-    "median_days": "Median plan duration", "closed_within_12m": "Closed within 12 months",
-    "escalated_cp": "Escalated to CP", "became_lac": "Became looked after",
-    "rereferred_12m": "Re-referred within 12 months", "reviews_on_time": "Reviewed on time",
+    "median_days": "Median plan duration",
+    "closed_within_12m": "Closed within 12 months",
+    "escalated_cp": "Escalated to CP",
+    "became_lac": "Became looked after",
+    "rereferred_12m": "Re-referred within 12 months",
+    "reviews_on_time": "Reviewed on time",
     "holder_caseload": "Worker's caseload",
 }
 COHORTS = (("pilot", "before"), ("pilot", "during"), ("comparison", "before"), ("comparison", "during"))
-SCORECARD_COLUMNS = ["Measure", "Pilot team, before", "Pilot team, during", "Comparison teams, before",
-                     "Comparison teams, during", "Difference-in-differences (95% interval)", "Verdict", "status"]
+SCORECARD_COLUMNS = [
+    "Measure",
+    "Pilot team, before",
+    "Pilot team, during",
+    "Comparison teams, before",
+    "Comparison teams, during",
+    "Difference-in-differences (95% interval)",
+    "Verdict",
+    "status",
+]
 DID_COLUMN = "Difference-in-differences (95% interval)"
 SUPPRESSED = "suppressed"
 
@@ -83,9 +108,11 @@ def _d(x: date) -> str:
 
 
 def period_text(before: tuple[date, date], during: tuple[date, date]) -> dict[str, str]:
-    """"Before (7 Aug 2021 to 6 Feb 2022)" etc. from half-open periods [first, day after last)."""
-    return {"before": f"Before ({_d(before[0])} to {_d(before[1] - timedelta(days=1))})",
-            "during": f"During ({_d(during[0])} to {_d(during[1] - timedelta(days=1))})"}
+    """ "Before (7 Aug 2021 to 6 Feb 2022)" etc. from half-open periods [first, day after last)."""
+    return {
+        "before": f"Before ({_d(before[0])} to {_d(before[1] - timedelta(days=1))})",
+        "during": f"During ({_d(during[0])} to {_d(during[1] - timedelta(days=1))})",
+    }
 
 
 def _number(v) -> float | None:
@@ -114,6 +141,7 @@ def verdict_badge(status: str) -> str:
 
 
 # --------------------------------------------------------------------------- disclosure of cohort cells
+
 
 def cell_parts(row) -> tuple:
     """The counts a cohort value is computed from: a share's plans with and without the outcome and
@@ -195,23 +223,30 @@ def verdict_text(drow, ns: dict, d: Disclosure = EXACT, *, min_cohort: int = 10,
     if not d.active:
         return drow["verdict"]
     if status == "too_small":
-        small = [f"{cohort} teams {period} the pilot ({d.count(ns.get((cohort, period), 0))})"
-                 for cohort, period in COHORTS if ns.get((cohort, period), 0) < min_cohort]
+        small = [
+            f"{cohort} teams {period} the pilot ({d.count(ns.get((cohort, period), 0))})"
+            for cohort, period in COHORTS
+            if ns.get((cohort, period), 0) < min_cohort
+        ]
         return f"Too small to judge: fewer than {min_cohort} plans in " + "; ".join(small) + "."
     if hidden and status in _HIDDEN_VERDICTS:
-        return (f"{_HIDDEN_VERDICTS[status]}: the size of the difference is not shown, as it is worked out "
-                f"from a count under {d.threshold}.")
+        return (
+            f"{_HIDDEN_VERDICTS[status]}: the size of the difference is not shown, as it is worked out "
+            f"from a count under {d.threshold}."
+        )
     return drow["verdict"]
 
 
 def _ns(part: pd.DataFrame) -> dict:
-    return {(c, p): int(n) for c, p, n in zip(part["cohort"], part["period"], part["n"])}
+    return {(c, p): int(n) for c, p, n in zip(part["cohort"], part["period"], part["n"], strict=False)}
 
 
 # --------------------------------------------------------------------------- scorecard
 
-def scorecard_table(measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *,
-                    min_cohort: int = 10) -> pd.DataFrame:
+
+def scorecard_table(
+    measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *, min_cohort: int = 10
+) -> pd.DataFrame:
     """One display row per measure: the four cohorts (value, interval, n), the DiD and the verdict."""
     if measures.empty:
         return pd.DataFrame(columns=SCORECARD_COLUMNS)
@@ -239,16 +274,22 @@ def scorecard_table(measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = E
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
 
 
-def scorecard_csv(measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *,
-                  min_cohort: int = 10) -> pd.DataFrame:
+def scorecard_csv(
+    measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *, min_cohort: int = 10
+) -> pd.DataFrame:
     """The tidy numbers behind the scorecard (the DiD chart's CSV).
 
     In presentation mode exactly what the page shows: counts through the disclosure rules, a
     hidden cohort's value and interval as the mark, the difference-in-differences of a measure with
     a hidden cohort as the mark, and the verdict and label as the scorecard prints them.
     """
-    out = measures.merge(did[["measure", "did", "ci_low", "ci_high", "method", "status", "verdict"]]
-                         .rename(columns={"ci_low": "did_ci_low", "ci_high": "did_ci_high"}), on="measure", how="left")
+    out = measures.merge(
+        did[["measure", "did", "ci_low", "ci_high", "method", "status", "verdict"]].rename(
+            columns={"ci_low": "did_ci_low", "ci_high": "did_ci_high"}
+        ),
+        on="measure",
+        how="left",
+    )
     if not d.active or out.empty:
         return out
     hidden_measures = _hidden_measures(measures, d)
@@ -267,8 +308,13 @@ def scorecard_csv(measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXA
             for col in ("did", "did_ci_low", "did_ci_high"):
                 shown.at[i, col] = d.mark
         if r["measure"] in did_by.index:
-            shown.at[i, "verdict"] = verdict_text(did_by.loc[r["measure"]], ns[r["measure"]], d,
-                                                  min_cohort=min_cohort, hidden=r["measure"] in hidden_measures)
+            shown.at[i, "verdict"] = verdict_text(
+                did_by.loc[r["measure"]],
+                ns[r["measure"]],
+                d,
+                min_cohort=min_cohort,
+                hidden=r["measure"] in hidden_measures,
+            )
     return shown
 
 
@@ -282,8 +328,10 @@ def scorecard_title(did: pd.DataFrame) -> str:
         return "The pilot cannot be judged yet: the cohorts are too small or not yet measurable"
     if better == worse == 0:
         return f"No clear pilot effect on any of the {plural(judged, 'measure')} that can be judged"
-    return (f"Pilot team compared with comparison teams: better on {better}, worse on {worse}, of the "
-            f"{plural(judged, 'measure')} that can be judged")
+    return (
+        f"Pilot team compared with comparison teams: better on {better}, worse on {worse}, of the "
+        f"{plural(judged, 'measure')} that can be judged"
+    )
 
 
 # --------------------------------------------------------------------------- DiD panels
@@ -296,8 +344,14 @@ def did_title(did: pd.DataFrame) -> str:
     return f"{DID_TITLE}: {finding[0].lower()}{finding[1:]}"
 
 
-def did_figure(measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *,
-               periods: dict[str, str] | None = None, caseload_standard: float | None = None) -> go.Figure:
+def did_figure(
+    measures: pd.DataFrame,
+    did: pd.DataFrame,
+    d: Disclosure = EXACT,
+    *,
+    periods: dict[str, str] | None = None,
+    caseload_standard: float | None = None,
+) -> go.Figure:
     """One small panel per measure: pilot and comparison, before and during, with 95% intervals.
 
     The dashed grey line is the reference: where the pilot team would have been had it changed
@@ -327,60 +381,121 @@ def did_figure(measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT,
         for cohort in ("pilot", "comparison"):
             pts = [part.loc[(cohort, p)] for p in ("before", "during")]
             y = [val(p, p["value"]) for p in pts]
-            hi = [None if yy is None or pd.isna(p["ci_high"]) else s * (p["ci_high"] - p["value"])
-                  for p, yy in zip(pts, y)]
-            lo = [None if yy is None or pd.isna(p["ci_low"]) else s * (p["value"] - p["ci_low"])
-                  for p, yy in zip(pts, y)]
+            hi = [
+                None if yy is None or pd.isna(p["ci_high"]) else s * (p["ci_high"] - p["value"])
+                for p, yy in zip(pts, y, strict=False)
+            ]
+            lo = [
+                None if yy is None or pd.isna(p["ci_low"]) else s * (p["value"] - p["ci_low"])
+                for p, yy in zip(pts, y, strict=False)
+            ]
             style = COHORT_STYLE[cohort]
-            fig.add_trace(go.Scatter(
-                x=x, y=y, mode="lines+markers", name=COHORT_LABELS[cohort], legendgroup=cohort, showlegend=i == 0,
-                line=dict(color=style["color"], dash=style["dash"], width=2),
-                marker=dict(symbol=[style["symbol"] + ("-open" if p["too_small"] else "") for p in pts], size=10,
-                            color=style["color"], line=dict(color=style["color"], width=2)),
-                error_y=dict(type="data", array=hi, arrayminus=lo, visible=True, thickness=1.2, width=4),
-                customdata=[[cell_text(p, d).rsplit("; n = ", 1)[0], d.count(p["n"])] for p in pts],
-                hovertemplate=f"{COHORT_LABELS[cohort]}, %{{x}}: %{{customdata[0]}}; n = %{{customdata[1]}}"
-                              "<extra></extra>",
-            ), row=r, col=c)
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines+markers",
+                    name=COHORT_LABELS[cohort],
+                    legendgroup=cohort,
+                    showlegend=i == 0,
+                    line=dict(color=style["color"], dash=style["dash"], width=2),
+                    marker=dict(
+                        symbol=[style["symbol"] + ("-open" if p["too_small"] else "") for p in pts],
+                        size=10,
+                        color=style["color"],
+                        line=dict(color=style["color"], width=2),
+                    ),
+                    error_y=dict(type="data", array=hi, arrayminus=lo, visible=True, thickness=1.2, width=4),
+                    customdata=[[cell_text(p, d).rsplit("; n = ", 1)[0], d.count(p["n"])] for p in pts],
+                    hovertemplate=f"{COHORT_LABELS[cohort]}, %{{x}}: %{{customdata[0]}}; n = %{{customdata[1]}}"
+                    "<extra></extra>",
+                ),
+                row=r,
+                col=c,
+            )
         pb, cb = part.loc[("pilot", "before")], part.loc[("comparison", "before")]
         cd = part.loc[("comparison", "during")]
         known = not any(pd.isna(v) for v in (pb["value"], cb["value"], cd["value"]))
         disclosive = any(cell_hidden(p, d) for p in (pb, cb, cd))
         if known and not disclosive:
             expected = pb["value"] + (cd["value"] - cb["value"])
-            fig.add_trace(go.Scatter(
-                x=x, y=[s * pb["value"], s * expected], mode="lines",
-                name="Pilot if it had changed like the comparison",
-                legendgroup="expected", showlegend=i == 0, line=dict(color=STANDARD_COLOUR, dash="dot", width=1.5),
-                hovertemplate="Expected without a pilot effect: %{y:.1f}<extra></extra>"), row=r, col=c)
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=[s * pb["value"], s * expected],
+                    mode="lines",
+                    name="Pilot if it had changed like the comparison",
+                    legendgroup="expected",
+                    showlegend=i == 0,
+                    line=dict(color=STANDARD_COLOUR, dash="dot", width=1.5),
+                    hovertemplate="Expected without a pilot effect: %{y:.1f}<extra></extra>",
+                ),
+                row=r,
+                col=c,
+            )
         if key == "holder_caseload" and caseload_standard:
-            fig.add_hline(y=caseload_standard, row=r, col=c, line=dict(color=STANDARD_COLOUR, dash="dash", width=1),
-                          annotation_text=f"{caseload_standard:g} per FTE (000)", annotation_position="top",
-                          annotation_font=dict(size=10, color=STANDARD_COLOUR))
+            fig.add_hline(
+                y=caseload_standard,
+                row=r,
+                col=c,
+                line=dict(color=STANDARD_COLOUR, dash="dash", width=1),
+                annotation_text=f"{caseload_standard:g} per FTE (000)",
+                annotation_position="top",
+                annotation_font=dict(size=10, color=STANDARD_COLOUR),
+            )
         fig.update_yaxes(title_text=_axis_title(unit), row=r, col=c, rangemode="tozero")
-    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=title, subtitle=dict(
-        text="Dots: cohort value with 95% interval; dotted line: the pilot had it changed like the comparison "
-             "teams; hollow: fewer plans than the minimum to judge")),
-                      height=330 * rows + 120, margin=dict(t=130),
-                      legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=dict(
+            text=title,
+            subtitle=dict(
+                text="Dots: cohort value with 95% interval; dotted line: the pilot had it changed like the comparison "
+                "teams; hollow: fewer plans than the minimum to judge"
+            ),
+        ),
+        height=330 * rows + 120,
+        margin=dict(t=130),
+        legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0),
+    )
     if periods:
-        fig.add_annotation(text=f"{periods['before']}; {periods['during']}", xref="paper", yref="paper", x=0,
-                           y=-0.16 if rows > 1 else -0.3, showarrow=False, xanchor="left", font=dict(size=11))
+        fig.add_annotation(
+            text=f"{periods['before']}; {periods['during']}",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.16 if rows > 1 else -0.3,
+            showarrow=False,
+            xanchor="left",
+            font=dict(size=11),
+        )
     return fig
 
 
 def did_summary(did: pd.DataFrame) -> str:
     facts = [f"{r.measure_label}: {verdict_badge(r.status)}" for r in did.itertuples()]
-    return aria_summary("Panel of dot charts", scorecard_title(did),
-                        "Each panel shows one measure for the pilot team and the comparison teams before and "
-                        "during the pilot, with 95% intervals", *facts)
+    return aria_summary(
+        "Panel of dot charts",
+        scorecard_title(did),
+        "Each panel shows one measure for the pilot team and the comparison teams before and "
+        "during the pilot, with 95% intervals",
+        *facts,
+    )
 
 
 # --------------------------------------------------------------------------- trend
 
 TREND_TITLE = "CIN plans started, closed and open, pilot team vs comparison teams, by month"
-TREND_COLUMNS = ["month", "cohort", "teams", "starts", "closures", "open_plans", "starts_per_team",
-                 "closures_per_team", "median_open_age"]
+TREND_COLUMNS = [
+    "month",
+    "cohort",
+    "teams",
+    "starts",
+    "closures",
+    "open_plans",
+    "starts_per_team",
+    "closures_per_team",
+    "median_open_age",
+]
 
 
 def _period_of(month: date, periods: dict[str, tuple[date, date]] | None) -> str | None:
@@ -390,8 +505,13 @@ def _period_of(month: date, periods: dict[str, tuple[date, date]] | None) -> str
     return None
 
 
-def trend_table(trend: pd.DataFrame, team_counts: dict[str, int], d: Disclosure = EXACT, *,
-                periods: dict[str, tuple[date, date]] | None = None) -> pd.DataFrame:
+def trend_table(
+    trend: pd.DataFrame,
+    team_counts: dict[str, int],
+    d: Disclosure = EXACT,
+    *,
+    periods: dict[str, tuple[date, date]] | None = None,
+) -> pd.DataFrame:
     """Month x cohort: counts, per-team averages (comparison has several teams) and median open-plan age.
 
     In presentation mode (what the trend chart draws and its CSV gives): a month's starts or closures
@@ -403,8 +523,7 @@ def trend_table(trend: pd.DataFrame, team_counts: dict[str, int], d: Disclosure 
     open plans (one child's plan) is the mark.
     """
     if trend.empty:
-        return pd.DataFrame(columns=TREND_COLUMNS if not d.active else
-                            [c for c in TREND_COLUMNS if c != "open_plans"])
+        return pd.DataFrame(columns=TREND_COLUMNS if not d.active else [c for c in TREND_COLUMNS if c != "open_plans"])
     t = trend.copy()
     t["teams"] = t["cohort"].map(team_counts).fillna(0).astype(int)
     per = t["teams"].where(t["teams"] > 0)
@@ -416,7 +535,9 @@ def trend_table(trend: pd.DataFrame, team_counts: dict[str, int], d: Disclosure 
         return t
     hide_starts = t["starts"].map(d.small)
     if periods:
-        group = [(_period_of(pd.Timestamp(m).date(), periods), c) for m, c in zip(t["month"], t["cohort"])]
+        group = [
+            (_period_of(pd.Timestamp(m).date(), periods), c) for m, c in zip(t["month"], t["cohort"], strict=False)
+        ]
         for key in {g for g in group if g[0]}:
             idx = [i for i, g in enumerate(group) if g == key]
             hidden, _ = d.stack(t.loc[idx, "starts"].tolist())
@@ -424,9 +545,11 @@ def trend_table(trend: pd.DataFrame, team_counts: dict[str, int], d: Disclosure 
                 hide_starts.iloc[idx[j]] = True
     hide_closures = t["closures"].map(d.small)
     out = t.drop(columns=["open_plans"]).astype(object)
-    out["starts"] = [(d.mark if d.small(v) else d.secondary_mark) if h else str(int(v))
-                     for v, h in zip(t["starts"], hide_starts)]
-    out["closures"] = [d.mark if h else str(int(v)) for v, h in zip(t["closures"], hide_closures)]
+    out["starts"] = [
+        (d.mark if d.small(v) else d.secondary_mark) if h else str(int(v))
+        for v, h in zip(t["starts"], hide_starts, strict=False)
+    ]
+    out["closures"] = [d.mark if h else str(int(v)) for v, h in zip(t["closures"], hide_closures, strict=False)]
     out["starts_per_team"] = t["starts_per_team"].astype(object).where(~hide_starts, d.mark)
     out["closures_per_team"] = t["closures_per_team"].astype(object).where(~hide_closures, d.mark)
     out["median_open_age"] = t["median_open_age"].astype(object).where(~t["open_plans"].map(d.small), d.mark)
@@ -436,16 +559,36 @@ def trend_table(trend: pd.DataFrame, team_counts: dict[str, int], d: Disclosure 
 def _date_marker(fig, x: date, text: str, rows: int, anchor: str = "left"):
     """A vertical reference line across every panel, labelled once inside the top panel."""
     for r in range(1, rows + 1):
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref=f"x{'' if r == 1 else r}",
-                      yref=f"y{'' if r == 1 else r} domain", line=dict(color=STANDARD_COLOUR, dash="dash", width=1.5))
-    fig.add_annotation(x=x, y=1.0, xref="x", yref="y domain", text=text, showarrow=False, yanchor="top",
-                       xanchor=anchor, xshift=4 if anchor == "left" else -4, bgcolor="rgba(255,255,255,0.85)",
-                       font=dict(size=11, color=STANDARD_COLOUR))
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            y0=0,
+            y1=1,
+            xref=f"x{'' if r == 1 else r}",
+            yref=f"y{'' if r == 1 else r} domain",
+            line=dict(color=STANDARD_COLOUR, dash="dash", width=1.5),
+        )
+    fig.add_annotation(
+        x=x,
+        y=1.0,
+        xref="x",
+        yref="y domain",
+        text=text,
+        showarrow=False,
+        yanchor="top",
+        xanchor=anchor,
+        xshift=4 if anchor == "left" else -4,
+        bgcolor="rgba(255,255,255,0.85)",
+        font=dict(size=11, color=STANDARD_COLOUR),
+    )
 
 
 def _text(values) -> list[str]:
-    return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else
-            (v if isinstance(v, str) else f"{int(v):,}") for v in values]
+    return [
+        "" if v is None or (not isinstance(v, str) and pd.isna(v)) else (v if isinstance(v, str) else f"{int(v):,}")
+        for v in values
+    ]
 
 
 def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date) -> go.Figure:
@@ -457,51 +600,102 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
     """
     if table.empty:
         return empty_figure(TREND_TITLE)
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
-                        subplot_titles=("CIN plans started per team", "CIN plans closed per team",
-                                        "Median age of open CIN plans (days)"))
+    fig = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.09,
+        subplot_titles=(
+            "CIN plans started per team",
+            "CIN plans closed per team",
+            "Median age of open CIN plans (days)",
+        ),
+    )
     has_open = "open_plans" in table.columns
     for cohort in ("pilot", "comparison"):
         shown = table[table["cohort"] == cohort]
         months = pd.to_datetime(shown["month"])
         style = COHORT_STYLE[cohort]
-        common = dict(mode="lines+markers", legendgroup=cohort,
-                      line=dict(color=style["color"], dash=style["dash"], width=2),
-                      marker=dict(symbol=style["symbol"], size=6, color=style["color"]))
+        common = dict(
+            mode="lines+markers",
+            legendgroup=cohort,
+            line=dict(color=style["color"], dash=style["dash"], width=2),
+            marker=dict(symbol=style["symbol"], size=6, color=style["color"]),
+        )
         teams = shown["teams"].astype(int).astype(str).tolist()
-        fig.add_trace(go.Scatter(x=months, y=[_number(v) for v in shown["starts_per_team"]],
-                                 name=COHORT_LABELS[cohort],
-                                 customdata=np.column_stack([_text(shown["starts"]), teams]),
-                                 hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} started, "
-                                               "%{customdata[1]} team(s))<extra>" + COHORT_LABELS[cohort] + "</extra>",
-                                 **common), row=1, col=1)
-        fig.add_trace(go.Scatter(x=months, y=[_number(v) for v in shown["closures_per_team"]],
-                                 name=COHORT_LABELS[cohort], showlegend=False,
-                                 customdata=np.column_stack([_text(shown["closures"]), teams]),
-                                 hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} closed)<extra>"
-                                               + COHORT_LABELS[cohort] + "</extra>", **common), row=2, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=[_number(v) for v in shown["starts_per_team"]],
+                name=COHORT_LABELS[cohort],
+                customdata=np.column_stack([_text(shown["starts"]), teams]),
+                hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} started, "
+                "%{customdata[1]} team(s))<extra>" + COHORT_LABELS[cohort] + "</extra>",
+                **common,
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=[_number(v) for v in shown["closures_per_team"]],
+                name=COHORT_LABELS[cohort],
+                showlegend=False,
+                customdata=np.column_stack([_text(shown["closures"]), teams]),
+                hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} closed)<extra>"
+                + COHORT_LABELS[cohort]
+                + "</extra>",
+                **common,
+            ),
+            row=2,
+            col=1,
+        )
         if has_open:
-            age = dict(customdata=_text(shown["open_plans"]),
-                       hovertemplate="%{x|%b %Y}: median %{y:.0f} days (%{customdata} open)<extra>"
-                                     + COHORT_LABELS[cohort] + "</extra>")
+            age = dict(
+                customdata=_text(shown["open_plans"]),
+                hovertemplate="%{x|%b %Y}: median %{y:.0f} days (%{customdata} open)<extra>"
+                + COHORT_LABELS[cohort]
+                + "</extra>",
+            )
         else:
             age = dict(hovertemplate="%{x|%b %Y}: median %{y:.0f} days<extra>" + COHORT_LABELS[cohort] + "</extra>")
-        fig.add_trace(go.Scatter(x=months, y=[_number(v) for v in shown["median_open_age"]],
-                                 name=COHORT_LABELS[cohort], showlegend=False, **age, **common), row=3, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=[_number(v) for v in shown["median_open_age"]],
+                name=COHORT_LABELS[cohort],
+                showlegend=False,
+                **age,
+                **common,
+            ),
+            row=3,
+            col=1,
+        )
     fig.add_vrect(x0=pilot_start, x1=evaluation_end, fillcolor=GREY, opacity=0.12, line_width=0, row="all", col=1)
     _date_marker(fig, pilot_start, f"Pilot start {_d(pilot_start)}", 3, "right")
     _date_marker(fig, evaluation_end, f"Evaluation period ends {_d(evaluation_end)}", 3, "left")
     fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(title_text="Month", row=3, col=1)
-    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=TREND_TITLE, subtitle=dict(
-        text="Shaded: the pilot's evaluation period. Starts and closures per team, as the comparison group has "
-             "several teams.")), height=640, margin=dict(t=120),
-                      legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0))
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=dict(
+            text=TREND_TITLE,
+            subtitle=dict(
+                text="Shaded: the pilot's evaluation period. Starts and closures per team, as the comparison group has "
+                "several teams."
+            ),
+        ),
+        height=640,
+        margin=dict(t=120),
+        legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0),
+    )
     return fig
 
 
-def trend_finding(trend: pd.DataFrame, team_counts: dict[str, int], periods: dict[str, tuple[date, date]],
-                  d: Disclosure = EXACT) -> str:
+def trend_finding(
+    trend: pd.DataFrame, team_counts: dict[str, int], periods: dict[str, tuple[date, date]], d: Disclosure = EXACT
+) -> str:
     """CIN plans started a month per team, before and during the pilot, for each cohort.
 
     Worked out from the period's total starts (a cohort's size, which the scorecard shows): when
@@ -534,8 +728,11 @@ def trend_finding(trend: pd.DataFrame, team_counts: dict[str, int], periods: dic
 
 
 def trend_summary(table: pd.DataFrame, pilot_start: date, evaluation_end: date, finding: str = "") -> str:
-    facts = [finding, f"Vertical lines mark the pilot start on {_d(pilot_start)} and the end of its evaluation "
-                      f"period on {_d(evaluation_end)}"]
+    facts = [
+        finding,
+        f"Vertical lines mark the pilot start on {_d(pilot_start)} and the end of its evaluation "
+        f"period on {_d(evaluation_end)}",
+    ]
     if not table.empty:
         facts.append(f"{len(table['month'].unique())} months from {_d(pd.Timestamp(table['month'].min()).date())}")
     return aria_summary("Line charts", TREND_TITLE, *facts)
@@ -636,40 +833,65 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
     rows = routes_rows(table)
     drawn = [k for k, r in rows.items() if r["drawn"]]
     if table.empty or not drawn:
-        message = "No closed CIN plans in the cohorts" if not any(
-            r["reason"] == "too few closed plans to show" for r in rows.values()) else \
-            "Too few closed CIN plans in the cohorts to show"
+        message = (
+            "No closed CIN plans in the cohorts"
+            if not any(r["reason"] == "too few closed plans to show" for r in rows.values())
+            else "Too few closed CIN plans in the cohorts to show"
+        )
         return empty_figure(title, message)
     fig = base_figure(title, height=400)
     order = [_cohort_name(c, p) for c, p in COHORTS]
-    keep = table[[(c, p) in drawn for c, p in zip(table["cohort"], table["period"])]]
+    keep = table[[(c, p) in drawn for c, p in zip(table["cohort"], table["period"], strict=False)]]
     for reason in ROUTE_LABELS:
         part = keep[keep["end_reason"] == reason]
         part = part[[not is_mark(v) for v in part["percent"]]]
         if part.empty:
             continue
         x = [_number(v) for v in part["percent"]]
-        names = [_cohort_name(c, p) for c, p in zip(part["cohort"], part["period"])]
-        fig.add_trace(go.Bar(
-            y=names, x=x, orientation="h", name=ROUTE_LABELS[reason],
-            marker=dict(color=ROUTE_COLOURS[reason], line=dict(color="white", width=0.5)),
-            text=[f"{v:.0f}%" if v is not None and v >= 6 else "" for v in x], textposition="inside",
-            customdata=np.column_stack([_text(part["plans"]), _text(part["closed"])]),
-            hovertemplate=f"%{{y}}<br>{ROUTE_LABELS[reason]}: %{{x:.1f}}% (%{{customdata[0]}} of %{{customdata[1]}} "
-                          "closed plans)<extra></extra>"))
+        names = [_cohort_name(c, p) for c, p in zip(part["cohort"], part["period"], strict=False)]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=x,
+                orientation="h",
+                name=ROUTE_LABELS[reason],
+                marker=dict(color=ROUTE_COLOURS[reason], line=dict(color="white", width=0.5)),
+                text=[f"{v:.0f}%" if v is not None and v >= 6 else "" for v in x],
+                textposition="inside",
+                customdata=np.column_stack([_text(part["plans"]), _text(part["closed"])]),
+                hovertemplate=f"%{{y}}<br>{ROUTE_LABELS[reason]}: %{{x:.1f}}% (%{{customdata[0]}} of %{{customdata[1]}} "
+                "closed plans)<extra></extra>",
+            )
+        )
     grey = [(k, rows[k]["hidden"]) for k in drawn if rows[k]["hidden"] > 0]
     if grey:
-        fig.add_trace(go.Bar(
-            y=[_cohort_name(*k) for k, _ in grey], x=[v for _, v in grey], orientation="h", name=HIDDEN_ROUTES,
-            marker=dict(color="white", line=dict(color=GREY, width=1), pattern=dict(shape="/", fgcolor=GREY)),
-            hovertemplate="%{y}<br>Routes not shown (small numbers), together: %{x:.1f}%<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                y=[_cohort_name(*k) for k, _ in grey],
+                x=[v for _, v in grey],
+                orientation="h",
+                name=HIDDEN_ROUTES,
+                marker=dict(color="white", line=dict(color=GREY, width=1), pattern=dict(shape="/", fgcolor=GREY)),
+                hovertemplate="%{y}<br>Routes not shown (small numbers), together: %{x:.1f}%<extra></extra>",
+            )
+        )
     if reference is not None and not pd.isna(reference):
         fig.add_vline(x=reference, line=dict(color=STANDARD_COLOUR, dash="dash", width=2))
-        fig.add_annotation(x=reference, y=1.0, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"Comparison teams during the pilot: {reference:.0f}% plan achieved",
-                           font=dict(size=11, color=STANDARD_COLOUR))
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", yanchor="top", y=-0.24, x=0, traceorder="normal"),
-                      margin=dict(t=90, l=20, b=110))
+        fig.add_annotation(
+            x=reference,
+            y=1.0,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            text=f"Comparison teams during the pilot: {reference:.0f}% plan achieved",
+            font=dict(size=11, color=STANDARD_COLOUR),
+        )
+    fig.update_layout(
+        barmode="stack",
+        legend=dict(orientation="h", yanchor="top", y=-0.24, x=0, traceorder="normal"),
+        margin=dict(t=90, l=20, b=110),
+    )
     fig.update_xaxes(title_text="% of the cohort's closed plans", range=[0, 100])
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", automargin=True)
     return fig
@@ -684,7 +906,7 @@ def routes_note(table: pd.DataFrame) -> str:
         if names:
             out.append(f"No bar for {', '.join(names)}: {reason}.")
     if any(r["drawn"] and r["hidden"] for r in rows.values()):
-        out.append(f"Routes with small numbers of plans are drawn together as \"{HIDDEN_ROUTES.lower()}\".")
+        out.append(f'Routes with small numbers of plans are drawn together as "{HIDDEN_ROUTES.lower()}".')
     return " ".join(out)
 
 
@@ -718,7 +940,7 @@ def _workload_hidden(plans: list, counts: list, d: Disclosure) -> tuple[set[int]
     """
     hide_plans, _ = d.stack(plans)
     hide_counts: set[int] = set()
-    comps = [p - c for p, c in zip(plans, counts)]
+    comps = [p - c for p, c in zip(plans, counts, strict=False)]
     while True:
         forced = hide_plans | hide_counts
         by_count, _ = d.stack(counts, hidden=forced)
@@ -738,9 +960,17 @@ def workload_table(df: pd.DataFrame, outcome: str, d: Disclosure = EXACT) -> pd.
     part = df[df["outcome"] == outcome].sort_values(["band_order", "cohort"], ascending=[True, False])
     if part.empty:
         return pd.DataFrame(columns=WORKLOAD_COLUMNS)
-    t = pd.DataFrame({"band": part["band"], "cohort": part["cohort"], "plans": part["n"],
-                      "with_outcome": part["count"], "percent": (100 * part["value"]).round(1),
-                      "ci_low": (100 * part["ci_low"]).round(1), "ci_high": (100 * part["ci_high"]).round(1)})
+    t = pd.DataFrame(
+        {
+            "band": part["band"],
+            "cohort": part["cohort"],
+            "plans": part["n"],
+            "with_outcome": part["count"],
+            "percent": (100 * part["value"]).round(1),
+            "ci_low": (100 * part["ci_low"]).round(1),
+            "ci_high": (100 * part["ci_high"]).round(1),
+        }
+    )
     t = t.reset_index(drop=True)
     if not d.active:
         return t
@@ -751,10 +981,12 @@ def workload_table(df: pd.DataFrame, outcome: str, d: Disclosure = EXACT) -> pd.
         counts = [int(v) for v in t.loc[idx, "with_outcome"]]
         hide_plans, hide_counts = _workload_hidden(plans, counts, d)
         for j, i in enumerate(idx):
-            out.at[i, "plans"] = (d.mark if d.small(plans[j]) else d.secondary_mark) if j in hide_plans \
-                else str(plans[j])
-            out.at[i, "with_outcome"] = (d.mark if d.small(counts[j]) else d.secondary_mark) if j in hide_counts \
-                else str(counts[j])
+            out.at[i, "plans"] = (
+                (d.mark if d.small(plans[j]) else d.secondary_mark) if j in hide_plans else str(plans[j])
+            )
+            out.at[i, "with_outcome"] = (
+                (d.mark if d.small(counts[j]) else d.secondary_mark) if j in hide_counts else str(counts[j])
+            )
             if j in hide_plans or j in hide_counts:
                 for c in ("percent", "ci_low", "ci_high"):
                     out.at[i, c] = d.mark if plans[j] else t.at[i, c]
@@ -766,8 +998,9 @@ def workload_title(outcome: str) -> str:
     return f"{label[0].upper()}{label[1:]} by the caseload per FTE of the plan's worker"
 
 
-def workload_overall(df: pd.DataFrame, outcome: str, d: Disclosure = EXACT,
-                     table: pd.DataFrame | None = None) -> float | None:
+def workload_overall(
+    df: pd.DataFrame, outcome: str, d: Disclosure = EXACT, table: pd.DataFrame | None = None
+) -> float | None:
     """The outcome's rate over every banded plan (percent), or ``None`` when there is none or it is hidden.
 
     In presentation mode the overall rate gives the total of plans with the outcome back, and the
@@ -782,8 +1015,14 @@ def workload_overall(df: pd.DataFrame, outcome: str, d: Disclosure = EXACT,
     return d.share_value(part["count"].sum(), part["n"].sum())
 
 
-def workload_figure(table: pd.DataFrame, outcome: str, *, overall: float | None = None,
-                    caseload_standard: float = 25, source: str = "000") -> go.Figure:
+def workload_figure(
+    table: pd.DataFrame,
+    outcome: str,
+    *,
+    overall: float | None = None,
+    caseload_standard: float = 25,
+    source: str = "000",
+) -> go.Figure:
     """Bars per caseload band (worker's children per FTE when they took the plan), pilot vs
     comparison, with 95% Wilson intervals; the dashed line is the rate over all plans. Draws
     :func:`workload_table` as it is: a band whose share is a mark has no bar."""
@@ -795,23 +1034,41 @@ def workload_figure(table: pd.DataFrame, outcome: str, *, overall: float | None 
     for cohort in ("pilot", "comparison"):
         part = table[table["cohort"] == cohort]
         y = [_number(v) for v in part["percent"]]
-        hi = [None if v is None or _number(h) is None else _number(h) - v for v, h in zip(y, part["ci_high"])]
-        lo = [None if v is None or _number(low) is None else v - _number(low) for v, low in zip(y, part["ci_low"])]
+        hi = [
+            None if v is None or _number(h) is None else _number(h) - v
+            for v, h in zip(y, part["ci_high"], strict=False)
+        ]
+        lo = [
+            None if v is None or _number(low) is None else v - _number(low)
+            for v, low in zip(y, part["ci_low"], strict=False)
+        ]
         style = COHORT_STYLE[cohort]
-        fig.add_trace(go.Bar(
-            x=part["band"], y=y, name=COHORT_LABELS[cohort],
-            marker=dict(color=style["color"], pattern=dict(shape="" if cohort == "pilot" else "/")),
-            error_y=dict(type="data", array=hi, arrayminus=lo, visible=True),
-            customdata=np.column_stack([_text(part["with_outcome"]), _text(part["plans"])]),
-            hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} plans)<extra>"
-                          + COHORT_LABELS[cohort] + "</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=part["band"],
+                y=y,
+                name=COHORT_LABELS[cohort],
+                marker=dict(color=style["color"], pattern=dict(shape="" if cohort == "pilot" else "/")),
+                error_y=dict(type="data", array=hi, arrayminus=lo, visible=True),
+                customdata=np.column_stack([_text(part["with_outcome"]), _text(part["plans"])]),
+                hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} plans)<extra>"
+                + COHORT_LABELS[cohort]
+                + "</extra>",
+            )
+        )
     if overall is not None and not pd.isna(overall):
-        fig.add_hline(y=overall, line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
-                      annotation_text=f"All plans: {overall:.0f}%", annotation_position="top left",
-                      annotation_font=dict(color=STANDARD_COLOUR, size=12))
+        fig.add_hline(
+            y=overall,
+            line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
+            annotation_text=f"All plans: {overall:.0f}%",
+            annotation_position="top left",
+            annotation_font=dict(color=STANDARD_COLOUR, size=12),
+        )
     fig.update_layout(barmode="group", margin=dict(t=100))
-    fig.update_xaxes(title_text=f"Worker's caseload per FTE when taking the plan "
-                                f"({standard_label(caseload_standard, 'children per FTE', source)})")
+    fig.update_xaxes(
+        title_text=f"Worker's caseload per FTE when taking the plan "
+        f"({standard_label(caseload_standard, 'children per FTE', source)})"
+    )
     fig.update_yaxes(title_text="%", range=[0, 105])
     return fig
 
@@ -825,8 +1082,10 @@ def workload_finding(table: pd.DataFrame, outcome: str, overall: float | None) -
     parts = [f"{overall:.0f}% of all banded plans {label}"] if overall is not None else []
     lo, hi = min(shown), max(shown)
     if len(shown) > 1 and lo[0] != hi[0]:
-        parts.append(f"by band, from {lo[0]:.0f}% ({COHORT_LABELS[lo[2]].lower()}, caseload {lo[1]}) to "
-                     f"{hi[0]:.0f}% ({COHORT_LABELS[hi[2]].lower()}, caseload {hi[1]})")
+        parts.append(
+            f"by band, from {lo[0]:.0f}% ({COHORT_LABELS[lo[2]].lower()}, caseload {lo[1]}) to "
+            f"{hi[0]:.0f}% ({COHORT_LABELS[hi[2]].lower()}, caseload {hi[1]})"
+        )
     else:
         parts.append(f"{COHORT_LABELS[hi[2]]}, caseload {hi[1]}: {hi[0]:.0f}%")
     text = "; ".join(parts)
@@ -834,15 +1093,49 @@ def workload_finding(table: pd.DataFrame, outcome: str, overall: float | None) -
 
 
 def workload_summary(table: pd.DataFrame, outcome: str) -> str:
-    facts = [f"{COHORT_LABELS[r.cohort]}, caseload {r.band}: {v:.0f}% of {r.plans} plans"
-             for r in table.itertuples() if (v := _number(r.percent)) is not None]
+    facts = [
+        f"{COHORT_LABELS[r.cohort]}, caseload {r.band}: {v:.0f}% of {r.plans} plans"
+        for r in table.itertuples()
+        if (v := _number(r.percent)) is not None
+    ]
     return aria_summary("Bar chart", workload_title(outcome), *facts)
 
 
-__all__ = ["scorecard_table", "scorecard_csv", "scorecard_title", "cell_text", "cell_hidden", "verdict_text",
-           "did_figure", "did_title", "did_summary", "trend_table", "trend_figure", "trend_finding", "trend_summary",
-           "routes_table", "routes_rows", "routes_title", "routes_reference", "routes_figure", "routes_note",
-           "routes_summary", "workload_table", "workload_title", "workload_overall", "workload_figure",
-           "workload_finding", "workload_summary", "period_text", "verdict_badge", "COHORT_LABELS",
-           "ROUTE_LABELS", "WORKLOAD_LABELS", "WORKLOAD_CHOICES", "TREND_TITLE", "DID_TITLE", "HIDDEN_ROUTES",
-           "SCORECARD_COLUMNS"]
+__all__ = [
+    "scorecard_table",
+    "scorecard_csv",
+    "scorecard_title",
+    "cell_text",
+    "cell_hidden",
+    "verdict_text",
+    "did_figure",
+    "did_title",
+    "did_summary",
+    "trend_table",
+    "trend_figure",
+    "trend_finding",
+    "trend_summary",
+    "routes_table",
+    "routes_rows",
+    "routes_title",
+    "routes_reference",
+    "routes_figure",
+    "routes_note",
+    "routes_summary",
+    "workload_table",
+    "workload_title",
+    "workload_overall",
+    "workload_figure",
+    "workload_finding",
+    "workload_summary",
+    "period_text",
+    "verdict_badge",
+    "COHORT_LABELS",
+    "ROUTE_LABELS",
+    "WORKLOAD_LABELS",
+    "WORKLOAD_CHOICES",
+    "TREND_TITLE",
+    "DID_TITLE",
+    "HIDDEN_ROUTES",
+    "SCORECARD_COLUMNS",
+]

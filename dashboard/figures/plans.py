@@ -10,10 +10,11 @@ trend and the drift matrix all show parts of the same open plans on the same dat
 each chart hides are chosen against the totals the others show (:func:`hidden_counts`,
 :func:`bands_table`, :func:`drift_matrix`).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,13 @@ EXACT = Disclosure()
 MONTH_DAYS = 365.25 / 12
 PLAN_LABELS = {"cin": "CIN", "cp": "CP"}
 PLAN_COLOURS = {"cin": BLUE, "cp": ROSE}
-ORIGIN_LABELS = {"assessment": "After assessment", "cp_step_down": "CP step-down", "lac_step_down": "Looked-after step-down",
-                 "supervision_order": "Supervision order", "court_report": "Court report"}
+ORIGIN_LABELS = {
+    "assessment": "After assessment",
+    "cp_step_down": "CP step-down",
+    "lac_step_down": "Looked-after step-down",
+    "supervision_order": "Supervision order",
+    "court_report": "Court report",
+}
 
 #: Flag -> (plain label, standard setting, unit) for headings, axis labels and the drift list.
 FLAG_INFO: dict[str, tuple[str, str, str]] = {
@@ -47,14 +53,23 @@ FLAG_INFO: dict[str, tuple[str, str, str]] = {
 FLAGS = tuple(FLAG_INFO)
 #: Duration flags the monthly trend counts (review and visit flags are point-in-time only).
 TREND_FLAGS = ("cin_over_12_months", "cin_9_month_review", "step_down_over_12_weeks", "cp_over_2_years")
-TREND_STYLES = {"cin_over_12_months": (BLUE, "solid", "circle"), "cin_9_month_review": (SAFE[7], "dot", "square"),
-                "step_down_over_12_weeks": (SAFE[2], "dash", "diamond"), "cp_over_2_years": (ROSE, "dashdot",
-                                                                                               "triangle-up")}
+TREND_STYLES = {
+    "cin_over_12_months": (BLUE, "solid", "circle"),
+    "cin_9_month_review": (SAFE[7], "dot", "square"),
+    "step_down_over_12_weeks": (SAFE[2], "dash", "diamond"),
+    "cp_over_2_years": (ROSE, "dashdot", "triangle-up"),
+}
 #: Counts of one date that are nested groups of the same plans, largest first.
 CIN_CHAIN = ("open_cin", "cin_9_month_review", "cin_over_12_months")
 CP_CHAIN = ("open_cp", "cp_over_2_years")
-PLAN_COUNTS = ("open_cin", "cin_9_month_review", "cin_over_12_months", "step_down_over_12_weeks", "open_cp",
-               "cp_over_2_years")
+PLAN_COUNTS = (
+    "open_cin",
+    "cin_9_month_review",
+    "cin_over_12_months",
+    "step_down_over_12_weeks",
+    "open_cp",
+    "cp_over_2_years",
+)
 
 
 def flag_label(flag: str, standards=None) -> str:
@@ -93,7 +108,7 @@ def _with_alpha(colour: str, alpha: float) -> str:
     if colour.startswith("rgb("):
         return colour.replace("rgb(", "rgba(").replace(")", f", {alpha})")
     h = colour.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
@@ -104,6 +119,7 @@ def _legend_below(fig: go.Figure, y: float = -0.28) -> go.Figure:
 
 
 # --------------------------------------------------------------------------- the counts of one date
+
 
 def hidden_counts(row: Mapping, d: Disclosure = EXACT) -> dict[str, bool]:
     """Which plan counts of one date (a ``drift_trend`` row) presentation mode hides.
@@ -128,6 +144,7 @@ def hidden_counts(row: Mapping, d: Disclosure = EXACT) -> dict[str, bool]:
 
 # --------------------------------------------------------------------------- duration bands
 
+
 def _suffix_starts(standards, edges: tuple[int, ...], plan_type: str) -> list[int]:
     """First band index of each nested count shown elsewhere (over 9 and 12 months; over 2 years)."""
     names = ("cin_sm_review_months", "cin_max_months") if plan_type == "cin" else ("cp_max_months",)
@@ -147,7 +164,7 @@ def _band_groups(values: list[int], starts: list[int], d: Disclosure) -> tuple[l
     totals = [sum(values[s:]) for s in bounds]
     hidden = d.nested(totals)
     shown = sorted({b for i, b in enumerate(bounds) if i not in hidden} | {k})
-    known = [range(a, b) for a, b in zip(shown, shown[1:])]
+    known = [range(a, b) for a, b in zip(shown, shown[1:], strict=False)]
     secret = []
     for i, b in enumerate(bounds):
         if i in hidden:
@@ -172,10 +189,15 @@ def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> p
     if bands.empty:
         return pd.DataFrame(columns=cols)
     t = bands.sort_values(["plan_type", "band_order", "open"]).reset_index(drop=True)
-    out = pd.DataFrame({"plan_type": t["plan_type"].map(PLAN_LABELS), "band": t["band"],
-                        "band_order": t["band_order"].astype(int),
-                        "status": np.where(t["open"], "Open on the date", "Closed in the 12 months"),
-                        "plans": t["n"].astype(int)})
+    out = pd.DataFrame(
+        {
+            "plan_type": t["plan_type"].map(PLAN_LABELS),
+            "band": t["band"],
+            "band_order": t["band_order"].astype(int),
+            "status": np.where(t["open"], "Open on the date", "Closed in the 12 months"),
+            "plans": t["n"].astype(int),
+        }
+    )
     if not d.active:
         return out
     values = out["plans"].tolist()
@@ -200,8 +222,7 @@ def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> p
     return out
 
 
-def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int = 12,
-                d: Disclosure = EXACT) -> str:
+def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int = 12, d: Disclosure = EXACT) -> str:
     """The finding: how many open CIN plans are past the 12-month expectation (as the tiles show it)."""
     if bands.empty or cin_max_months not in edges:
         return "How long CIN and CP plans last, in bands of the practice standards"
@@ -213,18 +234,22 @@ def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int
         return "How long CIN and CP plans last: no CIN plans open on the date"
     hidden = d.nested([n_open, over])
     one = n_open == 1 and 0 not in hidden
-    return (f"{d.cell_text(over, 1 in hidden)} of {d.cell_text(n_open, 0 in hidden)} open CIN "
-            f"plan{'' if one else 's'} {'has' if one else 'have'} lasted more than {cin_max_months} months")
+    return (
+        f"{d.cell_text(over, 1 in hidden)} of {d.cell_text(n_open, 0 in hidden)} open CIN "
+        f"plan{'' if one else 's'} {'has' if one else 'have'} lasted more than {cin_max_months} months"
+    )
 
 
 def _band_standards(standards, edges: tuple[int, ...]) -> list[tuple[str, int, str, str]]:
     """(plan type, edge, short label, source) of each standard drawn on the bands chart."""
     out = []
-    for name, plan_type, text in (("cin_tm_review_first_months", "cin", "TM review"),
-                                  ("cin_tm_review_second_months", "cin", "TM review"),
-                                  ("cin_sm_review_months", "cin", "SM review"),
-                                  ("cin_max_months", "cin", "CIN limit"),
-                                  ("cp_max_months", "cp", "CP 2-year indicator")):
+    for name, plan_type, text in (
+        ("cin_tm_review_first_months", "cin", "TM review"),
+        ("cin_tm_review_second_months", "cin", "TM review"),
+        ("cin_sm_review_months", "cin", "SM review"),
+        ("cin_max_months", "cin", "CIN limit"),
+        ("cp_max_months", "cp", "CP 2-year indicator"),
+    ):
         value = getattr(standards, name)
         if value in edges:
             source = _source(standards, name)
@@ -246,8 +271,14 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     """
     if bands_empty(table):
         return empty_figure(title, "No plans open or closed in the 12 months for the selected teams")
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.08,
-                        subplot_titles=("CIN plans", "CP plans"), figure=base_figure(title, height=500))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=False,
+        horizontal_spacing=0.08,
+        subplot_titles=("CIN plans", "CP plans"),
+        figure=base_figure(title, height=500),
+    )
     bands_in_order = list(table.sort_values("band_order")["band"].drop_duplicates())
     for col, plan_type in enumerate(("cin", "cp"), start=1):
         label = PLAN_LABELS[plan_type]
@@ -255,18 +286,29 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
         for status, pattern, opacity in (("Closed in the 12 months", "", 1.0), ("Open on the date", "/", 0.65)):
             rows = part[part["status"] == status].set_index("band").reindex(bands_in_order)
             shown = [0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in rows["plans"]]
-            fig.add_trace(go.Bar(
-                x=bands_in_order, y=[_plotted(v) for v in shown], name=f"{label} {status.lower()}",
-                marker=dict(color=PLAN_COLOURS[plan_type], opacity=opacity, pattern=dict(shape=pattern),
-                            line=dict(color="white", width=0.5)),
-                customdata=np.array([[str(v)] for v in shown], dtype=object),
-                hovertemplate=f"{label} %{{x}}, {status.lower()}: %{{customdata[0]}} plans<extra></extra>",
-            ), row=1, col=col)
+            fig.add_trace(
+                go.Bar(
+                    x=bands_in_order,
+                    y=[_plotted(v) for v in shown],
+                    name=f"{label} {status.lower()}",
+                    marker=dict(
+                        color=PLAN_COLOURS[plan_type],
+                        opacity=opacity,
+                        pattern=dict(shape=pattern),
+                        line=dict(color="white", width=0.5),
+                    ),
+                    customdata=np.array([[str(v)] for v in shown], dtype=object),
+                    hovertemplate=f"{label} %{{x}}, {status.lower()}: %{{customdata[0]}} plans<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
     for plan_type, value, text, _ in _band_standards(standards, edges):
         col = 1 if plan_type == "cin" else 2
         add_standard_line(fig, edges.index(value) + 0.5, text, axis="x", row=1, col=col, position="top")
-        fig.layout.annotations[-1].update(textangle=-90, yanchor="top", xanchor="right", font=dict(size=11),
-                                          bgcolor="rgba(255, 255, 255, 0.85)")
+        fig.layout.annotations[-1].update(
+            textangle=-90, yanchor="top", xanchor="right", font=dict(size=11), bgcolor="rgba(255, 255, 255, 0.85)"
+        )
     fig.update_layout(barmode="stack", bargap=0.15, margin=dict(t=90, b=150))
     _legend_below(fig, -0.42)
     fig.update_xaxes(title_text="How long the plan has lasted (calendar months)", tickangle=-30)
@@ -277,14 +319,17 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
 def bands_summary(table: pd.DataFrame, title: str) -> str:
     if table.empty:
         return aria_summary("Bar chart", title, "No plans for the selected teams")
-    facts = ["Two panels, CIN and CP plans, counting plans by how long they have lasted, closed plans solid "
-             "and open plans hatched",
-             "Dashed lines mark the 3 and 6 month Team Manager reviews, the 9 month Service Manager review, "
-             "the 12 month CIN expectation and the 2 year CP indicator"]
+    facts = [
+        "Two panels, CIN and CP plans, counting plans by how long they have lasted, closed plans solid "
+        "and open plans hatched",
+        "Dashed lines mark the 3 and 6 month Team Manager reviews, the 9 month Service Manager review, "
+        "the 12 month CIN expectation and the 2 year CP indicator",
+    ]
     return aria_summary("Bar chart", title, *facts)
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier
+
 
 def group_label(group: str, by: str | None) -> str:
     if by == "plan_type":
@@ -344,15 +389,17 @@ def km_table(curves: pd.DataFrame, by: str | None = None, d: Disclosure = EXACT)
     curves = km_visible(curves, d)
     if curves.empty:
         return pd.DataFrame(columns=cols)
-    t = pd.DataFrame({
-        "group": [group_label(g, by) for g in curves["group"]],
-        "days": curves["days"].astype(float).round(0).astype(int),
-        "months": (curves["days"].astype(float) / MONTH_DAYS).round(2),
-        "share_still_open": curves["survival"].astype(float).round(4),
-        "ci_low": curves["ci_low"].astype(float).round(4),
-        "ci_high": curves["ci_high"].astype(float).round(4),
-        "at_risk": curves["at_risk"].astype(int),
-    })
+    t = pd.DataFrame(
+        {
+            "group": [group_label(g, by) for g in curves["group"]],
+            "days": curves["days"].astype(float).round(0).astype(int),
+            "months": (curves["days"].astype(float) / MONTH_DAYS).round(2),
+            "share_still_open": curves["survival"].astype(float).round(4),
+            "ci_low": curves["ci_low"].astype(float).round(4),
+            "ci_high": curves["ci_high"].astype(float).round(4),
+            "at_risk": curves["at_risk"].astype(int),
+        }
+    )
     return t[cols]
 
 
@@ -373,8 +420,7 @@ def median_text(row: Mapping) -> str:
         return "not reached (over half still open)"
     lo, hi = row["ci_low"], row["ci_high"]
     lo_t = "not shown" if row.get("lo_hidden", False) else "?" if _nan(lo) else f"{lo / MONTH_DAYS:.1f}"
-    hi_t = ("not shown" if row.get("hi_hidden", False) else "not reached" if _nan(hi)
-            else f"{hi / MONTH_DAYS:.1f}")
+    hi_t = "not shown" if row.get("hi_hidden", False) else "not reached" if _nan(hi) else f"{hi / MONTH_DAYS:.1f}"
     return f"{_months(med)} (95% CI {lo_t} to {hi_t})"
 
 
@@ -406,18 +452,28 @@ def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT) -> str
         else:
             mean_t = "no closed plans" if _nan(mean) else f"average of closed plans only {_months(mean)}"
         parts.append(f"{group_label(row['group'], by)}: median {median_text(row)}; {mean_t}")
-    why = ("Plans still open are counted as open up to the as-at date (censored) rather than ignored, so the "
-           "curve and median include the long plans that are still running. An average of closed plans leaves "
-           "those out and so understates how long plans last.")
+    why = (
+        "Plans still open are counted as open up to the as-at date (censored) rather than ignored, so the "
+        "curve and median include the long plans that are still running. An average of closed plans leaves "
+        "those out and so understates how long plans last."
+    )
     if d.active:
-        why += (f" In presentation mode a group of fewer than {d.threshold} plans is not drawn, a curve stops where "
-                f"fewer than {d.threshold} plans are still followed, and a median or average resting on fewer than "
-                f"{d.threshold} closed plans is not shown.")
+        why += (
+            f" In presentation mode a group of fewer than {d.threshold} plans is not drawn, a curve stops where "
+            f"fewer than {d.threshold} plans are still followed, and a median or average resting on fewer than "
+            f"{d.threshold} closed plans is not shown."
+        )
     return why + (" " + " · ".join(parts) + "." if parts else "")
 
 
-def km_figure(curves: pd.DataFrame, medians: pd.DataFrame, title: str, by: str | None, standards,
-              plan_types: tuple[str, ...] = ("cin", "cp")) -> go.Figure:
+def km_figure(
+    curves: pd.DataFrame,
+    medians: pd.DataFrame,
+    title: str,
+    by: str | None,
+    standards,
+    plan_types: tuple[str, ...] = ("cin", "cp"),
+) -> go.Figure:
     """Share of plans still open against time open, a step line per group with its 95% band.
 
     ``curves`` are the points to draw (:func:`km_visible`), ``medians`` those of :func:`km_medians`
@@ -438,50 +494,108 @@ def km_figure(curves: pd.DataFrame, medians: pd.DataFrame, title: str, by: str |
             continue
         x = (c["days"].astype(float) / MONTH_DAYS).tolist()
         name = group_label(group, by)
-        fig.add_trace(go.Scatter(x=x, y=c["ci_high"], mode="lines", line=dict(width=0, shape="hv"),
-                                 showlegend=False, hoverinfo="skip", legendgroup=name))
-        fig.add_trace(go.Scatter(x=x, y=c["ci_low"], mode="lines", line=dict(width=0, shape="hv"), fill="tonexty",
-                                 fillcolor=_with_alpha(colour, 0.18), showlegend=False, hoverinfo="skip",
-                                 legendgroup=name))
-        fig.add_trace(go.Scatter(
-            x=x, y=c["survival"], mode="lines", name=name, legendgroup=name,
-            line=dict(color=colour, width=3, shape="hv", dash=["solid", "dash", "dot", "dashdot"][i % 4]),
-            customdata=c["days"].round(0).astype(int).to_numpy().reshape(-1, 1),
-            hovertemplate=f"{name}<br>%{{customdata[0]}} days: %{{y:.0%}} still open<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=c["ci_high"],
+                mode="lines",
+                line=dict(width=0, shape="hv"),
+                showlegend=False,
+                hoverinfo="skip",
+                legendgroup=name,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=c["ci_low"],
+                mode="lines",
+                line=dict(width=0, shape="hv"),
+                fill="tonexty",
+                fillcolor=_with_alpha(colour, 0.18),
+                showlegend=False,
+                hoverinfo="skip",
+                legendgroup=name,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=c["survival"],
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                line=dict(color=colour, width=3, shape="hv", dash=["solid", "dash", "dot", "dashdot"][i % 4]),
+                customdata=c["days"].round(0).astype(int).to_numpy().reshape(-1, 1),
+                hovertemplate=f"{name}<br>%{{customdata[0]}} days: %{{y:.0%}} still open<extra></extra>",
+            )
+        )
         row = medians[medians["group"] == group].iloc[0]
         med = row["median_days"]
         if not _nan(med) and not row.get("median_hidden", False):
             end = float(c["days"].max())
             lo = med if _nan(row["ci_low"]) or row.get("lo_hidden", False) else row["ci_low"]
             hi = end if _nan(row["ci_high"]) or row.get("hi_hidden", False) else row["ci_high"]
-            fig.add_trace(go.Scatter(
-                x=[med / MONTH_DAYS], y=[0.5], mode="markers", name=f"{name} median", legendgroup=name,
-                showlegend=False,
-                marker=dict(color=colour, size=11, symbol="diamond", line=dict(color="white", width=1)),
-                error_x=dict(type="data", symmetric=False, array=[max(hi - med, 0) / MONTH_DAYS],
-                             arrayminus=[max(med - lo, 0) / MONTH_DAYS], color=colour, thickness=2, width=6),
-                hovertemplate=f"{name}: median {median_text(row)}<extra></extra>",
-            ))
+            fig.add_trace(
+                go.Scatter(
+                    x=[med / MONTH_DAYS],
+                    y=[0.5],
+                    mode="markers",
+                    name=f"{name} median",
+                    legendgroup=name,
+                    showlegend=False,
+                    marker=dict(color=colour, size=11, symbol="diamond", line=dict(color="white", width=1)),
+                    error_x=dict(
+                        type="data",
+                        symmetric=False,
+                        array=[max(hi - med, 0) / MONTH_DAYS],
+                        arrayminus=[max(med - lo, 0) / MONTH_DAYS],
+                        color=colour,
+                        thickness=2,
+                        width=6,
+                    ),
+                    hovertemplate=f"{name}: median {median_text(row)}<extra></extra>",
+                )
+            )
     if any(t.name and t.name.endswith(" median") for t in fig.data):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="◆ Median with its 95% interval",
-                                 marker=dict(symbol="diamond", size=10, color=GREY)))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name="◆ Median with its 95% interval",
+                marker=dict(symbol="diamond", size=10, color=GREY),
+            )
+        )
     fig.add_hline(y=0.5, line=dict(color=GREY, dash="dot", width=1))
     lines = []
     if "cin" in plan_types:
-        lines.append((standards.cin_max_months, f"Standard: CIN {standards.cin_max_months} months "
-                                                f"({_source(standards, 'cin_max_months')})"))
+        lines.append(
+            (
+                standards.cin_max_months,
+                f"Standard: CIN {standards.cin_max_months} months ({_source(standards, 'cin_max_months')})",
+            )
+        )
     if "cp" in plan_types:
-        lines.append((standards.cp_max_months, f"CP indicator: {standards.cp_max_months} months "
-                                               f"({_source(standards, 'cp_max_months')})"))
+        lines.append(
+            (
+                standards.cp_max_months,
+                f"CP indicator: {standards.cp_max_months} months ({_source(standards, 'cp_max_months')})",
+            )
+        )
     if by == "origin":
         weeks = standards.step_down_max_days / 7
-        lines.append((standards.step_down_max_days / MONTH_DAYS,
-                      f"Standard: step-downs {weeks:g} weeks ({_source(standards, 'step_down_max_days')})"))
+        lines.append(
+            (
+                standards.step_down_max_days / MONTH_DAYS,
+                f"Standard: step-downs {weeks:g} weeks ({_source(standards, 'step_down_max_days')})",
+            )
+        )
     for i, (value, label) in enumerate(sorted(lines)):
         add_standard_line(fig, value, label, axis="x", position="top right")
-        fig.layout.annotations[-1].update(yref="paper", y=0.98 - 0.07 * i, yanchor="top", font=dict(size=11),
-                                          bgcolor="rgba(255, 255, 255, 0.8)")
+        fig.layout.annotations[-1].update(
+            yref="paper", y=0.98 - 0.07 * i, yanchor="top", font=dict(size=11), bgcolor="rgba(255, 255, 255, 0.8)"
+        )
     fig.update_xaxes(title_text="Months since the plan started", rangemode="tozero")
     fig.update_yaxes(title_text="Share of plans still open", tickformat=".0%", range=[0, 1.02])
     fig.update_layout(margin=dict(t=70, b=120))
@@ -502,11 +616,11 @@ def km_summary(medians: pd.DataFrame, title: str, by: str | None, sizes: Mapping
 
 # --------------------------------------------------------------------------- drift by team
 
+
 def _drift_wide(counts: pd.DataFrame, team_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     team_names = dict(team_names or {})
     c = counts.copy()
-    names = {str(r.team_id): (r.team_name or team_names.get(str(r.team_id)) or str(r.team_id))
-             for r in c.itertuples()}
+    names = {str(r.team_id): (r.team_name or team_names.get(str(r.team_id)) or str(r.team_id)) for r in c.itertuples()}
     c["team"] = [names[str(t)] if t is not None else "No team recorded" for t in c["team_id"]]
     wide = c.pivot_table(index="team", columns="flag", values="n", aggfunc="sum", fill_value=0)
     wide = wide.reindex(columns=list(FLAGS), fill_value=0)
@@ -518,8 +632,13 @@ def _drift_wide(counts: pd.DataFrame, team_names: Mapping[str, str] | None = Non
     return wide
 
 
-def drift_matrix(counts: pd.DataFrame, team_names: Mapping[str, str] | None = None, d: Disclosure = EXACT, *,
-                 hidden_totals: Iterable[str] = ()) -> pd.DataFrame:
+def drift_matrix(
+    counts: pd.DataFrame,
+    team_names: Mapping[str, str] | None = None,
+    d: Disclosure = EXACT,
+    *,
+    hidden_totals: Iterable[str] = (),
+) -> pd.DataFrame:
     """Teams x flags: plans carrying each flag (0 where none), one row per team, as downloaded.
 
     Columns ``team`` then one per flag in :data:`FLAGS` order, then ``total``; teams with the most
@@ -577,11 +696,21 @@ def drift_figure(matrix: pd.DataFrame, title: str, standards) -> go.Figure:
     text = [[str(v) for v in matrix[f]] for f in FLAGS]
     z = [[_plotted(v) for v in matrix[f]] for f in FLAGS]
     fig = base_figure(title, height=430)
-    fig.add_trace(go.Heatmap(
-        x=matrix["team"].astype(str), y=y, z=z, text=np.array(text, dtype=object),
-        texttemplate="%{text}", colorscale="Blues", xgap=2, ygap=2, colorbar=dict(title="Plans"),
-        hovertemplate="%{x}<br>%{y}: %{text} plans<extra></extra>", zmin=0,
-    ))
+    fig.add_trace(
+        go.Heatmap(
+            x=matrix["team"].astype(str),
+            y=y,
+            z=z,
+            text=np.array(text, dtype=object),
+            texttemplate="%{text}",
+            colorscale="Blues",
+            xgap=2,
+            ygap=2,
+            colorbar=dict(title="Plans"),
+            hovertemplate="%{x}<br>%{y}: %{text} plans<extra></extra>",
+            zmin=0,
+        )
+    )
     fig.update_yaxes(autorange="reversed", title_text=None, automargin=True)
     fig.update_xaxes(side="bottom", title_text=None, tickangle=-20, automargin=True)
     return fig
@@ -591,17 +720,20 @@ def drift_summary(matrix: pd.DataFrame, title: str) -> str:
     if matrix.empty:
         return aria_summary("Heatmap", title, "No drift flags")
     top = matrix.iloc[0]
-    return aria_summary("Heatmap", title, "Rows are teams, columns are drift flags with their standards, "
-                                          "cells count open plans carrying the flag",
-                        f"Most flags: {top['team']} with {top['total']}")
+    return aria_summary(
+        "Heatmap",
+        title,
+        "Rows are teams, columns are drift flags with their standards, cells count open plans carrying the flag",
+        f"Most flags: {top['team']} with {top['total']}",
+    )
 
 
 def drift_note(standards) -> str:
-    return ("Standards: CIN reviews every {r} days and 9 and 12 month reviews (001); CIN visits every {v} days "
-            "(001; 000 uses 15); CP step-down CIN plans close within {s} days (000); CP visits every {c} days (000); "
-            "CP plans over {m} months (national indicator). A plan can carry several flags."
-            ).format(r=standards.cin_review_days, v=standards.cin_visit_days, s=standards.step_down_max_days,
-                     c=standards.cp_visit_days, m=standards.cp_max_months)
+    return (
+        f"Standards: CIN reviews every {standards.cin_review_days} days and 9 and 12 month reviews (001); CIN visits every {standards.cin_visit_days} days "
+        f"(001; 000 uses 15); CP step-down CIN plans close within {standards.step_down_max_days} days (000); CP visits every {standards.cp_visit_days} days (000); "
+        f"CP plans over {standards.cp_max_months} months (national indicator). A plan can carry several flags."
+    )
 
 
 # --------------------------------------------------------------------------- trend
@@ -621,11 +753,13 @@ def trend_table(trend: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
         return out
     fates = [hidden_counts(r, d) for r in trend.to_dict("records")]
     for c in TREND_COLUMNS[1:-1]:
-        out[c] = [d.cell_text(v, f[c], commas=False) for v, f in zip(trend[c], fates)]
+        out[c] = [d.cell_text(v, f[c], commas=False) for v, f in zip(trend[c], fates, strict=False)]
     out["pct_cin_over_12_months"] = [
-        d.mark if f["cin_over_12_months"] or f["open_cin"] or d.hides_share(n, o) else
-        ("" if _nan(p) else p)
-        for p, f, n, o in zip(out["pct_cin_over_12_months"], fates, trend["cin_over_12_months"], trend["open_cin"])]
+        d.mark if f["cin_over_12_months"] or f["open_cin"] or d.hides_share(n, o) else ("" if _nan(p) else p)
+        for p, f, n, o in zip(
+            out["pct_cin_over_12_months"], fates, trend["cin_over_12_months"], trend["open_cin"], strict=False
+        )
+    ]
     return out
 
 
@@ -667,17 +801,28 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
         colour, dash, symbol = TREND_STYLES[flag]
         y = [_plotted(v) for v in table[flag]]
         top = max([top] + [v for v in y if v is not None])
-        fig.add_trace(go.Scatter(x=dates, y=y, mode="lines+markers", name=flag_label(flag),
-                                 line=dict(color=colour, dash=dash, width=3), marker=dict(symbol=symbol, size=7),
-                                 customdata=np.array([[str(v)] for v in table[flag]], dtype=object),
-                                 hovertemplate=f"{flag_label(flag)}<br>%{{x|%d %b %Y}}: %{{customdata[0]}} plans"
-                                               "<extra></extra>"))
-    add_standard_line(fig, 0, f"Standard: no CIN plan beyond {standards.cin_max_months} months "
-                              f"(source {_source(standards, 'cin_max_months')})", position="bottom right")
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=y,
+                mode="lines+markers",
+                name=flag_label(flag),
+                line=dict(color=colour, dash=dash, width=3),
+                marker=dict(symbol=symbol, size=7),
+                customdata=np.array([[str(v)] for v in table[flag]], dtype=object),
+                hovertemplate=f"{flag_label(flag)}<br>%{{x|%d %b %Y}}: %{{customdata[0]}} plans<extra></extra>",
+            )
+        )
+    add_standard_line(
+        fig,
+        0,
+        f"Standard: no CIN plan beyond {standards.cin_max_months} months "
+        f"(source {_source(standards, 'cin_max_months')})",
+        position="bottom right",
+    )
     fig.update_yaxes(title_text="Open plans", range=[-max(top, 1) * 0.12, max(top, 1) * 1.1])
     # No axis title: the tick labels are dates, and a title would collide with the legend below.
-    fig.update_xaxes(title_text=None, tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates],
-                     tickangle=-30)
+    fig.update_xaxes(title_text=None, tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates], tickangle=-30)
     fig.update_layout(margin=dict(b=140))
     _legend_below(fig, -0.35)
     return fig
@@ -686,10 +831,13 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
 def trend_summary(table: pd.DataFrame, title: str) -> str:
     if table.empty:
         return aria_summary("Line chart", title, "No plans in the period")
-    return aria_summary("Line chart", title,
-                        f"Monthly from {table['as_at'].iloc[0]:%d %B %Y} to {table['as_at'].iloc[-1]:%d %B %Y}",
-                        "Lines: CIN plans over 12 months, CIN plans over 9 months, CP step-down CIN plans over "
-                        "12 weeks and CP plans over 2 years; the standard is none over 12 months")
+    return aria_summary(
+        "Line chart",
+        title,
+        f"Monthly from {table['as_at'].iloc[0]:%d %B %Y} to {table['as_at'].iloc[-1]:%d %B %Y}",
+        "Lines: CIN plans over 12 months, CIN plans over 9 months, CP step-down CIN plans over "
+        "12 weeks and CP plans over 2 years; the standard is none over 12 months",
+    )
 
 
 # --------------------------------------------------------------------------- drift list
@@ -713,19 +861,22 @@ def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:
     fields = [c["field"] for c in DRIFT_GRID_COLUMNS]
     if drift.empty:
         return pd.DataFrame(columns=fields)
-    out = pd.DataFrame({
-        "child_id": drift["child_id"].astype(str),
-        "plan_id": drift["plan_id"].astype(str),
-        "plan_type": drift["plan_type"].map(PLAN_LABELS).fillna(drift["plan_type"]),
-        "team": drift["team_name"].fillna(drift["team_id"]).fillna("No team recorded").astype(str),
-        "worker": drift["worker_name"].fillna("No key worker").astype(str),
-        "flag": [flag_label(f, standards) for f in drift["flag"]],
-        "days_over": drift["days_over"].astype(int),
-    })
+    out = pd.DataFrame(
+        {
+            "child_id": drift["child_id"].astype(str),
+            "plan_id": drift["plan_id"].astype(str),
+            "plan_type": drift["plan_type"].map(PLAN_LABELS).fillna(drift["plan_type"]),
+            "team": drift["team_name"].fillna(drift["team_id"]).fillna("No team recorded").astype(str),
+            "worker": drift["worker_name"].fillna("No key worker").astype(str),
+            "flag": [flag_label(f, standards) for f in drift["flag"]],
+            "days_over": drift["days_over"].astype(int),
+        }
+    )
     for col in ("start_date", "last_review_date", "last_visit_date"):
         out[col] = [d.isoformat() if d is not None and not pd.isna(d) else "" for d in drift[col]]
-    return out.sort_values(["days_over", "child_id", "flag"], ascending=[False, True, True], kind="mergesort") \
-              .reset_index(drop=True)[fields]
+    return out.sort_values(
+        ["days_over", "child_id", "flag"], ascending=[False, True, True], kind="mergesort"
+    ).reset_index(drop=True)[fields]
 
 
 def exclusion_text(exclusions: pd.DataFrame, d: Disclosure = EXACT) -> str | None:
@@ -742,8 +893,9 @@ def exclusion_text(exclusions: pd.DataFrame, d: Disclosure = EXACT) -> str | Non
         label = PLAN_LABELS.get(r["plan_type"], r["plan_type"])
         what = d.count_noun(n, f"{label} plan")
         if r["reason"] == "unrecognised origin code":
-            parts.append(f"{what} with an unrecognised origin (left out of the by-origin curves and the step-down "
-                         "check)")
+            parts.append(
+                f"{what} with an unrecognised origin (left out of the by-origin curves and the step-down check)"
+            )
         else:
             parts.append(f"{what}: {r['reason']}")
             n_out += n
@@ -757,11 +909,39 @@ def exclusion_text(exclusions: pd.DataFrame, d: Disclosure = EXACT) -> str | Non
 
 
 __all__ = [
-    "FLAG_INFO", "FLAGS", "TREND_FLAGS", "MONTH_DAYS", "EXACT", "flag_label", "hidden_counts",
-    "bands_table", "bands_title", "bands_figure", "bands_summary", "bands_empty",
-    "km_visible", "km_medians", "km_table", "km_title", "km_note", "km_figure", "km_summary", "median_text",
+    "FLAG_INFO",
+    "FLAGS",
+    "TREND_FLAGS",
+    "MONTH_DAYS",
+    "EXACT",
+    "flag_label",
+    "hidden_counts",
+    "bands_table",
+    "bands_title",
+    "bands_figure",
+    "bands_summary",
+    "bands_empty",
+    "km_visible",
+    "km_medians",
+    "km_table",
+    "km_title",
+    "km_note",
+    "km_figure",
+    "km_summary",
+    "median_text",
     "group_label",
-    "drift_matrix", "drift_title", "drift_figure", "drift_summary", "drift_note",
-    "trend_table", "trend_title", "trend_figure", "trend_summary", "trend_empty", "TREND_COLUMNS",
-    "DRIFT_GRID_COLUMNS", "drift_list", "exclusion_text",
+    "drift_matrix",
+    "drift_title",
+    "drift_figure",
+    "drift_summary",
+    "drift_note",
+    "trend_table",
+    "trend_title",
+    "trend_figure",
+    "trend_summary",
+    "trend_empty",
+    "TREND_COLUMNS",
+    "DRIFT_GRID_COLUMNS",
+    "drift_list",
+    "exclusion_text",
 ]

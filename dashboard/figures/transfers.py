@@ -22,11 +22,12 @@ How transfers are judged here (the data layer gives each row ``working_days``, `
 * The standard is that *every* transfer meets it (003: "all cases will be transferred within 3
   working days"), so percentage charts draw the standard as a line at 100%.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -77,8 +78,8 @@ def team_label(team_id, team_name) -> str:
 
 def _with_labels(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
-    out["from_label"] = [team_label(i, n) for i, n in zip(out["from_team"], out["from_team_name"])]
-    out["to_label"] = [team_label(i, n) for i, n in zip(out["to_team"], out["to_team_name"])]
+    out["from_label"] = [team_label(i, n) for i, n in zip(out["from_team"], out["from_team_name"], strict=False)]
+    out["to_label"] = [team_label(i, n) for i, n in zip(out["to_team"], out["to_team_name"], strict=False)]
     return out
 
 
@@ -89,6 +90,7 @@ def _decided(df: pd.DataFrame) -> pd.Series:
 
 # --------------------------------------------------------------------------- what a view may show
 
+
 class Shown:
     """A chart's table with the fate of each count: exact, or hidden (and then not drawn).
 
@@ -97,8 +99,9 @@ class Shown:
     from the :class:`~dashboard.disclosure.Disclosure`, so nothing here formats a mark itself.
     """
 
-    def __init__(self, table: pd.DataFrame, d: Disclosure | None = None, hidden: Iterable = (),
-                 extra: Mapping | None = None):
+    def __init__(
+        self, table: pd.DataFrame, d: Disclosure | None = None, hidden: Iterable = (), extra: Mapping | None = None
+    ):
         self.table = table.reset_index(drop=True)
         self.d = d or EXACT
         self.hidden = frozenset(hidden) if self.d.active else frozenset()
@@ -123,8 +126,9 @@ class Shown:
 
     def share_hidden(self, num, den) -> bool:
         """A share is hidden with its numerator or denominator, or when its complement is small."""
-        return self.active and (self.hides(num) or self.hides(den)
-                                or self.d.hides_share(self.value(num), self.value(den)))
+        return self.active and (
+            self.hides(num) or self.hides(den) or self.d.hides_share(self.value(num), self.value(den))
+        )
 
     def share(self, num, den) -> str:
         return self.d.mark if self.share_hidden(num, den) else self.d.share(self.value(num), self.value(den))
@@ -136,15 +140,25 @@ class Shown:
         """A statistic of the counts ``parts`` (a median of completed transfers) is hidden with any of them."""
         return self.active and any(self.hides(p) or self.d.small(self.value(p)) for p in parts)
 
-    def reorder(self, order: Sequence[int]) -> "Shown":
+    def reorder(self, order: Sequence[int]) -> Shown:
         """The same cells with the rows in ``order`` (hidden rows last, so a ranking bounds nothing)."""
         where = {old: new for new, old in enumerate(order)}
-        hidden = {(where[k[0]], k[1]) if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], (int, np.integer))
-                  and k[0] in where else k for k in self.hidden}
+        hidden = {
+            (where[k[0]], k[1])
+            if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], (int, np.integer)) and k[0] in where
+            else k
+            for k in self.hidden
+        }
         return Shown(self.table.iloc[list(order)], self.d, hidden, self.extra)
 
-    def csv(self, counts: Sequence[str] = (), *, shares: Mapping[str, tuple[str, str]] | None = None,
-            derived: Mapping[str, Sequence[str]] | None = None, drop: Sequence[str] = ()) -> pd.DataFrame:
+    def csv(
+        self,
+        counts: Sequence[str] = (),
+        *,
+        shares: Mapping[str, tuple[str, str]] | None = None,
+        derived: Mapping[str, Sequence[str]] | None = None,
+        drop: Sequence[str] = (),
+    ) -> pd.DataFrame:
         """What "Download CSV" gives: the table itself, or in presentation mode exactly what is displayed.
 
         ``counts``: count columns (hidden cells as their mark); ``shares``: column -> (numerator,
@@ -159,12 +173,15 @@ class Shown:
                 out[c] = [self.d.cell_text(v, (i, c) in self.hidden, commas=False) for i, v in enumerate(self.table[c])]
         for col, (num, den) in (shares or {}).items():
             if col in out.columns:
-                out[col] = [self.d.mark if self.share_hidden((i, num), (i, den)) else v
-                            for i, v in enumerate(self.table[col])]
+                out[col] = [
+                    self.d.mark if self.share_hidden((i, num), (i, den)) else v for i, v in enumerate(self.table[col])
+                ]
         for col, parts in (derived or {}).items():
             if col in out.columns:
-                out[col] = [self.d.mark if self.derived_hidden([(i, p) for p in parts]) else v
-                            for i, v in enumerate(self.table[col])]
+                out[col] = [
+                    self.d.mark if self.derived_hidden([(i, p) for p in parts]) else v
+                    for i, v in enumerate(self.table[col])
+                ]
         return out.drop(columns=[c for c in drop if c in out.columns])
 
 
@@ -182,11 +199,11 @@ def _order_shown_first(s: Shown, shown_row, name_col: str) -> Shown:
 #: Page totals, as the tiles show them (or as a reader works them out from the tiles).
 TILE_KEYS = ("done", "on_time", "pending", "late_pending", "notice", "joint", "keyworker_many")
 TOTAL_RELATIONS = (
-    ("done", "on_time", "late_done"),                 # completed = on time + late
+    ("done", "on_time", "late_done"),  # completed = on time + late
     ("pending", "late_pending", "pending_in_time"),
     ("transfers", "done", "pending"),
     ("late", "late_done", "late_pending"),
-    ("decided", "on_time", "late"),                   # judged = on time + late (pending ones late already)
+    ("decided", "on_time", "late"),  # judged = on time + late (pending ones late already)
     ("decided", "done", "late_pending"),
     ("done", "notice", "notice_not"),
     ("done", "joint", "joint_not"),
@@ -209,8 +226,9 @@ class Totals:
         return self.d.cell_text(self.values[key], key in self.hidden)
 
     def share_hidden(self, num: str, den: str) -> bool:
-        return self.d.active and (num in self.hidden or den in self.hidden
-                                  or self.d.hides_share(self.values[num], self.values[den]))
+        return self.d.active and (
+            num in self.hidden or den in self.hidden or self.d.hides_share(self.values[num], self.values[den])
+        )
 
     def share(self, num: str, den: str) -> str:
         return self.d.mark if self.share_hidden(num, den) else self.d.share(self.values[num], self.values[den])
@@ -247,30 +265,50 @@ def page_totals(rows: pd.DataFrame, d: Disclosure | None = None, *, keyworker_ma
         "notice": int(done["notice_ok"].map(lambda x: x is True).sum()) if len(done) else 0,
         "joint": int(done["joint_visit_ok"].map(lambda x: x is True).sum()) if len(done) else 0,
     }
-    v.update(late_done=v["done"] - v["on_time"], pending_in_time=v["pending"] - v["late_pending"],
-             transfers=v["done"] + v["pending"], notice_not=v["done"] - v["notice"], joint_not=v["done"] - v["joint"])
+    v.update(
+        late_done=v["done"] - v["on_time"],
+        pending_in_time=v["pending"] - v["late_pending"],
+        transfers=v["done"] + v["pending"],
+        notice_not=v["done"] - v["notice"],
+        joint_not=v["done"] - v["joint"],
+    )
     v.update(late=v["late_done"] + v["late_pending"], decided=v["done"] + v["late_pending"])
     if keyworker_many is not None:
         v["keyworker_many"] = int(keyworker_many)
     shown = [_all(k) for k in TILE_KEYS if k in v]
-    hidden = d.secondary_relations({_all(k): n for k, n in v.items()},
-                                   [tuple(_all(k) for k in r) for r in TOTAL_RELATIONS], shown=shown)
+    hidden = d.secondary_relations(
+        {_all(k): n for k, n in v.items()}, [tuple(_all(k) for k in r) for r in TOTAL_RELATIONS], shown=shown
+    )
     return Totals(values=v, hidden=frozenset(k[1] for k in hidden), d=d)
 
 
-def _solve(d: Disclosure, totals: Totals | None, cells: dict, relations: list, shown: Iterable,
-           cost: Mapping | None = None, fixed: Iterable = ()) -> set:
+def _solve(
+    d: Disclosure,
+    totals: Totals | None,
+    cells: dict,
+    relations: list,
+    shown: Iterable,
+    cost: Mapping | None = None,
+    fixed: Iterable = (),
+) -> set:
     """The chart's cells to hide, with the page totals as the tiles show them in the same ledger.
 
     ``fixed``: counts of the chart shown elsewhere with primary suppression only (a note)."""
     if totals is None:
         return d.secondary_relations(cells, relations, shown=shown, cost=cost, fixed=fixed)
     values, rels, tile_fixed, secret = totals.ledger()
-    return d.secondary_relations({**values, **cells}, [*rels, *relations], shown=set(shown),
-                                 fixed=tile_fixed | set(fixed), secret=secret, cost=cost)
+    return d.secondary_relations(
+        {**values, **cells},
+        [*rels, *relations],
+        shown=set(shown),
+        fixed=tile_fixed | set(fixed),
+        secret=secret,
+        cost=cost,
+    )
 
 
 # --------------------------------------------------------------------------- working-days distribution
+
 
 def working_days_table(df: pd.DataFrame, *, cap: int = 10) -> pd.DataFrame:
     """Transfers by working days (to completion, or waited so far if pending), ``cap`` and over pooled.
@@ -291,8 +329,9 @@ def working_days_table(df: pd.DataFrame, *, cap: int = 10) -> pd.DataFrame:
     return out
 
 
-def working_days_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *,
-                       standard: int = 3) -> Shown:
+def working_days_shown(
+    table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *, standard: int = 3
+) -> Shown:
     """Which bars may be drawn: each bin's completed and pending counts, against the totals in the
     title and tiles (completed, on time, pending, late). The bins' own totals are not displayed."""
     d = d or EXACT
@@ -308,14 +347,18 @@ def working_days_shown(table: pd.DataFrame, d: Disclosure | None = None, totals:
         rels.append(((i, "transfers"), (i, "completed"), (i, "pending")))
     early = [i for i in t.index if t.at[i, "working_days"] <= standard and t.at[i, "working_days"] < cap]
     late = [i for i in t.index if i not in early]
-    rels += [(_all("done"), *[(i, "completed") for i in t.index]),
-             (_all("pending"), *[(i, "pending") for i in t.index]),
-             (_all("transfers"), *[(i, "transfers") for i in t.index])]
+    rels += [
+        (_all("done"), *[(i, "completed") for i in t.index]),
+        (_all("pending"), *[(i, "pending") for i in t.index]),
+        (_all("transfers"), *[(i, "transfers") for i in t.index]),
+    ]
     if standard < cap:
-        rels += [(_all("on_time"), *[(i, "completed") for i in early]),
-                 (_all("late_done"), *[(i, "completed") for i in late]),
-                 (_all("pending_in_time"), *[(i, "pending") for i in early]),
-                 (_all("late_pending"), *[(i, "pending") for i in late])]
+        rels += [
+            (_all("on_time"), *[(i, "completed") for i in early]),
+            (_all("late_done"), *[(i, "completed") for i in late]),
+            (_all("pending_in_time"), *[(i, "pending") for i in early]),
+            (_all("late_pending"), *[(i, "pending") for i in late]),
+        ]
     return Shown(t, d, _solve(d, totals, cells, rels, shown))
 
 
@@ -332,26 +375,38 @@ def working_days_title(rows_or_totals, *, standard: int = 3) -> str:
     return f"{totals.of('on_time', 'done', 'completed transfers')}{pct} took {standard} working days or fewer"
 
 
-def working_days_figure(shown: Shown | pd.DataFrame, title: str, *, standard: int = 3,
-                        source: str = SOURCE_TIMELINESS) -> go.Figure:
+def working_days_figure(
+    shown: Shown | pd.DataFrame, title: str, *, standard: int = 3, source: str = SOURCE_TIMELINESS
+) -> go.Figure:
     """Stacked bars of transfers by working days: completed (solid) and still pending (hatched)."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
         return empty_figure(title, "No transfers requested in the 12 months or pending for these filters")
     fig = base_figure(title, height=380)
-    for col, name, colour, pattern in (("completed", "Completed: working days taken", BLUE, ""),
-                                       ("pending", "Pending: working days waited so far", SAND, "/")):
+    for col, name, colour, pattern in (
+        ("completed", "Completed: working days taken", BLUE, ""),
+        ("pending", "Pending: working days waited so far", SAND, "/"),
+    ):
         kind = name.split(":")[0].lower()
-        fig.add_trace(go.Bar(
-            x=table["working_days"].tolist(), y=[s.drawn((i, col)) for i in range(len(table))], name=name,
-            hovertext=[f"{lab} working days: {s.text((i, col))} {kind}" for i, lab in enumerate(table["label"])],
-            marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-            hovertemplate="%{hovertext}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=table["working_days"].tolist(),
+                y=[s.drawn((i, col)) for i in range(len(table))],
+                name=name,
+                hovertext=[f"{lab} working days: {s.text((i, col))} {kind}" for i, lab in enumerate(table["label"])],
+                marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     add_standard_line(fig, standard + 0.5, standard_label(standard, "working days", source), axis="x")
     fig.update_layout(barmode="stack", bargap=0.1)
-    fig.update_xaxes(title_text="Working days from request (bank holidays excluded)", tickmode="array",
-                     tickvals=table["working_days"].tolist(), ticktext=table["label"].tolist())
+    fig.update_xaxes(
+        title_text="Working days from request (bank holidays excluded)",
+        tickmode="array",
+        tickvals=table["working_days"].tolist(),
+        ticktext=table["label"].tolist(),
+    )
     fig.update_yaxes(title_text="Transfers", rangemode="tozero", tickformat=",d")
     if s.active:
         fig.update_yaxes(showticklabels=False, title_text="Transfers (counts not shown)")
@@ -361,10 +416,12 @@ def working_days_figure(shown: Shown | pd.DataFrame, title: str, *, standard: in
 def working_days_summary(table: pd.DataFrame, title: str, *, standard: int = 3) -> str:
     if table.empty or int(table["transfers"].sum()) == 0:
         return aria_summary("Bar chart", title, "No transfers for these filters")
-    return aria_summary("Bar chart", title,
-                        "Bars count transfers by working days from request to completion, or waited so far "
-                        "for pending transfers",
-                        f"A dashed line marks the standard of {standard} working days; bars to its right are late")
+    return aria_summary(
+        "Bar chart",
+        title,
+        "Bars count transfers by working days from request to completion, or waited so far for pending transfers",
+        f"A dashed line marks the standard of {standard} working days; bars to its right are late",
+    )
 
 
 # --------------------------------------------------------------------------- % on time by group
@@ -394,19 +451,34 @@ def on_time_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame(columns=cols)
     decided = _decided(d)
-    d = d.assign(decided=decided.astype(int), on_time_n=(decided & d["on_time"].astype(bool)).astype(int),
-                 late_n=d["late"].astype(bool).astype(int), in_time=(~decided).astype(int), one=1)
-    g = d.groupby("group", sort=True).agg(transfers=("one", "sum"), decided=("decided", "sum"),
-                                          on_time=("on_time_n", "sum"), late=("late_n", "sum"),
-                                          pending_in_time=("in_time", "sum")).reset_index()
-    g["pct_on_time"] = [_pct(a, b) for a, b in zip(g["on_time"], g["decided"])]
-    g = g.sort_values(["pct_on_time", "decided", "group"], ascending=[True, False, True], na_position="last",
-                      kind="mergesort")
+    d = d.assign(
+        decided=decided.astype(int),
+        on_time_n=(decided & d["on_time"].astype(bool)).astype(int),
+        late_n=d["late"].astype(bool).astype(int),
+        in_time=(~decided).astype(int),
+        one=1,
+    )
+    g = (
+        d.groupby("group", sort=True)
+        .agg(
+            transfers=("one", "sum"),
+            decided=("decided", "sum"),
+            on_time=("on_time_n", "sum"),
+            late=("late_n", "sum"),
+            pending_in_time=("in_time", "sum"),
+        )
+        .reset_index()
+    )
+    g["pct_on_time"] = [_pct(a, b) for a, b in zip(g["on_time"], g["decided"], strict=False)]
+    g = g.sort_values(
+        ["pct_on_time", "decided", "group"], ascending=[True, False, True], na_position="last", kind="mergesort"
+    )
     return g[cols].reset_index(drop=True)
 
 
-def on_time_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *,
-                  left_out: int | None = None) -> Shown:
+def on_time_shown(
+    table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *, left_out: int | None = None
+) -> Shown:
     """Which counts of the on-time chart may be shown (label: on time of judged; hover: late, pending).
 
     Per group, judged = on time + late and transfers = judged + pending in time (transfers is not
@@ -423,11 +495,18 @@ def on_time_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Tota
         for c in ON_TIME_COUNTS:
             cells[(i, c)] = int(r[c])
         shown |= {(i, c) for c in ("decided", "on_time", "late", "pending_in_time")}
-        rels += [((i, "transfers"), (i, "decided"), (i, "pending_in_time")),
-                 ((i, "decided"), (i, "on_time"), (i, "late"))]
+        rels += [
+            ((i, "transfers"), (i, "decided"), (i, "pending_in_time")),
+            ((i, "decided"), (i, "on_time"), (i, "late")),
+        ]
     if left_out is None:
-        total_of = {"transfers": "transfers", "decided": "decided", "on_time": "on_time", "late": "late",
-                    "pending_in_time": "pending_in_time"}
+        total_of = {
+            "transfers": "transfers",
+            "decided": "decided",
+            "on_time": "on_time",
+            "late": "late",
+            "pending_in_time": "pending_in_time",
+        }
         rels += [(_all(total_of[c]), *[(i, c) for i in t.index]) for c in ON_TIME_COUNTS]
     else:
         cells[("point", "left_out")] = int(left_out)
@@ -465,8 +544,9 @@ def on_time_title(table: pd.DataFrame, subject: str, *, standard: int = 3) -> st
     return f"{groups} with transfers over {standard} working days: {below} out of {len(judged)}"
 
 
-def on_time_figure(shown: Shown | pd.DataFrame, title: str, *, axis_title: str, standard: int = 3,
-                   source: str = SOURCE_TIMELINESS) -> go.Figure:
+def on_time_figure(
+    shown: Shown | pd.DataFrame, title: str, *, axis_title: str, standard: int = 3, source: str = SOURCE_TIMELINESS
+) -> go.Figure:
     """Horizontal bars of % on time per group, labelled "% (on time of judged)", 100% standard line.
 
     A hidden percentage draws no bar; its label says what may be shown.
@@ -480,26 +560,61 @@ def on_time_figure(shown: Shown | pd.DataFrame, title: str, *, axis_title: str, 
     for i in range(len(table)):
         v = s.share_value((i, "on_time"), (i, "decided"))
         x.append(None if v is None and s.share_hidden((i, "on_time"), (i, "decided")) else (v or 0.0))
-    hover = [(f"{g}: too few judged transfers to show" if lab == TOO_FEW else f"{g}: {lab} on time")
-             + f"; late {s.text((i, 'late'))}; pending within the standard {s.text((i, 'pending_in_time'))}"
-             for i, (g, lab) in enumerate(zip(table["group"], labels))]
+    hover = [
+        (f"{g}: too few judged transfers to show" if lab == TOO_FEW else f"{g}: {lab} on time")
+        + f"; late {s.text((i, 'late'))}; pending within the standard {s.text((i, 'pending_in_time'))}"
+        for i, (g, lab) in enumerate(zip(table["group"], labels, strict=False))
+    ]
     fig = base_figure(title, height=max(300, 34 * len(table) + 150))
-    fig.add_trace(go.Bar(
-        x=x, y=table["group"].tolist(), orientation="h", name="% on time",
-        marker=dict(color=BLUE, line=dict(color="white", width=1)),
-        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=table["group"].tolist(),
+            orientation="h",
+            name="% on time",
+            marker=dict(color=BLUE, line=dict(color="white", width=1)),
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
     # Labels in a column right of the 100% line, so the line never runs through them.
-    fig.add_trace(go.Scatter(x=[102] * len(table), y=table["group"].tolist(), mode="text", text=labels,
-                             textposition="middle right", hoverinfo="skip", showlegend=False, cliponaxis=False))
+    fig.add_trace(
+        go.Scatter(
+            x=[102] * len(table),
+            y=table["group"].tolist(),
+            mode="text",
+            text=labels,
+            textposition="middle right",
+            hoverinfo="skip",
+            showlegend=False,
+            cliponaxis=False,
+        )
+    )
     # The line is labelled above the plot area, where the words cannot cover bars or their labels.
     add_standard_line(fig, 100, "", axis="x")
-    fig.add_annotation(text=f"Dashed line: the standard,<br>every transfer within {standard} working days (source {source})",
-                       xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom", yshift=4, align="left",
-                       showarrow=False, font=dict(color=STANDARD_COLOUR, size=12))
-    fig.update_xaxes(title_text="% of judged transfers on time", range=[0, 165], ticksuffix="%",
-                     tickvals=[0, 25, 50, 75, 100])
-    fig.update_yaxes(title_text=axis_title, categoryorder="array", categoryarray=table["group"].tolist(),
-                     autorange="reversed", automargin=True)
+    fig.add_annotation(
+        text=f"Dashed line: the standard,<br>every transfer within {standard} working days (source {source})",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.0,
+        xanchor="left",
+        yanchor="bottom",
+        yshift=4,
+        align="left",
+        showarrow=False,
+        font=dict(color=STANDARD_COLOUR, size=12),
+    )
+    fig.update_xaxes(
+        title_text="% of judged transfers on time", range=[0, 165], ticksuffix="%", tickvals=[0, 25, 50, 75, 100]
+    )
+    fig.update_yaxes(
+        title_text=axis_title,
+        categoryorder="array",
+        categoryarray=table["group"].tolist(),
+        autorange="reversed",
+        automargin=True,
+    )
     fig.update_layout(showlegend=False, margin=dict(t=115))
     return fig
 
@@ -514,8 +629,10 @@ def on_time_summary(shown: Shown | pd.DataFrame, title: str, subject: str) -> st
     facts = [f"One bar per {subject}, worst first"]
     if visible:
         worst, best = visible[0], visible[-1]
-        facts += [f"Lowest: {table.at[worst, 'group']} at {_fmt_pct(table.at[worst, 'pct_on_time'])}",
-                  f"Highest: {table.at[best, 'group']} at {_fmt_pct(table.at[best, 'pct_on_time'])}"]
+        facts += [
+            f"Lowest: {table.at[worst, 'group']} at {_fmt_pct(table.at[worst, 'pct_on_time'])}",
+            f"Highest: {table.at[best, 'group']} at {_fmt_pct(table.at[best, 'pct_on_time'])}",
+        ]
     if len(visible) < len(judged):
         facts.append(f"Percentages of {subject}s with too few transfers to show are not drawn; they are listed last")
     facts.append("The standard is 100%: every transfer within the working-day limit")
@@ -523,6 +640,7 @@ def on_time_summary(shown: Shown | pd.DataFrame, title: str, subject: str) -> st
 
 
 # --------------------------------------------------------------------------- monthly trend
+
 
 def month_starts(window_start: date, as_at: date) -> list[date]:
     """First days of the months from the window's first month to the as-at month."""
@@ -555,13 +673,21 @@ def monthly_table(df: pd.DataFrame, window_start: date, as_at: date) -> pd.DataF
     d["done"] = (~d["pending"].astype(bool)).astype(int)
     d["done_days"] = d["working_days"].astype(float).where(~d["pending"].astype(bool))
     d["one"] = 1
-    g = d.groupby("request_month").agg(transfers=("one", "sum"), decided=("decided", "sum"),
-                                       on_time=("on_time_n", "sum"), completed=("done", "sum"),
-                                       median_working_days=("done_days", "median")).reset_index()
+    g = (
+        d.groupby("request_month")
+        .agg(
+            transfers=("one", "sum"),
+            decided=("decided", "sum"),
+            on_time=("on_time_n", "sum"),
+            completed=("done", "sum"),
+            median_working_days=("done_days", "median"),
+        )
+        .reset_index()
+    )
     out = base.merge(g.rename(columns={"request_month": "month"}), on="month", how="left")
     for col in ("transfers", "decided", "on_time", "completed"):
         out[col] = out[col].fillna(0).astype(int)
-    out["pct_on_time"] = [_pct(a, b) for a, b in zip(out["on_time"], out["decided"])]
+    out["pct_on_time"] = [_pct(a, b) for a, b in zip(out["on_time"], out["decided"], strict=False)]
     return out[cols]
 
 
@@ -575,30 +701,46 @@ def monthly_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Tota
     (requests - judged) and completed (the median's count)."""
     d = d or EXACT
     t = table.reset_index(drop=True)
-    extra = {("m", "decided"): int(t["decided"].sum()) if len(t) else 0,
-             ("m", "on_time"): int(t["on_time"].sum()) if len(t) else 0}
+    extra = {
+        ("m", "decided"): int(t["decided"].sum()) if len(t) else 0,
+        ("m", "on_time"): int(t["on_time"].sum()) if len(t) else 0,
+    }
     if not d.active or t.empty:
         return Shown(t, d, extra=extra)
     cells, rels, shown = dict(extra), [], set(MONTH_TOTALS)
     cells[("m", "late")] = extra[("m", "decided")] - extra[("m", "on_time")]
     for i, r in t.iterrows():
-        cells.update({(i, "transfers"): int(r["transfers"]), (i, "decided"): int(r["decided"]),
-                      (i, "on_time"): int(r["on_time"]), (i, "late"): int(r["decided"] - r["on_time"]),
-                      (i, "pending_in_time"): int(r["transfers"] - r["decided"])})
+        cells.update(
+            {
+                (i, "transfers"): int(r["transfers"]),
+                (i, "decided"): int(r["decided"]),
+                (i, "on_time"): int(r["on_time"]),
+                (i, "late"): int(r["decided"] - r["on_time"]),
+                (i, "pending_in_time"): int(r["transfers"] - r["decided"]),
+            }
+        )
         shown |= {(i, "transfers"), (i, "decided"), (i, "on_time")}
-        rels += [((i, "decided"), (i, "on_time"), (i, "late")),
-                 ((i, "transfers"), (i, "decided"), (i, "pending_in_time"))]
-    rels += [(("m", "decided"), *[(i, "decided") for i in t.index]),
-             (("m", "on_time"), *[(i, "on_time") for i in t.index]),
-             (("m", "decided"), ("m", "on_time"), ("m", "late"))]
+        rels += [
+            ((i, "decided"), (i, "on_time"), (i, "late")),
+            ((i, "transfers"), (i, "decided"), (i, "pending_in_time")),
+        ]
+    rels += [
+        (("m", "decided"), *[(i, "decided") for i in t.index]),
+        (("m", "on_time"), *[(i, "on_time") for i in t.index]),
+        (("m", "decided"), ("m", "on_time"), ("m", "late")),
+    ]
     if totals is not None:
-        rels.append((_all("on_time"), ("m", "on_time")))   # every completed transfer was requested in the window
+        rels.append((_all("on_time"), ("m", "on_time")))  # every completed transfer was requested in the window
     return Shown(t, d, _solve(d, totals, cells, rels, shown), extra=extra)
 
 
 def monthly_csv(shown: Shown) -> pd.DataFrame:
-    return shown.csv(["transfers", "decided", "on_time", "completed"], shares={"pct_on_time": ("on_time", "decided")},
-                     derived={"median_working_days": ["completed"]}, drop=["completed"])
+    return shown.csv(
+        ["transfers", "decided", "on_time", "completed"],
+        shares={"pct_on_time": ("on_time", "decided")},
+        derived={"median_working_days": ["completed"]},
+        drop=["completed"],
+    )
 
 
 def monthly_finding(shown: Shown | pd.DataFrame) -> str:
@@ -606,8 +748,11 @@ def monthly_finding(shown: Shown | pd.DataFrame) -> str:
     table = s.table
     if table.empty or int(table["decided"].sum()) == 0:
         return "No transfers judged in the period"
-    visible = [i for i in range(len(table)) if int(table.at[i, "decided"]) > 0
-               and not s.share_hidden((i, "on_time"), (i, "decided"))]
+    visible = [
+        i
+        for i in range(len(table))
+        if int(table.at[i, "decided"]) > 0 and not s.share_hidden((i, "on_time"), (i, "decided"))
+    ]
     if s.share_hidden(("m", "on_time"), ("m", "decided")):
         overall = "Too few transfers to show the share on time over 12 months"
     else:
@@ -618,8 +763,9 @@ def monthly_finding(shown: Shown | pd.DataFrame) -> str:
     return f"{overall}; {_fmt_pct(table.at[last, 'pct_on_time'])} in {table.at[last, 'month']:%B %Y}"
 
 
-def monthly_figure(shown: Shown | pd.DataFrame, finding: str, *, standard: int = 3,
-                   source: str = SOURCE_TIMELINESS) -> go.Figure:
+def monthly_figure(
+    shown: Shown | pd.DataFrame, finding: str, *, standard: int = 3, source: str = SOURCE_TIMELINESS
+) -> go.Figure:
     """% on time per request month (line, left axis, standard at 100%) over requests (bars, right axis)."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
@@ -631,27 +777,59 @@ def monthly_figure(shown: Shown | pd.DataFrame, finding: str, *, standard: int =
     pct = [s.share_value((i, "on_time"), (i, "decided")) for i in range(n)]
     months = [f"{m:%B %Y}" for m in table["month"]]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Bar(x=x, y=bars, name="Transfers requested (right axis)",
-                         marker=dict(color=GREY, opacity=0.35),
-                         hovertext=[f"{m}: {s.text((i, 'transfers'))} requested" for i, m in enumerate(months)],
-                         hovertemplate="%{hovertext}<extra></extra>"), secondary_y=True)
-    line_hover = [f"{m}: {_fmt_pct(p)} on time ({s.text((i, 'on_time'))} of {s.text((i, 'decided'))})"
-                  if p is not None else f"{m}: share on time not shown" for i, (m, p) in enumerate(zip(months, pct))]
-    fig.add_trace(go.Scatter(x=x, y=pct, name="% on time (left axis)", mode="lines+markers",
-                             line=dict(color=BLUE, width=3), marker=dict(size=7, symbol="circle"),
-                             hovertext=line_hover, hovertemplate="%{hovertext}<extra></extra>"), secondary_y=False)
-    add_standard_line(fig, 100, f"Standard: every transfer within {standard} working days (source {source})",
-                      position="bottom left")
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=bars,
+            name="Transfers requested (right axis)",
+            marker=dict(color=GREY, opacity=0.35),
+            hovertext=[f"{m}: {s.text((i, 'transfers'))} requested" for i, m in enumerate(months)],
+            hovertemplate="%{hovertext}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    line_hover = [
+        f"{m}: {_fmt_pct(p)} on time ({s.text((i, 'on_time'))} of {s.text((i, 'decided'))})"
+        if p is not None
+        else f"{m}: share on time not shown"
+        for i, (m, p) in enumerate(zip(months, pct, strict=False))
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=pct,
+            name="% on time (left axis)",
+            mode="lines+markers",
+            line=dict(color=BLUE, width=3),
+            marker=dict(size=7, symbol="circle"),
+            hovertext=line_hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    add_standard_line(
+        fig, 100, f"Standard: every transfer within {standard} working days (source {source})", position="bottom left"
+    )
     fig.update_yaxes(title_text="% on time", range=[0, 110], ticksuffix="%", secondary_y=False)
     # Bars top out below the 100% line so the standard's label under it never sits on a bar; the
     # range comes from the bars drawn only (a hidden count never sets an axis).
     top = max([b for b in bars if b is not None] + [1])
-    fig.update_yaxes(title_text="Transfers requested", range=[0, top * 1.35],
-                     showgrid=False, tickformat=",d", showticklabels=not s.active, secondary_y=True)
+    fig.update_yaxes(
+        title_text="Transfers requested",
+        range=[0, top * 1.35],
+        showgrid=False,
+        tickformat=",d",
+        showticklabels=not s.active,
+        secondary_y=True,
+    )
     fig.update_xaxes(title_text="Month of request", dtick="M1", tickformat="%b %Y")
-    fig.update_layout(template=TEMPLATE_NAME, title=dict(text=MONTHLY_TITLE, subtitle=dict(text=finding)),
-                      height=400, margin=dict(t=110),
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=dict(text=MONTHLY_TITLE, subtitle=dict(text=finding)),
+        height=400,
+        margin=dict(t=110),
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+    )
     return fig
 
 
@@ -661,12 +839,20 @@ def monthly_summary(shown: Shown | pd.DataFrame, finding: str) -> str:
     pcts = [s.share_value((i, "on_time"), (i, "decided")) for i in range(len(table))]
     pcts = [p for p in pcts if p is not None]
     if table.empty or not pcts:
-        return aria_summary("Line chart", MONTHLY_TITLE, finding if not table.empty else "No transfers judged",
-                            "No monthly share on time to show")
-    return aria_summary("Line chart", MONTHLY_TITLE, finding,
-                        f"Monthly from {table['month'].iloc[0]:%B %Y} to {table['month'].iloc[-1]:%B %Y}",
-                        f"Lowest month {min(pcts):.0f}%, highest {max(pcts):.0f}%",
-                        "The standard is 100% on time")
+        return aria_summary(
+            "Line chart",
+            MONTHLY_TITLE,
+            finding if not table.empty else "No transfers judged",
+            "No monthly share on time to show",
+        )
+    return aria_summary(
+        "Line chart",
+        MONTHLY_TITLE,
+        finding,
+        f"Monthly from {table['month'].iloc[0]:%B %Y} to {table['month'].iloc[-1]:%B %Y}",
+        f"Lowest month {min(pcts):.0f}%, highest {max(pcts):.0f}%",
+        "The standard is 100% on time",
+    )
 
 
 # --------------------------------------------------------------------------- flows between teams
@@ -681,21 +867,44 @@ def flows_table(df: pd.DataFrame) -> pd.DataFrame:
     ``median_working_days`` (completed transfers; NaN if none), ``decided``, ``on_time``,
     ``pct_on_time``. Largest flows first.
     """
-    cols = ["from_team", "to_team", "transfers", "completed", "pending", "median_working_days", "decided",
-            "on_time", "pct_on_time"]
+    cols = [
+        "from_team",
+        "to_team",
+        "transfers",
+        "completed",
+        "pending",
+        "median_working_days",
+        "decided",
+        "on_time",
+        "pct_on_time",
+    ]
     if df.empty:
         return pd.DataFrame(columns=cols)
     d = _with_labels(df)
     pending = d["pending"].astype(bool)
     decided = _decided(d)
-    d = d.assign(one=1, done=(~pending).astype(int), pend=pending.astype(int), decided=decided.astype(int),
-                 on_time_n=(decided & d["on_time"].astype(bool)).astype(int),
-                 done_days=d["working_days"].astype(float).where(~pending))
-    g = d.groupby(["from_label", "to_label"], sort=True).agg(
-        transfers=("one", "sum"), completed=("done", "sum"), pending=("pend", "sum"),
-        median_working_days=("done_days", "median"), decided=("decided", "sum"), on_time=("on_time_n", "sum"),
-    ).reset_index().rename(columns={"from_label": "from_team", "to_label": "to_team"})
-    g["pct_on_time"] = [_pct(a, b) for a, b in zip(g["on_time"], g["decided"])]
+    d = d.assign(
+        one=1,
+        done=(~pending).astype(int),
+        pend=pending.astype(int),
+        decided=decided.astype(int),
+        on_time_n=(decided & d["on_time"].astype(bool)).astype(int),
+        done_days=d["working_days"].astype(float).where(~pending),
+    )
+    g = (
+        d.groupby(["from_label", "to_label"], sort=True)
+        .agg(
+            transfers=("one", "sum"),
+            completed=("done", "sum"),
+            pending=("pend", "sum"),
+            median_working_days=("done_days", "median"),
+            decided=("decided", "sum"),
+            on_time=("on_time_n", "sum"),
+        )
+        .reset_index()
+        .rename(columns={"from_label": "from_team", "to_label": "to_team"})
+    )
+    g["pct_on_time"] = [_pct(a, b) for a, b in zip(g["on_time"], g["decided"], strict=False)]
     g = g.sort_values(["transfers", "from_team", "to_team"], ascending=[False, True, True], kind="mergesort")
     return g[cols].reset_index(drop=True)
 
@@ -722,15 +931,22 @@ def flows_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals
             cost[key] = 0
             rels.append((key, *members))
     rels.append((_all("transfers"), *[(i, "transfers") for i in t.index]))
-    s = Shown(t, d, _solve(d, totals, cells, rels, shown, cost),
-              extra={k: v for k, v in cells.items() if k[0] in ("send", "recv")})
+    s = Shown(
+        t,
+        d,
+        _solve(d, totals, cells, rels, shown, cost),
+        extra={k: v for k, v in cells.items() if k[0] in ("send", "recv")},
+    )
     return _order_shown_first(s, lambda i: not s.hides((i, "transfers")), "from_team")
 
 
 def flows_csv(shown: Shown) -> pd.DataFrame:
-    return shown.csv(FLOW_COUNTS, shares={"pct_on_time": ("on_time", "decided")},
-                     derived={"median_working_days": ["completed"]},
-                     drop=["completed", "pending", "decided", "on_time", "pct_on_time"])
+    return shown.csv(
+        FLOW_COUNTS,
+        shares={"pct_on_time": ("on_time", "decided")},
+        derived={"median_working_days": ["completed"]},
+        drop=["completed", "pending", "decided", "on_time", "pct_on_time"],
+    )
 
 
 def _median_hidden(s: Shown, i: int) -> bool:
@@ -746,8 +962,10 @@ def flows_title(shown: Shown | pd.DataFrame, *, standard: int = 3) -> str:
     judged = [i for i in range(len(table)) if not _median_hidden(s, i)]
     slow = sum(1 for i in judged if table.at[i, "median_working_days"] > standard)
     which = " with enough completed transfers to show" if len(judged) < len(table) else ""
-    return (f"Transfers between teams: {slow} out of {plural(len(judged), 'team pair')}{which} take a median of "
-            f"more than {standard} working days")
+    return (
+        f"Transfers between teams: {slow} out of {plural(len(judged), 'team pair')}{which} take a median of "
+        f"more than {standard} working days"
+    )
 
 
 def _translucent(colour: str, alpha: float = 0.6) -> str:
@@ -760,8 +978,9 @@ def flows_drawn(shown: Shown) -> list[int]:
     return [i for i in range(len(shown.table)) if shown.drawn((i, "transfers"))]
 
 
-def flows_figure(shown: Shown | pd.DataFrame, title: str, *, standard: int = 3,
-                 source: str = SOURCE_TIMELINESS) -> go.Figure:
+def flows_figure(
+    shown: Shown | pd.DataFrame, title: str, *, standard: int = 3, source: str = SOURCE_TIMELINESS
+) -> go.Figure:
     """Sankey from sending teams (left) to receiving teams (right); link width = transfers.
 
     A link whose median working days exceed the standard is rose and its hover says "over the
@@ -772,8 +991,11 @@ def flows_figure(shown: Shown | pd.DataFrame, title: str, *, standard: int = 3,
     table = s.table
     rows = flows_drawn(s)
     if table.empty or not rows:
-        why = ("Every team pair has too few transfers to draw in presentation mode" if not table.empty
-               else "No data for the selected filters")
+        why = (
+            "Every team pair has too few transfers to draw in presentation mode"
+            if not table.empty
+            else "No data for the selected filters"
+        )
         return empty_figure(title, why)
     t = table.iloc[rows]
     senders = sorted(t["from_team"].unique())
@@ -801,23 +1023,43 @@ def flows_figure(shown: Shown | pd.DataFrame, title: str, *, standard: int = 3,
         colours.append(_translucent(ROSE if over else BLUE))
     counts = [s.text((i, "transfers")) for i in rows]
     fig = base_figure(title, height=max(380, 40 * max(len(senders), len(receivers)) + 160))
-    fig.add_trace(go.Sankey(
-        # Plotly's own layout: senders are sources (left), receivers targets (right), and node heights
-        # follow the volumes without overlapping (fixed x/y positions let large nodes overlap).
-        arrangement="snap",
-        node=dict(label=nodes, pad=14, thickness=16, color=[TEAL] * len(senders) + [GREY] * len(receivers),
-                  line=dict(color="white", width=0.5),
-                  customdata=[sent[n] for n in senders] + [got[n] for n in receivers],
-                  hovertemplate="%{label}: %{customdata} transfers<extra></extra>"),
-        link=dict(source=src, target=tgt, value=[int(s.drawn((i, "transfers"))) for i in rows], color=colours,
-                  customdata=np.column_stack([counts, medians, verdict]),
-                  hovertemplate="%{source.label} → %{target.label}<br>%{customdata[0]} transfers, "
-                                "%{customdata[1]} %{customdata[2]}<extra></extra>"),
-    ))
-    fig.add_annotation(text=standard_label(standard, "working days, median per team pair shown on hover", source)
-                       + " · rose links: median over the standard",
-                       xref="paper", yref="paper", x=0, y=-0.06, xanchor="left", yanchor="top", showarrow=False,
-                       font=dict(color=STANDARD_COLOUR, size=12))
+    fig.add_trace(
+        go.Sankey(
+            # Plotly's own layout: senders are sources (left), receivers targets (right), and node heights
+            # follow the volumes without overlapping (fixed x/y positions let large nodes overlap).
+            arrangement="snap",
+            node=dict(
+                label=nodes,
+                pad=14,
+                thickness=16,
+                color=[TEAL] * len(senders) + [GREY] * len(receivers),
+                line=dict(color="white", width=0.5),
+                customdata=[sent[n] for n in senders] + [got[n] for n in receivers],
+                hovertemplate="%{label}: %{customdata} transfers<extra></extra>",
+            ),
+            link=dict(
+                source=src,
+                target=tgt,
+                value=[int(s.drawn((i, "transfers"))) for i in rows],
+                color=colours,
+                customdata=np.column_stack([counts, medians, verdict]),
+                hovertemplate="%{source.label} → %{target.label}<br>%{customdata[0]} transfers, "
+                "%{customdata[1]} %{customdata[2]}<extra></extra>",
+            ),
+        )
+    )
+    fig.add_annotation(
+        text=standard_label(standard, "working days, median per team pair shown on hover", source)
+        + " · rose links: median over the standard",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.06,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font=dict(color=STANDARD_COLOUR, size=12),
+    )
     fig.update_layout(margin=dict(b=60))
     return fig
 
@@ -828,10 +1070,13 @@ def flows_summary(shown: Shown | pd.DataFrame, title: str) -> str:
     if s.table.empty or not rows:
         return aria_summary("Flow diagram", title, "No team pair to draw for these filters")
     top = s.table.iloc[rows[0]]
-    return aria_summary("Flow diagram", title, "Links run from sending teams on the left to receiving teams on "
-                        "the right, their width the number of transfers",
-                        f"Largest flow: {top['from_team']} to {top['to_team']}",
-                        "The table download lists every pair with its median working days")
+    return aria_summary(
+        "Flow diagram",
+        title,
+        "Links run from sending teams on the left to receiving teams on the right, their width the number of transfers",
+        f"Largest flow: {top['from_team']} to {top['to_team']}",
+        "The table download lists every pair with its median working days",
+    )
 
 
 # --------------------------------------------------------------------------- notice and joint visits
@@ -852,12 +1097,18 @@ def pair_standards_table(df: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame(columns=cols)
     d["pair"] = d["from_label"] + " → " + d["to_label"]
-    d = d.assign(one=1, notice=d["notice_ok"].map(lambda v: v is True).astype(int),
-                 joint=d["joint_visit_ok"].map(lambda v: v is True).astype(int))
-    g = d.groupby("pair", sort=True).agg(completed=("one", "sum"), notice_met=("notice", "sum"),
-                                         joint_met=("joint", "sum")).reset_index()
-    g["notice_pct"] = [_pct(a, b) for a, b in zip(g["notice_met"], g["completed"])]
-    g["joint_pct"] = [_pct(a, b) for a, b in zip(g["joint_met"], g["completed"])]
+    d = d.assign(
+        one=1,
+        notice=d["notice_ok"].map(lambda v: v is True).astype(int),
+        joint=d["joint_visit_ok"].map(lambda v: v is True).astype(int),
+    )
+    g = (
+        d.groupby("pair", sort=True)
+        .agg(completed=("one", "sum"), notice_met=("notice", "sum"), joint_met=("joint", "sum"))
+        .reset_index()
+    )
+    g["notice_pct"] = [_pct(a, b) for a, b in zip(g["notice_met"], g["completed"], strict=False)]
+    g["joint_pct"] = [_pct(a, b) for a, b in zip(g["joint_met"], g["completed"], strict=False)]
     g["_worst"] = g[["notice_pct", "joint_pct"]].min(axis=1)
     g = g.sort_values(["_worst", "completed", "pair"], ascending=[True, False, True], kind="mergesort")
     return g[cols].reset_index(drop=True)
@@ -874,23 +1125,42 @@ def pair_standards_shown(table: pd.DataFrame, d: Disclosure | None = None, total
     cells, rels, shown = {}, [], set()
     for i, r in t.iterrows():
         c = int(r["completed"])
-        cells.update({(i, "completed"): c, (i, "notice_met"): int(r["notice_met"]),
-                      (i, "joint_met"): int(r["joint_met"]), (i, "notice_not"): c - int(r["notice_met"]),
-                      (i, "joint_not"): c - int(r["joint_met"])})
+        cells.update(
+            {
+                (i, "completed"): c,
+                (i, "notice_met"): int(r["notice_met"]),
+                (i, "joint_met"): int(r["joint_met"]),
+                (i, "notice_not"): c - int(r["notice_met"]),
+                (i, "joint_not"): c - int(r["joint_met"]),
+            }
+        )
         shown |= {(i, k) for k in PAIR_COUNTS}
-        rels += [((i, "completed"), (i, "notice_met"), (i, "notice_not")),
-                 ((i, "completed"), (i, "joint_met"), (i, "joint_not"))]
-    rels += [(_all("done"), *[(i, "completed") for i in t.index]),
-             (_all("notice"), *[(i, "notice_met") for i in t.index]),
-             (_all("joint"), *[(i, "joint_met") for i in t.index])]
+        rels += [
+            ((i, "completed"), (i, "notice_met"), (i, "notice_not")),
+            ((i, "completed"), (i, "joint_met"), (i, "joint_not")),
+        ]
+    rels += [
+        (_all("done"), *[(i, "completed") for i in t.index]),
+        (_all("notice"), *[(i, "notice_met") for i in t.index]),
+        (_all("joint"), *[(i, "joint_met") for i in t.index]),
+    ]
     s = Shown(t, d, _solve(d, totals, cells, rels, shown))
-    return _order_shown_first(s, lambda i: not (s.share_hidden((i, "notice_met"), (i, "completed"))
-                                                or s.share_hidden((i, "joint_met"), (i, "completed"))), "pair")
+    return _order_shown_first(
+        s,
+        lambda i: (
+            not (
+                s.share_hidden((i, "notice_met"), (i, "completed"))
+                or s.share_hidden((i, "joint_met"), (i, "completed"))
+            )
+        ),
+        "pair",
+    )
 
 
 def pair_standards_csv(shown: Shown) -> pd.DataFrame:
-    return shown.csv(PAIR_COUNTS, shares={"notice_pct": ("notice_met", "completed"),
-                                          "joint_pct": ("joint_met", "completed")})
+    return shown.csv(
+        PAIR_COUNTS, shares={"notice_pct": ("notice_met", "completed"), "joint_pct": ("joint_met", "completed")}
+    )
 
 
 def pair_labels(shown: Shown, met: str) -> list[str]:
@@ -915,23 +1185,32 @@ def pair_standards_title(table: pd.DataFrame, totals: Totals | None = None) -> s
         n = int(table["completed"].sum())
         notice = _pct(int(table["notice_met"].sum()), n)
         joint = _pct(int(table["joint_met"].sum()), n)
-        return (f"{notice:.0f}% of completed transfers had two weeks' notice and {joint:.0f}% a joint visit "
-                "in the week before")
+        return (
+            f"{notice:.0f}% of completed transfers had two weeks' notice and {joint:.0f}% a joint visit "
+            "in the week before"
+        )
     notice_hidden, joint_hidden = totals.share_hidden("notice", "done"), totals.share_hidden("joint", "done")
     if notice_hidden and joint_hidden:
         return "Notice and joint visits: too few completed transfers to show the shares"
     if notice_hidden:
-        return (f"{totals.share('joint', 'done')} of completed transfers had a joint visit in the week before "
-                "(too few to show the share with two weeks' notice)")
+        return (
+            f"{totals.share('joint', 'done')} of completed transfers had a joint visit in the week before "
+            "(too few to show the share with two weeks' notice)"
+        )
     if joint_hidden:
-        return (f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice "
-                "(too few to show the share with a joint visit)")
-    return (f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice and "
-            f"{totals.share('joint', 'done')} a joint visit in the week before")
+        return (
+            f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice "
+            "(too few to show the share with a joint visit)"
+        )
+    return (
+        f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice and "
+        f"{totals.share('joint', 'done')} a joint visit in the week before"
+    )
 
 
-def pair_standards_figure(shown: Shown | pd.DataFrame, title: str, *, notice_days: int = 14,
-                          joint_days: int = 7) -> go.Figure:
+def pair_standards_figure(
+    shown: Shown | pd.DataFrame, title: str, *, notice_days: int = 14, joint_days: int = 7
+) -> go.Figure:
     """Grouped horizontal bars per team pair: % meeting the notice and the joint-visit standard.
 
     The two measures differ in colour and in pattern (solid vs dotted), and carry text labels. A
@@ -943,30 +1222,61 @@ def pair_standards_figure(shown: Shown | pd.DataFrame, title: str, *, notice_day
         return empty_figure(title)
     fig = base_figure(title, height=max(320, 46 * len(table) + 170))
     for met_col, name, colour, pattern in (
-            ("notice_met", f"Notice of {notice_days}+ days (source {SOURCE_NOTICE})", BLUE, ""),
-            ("joint_met", f"Joint visit within {joint_days} days before (source {SOURCE_JOINT_VISIT})", SAND, ".")):
+        ("notice_met", f"Notice of {notice_days}+ days (source {SOURCE_NOTICE})", BLUE, ""),
+        ("joint_met", f"Joint visit within {joint_days} days before (source {SOURCE_JOINT_VISIT})", SAND, "."),
+    ):
         labels = pair_labels(s, met_col)
         x = []
         for i in range(len(table)):
             v = s.share_value((i, met_col), (i, "completed"))
             x.append(None if s.share_hidden((i, met_col), (i, "completed")) else (v or 0.0))
-        fig.add_trace(go.Bar(x=x, y=table["pair"].tolist(), orientation="h", name=name, text=labels,
-                             textposition="outside", cliponaxis=False, offsetgroup=met_col,
-                             marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                             hovertext=[f"{p}: {lab}" for p, lab in zip(table["pair"], labels)],
-                             hovertemplate="%{hovertext}<extra>" + name + "</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=table["pair"].tolist(),
+                orientation="h",
+                name=name,
+                text=labels,
+                textposition="outside",
+                cliponaxis=False,
+                offsetgroup=met_col,
+                marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
+                hovertext=[f"{p}: {lab}" for p, lab in zip(table["pair"], labels, strict=False)],
+                hovertemplate="%{hovertext}<extra>" + name + "</extra>",
+            )
+        )
         if any(v is None for v in x):
             # A hidden share has no bar; its label stands in the bar's place, from the axis.
-            fig.add_trace(go.Bar(x=[0 if v is None else None for v in x], y=table["pair"].tolist(), orientation="h",
-                                 text=[lab if v is None else "" for v, lab in zip(x, labels)], textposition="outside",
-                                 cliponaxis=False, offsetgroup=met_col, showlegend=False, hoverinfo="skip",
-                                 name=f"{name}: not shown", marker=dict(color="rgba(0,0,0,0)")))
+            fig.add_trace(
+                go.Bar(
+                    x=[0 if v is None else None for v in x],
+                    y=table["pair"].tolist(),
+                    orientation="h",
+                    text=[lab if v is None else "" for v, lab in zip(x, labels, strict=False)],
+                    textposition="outside",
+                    cliponaxis=False,
+                    offsetgroup=met_col,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    name=f"{name}: not shown",
+                    marker=dict(color="rgba(0,0,0,0)"),
+                )
+            )
     add_standard_line(fig, 100, "Standard: every completed transfer", axis="x", position="top left")
     fig.update_layout(barmode="group", bargap=0.25, margin=dict(t=100))
-    fig.update_xaxes(title_text="% of completed transfers meeting the standard", range=[0, 140], ticksuffix="%",
-                     tickvals=[0, 25, 50, 75, 100])
-    fig.update_yaxes(title_text=None, categoryorder="array", categoryarray=table["pair"].tolist(),
-                     autorange="reversed", automargin=True)
+    fig.update_xaxes(
+        title_text="% of completed transfers meeting the standard",
+        range=[0, 140],
+        ticksuffix="%",
+        tickvals=[0, 25, 50, 75, 100],
+    )
+    fig.update_yaxes(
+        title_text=None,
+        categoryorder="array",
+        categoryarray=table["pair"].tolist(),
+        autorange="reversed",
+        automargin=True,
+    )
     return fig
 
 
@@ -976,13 +1286,20 @@ def pair_standards_summary(shown: Shown | pd.DataFrame, title: str) -> str:
     table = s.table
     if table.empty:
         return aria_summary("Bar chart", title, "No completed transfers for these filters")
-    visible = [i for i in range(len(table)) if not (s.share_hidden((i, "notice_met"), (i, "completed"))
-                                                      or s.share_hidden((i, "joint_met"), (i, "completed")))]
+    visible = [
+        i
+        for i in range(len(table))
+        if not (
+            s.share_hidden((i, "notice_met"), (i, "completed")) or s.share_hidden((i, "joint_met"), (i, "completed"))
+        )
+    ]
     facts = ["Two bars per pair of teams: notice given and joint visit, worst first"]
     if visible:
         worst = table.iloc[visible[0]]
-        facts.append(f"Lowest pair: {worst['pair']} with {_fmt_pct(worst['notice_pct'])} notice and "
-                     f"{_fmt_pct(worst['joint_pct'])} joint visits")
+        facts.append(
+            f"Lowest pair: {worst['pair']} with {_fmt_pct(worst['notice_pct'])} notice and "
+            f"{_fmt_pct(worst['joint_pct'])} joint visits"
+        )
     if len(visible) < len(table):
         facts.append("Pairs with too few transfers to show their percentages are listed last, without bars")
     facts.append("The standard is 100% for both")
@@ -991,8 +1308,16 @@ def pair_standards_summary(shown: Shown | pd.DataFrame, title: str) -> str:
 
 # --------------------------------------------------------------------------- pending transfers (child level)
 
-PENDING_COLUMNS = ["child_id", "from_team", "to_team", "transfer_point", "requested_date", "working_days",
-                   "days_waiting", "verdict"]
+PENDING_COLUMNS = [
+    "child_id",
+    "from_team",
+    "to_team",
+    "transfer_point",
+    "requested_date",
+    "working_days",
+    "days_waiting",
+    "verdict",
+]
 
 
 def pending_rows(df: pd.DataFrame, *, standard: int = 3) -> pd.DataFrame:
@@ -1006,23 +1331,29 @@ def pending_rows(df: pd.DataFrame, *, standard: int = 3) -> pd.DataFrame:
     d = _with_labels(df[df["pending"].astype(bool)])
     if d.empty:
         return pd.DataFrame(columns=PENDING_COLUMNS)
-    out = pd.DataFrame({
-        "child_id": d["child_id"].astype(str),
-        "from_team": d["from_label"], "to_team": d["to_label"],
-        "transfer_point": [POINT_LABELS.get(p, "Not recorded" if p is None else f"Unrecognised: {p}")
-                           for p in d["transfer_point"]],
-        "requested_date": [r.isoformat() for r in d["requested_date"]],
-        "working_days": d["working_days"].astype(int),
-        "days_waiting": d["days_waiting"].astype(int),
-        "verdict": np.where(d["late"].astype(bool), f"▲ Late (over {standard} working days)", "Within standard"),
-    })
+    out = pd.DataFrame(
+        {
+            "child_id": d["child_id"].astype(str),
+            "from_team": d["from_label"],
+            "to_team": d["to_label"],
+            "transfer_point": [
+                POINT_LABELS.get(p, "Not recorded" if p is None else f"Unrecognised: {p}") for p in d["transfer_point"]
+            ],
+            "requested_date": [r.isoformat() for r in d["requested_date"]],
+            "working_days": d["working_days"].astype(int),
+            "days_waiting": d["days_waiting"].astype(int),
+            "verdict": np.where(d["late"].astype(bool), f"▲ Late (over {standard} working days)", "Within standard"),
+        }
+    )
     out["_late"] = d["late"].astype(bool).to_numpy()
-    out = out.sort_values(["_late", "working_days", "days_waiting", "child_id"], ascending=[False, False, False, True],
-                          kind="mergesort")
+    out = out.sort_values(
+        ["_late", "working_days", "days_waiting", "child_id"], ascending=[False, False, False, True], kind="mergesort"
+    )
     return out.drop(columns="_late").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- key-worker changes
+
 
 def keyworker_table(dist: pd.DataFrame, *, cap: int = 6) -> pd.DataFrame:
     """Children by number of key-worker changes in 12 months, ``cap`` and over pooled.
@@ -1033,7 +1364,7 @@ def keyworker_table(dist: pd.DataFrame, *, cap: int = 6) -> pd.DataFrame:
     values = np.arange(cap + 1)
     out = pd.DataFrame({"changes": values, "label": [str(v) for v in values[:-1]] + [f"{cap}+"]})
     counts = np.zeros(cap + 1, dtype=int)
-    for c, n in zip(dist.get("changes", []), dist.get("children", [])):
+    for c, n in zip(dist.get("changes", []), dist.get("children", []), strict=False):
         counts[min(int(c), cap)] += int(n)
     out["children"] = counts
     return out
@@ -1047,8 +1378,9 @@ def keyworker_many(table: pd.DataFrame, alert: int = 3) -> int:
 KW_TOTAL, KW_FEW = ("kw", "total"), ("kw", "few")
 
 
-def keyworker_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *,
-                    alert: int = 3) -> Shown:
+def keyworker_shown(
+    table: pd.DataFrame, d: Disclosure | None = None, totals: Totals | None = None, *, alert: int = 3
+) -> Shown:
     """Which bars may be drawn: they add up to the children in the title, those from ``alert``
     changes to the tile's count, the others to the rest (a complement nobody prints)."""
     d = d or EXACT
@@ -1062,9 +1394,12 @@ def keyworker_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: To
     cells.update({KW_TOTAL: total, KW_FEW: total - many})
     shown = set(cells) - {KW_FEW}
     flagged = [(i, "children") for i in t.index if t.at[i, "changes"] >= alert]
-    rels = [(KW_TOTAL, *[(i, "children") for i in t.index]), (_all("keyworker_many"), *flagged),
-            (KW_FEW, *[(i, "children") for i in t.index if t.at[i, "changes"] < alert]),
-            (KW_TOTAL, _all("keyworker_many"), KW_FEW)]
+    rels = [
+        (KW_TOTAL, *[(i, "children") for i in t.index]),
+        (_all("keyworker_many"), *flagged),
+        (KW_FEW, *[(i, "children") for i in t.index if t.at[i, "changes"] < alert]),
+        (KW_TOTAL, _all("keyworker_many"), KW_FEW),
+    ]
     if totals is None or "keyworker_many" not in totals.values:
         cells[_all("keyworker_many")] = many
         shown.add(_all("keyworker_many"))
@@ -1087,33 +1422,44 @@ def keyworker_title(shown: Shown | pd.DataFrame, *, alert: int = 3) -> str:
         return "No children with a key worker in the 12 months for these filters"
     many = _all("keyworker_many")
     pct = "" if s.share_hidden(many, KW_TOTAL) else f" ({s.share(many, KW_TOTAL)})"
-    return (f"{s.text(many)} of {s.text(KW_TOTAL)} children{pct} had {alert} or more key-worker changes "
-            "in 12 months")
+    return f"{s.text(many)} of {s.text(KW_TOTAL)} children{pct} had {alert} or more key-worker changes in 12 months"
 
 
-def keyworker_figure(shown: Shown | pd.DataFrame, title: str, *, alert: int = 3,
-                     source: str = SOURCE_KEYWORKER) -> go.Figure:
+def keyworker_figure(
+    shown: Shown | pd.DataFrame, title: str, *, alert: int = 3, source: str = SOURCE_KEYWORKER
+) -> go.Figure:
     """Bars of children by changes of key worker; the alert level drawn as a line, bars past it hatched."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if int(table["children"].sum()) == 0:
         return empty_figure(title)
     fig = base_figure(title, height=360)
-    for flagged, name, colour, pattern in ((False, "Fewer changes", BLUE, ""),
-                                           (True, f"▲ {alert} or more changes (listed for managers)", ROSE, "/")):
+    for flagged, name, colour, pattern in (
+        (False, "Fewer changes", BLUE, ""),
+        (True, f"▲ {alert} or more changes (listed for managers)", ROSE, "/"),
+    ):
         rows = [i for i in range(len(table)) if (table.at[i, "changes"] >= alert) == flagged]
         if not rows:
             continue
-        fig.add_trace(go.Bar(x=[int(table.at[i, "changes"]) for i in rows], y=[s.drawn((i, "children")) for i in rows],
-                             name=name,
-                             marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                             hovertext=[f"{table.at[i, 'label']} changes: {s.text((i, 'children'))} children"
-                                        for i in rows],
-                             hovertemplate="%{hovertext}<extra></extra>"))
-    add_standard_line(fig, alert - 0.5, f"Listed from {alert} changes; standard: as few as possible "
-                                        f"(source {source})", axis="x")
-    fig.update_xaxes(title_text="Changes of key worker in the 12 months", tickmode="array",
-                     tickvals=table["changes"].tolist(), ticktext=table["label"].tolist())
+        fig.add_trace(
+            go.Bar(
+                x=[int(table.at[i, "changes"]) for i in rows],
+                y=[s.drawn((i, "children")) for i in rows],
+                name=name,
+                marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
+                hovertext=[f"{table.at[i, 'label']} changes: {s.text((i, 'children'))} children" for i in rows],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    add_standard_line(
+        fig, alert - 0.5, f"Listed from {alert} changes; standard: as few as possible (source {source})", axis="x"
+    )
+    fig.update_xaxes(
+        title_text="Changes of key worker in the 12 months",
+        tickmode="array",
+        tickvals=table["changes"].tolist(),
+        ticktext=table["label"].tolist(),
+    )
     fig.update_yaxes(title_text="Children", rangemode="tozero", tickformat=",d", showticklabels=not s.active)
     fig.update_layout(bargap=0.1)
     return fig
@@ -1122,8 +1468,12 @@ def keyworker_figure(shown: Shown | pd.DataFrame, title: str, *, alert: int = 3,
 def keyworker_summary(table: pd.DataFrame, title: str, *, alert: int = 3) -> str:
     if int(table["children"].sum()) == 0:
         return aria_summary("Bar chart", title, "No children for these filters")
-    return aria_summary("Bar chart", title, "Bars count children by how many times their key worker changed",
-                        f"A dashed line marks {alert} changes, from which children are listed for managers")
+    return aria_summary(
+        "Bar chart",
+        title,
+        "Bars count children by how many times their key worker changed",
+        f"A dashed line marks {alert} changes, from which children are listed for managers",
+    )
 
 
 KEYWORKER_CHILD_COLUMNS = ["child_id", "changes", "allocations", "last_change", "team"]
@@ -1133,13 +1483,15 @@ def keyworker_child_rows(kids: pd.DataFrame) -> pd.DataFrame:
     """Children with many key-worker changes, for managers: most changes first."""
     if kids.empty:
         return pd.DataFrame(columns=KEYWORKER_CHILD_COLUMNS)
-    return pd.DataFrame({
-        "child_id": kids["child_id"].astype(str),
-        "changes": kids["changes"].astype(int),
-        "allocations": kids["allocations"].astype(int),
-        "last_change": [d.isoformat() if d is not None else "" for d in kids["last_change"]],
-        "team": [team_label(i, n) for i, n in zip(kids["team_id"], kids["team_name"])],
-    })[KEYWORKER_CHILD_COLUMNS].reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "child_id": kids["child_id"].astype(str),
+            "changes": kids["changes"].astype(int),
+            "allocations": kids["allocations"].astype(int),
+            "last_change": [d.isoformat() if d is not None else "" for d in kids["last_change"]],
+            "team": [team_label(i, n) for i, n in zip(kids["team_id"], kids["team_name"], strict=False)],
+        }
+    )[KEYWORKER_CHILD_COLUMNS].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- exclusions
@@ -1181,24 +1533,67 @@ def exclusions_text(shown: Shown | pd.DataFrame) -> str:
     s = shown if isinstance(shown, Shown) else exclusions_shown(exclusions_table(shown))
     if s.table.empty:
         return "No transfer or allocation rows were excluded for these filters."
-    return (f"{s.text(EX_MAIN)} transfer rows could not be judged against the standards and are left out of "
-            "every transfer figure; reasons below.")
+    return (
+        f"{s.text(EX_MAIN)} transfer rows could not be judged against the standards and are left out of "
+        "every transfer figure; reasons below."
+    )
 
 
 __all__ = [
-    "POINT_LABELS", "TOO_FEW", "Shown", "Totals", "page_totals", "team_label",
-    "working_days_table", "working_days_shown", "working_days_csv", "working_days_title", "working_days_figure",
+    "POINT_LABELS",
+    "TOO_FEW",
+    "Shown",
+    "Totals",
+    "page_totals",
+    "team_label",
+    "working_days_table",
+    "working_days_shown",
+    "working_days_csv",
+    "working_days_title",
+    "working_days_figure",
     "working_days_summary",
-    "on_time_table", "on_time_shown", "on_time_csv", "on_time_labels", "on_time_title", "on_time_figure",
+    "on_time_table",
+    "on_time_shown",
+    "on_time_csv",
+    "on_time_labels",
+    "on_time_title",
+    "on_time_figure",
     "on_time_summary",
-    "month_starts", "monthly_table", "monthly_shown", "monthly_csv", "MONTHLY_TITLE", "monthly_finding",
-    "monthly_figure", "monthly_summary",
-    "flows_table", "flows_shown", "flows_csv", "flows_drawn", "flows_title", "flows_figure", "flows_summary",
-    "pair_standards_table", "pair_standards_shown", "pair_standards_csv", "pair_labels", "pair_standards_title",
-    "pair_standards_figure", "pair_standards_summary",
-    "PENDING_COLUMNS", "pending_rows",
-    "keyworker_table", "keyworker_many", "keyworker_shown", "keyworker_csv", "keyworker_title", "keyworker_figure",
+    "month_starts",
+    "monthly_table",
+    "monthly_shown",
+    "monthly_csv",
+    "MONTHLY_TITLE",
+    "monthly_finding",
+    "monthly_figure",
+    "monthly_summary",
+    "flows_table",
+    "flows_shown",
+    "flows_csv",
+    "flows_drawn",
+    "flows_title",
+    "flows_figure",
+    "flows_summary",
+    "pair_standards_table",
+    "pair_standards_shown",
+    "pair_standards_csv",
+    "pair_labels",
+    "pair_standards_title",
+    "pair_standards_figure",
+    "pair_standards_summary",
+    "PENDING_COLUMNS",
+    "pending_rows",
+    "keyworker_table",
+    "keyworker_many",
+    "keyworker_shown",
+    "keyworker_csv",
+    "keyworker_title",
+    "keyworker_figure",
     "keyworker_summary",
-    "KEYWORKER_CHILD_COLUMNS", "keyworker_child_rows",
-    "exclusions_table", "exclusions_shown", "exclusions_csv", "exclusions_text",
+    "KEYWORKER_CHILD_COLUMNS",
+    "keyworker_child_rows",
+    "exclusions_table",
+    "exclusions_shown",
+    "exclusions_csv",
+    "exclusions_text",
 ]

@@ -17,15 +17,17 @@ is read. What it prints of each value:
 A page whose sections module cannot be imported is left out with a logged warning and a line in
 the pack saying so (so a half-converted tree still gives a pack).
 """
+
 from __future__ import annotations
 
 import importlib
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -35,8 +37,7 @@ from plotly.offline import get_plotlyjs
 from dashboard.cache import cached_call
 from dashboard.disclosure import Disclosure
 from dashboard.theme import RAG
-from data_layer import DatabaseError, Filters, data_quality, jarp_unknown_criteria, plan_exclusions, \
-    transfer_exclusions
+from data_layer import DatabaseError, Filters, data_quality, jarp_unknown_criteria, plan_exclusions, transfer_exclusions
 from data_layer.checks import CHECK_TITLES
 
 from . import summary as summary_mod
@@ -46,8 +47,14 @@ log = logging.getLogger(__name__)
 
 PACK_DIR = Path(__file__).resolve().parent
 #: Names of the pages, for the line that says one is missing (its spec, with its name, did not import).
-FALLBACK_NAMES = {"overview": "Overview", "caseloads": "Caseloads", "plans": "Plan durations",
-                  "cin_pilot": "CIN pilot", "transfers": "Transfers", "jarp": "JARP queue"}
+FALLBACK_NAMES = {
+    "overview": "Overview",
+    "caseloads": "Caseloads",
+    "plans": "Plan durations",
+    "cin_pilot": "CIN pilot",
+    "transfers": "Transfers",
+    "jarp": "JARP queue",
+}
 MISSING_PAGE = "This page is not in the pack: its figures could not be prepared in this version."
 #: Marker text in the print version (invisible, extractable from the PDF): which block is on which page.
 MARK_RE = re.compile(r"PKM([a-z])(\d+)Q")
@@ -79,7 +86,7 @@ class PackContent:
     threshold: int
     missing: list[str] = field(default_factory=list)
 
-    def number(self, pages: dict[int, int]) -> "PackContent":
+    def number(self, pages: dict[int, int]) -> PackContent:
         """Set each contents entry's page (entry n -> ``pages[n]``; none when unknown)."""
         for e in self.toc:
             e.page = pages.get(e.n)
@@ -117,8 +124,9 @@ def page_specs() -> list[tuple[str, Any]]:
         try:
             out.append((key, importlib.import_module(f"dashboard.sections.{key}").PAGE))
         except Exception as exc:  # noqa: BLE001 - ImportError, or a module without PAGE
-            log.warning("board pack: page %s left out: its sections module does not import (%s)", key,
-                        type(exc).__name__)
+            log.warning(
+                "board pack: page %s left out: its sections module does not import (%s)", key, type(exc).__name__
+            )
             out.append((key, None))
     return out
 
@@ -179,9 +187,17 @@ def _repeats(finding: str | None, title: str | None) -> bool:
 def _tile(t) -> dict:
     rag = RAG.get(t.rag) if t.rag else None
     label = t.rag_label if (t.rag or (t.rag_label and t.rag_label != "Not rated")) else None
-    return {"id": t.id, "label": t.label, "value": t.value, "rag": t.rag, "rag_label": label,
-            "rag_colour": rag["colour"] if rag else "#495057", "standard": t.standard, "change": t.change,
-            "detail": t.detail}
+    return {
+        "id": t.id,
+        "label": t.label,
+        "value": t.value,
+        "rag": t.rag,
+        "rag_label": label,
+        "rag_colour": rag["colour"] if rag else "#495057",
+        "standard": t.standard,
+        "change": t.change,
+        "detail": t.detail,
+    }
 
 
 def _cell(value) -> str:
@@ -209,8 +225,17 @@ def _table(table, counter: _Counter) -> dict:
     capped = None
     if table.total_rows and table.total_rows > len(frame):
         capped = f"The first {len(frame):,} of {table.total_rows:,} rows."
-    return {"kind": "table", "k": counter(), "id": table.id, "title": table.title, "note": counter.text(table.note),
-            "capped": capped, "columns": [heads[f] for f in fields], "numeric": numeric, "rows": rows}
+    return {
+        "kind": "table",
+        "k": counter(),
+        "id": table.id,
+        "title": table.title,
+        "note": counter.text(table.note),
+        "capped": capped,
+        "columns": [heads[f] for f in fields],
+        "numeric": numeric,
+        "rows": rows,
+    }
 
 
 def _chart(chart, counter: _Counter, half: bool, under_heading: bool = False, after_block: bool = False) -> dict:
@@ -220,10 +245,24 @@ def _chart(chart, counter: _Counter, half: bool, under_heading: bool = False, af
         html = plot_html(fig, f"pack-graph-{chart.id}")
         size = (fig["layout"]["width"], fig["layout"]["height"])
     finding = None if _repeats(chart.finding, chart.title) else chart.finding  # the title is printed already
-    return {"kind": "chart", "k": counter(), "id": chart.id, "title": chart.title, "finding": finding,
-            "empty": chart.empty, "note": counter.text(chart.note), "summary": chart.summary or chart.title,
-            "standard": chart.standard, "html": html, "width": size[0], "height": size[1], "captions": captions,
-            "notes": [], "lead_notes": [], "half": half}
+    return {
+        "kind": "chart",
+        "k": counter(),
+        "id": chart.id,
+        "title": chart.title,
+        "finding": finding,
+        "empty": chart.empty,
+        "note": counter.text(chart.note),
+        "summary": chart.summary or chart.title,
+        "standard": chart.standard,
+        "html": html,
+        "width": size[0],
+        "height": size[1],
+        "captions": captions,
+        "notes": [],
+        "lead_notes": [],
+        "half": half,
+    }
 
 
 def _small(block: dict) -> bool:
@@ -255,12 +294,21 @@ def blocks_of(section, counter: _Counter, first_on_page: bool = False) -> list[d
         elif isinstance(item, Chart):
             nxt = items[i + 1] if i + 1 < len(items) else None
             if item.width < 12 and isinstance(nxt, Chart) and nxt.width < 12:
-                block = {"kind": "pair", "k": counter(), "charts": [_chart(item, counter, True),
-                                                                     _chart(nxt, counter, True)], "notes": []}
+                block = {
+                    "kind": "pair",
+                    "k": counter(),
+                    "charts": [_chart(item, counter, True), _chart(nxt, counter, True)],
+                    "notes": [],
+                }
                 i += 2
             else:
-                block = _chart(item, counter, False, under_heading=first_on_page and not blocks,
-                               after_block=_small(blocks[-1]) if blocks else False)
+                block = _chart(
+                    item,
+                    counter,
+                    False,
+                    under_heading=first_on_page and not blocks,
+                    after_block=_small(blocks[-1]) if blocks else False,
+                )
                 i += 1
         elif isinstance(item, Table):
             i += 1
@@ -303,8 +351,18 @@ def collect(db, filters: Filters) -> tuple[list[dict], list[Any], list[str]]:
         if spec is None:
             name = FALLBACK_NAMES.get(key, key)
             missing.append(name)
-            pages.append({"key": key, "name": name, "slug": slug(name), "path": None, "lede": None,
-                          "problem": MISSING_PAGE, "sections": [], "k": counter()})
+            pages.append(
+                {
+                    "key": key,
+                    "name": name,
+                    "slug": slug(name),
+                    "path": None,
+                    "lede": None,
+                    "problem": MISSING_PAGE,
+                    "sections": [],
+                    "k": counter(),
+                }
+            )
             continue
         sections = all_sections(spec, db, view)
         if key == "overview":
@@ -316,10 +374,29 @@ def collect(db, filters: Filters) -> tuple[list[dict], list[Any], list[str]]:
             blocks = [] if s.problem else blocks_of(s, counter, first_on_page=not shown)
             if not blocks and not s.problem:
                 continue
-            shown.append({"id": s.id, "anchor": f"pack-section-{slug(s.id)}", "title": s.title, "lede": s.lede,
-                          "problem": s.problem, "blocks": blocks, "k": counter()})
-        pages.append({"key": spec.key, "name": spec.name, "slug": slug(spec.name), "path": spec.path,
-                      "lede": spec.intro(db.standards) or None, "problem": None, "sections": shown, "k": counter()})
+            shown.append(
+                {
+                    "id": s.id,
+                    "anchor": f"pack-section-{slug(s.id)}",
+                    "title": s.title,
+                    "lede": s.lede,
+                    "problem": s.problem,
+                    "blocks": blocks,
+                    "k": counter(),
+                }
+            )
+        pages.append(
+            {
+                "key": spec.key,
+                "name": spec.name,
+                "slug": slug(spec.name),
+                "path": spec.path,
+                "lede": spec.intro(db.standards) or None,
+                "problem": None,
+                "sections": shown,
+                "k": counter(),
+            }
+        )
     return pages, tiles, missing
 
 
@@ -331,8 +408,15 @@ def _appendix_part(slug_, title, why, fetch, columns, counts, d: Disclosure) -> 
 
     A table's size counts too: with a team filter it counts that team's rows, which may be few.
     """
-    part = {"slug": slug_, "title": title, "why": why, "columns": list(columns.values()),
-            "count_columns": [columns[c] for c in counts], "rows": [], "problem": None}
+    part = {
+        "slug": slug_,
+        "title": title,
+        "why": why,
+        "columns": list(columns.values()),
+        "count_columns": [columns[c] for c in counts],
+        "rows": [],
+        "problem": None,
+    }
     try:
         df = fetch()
     except DatabaseError as exc:
@@ -356,33 +440,60 @@ def appendix(db, filters: Filters, disclosure: Disclosure) -> list[dict]:
     Counts go through ``disclosure`` (the pack's: presentation mode). No total is printed beside
     them, so no hidden count can be worked back from the others.
     """
+
     def bad_rows():
         df = cached_call(data_quality, db, filters)
-        return df.assign(check=df["check"].map(lambda k: CHECK_TITLES.get(k, k)),
-                         detail=df["detail"].astype(str).str.slice(0, 60))
+        return df.assign(
+            check=df["check"].map(lambda k: CHECK_TITLES.get(k, k)), detail=df["detail"].astype(str).str.slice(0, 60)
+        )
 
     return [
-        _appendix_part("bad-rows", "Bad rows in the data",
-                       "Rows that break the data contract (DESIGN section 3). Every figure leaves them out. With a "
-                       "team filter, tables that place a row in a team count the selected teams only; the as-at "
-                       "date does not apply.",
-                       bad_rows, {"table": "Table", "check": "Problem", "column": "Column", "detail": "Detail",
-                                  "rows": "Rows", "table_rows": "Rows in table"}, ("rows", "table_rows"),
-                       disclosure),
-        _appendix_part("plans", "Plans left out of the plan-duration figures",
-                       "Plans in the reporting window that cannot be placed on a timeline, and CIN plans whose origin "
-                       "code is not in the contract (left out of the by-origin curves only).",
-                       lambda: cached_call(plan_exclusions, db, filters),
-                       {"plan_type": "Plan type", "reason": "Reason", "n": "Plans"}, ("n",), disclosure),
-        _appendix_part("transfers", "Transfers the standards cannot judge",
-                       "Transfer requests in the window left out of the transfer figures, by reason.",
-                       lambda: cached_call(transfer_exclusions, db, filters),
-                       {"reason": "Reason", "applies_to": "Left out of", "rows": "Rows"}, ("rows",), disclosure),
-        _appendix_part("jarp", "JARP referrals with unrecognised criterion codes",
-                       "Criterion codes the scoring rules do not know: not scored, so those referrals' scores may "
-                       "be too low.",
-                       lambda: cached_call(jarp_unknown_criteria, db, filters),
-                       {"criterion": "Criterion code", "referrals": "Referrals"}, ("referrals",), disclosure),
+        _appendix_part(
+            "bad-rows",
+            "Bad rows in the data",
+            "Rows that break the data contract (DESIGN section 3). Every figure leaves them out. With a "
+            "team filter, tables that place a row in a team count the selected teams only; the as-at "
+            "date does not apply.",
+            bad_rows,
+            {
+                "table": "Table",
+                "check": "Problem",
+                "column": "Column",
+                "detail": "Detail",
+                "rows": "Rows",
+                "table_rows": "Rows in table",
+            },
+            ("rows", "table_rows"),
+            disclosure,
+        ),
+        _appendix_part(
+            "plans",
+            "Plans left out of the plan-duration figures",
+            "Plans in the reporting window that cannot be placed on a timeline, and CIN plans whose origin "
+            "code is not in the contract (left out of the by-origin curves only).",
+            lambda: cached_call(plan_exclusions, db, filters),
+            {"plan_type": "Plan type", "reason": "Reason", "n": "Plans"},
+            ("n",),
+            disclosure,
+        ),
+        _appendix_part(
+            "transfers",
+            "Transfers the standards cannot judge",
+            "Transfer requests in the window left out of the transfer figures, by reason.",
+            lambda: cached_call(transfer_exclusions, db, filters),
+            {"reason": "Reason", "applies_to": "Left out of", "rows": "Rows"},
+            ("rows",),
+            disclosure,
+        ),
+        _appendix_part(
+            "jarp",
+            "JARP referrals with unrecognised criterion codes",
+            "Criterion codes the scoring rules do not know: not scored, so those referrals' scores may be too low.",
+            lambda: cached_call(jarp_unknown_criteria, db, filters),
+            {"criterion": "Criterion code", "referrals": "Referrals"},
+            ("referrals",),
+            disclosure,
+        ),
     ]
 
 
@@ -426,20 +537,39 @@ def gather(db, filters: Filters) -> PackContent:
     if not tiles:
         tiles = summary_mod.fallback_tiles(db, filters)
     toc = contents(pages)
-    charts = sum(1 for p in pages for s in p["sections"] for b in s["blocks"]
-                 for c in (b["charts"] if b["kind"] == "pair" else [b]) if c["kind"] == "chart" and c["html"])
+    charts = sum(
+        1
+        for p in pages
+        for s in p["sections"]
+        for b in s["blocks"]
+        for c in (b["charts"] if b["kind"] == "pair" else [b])
+        if c["kind"] == "chart" and c["html"]
+    )
     week = summary_mod.week_lines(db, view_for(db, filters))
-    return PackContent(pages=pages, tiles=tiles, toc=toc, summary=summary_mod.summarise(tiles, pages, toc, week),
-                       appendix=appendix(db, filters, disclosure), methods=methods(tiles, disclosure),
-                       charts=charts, threshold=threshold, missing=missing)
+    return PackContent(
+        pages=pages,
+        tiles=tiles,
+        toc=toc,
+        summary=summary_mod.summarise(tiles, pages, toc, week),
+        appendix=appendix(db, filters, disclosure),
+        methods=methods(tiles, disclosure),
+        charts=charts,
+        threshold=threshold,
+        missing=missing,
+    )
 
 
 # --------------------------------------------------------------------------- the HTML
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(PACK_DIR), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PACK_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _css_string(text: str) -> str:
@@ -447,11 +577,22 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def render(content: PackContent, *, title: str, as_at_text: str, teams_text: str, services_text: str,
-           synthetic: bool, print_marks: bool = False, produced: str | None = None, plots: bool = True) -> str:
+def render(
+    content: PackContent,
+    *,
+    title: str,
+    as_at_text: str,
+    teams_text: str,
+    services_text: str,
+    synthetic: bool,
+    print_marks: bool = False,
+    produced: str | None = None,
+    plots: bool = True,
+) -> str:
     """The pack's HTML. ``print_marks`` adds the invisible markers the PDF's page numbering reads;
     ``plots=False`` puts an empty box of each plot's size in its place, without plotly.js (a draft
     print that only places the headings: the layout is the same, since every plot has a fixed size)."""
+
     def mark(kind: str, n, inline: bool = False) -> Markup:
         """An invisible marker; ``inline`` keeps it in the text flow, so the PDF's text has it just before
         what follows (a contents entry's page number), not at the end of the page."""
@@ -461,12 +602,26 @@ def render(content: PackContent, *, title: str, as_at_text: str, teams_text: str
 
     footer = f"{title} board pack, as at {as_at_text}" + (" · synthetic demo data" if synthetic else "")
     css = (PACK_DIR / "pack.css").read_text(encoding="utf-8")
-    return _environment().get_template("pack.html.j2").render(
-        title=title, as_at_text=as_at_text, teams_text=teams_text, services_text=services_text,
-        produced=produced or f"{datetime.now():%-d %B %Y %H:%M}", synthetic=synthetic, c=content,
-        threshold=content.threshold, css=css, footer_css=_css_string(footer), mark=mark,
-        paged=any(e.page for e in content.toc), print_marks=print_marks, plots=plots,
-        plotlyjs=get_plotlyjs() if content.charts and plots else "",
+    return (
+        _environment()
+        .get_template("pack.html.j2")
+        .render(
+            title=title,
+            as_at_text=as_at_text,
+            teams_text=teams_text,
+            services_text=services_text,
+            produced=produced or f"{datetime.now():%-d %B %Y %H:%M}",
+            synthetic=synthetic,
+            c=content,
+            threshold=content.threshold,
+            css=css,
+            footer_css=_css_string(footer),
+            mark=mark,
+            paged=any(e.page for e in content.toc),
+            print_marks=print_marks,
+            plots=plots,
+            plotlyjs=get_plotlyjs() if content.charts and plots else "",
+        )
     )
 
 
@@ -485,6 +640,18 @@ def marks_by_page(page_texts: Iterable[str]) -> dict[tuple[str, int], int]:
     return found
 
 
-__all__ = ["gather", "render", "collect", "appendix", "contents", "page_specs", "marks_by_page", "kinds_by_page",
-           "view_for",
-           "PackContent", "TocEntry", "MARK_RE", "MISSING_PAGE"]
+__all__ = [
+    "gather",
+    "render",
+    "collect",
+    "appendix",
+    "contents",
+    "page_specs",
+    "marks_by_page",
+    "kinds_by_page",
+    "view_for",
+    "PackContent",
+    "TocEntry",
+    "MARK_RE",
+    "MISSING_PAGE",
+]

@@ -11,6 +11,7 @@ Nothing else changes: the data, hover text and labels are the page's, already di
 Works on the figure's JSON (``dict``), not on ``go.Figure``: copying and validating a Plotly figure
 in Python costs more than the rest of the pack.
 """
+
 from __future__ import annotations
 
 import copy
@@ -45,8 +46,12 @@ def _has_legend(fig: dict) -> bool:
     layout = fig.get("layout") or {}
     if layout.get("showlegend") is False:
         return False
-    shown = [t for t in fig.get("data") or () if t.get("showlegend", True) is not False
-             and t.get("type", "scatter") not in ("sankey", "table", "indicator", "heatmap")]
+    shown = [
+        t
+        for t in fig.get("data") or ()
+        if t.get("showlegend", True) is not False
+        and t.get("type", "scatter") not in ("sankey", "table", "indicator", "heatmap")
+    ]
     if layout.get("showlegend") is True:
         return bool(shown)
     return len(shown) > 1
@@ -74,8 +79,11 @@ def _category_rows(fig: dict) -> int:
 
 def _legend_rows(fig: dict, width: int) -> int:
     """Rows a horizontal legend takes at ``width`` (Plotly wraps items; about 7 px a character)."""
-    names = [str(t.get("name") or "") for t in fig.get("data") or () if t.get("showlegend", True) is not False
-             and t.get("name")]
+    names = [
+        str(t.get("name") or "")
+        for t in fig.get("data") or ()
+        if t.get("showlegend", True) is not False and t.get("name")
+    ]
     rows, used = 1, 0
     for name in names:
         item = 40 + 7 * len(name)
@@ -87,9 +95,14 @@ def _legend_rows(fig: dict, width: int) -> int:
 
 def _is_caption(a) -> bool:
     """A text (no arrow) placed below the plot area in paper coordinates."""
-    return (isinstance(a, dict) and a.get("showarrow") is False and isinstance(a.get("y"), (int, float))
-            and a["y"] < 0 and str(a.get("yref") or "y").startswith("paper")
-            and str(a.get("xref") or "x").startswith("paper"))
+    return (
+        isinstance(a, dict)
+        and a.get("showarrow") is False
+        and isinstance(a.get("y"), (int, float))
+        and a["y"] < 0
+        and str(a.get("yref") or "y").startswith("paper")
+        and str(a.get("xref") or "x").startswith("paper")
+    )
 
 
 def _captions(layout: dict) -> list[str]:
@@ -110,8 +123,9 @@ def _captions(layout: dict) -> list[str]:
     return captions
 
 
-def for_paper(figure: Any, *, half: bool = False, under_heading: bool = False,
-              after_block: bool = False) -> tuple[dict, list[str]]:
+def for_paper(
+    figure: Any, *, half: bool = False, under_heading: bool = False, after_block: bool = False
+) -> tuple[dict, list[str]]:
     """``figure`` sized for one A4 landscape page, its title removed, its legend under the plot; and the
     captions taken out of it (to print under the plot). ``under_heading``: the chart shares its page
     with the page's heading and lede (the first chart of a page), so a tall one is kept shorter;
@@ -128,8 +142,11 @@ def for_paper(figure: Any, *, half: bool = False, under_heading: bool = False,
     layout.pop("title", None)
     layout.update(width=width, height=height, autosize=False)
     margin = dict(layout.get("margin") or {})
-    annotations_on_top = any((a.get("yref") or "").endswith("paper") and (a.get("y") or 0) >= 1
-                             for a in layout.get("annotations") or () if isinstance(a, dict))
+    annotations_on_top = any(
+        (a.get("yref") or "").endswith("paper") and (a.get("y") or 0) >= 1
+        for a in layout.get("annotations") or ()
+        if isinstance(a, dict)
+    )
     margin["t"] = 40 if annotations_on_top else 20  # subplot titles and standard labels sit above the plot
     margin["l"] = max(int(margin.get("l") or 0), 60)
     margin["r"] = max(int(margin.get("r") or 0), 30)
@@ -146,8 +163,7 @@ def for_paper(figure: Any, *, half: bool = False, under_heading: bool = False,
         # margin is made to hold the tick labels, the axis title and then the legend, which
         # Plotly does not do for a legend placed in the container.
         legend = dict(layout.get("legend") or {})
-        legend.update(orientation="h", x=0, xanchor="left", xref="container", y=0, yanchor="bottom",
-                      yref="container")
+        legend.update(orientation="h", x=0, xanchor="left", xref="container", y=0, yanchor="bottom", yref="container")
         layout["legend"] = legend
         legend_px = 22 * _legend_rows(fig, width) + 6
         margin["b"] = max(margin["b"], 62 + legend_px)
@@ -160,17 +176,26 @@ def for_paper(figure: Any, *, half: bool = False, under_heading: bool = False,
             axis.update(dtick=1, tickfont={**(axis.get("tickfont") or {}), "size": size})
         for t in fig.get("data") or ():
             if t.get("text") is not None or t.get("texttemplate") is not None:
-                t["textfont"] = {**(t.get("textfont") or {}), "size": min((t.get("textfont") or {}).get("size") or 12,
-                                                                           size + 1)}
+                t["textfont"] = {
+                    **(t.get("textfont") or {}),
+                    "size": min((t.get("textfont") or {}).get("size") or 12, size + 1),
+                }
     return fig, captions
 
 
 def plot_html(fig: dict, div_id: str) -> str:
     """The plot as a ``<div>`` and its ``Plotly.newPlot`` call (plotly.js is inlined once by the template)."""
     layout = fig.get("layout") or {}
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, config=CONFIG, div_id=div_id,
-                       validate=False, default_width=f"{layout.get('width', FULL_WIDTH)}px",
-                       default_height=f"{layout.get('height', DEFAULT_HEIGHT)}px")
+    return pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        full_html=False,
+        config=CONFIG,
+        div_id=div_id,
+        validate=False,
+        default_width=f"{layout.get('width', FULL_WIDTH)}px",
+        default_height=f"{layout.get('height', DEFAULT_HEIGHT)}px",
+    )
 
 
 __all__ = ["for_paper", "plot_html", "figure_dict", "FULL_WIDTH", "HALF_WIDTH", "MAX_HEIGHT", "CONFIG"]

@@ -6,6 +6,7 @@ the first print carries invisible markers (``PKM<kind><n>Q``, transparent 1 px t
 print fills those numbers into the contents (same layout: the numbers sit in a fixed-width column,
 so nothing moves). The footer's "Page n of N" is CSS (``@page`` margin boxes, Chromium 131+).
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +39,31 @@ def require_chromium() -> str:
     """The Chromium to print with, or :class:`ExportError` saying how to get one."""
     chromium = find_chromium()
     if not chromium:
-        raise ExportError("A PDF needs Chromium (the 'chromium' command or /usr/bin/chromium) to print the pack; "
-                          "none was found. Install it (Debian: apt-get install chromium) or write HTML with "
-                          "--out pack.html and print that from a browser.")
+        raise ExportError(
+            "A PDF needs Chromium (the 'chromium' command or /usr/bin/chromium) to print the pack; "
+            "none was found. Install it (Debian: apt-get install chromium) or write HTML with "
+            "--out pack.html and print that from a browser."
+        )
     return chromium
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None) -> None:
     """Print ``html_path`` to ``pdf_path`` with headless Chromium (raises :class:`ExportError`)."""
     chromium = chromium or require_chromium()
-    args = [chromium, "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-background-networking", "--disable-extensions", "--no-pdf-header-footer",
-            "--run-all-compositor-stages-before-draw", "--virtual-time-budget=20000", "--window-size=1123,794",
-            f"--print-to-pdf={pdf_path}"]
+    args = [
+        chromium,
+        "--headless=new",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-extensions",
+        "--no-pdf-header-footer",
+        "--run-all-compositor-stages-before-draw",
+        "--virtual-time-budget=20000",
+        "--window-size=1123,794",
+        f"--print-to-pdf={pdf_path}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
     with tempfile.TemporaryDirectory(prefix="csc-pack-chromium-") as profile:
@@ -106,5 +119,12 @@ def print_pack(render: Callable[[dict[int, int], bool], str], out: Path, *, pass
     return numbers
 
 
-__all__ = ["html_to_pdf", "find_chromium", "require_chromium", "print_pack", "page_texts", "ExportError",
-           "CHROMIUM_CANDIDATES"]
+__all__ = [
+    "html_to_pdf",
+    "find_chromium",
+    "require_chromium",
+    "print_pack",
+    "page_texts",
+    "ExportError",
+    "CHROMIUM_CANDIDATES",
+]

@@ -12,10 +12,12 @@
 Uses the Overview's helpers where they exist (``dashboard.tiles.rag_counts`` and ``week_changes``
 on ``dashboard.sections.overview.headline_tiles``), else reads the tiles' own text.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,21 @@ def fallback_tiles(db, filters) -> list[Any]:
     except Exception as exc:  # noqa: BLE001 - the summary says the tiles are missing
         log.warning("board pack: the overview tiles could not be computed (%s)", type(exc).__name__)
         return []
-    return [Tile(id=f"tile-{t.key}", label=t.label, value=t.display, detail=t.detail or None, rag=t.rag,
-                 rag_label=t.rag_label, standard=t.standard, change=t.change_text or None, rule=t.rule or None,
-                 href=t.href) for t in old]
+    return [
+        Tile(
+            id=f"tile-{t.key}",
+            label=t.label,
+            value=t.display,
+            detail=t.detail or None,
+            rag=t.rag,
+            rag_label=t.rag_label,
+            standard=t.standard,
+            change=t.change_text or None,
+            rule=t.rule or None,
+            href=t.href,
+        )
+        for t in old
+    ]
 
 
 def rag_counts(tiles: Sequence[Any]) -> dict[str, int]:
@@ -108,10 +122,9 @@ def _change_entries(tiles: Sequence[Any], lines: Sequence[str] | None) -> list[d
         out = []
         for line in lines:
             label = next((t.label for t in tiles if line.startswith(f"{t.label}: ")), None)
-            out.append({"label": label, "text": line[len(label) + 2:] if label else line})
+            out.append({"label": label, "text": line[len(label) + 2 :] if label else line})
         return out
-    moved = sorted((t for t in tiles if _moved(t.change)),
-                   key=lambda t: {True: 0, None: 1, False: 2}[_worse(t.change)])
+    moved = sorted((t for t in tiles if _moved(t.change)), key=lambda t: {True: 0, None: 1, False: 2}[_worse(t.change)])
     return [{"label": t.label, "text": f"{t.value}, {t.change}"} for t in moved]
 
 
@@ -120,17 +133,27 @@ def summarise(tiles: Sequence[Any], pages: Sequence[dict], toc, week: Sequence[s
     toc_by_path = {p.get("path"): p.get("toc") for p in pages if p.get("path")}
 
     def entry(t) -> dict:
-        return {"label": t.label, "value": t.value, "rag": t.rag, "rag_label": t.rag_label, "standard": t.standard,
-                "detail": None if _restates(t.detail, t.label) else t.detail,
-                "change": t.change if _moved(t.change) else None, "toc": toc_by_path.get(_path(t.href))}
+        return {
+            "label": t.label,
+            "value": t.value,
+            "rag": t.rag,
+            "rag_label": t.rag_label,
+            "standard": t.standard,
+            "detail": None if _restates(t.detail, t.label) else t.detail,
+            "change": t.change if _moved(t.change) else None,
+            "toc": toc_by_path.get(_path(t.href)),
+        }
 
     counts = rag_counts(tiles)
     red = [entry(t) for t in tiles if t.rag == "red"]
     moved = [t for t in tiles if _moved(t.change)]
     changes = _change_entries(tiles, week)
     findings, seen = [], set()
-    for group in ([t for t in tiles if t.rag == "red"], [t for t in tiles if t.rag == "amber"],
-                  [t for t in moved if _worse(t.change)]):
+    for group in (
+        [t for t in tiles if t.rag == "red"],
+        [t for t in tiles if t.rag == "amber"],
+        [t for t in moved if _worse(t.change)],
+    ):
         for t in group:
             if len(findings) < 3 and t.id not in seen:
                 seen.add(t.id)

@@ -6,6 +6,7 @@ only lays out controls and renders those values (``dashboard.render``); the CSV 
 board pack call the same parts (:func:`compute`), through the same cache, so a number cannot
 differ between the screen, the CSV and the pack.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,8 +56,12 @@ def compute(spec: PageSpec, part: str, db, view: View) -> list[Section]:
 def missing_section(spec: PageSpec, part: str, exc: MissingData) -> Section:
     """What a part shows when the database does not hold what it needs: the data layer's plain
     sentence ("CIN plan reviews are not in the SSD: review drift cannot be shown"), not an error."""
-    return Section(id=f"{spec.key}-{part}-missing", title=None, card=False,
-                   items=(Note(id=f"{spec.key}-{part}-missing-note", text=str(exc), kind="info"),))
+    return Section(
+        id=f"{spec.key}-{part}-missing",
+        title=None,
+        card=False,
+        items=(Note(id=f"{spec.key}-{part}-missing-note", text=str(exc), kind="info"),),
+    )
 
 
 def compute_or_missing(spec: PageSpec, part: str, db, view: View) -> list[Section]:
@@ -87,6 +92,21 @@ def all_sections(spec: PageSpec, db, view: View) -> list[Section]:
     return out
 
 
-__all__ = ["pages", "page", "compute", "compute_or_missing", "compute_safely", "missing_section", "all_sections",
-           "PAGE_MODULES",
-           "Chart", "Tile", "Table", "Note", "Section", "View", "PageSpec", "find_item"]
+__all__ = [
+    "pages",
+    "page",
+    "compute",
+    "compute_or_missing",
+    "compute_safely",
+    "missing_section",
+    "all_sections",
+    "PAGE_MODULES",
+    "Chart",
+    "Tile",
+    "Table",
+    "Note",
+    "Section",
+    "View",
+    "PageSpec",
+    "find_item",
+]

@@ -6,11 +6,13 @@ title, a finding, hover text, a CSV, a tile) is in these values, already through
 :class:`~dashboard.disclosure.Disclosure`, so the screen (``dashboard.render``), the CSV download
 and the board pack show the same thing and none of them formats a number of its own.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -28,11 +30,20 @@ class View:
     controls: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def make(cls, filters: Filters, *, presentation: bool = False, threshold: int = 5,
-             controls: Mapping[str, str] | None = None) -> "View":
-        return cls(filters=filters, presentation=presentation,
-                   disclosure=Disclosure(threshold=threshold, active=presentation),
-                   controls=tuple(sorted((controls or {}).items())))
+    def make(
+        cls,
+        filters: Filters,
+        *,
+        presentation: bool = False,
+        threshold: int = 5,
+        controls: Mapping[str, str] | None = None,
+    ) -> View:
+        return cls(
+            filters=filters,
+            presentation=presentation,
+            disclosure=Disclosure(threshold=threshold, active=presentation),
+            controls=tuple(sorted((controls or {}).items())),
+        )
 
     @property
     def as_at(self) -> date:
@@ -41,7 +52,7 @@ class View:
     def control(self, key: str, default: str | None = None) -> str | None:
         return dict(self.controls).get(key, default)
 
-    def with_controls(self, **controls: str) -> "View":
+    def with_controls(self, **controls: str) -> View:
         merged = {**dict(self.controls), **controls}
         return View(self.filters, self.presentation, self.disclosure, tuple(sorted(merged.items())))
 

@@ -5,6 +5,7 @@ Every number passes through ``view.disclosure``: in presentation mode workers ar
 nothing that singles one out, no count under the threshold is drawn or printed, and the longest
 wait (one child's value) is not shown.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,8 +17,17 @@ from dashboard.sections.common import child_list, data_quality_section
 from data_layer import caseload_trend, caseloads, team_options, unallocated
 
 #: Tables the caseload figures read: their bad rows are listed under the page (DESIGN 7).
-CASELOAD_TABLES = ("allocations", "workers", "teams", "children", "referrals", "assessments", "cin_plans",
-                   "cp_plans", "cla_episodes")
+CASELOAD_TABLES = (
+    "allocations",
+    "workers",
+    "teams",
+    "children",
+    "referrals",
+    "assessments",
+    "cin_plans",
+    "cp_plans",
+    "cla_episodes",
+)
 TREND_WEEKS = 52
 
 UNALLOCATED_COLUMNS = [
@@ -40,18 +50,31 @@ def workers_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
         shown = fig.presented_workers(table, d)
         title = fig.workers_title(table, per_fte, d)
         figure = fig.presented_workers_figure(shown, title, d)
-        return Chart(id="caseloads-workers", title=title, figure=figure, table=shown,
-                     finding=title, summary=fig.presented_workers_summary(shown, title, d),
-                     note=f"Workers are numbered, not named, and nothing else about them is shown. {d.note}",
-                     standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-workers",
-                     empty=None if len(shown) else "No workers in post for the selected teams on this date")
+        return Chart(
+            id="caseloads-workers",
+            title=title,
+            figure=figure,
+            table=shown,
+            finding=title,
+            summary=fig.presented_workers_summary(shown, title, d),
+            note=f"Workers are numbered, not named, and nothing else about them is shown. {d.note}",
+            standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+            filename="caseloads-workers",
+            empty=None if len(shown) else "No workers in post for the selected teams on this date",
+        )
     title = fig.workers_title(table, per_fte)
-    return Chart(id="caseloads-workers", title=title, figure=fig.workers_figure(table, per_fte=per_fte), table=table,
-                 finding=title, summary=fig.workers_summary(table, per_fte),
-                 note=f"Target = {_fmt(per_fte)} × FTE. ▲ marks a worker over target; hover a bar for the split by "
-                      "status.",
-                 standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-workers",
-                 empty=None if len(table) else "No workers in post for the selected teams on this date")
+    return Chart(
+        id="caseloads-workers",
+        title=title,
+        figure=fig.workers_figure(table, per_fte=per_fte),
+        table=table,
+        finding=title,
+        summary=fig.workers_summary(table, per_fte),
+        note=f"Target = {_fmt(per_fte)} × FTE. ▲ marks a worker over target; hover a bar for the split by status.",
+        standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+        filename="caseloads-workers",
+        empty=None if len(table) else "No workers in post for the selected teams on this date",
+    )
 
 
 def distribution_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
@@ -63,13 +86,19 @@ def distribution_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
     if d.active:
         notes.append(d.note)
     empty = None if len(dist) and int(dist["workers"].sum()) else "No workers with an FTE recorded"
-    return Chart(id="caseloads-distribution", title=title,
-                 figure=fig.distribution_figure(dist, title, per_fte=per_fte, d=d),
-                 table=fig.presented_distribution(dist, d), finding=title,
-                 summary=fig.distribution_summary(dist, title, per_fte, d) if not d.active else
-                 f"Histogram: {title}.", note=" ".join(notes) or None,
-                 standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-distribution",
-                 empty=empty, width=6)
+    return Chart(
+        id="caseloads-distribution",
+        title=title,
+        figure=fig.distribution_figure(dist, title, per_fte=per_fte, d=d),
+        table=fig.presented_distribution(dist, d),
+        finding=title,
+        summary=fig.distribution_summary(dist, title, per_fte, d) if not d.active else f"Histogram: {title}.",
+        note=" ".join(notes) or None,
+        standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+        filename="caseloads-distribution",
+        empty=empty,
+        width=6,
+    )
 
 
 def trend_chart(trend: pd.DataFrame, view: View, per_fte: float) -> Chart:
@@ -80,10 +109,19 @@ def trend_chart(trend: pd.DataFrame, view: View, per_fte: float) -> Chart:
     if d.active:
         note += " A week whose figures rest on too few workers or children is a gap. " + d.note
     drawn = table["average_caseload"].map(fig._number).notna().any() if len(table) else False
-    return Chart(id="caseloads-trend", title=fig.TREND_TITLE, figure=fig.trend_figure(table, finding, per_fte=per_fte),
-                 table=table, finding=finding, summary=fig.trend_summary(table, finding, per_fte), note=note,
-                 standard=f"{_fmt(per_fte)} children per FTE (source 000)", filename="caseloads-trend",
-                 empty=None if drawn else finding, width=6)
+    return Chart(
+        id="caseloads-trend",
+        title=fig.TREND_TITLE,
+        figure=fig.trend_figure(table, finding, per_fte=per_fte),
+        table=table,
+        finding=finding,
+        summary=fig.trend_summary(table, finding, per_fte),
+        note=note,
+        standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+        filename="caseloads-trend",
+        empty=None if drawn else finding,
+        width=6,
+    )
 
 
 def unallocated_items(children: pd.DataFrame, db, view: View) -> tuple:
@@ -93,17 +131,36 @@ def unallocated_items(children: pd.DataFrame, db, view: View) -> tuple:
     detail = f"By status: {detail}."
     if len(children) and not d.active:
         detail += f" Longest wait: {int(children['days_unallocated'].max())} days."
-    tile = Tile(id="caseloads-unallocated", label="Children without a qualified key worker",
-                value=d.count(len(children)), detail=detail)
-    split = Table(id="caseloads-unallocated-status", title=None, rows=by_status, columns=STATUS_COLUMNS,
-                  filename="unallocated-by-status", child_level=False, grid=False)
+    tile = Tile(
+        id="caseloads-unallocated",
+        label="Children without a qualified key worker",
+        value=d.count(len(children)),
+        detail=detail,
+    )
+    split = Table(
+        id="caseloads-unallocated-status",
+        title=None,
+        rows=by_status,
+        columns=STATUS_COLUMNS,
+        filename="unallocated-by-status",
+        child_level=False,
+        grid=False,
+    )
     items: list = [tile, split]
     rows = children.iloc[0:0]
     if not d.active:
         teams = cached_call(team_options, db)
-        rows = fig.unallocated_rows(children, dict(zip(teams["team_id"], teams["team_name"])))
-    items.append(child_list("caseloads-unallocated-grid", rows, UNALLOCATED_COLUMNS, view,
-                            title="Unallocated children, longest waiting first", filename="unallocated-children"))
+        rows = fig.unallocated_rows(children, dict(zip(teams["team_id"], teams["team_name"], strict=False)))
+    items.append(
+        child_list(
+            "caseloads-unallocated-grid",
+            rows,
+            UNALLOCATED_COLUMNS,
+            view,
+            title="Unallocated children, longest waiting first",
+            filename="unallocated-children",
+        )
+    )
     return tuple(items)
 
 
@@ -114,19 +171,27 @@ def body(db, view: View) -> list[Section]:
     children = cached_call(unallocated, db, view.filters)
     return [
         Section(id="caseloads-workers-section", title=None, items=(workers_chart(load, view, per_fte),), card=False),
-        Section(id="caseloads-spread-section", title=None, card=False,
-                items=(distribution_chart(load, view, per_fte), trend_chart(trend, view, per_fte))),
-        Section(id="caseloads-unallocated-card", title="Unallocated children",
-                items=unallocated_items(children, db, view)),
+        Section(
+            id="caseloads-spread-section",
+            title=None,
+            card=False,
+            items=(distribution_chart(load, view, per_fte), trend_chart(trend, view, per_fte)),
+        ),
+        Section(
+            id="caseloads-unallocated-card", title="Unallocated children", items=unallocated_items(children, db, view)
+        ),
         data_quality_section(db, view, CASELOAD_TABLES, "caseloads-data-quality"),
     ]
 
 
 PAGE = PageSpec(
-    key="caseloads", path="/caseloads", name="Caseloads", parts=(("body", body),),
+    key="caseloads",
+    path="/caseloads",
+    name="Caseloads",
+    parts=(("body", body),),
     lede="Workers' caseloads against the standard of {s.caseload_per_fte:g} children per full-time equivalent "
-         "(source 000), "
-         "and children open to the service without a key worker.",
+    "(source 000), "
+    "and children open to the service without a key worker.",
 )
 
 __all__ = ["PAGE", "body", "CASELOAD_TABLES", "UNALLOCATED_COLUMNS"]

@@ -20,6 +20,7 @@ nothing worked out from it (interval, difference, verdict figures, reference lin
 split with a known total (closure routes, caseload bands, the months of a cohort) hides more cells
 until none can be worked back; a closure-route bar always runs to 100% or is left out with a note.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,7 @@ from dashboard.disclosure import DERIVED_NOTE
 from dashboard.figures import pilot as fig
 from dashboard.figures.common import standard_label
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, View
-from data_layer import (closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload, pilot_trend,
-                        team_options)
+from data_layer import closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload, pilot_trend, team_options
 
 #: The page's methods note; numbers come from the standards in force (nothing about a pilot here).
 METHODS = """
@@ -58,18 +58,26 @@ durations. Caseload: children with an open key-worker allocation to the plan's w
 they took the plan.
 """
 
-LEDE = ("Did the pilot change what happens to children on CIN plans? Pilot team against comparison teams, "
-        "before and during the pilot (source 002).")
+LEDE = (
+    "Did the pilot change what happens to children on CIN plans? Pilot team against comparison teams, "
+    "before and during the pilot (source 002)."
+)
 WORKLOAD_TITLE = "Impact against workload"
-WORKLOAD_LEDE = ("002: \"lower caseloads would increase impact\". Plan outcomes by how many children the plan's "
-                 "worker held per FTE when they took it, both periods together.")
+WORKLOAD_LEDE = (
+    '002: "lower caseloads would increase impact". Plan outcomes by how many children the plan\'s '
+    "worker held per FTE when they took it, both periods together."
+)
 DEFAULT_OUTCOME = "closed_within_12m"
 
 
 def methods_note(standards) -> str:
     """The methods text with the standards in force (minimum cohort, follow-up months, interval level)."""
-    return METHODS.format(min_n=standards.pilot_min_cohort, max_months=standards.cin_max_months,
-                          rereferral=standards.pilot_rereferral_months, level=standards.confidence_level)
+    return METHODS.format(
+        min_n=standards.pilot_min_cohort,
+        max_months=standards.cin_max_months,
+        rereferral=standards.pilot_rereferral_months,
+        level=standards.confidence_level,
+    )
 
 
 def pilot_names(db) -> tuple[str, ...]:
@@ -118,12 +126,19 @@ def design_section(ev, names: dict, standards) -> Section:
     if note:
         notes.append(Note(id="cin-pilot-filter-note", text=note, kind="info"))
     if not d.pilot_teams:
-        notes.append(Note(id="cin-pilot-no-teams", kind="warning",
-                          text="No team matches this pilot's configuration, so there is nothing to evaluate. "
-                               "Check its team ids or service in the standards file."))
-    return Section(id="cin-pilot-design", title=f"{p.name} (source {p.source}), from {fig._d(p.start)} for "
-                                                 f"{p.months} months",
-                   items=(*notes, Note(id="cin-pilot-design-list", text="\n".join(items), kind="markdown")))
+        notes.append(
+            Note(
+                id="cin-pilot-no-teams",
+                kind="warning",
+                text="No team matches this pilot's configuration, so there is nothing to evaluate. "
+                "Check its team ids or service in the standards file.",
+            )
+        )
+    return Section(
+        id="cin-pilot-design",
+        title=f"{p.name} (source {p.source}), from {fig._d(p.start)} for {p.months} months",
+        items=(*notes, Note(id="cin-pilot-design-list", text="\n".join(items), kind="markdown")),
+    )
 
 
 def scorecard_section(ev, view: View, standards) -> Section:
@@ -132,11 +147,23 @@ def scorecard_section(ev, view: View, standards) -> Section:
     columns = [{"field": c, "headerName": c} for c in fig.SCORECARD_COLUMNS if c != "status"]
     note = f"{d.note} {DERIVED_NOTE.format(threshold=d.threshold)}" if d.active else None
     return Section(
-        id="cin-pilot-scorecard-card", title=fig.scorecard_title(ev.did),
+        id="cin-pilot-scorecard-card",
+        title=fig.scorecard_title(ev.did),
         lede="Each cell: value (95% interval); n = plans behind it. The difference-in-differences is the pilot "
-             "team's change minus the comparison teams' change.",
-        items=(Table(id="cin-pilot-scorecard", title=None, rows=table, columns=columns, filename="cin-pilot-scorecard",
-                     child_level=False, grid=False, note=note),))
+        "team's change minus the comparison teams' change.",
+        items=(
+            Table(
+                id="cin-pilot-scorecard",
+                title=None,
+                rows=table,
+                columns=columns,
+                filename="cin-pilot-scorecard",
+                child_level=False,
+                grid=False,
+                note=note,
+            ),
+        ),
+    )
 
 
 def did_chart(ev, view: View, standards) -> Chart:
@@ -148,13 +175,18 @@ def did_chart(ev, view: View, standards) -> Chart:
     note = "Methods: " + "; ".join(dict.fromkeys(ev.did["method"])) + "." if len(ev.did) else None
     if d.active:
         note = f"{note or ''} A point worked out from a count under {d.threshold} is not drawn. {d.note}".strip()
-    return Chart(id="cin-pilot-did", title=fig.did_title(ev.did),
-                 figure=fig.did_figure(ev.measures, ev.did, d, periods=periods,
-                                       caseload_standard=standards.caseload_per_fte),
-                 table=fig.scorecard_csv(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort),
-                 finding=empty or finding, summary=fig.did_summary(ev.did), note=note,
-                 standard=f"Minimum cohort to judge: {standards.pilot_min_cohort} plans (source 002)",
-                 filename="cin-pilot-cohorts", empty=empty)
+    return Chart(
+        id="cin-pilot-did",
+        title=fig.did_title(ev.did),
+        figure=fig.did_figure(ev.measures, ev.did, d, periods=periods, caseload_standard=standards.caseload_per_fte),
+        table=fig.scorecard_csv(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort),
+        finding=empty or finding,
+        summary=fig.did_summary(ev.did),
+        note=note,
+        standard=f"Minimum cohort to judge: {standards.pilot_min_cohort} plans (source 002)",
+        filename="cin-pilot-cohorts",
+        empty=empty,
+    )
 
 
 def trend_chart(trend, design, view: View) -> Chart:
@@ -163,17 +195,27 @@ def trend_chart(trend, design, view: View) -> Chart:
     periods = {"before": design.before, "during": design.during}
     table = fig.trend_table(trend, counts, d, periods=periods)
     finding = fig.trend_finding(trend, counts, periods, d)
-    note = ("All CIN plans of the pilot and comparison teams, not only the cohorts. Open-plan age on the last day "
-            "of each month.")
+    note = (
+        "All CIN plans of the pilot and comparison teams, not only the cohorts. Open-plan age on the last day "
+        "of each month."
+    )
     if d.active:
-        note += (f" A month with fewer than {d.threshold} plans started or closed is a gap in its line (and so "
-                 f"is the median age of fewer than {d.threshold} open plans); open-plan counts are not shown. "
-                 f"{d.note}")
-    return Chart(id="cin-pilot-trend", title=fig.TREND_TITLE,
-                 figure=fig.trend_figure(table, pilot_start=design.during[0], evaluation_end=design.evaluation_end),
-                 table=table, finding=finding,
-                 summary=fig.trend_summary(table, design.during[0], design.evaluation_end, finding), note=note,
-                 filename="cin-pilot-trend", empty=None if len(table) else finding)
+        note += (
+            f" A month with fewer than {d.threshold} plans started or closed is a gap in its line (and so "
+            f"is the median age of fewer than {d.threshold} open plans); open-plan counts are not shown. "
+            f"{d.note}"
+        )
+    return Chart(
+        id="cin-pilot-trend",
+        title=fig.TREND_TITLE,
+        figure=fig.trend_figure(table, pilot_start=design.during[0], evaluation_end=design.evaluation_end),
+        table=table,
+        finding=finding,
+        summary=fig.trend_summary(table, design.during[0], design.evaluation_end, finding),
+        note=note,
+        filename="cin-pilot-trend",
+        empty=None if len(table) else finding,
+    )
 
 
 def routes_chart(ev, view: View) -> Chart:
@@ -182,18 +224,33 @@ def routes_chart(ev, view: View) -> Chart:
     title = fig.routes_title(table)
     rows = fig.routes_rows(table)
     drawn = any(r["drawn"] for r in rows.values())
-    empty = None if drawn else ("No closed CIN plans in the cohorts yet" if all(
-        r["reason"] == "no closed plans yet" for r in rows.values()) else
-        f"Fewer than {d.threshold} closed CIN plans in every cohort: nothing can be shown")
+    empty = (
+        None
+        if drawn
+        else (
+            "No closed CIN plans in the cohorts yet"
+            if all(r["reason"] == "no closed plans yet" for r in rows.values())
+            else f"Fewer than {d.threshold} closed CIN plans in every cohort: nothing can be shown"
+        )
+    )
     reference = fig.routes_reference(table)
     finding = title
     if reference is not None and drawn:
         finding += f" (comparison teams during the pilot: {reference:.0f}%)"
-    note = " ".join(x for x in ("Plans of each cohort that had closed by the as-at date.", fig.routes_note(table),
-                                d.note) if x)
-    return Chart(id="cin-pilot-routes", title=title, figure=fig.routes_figure(table, title, reference=reference),
-                 table=table, finding=empty or finding, summary=fig.routes_summary(table, title), note=note,
-                 filename="cin-pilot-closure-routes", empty=empty)
+    note = " ".join(
+        x for x in ("Plans of each cohort that had closed by the as-at date.", fig.routes_note(table), d.note) if x
+    )
+    return Chart(
+        id="cin-pilot-routes",
+        title=title,
+        figure=fig.routes_figure(table, title, reference=reference),
+        table=table,
+        finding=empty or finding,
+        summary=fig.routes_summary(table, title),
+        note=note,
+        filename="cin-pilot-closure-routes",
+        empty=empty,
+    )
 
 
 def workload_chart(plans, outcome: str, view: View, standards) -> Chart:
@@ -204,18 +261,28 @@ def workload_chart(plans, outcome: str, view: View, standards) -> Chart:
     finding = fig.workload_finding(table, outcome, overall)
     drawn = any(fig._number(v) is not None for v in table["percent"]) if len(table) else False
     empty = None if drawn else "No plans with a key worker to band (or not yet measurable) for these filters"
-    note = ("Caseload = children with an open key-worker allocation to the worker on the day they took the plan, "
-            "divided by their FTE. Plans without a key worker are left out. Bars: 95% Wilson intervals.")
+    note = (
+        "Caseload = children with an open key-worker allocation to the worker on the day they took the plan, "
+        "divided by their FTE. Plans without a key worker are left out. Bars: 95% Wilson intervals."
+    )
     if d.active:
-        note += (f" A band whose plans, or plans with or without the outcome, are too few to show has no bar; the "
-                 f"bands of a cohort add up to its plans, so one more may be hidden with it, and then the rate over "
-                 f"all plans is not drawn either. {d.note}")
-    return Chart(id="cin-pilot-workload-chart", title=fig.workload_title(outcome),
-                 figure=fig.workload_figure(table, outcome, overall=overall,
-                                            caseload_standard=standards.caseload_per_fte),
-                 table=table, finding=empty or finding, summary=fig.workload_summary(table, outcome), note=note,
-                 standard=standard_label(standards.caseload_per_fte, "children per FTE", "000"),
-                 filename=f"cin-pilot-workload-{outcome}", empty=empty)
+        note += (
+            f" A band whose plans, or plans with or without the outcome, are too few to show has no bar; the "
+            f"bands of a cohort add up to its plans, so one more may be hidden with it, and then the rate over "
+            f"all plans is not drawn either. {d.note}"
+        )
+    return Chart(
+        id="cin-pilot-workload-chart",
+        title=fig.workload_title(outcome),
+        figure=fig.workload_figure(table, outcome, overall=overall, caseload_standard=standards.caseload_per_fte),
+        table=table,
+        finding=empty or finding,
+        summary=fig.workload_summary(table, outcome),
+        note=note,
+        standard=standard_label(standards.caseload_per_fte, "children per FTE", "000"),
+        filename=f"cin-pilot-workload-{outcome}",
+        empty=empty,
+    )
 
 
 def body(db, view: View) -> list[Section]:
@@ -224,7 +291,7 @@ def body(db, view: View) -> list[Section]:
     ev = cached_call(evaluate_pilot, db, view.filters, name)
     trend = cached_call(pilot_trend, db, view.filters, name)
     teams = cached_call(team_options, db)
-    names = dict(zip(teams["team_id"], teams["team_name"]))
+    names = dict(zip(teams["team_id"], teams["team_name"], strict=False))
     return [
         design_section(ev, names, db.standards),
         scorecard_section(ev, view, db.standards),
@@ -241,15 +308,34 @@ def workload(db, view: View) -> list[Section]:
     # Only the per-plan rows: the scorecard's bootstrap (``evaluate_pilot``) is not needed here, so
     # this part stays fast while ``body`` computes it in parallel on a cold cache.
     plans = cached_call(cohort_plans, db, view.filters, chosen(db, view.control("pilot")))
-    return [Section(id="cin-pilot-workload-part", title=WORKLOAD_TITLE, card=False,
-                    items=(workload_chart(plans, outcome, view, db.standards),))]
+    return [
+        Section(
+            id="cin-pilot-workload-part",
+            title=WORKLOAD_TITLE,
+            card=False,
+            items=(workload_chart(plans, outcome, view, db.standards),),
+        )
+    ]
 
 
 PAGE = PageSpec(
-    key="cin_pilot", path="/cin-pilot", name="CIN pilot", parts=(("body", body), ("workload", workload)),
+    key="cin_pilot",
+    path="/cin-pilot",
+    name="CIN pilot",
+    parts=(("body", body), ("workload", workload)),
     controls={"pilot": ("", pilot_names), "outcome": (DEFAULT_OUTCOME, tuple(fig.WORKLOAD_CHOICES))},
     lede=LEDE,
 )
 
-__all__ = ["PAGE", "body", "workload", "methods_note", "pilot_names", "chosen", "METHODS", "LEDE",
-           "WORKLOAD_TITLE", "WORKLOAD_LEDE"]
+__all__ = [
+    "PAGE",
+    "body",
+    "workload",
+    "methods_note",
+    "pilot_names",
+    "chosen",
+    "METHODS",
+    "LEDE",
+    "WORKLOAD_TITLE",
+    "WORKLOAD_LEDE",
+]

@@ -1,7 +1,8 @@
 """Section pieces several pages share: child-level lists and the data-quality note under a page's figures."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -9,6 +10,7 @@ from dashboard.cache import cached_call
 from dashboard.sections.base import Section, Table, View
 from data_layer import data_quality
 from data_layer.checks import CHECK_TITLES
+
 
 def max_table_rows() -> int:
     """The app's ``CSC_MAX_TABLE_ROWS`` (the default outside an app: unit tests, the pack)."""
@@ -23,16 +25,31 @@ def max_table_rows() -> int:
     return Settings().max_table_rows
 
 
-def child_list(table_id: str, rows: pd.DataFrame, columns, view: View, *, title: str | None,
-               filename: str | None = None, note: str | None = None) -> Table:
+def child_list(
+    table_id: str,
+    rows: pd.DataFrame,
+    columns,
+    view: View,
+    *,
+    title: str | None,
+    filename: str | None = None,
+    note: str | None = None,
+) -> Table:
     """A managers' list of children: the most urgent ``CSC_MAX_TABLE_ROWS`` rows (a region's list of
     thousands is megabytes in the browser; the table says how many there are), and no rows at all in
     presentation mode (child-level detail is for managers only)."""
     if view.presentation:
         return Table(id=table_id, title=title, rows=rows.iloc[0:0], columns=columns, filename=filename)
     limit = max_table_rows()
-    return Table(id=table_id, title=title, rows=rows.head(limit), columns=columns, filename=filename,
-                 total_rows=len(rows), note=note)
+    return Table(
+        id=table_id,
+        title=title,
+        rows=rows.head(limit),
+        columns=columns,
+        filename=filename,
+        total_rows=len(rows),
+        note=note,
+    )
 
 
 DQ_COLUMNS = [
@@ -52,26 +69,48 @@ def data_quality_table(dq: pd.DataFrame, tables: Sequence[str], view: View, tabl
     """
     d = view.disclosure
     part = dq[dq["table"].isin(list(tables))] if not dq.empty else dq
-    rows = pd.DataFrame({
-        "column": [f"{r.table}.{r.column}" for r in part.itertuples()],
-        "problem": [CHECK_TITLES.get(r.check, r.check) for r in part.itertuples()],
-        "value": [str(r.detail)[:60] if r.check == "unknown_code" else "" for r in part.itertuples()],
-        "rows": [int(r.rows) for r in part.itertuples()],
-    })
+    rows = pd.DataFrame(
+        {
+            "column": [f"{r.table}.{r.column}" for r in part.itertuples()],
+            "problem": [CHECK_TITLES.get(r.check, r.check) for r in part.itertuples()],
+            "value": [str(r.detail)[:60] if r.check == "unknown_code" else "" for r in part.itertuples()],
+            "rows": [int(r.rows) for r in part.itertuples()],
+        }
+    )
     total = int(rows["rows"].sum()) if len(rows) else 0
     if not total:
-        return Table(id=table_id, title="Data quality: no bad rows in the tables these figures read.",
-                     rows=rows.iloc[0:0], columns=DQ_COLUMNS, child_level=False, grid=False, collapsed=True,
-                     filename=table_id)
+        return Table(
+            id=table_id,
+            title="Data quality: no bad rows in the tables these figures read.",
+            rows=rows.iloc[0:0],
+            columns=DQ_COLUMNS,
+            child_level=False,
+            grid=False,
+            collapsed=True,
+            filename=table_id,
+        )
     hidden = d.secondary(rows["rows"].tolist(), total_shown=True)
     shown = rows.copy()
     if d.active:
-        shown["rows"] = [d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{v:,}")
-                         for i, v in enumerate(rows["rows"])]
-    title = (f"Data quality: {d.count(total)} bad rows in the tables these figures read are left out "
-             "of the figures (the data team's check-db lists them)")
-    return Table(id=table_id, title=title, rows=shown, columns=DQ_COLUMNS, child_level=False, grid=False,
-                 collapsed=True, filename=table_id, note=d.note or None)
+        shown["rows"] = [
+            d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{v:,}")
+            for i, v in enumerate(rows["rows"])
+        ]
+    title = (
+        f"Data quality: {d.count(total)} bad rows in the tables these figures read are left out "
+        "of the figures (the data team's check-db lists them)"
+    )
+    return Table(
+        id=table_id,
+        title=title,
+        rows=shown,
+        columns=DQ_COLUMNS,
+        child_level=False,
+        grid=False,
+        collapsed=True,
+        filename=table_id,
+        note=d.note or None,
+    )
 
 
 RECON_COLUMNS = [
@@ -92,15 +131,29 @@ def reconciliation_table(recon: pd.DataFrame, view: View, table_id: str) -> Tabl
     if recon.empty:
         return None
     if view.presentation:
-        return Table(id=table_id, title="Imported returns: the record-by-record reconciliation is shown outside "
-                     "presentation mode.", rows=recon.iloc[0:0][["kind"]], columns=RECON_COLUMNS[:1],
-                     child_level=False, grid=False, collapsed=True, filename="import-reconciliation")
+        return Table(
+            id=table_id,
+            title="Imported returns: the record-by-record reconciliation is shown outside presentation mode.",
+            rows=recon.iloc[0:0][["kind"]],
+            columns=RECON_COLUMNS[:1],
+            child_level=False,
+            grid=False,
+            collapsed=True,
+            filename="import-reconciliation",
+        )
     totals = recon.groupby("outcome")["records"].sum()
     words = ", ".join(f"{int(totals.get(k, 0)):,} {k}" for k in ("loaded", "flagged", "merged", "rejected"))
     rows = recon.assign(file=recon["file"].astype(str).str.rsplit("/", n=1).str[-1])
-    return Table(id=table_id, title=f"Imported returns: {words} (every record of every file)", rows=rows,
-                 columns=RECON_COLUMNS, child_level=False, grid=False, collapsed=True,
-                 filename="import-reconciliation")
+    return Table(
+        id=table_id,
+        title=f"Imported returns: {words} (every record of every file)",
+        rows=rows,
+        columns=RECON_COLUMNS,
+        child_level=False,
+        grid=False,
+        collapsed=True,
+        filename="import-reconciliation",
+    )
 
 
 def data_quality_section(db, view: View, tables: Sequence[str], section_id: str) -> Section:
@@ -114,5 +167,12 @@ def data_quality_section(db, view: View, tables: Sequence[str], section_id: str)
     return Section(id=section_id, title=None, items=items, pack=False, card=False)
 
 
-__all__ = ["data_quality_table", "data_quality_section", "reconciliation_table", "DQ_COLUMNS", "RECON_COLUMNS",
-           "max_table_rows", "child_list"]
+__all__ = [
+    "data_quality_table",
+    "data_quality_section",
+    "reconciliation_table",
+    "DQ_COLUMNS",
+    "RECON_COLUMNS",
+    "max_table_rows",
+    "child_list",
+]

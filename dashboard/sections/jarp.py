@@ -13,6 +13,7 @@ on-time, late or judged count is; a hidden count is never drawn, nor in hover or
 child-level lists (each referral's reasons) are not sent at all; and a chart with nothing it may
 draw says why (``Chart.empty``) instead of stating a finding.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -21,10 +22,17 @@ from dashboard.cache import cached_call
 from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
 from dashboard.figures.common import empty_figure
-from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
+from dashboard.sections.base import Chart, Note, PageSpec, Section, Tile, View
 from dashboard.sections.common import child_list
-from data_layer import (jarp_queue, jarp_queue_trend, jarp_responses, jarp_reviews_due, jarp_unknown_criteria,
-                        response_summary, response_trend)
+from data_layer import (
+    jarp_queue,
+    jarp_queue_trend,
+    jarp_responses,
+    jarp_reviews_due,
+    jarp_unknown_criteria,
+    response_summary,
+    response_trend,
+)
 from data_layer.jarp_scoring import next_panel, rules_for
 
 TREND_WEEKS = 26
@@ -33,16 +41,28 @@ AGENDA_COLUMNS = [
     {"field": "order", "headerName": "#", "type": "numericColumn", "maxWidth": 70, "minWidth": 60},
     {"field": "priority", "headerName": "Priority", "minWidth": 150},
     {"field": "score", "headerName": "Score", "type": "numericColumn", "maxWidth": 110, "minWidth": 100},
-    {"field": "reasons", "headerName": "Reasons for the score (points)", "flex": 4, "minWidth": 320,
-     "wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "whiteSpace": "normal"}},
+    {
+        "field": "reasons",
+        "headerName": "Reasons for the score (points)",
+        "flex": 4,
+        "minWidth": 320,
+        "wrapText": True,
+        "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.4", "whiteSpace": "normal"},
+    },
     {"field": "carried", "headerName": "Carried over", "minWidth": 150},
     {"field": "waiting_days", "headerName": "Days waiting", "type": "numericColumn", "minWidth": 140},
     {"field": "panel_date", "headerName": "Panel", "minWidth": 130},
     {"field": "referring_team", "headerName": "Referring team", "minWidth": 190},
     {"field": "child_id", "headerName": "Child", "minWidth": 110},
     {"field": "referral_id", "headerName": "Referral", "minWidth": 120},
-    {"field": "services_requested", "headerName": "Services requested", "minWidth": 180, "wrapText": True,
-     "autoHeight": True},
+    {
+        "field": "services_requested",
+        "headerName": "Services requested",
+        "minWidth": 180,
+        "wrapText": True,
+        "autoHeight": True,
+    },
     {"field": "flags", "headerName": "Data notes", "minWidth": 180, "wrapText": True, "autoHeight": True},
 ]
 REVIEW_COLUMNS = [
@@ -60,8 +80,10 @@ REVIEW_COLUMNS = [
 #: What a chart says in presentation mode about the counts it leaves out (then the marks' note).
 NOT_DRAWN = "In presentation mode a count under {t}, or one hidden so that it cannot be worked out, is not drawn."
 #: The same, where a row's label is about a few children (a score, days overdue): the row is left out of the CSV too.
-NOT_LISTED = ("In presentation mode a count under {t}, or one hidden so that it cannot be worked out, is neither drawn "
-              "nor listed in the CSV.")
+NOT_LISTED = (
+    "In presentation mode a count under {t}, or one hidden so that it cannot be worked out, is neither drawn "
+    "nor listed in the CSV."
+)
 
 
 def _note(text: str, d: Disclosure, presentation: str = "") -> str:
@@ -74,12 +96,15 @@ def _note(text: str, d: Disclosure, presentation: str = "") -> str:
 def _nothing_drawn(d: Disclosure, table: pd.DataFrame, figure) -> str | None:
     """In presentation mode, why a chart with data draws nothing: every count it has is hidden."""
     if d.active and len(table) and not any(t.type == "bar" for t in figure.data):
-        return (f"Every count on this chart is under {d.threshold}, or hidden so that one cannot be worked out, "
-                "so none is drawn in presentation mode")
+        return (
+            f"Every count on this chart is under {d.threshold}, or hidden so that one cannot be worked out, "
+            "so none is drawn in presentation mode"
+        )
     return None
 
 
 # --------------------------------------------------------------------------- headline
+
 
 def carried_texts(queue: pd.DataFrame, d: Disclosure) -> tuple[str, str, int]:
     """(carried over, carried over more than once, the latter's exact count) for the tile and the list title.
@@ -100,27 +125,49 @@ def headline(queue, reviews, unknown, panel, rules, view: View) -> Section:
     over, soon = fig.review_counts(reviews)
     detail = f"P1 {texts['P1']}, P2 {texts['P2']}, P3 {texts['P3']}; below threshold {texts['below_threshold']}."
     if texts["total"] == d.secondary_mark:
-        detail += (f" The number is hidden: with the queue's, it would give away the fewer than {d.threshold} "
-                   "booked for a later panel.")
+        detail += (
+            f" The number is hidden: with the queue's, it would give away the fewer than {d.threshold} "
+            "booked for a later panel."
+        )
     tiles = [
-        Tile(id="jarp-tile-agenda", label=f"Next panel: {panel:%A %d %B %Y}", value=fig.agenda_count(texts),
-             detail=detail),
-        Tile(id="jarp-tile-carried", label="Carried over from an earlier panel", value=carried,
-             detail=f"{repeat_text} carried over more than once.", rag="red" if repeat else None),
-        Tile(id="jarp-tile-reviews", label="Progress reviews overdue", value=d.count(over),
-             detail=f"{d.count(soon)} due in the next {rules.review_notice_days} days.",
-             rag="red" if over else "green"),
+        Tile(
+            id="jarp-tile-agenda",
+            label=f"Next panel: {panel:%A %d %B %Y}",
+            value=fig.agenda_count(texts),
+            detail=detail,
+        ),
+        Tile(
+            id="jarp-tile-carried",
+            label="Carried over from an earlier panel",
+            value=carried,
+            detail=f"{repeat_text} carried over more than once.",
+            rag="red" if repeat else None,
+        ),
+        Tile(
+            id="jarp-tile-reviews",
+            label="Progress reviews overdue",
+            value=d.count(over),
+            detail=f"{d.count(soon)} due in the next {rules.review_notice_days} days.",
+            rag="red" if over else "green",
+        ),
     ]
     if len(unknown):
         codes = ", ".join(f"'{r.criterion}'" for r in unknown.head(5).itertuples())
-        tiles.append(Tile(id="jarp-tile-unknown", label="Referrals with unrecognised criterion codes",
-                          value=d.count(int(unknown["referrals"].sum())),
-                          detail=f"Not scored, so their scores may be too low: {codes}. Check the data or add the "
-                                 "code's points to the standards file.", rag="amber"))
+        tiles.append(
+            Tile(
+                id="jarp-tile-unknown",
+                label="Referrals with unrecognised criterion codes",
+                value=d.count(int(unknown["referrals"].sum())),
+                detail=f"Not scored, so their scores may be too low: {codes}. Check the data or add the "
+                "code's points to the standards file.",
+                rag="amber",
+            )
+        )
     return Section(id="jarp-headline", title=None, items=tuple(tiles), card=False)
 
 
 # --------------------------------------------------------------------------- agenda
+
 
 def agenda_chart(queue: pd.DataFrame, panel, rules, view: View) -> Chart:
     d = view.disclosure
@@ -132,16 +179,24 @@ def agenda_chart(queue: pd.DataFrame, panel, rules, view: View) -> Chart:
     empty = "No referrals are waiting for the next panel" if raw.empty else _nothing_drawn(d, raw, figure)
     if empty:
         figure = empty_figure(title, empty)
-    note = (f"Referrals in by 2pm Friday go to the next Tuesday panel; carried-over referrals stay on it. "
-            f"Direct-referral exceptions are P1 at any score. {fig.CARRIED_MARK} marks a carried-over referral in "
-            "the agenda.")
-    return Chart(id="jarp-agenda", title=title, figure=figure, table=fig.drawn_rows(shown, "referrals"),
-                 finding=empty or fig.agenda_facts(texts)[0],
-                 summary=fig.agenda_summary(texts, title, rules) if not empty else f"Bar chart: {title}. {empty}.",
-                 note=_note(note, d, NOT_LISTED.format(t=d.threshold) + " Carried-over counts per score are left out."),
-                 standard=f"Priority bands: P1 from {rules.p1_min} points or a direct-referral exception, P2 from "
-                          f"{rules.p2_min}, P3 from {rules.p3_min} (source {fig.SOURCE})",
-                 filename="jarp-next-panel-scores", empty=empty)
+    note = (
+        f"Referrals in by 2pm Friday go to the next Tuesday panel; carried-over referrals stay on it. "
+        f"Direct-referral exceptions are P1 at any score. {fig.CARRIED_MARK} marks a carried-over referral in "
+        "the agenda."
+    )
+    return Chart(
+        id="jarp-agenda",
+        title=title,
+        figure=figure,
+        table=fig.drawn_rows(shown, "referrals"),
+        finding=empty or fig.agenda_facts(texts)[0],
+        summary=fig.agenda_summary(texts, title, rules) if not empty else f"Bar chart: {title}. {empty}.",
+        note=_note(note, d, NOT_LISTED.format(t=d.threshold) + " Carried-over counts per score are left out."),
+        standard=f"Priority bands: P1 from {rules.p1_min} points or a direct-referral exception, P2 from "
+        f"{rules.p2_min}, P3 from {rules.p3_min} (source {fig.SOURCE})",
+        filename="jarp-next-panel-scores",
+        empty=empty,
+    )
 
 
 def agenda_section(queue: pd.DataFrame, panel, rules, view: View) -> Section:
@@ -149,23 +204,51 @@ def agenda_section(queue: pd.DataFrame, panel, rules, view: View) -> Section:
     later = fig.agenda_rows(queue, "later")
     items: list = [
         agenda_chart(queue, panel, rules, view),
-        child_list("jarp-agenda-grid", fig.agenda_rows(queue, "next"), AGENDA_COLUMNS, view,
-                     title="In agenda order: priority, then score, then waiting time", filename="jarp-agenda"),
+        child_list(
+            "jarp-agenda-grid",
+            fig.agenda_rows(queue, "next"),
+            AGENDA_COLUMNS,
+            view,
+            title="In agenda order: priority, then score, then waiting time",
+            filename="jarp-agenda",
+        ),
     ]
     if not view.presentation:  # a prompt for the managers who see the list below it
-        items.append(Note(id="jarp-below-prompt", kind="warning",
-                          text=f"Below threshold: {len(below):,} referral(s) score 0 points and have no "
-                               "direct-referral exception. Check the threshold is met (an evidenced risk from "
-                               "Appendix B) and the criteria were recorded before the panel."))
-    items.append(child_list("jarp-below-grid", below, AGENDA_COLUMNS, view,
-                              title="Below threshold: check before the panel", filename="jarp-below-threshold"))
+        items.append(
+            Note(
+                id="jarp-below-prompt",
+                kind="warning",
+                text=f"Below threshold: {len(below):,} referral(s) score 0 points and have no "
+                "direct-referral exception. Check the threshold is met (an evidenced risk from "
+                "Appendix B) and the criteria were recorded before the panel.",
+            )
+        )
+    items.append(
+        child_list(
+            "jarp-below-grid",
+            below,
+            AGENDA_COLUMNS,
+            view,
+            title="Below threshold: check before the panel",
+            filename="jarp-below-threshold",
+        )
+    )
     if len(later) and not view.presentation:  # even that there are some is not said in presentation mode
-        items.append(child_list("jarp-later-grid", later, AGENDA_COLUMNS, view,
-                                  title="In after the cut-off: booked for a later panel", filename="jarp-later-panels"))
+        items.append(
+            child_list(
+                "jarp-later-grid",
+                later,
+                AGENDA_COLUMNS,
+                view,
+                title="In after the cut-off: booked for a later panel",
+                filename="jarp-later-panels",
+            )
+        )
     return Section(id="jarp-agenda-section", title="Agenda for the next panel", items=tuple(items))
 
 
 # --------------------------------------------------------------------------- queue
+
 
 def queue_chart(trend: pd.DataFrame, rules, view: View) -> Chart:
     d = view.disclosure
@@ -177,27 +260,50 @@ def queue_chart(trend: pd.DataFrame, rules, view: View) -> Chart:
     empty = empty or _nothing_drawn(d, raw[raw["total"] > 0], figure)
     if empty:
         figure = empty_figure(title, empty)
-    note = (f"Referrals submitted and not yet decided at each week's end. The longest wait the timetable allows is "
-            f"{rules.max_wait_days} days (in just after the Friday cut-off).")
-    return Chart(id="jarp-queue-trend", title=title, figure=figure, table=shown,
-                 finding=empty or "; ".join(fig.queue_trend_facts(raw, d)),
-                 summary=f"Stacked bar chart: {title}. {empty}." if empty else fig.queue_trend_summary(raw, title, d),
-                 note=_note(note, d, NOT_DRAWN.format(t=d.threshold)
-                            + " A week's bar can then be shorter than its total, which the hover gives."),
-                 standard="No referral waits past its panel (source 003 App. A/B)", filename="jarp-queue-by-week",
-                 empty=empty)
+    note = (
+        f"Referrals submitted and not yet decided at each week's end. The longest wait the timetable allows is "
+        f"{rules.max_wait_days} days (in just after the Friday cut-off)."
+    )
+    return Chart(
+        id="jarp-queue-trend",
+        title=title,
+        figure=figure,
+        table=shown,
+        finding=empty or "; ".join(fig.queue_trend_facts(raw, d)),
+        summary=f"Stacked bar chart: {title}. {empty}." if empty else fig.queue_trend_summary(raw, title, d),
+        note=_note(
+            note,
+            d,
+            NOT_DRAWN.format(t=d.threshold)
+            + " A week's bar can then be shorter than its total, which the hover gives.",
+        ),
+        standard="No referral waits past its panel (source 003 App. A/B)",
+        filename="jarp-queue-by-week",
+        empty=empty,
+    )
 
 
 def queue_section(queue: pd.DataFrame, trend: pd.DataFrame, rules, view: View) -> Section:
     _, repeat_text, _ = carried_texts(queue, view.disclosure)
-    return Section(id="jarp-queue-section", title="The queue week by week", items=(
-        queue_chart(trend, rules, view),
-        child_list("jarp-carried-grid", fig.carried_rows(queue), AGENDA_COLUMNS, view,
-                     title=f"Carried over more than once ({repeat_text})", filename="jarp-carried-over"),
-    ))
+    return Section(
+        id="jarp-queue-section",
+        title="The queue week by week",
+        items=(
+            queue_chart(trend, rules, view),
+            child_list(
+                "jarp-carried-grid",
+                fig.carried_rows(queue),
+                AGENDA_COLUMNS,
+                view,
+                title=f"Carried over more than once ({repeat_text})",
+                filename="jarp-carried-over",
+            ),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- responses
+
 
 def response_times_chart(responses: pd.DataFrame, summary: pd.DataFrame, rules, view: View) -> Chart:
     d = view.disclosure
@@ -205,46 +311,73 @@ def response_times_chart(responses: pd.DataFrame, summary: pd.DataFrame, rules, 
     shown = fig.response_time_shown(raw, summary, d)
     title = fig.response_title(summary, d)
     figure = fig.response_figure(raw, shown, title, rules)
-    empty = "No responses were received in the 12 months for the selected teams" if raw.empty else \
-        _nothing_drawn(d, raw, figure)
+    empty = (
+        "No responses were received in the 12 months for the selected teams"
+        if raw.empty
+        else _nothing_drawn(d, raw, figure)
+    )
     if empty:
         figure = empty_figure(title, empty)
-    note = ("Referrals decided in the 12 months to the as-at date that have had a first response. P1 is counted in "
-            "calendar days, P2 and P3 in working days (England and Wales bank holidays excluded). Declined referrals "
-            "have no target.")
-    return Chart(id="jarp-response-times", title=title, figure=figure, table=fig.drawn_rows(shown, "responses"),
-                 finding=empty or "; ".join(fig.response_facts(summary, rules, d)),
-                 summary=fig.response_summary_text(summary, title, rules, d) if not empty else
-                 f"Bar charts by priority: {title}. {empty}.",
-                 note=_note(note, d, NOT_LISTED.format(t=d.threshold)),
-                 standard="Each priority's response target (source 003 App. B)",
-                 filename="jarp-response-times", empty=empty)
+    note = (
+        "Referrals decided in the 12 months to the as-at date that have had a first response. P1 is counted in "
+        "calendar days, P2 and P3 in working days (England and Wales bank holidays excluded). Declined referrals "
+        "have no target."
+    )
+    return Chart(
+        id="jarp-response-times",
+        title=title,
+        figure=figure,
+        table=fig.drawn_rows(shown, "responses"),
+        finding=empty or "; ".join(fig.response_facts(summary, rules, d)),
+        summary=fig.response_summary_text(summary, title, rules, d)
+        if not empty
+        else f"Bar charts by priority: {title}. {empty}.",
+        note=_note(note, d, NOT_LISTED.format(t=d.threshold)),
+        standard="Each priority's response target (source 003 App. B)",
+        filename="jarp-response-times",
+        empty=empty,
+    )
 
 
 def response_trend_chart(responses: pd.DataFrame, view: View) -> Chart:
     d = view.disclosure
     raw = fig.response_trend_table(response_trend(responses))
     empty = fig.response_trend_empty(raw, d)
-    note = _note("Judged responses only: on time, or late (including no response once past target).", d,
-                 f"In presentation mode the monthly counts are left out, and a month's share on time is shown only "
-                 f"when neither its on-time nor its late count is under {d.threshold}.")
-    return Chart(id="jarp-response-trend", title=fig.RESPONSE_TREND_TITLE, figure=fig.response_trend_figure(raw, d),
-                 table=fig.response_trend_shown(raw, d), finding=empty or "; ".join(fig.response_trend_facts(raw, d)),
-                 summary=fig.response_trend_summary(raw, d), note=note,
-                 standard=f"Every response within its priority's target: 100% (source {fig.SOURCE})",
-                 filename="jarp-response-trend", empty=empty)
+    note = _note(
+        "Judged responses only: on time, or late (including no response once past target).",
+        d,
+        f"In presentation mode the monthly counts are left out, and a month's share on time is shown only "
+        f"when neither its on-time nor its late count is under {d.threshold}.",
+    )
+    return Chart(
+        id="jarp-response-trend",
+        title=fig.RESPONSE_TREND_TITLE,
+        figure=fig.response_trend_figure(raw, d),
+        table=fig.response_trend_shown(raw, d),
+        finding=empty or "; ".join(fig.response_trend_facts(raw, d)),
+        summary=fig.response_trend_summary(raw, d),
+        note=note,
+        standard=f"Every response within its priority's target: 100% (source {fig.SOURCE})",
+        filename="jarp-response-trend",
+        empty=empty,
+    )
 
 
 def responses_section(responses: pd.DataFrame, rules, view: View) -> Section:
     summary = response_summary(responses, rules)
-    tiles = [Tile(id=f"jarp-tile-{t['priority'].lower()}", label=t["label"], value=t["value"], detail=t["detail"])
-             for t in fig.response_tiles(summary, rules, view.disclosure)]
-    return Section(id="jarp-responses-section", title="Response times against each priority's target",
-                   items=(*tiles, response_times_chart(responses, summary, rules, view),
-                          response_trend_chart(responses, view)))
+    tiles = [
+        Tile(id=f"jarp-tile-{t['priority'].lower()}", label=t["label"], value=t["value"], detail=t["detail"])
+        for t in fig.response_tiles(summary, rules, view.disclosure)
+    ]
+    return Section(
+        id="jarp-responses-section",
+        title="Response times against each priority's target",
+        items=(*tiles, response_times_chart(responses, summary, rules, view), response_trend_chart(responses, view)),
+    )
 
 
 # --------------------------------------------------------------------------- reviews
+
 
 def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
     d = view.disclosure
@@ -253,31 +386,54 @@ def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
     shown = fig.review_shown(raw, d)
     title = fig.review_title(reviews, d, notice)
     figure = fig.review_figure(raw, shown, title, notice)
-    empty = f"No progress reviews are overdue or due in the next {notice} days" if raw.empty else \
-        _nothing_drawn(d, raw, figure)
+    empty = (
+        f"No progress reviews are overdue or due in the next {notice} days"
+        if raw.empty
+        else _nothing_drawn(d, raw, figure)
+    )
     if empty:
         figure = empty_figure(title, empty)
     facts = fig.review_facts(raw, shown)
-    note = ("Services allocated in the 12 months to the as-at date. Due date: the recorded next review, else six weeks "
-            "after the panel decision.")
-    return Chart(id="jarp-reviews", title=title, figure=figure, table=fig.drawn_rows(shown, "reviews"),
-                 finding=empty or "; ".join(facts) or f"Reviews flagged {notice} days before they fall due",
-                 summary=f"Bar chart: {title}. {empty}." if empty else fig.review_summary(raw, shown, title, notice),
-                 note=_note(note, d, NOT_LISTED.format(t=d.threshold)
-                            + " The longest overdue is stated only when its count is shown."),
-                 standard=f"Reviewed every {rules.review_weeks} weeks, flagged {notice} days ahead (source 003 App. A)",
-                 filename="jarp-reviews", empty=empty)
+    note = (
+        "Services allocated in the 12 months to the as-at date. Due date: the recorded next review, else six weeks "
+        "after the panel decision."
+    )
+    return Chart(
+        id="jarp-reviews",
+        title=title,
+        figure=figure,
+        table=fig.drawn_rows(shown, "reviews"),
+        finding=empty or "; ".join(facts) or f"Reviews flagged {notice} days before they fall due",
+        summary=f"Bar chart: {title}. {empty}." if empty else fig.review_summary(raw, shown, title, notice),
+        note=_note(
+            note, d, NOT_LISTED.format(t=d.threshold) + " The longest overdue is stated only when its count is shown."
+        ),
+        standard=f"Reviewed every {rules.review_weeks} weeks, flagged {notice} days ahead (source 003 App. A)",
+        filename="jarp-reviews",
+        empty=empty,
+    )
 
 
 def reviews_section(reviews: pd.DataFrame, rules, view: View) -> Section:
-    return Section(id="jarp-reviews-section", title="Six-weekly progress reviews", items=(
-        reviews_chart(reviews, rules, view),
-        child_list("jarp-reviews-grid", fig.review_rows(reviews), REVIEW_COLUMNS, view,
-                     title="Overdue first, then due soonest", filename="jarp-reviews-due"),
-    ))
+    return Section(
+        id="jarp-reviews-section",
+        title="Six-weekly progress reviews",
+        items=(
+            reviews_chart(reviews, rules, view),
+            child_list(
+                "jarp-reviews-grid",
+                fig.review_rows(reviews),
+                REVIEW_COLUMNS,
+                view,
+                title="Overdue first, then due soonest",
+                filename="jarp-reviews-due",
+            ),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- the page
+
 
 def body(db, view: View) -> list[Section]:
     """The whole page: headline tiles, agenda, queue, responses, reviews."""
@@ -299,10 +455,13 @@ def body(db, view: View) -> list[Section]:
 
 
 PAGE = PageSpec(
-    key="jarp", path="/jarp", name="JARP queue", parts=(("body", body),),
+    key="jarp",
+    path="/jarp",
+    name="JARP queue",
+    parts=(("body", body),),
     lede="The next Joint Allocation Resource Panel's agenda in priority order with the reasons for each score, the "
-         "queue week by week, how fast families get a service after the panel, and six-weekly reviews falling due "
-         "(source 003, Appendix B).",
+    "queue week by week, how fast families get a service after the panel, and six-weekly reviews falling due "
+    "(source 003, Appendix B).",
 )
 
 __all__ = ["PAGE", "body", "AGENDA_COLUMNS", "REVIEW_COLUMNS", "TREND_WEEKS", "carried_texts"]

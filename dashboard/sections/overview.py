@@ -12,6 +12,7 @@ For the board pack: :func:`headline_tiles` gives the tiles for a view (through t
 :func:`dashboard.tiles.rag_counts` and :func:`dashboard.tiles.week_changes` its summary figures
 (:func:`summary` gives both at once).
 """
+
 from __future__ import annotations
 
 from dashboard.cache import cached_call
@@ -23,10 +24,17 @@ from dashboard.url_state import ViewState, to_query
 from .base import Note, PageSpec, Section, Table, Tile, View
 
 #: The pages the tiles link to (the link reads "Open Caseloads →").
-PAGE_NAMES = {"/caseloads": "Caseloads", "/plans": "Plan durations", "/cin-pilot": "CIN pilot",
-              "/transfers": "Transfers", "/jarp": "JARP queue"}
-LEDE = ("Headline figures for the as-at date against the practice standards, each with its red/amber/green rating "
-        "and the change since 7 days before. Open a tile's page for the detail.")
+PAGE_NAMES = {
+    "/caseloads": "Caseloads",
+    "/plans": "Plan durations",
+    "/cin-pilot": "CIN pilot",
+    "/transfers": "Transfers",
+    "/jarp": "JARP queue",
+}
+LEDE = (
+    "Headline figures for the as-at date against the practice standards, each with its red/amber/green rating "
+    "and the change since 7 days before. Open a tile's page for the detail."
+)
 
 
 def headline_tiles(db, view: View) -> list[HeadlineTile]:
@@ -36,16 +44,23 @@ def headline_tiles(db, view: View) -> list[HeadlineTile]:
 
 def tiles_and_gaps(db, view: View) -> tuple[list[HeadlineTile], list[tuple[str, str]]]:
     """The tiles, and (label, why) for each tile this database cannot serve (partial data)."""
-    return overview_tiles_and_gaps(db, view.filters, disclosure=view.disclosure,
-                                   fetch=lambda fn, f, *args: cached_call(fn, db, f, *args),
-                                   thresholds=load_thresholds(db.standards))
+    return overview_tiles_and_gaps(
+        db,
+        view.filters,
+        disclosure=view.disclosure,
+        fetch=lambda fn, f, *args: cached_call(fn, db, f, *args),
+        thresholds=load_thresholds(db.standards),
+    )
 
 
 def summary(db, view: View) -> dict:
     """What the pack's one-page summary needs from the Overview: RAG counts, the red tiles, the week's changes."""
     tiles = headline_tiles(db, view)
-    return {"rag_counts": rag_counts(tiles), "red": [f"{t.label}: {t.display}" for t in tiles if t.rag == "red"],
-            "changes": week_changes(tiles)}
+    return {
+        "rag_counts": rag_counts(tiles),
+        "red": [f"{t.label}: {t.display}" for t in tiles if t.rag == "red"],
+        "changes": week_changes(tiles),
+    }
 
 
 def query_of(view: View) -> str:
@@ -61,19 +76,33 @@ def tile_id(key: str) -> str:
 
 def section_tile(tile: HeadlineTile, query: str) -> Tile:
     """A headline tile as a section value (shown text only), linking to its page with ``query``."""
-    return Tile(id=tile_id(tile.key), label=tile.label, value=tile.display, detail=tile.detail or None, rag=tile.rag,
-                rag_label=tile.rag_label, standard=tile.standard, change=tile.change_text, rule=tile.rule or None,
-                href=f"{tile.href}{query}", link_text=f"Open {PAGE_NAMES.get(tile.href, 'the page')} →",
-                card="headline")
+    return Tile(
+        id=tile_id(tile.key),
+        label=tile.label,
+        value=tile.display,
+        detail=tile.detail or None,
+        rag=tile.rag,
+        rag_label=tile.rag_label,
+        standard=tile.standard,
+        change=tile.change_text,
+        rule=tile.rule or None,
+        href=f"{tile.href}{query}",
+        link_text=f"Open {PAGE_NAMES.get(tile.href, 'the page')} →",
+        card="headline",
+    )
 
 
 def note_text(view: View) -> str:
-    text = (f"Figures as at {view.as_at:%d %B %Y}; changes compare with 7 days before. Ratings: the bound itself "
-            "counts as the better colour (see each tile's rule).")
+    text = (
+        f"Figures as at {view.as_at:%d %B %Y}; changes compare with 7 days before. Ratings: the bound itself "
+        "counts as the better colour (see each tile's rule)."
+    )
     d = view.disclosure
     if d.active:
-        text += (f" {d.note} A change is not shown where it would reveal a hidden figure, and a hidden percentage, "
-                 "average or pilot effect is not rated.")
+        text += (
+            f" {d.note} A change is not shown where it would reveal a hidden figure, and a hidden percentage, "
+            "average or pilot effect is not rated."
+        )
     return text
 
 
@@ -81,16 +110,40 @@ def body(db, view: View) -> list[Section]:
     """The note, the tile grid (``overview-grid``) and the tiles as a table (its CSV: ``overview-tiles``)."""
     tiles, gaps = tiles_and_gaps(db, view)
     query = query_of(view)
-    table = Table(id="overview-tiles", title="The figures as a table (and as a CSV)", rows=tiles_frame(tiles),
-                  columns=[{"field": k, "headerName": v} for k, v in FRAME_COLUMNS.items()],
-                  filename="overview-tiles", child_level=False, grid=False, collapsed=True,
-                  note="The tiles' text as shown above; the CSV holds exactly these values.")
+    table = Table(
+        id="overview-tiles",
+        title="The figures as a table (and as a CSV)",
+        rows=tiles_frame(tiles),
+        columns=[{"field": k, "headerName": v} for k, v in FRAME_COLUMNS.items()],
+        filename="overview-tiles",
+        child_level=False,
+        grid=False,
+        collapsed=True,
+        note="The tiles' text as shown above; the CSV holds exactly these values.",
+    )
     return [
         Section(id="overview-summary", title=None, items=(Note("overview-note", note_text(view)),), card=False),
         Section(id="overview-grid", title=None, items=tuple(section_tile(t, query) for t in tiles), card=False),
-        *([Section(id="overview-gaps", title=None, card=False, items=(Note(
-            "overview-left-out", "Not shown, as this database does not hold what they need: "
-            + "; ".join(f"{label} ({why})" for label, why in gaps) + ".", kind="info"),))] if gaps else []),
+        *(
+            [
+                Section(
+                    id="overview-gaps",
+                    title=None,
+                    card=False,
+                    items=(
+                        Note(
+                            "overview-left-out",
+                            "Not shown, as this database does not hold what they need: "
+                            + "; ".join(f"{label} ({why})" for label, why in gaps)
+                            + ".",
+                            kind="info",
+                        ),
+                    ),
+                )
+            ]
+            if gaps
+            else []
+        ),
         # The pack prints the tiles; this table is the screen's CSV and an accessible alternative.
         Section(id="overview-table", title=None, items=(table,), pack=False, card=False),
     ]
@@ -98,5 +151,15 @@ def body(db, view: View) -> list[Section]:
 
 PAGE = PageSpec(key="overview", path="/", name="Overview", parts=(("body", body),), lede=LEDE)
 
-__all__ = ["PAGE", "body", "headline_tiles", "summary", "section_tile", "tile_id", "query_of", "PAGE_NAMES",
-           "rag_counts", "week_changes"]
+__all__ = [
+    "PAGE",
+    "body",
+    "headline_tiles",
+    "summary",
+    "section_tile",
+    "tile_id",
+    "query_of",
+    "PAGE_NAMES",
+    "rag_counts",
+    "week_changes",
+]

@@ -21,6 +21,7 @@ total never has exactly one). Kaplan-Meier curves leave out groups under the thr
 fewer plans than the threshold are still followed, and hide a median or average resting on fewer
 closed plans than that.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -45,10 +46,14 @@ KM_SPLITS = {
 }
 #: Most curves one chart can show legibly (the colour-blind-safe palette has 11 colours).
 MAX_CURVES = 8
-BANDS_NOTE = ("Plans open on the as-at date (hatched) and plans closed in the 12 months to it (solid). A band "
-              "includes its upper edge: a plan of exactly 12 calendar months is in '9 to 12 months'.")
-TREND_NOTE = ("Open plans on the same day of each month. Review and visit flags are shown for the as-at date only "
-              "(in the drift list and by team).")
+BANDS_NOTE = (
+    "Plans open on the as-at date (hatched) and plans closed in the 12 months to it (solid). A band "
+    "includes its upper edge: a plan of exactly 12 calendar months is in '9 to 12 months'."
+)
+TREND_NOTE = (
+    "Open plans on the same day of each month. Review and visit flags are shown for the as-at date only "
+    "(in the drift list and by team)."
+)
 
 
 def _trend(db, view: View) -> pd.DataFrame:
@@ -56,6 +61,7 @@ def _trend(db, view: View) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- body: notice, tiles, bands
+
 
 def tiles(trend: pd.DataFrame, view: View, standards) -> list[Tile]:
     """Open CIN and CP plans and those past their limits, now and a year earlier (counts as the trend shows them)."""
@@ -66,8 +72,13 @@ def tiles(trend: pd.DataFrame, view: View, standards) -> list[Tile]:
     def tile(tid: str, label: str, col: str, rag_if_any: bool = False) -> Tile:
         n, before = int(now[col]), int(year_ago[col])
         rag = ("red" if n > 0 else "green") if rag_if_any else None
-        return Tile(id=f"plans-tile-{tid}", label=label, value=d.cell_text(n, fate_now[col]),
-                    detail=f"A year earlier: {d.cell_text(before, fate_before[col])}", rag=rag)
+        return Tile(
+            id=f"plans-tile-{tid}",
+            label=label,
+            value=d.cell_text(n, fate_now[col]),
+            detail=f"A year earlier: {d.cell_text(before, fate_before[col])}",
+            rag=rag,
+        )
 
     return [
         tile("open-cin", "Open CIN plans", "open_cin"),
@@ -84,15 +95,28 @@ def bands_chart(bands: pd.DataFrame, view: View, standards) -> Chart:
     title = fig.bands_title(bands, edges, standards.cin_max_months, d)
     note = BANDS_NOTE
     if d.active:
-        note += (f" Counts under {d.threshold} are not drawn in presentation mode (their bars are left out and the "
-                 f"hover says {d.mark}). {d.note}")
-    empty = "No plans open on the date or closed in the 12 months to it for the selected teams" \
-        if fig.bands_empty(table) else None
-    return Chart(id="plans-bands", title=title, figure=fig.bands_figure(table, title, edges, standards), table=table,
-                 finding=empty or title, summary=fig.bands_summary(table, title), note=note,
-                 standard=f"CIN plans not expected beyond {standards.cin_max_months} months (001); CP plans over "
-                          f"{standards.cp_max_months // 12} years are a national indicator",
-                 filename="plan-duration-bands", empty=empty)
+        note += (
+            f" Counts under {d.threshold} are not drawn in presentation mode (their bars are left out and the "
+            f"hover says {d.mark}). {d.note}"
+        )
+    empty = (
+        "No plans open on the date or closed in the 12 months to it for the selected teams"
+        if fig.bands_empty(table)
+        else None
+    )
+    return Chart(
+        id="plans-bands",
+        title=title,
+        figure=fig.bands_figure(table, title, edges, standards),
+        table=table,
+        finding=empty or title,
+        summary=fig.bands_summary(table, title),
+        note=note,
+        standard=f"CIN plans not expected beyond {standards.cin_max_months} months (001); CP plans over "
+        f"{standards.cp_max_months // 12} years are a national indicator",
+        filename="plan-duration-bands",
+        empty=empty,
+    )
 
 
 def body(db, view: View) -> list[Section]:
@@ -109,6 +133,7 @@ def body(db, view: View) -> list[Section]:
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier
+
 
 def durations(db, view: View, plan_types: tuple[str, ...]) -> pd.DataFrame:
     """``plan_durations`` of each plan type, with ``plan_type`` and a readable ``team``."""
@@ -157,7 +182,9 @@ def km_chart(db, view: View, split: str) -> Chart:
     else:
         known, secret = [everything], []
     hidden = d.secondary_groups(cells, known, secret=secret)
-    sizes = {g: d.cell_text(n, i in hidden) for i, (g, n) in enumerate(zip(medians["group"], medians["n"]))}
+    sizes = {
+        g: d.cell_text(n, i in hidden) for i, (g, n) in enumerate(zip(medians["group"], medians["n"], strict=False))
+    }
     k = len(medians)
 
     def plans(n: int, i: int) -> str:
@@ -166,8 +193,9 @@ def km_chart(db, view: View, split: str) -> Chart:
     title = fig.km_title(medians, by)
     notes = [fig.km_note(medians, by, d)]
     if left_out:
-        notes.append(f"{plans(left_out, k + 1)} in smaller teams are not drawn (pick teams in the filters to "
-                     "compare them).")
+        notes.append(
+            f"{plans(left_out, k + 1)} in smaller teams are not drawn (pick teams in the filters to compare them)."
+        )
     if small_groups:
         notes.append(f"{plans(small_groups, k)} left out: groups under {d.threshold} plans.")
     if no_origin:
@@ -176,25 +204,41 @@ def km_chart(db, view: View, split: str) -> Chart:
         notes.append(f"{plans(unknown_origin, k + 3)} left out: unrecognised origin code.")
     empty = None
     if curves.empty:
-        empty = ("No plans for the selected teams" if not len(df) and not left_out else
-                 f"No group has {d.threshold} or more plans to draw" if d.active else "No plans for the selected teams")
-    figure = fig.km_figure(curves, medians, title, by, standards, plan_types) if not empty else \
-        empty_figure(title, empty)
-    return Chart(id="plans-km", title=title, figure=figure, table=fig.km_table(result.curves, by, d),
-                 finding=empty or title, summary=fig.km_summary(medians, title, by, sizes if d.active else None),
-                 note=" ".join(notes), filename=f"plan-survival-{split}", empty=empty,
-                 standard=f"CIN plans not expected beyond {standards.cin_max_months} months (001)")
+        empty = (
+            "No plans for the selected teams"
+            if not len(df) and not left_out
+            else f"No group has {d.threshold} or more plans to draw"
+            if d.active
+            else "No plans for the selected teams"
+        )
+    figure = (
+        fig.km_figure(curves, medians, title, by, standards, plan_types) if not empty else empty_figure(title, empty)
+    )
+    return Chart(
+        id="plans-km",
+        title=title,
+        figure=figure,
+        table=fig.km_table(result.curves, by, d),
+        finding=empty or title,
+        summary=fig.km_summary(medians, title, by, sizes if d.active else None),
+        note=" ".join(notes),
+        filename=f"plan-survival-{split}",
+        empty=empty,
+        standard=f"CIN plans not expected beyond {standards.cin_max_months} months (001)",
+    )
 
 
 def km(db, view: View) -> list[Section]:
     """Kaplan-Meier curves of plan duration (open plans censored on the as-at date), split by the control."""
     split = view.control("split", "plan_type")
     split = split if split in KM_SPLITS else "plan_type"
-    return [Section(id="plans-km-curves", title="How long plans stay open", items=(km_chart(db, view, split),),
-                    card=False)]
+    return [
+        Section(id="plans-km-curves", title="How long plans stay open", items=(km_chart(db, view, split),), card=False)
+    ]
 
 
 # --------------------------------------------------------------------------- drift
+
 
 def hidden_totals(trend: pd.DataFrame, view: View) -> set[str]:
     """Flags whose total on the date the page hides (:func:`dashboard.figures.plans.hidden_counts`)."""
@@ -211,29 +255,52 @@ def drift_chart(counts: pd.DataFrame, trend: pd.DataFrame, view: View, standards
     if d.active:
         note += f" A cell under {d.threshold} has no colour and shows {d.mark}. {d.note}"
     empty = "No open plan breaches a standard on this date for the selected teams" if matrix.empty else None
-    return Chart(id="plans-drift-teams", title=title, figure=fig.drift_figure(matrix, title, standards), table=matrix,
-                 finding=empty or title, summary=fig.drift_summary(matrix, title), note=note,
-                 filename="drift-by-team", empty=empty)
+    return Chart(
+        id="plans-drift-teams",
+        title=title,
+        figure=fig.drift_figure(matrix, title, standards),
+        table=matrix,
+        finding=empty or title,
+        summary=fig.drift_summary(matrix, title),
+        note=note,
+        filename="drift-by-team",
+        empty=empty,
+    )
 
 
 def trend_chart(trend: pd.DataFrame, view: View, standards) -> Chart:
     d = view.disclosure
     table = fig.trend_table(trend, d)
     title = fig.trend_title(trend, d)
-    empty = "No CIN or CP plans were open in the year to the date for the selected teams" \
-        if fig.trend_empty(trend) else None
+    empty = (
+        "No CIN or CP plans were open in the year to the date for the selected teams"
+        if fig.trend_empty(trend)
+        else None
+    )
     note = TREND_NOTE + (f" A count under {d.threshold} is a gap in its line. {d.note}" if d.active else "")
     figure = empty_figure(title, empty) if empty else fig.trend_figure(table, title, standards)
-    return Chart(id="plans-trend", title=title, figure=figure, table=table, finding=empty or title,
-                 summary=fig.trend_summary(table, title), note=note, filename="plans-past-limits-trend", empty=empty,
-                 standard=f"No CIN plan beyond {standards.cin_max_months} months (001)")
+    return Chart(
+        id="plans-trend",
+        title=title,
+        figure=figure,
+        table=table,
+        finding=empty or title,
+        summary=fig.trend_summary(table, title),
+        note=note,
+        filename="plans-past-limits-trend",
+        empty=empty,
+        standard=f"No CIN plan beyond {standards.cin_max_months} months (001)",
+    )
 
 
 def drift_table(db, view: View) -> Table:
     """The drift list (managers only): every open plan breaching a standard, most overdue first; capped."""
     title = "Each open plan breaching a standard, one row per flag, most overdue first"
-    rows = (pd.DataFrame(columns=[c["field"] for c in fig.DRIFT_GRID_COLUMNS]) if view.presentation
-            else fig.drift_list(cached_call(plan_drift, db, view.filters), db.standards))
+    rows = (
+        pd.DataFrame(columns=[c["field"] for c in fig.DRIFT_GRID_COLUMNS])
+        if view.presentation
+        else fig.drift_list(cached_call(plan_drift, db, view.filters), db.standards)
+    )
     return child_list("plans-drift-grid", rows, fig.DRIFT_GRID_COLUMNS, view, title=title, filename="drift-list")
 
 
@@ -244,22 +311,43 @@ def drift(db, view: View) -> list[Section]:
     trend = _trend(db, view)
     # A flag this source cannot judge (an SSD has no CIN plan reviews) is left out of the counts and
     # the list: say so, rather than let its absence read as "none overdue".
-    gaps = tuple(Note(id=f"plans-drift-unserved-{flag.replace('_', '-')}", text=why + ".", kind="info")
-                 for flag, why in sorted(unserved_drift_flags(db).items()))
+    gaps = tuple(
+        Note(id=f"plans-drift-unserved-{flag.replace('_', '-')}", text=why + ".", kind="info")
+        for flag, why in sorted(unserved_drift_flags(db).items())
+    )
     return [
-        Section(id="plans-drift-charts", title="Open plans drifting from the standards", card=False,
-                items=(*gaps, drift_chart(counts, trend, view, standards), trend_chart(trend, view, standards))),
+        Section(
+            id="plans-drift-charts",
+            title="Open plans drifting from the standards",
+            card=False,
+            items=(*gaps, drift_chart(counts, trend, view, standards), trend_chart(trend, view, standards)),
+        ),
         Section(id="plans-drift-list-card", title="Drift list", items=(drift_table(db, view),), pack=False),
     ]
 
 
 PAGE = PageSpec(
-    key="plans", path="/plans", name="Plan durations",
+    key="plans",
+    path="/plans",
+    name="Plan durations",
     parts=(("body", body), ("km", km), ("drift", drift)),
     controls={"split": ("plan_type", tuple(KM_SPLITS))},
     lede="How long CIN and CP plans last against the practice standards, and which open plans are drifting: "
-         "reviews, visits and time limits (sources 000, 001).",
+    "reviews, visits and time limits (sources 000, 001).",
 )
 
-__all__ = ["PAGE", "body", "km", "drift", "KM_SPLITS", "MAX_CURVES", "tiles", "bands_chart", "km_chart",
-           "drift_chart", "trend_chart", "drift_table", "hidden_totals"]
+__all__ = [
+    "PAGE",
+    "body",
+    "km",
+    "drift",
+    "KM_SPLITS",
+    "MAX_CURVES",
+    "tiles",
+    "bands_chart",
+    "km_chart",
+    "drift_chart",
+    "trend_chart",
+    "drift_table",
+    "hidden_totals",
+]

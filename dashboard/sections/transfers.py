@@ -12,6 +12,7 @@ and each chart's counts are decided against them in one ledger, so a small count
 drawn, downloaded or worked back from a total, and no percentage, median or finding is given for
 a count that is hidden.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,8 +21,14 @@ from dashboard.cache import cached_call
 from dashboard.figures import transfers as fig
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list
-from data_layer import (MissingData, keyworker_change_children, keyworker_changes, transfer_exclusions, transfer_flows,
-                        transfers)
+from data_layer import (
+    MissingData,
+    keyworker_change_children,
+    keyworker_changes,
+    transfer_exclusions,
+    transfer_flows,
+    transfers,
+)
 from data_layer.transfers import POINT_CHART
 
 PENDING_GRID_COLUMNS = [
@@ -45,11 +52,16 @@ KEYWORKER_GRID_COLUMNS = [
 for _col in PENDING_GRID_COLUMNS + KEYWORKER_GRID_COLUMNS:
     _col.update(wrapHeaderText=True, autoHeaderHeight=True)
 
-EXCLUDED_COLUMNS = [{"field": "reason", "headerName": "Reason"}, {"field": "applies_to", "headerName": "Left out of"},
-                    {"field": "rows", "headerName": "Rows"}]
+EXCLUDED_COLUMNS = [
+    {"field": "reason", "headerName": "Reason"},
+    {"field": "applies_to", "headerName": "Left out of"},
+    {"field": "rows", "headerName": "Rows"},
+]
 
-ON_TIME_NOTE = ("% of transfers judged so far: completed ones, and pending ones already late. Pending transfers "
-                "still within the standard are not counted yet.")
+ON_TIME_NOTE = (
+    "% of transfers judged so far: completed ones, and pending ones already late. Pending transfers "
+    "still within the standard are not counted yet."
+)
 
 
 def _note(view: View, text: str, hidden_note: str | None = None) -> str:
@@ -63,20 +75,39 @@ def _note(view: View, text: str, hidden_note: str | None = None) -> str:
 def tiles(totals: fig.Totals, s) -> tuple[Tile, ...]:
     std = s.transfer_working_days
     return (
-        Tile(id="transfers-tile-on-time", label=f"Completed within {std} working days",
-             value=totals.share("on_time", "done"),
-             detail=f"{totals.of('on_time', 'done')} completed in the 12 months (003).",
-             standard=f"Every transfer within {std} working days (source 003)"),
-        Tile(id="transfers-tile-pending", label="Pending transfers", value=totals.text("pending"),
-             detail=f"{totals.text('late_pending')} already past {std} working days."),
-        Tile(id="transfers-tile-notice", label=f"Notice of {s.transfer_notice_days}+ days",
-             value=totals.share("notice", "done"), detail="Of completed transfers (004).",
-             standard=f"{s.transfer_notice_days} days' notice (source 004)"),
-        Tile(id="transfers-tile-joint", label="Joint visit in the week before", value=totals.share("joint", "done"),
-             detail=f"Within {s.joint_visit_days} days before completion (003).",
-             standard=f"Joint visit within {s.joint_visit_days} days (source 003)"),
-        Tile(id="transfers-tile-keyworker", label=f"Children with {s.keyworker_changes_alert}+ key-worker changes",
-             value=totals.text("keyworker_many"), detail="In the 12 months to the as-at date (003, 004)."),
+        Tile(
+            id="transfers-tile-on-time",
+            label=f"Completed within {std} working days",
+            value=totals.share("on_time", "done"),
+            detail=f"{totals.of('on_time', 'done')} completed in the 12 months (003).",
+            standard=f"Every transfer within {std} working days (source 003)",
+        ),
+        Tile(
+            id="transfers-tile-pending",
+            label="Pending transfers",
+            value=totals.text("pending"),
+            detail=f"{totals.text('late_pending')} already past {std} working days.",
+        ),
+        Tile(
+            id="transfers-tile-notice",
+            label=f"Notice of {s.transfer_notice_days}+ days",
+            value=totals.share("notice", "done"),
+            detail="Of completed transfers (004).",
+            standard=f"{s.transfer_notice_days} days' notice (source 004)",
+        ),
+        Tile(
+            id="transfers-tile-joint",
+            label="Joint visit in the week before",
+            value=totals.share("joint", "done"),
+            detail=f"Within {s.joint_visit_days} days before completion (003).",
+            standard=f"Joint visit within {s.joint_visit_days} days (source 003)",
+        ),
+        Tile(
+            id="transfers-tile-keyworker",
+            label=f"Children with {s.keyworker_changes_alert}+ key-worker changes",
+            value=totals.text("keyworker_many"),
+            detail="In the 12 months to the as-at date (003, 004).",
+        ),
     )
 
 
@@ -85,40 +116,66 @@ def working_days_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) ->
     table = fig.working_days_table(rows)
     shown = fig.working_days_shown(table, view.disclosure, totals, standard=std)
     title = fig.working_days_title(totals, standard=std)
-    empty = (None if int(table["transfers"].sum())
-             else "No transfers requested in the 12 months or pending for these filters")
+    empty = (
+        None
+        if int(table["transfers"].sum())
+        else "No transfers requested in the 12 months or pending for these filters"
+    )
     return Chart(
-        id="transfers-working-days", title=title, figure=fig.working_days_figure(shown, title, standard=std),
-        table=fig.working_days_csv(shown), finding=empty or title,
+        id="transfers-working-days",
+        title=title,
+        figure=fig.working_days_figure(shown, title, standard=std),
+        table=fig.working_days_csv(shown),
+        finding=empty or title,
         summary=fig.working_days_summary(table, title, standard=std),
-        note=_note(view, "Working days exclude weekends and England and Wales bank holidays; the day of the request "
-                         "counts, the day of completion does not (same-day transfer = 0). Pending transfers show the "
-                         "working days waited so far.",
-                   "A bar whose count is hidden is not drawn."),
-        standard=f"Every transfer within {std} working days (source 003)", filename="transfers-working-days",
-        empty=empty)
+        note=_note(
+            view,
+            "Working days exclude weekends and England and Wales bank holidays; the day of the request "
+            "counts, the day of completion does not (same-day transfer = 0). Pending transfers show the "
+            "working days waited so far.",
+            "A bar whose count is hidden is not drawn.",
+        ),
+        standard=f"Every transfer within {std} working days (source 003)",
+        filename="transfers-working-days",
+        empty=empty,
+    )
 
 
 def on_time_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s, *, by: str, left_out: int = 0) -> Chart:
     std = s.transfer_working_days
     d = view.disclosure
-    subject, axis, chart_id = {"to_team": ("receiving team", "Receiving team", "transfers-by-team"),
-                               "transfer_point": ("transfer point", "Transfer point", "transfers-by-point")}[by]
+    subject, axis, chart_id = {
+        "to_team": ("receiving team", "Receiving team", "transfers-by-team"),
+        "transfer_point": ("transfer point", "Transfer point", "transfers-by-point"),
+    }[by]
     table = fig.on_time_table(rows, by)
     shown = fig.on_time_shown(table, d, totals, left_out=left_out if by == "transfer_point" else None)
     title = fig.on_time_title(table, subject, standard=std)
     extra = None
     if by == "transfer_point" and left_out:
         verb = "is" if left_out == 1 and not d.hides(left_out) else "are"
-        extra = (f"{d.count_noun(left_out, 'transfer')} with no or an unrecognised transfer point {verb} left out "
-                 "of this chart only.")
+        extra = (
+            f"{d.count_noun(left_out, 'transfer')} with no or an unrecognised transfer point {verb} left out "
+            "of this chart only."
+        )
     empty = None if len(table) else f"No transfers to judge by {subject} for these filters"
     return Chart(
-        id=chart_id, title=title, figure=fig.on_time_figure(shown, title, axis_title=axis, standard=std),
-        table=fig.on_time_csv(shown), finding=title, summary=fig.on_time_summary(shown, title, subject),
-        note=_note(view, " ".join(t for t in (ON_TIME_NOTE, extra) if t),
-                   f"A {subject} whose percentage rests on a hidden count has no bar and is listed last."),
-        standard=f"Every transfer within {std} working days (source 003)", filename=chart_id, empty=empty, width=6)
+        id=chart_id,
+        title=title,
+        figure=fig.on_time_figure(shown, title, axis_title=axis, standard=std),
+        table=fig.on_time_csv(shown),
+        finding=title,
+        summary=fig.on_time_summary(shown, title, subject),
+        note=_note(
+            view,
+            " ".join(t for t in (ON_TIME_NOTE, extra) if t),
+            f"A {subject} whose percentage rests on a hidden count has no bar and is listed last.",
+        ),
+        standard=f"Every transfer within {std} working days (source 003)",
+        filename=chart_id,
+        empty=empty,
+        width=6,
+    )
 
 
 def monthly_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
@@ -129,12 +186,21 @@ def monthly_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Char
     finding = fig.monthly_finding(shown)
     empty = None if int(table["transfers"].sum()) else "No transfers requested in the 12 months for these filters"
     return Chart(
-        id="transfers-monthly", title=fig.MONTHLY_TITLE, figure=fig.monthly_figure(shown, finding, standard=std),
-        table=fig.monthly_csv(shown), finding=empty or finding, summary=fig.monthly_summary(shown, finding),
-        note=_note(view, "Month of the request. Pending transfers requested before the 12 months are in the other "
-                         "charts, not here.",
-                   "A month whose count is hidden has no bar, and one whose share rests on a hidden count no point."),
-        standard=f"Every transfer within {std} working days (source 003)", filename="transfers-monthly", empty=empty)
+        id="transfers-monthly",
+        title=fig.MONTHLY_TITLE,
+        figure=fig.monthly_figure(shown, finding, standard=std),
+        table=fig.monthly_csv(shown),
+        finding=empty or finding,
+        summary=fig.monthly_summary(shown, finding),
+        note=_note(
+            view,
+            "Month of the request. Pending transfers requested before the 12 months are in the other charts, not here.",
+            "A month whose count is hidden has no bar, and one whose share rests on a hidden count no point.",
+        ),
+        standard=f"Every transfer within {std} working days (source 003)",
+        filename="transfers-monthly",
+        empty=empty,
+    )
 
 
 def flows_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
@@ -148,12 +214,22 @@ def flows_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
     elif not fig.flows_drawn(shown):
         empty = "Every team pair has too few transfers to draw in presentation mode"
     return Chart(
-        id="transfers-flows", title=title, figure=fig.flows_figure(shown, title, standard=std),
-        table=fig.flows_csv(shown), finding=empty or title, summary=fig.flows_summary(shown, title),
-        note=_note(view, "Median working days are over completed transfers; download the table for every pair.",
-                   "Team pairs whose count is hidden are not drawn, and a median of fewer than "
-                   f"{view.disclosure.threshold} completed transfers is not shown."),
-        standard=f"Median within {std} working days (source 003)", filename="transfers-flows", empty=empty)
+        id="transfers-flows",
+        title=title,
+        figure=fig.flows_figure(shown, title, standard=std),
+        table=fig.flows_csv(shown),
+        finding=empty or title,
+        summary=fig.flows_summary(shown, title),
+        note=_note(
+            view,
+            "Median working days are over completed transfers; download the table for every pair.",
+            "Team pairs whose count is hidden are not drawn, and a median of fewer than "
+            f"{view.disclosure.threshold} completed transfers is not shown.",
+        ),
+        standard=f"Median within {std} working days (source 003)",
+        filename="transfers-flows",
+        empty=empty,
+    )
 
 
 def pairs_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
@@ -162,23 +238,41 @@ def pairs_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
     title = fig.pair_standards_title(table, totals)
     empty = None if len(table) else "No transfers completed in the period"
     return Chart(
-        id="transfers-pairs", title=title,
-        figure=fig.pair_standards_figure(shown, title, notice_days=s.transfer_notice_days,
-                                         joint_days=s.joint_visit_days),
-        table=fig.pair_standards_csv(shown), finding=empty or title, summary=fig.pair_standards_summary(shown, title),
-        note=_note(view, f"Completed transfers. Notice: {s.transfer_notice_days} or more days from notification to "
-                         f"completion (004). Joint visit: on the day of transfer or up to {s.joint_visit_days} days "
-                         "before it (003). None recorded counts as not met.",
-                   "A pair whose percentage rests on a hidden count has no bar and is listed last."),
+        id="transfers-pairs",
+        title=title,
+        figure=fig.pair_standards_figure(
+            shown, title, notice_days=s.transfer_notice_days, joint_days=s.joint_visit_days
+        ),
+        table=fig.pair_standards_csv(shown),
+        finding=empty or title,
+        summary=fig.pair_standards_summary(shown, title),
+        note=_note(
+            view,
+            f"Completed transfers. Notice: {s.transfer_notice_days} or more days from notification to "
+            f"completion (004). Joint visit: on the day of transfer or up to {s.joint_visit_days} days "
+            "before it (003). None recorded counts as not met.",
+            "A pair whose percentage rests on a hidden count has no bar and is listed last.",
+        ),
         standard=f"{s.transfer_notice_days} days' notice (004); joint visit within {s.joint_visit_days} days (003)",
-        filename="transfers-notice-joint-visits", empty=empty)
+        filename="transfers-notice-joint-visits",
+        empty=empty,
+    )
 
 
 def pending_section(rows: pd.DataFrame, view: View, s) -> Section:
-    table = (pd.DataFrame(columns=fig.PENDING_COLUMNS) if view.disclosure.active
-             else fig.pending_rows(rows, standard=s.transfer_working_days))
-    grid = child_list("transfers-pending-grid", table, PENDING_GRID_COLUMNS, view,
-                      title="Pending transfers, late ones first", filename="transfers-pending")
+    table = (
+        pd.DataFrame(columns=fig.PENDING_COLUMNS)
+        if view.disclosure.active
+        else fig.pending_rows(rows, standard=s.transfer_working_days)
+    )
+    grid = child_list(
+        "transfers-pending-grid",
+        table,
+        PENDING_GRID_COLUMNS,
+        view,
+        title="Pending transfers, late ones first",
+        filename="transfers-pending",
+    )
     return Section(id="transfers-pending-card", title="Pending transfers", items=(grid,), pack=False)
 
 
@@ -188,21 +282,38 @@ def keyworker_chart(kw: pd.DataFrame, totals: fig.Totals, view: View, s) -> Char
     title = fig.keyworker_title(shown, alert=alert)
     empty = None if int(kw["children"].sum()) else "No children with a key worker in the 12 months for these filters"
     return Chart(
-        id="transfers-keyworker", title=title, figure=fig.keyworker_figure(shown, title, alert=alert),
-        table=fig.keyworker_csv(shown), finding=empty or title, summary=fig.keyworker_summary(kw, title, alert=alert),
-        note=_note(view, "Changes = key-worker allocations started in the 12 months, minus one. Children with a key "
-                         "worker at any time in the 12 months are counted, including those with no change.",
-                   "A bar whose count is hidden is not drawn."),
-        standard="As few key-worker changes as possible (sources 003, 004)", filename="transfers-keyworker-changes",
-        empty=empty)
+        id="transfers-keyworker",
+        title=title,
+        figure=fig.keyworker_figure(shown, title, alert=alert),
+        table=fig.keyworker_csv(shown),
+        finding=empty or title,
+        summary=fig.keyworker_summary(kw, title, alert=alert),
+        note=_note(
+            view,
+            "Changes = key-worker allocations started in the 12 months, minus one. Children with a key "
+            "worker at any time in the 12 months are counted, including those with no change.",
+            "A bar whose count is hidden is not drawn.",
+        ),
+        standard="As few key-worker changes as possible (sources 003, 004)",
+        filename="transfers-keyworker-changes",
+        empty=empty,
+    )
 
 
 def keyworker_children_section(db, view: View, s) -> Section:
-    rows = (pd.DataFrame(columns=fig.KEYWORKER_CHILD_COLUMNS) if view.disclosure.active
-            else fig.keyworker_child_rows(cached_call(keyworker_change_children, db, view.filters)))
-    grid = child_list("transfers-keyworker-grid", rows, KEYWORKER_GRID_COLUMNS, view,
-                      title=f"Children with {s.keyworker_changes_alert} or more key-worker changes",
-                      filename="transfers-keyworker-children")
+    rows = (
+        pd.DataFrame(columns=fig.KEYWORKER_CHILD_COLUMNS)
+        if view.disclosure.active
+        else fig.keyworker_child_rows(cached_call(keyworker_change_children, db, view.filters))
+    )
+    grid = child_list(
+        "transfers-keyworker-grid",
+        rows,
+        KEYWORKER_GRID_COLUMNS,
+        view,
+        title=f"Children with {s.keyworker_changes_alert} or more key-worker changes",
+        filename="transfers-keyworker-children",
+    )
     return Section(id="transfers-keyworker-children-card", title=None, items=(grid,), pack=False)
 
 
@@ -211,22 +322,41 @@ def exclusions_section(ex: pd.DataFrame, view: View) -> Section:
     shown = fig.exclusions_shown(table, view.disclosure)
     items: list = [Note(id="transfers-excluded-text", text=fig.exclusions_text(shown))]
     if len(table):
-        items.append(Table(id="transfers-excluded-table", title=None, rows=fig.exclusions_csv(shown),
-                           columns=EXCLUDED_COLUMNS, filename="transfers-excluded-rows", child_level=False,
-                           grid=False, note=view.disclosure.note or None))
+        items.append(
+            Table(
+                id="transfers-excluded-table",
+                title=None,
+                rows=fig.exclusions_csv(shown),
+                columns=EXCLUDED_COLUMNS,
+                filename="transfers-excluded-rows",
+                child_level=False,
+                grid=False,
+                note=view.disclosure.note or None,
+            )
+        )
     return Section(id="transfers-excluded-card", title="Rows the standards cannot judge", items=tuple(items))
 
 
-FLOW_COLUMNS = [{"field": "from_team_name", "headerName": "From"}, {"field": "to_team_name", "headerName": "To"},
-                {"field": "transfers", "headerName": "Completed transfers"}]
+FLOW_COLUMNS = [
+    {"field": "from_team_name", "headerName": "From"},
+    {"field": "to_team_name", "headerName": "To"},
+    {"field": "transfers", "headerName": "Completed transfers"},
+]
 
 
 def flows_table(flows: pd.DataFrame, view: View) -> Table:
     """Completed transfers per pair of teams (``transfer_flows``), counts through the disclosure rules
     (no total is printed beside them, so primary suppression is enough)."""
     rows = flows[["from_team_name", "to_team_name", "transfers"]].fillna("No team recorded")
-    return Table(id="transfers-flows-table", title=None, rows=view.disclosure.table(rows, counts=["transfers"]),
-                 columns=FLOW_COLUMNS, filename="transfers-between-teams", child_level=False, grid=False)
+    return Table(
+        id="transfers-flows-table",
+        title=None,
+        rows=view.disclosure.table(rows, counts=["transfers"]),
+        columns=FLOW_COLUMNS,
+        filename="transfers-between-teams",
+        child_level=False,
+        grid=False,
+    )
 
 
 def partial_body(db, view: View, missing: MissingData) -> list[Section]:
@@ -234,19 +364,31 @@ def partial_body(db, view: View, missing: MissingData) -> list[Section]:
     key-worker involvements): the statement of what is missing, completed transfers between teams
     where the source has them, and key-worker changes, which need only allocations."""
     s = db.standards
-    out = [Section(id="transfers-body-missing", title=None, card=False,
-                   items=(Note(id="transfers-body-missing-note", text=f"{missing}.", kind="info"),))]
+    out = [
+        Section(
+            id="transfers-body-missing",
+            title=None,
+            card=False,
+            items=(Note(id="transfers-body-missing-note", text=f"{missing}.", kind="info"),),
+        )
+    ]
     try:
         flows = cached_call(transfer_flows, db, view.filters)
     except MissingData:
         flows = None
     if flows is not None:
-        out.append(Section(id="transfers-flows-section", title="Completed transfers between teams in the 12 months",
-                           items=(flows_table(flows, view),)))
+        out.append(
+            Section(
+                id="transfers-flows-section",
+                title="Completed transfers between teams in the 12 months",
+                items=(flows_table(flows, view),),
+            )
+        )
     kw = fig.keyworker_table(cached_call(keyworker_changes, db, view.filters))
-    out += [Section(id="transfers-keyworker-section", title=None, card=False,
-                    items=(keyworker_chart(kw, None, view, s),)),
-            keyworker_children_section(db, view, s)]
+    out += [
+        Section(id="transfers-keyworker-section", title=None, card=False, items=(keyworker_chart(kw, None, view, s),)),
+        keyworker_children_section(db, view, s),
+    ]
     return out
 
 
@@ -259,34 +401,47 @@ def body(db, view: View) -> list[Section]:
         return partial_body(db, view, exc)
     ex = cached_call(transfer_exclusions, db, f)
     kw = fig.keyworker_table(cached_call(keyworker_changes, db, f))
-    totals = fig.page_totals(rows, view.disclosure,
-                             keyworker_many=fig.keyworker_many(kw, s.keyworker_changes_alert))
+    totals = fig.page_totals(rows, view.disclosure, keyworker_many=fig.keyworker_many(kw, s.keyworker_changes_alert))
     left_out = int(ex.loc[ex["applies_to"] == POINT_CHART, "rows"].sum()) if len(ex) else 0
     return [
         Section(id="transfers-tiles", title=None, items=tiles(totals, s), card=False),
-        Section(id="transfers-timeliness", title=None, card=False, items=(
-            working_days_chart(rows, totals, view, s),
-            on_time_chart(rows, totals, view, s, by="to_team"),
-            on_time_chart(rows, totals, view, s, by="transfer_point", left_out=left_out),
-            monthly_chart(rows, totals, view, s),
-        )),
-        Section(id="transfers-between-teams", title=None, card=False, items=(
-            flows_chart(rows, totals, view, s),
-            pairs_chart(rows, totals, view, s),
-        )),
+        Section(
+            id="transfers-timeliness",
+            title=None,
+            card=False,
+            items=(
+                working_days_chart(rows, totals, view, s),
+                on_time_chart(rows, totals, view, s, by="to_team"),
+                on_time_chart(rows, totals, view, s, by="transfer_point", left_out=left_out),
+                monthly_chart(rows, totals, view, s),
+            ),
+        ),
+        Section(
+            id="transfers-between-teams",
+            title=None,
+            card=False,
+            items=(
+                flows_chart(rows, totals, view, s),
+                pairs_chart(rows, totals, view, s),
+            ),
+        ),
         pending_section(rows, view, s),
-        Section(id="transfers-keyworker-section", title=None, card=False,
-                items=(keyworker_chart(kw, totals, view, s),)),
+        Section(
+            id="transfers-keyworker-section", title=None, card=False, items=(keyworker_chart(kw, totals, view, s),)
+        ),
         keyworker_children_section(db, view, s),
         exclusions_section(ex, view),
     ]
 
 
 PAGE = PageSpec(
-    key="transfers", path="/transfers", name="Transfers", parts=(("body", body),),
+    key="transfers",
+    path="/transfers",
+    name="Transfers",
+    parts=(("body", body),),
     lede="Whether cases move between teams within {s.transfer_working_days} working days of the request (source "
-         "003), with {s.transfer_notice_days} days' notice (004) and a joint visit in the {s.joint_visit_days} days "
-         "before (003), and how often children's key workers change.",
+    "003), with {s.transfer_notice_days} days' notice (004) and a joint visit in the {s.joint_visit_days} days "
+    "before (003), and how often children's key workers change.",
 )
 
 __all__ = ["PAGE", "body", "PENDING_GRID_COLUMNS", "KEYWORKER_GRID_COLUMNS", "EXCLUDED_COLUMNS"]

@@ -4,6 +4,7 @@ A *span* is the time one team holds a child within a journey. Between spans the 
 transfer point (003/004): the sending team keeps the case until the transfer completes, so the
 allocations and the transfer log agree.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,9 +16,9 @@ from .journeys import ASSESS, CIN, CLA, CP, Journeys, Table, pick
 
 POINTS = ("initial_cin_meeting", "after_icpc", "first_lac_review", "first_hearing", "other")
 WORKING_DAYS = np.array([0, 1, 2, 3, 4, 5, 6, 8, 12])
-WORKING_DAYS_P = (.12, .25, .22, .16, .09, .06, .04, .03, .03)
-AWAIT_P = np.array([.12, .18, .18, .18, .18, .18, .08, .15])   # by team kind
-CHURN_P = .04
+WORKING_DAYS_P = (0.12, 0.25, 0.22, 0.16, 0.09, 0.06, 0.04, 0.03, 0.03)
+AWAIT_P = np.array([0.12, 0.18, 0.18, 0.18, 0.18, 0.18, 0.08, 0.15])  # by team kind
+CHURN_P = 0.04
 VISITS_FROM = START - 42
 
 
@@ -44,9 +45,17 @@ def spans(j: Journeys) -> pd.DataFrame:
         legal[is_cla] = j.cla["legal"][s["plan"].values[is_cla]]
     s["legal"] = legal
     g = s.groupby("span", sort=True)
-    sp = g.agg(child=("child", "first"), rnd=("rnd", "first"), team=("team", "first"), start=("start", "first"),
-               end=("end", "max"), kind=("kind", "first"), legal=("legal", "first"), has_prev=("has_prev", "first"),
-               last_kind=("kind", "last"))
+    sp = g.agg(
+        child=("child", "first"),
+        rnd=("rnd", "first"),
+        team=("team", "first"),
+        start=("start", "first"),
+        end=("end", "max"),
+        kind=("kind", "first"),
+        legal=("legal", "first"),
+        has_prev=("has_prev", "first"),
+        last_kind=("kind", "last"),
+    )
     sp["prev_kind"] = np.r_[-1, sp["last_kind"].values[:-1]]
     sp["prev_team"] = np.r_[-1, sp["team"].values[:-1]]
     sp["prev_start"] = np.r_[NA, sp["start"].values[:-1]]
@@ -66,7 +75,7 @@ def transfers_and_intervals(rng, sp: pd.DataFrame):
     cp_in = kind == CP
     point[cp_in], lag[cp_in] = 1, rng.integers(0, 6, cp_in.sum())
     cla_in = kind == CLA
-    hearing = cla_in & np.isin(sp["legal"].values, (1, 3, 4)) & (rng.random(n) < .5)
+    hearing = cla_in & np.isin(sp["legal"].values, (1, 3, 4)) & (rng.random(n) < 0.5)
     review = cla_in & ~hearing
     point[hearing], lag[hearing] = 3, rng.integers(1, 15, hearing.sum())
     point[review], lag[review] = 2, rng.integers(18, 29, review.sum())
@@ -75,7 +84,7 @@ def transfers_and_intervals(rng, sp: pd.DataFrame):
 
     done = has_prev & (completed < end) & (completed <= END)
     pending = has_prev & ~done & (requested <= END) & (end == OPEN)
-    waiting = has_prev & ~done & ~pending & (end == OPEN)          # not yet requested on END
+    waiting = has_prev & ~done & ~pending & (end == OPEN)  # not yet requested on END
     # the rest (has_prev & ~done & ~pending & ~waiting) were too short to transfer: direct allocation
     alloc_start = np.where(done, completed, start)
     alloc_start = np.where(pending | waiting, OPEN, alloc_start)
@@ -83,20 +92,31 @@ def transfers_and_intervals(rng, sp: pd.DataFrame):
     nxt_has_prev = np.r_[has_prev[1:], False]
     alloc_end = np.where(nxt_has_prev, nxt, end)
     keep = alloc_start < alloc_end
-    intervals = pd.DataFrame({"child": sp["child"].values, "team": sp["team"].values, "start": alloc_start,
-                              "end": alloc_end, "kind": kind})[keep & (alloc_start <= END)]
+    intervals = pd.DataFrame(
+        {"child": sp["child"].values, "team": sp["team"].values, "start": alloc_start, "end": alloc_end, "kind": kind}
+    )[keep & (alloc_start <= END)]
 
     t = done | pending
     notified = np.maximum(requested - rng.integers(0, 31, n), sp["prev_start"].values)
-    joint = np.where(rng.random(n) < .88, completed - rng.integers(0, 13, n), NA)
-    joint = np.where(pending, np.where(rng.random(n) < .3, np.minimum(requested + 1, END), NA), joint)
+    joint = np.where(rng.random(n) < 0.88, completed - rng.integers(0, 13, n), NA)
+    joint = np.where(pending, np.where(rng.random(n) < 0.3, np.minimum(requested + 1, END), NA), joint)
     joint = np.where(joint > END, NA, joint)
     status = np.where(pending, 0, 1)
-    tr = pd.DataFrame({"child": sp["child"].values, "from_team": sp["prev_team"].values, "to_team": sp["team"].values,
-                       "point": point, "notified": notified, "requested": requested,
-                       "completed": np.where(pending, NA, completed), "joint": joint, "status": status})[t]
+    tr = pd.DataFrame(
+        {
+            "child": sp["child"].values,
+            "from_team": sp["prev_team"].values,
+            "to_team": sp["team"].values,
+            "point": point,
+            "notified": notified,
+            "requested": requested,
+            "completed": np.where(pending, NA, completed),
+            "joint": joint,
+            "status": status,
+        }
+    )[t]
     # A few are declined first and requested again a few days later (003: disputes go to managers).
-    dec = tr[rng.random(len(tr)) < .03].copy()
+    dec = tr[rng.random(len(tr)) < 0.03].copy()
     dec["requested"] = dec["requested"] - rng.integers(1, 7, len(dec))
     dec["notified"] = np.minimum(dec["notified"], dec["requested"])
     dec["completed"], dec["joint"], dec["status"] = NA, NA, 2
@@ -109,7 +129,7 @@ def allocations(rng, force: wf.Workforce, iv: pd.DataFrame, n_children: int):
     a, b, team, child = (iv[c].values for c in ("start", "end", "team", "child"))
     n = a.size
     tkind = team % wf.N_KINDS
-    wait = 1 + rng.geometric(1 / 8, n) * np.where(rng.random(n) < .08, 4, 1)
+    wait = 1 + rng.geometric(1 / 8, n) * np.where(rng.random(n) < 0.08, 4, 1)
     awaiting = rng.random(n) < AWAIT_P[tkind]
     real = np.where(awaiting, a + wait, a)
     awaiting &= real < b
@@ -117,8 +137,14 @@ def allocations(rng, force: wf.Workforce, iv: pd.DataFrame, n_children: int):
     rows = Table()
     # Awaiting allocation: still waiting on END when the wait runs past it.
     aw_end = np.where(real > END, OPEN, real)
-    rows.add(child=child[awaiting], team=team[awaiting], worker=np.full(awaiting.sum(), -1),
-             start=a[awaiting], end=aw_end[awaiting], role=np.zeros(awaiting.sum(), dtype=np.int64))
+    rows.add(
+        child=child[awaiting],
+        team=team[awaiting],
+        worker=np.full(awaiting.sum(), -1),
+        start=a[awaiting],
+        end=aw_end[awaiting],
+        role=np.zeros(awaiting.sum(), dtype=np.int64),
+    )
     live = real <= END
     a2, b2, t2, c2 = real[live], b[live], team[live], child[live]
     churn = (rng.random(n_children) < CHURN_P)[c2]
@@ -160,11 +186,17 @@ def allocations(rng, force: wf.Workforce, iv: pd.DataFrame, n_children: int):
         s_child = np.r_[s_child, new_child[keep]]
         s_worker = np.r_[s_worker, new_worker[keep]]
     s_end = np.where(s_end > END, OPEN, s_end)
-    rows.add(child=s_child, team=s_team, worker=s_worker, start=s_start, end=s_end,
-             role=np.zeros(s_start.size, dtype=np.int64))
+    rows.add(
+        child=s_child,
+        team=s_team,
+        worker=s_worker,
+        start=s_start,
+        end=s_end,
+        role=np.zeros(s_start.size, dtype=np.int64),
+    )
 
     # Involved workers (family support, co-working) for part of some spans.
-    inv = (rng.random(n) < np.where(np.isin(tkind, wf.FAMILY + (wf.LOOKED_AFTER,)), .12, .03))
+    inv = rng.random(n) < np.where(np.isin(tkind, wf.FAMILY + (wf.LOOKED_AFTER,)), 0.12, 0.03)
     ln = np.maximum(np.minimum(b, END) - a, 1)
     i_start = a + (rng.random(n) * ln / 2).astype(np.int64)
     i_end = np.minimum(i_start + rng.integers(30, 240, n), b)
@@ -173,8 +205,14 @@ def allocations(rng, force: wf.Workforce, iv: pd.DataFrame, n_children: int):
     ok = iw >= 0
     ie = np.minimum(i_end[inv][ok], force.w_end[iw[ok]])
     ie = np.where(ie > END, OPEN, ie)
-    rows.add(child=child[inv][ok], team=team[inv][ok], worker=iw[ok], start=i_start[inv][ok], end=ie,
-             role=np.ones(ok.sum(), dtype=np.int64))
+    rows.add(
+        child=child[inv][ok],
+        team=team[inv][ok],
+        worker=iw[ok],
+        start=i_start[inv][ok],
+        end=ie,
+        role=np.ones(ok.sum(), dtype=np.int64),
+    )
     out = pd.DataFrame(rows.done())
     out = out[out["start"] < out["end"]]
     return out.sort_values(["child", "start", "role"], kind="stable").reset_index(drop=True)
@@ -198,7 +236,7 @@ def _events(rng, plan_no, child, start, end, first_gap, gap_fn):
 class _Gap:
     """Gaps around ``mean``: a fixed part plus a gamma-distributed ``spread`` share, some late."""
 
-    def __init__(self, rng, mean, late_p=0.0, late=(0, 1), spread=.5):
+    def __init__(self, rng, mean, late_p=0.0, late=(0, 1), spread=0.5):
         self.rng, self.mean, self.late_p, self.late, self.spread = rng, mean, late_p, late, spread
         self.min_gap = max(1, int(mean * (1 - spread)))
 
@@ -213,14 +251,14 @@ class _Gap:
 def visits(rng, j: Journeys, alloc: pd.DataFrame):
     """Statutory visits on CIN (about 3-weekly), CP (about 10-daily) and CLA (about 6-weekly) plans."""
     parts = []
-    for plan_type, table, mean, spread in ((0, j.cin, 17.0, .5), (1, j.cp, 8.0, .35), (2, j.cla, 40.0, .5)):
+    for plan_type, table, mean, spread in ((0, j.cin, 17.0, 0.5), (1, j.cp, 8.0, 0.35), (2, j.cla, 40.0, 0.5)):
         if not table:
             continue
         start, end, child = table["start"], table["end"], table["child"]
-        fg = (rng.random(start.size) * mean * .6).astype(np.int64) + 1
+        fg = (rng.random(start.size) * mean * 0.6).astype(np.int64) + 1
         owner, when = _events(rng, None, child, start, end, fg, _Gap(rng, mean, spread=spread))
         # Some plans drift: visits stop weeks before the plan ends (or before END if still open).
-        drift = rng.random(start.size) < .10
+        drift = rng.random(start.size) < 0.10
         stop = np.where(drift, np.minimum(end, END + 1) - rng.integers(22, 75, start.size), OPEN)
         when = next_workday(when)
         # Visits are recorded from six weeks before the extract (older casework history is not).
@@ -244,8 +282,8 @@ def reviews(rng, j: Journeys, cin_ids_offset: int, cp_ids_offset: int):
     if j.cin:
         st, en = j.cin["start"], j.cin["end"]
         fg = 42 + rng.integers(-12, 5, st.size)
-        fg = np.where(rng.random(st.size) < .12, fg + rng.integers(1, 30, st.size), fg)
-        owner, when = _events(rng, None, None, st, en, fg, _Gap(rng, 40, .15, (3, 40), spread=.15))
+        fg = np.where(rng.random(st.size) < 0.12, fg + rng.integers(1, 30, st.size), fg)
+        owner, when = _events(rng, None, None, st, en, fg, _Gap(rng, 40, 0.15, (3, 40), spread=0.15))
         when = next_workday(when)
         keep = (when <= END) & (when < en[owner])
         owner, when = owner[keep], when[keep]
@@ -254,13 +292,14 @@ def reviews(rng, j: Journeys, cin_ids_offset: int, cp_ids_offset: int):
     if j.cp:
         st, en = j.cp["start"], j.cp["end"]
         fg = 90 + rng.integers(-10, 3, st.size)
-        fg = np.where(rng.random(st.size) < .1, fg + rng.integers(1, 30, st.size), fg)
-        owner, when = _events(rng, None, None, st, en, fg, _Gap(rng, 182, .1, (1, 30), spread=.15))
+        fg = np.where(rng.random(st.size) < 0.1, fg + rng.integers(1, 30, st.size), fg)
+        owner, when = _events(rng, None, None, st, en, fg, _Gap(rng, 182, 0.1, (1, 30), spread=0.15))
         when = next_workday(when)
         keep = (when <= END) & (when < en[owner])
         owner, when = owner[keep], when[keep]
-        parts.append(pd.DataFrame({"plan": owner + cp_ids_offset, "plan_type": 1, "date": when,
-                                   "chair": np.full(owner.size, 2)}))
+        parts.append(
+            pd.DataFrame({"plan": owner + cp_ids_offset, "plan_type": 1, "date": when, "chair": np.full(owner.size, 2)})
+        )
     if not parts:
         return pd.DataFrame(columns=["plan", "plan_type", "date", "chair"])
     return pd.concat(parts, ignore_index=True)

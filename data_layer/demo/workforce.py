@@ -3,6 +3,7 @@
 One *unit* of eight teams serves each ~5,000 children (DESIGN 7's "one authority"); a region or
 the nation is many units, so caseloads stay realistic at every size.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,15 +31,16 @@ FAMILY = (NORTH, SOUTH, EAST, PILOT, ADOLESCENT)
 
 # Positions per unit: (team kind, role, fte). The CIN Pilot team is five social workers (002).
 POSITIONS = (
-    [(ASSESSMENT, r, f) for r, f in (("TM", 1.0), ("AP", 1.0), ("SW", 1.0), ("SW", 1.0), ("SW", 0.8),
-                                      ("NQSW", 1.0))]
-    + [(k, r, f) for k in (NORTH, SOUTH, EAST)
-       for r, f in (("TM", 1.0), ("AP", 0.8), ("SW", 1.0), ("SW", 1.0), ("SW", 0.5), ("NQSW", 1.0))]
+    [(ASSESSMENT, r, f) for r, f in (("TM", 1.0), ("AP", 1.0), ("SW", 1.0), ("SW", 1.0), ("SW", 0.8), ("NQSW", 1.0))]
+    + [
+        (k, r, f)
+        for k in (NORTH, SOUTH, EAST)
+        for r, f in (("TM", 1.0), ("AP", 0.8), ("SW", 1.0), ("SW", 1.0), ("SW", 0.5), ("NQSW", 1.0))
+    ]
     + [(NORTH, "FSW", 1.0)]
     + [(PILOT, r, f) for r, f in (("TM", 1.0), ("SW", 1.0), ("SW", 1.0), ("SW", 1.0), ("SW", 0.8), ("SW", 0.6))]
     + [(ADOLESCENT, r, f) for r, f in (("TM", 1.0), ("SW", 1.0), ("SW", 0.8), ("SW", 1.0), ("NQSW", 1.0))]
-    + [(LOOKED_AFTER, r, f) for r, f in (("TM", 1.0), ("AP", 1.0), ("SW", 1.0), ("SW", 1.0), ("SW", 0.8),
-                                         ("SW", 0.6))]
+    + [(LOOKED_AFTER, r, f) for r, f in (("TM", 1.0), ("AP", 1.0), ("SW", 1.0), ("SW", 1.0), ("SW", 0.8), ("SW", 0.6))]
     + [(LEAVING_CARE, r, f) for r, f in (("TM", 0.6), ("SW", 1.0), ("SW", 0.8), ("FSW", 1.0))]
 )
 # Social work student placements (SSW, not qualified): (team kind, start, end or None = ongoing).
@@ -54,10 +56,58 @@ KEY_WEIGHT = {"SW": 1.0, "AP": 0.9, "NQSW": 0.75, "TM": 0.1, "SSW": 0.3, "FSW": 
 INVOLVED_WEIGHT = {"SW": 0.4, "AP": 0.6, "NQSW": 0.3, "TM": 0.0, "SSW": 0.5, "FSW": 3.0}
 QUALIFIED = {"SW": True, "AP": True, "NQSW": True, "TM": True, "SSW": False, "FSW": False}
 
-FIRST = ("Alex", "Sam", "Jo", "Chris", "Priya", "Amir", "Grace", "Tom", "Aisha", "Ben", "Chloe", "Dan", "Ella",
-         "Femi", "Hannah", "Imran", "Jess", "Kemi", "Liam", "Maya", "Nadia", "Owen", "Rosa", "Sian", "Tariq", "Zoe")
-LAST = ("Adams", "Begum", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan",
-        "Lewis", "Mensah", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Walsh", "Young")
+FIRST = (
+    "Alex",
+    "Sam",
+    "Jo",
+    "Chris",
+    "Priya",
+    "Amir",
+    "Grace",
+    "Tom",
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Ella",
+    "Femi",
+    "Hannah",
+    "Imran",
+    "Jess",
+    "Kemi",
+    "Liam",
+    "Maya",
+    "Nadia",
+    "Owen",
+    "Rosa",
+    "Sian",
+    "Tariq",
+    "Zoe",
+)
+LAST = (
+    "Adams",
+    "Begum",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Mensah",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Walsh",
+    "Young",
+)
 
 
 def n_units(children: int) -> int:
@@ -70,17 +120,17 @@ def _width(n: int, minimum: int) -> int:
 
 @dataclass
 class Workforce:
-    teams: dict            # column -> list, ready to write
-    workers: dict          # column -> list
+    teams: dict  # column -> list, ready to write
+    workers: dict  # column -> list
     units: int
-    team_ids: np.ndarray   # object array, index = global team index (unit * 8 + kind)
+    team_ids: np.ndarray  # object array, index = global team index (unit * 8 + kind)
     worker_ids: np.ndarray
-    w_team: np.ndarray     # per worker: global team index
+    w_team: np.ndarray  # per worker: global team index
     w_start: np.ndarray
-    w_end: np.ndarray      # OPEN when still in post
-    w_key: np.ndarray      # key-worker pick weight (role weight x fte)
-    w_inv: np.ndarray      # involved-worker pick weight
-    slots: np.ndarray      # (teams, max workers) worker indices, -1 padding
+    w_end: np.ndarray  # OPEN when still in post
+    w_key: np.ndarray  # key-worker pick weight (role weight x fte)
+    w_inv: np.ndarray  # involved-worker pick weight
+    slots: np.ndarray  # (teams, max workers) worker indices, -1 padding
 
     def team(self, unit: np.ndarray, kind) -> np.ndarray:
         return np.asarray(unit) * N_KINDS + kind
@@ -89,7 +139,7 @@ class Workforce:
         """A worker of ``team`` in post on ``on`` for each request, by weight; -1 if none is in post."""
         if team.size == 0:
             return np.empty(0, dtype=np.int64)
-        cand = self.slots[team]                              # (n, m)
+        cand = self.slots[team]  # (n, m)
         valid = cand >= 0
         c = np.where(valid, cand, 0)
         weight = self.w_inv[c] if involved else self.w_key[c]
@@ -180,7 +230,7 @@ def build(children: int, seed: int) -> Workforce:
     last = rng.integers(0, len(LAST), n)
     workers = {
         "worker_id": worker_ids.tolist(),
-        "worker_name": [f"{FIRST[a]} {LAST[b]}" for a, b in zip(first, last)],
+        "worker_name": [f"{FIRST[a]} {LAST[b]}" for a, b in zip(first, last, strict=False)],
         "team_id": team_ids[w_team].tolist(),
         "role": roles,
         "fte": fte.tolist(),

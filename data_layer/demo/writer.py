@@ -1,5 +1,6 @@
 """Streaming SQLite writer: contract tables created without indexes, rows appended per chunk in one
 transaction each, indexes built once at the end (far faster than maintaining them while loading)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -27,7 +28,6 @@ EXTRA_INDEXES = {
     "transfers": ("from_team_id", "to_team_id", "requested_date", "completed_date"),
     "jarp_referrals": ("referring_team_id", "submitted_at", "decision_date"),
 }
-
 
 
 def extra_index_statements() -> list[str]:
@@ -90,7 +90,7 @@ class Writer:
         if n == 0:
             return
         marks = ", ".join("?" * len(names))
-        self.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", zip(*data))
+        self.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", zip(*data, strict=False))
         self.rows[table] += n
 
     def insert_dicts(self, table: str, rows: list[dict]):
@@ -111,6 +111,6 @@ class Writer:
                 self.conn.execute(str(CreateIndex(index).compile(dialect=dialect)))
         for sql in extra_index_statements():
             self.conn.execute(sql)
-        self.conn.execute("PRAGMA analysis_limit=1000")   # sampled statistics: seconds, not minutes
+        self.conn.execute("PRAGMA analysis_limit=1000")  # sampled statistics: seconds, not minutes
         self.conn.execute("ANALYZE")
         self.conn.close()

@@ -6,6 +6,7 @@ tables an input can fill and the reconciliation table, and renames the file into
 everything succeeded. :func:`import_reconciliation` is the read-only reader of that table.
 This package never imports Dash or Plotly; its messages never name a child.
 """
+
 from .common import ImportFailed
 from .reconciliation import RECON_COLUMNS, RECON_TABLE, import_reconciliation
 

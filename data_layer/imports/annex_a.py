@@ -20,6 +20,7 @@ without their "a) " prefixes. Every list starts with ``Child Unique ID``, ``Gend
 An Annex A gives allocations as at its extract date only: each starts on that date (``--extract-date``,
 default the latest date in the lists that is not in the future) and is open.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,24 +46,54 @@ from .common import (
 )
 
 KIND = "annex_a"
-LIST_NAMES = {1: "contacts", 2: "early help", 3: "referrals", 4: "assessments", 5: "section 47 enquiries",
-              6: "children in need", 7: "child protection", 8: "looked after", 9: "care leavers",
-              10: "adoption", 11: "adopters"}
+LIST_NAMES = {
+    1: "contacts",
+    2: "early help",
+    3: "referrals",
+    4: "assessments",
+    5: "section 47 enquiries",
+    6: "children in need",
+    7: "child protection",
+    8: "looked after",
+    9: "care leavers",
+    10: "adoption",
+    11: "adopters",
+}
 #: Columns that identify a list when its sheet or file name does not.
-SIGNATURE = {3: "dateofreferral", 4: "continuousassessmentstartdate",
-             5: "strategydiscussioninitiatingsection47enquirystartdate", 6: "cinstartdate",
-             7: "childprotectionplanstartdate", 8: "datestartedtobelookedafter", 9: "eligibilitycategory"}
-REQUIRED = {3: ("dateofreferral",), 4: ("continuousassessmentstartdate",), 7: ("childprotectionplanstartdate",),
-            8: ("datestartedtobelookedafter",)}
-SPEC_NAMES = {"childuniqueid": "Child Unique ID", "dateofreferral": "Date of referral",
-              "continuousassessmentstartdate": "Continuous Assessment Start Date",
-              "childprotectionplanstartdate": "Child Protection Plan Start Date",
-              "datestartedtobelookedafter": "Date Started to be Looked After"}
+SIGNATURE = {
+    3: "dateofreferral",
+    4: "continuousassessmentstartdate",
+    5: "strategydiscussioninitiatingsection47enquirystartdate",
+    6: "cinstartdate",
+    7: "childprotectionplanstartdate",
+    8: "datestartedtobelookedafter",
+    9: "eligibilitycategory",
+}
+REQUIRED = {
+    3: ("dateofreferral",),
+    4: ("continuousassessmentstartdate",),
+    7: ("childprotectionplanstartdate",),
+    8: ("datestartedtobelookedafter",),
+}
+SPEC_NAMES = {
+    "childuniqueid": "Child Unique ID",
+    "dateofreferral": "Date of referral",
+    "continuousassessmentstartdate": "Continuous Assessment Start Date",
+    "childprotectionplanstartdate": "Child Protection Plan Start Date",
+    "datestartedtobelookedafter": "Date Started to be Looked After",
+}
 FILLS = {
     "children": ("child_id", "birth_date", "sex", "ethnicity"),
     "referrals": ("referral_id", "child_id", "referral_date", "source", "outcome"),
-    "assessments": ("assessment_id", "child_id", "team_id", "start_date", "completed_date", "authorised_date",
-                    "outcome"),
+    "assessments": (
+        "assessment_id",
+        "child_id",
+        "team_id",
+        "start_date",
+        "completed_date",
+        "authorised_date",
+        "outcome",
+    ),
     "cp_plans": ("plan_id", "child_id", "team_id", "start_date", "end_date", "category"),
     "cla_episodes": ("episode_id", "child_id", "start_date", "end_date", "legal_status", "end_reason"),
     "plan_reviews": ("review_id", "plan_type", "plan_id", "review_date"),
@@ -156,9 +187,10 @@ def parse(path: Path, seq: int, stage, today: date, extract_date: date | None = 
         for raw in rows[head_at]:
             if raw and looks_like_name(raw):
                 tally.notes.append(f"column {str(raw).strip()} looks like a name: never imported")
-        keep = [i for i, (raw, h) in enumerate(zip(rows[head_at], header, strict=True))
-                if h and not looks_like_name(raw)]
-        for i, r in enumerate(rows[head_at + 1:], start=1):
+        keep = [
+            i for i, (raw, h) in enumerate(zip(rows[head_at], header, strict=True)) if h and not looks_like_name(raw)
+        ]
+        for i, r in enumerate(rows[head_at + 1 :], start=1):
             values = {header[j]: (r[j] if j < len(r) else None) for j in keep}
             if all(v is None or str(v).strip() == "" for v in values.values()):
                 continue  # blank line
@@ -183,9 +215,10 @@ def parse(path: Path, seq: int, stage, today: date, extract_date: date | None = 
     for table, rows in by_table.items():
         stage.add(table, rows)
     first = next(iter(tallies.values()))
-    first.notes.append(f"allocations as at {as_at.isoformat()}"
-                       + (" (--extract-date)" if extract_date else " (the latest date in the lists; set it with "
-                                                                   "--extract-date)"))
+    first.notes.append(
+        f"allocations as at {as_at.isoformat()}"
+        + (" (--extract-date)" if extract_date else " (the latest date in the lists; set it with --extract-date)")
+    )
     return list(tallies.values())
 
 
@@ -208,8 +241,9 @@ def _row(number, v, record, tally, today):
         return None
     flags: list[str] = []
     dob = _d(v, "dateofbirth", flags, "Date of Birth")
-    kid = dict(child_id=child, birth_date=first_of_month(dob), sex=sex(v.get("gender")),
-               ethnicity=code(v.get("ethnicity")))
+    kid = dict(
+        child_id=child, birth_date=first_of_month(dob), sex=sex(v.get("gender")), ethnicity=code(v.get("ethnicity"))
+    )
     team_name = text(v.get("allocatedteam"))
     worker = text(v.get("allocatedworker"))
     tid = team_id(team_name) if team_name else None
@@ -229,8 +263,18 @@ def _row(number, v, record, tally, today):
             return None
         nfa = yes(v.get("referralnfa"))
         flag_dates(rd, None, "", "")
-        out.append(("referrals", dict(referral_id=f"{child}/{rd.isoformat()}", child_id=child, referral_date=rd,
-                                      source=code(v.get("referralsource")), outcome="nfa" if nfa else None)))
+        out.append(
+            (
+                "referrals",
+                dict(
+                    referral_id=f"{child}/{rd.isoformat()}",
+                    child_id=child,
+                    referral_date=rd,
+                    source=code(v.get("referralsource")),
+                    outcome="nfa" if nfa else None,
+                ),
+            )
+        )
         still_open = False
     elif number == 4:
         start = _d(v, "continuousassessmentstartdate", flags, "Continuous Assessment Start Date")
@@ -240,9 +284,20 @@ def _row(number, v, record, tally, today):
         auth = _d(v, "continuousassessmentdateofauthorisation", flags, "Date of Authorisation")
         support = yes(v.get("wasthechildassessedasrequiringlachildrenssocialcaresupport"))
         flag_dates(start, auth, "Continuous Assessment Start Date", "Date of Authorisation")
-        out.append(("assessments", dict(assessment_id=f"{child}/{start.isoformat()}", child_id=child, team_id=tid,
-                                        start_date=start, completed_date=auth, authorised_date=auth,
-                                        outcome="nfa" if support is False else None)))
+        out.append(
+            (
+                "assessments",
+                dict(
+                    assessment_id=f"{child}/{start.isoformat()}",
+                    child_id=child,
+                    team_id=tid,
+                    start_date=start,
+                    completed_date=auth,
+                    authorised_date=auth,
+                    outcome="nfa" if support is False else None,
+                ),
+            )
+        )
         still_open = False
     elif number == 6:
         closed = _d(v, "cinclosuredate", flags, "CIN Closure Date")
@@ -250,8 +305,12 @@ def _row(number, v, record, tally, today):
         flag_dates(_d(v, "cinstartdate", flags, "CIN Start Date"), closed, "CIN Start Date", "CIN Closure Date")
         out.append(("children", dict(kid)))
         if seen:
-            out.append(("visits", dict(visit_id=f"{child}/cin/{seen.isoformat()}", child_id=child, visit_date=seen,
-                                       plan_type="cin")))
+            out.append(
+                (
+                    "visits",
+                    dict(visit_id=f"{child}/cin/{seen.isoformat()}", child_id=child, visit_date=seen, plan_type="cin"),
+                )
+            )
         still_open = closed is None
     elif number == 7:
         start = _d(v, "childprotectionplanstartdate", flags, "Child Protection Plan Start Date")
@@ -261,17 +320,37 @@ def _row(number, v, record, tally, today):
         end = _d(v, "childprotectionplanenddate", flags, "Child Protection Plan End Date")
         flag_dates(start, end, "Child Protection Plan Start Date", "Child Protection Plan End Date")
         plan_id = f"{child}/{start.isoformat()}"
-        out.append(("cp_plans", dict(plan_id=plan_id, child_id=child, team_id=tid, start_date=start, end_date=end,
-                                     category=category(v.get("latestcategoryofabuse")
-                                                       or v.get("initialcategoryofabuse")))))
+        out.append(
+            (
+                "cp_plans",
+                dict(
+                    plan_id=plan_id,
+                    child_id=child,
+                    team_id=tid,
+                    start_date=start,
+                    end_date=end,
+                    category=category(v.get("latestcategoryofabuse") or v.get("initialcategoryofabuse")),
+                ),
+            )
+        )
         review = _d(v, "dateoflatestreviewconference", flags, "Date of latest review conference")
         if review:
-            out.append(("plan_reviews", dict(review_id=f"{plan_id}/{review.isoformat()}", plan_type="cp",
-                                             plan_id=plan_id, review_date=review)))
+            out.append(
+                (
+                    "plan_reviews",
+                    dict(
+                        review_id=f"{plan_id}/{review.isoformat()}", plan_type="cp", plan_id=plan_id, review_date=review
+                    ),
+                )
+            )
         visit = _d(v, "dateofthelaststatutoryvisit", flags, "Date of the Last Statutory Visit")
         if visit:
-            out.append(("visits", dict(visit_id=f"{child}/cp/{visit.isoformat()}", child_id=child, visit_date=visit,
-                                       plan_type="cp")))
+            out.append(
+                (
+                    "visits",
+                    dict(visit_id=f"{child}/cp/{visit.isoformat()}", child_id=child, visit_date=visit, plan_type="cp"),
+                )
+            )
         still_open = end is None
     elif number == 8:
         start = _d(v, "datestartedtobelookedafter", flags, "Date Started to be Looked After")
@@ -284,13 +363,29 @@ def _row(number, v, record, tally, today):
 
         ls = _leading_code(v.get("childslegalstatus"))
         rec = _leading_code(v.get("reasonceasedtobelookedafter"))
-        out.append(("cla_episodes", dict(episode_id=f"{child}/{start.isoformat()}", child_id=child, start_date=start,
-                                         end_date=end, legal_status=LEGAL_STATUS.get(ls, ls) if ls else None,
-                                         end_reason=END_REASON.get(rec, rec) if rec else None)))
+        out.append(
+            (
+                "cla_episodes",
+                dict(
+                    episode_id=f"{child}/{start.isoformat()}",
+                    child_id=child,
+                    start_date=start,
+                    end_date=end,
+                    legal_status=LEGAL_STATUS.get(ls, ls) if ls else None,
+                    end_reason=END_REASON.get(rec, rec) if rec else None,
+                ),
+            )
+        )
         visit = _d(v, "dateoflastsocialworkvisit", flags, "Date of Last Social Work Visit")
         if visit:
-            out.append(("visits", dict(visit_id=f"{child}/cla/{visit.isoformat()}", child_id=child,
-                                       visit_date=visit, plan_type="cla")))
+            out.append(
+                (
+                    "visits",
+                    dict(
+                        visit_id=f"{child}/cla/{visit.isoformat()}", child_id=child, visit_date=visit, plan_type="cla"
+                    ),
+                )
+            )
         still_open = end is None
     else:  # 9 care leavers
         out.append(("children", dict(kid)))
@@ -302,12 +397,29 @@ def _row(number, v, record, tally, today):
         out.append(("children", dict(kid, _primary=False, _flag=None)))
     if still_open and number in (6, 7, 8, 9):
         wid = worker_id(worker) if worker else None
-        out.append(("allocations", dict(allocation_id=f"{child}/{wid or '-'}/{tid or '-'}", child_id=child,
-                                        worker_id=wid, team_id=tid, role="key_worker", end_date=None, _as_at=True,
-                                        _primary=False, _flag=None)))
+        out.append(
+            (
+                "allocations",
+                dict(
+                    allocation_id=f"{child}/{wid or '-'}/{tid or '-'}",
+                    child_id=child,
+                    worker_id=wid,
+                    team_id=tid,
+                    role="key_worker",
+                    end_date=None,
+                    _as_at=True,
+                    _primary=False,
+                    _flag=None,
+                ),
+            )
+        )
         if wid:
-            out.append(("workers", dict(worker_id=wid, worker_name=worker, team_id=tid, _as_at=True, _primary=False,
-                                        _flag=None)))
+            out.append(
+                (
+                    "workers",
+                    dict(worker_id=wid, worker_name=worker, team_id=tid, _as_at=True, _primary=False, _flag=None),
+                )
+            )
     if tid and (number in (4, 7) or still_open):
         out.append(("teams", dict(team_id=tid, team_name=team_name, _primary=False, _flag=None)))
     return out

@@ -9,6 +9,7 @@ one, so a later file wins and a field it leaves blank keeps the earlier value. W
 workforce census's record wins; a worker known only from allocations is in post from their
 first allocation's start to their last one's end (open while any is open).
 """
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,15 @@ class ImportResult:
         return format_reconciliation(self.reconciliation, self.tables, self.out)
 
 
-def import_returns(out, annex_a=(), cin_census=(), ssda903=(), workforce=(), extract_date: date | None = None,
-                   today: date | None = None) -> ImportResult:
+def import_returns(
+    out,
+    annex_a=(),
+    cin_census=(),
+    ssda903=(),
+    workforce=(),
+    extract_date: date | None = None,
+    today: date | None = None,
+) -> ImportResult:
     """Import the returns into a new DuckDB file ``out`` (replaced only when the import succeeds).
 
     Raises :class:`ImportFailed` (one line naming the file and column) and writes nothing on an
@@ -68,8 +76,15 @@ def import_returns(out, annex_a=(), cin_census=(), ssda903=(), workforce=(), ext
     con = duckdb.connect(str(tmp), config={"memory_limit": "256MB", "preserve_insertion_order": False})
     try:
         stage = Stage(con)
-        tallies = _parse_all(stage, [Path(p) for p in annex_a], [Path(p) for p in cin_census],
-                             [Path(p) for p in ssda903], [Path(p) for p in workforce], extract_date, today)
+        tallies = _parse_all(
+            stage,
+            [Path(p) for p in annex_a],
+            [Path(p) for p in cin_census],
+            [Path(p) for p in ssda903],
+            [Path(p) for p in workforce],
+            extract_date,
+            today,
+        )
         tables = _finalise(con, stage)
         recon = _reconcile(con, stage, tallies)
         for t in stage.created:
@@ -154,17 +169,24 @@ def _finalise(con, stage) -> dict[str, int]:
 
 def _workers_sql(cols: list[str]) -> str:
     census_cols = [c for c in cols if c != "worker_id"]
-    census = (f"SELECT worker_id, {', '.join(_latest(c) for c in census_cols)} FROM _stage_workers "
-              "WHERE _kind = 'workforce' GROUP BY worker_id")
-    derived = (f"SELECT worker_id, {_latest('worker_name')}, {_latest('team_id')}, min(start_date) AS start_date, "
-               "CASE WHEN bool_or(end_date IS NULL) THEN NULL ELSE max(end_date) END AS end_date "
-               "FROM _stage_workers WHERE _kind <> 'workforce' GROUP BY worker_id")
-    pick = {"worker_id": "coalesce(c.worker_id, d.worker_id)", "worker_name": "coalesce(d.worker_name, c.worker_name)",
-            "team_id": "coalesce(d.team_id, c.team_id)", "start_date": "coalesce(c.start_date, d.start_date)",
-            "end_date": "CASE WHEN c.worker_id IS NOT NULL THEN c.end_date ELSE d.end_date END"}
+    census = (
+        f"SELECT worker_id, {', '.join(_latest(c) for c in census_cols)} FROM _stage_workers "
+        "WHERE _kind = 'workforce' GROUP BY worker_id"
+    )
+    derived = (
+        f"SELECT worker_id, {_latest('worker_name')}, {_latest('team_id')}, min(start_date) AS start_date, "
+        "CASE WHEN bool_or(end_date IS NULL) THEN NULL ELSE max(end_date) END AS end_date "
+        "FROM _stage_workers WHERE _kind <> 'workforce' GROUP BY worker_id"
+    )
+    pick = {
+        "worker_id": "coalesce(c.worker_id, d.worker_id)",
+        "worker_name": "coalesce(d.worker_name, c.worker_name)",
+        "team_id": "coalesce(d.team_id, c.team_id)",
+        "start_date": "coalesce(c.start_date, d.start_date)",
+        "end_date": "CASE WHEN c.worker_id IS NOT NULL THEN c.end_date ELSE d.end_date END",
+    }
     select = ", ".join(f'{pick.get(c, "c." + c)} AS "{c}"' for c in cols)
-    return (f"SELECT {select} FROM ({census}) c FULL OUTER JOIN ({derived}) d ON c.worker_id = d.worker_id "
-            "ORDER BY 1")
+    return f"SELECT {select} FROM ({census}) c FULL OUTER JOIN ({derived}) d ON c.worker_id = d.worker_id ORDER BY 1"
 
 
 _MERGED = "the same record (same id) comes again later: merged, later values winning"
@@ -193,8 +215,12 @@ def _reconcile(con, stage, tallies: list[FileTally]) -> pd.DataFrame:
         rows += [tuple(r[:5]) + (int(r[5]),) for r in con.execute(q).fetchall()]
     df = pd.DataFrame(rows, columns=RECON_COLUMNS)
     order = {"read": 0, "loaded": 1, "flagged": 2, "merged": 3, "rejected": 4, "refused_column": 5, "note": 6}
-    df = (df.assign(_o=df["outcome"].map(order), _r=df["record"].fillna(""), _s=df["reason"].fillna(""))
-          .sort_values(["kind", "file", "_r", "_o", "_s"]).drop(columns=["_o", "_r", "_s"]).reset_index(drop=True))
+    df = (
+        df.assign(_o=df["outcome"].map(order), _r=df["record"].fillna(""), _s=df["reason"].fillna(""))
+        .sort_values(["kind", "file", "_r", "_o", "_s"])
+        .drop(columns=["_o", "_r", "_s"])
+        .reset_index(drop=True)
+    )
     _check_nothing_lost(df)
     return df
 
@@ -214,10 +240,14 @@ def format_reconciliation(df: pd.DataFrame, tables: dict[str, int] | None = None
     for (kind, f), g in df.groupby(["kind", "file"], sort=False):
         lines.append(f"{f} ({kind}):")
         for rec, r in g[g["record"].notna()].groupby("record", sort=False):
-            n = {o: int(r.loc[r["outcome"] == o, "records"].sum()) for o in ("read", "loaded", "flagged", "merged",
-                                                                              "rejected")}
-            lines.append(f"  {rec}: read {n['read']:,}; loaded {n['loaded']:,}; flagged {n['flagged']:,}; "
-                         f"merged {n['merged']:,}; rejected {n['rejected']:,}")
+            n = {
+                o: int(r.loc[r["outcome"] == o, "records"].sum())
+                for o in ("read", "loaded", "flagged", "merged", "rejected")
+            }
+            lines.append(
+                f"  {rec}: read {n['read']:,}; loaded {n['loaded']:,}; flagged {n['flagged']:,}; "
+                f"merged {n['merged']:,}; rejected {n['rejected']:,}"
+            )
             for o in ("flagged", "rejected"):
                 for x in r[r["outcome"] == o].itertuples():
                     lines.append(f"    {o}: {x.reason}: {int(x.records):,}")

@@ -14,6 +14,7 @@ has one), streaming child by child so a national file does not need to fit in me
 | ``ChildProtectionPlans/Reviews/CPPreviewDate`` | ``plan_reviews`` (``plan_type`` cp) |
 | ``Section47`` | not in the contract: counted as not imported |
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -55,11 +56,12 @@ def _iter(path: Path):
     from defusedxml import DefusedXmlException
 
     try:
-        yield from ET.iterparse(str(path), events=("end",), forbid_dtd=True, forbid_entities=True,
-                                forbid_external=True)
+        yield from ET.iterparse(str(path), events=("end",), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise ImportFailed(f"{path.name}: refused: the XML declares a DTD or entities ({type(exc).__name__}); "
-                           "a return never does, and they are not expanded") from None
+        raise ImportFailed(
+            f"{path.name}: refused: the XML declares a DTD or entities ({type(exc).__name__}); "
+            "a return never does, and they are not expanded"
+        ) from None
     except ET.ParseError as exc:
         raise ImportFailed(f"{path.name}: not well-formed XML ({exc})") from None
     except OSError as exc:
@@ -161,8 +163,12 @@ def _child(el, tally, rows, ref, fname, seq, n):
     tally.read["Child"] += 1
     counts = {"CINdetails": len(details)}
     for det in details:
-        for kind, path in (("Assessment", "Assessments"), ("CINPlanDates", "CINPlanDates"),
-                           ("Section47", "Section47"), ("ChildProtectionPlan", "ChildProtectionPlans")):
+        for kind, path in (
+            ("Assessment", "Assessments"),
+            ("CINPlanDates", "CINPlanDates"),
+            ("Section47", "Section47"),
+            ("ChildProtectionPlan", "ChildProtectionPlans"),
+        ):
             counts[kind] = counts.get(kind, 0) + len(_all(det, path))
         for cpp in _all(det, "ChildProtectionPlans"):
             for rev in _all(cpp, "Reviews"):
@@ -190,9 +196,16 @@ def _child(el, tally, rows, ref, fname, seq, n):
         disabilities = [text(d.text) for d in _all(dis, "Disability") if text(d.text)]
     disability = None if not disabilities else any(d.upper() != "NONE" for d in disabilities)
     gender = _val(ids, "Sex") or _val(ids, "GenderCurrent")
-    rows["children"].append(dict(child_id=child_id, birth_date=first_of_month(_d(dob)), sex=sex(gender),
-                                 ethnicity=code(_val(chars, "Ethnicity")), disability=disability,
-                                 **m("Child", flag=_flags(ref, ("PersonBirthDate", dob)))))
+    rows["children"].append(
+        dict(
+            child_id=child_id,
+            birth_date=first_of_month(_d(dob)),
+            sex=sex(gender),
+            ethnicity=code(_val(chars, "Ethnicity")),
+            disability=disability,
+            **m("Child", flag=_flags(ref, ("PersonBirthDate", dob))),
+        )
+    )
     for det in details:
         rdate = parse_date(_val(det, "CINreferralDate"))
         close = parse_date(_val(det, "CINclosureDate"))
@@ -202,33 +215,71 @@ def _child(el, tally, rows, ref, fname, seq, n):
         else:
             nfa = yes(_val(det, "ReferralNFA"))
             outcome = "nfa" if nfa else ("assessment" if assessments else None)
-            rows["referrals"].append(dict(
-                referral_id=f"{child_id}/{rdate.isoformat()}", child_id=child_id, referral_date=rdate,
-                source=code(_val(det, "ReferralSource")), outcome=outcome, closure_date=_d(close),
-                **m("CINdetails", flag=_flags(ref, ("CINreferralDate", rdate), ("CINclosureDate", close),
-                                              order=((("CINreferralDate", rdate), ("CINclosureDate", close)),)))))
+            rows["referrals"].append(
+                dict(
+                    referral_id=f"{child_id}/{rdate.isoformat()}",
+                    child_id=child_id,
+                    referral_date=rdate,
+                    source=code(_val(det, "ReferralSource")),
+                    outcome=outcome,
+                    closure_date=_d(close),
+                    **m(
+                        "CINdetails",
+                        flag=_flags(
+                            ref,
+                            ("CINreferralDate", rdate),
+                            ("CINclosureDate", close),
+                            order=((("CINreferralDate", rdate), ("CINclosureDate", close)),),
+                        ),
+                    ),
+                )
+            )
         for a in assessments:
             start = parse_date(_val(a, "AssessmentActualStartDate"))
             auth = parse_date(_val(a, "AssessmentAuthorisationDate"))
             if start is None or start is BAD:
                 tally.reject("Assessment", "AssessmentActualStartDate missing or not a date")
                 continue
-            rows["assessments"].append(dict(
-                assessment_id=f"{child_id}/{start.isoformat()}", child_id=child_id, start_date=start,
-                completed_date=_d(auth), authorised_date=_d(auth),
-                **m("Assessment", flag=_flags(ref, ("AssessmentActualStartDate", start),
-                                              ("AssessmentAuthorisationDate", auth),
-                                              order=((("AssessmentActualStartDate", start),
-                                                      ("AssessmentAuthorisationDate", auth)),)))))
+            rows["assessments"].append(
+                dict(
+                    assessment_id=f"{child_id}/{start.isoformat()}",
+                    child_id=child_id,
+                    start_date=start,
+                    completed_date=_d(auth),
+                    authorised_date=_d(auth),
+                    **m(
+                        "Assessment",
+                        flag=_flags(
+                            ref,
+                            ("AssessmentActualStartDate", start),
+                            ("AssessmentAuthorisationDate", auth),
+                            order=((("AssessmentActualStartDate", start), ("AssessmentAuthorisationDate", auth)),),
+                        ),
+                    ),
+                )
+            )
         for p in _all(det, "CINPlanDates"):
             start, end = parse_date(_val(p, "CINPlanStartDate")), parse_date(_val(p, "CINPlanEndDate"))
             if start is None or start is BAD:
                 tally.reject("CINPlanDates", "CINPlanStartDate missing or not a date")
                 continue
-            rows["cin_plans"].append(dict(
-                plan_id=f"{child_id}/{start.isoformat()}", child_id=child_id, start_date=start, end_date=_d(end),
-                **m("CINPlanDates", flag=_flags(ref, ("CINPlanStartDate", start), ("CINPlanEndDate", end),
-                                                order=((("CINPlanStartDate", start), ("CINPlanEndDate", end)),)))))
+            rows["cin_plans"].append(
+                dict(
+                    plan_id=f"{child_id}/{start.isoformat()}",
+                    child_id=child_id,
+                    start_date=start,
+                    end_date=_d(end),
+                    **m(
+                        "CINPlanDates",
+                        flag=_flags(
+                            ref,
+                            ("CINPlanStartDate", start),
+                            ("CINPlanEndDate", end),
+                            order=((("CINPlanStartDate", start), ("CINPlanEndDate", end)),),
+                        ),
+                    ),
+                )
+            )
         for _ in _all(det, "Section47"):
             tally.reject("Section47", "not in the data contract (section 47 enquiries): not imported")
         for cpp in _all(det, "ChildProtectionPlans"):
@@ -241,16 +292,40 @@ def _child(el, tally, rows, ref, fname, seq, n):
                 continue
             plan_id = f"{child_id}/{start.isoformat()}"
             cat = category(_val(cpp, "LatestCategoryOfAbuse") or _val(cpp, "InitialCategoryOfAbuse"))
-            rows["cp_plans"].append(dict(
-                plan_id=plan_id, child_id=child_id, start_date=start, end_date=_d(end), category=cat,
-                **m("ChildProtectionPlan", flag=_flags(ref, ("CPPstartDate", start), ("CPPendDate", end),
-                                                       order=((("CPPstartDate", start), ("CPPendDate", end)),)))))
+            rows["cp_plans"].append(
+                dict(
+                    plan_id=plan_id,
+                    child_id=child_id,
+                    start_date=start,
+                    end_date=_d(end),
+                    category=cat,
+                    **m(
+                        "ChildProtectionPlan",
+                        flag=_flags(
+                            ref,
+                            ("CPPstartDate", start),
+                            ("CPPendDate", end),
+                            order=((("CPPstartDate", start), ("CPPendDate", end)),),
+                        ),
+                    ),
+                )
+            )
             for r in reviews:
                 rd = parse_date(r.text)
                 if rd is None or rd is BAD:
                     tally.reject("CPPreview", "CPPreviewDate missing or not a date")
                     continue
-                rows["plan_reviews"].append(dict(
-                    review_id=f"{plan_id}/{rd.isoformat()}", plan_type="cp", plan_id=plan_id, review_date=rd,
-                    **m("CPPreview", flag=_flags(ref, ("CPPreviewDate", rd),
-                                                 order=((("CPPstartDate", start), ("CPPreviewDate", rd)),)))))
+                rows["plan_reviews"].append(
+                    dict(
+                        review_id=f"{plan_id}/{rd.isoformat()}",
+                        plan_type="cp",
+                        plan_id=plan_id,
+                        review_date=rd,
+                        **m(
+                            "CPPreview",
+                            flag=_flags(
+                                ref, ("CPPreviewDate", rd), order=((("CPPstartDate", start), ("CPPreviewDate", rd)),)
+                            ),
+                        ),
+                    )
+                )

@@ -4,6 +4,7 @@ Parsers never write contract tables directly. Each turns its file into *staged* 
 columns plus where they came from), counts what it read and rejected, and :mod:`.build` merges
 the staged rows into the contract tables and the reconciliation table.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,19 @@ class ImportFailed(Exception):
 
 
 #: Header words that look like a person's name: such a column is never read, whatever the file.
-_NAME_PARTS = ("forename", "surname", "firstname", "lastname", "fullname", "givenname", "familyname", "middlename",
-               "preferredname", "knownas", "maidenname")
+_NAME_PARTS = (
+    "forename",
+    "surname",
+    "firstname",
+    "lastname",
+    "fullname",
+    "givenname",
+    "familyname",
+    "middlename",
+    "preferredname",
+    "knownas",
+    "maidenname",
+)
 _NAME_EXACT = {"name", "names", "childname", "childsname", "nameofchild", "personname", "childfullname"}
 
 
@@ -86,8 +98,22 @@ def first_of_month(d):
     return d.replace(day=1) if isinstance(d, date) else None
 
 
-SEX = {"1": "M", "m": "M", "male": "M", "2": "F", "f": "F", "female": "F", "0": "U", "9": "U", "u": "U",
-       "unknown": "U", "notknown": "U", "notspecified": "U", "indeterminate": "U", "notrecorded": "U"}
+SEX = {
+    "1": "M",
+    "m": "M",
+    "male": "M",
+    "2": "F",
+    "f": "F",
+    "female": "F",
+    "0": "U",
+    "9": "U",
+    "u": "U",
+    "unknown": "U",
+    "notknown": "U",
+    "notspecified": "U",
+    "indeterminate": "U",
+    "notrecorded": "U",
+}
 
 
 def sex(value) -> str | None:
@@ -97,8 +123,14 @@ def sex(value) -> str | None:
     return None if c is None else SEX.get(norm(c), c)
 
 
-CATEGORY = {"neg": "neglect", "emo": "emotional", "phy": "physical", "sab": "sexual", "sex": "sexual",
-            "mul": "multiple"}
+CATEGORY = {
+    "neg": "neglect",
+    "emo": "emotional",
+    "phy": "physical",
+    "sab": "sexual",
+    "sex": "sexual",
+    "mul": "multiple",
+}
 
 
 def category(value) -> str | None:
@@ -144,8 +176,14 @@ def duck_type(col) -> str:
     return "VARCHAR"
 
 
-META = (("_kind", "VARCHAR"), ("_file", "VARCHAR"), ("_record", "VARCHAR"), ("_ord", "BIGINT"),
-        ("_primary", "BOOLEAN"), ("_flag", "VARCHAR"))
+META = (
+    ("_kind", "VARCHAR"),
+    ("_file", "VARCHAR"),
+    ("_record", "VARCHAR"),
+    ("_ord", "BIGINT"),
+    ("_primary", "BOOLEAN"),
+    ("_flag", "VARCHAR"),
+)
 
 
 @dataclass

@@ -1,4 +1,5 @@
 """The import's reconciliation table, and the data-layer reader the data-quality panel uses."""
+
 from __future__ import annotations
 
 import pandas as pd

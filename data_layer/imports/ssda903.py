@@ -12,6 +12,7 @@ space-insensitively, dd/mm/yyyy dates (ISO dates accepted too), a UTF-8 byte-ord
 | ``sw_episodes`` (CHILD, SW_ID, SW_DECOM, SW_DEC) | ``allocations`` (key worker history) and ``workers`` |
 | ``reviews``, ``missing``, ``oc2``, ``oc3``, ``ad1``, ... | not in the contract: rows counted as not imported |
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,14 +38,48 @@ TABLES = {
 ORDER = ("header", "uasc", "episodes", "sw_episodes")
 
 #: SSDA903 legal status (LS) -> contract legal_status. Codes not listed are kept as written (check-db reports them).
-LEGAL_STATUS = {"C1": "ico", "C2": "co", "D1": "po", "E1": "po", "J1": "remand", "J2": "remand", "J3": "remand",
-                "L1": "pp", "L2": "epo", "L3": "other", "V2": "s20", "V3": "s20", "V4": "s20"}
+LEGAL_STATUS = {
+    "C1": "ico",
+    "C2": "co",
+    "D1": "po",
+    "E1": "po",
+    "J1": "remand",
+    "J2": "remand",
+    "J3": "remand",
+    "L1": "pp",
+    "L2": "epo",
+    "L3": "other",
+    "V2": "s20",
+    "V3": "s20",
+    "V4": "s20",
+}
 #: SSDA903 reason episode ceased (REC) -> contract end_reason.
-END_REASON = {"E11": "adoption", "E12": "adoption", "E4A": "returned_home", "E4B": "returned_home",
-              "E41": "other", "E43": "sgo", "E44": "sgo", "E45": "sgo", "E46": "sgo", "E47": "sgo", "E48": "sgo",
-              "E5": "independent_living", "E6": "independent_living", "E17": "age_18", "E3": "moved_away",
-              "E16": "moved_away", "E13": "other", "E14": "other", "E15": "other", "E2": "other", "E7": "other",
-              "E8": "other", "E9": "other", "X1": "other"}
+END_REASON = {
+    "E11": "adoption",
+    "E12": "adoption",
+    "E4A": "returned_home",
+    "E4B": "returned_home",
+    "E41": "other",
+    "E43": "sgo",
+    "E44": "sgo",
+    "E45": "sgo",
+    "E46": "sgo",
+    "E47": "sgo",
+    "E48": "sgo",
+    "E5": "independent_living",
+    "E6": "independent_living",
+    "E17": "age_18",
+    "E3": "moved_away",
+    "E16": "moved_away",
+    "E13": "other",
+    "E14": "other",
+    "E15": "other",
+    "E2": "other",
+    "E7": "other",
+    "E8": "other",
+    "E9": "other",
+    "X1": "other",
+}
 
 FILLS = {
     "children": ("child_id", "birth_date", "sex", "ethnicity", "uasc"),
@@ -59,8 +94,9 @@ def tables_in(folder: Path) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for p in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.CSV")):
         stem = norm(p.stem)
-        name = next((t for t in sorted(TABLES, key=len, reverse=True) if stem == norm(t) or stem.endswith(norm(t))),
-                    None)
+        name = next(
+            (t for t in sorted(TABLES, key=len, reverse=True) if stem == norm(t) or stem.endswith(norm(t))), None
+        )
         key = name or f"other:{p.name}"
         if name and name in out:
             raise ImportFailed(f"{p}: a second {name} table in {folder.name} (also {out[name].name})")
@@ -96,8 +132,16 @@ def _columns(path: Path, table: str, tally: FileTally) -> dict[str, str]:
 
 def _chunks(path: Path, usecols=None):
     try:
-        yield from pd.read_csv(path, dtype=str, encoding="utf-8-sig", usecols=usecols, chunksize=CHUNK,
-                               keep_default_na=False, na_values=[""], skipinitialspace=True)
+        yield from pd.read_csv(
+            path,
+            dtype=str,
+            encoding="utf-8-sig",
+            usecols=usecols,
+            chunksize=CHUNK,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+        )
     except UnicodeDecodeError:
         raise ImportFailed(f"{path}: not UTF-8 text (an SSDA903 table is a UTF-8 CSV)") from None
     except pd.errors.ParserError as exc:
@@ -193,14 +237,29 @@ def _stage_chunk(table, c: pd.DataFrame, tally, label, seq, stage, now):
             tally.reject(table, "DECOM missing or not a date", int(rej.sum()))
         c, start, start_bad = c[~rej], start[~rej], start_bad[~rej]
         end, end_bad = _dates(c["DEC"]) if "DEC" in c else (pd.Series(pd.NaT, index=c.index), c["CHILD"].isna())
-        out = pd.DataFrame({"episode_id": c["CHILD"] + "/" + start.dt.strftime("%Y-%m-%d"), "child_id": c["CHILD"],
-                            "start_date": start, "end_date": end}, index=c.index)
-        out["legal_status"] = c["LS"].map(lambda v: LEGAL_STATUS.get(v.upper(), v) if isinstance(v, str) else None) \
-            if "LS" in c else None
-        out["end_reason"] = c["REC"].map(lambda v: END_REASON.get(v.upper(), v) if isinstance(v, str) else None) \
-            if "REC" in c else None
-        out["_flag"] = _flag([(end_bad, "DEC is not a date (loaded as blank)"), (end < start, "DEC before DECOM"),
-                              ((start > now) | (end > now), "a date in the future")], out.index)
+        out = pd.DataFrame(
+            {
+                "episode_id": c["CHILD"] + "/" + start.dt.strftime("%Y-%m-%d"),
+                "child_id": c["CHILD"],
+                "start_date": start,
+                "end_date": end,
+            },
+            index=c.index,
+        )
+        out["legal_status"] = (
+            c["LS"].map(lambda v: LEGAL_STATUS.get(v.upper(), v) if isinstance(v, str) else None) if "LS" in c else None
+        )
+        out["end_reason"] = (
+            c["REC"].map(lambda v: END_REASON.get(v.upper(), v) if isinstance(v, str) else None) if "REC" in c else None
+        )
+        out["_flag"] = _flag(
+            [
+                (end_bad, "DEC is not a date (loaded as blank)"),
+                (end < start, "DEC before DECOM"),
+                ((start > now) | (end > now), "a date in the future"),
+            ],
+            out.index,
+        )
         stage.add("cla_episodes", _meta(out, label, table, seq))
         return
     if table == "sw_episodes":
@@ -213,12 +272,25 @@ def _stage_chunk(table, c: pd.DataFrame, tally, label, seq, stage, now):
             tally.reject(table, "SW_DECOM missing or not a date", int((start.isna() & ~no_sw).sum()))
         c, start = c[~rej], start[~rej]
         end, end_bad = _dates(c["SW_DEC"]) if "SW_DEC" in c else (pd.Series(pd.NaT, index=c.index), c["CHILD"].isna())
-        out = pd.DataFrame({"allocation_id": c["CHILD"] + "/" + c["SW_ID"] + "/" + start.dt.strftime("%Y-%m-%d"),
-                            "child_id": c["CHILD"], "worker_id": c["SW_ID"], "role": "key_worker",
-                            "start_date": start, "end_date": end}, index=c.index)
-        out["_flag"] = _flag([(end_bad, "SW_DEC is not a date (loaded as blank)"),
-                              (end < start, "SW_DEC before SW_DECOM"),
-                              ((start > now) | (end > now), "a date in the future")], out.index)
+        out = pd.DataFrame(
+            {
+                "allocation_id": c["CHILD"] + "/" + c["SW_ID"] + "/" + start.dt.strftime("%Y-%m-%d"),
+                "child_id": c["CHILD"],
+                "worker_id": c["SW_ID"],
+                "role": "key_worker",
+                "start_date": start,
+                "end_date": end,
+            },
+            index=c.index,
+        )
+        out["_flag"] = _flag(
+            [
+                (end_bad, "SW_DEC is not a date (loaded as blank)"),
+                (end < start, "SW_DEC before SW_DECOM"),
+                ((start > now) | (end > now), "a date in the future"),
+            ],
+            out.index,
+        )
         stage.add("allocations", _meta(out, label, table, seq))
         workers = pd.DataFrame({"worker_id": out["worker_id"], "start_date": start, "end_date": end}, index=c.index)
         workers["_flag"] = None

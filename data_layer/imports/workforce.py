@@ -6,6 +6,7 @@ Worker`` that holds one), ``FTE`` (``FTE30`` when ``FTE`` is absent, as for agen
 ``OrgRole``, ``RoleStartDate``, ``RoleEndDate``. Everyone in the census is a registered social
 worker, so ``qualified`` is true. The census has no names and no teams.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,9 +61,22 @@ def parse(path: Path, seq: int, stage) -> FileTally:
         start, end = (None if start is BAD else start), (None if end is BAD else end)
         if start and end and end < start:
             flags.append("RoleEndDate before RoleStartDate")
-        rows.append(dict(worker_id=swe, role=role, fte=fte, qualified=True, start_date=start, end_date=end,
-                         _kind=KIND, _file=path.name, _record="CSWWWorker", _ord=order_key(seq, n), _primary=True,
-                         _flag="; ".join(flags) or None))
+        rows.append(
+            dict(
+                worker_id=swe,
+                role=role,
+                fte=fte,
+                qualified=True,
+                start_date=start,
+                end_date=end,
+                _kind=KIND,
+                _file=path.name,
+                _record="CSWWWorker",
+                _ord=order_key(seq, n),
+                _primary=True,
+                _flag="; ".join(flags) or None,
+            )
+        )
         el.clear()
     if not seen_message and n == 0:
         raise ImportFailed(f"{path.name}: not a workforce census (no Message element and no CSWWWorker records)")

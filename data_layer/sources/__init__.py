@@ -15,11 +15,12 @@ a missing table or column of a native database, what the SSD does not hold, or a
 or field missing from this SSD. :mod:`data_layer.coverage` turns that into the coverage of each
 page section and the :class:`~data_layer.engine.MissingData` a data-layer function raises.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from .. import schema
 
@@ -72,8 +73,9 @@ def native_tables(missing_tables=(), missing_columns=(), unreadable=None) -> Tab
     for t, c in missing_columns:
         unavailable[(t, c)] = f"Column {t}.{c} is not in this database"
     if (CIN_REVIEWS[0], "*") in unavailable or any(k[0] == "plan_reviews" for k in unavailable):
-        unavailable.setdefault(CIN_REVIEWS, unavailable.get(("plan_reviews", "*"))
-                               or "Table plan_reviews is incomplete in this database")
+        unavailable.setdefault(
+            CIN_REVIEWS, unavailable.get(("plan_reviews", "*")) or "Table plan_reviews is incomplete in this database"
+        )
     return Tables(source="native", selectables=dict(schema.metadata.tables), unavailable=unavailable)
 
 

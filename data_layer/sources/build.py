@@ -1,4 +1,5 @@
 """Choosing and building a database's source (kept apart from ``__init__`` to avoid import cycles)."""
+
 from __future__ import annotations
 
 from . import Tables, native_tables

@@ -1,9 +1,17 @@
 """Shared helpers of the browser tests: reading what a chart drew."""
+
 from __future__ import annotations
 
-
-_TYPED = {"i1": "int8", "u1": "uint8", "i2": "int16", "u2": "uint16", "i4": "int32", "u4": "uint32",
-          "f4": "float32", "f8": "float64"}
+_TYPED = {
+    "i1": "int8",
+    "u1": "uint8",
+    "i2": "int16",
+    "u2": "uint16",
+    "i4": "int32",
+    "u4": "uint32",
+    "f4": "float32",
+    "f8": "float64",
+}
 
 
 def _decode(value):
@@ -25,7 +33,9 @@ def plotted_traces(dash_duo, graph_selector: str) -> list[dict]:
     """
     traces = dash_duo.driver.execute_script(
         "return document.querySelector(arguments[0] + ' .js-plotly-plot').data"
-        ".map(t => ({name: t.name, x: t.x, y: t.y}))", graph_selector)
+        ".map(t => ({name: t.name, x: t.x, y: t.y}))",
+        graph_selector,
+    )
     return [{"name": t["name"], "x": _decode(t["x"]), "y": _decode(t["y"])} for t in traces]
 
 
@@ -74,8 +84,10 @@ def save_page_screenshot(dash_duo, name: str) -> None:
     driver = dash_duo.driver
     driver.set_window_size(1400, driver.execute_script("return document.documentElement.scrollHeight") + 150)
     # Wait for the grids and charts to lay out at the new size: a height unchanged across two animation frames.
-    stable = ("const done = arguments[arguments.length - 1]; const h = document.documentElement.scrollHeight;"
-              "requestAnimationFrame(() => requestAnimationFrame(() => done(h === document.documentElement.scrollHeight)))")
+    stable = (
+        "const done = arguments[arguments.length - 1]; const h = document.documentElement.scrollHeight;"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(h === document.documentElement.scrollHeight)))"
+    )
     end = time.monotonic() + 20
     while not driver.execute_async_script(stable):
         assert time.monotonic() < end, "page height did not settle"

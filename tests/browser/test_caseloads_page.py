@@ -3,6 +3,7 @@
 Team filter -> chart and URL; presentation mode hides the child-level table and worker names;
 the CSV download holds the figures drawn; a failing query shows a message and the app goes on.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -54,8 +55,9 @@ def test_changing_the_team_filter_updates_the_chart_and_the_url(dash_duo, app, d
     dash_duo.start_server(app, port=free_port)
     _open_caseloads(dash_duo)
     latest = latest_date(demo_db)
-    assert dash_duo.find_element("#caseloads-workers-card h2").get_attribute("textContent") == \
-        _expected_title(demo_db, Filters(latest))
+    assert dash_duo.find_element("#caseloads-workers-card h2").get_attribute("textContent") == _expected_title(
+        demo_db, Filters(latest)
+    )
 
     dash_duo.find_element("#shell-teams").click()
     dash_duo.find_element(".dash-dropdown-option:has(input[value='T02'])").click()
@@ -67,7 +69,8 @@ def test_changing_the_team_filter_updates_the_chart_and_the_url(dash_duo, app, d
     assert "team=T02" in url and f"as_at={latest.isoformat()}" in url
     # Only T02's workers are drawn.
     names = dash_duo.driver.execute_script(
-        "return document.querySelector('#caseloads-workers-graph .js-plotly-plot').data[0].y")
+        "return document.querySelector('#caseloads-workers-graph .js-plotly-plot').data[0].y"
+    )
     t02 = caseloads(demo_db, Filters(latest, teams=("T02",)))
     assert len(names) == len(t02) and set(names) <= set(t02["worker_name"])
     assert not severe_logs(dash_duo)
@@ -86,7 +89,8 @@ def test_presentation_mode_hides_the_unallocated_table_and_worker_names(dash_duo
     assert not dash_duo.find_elements("#caseloads-unallocated-grid")
     assert "presentation=1" in dash_duo.driver.current_url
     names = dash_duo.driver.execute_script(
-        "return document.querySelector('#caseloads-workers-graph .js-plotly-plot').data[0].y")
+        "return document.querySelector('#caseloads-workers-graph .js-plotly-plot').data[0].y"
+    )
     assert names[0] == "Worker 1" and all(n.startswith("Worker ") for n in names)
     real_names = set(caseloads(demo_db, Filters(latest_date(demo_db)))["worker_name"])
     assert not real_names & set(dash_duo.find_element("#caseloads-body").text.split("\n"))
@@ -140,7 +144,7 @@ def test_a_failing_query_shows_a_message_and_the_app_keeps_working(dash_duo, app
     dash_duo.wait_for_page(f"{dash_duo.server_url}/jarp?as_at=2022-02-28")
     dash_duo.wait_for_element("#jarp-body .js-plotly-plot", timeout=30)
 
-    FAIL["on"] = True   # the database goes down mid-session
+    FAIL["on"] = True  # the database goes down mid-session
     dash_duo.find_element("#shell-navbar .nav-link[href^='/caseloads']").click()
     dash_duo.wait_for_contains_text("#caseloads-body .page-error", "server closed the connection", timeout=20)
     assert dash_duo.find_element("#shell-navbar").is_displayed()

@@ -2,6 +2,7 @@
 the shell's "Board pack" button downloads the same pack. The PDF (``--out *.pdf``) is tested in
 ``tests/test_pack_pdf.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,8 @@ def test_pack_opens_offline_with_every_chart_drawn(dash_duo, pack_file):
     while time.monotonic() < end:
         drawn = dash_duo.driver.execute_script(
             "return document.querySelectorAll('.js-plotly-plot svg.main-svg').length ? "
-            "Array.from(document.querySelectorAll('.js-plotly-plot')).filter(g => g.querySelector('svg')).length : 0;")
+            "Array.from(document.querySelectorAll('.js-plotly-plot')).filter(g => g.querySelector('svg')).length : 0;"
+        )
         if drawn == charts:
             break
         time.sleep(0.5)
@@ -76,7 +78,8 @@ def test_pack_opens_offline_with_every_chart_drawn(dash_duo, pack_file):
     empty = dash_duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('.js-plotly-plot'))"
         ".filter(g => !(g._fullData && g._fullData.length && g.querySelector('.trace, .sankey, image')))"
-        ".map(g => g.id);")
+        ".map(g => g.id);"
+    )
     assert not empty
     assert not [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
     assert dash_duo.driver.find_element("id", "pack-synthetic").is_displayed()
@@ -98,8 +101,7 @@ def test_board_pack_button_downloads_the_pack_for_the_current_filters(dash_duo, 
         from dashboard.shell import load_filter_options
 
         db = app.server.extensions["csc_insight"].db
-        same = export.build_pack(db, Filters(as_at=date(2023, 3, 31), teams=("T01",)), None,
-                                 load_filter_options(db))
+        same = export.build_pack(db, Filters(as_at=date(2023, 3, 31), teams=("T01",)), None, load_filter_options(db))
     assert _normalised(text) == _normalised(same)
     assert _charts_in(text) >= 10
     assert not dash_duo.find_elements("#shell-pack-error")

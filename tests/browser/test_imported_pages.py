@@ -1,5 +1,6 @@
 """A database built by ``csc-dashboard import`` from small returns: every page renders in Chromium
 without an error, and what the returns do not hold is stated (issue 15)."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,6 +28,7 @@ def test_every_page_renders_on_imported_returns(dash_duo, tmp_path, free_port):
     dash_duo.wait_for_contains_text("#caseloads-data-quality-import-wrapper summary", "Imported returns:", timeout=30)
     assert "rejected" in dash_duo.find_element("#caseloads-data-quality-import-wrapper summary").text
     dash_duo.wait_for_page(f"{dash_duo.server_url}/caseloads?presentation=1")
-    dash_duo.wait_for_contains_text("#caseloads-data-quality-import-wrapper summary", "outside presentation mode",
-                                    timeout=30)
+    dash_duo.wait_for_contains_text(
+        "#caseloads-data-quality-import-wrapper summary", "outside presentation mode", timeout=30
+    )
     db.dispose()

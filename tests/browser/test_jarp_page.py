@@ -1,4 +1,5 @@
 """The /jarp page in headless Chromium on the demo authority: agenda with reasons, charts, presentation mode."""
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,13 @@ from tests.browser.helpers import plotted_traces, save_page_screenshot
 pytestmark = pytest.mark.browser
 
 AS_AT = "2023-03-31"
-CARDS = ("#jarp-agenda-card", "#jarp-queue-trend-card", "#jarp-response-times-card", "#jarp-response-trend-card",
-         "#jarp-reviews-card")
+CARDS = (
+    "#jarp-agenda-card",
+    "#jarp-queue-trend-card",
+    "#jarp-response-times-card",
+    "#jarp-response-trend-card",
+    "#jarp-reviews-card",
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +43,8 @@ def _open(dash_duo, app, free_port, query):
 
 def _texts(dash_duo, css):
     return dash_duo.driver.execute_script(
-        f"return Array.from(document.querySelectorAll({css!r})).map(e => e.textContent)")
+        f"return Array.from(document.querySelectorAll({css!r})).map(e => e.textContent)"
+    )
 
 
 def _until(check, timeout=20):

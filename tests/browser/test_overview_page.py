@@ -5,6 +5,7 @@ presentation mode shows "<5" for a small count (and its links and the "All pages
 ``presentation=1``), the tiles' CSV is asked for on click and holds what is shown, and a failing
 query shows a message.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -104,8 +105,9 @@ def test_the_tiles_csv_is_asked_for_on_click_and_holds_what_is_shown(dash_duo, a
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", summary)
     button = dash_duo.find_element("#overview-tiles-wrapper .csv-button")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
-    got = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "overview-tiles*.csv"), dtype=str,
-                      keep_default_na=False)
+    got = pd.read_csv(
+        wait_for_file(Path(dash_duo.download_path), "overview-tiles*.csv"), dtype=str, keep_default_na=False
+    )
     assert got["value"].tolist() == shown
     d = Disclosure(threshold=demo_db.standards.suppress_below, active=True)
     want = tiles_frame(overview_tiles(demo_db, Filters(AS_AT, teams=(team,)), disclosure=d)).fillna("")

@@ -1,4 +1,5 @@
 """The /cin-pilot page in headless Chromium on the demo authority with a second configured pilot."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,10 @@ VERDICTS = f"{SCORECARD} td:last-child"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     toml = tmp_path_factory.mktemp("pilot") / "standards.toml"
-    toml.write_text(f'[[pilots]]\nname = "{SECOND}"\nteam_ids = ["T01"]\nstart = 2022-06-01\nmonths = 4\n'
-                    'comparison_service = "CIN/CP"\n')
+    toml.write_text(
+        f'[[pilots]]\nname = "{SECOND}"\nteam_ids = ["T01"]\nstart = 2022-06-01\nmonths = 4\n'
+        'comparison_service = "CIN/CP"\n'
+    )
     return create_app(db=connect(f"sqlite:///{ensure_demo()}", standards=load_standards(toml)))
 
 
@@ -60,12 +63,14 @@ def _plots_settled(dash_duo) -> bool:
     return dash_duo.driver.execute_script(
         "const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));"
         "return plots.length > 0 && plots.every(p => { const svg = p.querySelector('.main-svg');"
-        " return svg && Math.abs(Number(svg.getAttribute('width')) - p.clientWidth) < 2; });")
+        " return svg && Math.abs(Number(svg.getAttribute('width')) - p.clientWidth) < 2; });"
+    )
 
 
 def _cells(dash_duo, selector):
     return dash_duo.driver.execute_script(
-        f"return Array.from(document.querySelectorAll('{selector}')).map(e => e.textContent)")
+        f"return Array.from(document.querySelectorAll('{selector}')).map(e => e.textContent)"
+    )
 
 
 def test_scorecard_charts_and_selector(dash_duo, app, free_port):
@@ -122,7 +127,8 @@ def test_presentation_mode_routes_bars_run_to_100(dash_duo, app, free_port):
     totals = dash_duo.driver.execute_script(
         "const el = document.querySelector('#cin-pilot-routes-graph .js-plotly-plot');"
         "const t = {}; for (const tr of el.data) { if (tr.type !== 'bar') continue;"
-        " tr.y.forEach((y, i) => { t[y] = (t[y] || 0) + (tr.x[i] || 0); }); } return t;")
+        " tr.y.forEach((y, i) => { t[y] = (t[y] || 0) + (tr.x[i] || 0); }); } return t;"
+    )
     assert totals and all(abs(v - 100) < 1e-6 for v in totals.values()), totals
     note = dash_duo.find_element("#cin-pilot-routes-card .chart-note").text
     for cohort in ("Pilot team, before", "Pilot team, during", "Comparison teams, before", "Comparison teams, during"):

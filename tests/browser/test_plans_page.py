@@ -1,4 +1,5 @@
 """The /plans page in headless Chromium on the demo authority: charts, filters, split, presentation mode."""
+
 from __future__ import annotations
 
 import os
@@ -39,9 +40,12 @@ def _open(dash_duo, app, free_port, query):
 
 def _grid_teams(dash_duo) -> set[str]:
     """Team cells of the drift grid's current page, read in one script (the grid re-renders)."""
-    return set(dash_duo.driver.execute_script(
-        "return Array.from(document.querySelectorAll('#plans-drift-grid .ag-cell[col-id=team]'))"
-        ".map(e => e.textContent)"))
+    return set(
+        dash_duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#plans-drift-grid .ag-cell[col-id=team]'))"
+            ".map(e => e.textContent)"
+        )
+    )
 
 
 def _until(check, timeout=20):
@@ -64,7 +68,8 @@ def _plots_settled(dash_duo) -> bool:
     return dash_duo.driver.execute_script(
         "const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));"
         "return plots.length > 0 && plots.every(p => { const svg = p.querySelector('.main-svg');"
-        " return svg && Math.abs(Number(svg.getAttribute('width')) - p.clientWidth) < 2; });")
+        " return svg && Math.abs(Number(svg.getAttribute('width')) - p.clientWidth) < 2; });"
+    )
 
 
 def _title(dash_duo, chart_id):
@@ -109,8 +114,12 @@ def test_team_filter_and_split_control(dash_duo, app, free_port):
     # a second team through the URL widens every section
     dash_duo.wait_for_page(f"{dash_duo.server_url}/plans?as_at={AS_AT}&team=T02&team=T03")
     _until(lambda: _grid_teams(dash_duo) == {"Demo CIN/CP North", "Demo CIN/CP South"}, timeout=30)
-    _until(lambda: int(dash_duo.find_element("#plans-tile-open-cin-value").text.replace(",", ""))
-           > int(one_team.replace(",", "")))
+    _until(
+        lambda: (
+            int(dash_duo.find_element("#plans-tile-open-cin-value").text.replace(",", ""))
+            > int(one_team.replace(",", ""))
+        )
+    )
     _no_errors(dash_duo)
 
 
@@ -139,8 +148,9 @@ def test_presentation_mode_draws_and_downloads_only_disclosed_counts(dash_duo, a
     button = dash_duo.find_element("#plans-bands-card .csv-button")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
     got = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "plan-duration-bands*.csv"), dtype=str)
-    view = View.make(Filters(as_at=date(2023, 3, 31), teams=("T05",)), presentation=True,
-                     threshold=demo_db.standards.suppress_below)
+    view = View.make(
+        Filters(as_at=date(2023, 3, 31), teams=("T05",)), presentation=True, threshold=demo_db.standards.suppress_below
+    )
     want = find_item(sections.body(demo_db, view), "plans-bands").table
     pd.testing.assert_frame_equal(got, pd.read_csv(StringIO(want.to_csv(index=False)), dtype=str))
     assert "<5" in set(got["plans"])

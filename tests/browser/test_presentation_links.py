@@ -3,6 +3,7 @@
 Leak: clicking the navbar logo dropped ``presentation=1`` (and every filter), so the next page
 showed real names. Every link of the shell now keeps the query.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -49,8 +50,9 @@ def test_presentation_mode_survives_every_link_of_the_shell(dash_duo, app, free_
     dash_duo.start_server(app, port=free_port)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/caseloads{QUERY}")
     _wait_query(dash_duo)
-    selectors = ["#shell-brand"] + [f"#shell-navbar .nav-link >> {i}"
-                                    for i in range(len(dash_duo.find_elements("#shell-navbar .nav-link")))]
+    selectors = ["#shell-brand"] + [
+        f"#shell-navbar .nav-link >> {i}" for i in range(len(dash_duo.find_elements("#shell-navbar .nav-link")))
+    ]
     for sel in selectors:
         if ">>" in sel:
             css, index = sel.split(" >> ")
@@ -58,8 +60,9 @@ def test_presentation_mode_survives_every_link_of_the_shell(dash_duo, app, free_
         else:
             el = dash_duo.find_element(sel)
         # the shell fills the links' query from the filters store: wait until it has
-        dash_duo.wait_for_element(f"{'#shell-brand' if sel == '#shell-brand' else css}[href*='presentation=1']",
-                                  timeout=20)
+        dash_duo.wait_for_element(
+            f"{'#shell-brand' if sel == '#shell-brand' else css}[href*='presentation=1']", timeout=20
+        )
         _click(dash_duo, el)
         dash_duo.wait_for_element("#_pages_content > *", timeout=20)
         _wait_query(dash_duo)

@@ -1,11 +1,12 @@
 """The page shell in headless Chromium on the demo database: navbar, banner, URL filters, notices."""
+
 from __future__ import annotations
 
 import pytest
 
 from dashboard.app import create_app
-from data_layer import Filters, caseloads, connect, latest_date
 from dashboard.figures.caseloads import worker_table, workers_title
+from data_layer import Filters, caseloads, connect, latest_date
 from tests.browser.helpers import severe_logs
 
 pytestmark = pytest.mark.browser

@@ -6,6 +6,7 @@ filter in the URL narrows the page, presentation mode hides child-level tables a
 counts, and a chart's CSV holds the numbers drawn (in presentation mode, exactly the values displayed).
 On the demo database: the page loads cleanly.
 """
+
 from __future__ import annotations
 
 import time
@@ -19,12 +20,19 @@ from dashboard.figures import transfers as fig
 from data_layer import Filters, transfers
 from tests.browser.helpers import plotted_traces, save_page_screenshot, severe_logs, wait_for_file
 from tests.fixtures import FixtureDB
-from tests.test_transfers import D, ROWS
+from tests.test_transfers import ROWS, D
 
 pytestmark = pytest.mark.browser
 
-CARDS = ("transfers-working-days", "transfers-by-team", "transfers-by-point", "transfers-monthly", "transfers-flows",
-         "transfers-pairs", "transfers-keyworker")
+CARDS = (
+    "transfers-working-days",
+    "transfers-by-team",
+    "transfers-by-point",
+    "transfers-monthly",
+    "transfers-flows",
+    "transfers-pairs",
+    "transfers-keyworker",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +56,9 @@ def _grid_column(dash_duo, grid_id, field):
         "return Array.from(document.querySelectorAll(arguments[0]))"
         ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
         ".map(r => r.querySelector(`[col-id='${arguments[1]}']`).textContent)",
-        f"#{grid_id} .ag-center-cols-container .ag-row", field)
+        f"#{grid_id} .ag-center-cols-container .ag-row",
+        field,
+    )
 
 
 def _assert_grid_column(dash_duo, grid_id, field, expected, timeout=20):
@@ -67,8 +77,9 @@ def test_every_chart_pending_list_and_exclusions(dash_duo, app, hand_db, free_po
         assert dash_duo.find_element(f"#{card}-figure").get_attribute("role") == "img"
         assert dash_duo.find_element(f"#{card}-figure").get_attribute("aria-label")
     rows = transfers(hand_db, Filters(D))
-    assert dash_duo.find_element("#transfers-working-days-card h2").get_attribute("textContent") == \
-        fig.working_days_title(rows)
+    assert dash_duo.find_element("#transfers-working-days-card h2").get_attribute(
+        "textContent"
+    ) == fig.working_days_title(rows)
     # By hand: completed TR01-06, TR12, TR16 (8); all on time but TR04 and TR06 -> 6 of 8.
     assert dash_duo.find_element("#transfers-tile-on-time-value").text == "75%"
     assert dash_duo.find_element("#transfers-tile-pending-value").text == "5"
@@ -80,12 +91,18 @@ def test_every_chart_pending_list_and_exclusions(dash_duo, app, hand_db, free_po
     _assert_grid_column(dash_duo, "transfers-keyworker-grid", "child_id", ["K1", "K6", "K8"])
 
     excluded = dash_duo.find_element("#transfers-excluded-table").text
-    for reason in ("No request date", "Completed before it was requested", "Declined: no transfer took place to time",
-                   "Missing or unrecognised transfer point", "Key-worker allocation with no start date"):
+    for reason in (
+        "No request date",
+        "Completed before it was requested",
+        "Declined: no transfer took place to time",
+        "Missing or unrecognised transfer point",
+        "Key-worker allocation with no start date",
+    ):
         assert reason in excluded
     # The Sankey draws the three team pairs.
     values = dash_duo.driver.execute_script(
-        "return Array.from(document.querySelector('#transfers-flows-graph .js-plotly-plot')._fullData[0].link.value)")
+        "return Array.from(document.querySelector('#transfers-flows-graph .js-plotly-plot')._fullData[0].link.value)"
+    )
     assert sorted(values) == sorted(fig.flows_table(rows)["transfers"].tolist())
     assert not severe_logs(dash_duo)
 
@@ -108,7 +125,7 @@ def test_presentation_mode_hides_child_tables_and_small_counts(dash_duo, app, fr
     dash_duo.wait_for_element("#transfers-keyworker-grid-hidden", timeout=20)
     assert not dash_duo.find_elements("#transfers-pending-grid")
     assert not dash_duo.find_elements("#transfers-keyworker-grid")
-    assert dash_duo.find_element("#transfers-tile-keyworker-value").text == "<5"    # 3 children
+    assert dash_duo.find_element("#transfers-tile-keyworker-value").text == "<5"  # 3 children
     assert dash_duo.find_element("#transfers-tile-pending-value").text == "5"
     assert "CTR09" not in dash_duo.find_element("#transfers-body").text
     assert not severe_logs(dash_duo)
@@ -117,7 +134,7 @@ def test_presentation_mode_hides_child_tables_and_small_counts(dash_duo, app, fr
 def test_csv_holds_the_numbers_drawn(dash_duo, app, hand_db, free_port):
     dash_duo.start_server(app, port=free_port)
     _open(dash_duo)
-    for card in CARDS:   # let every chart and grid draw first, so the layout stops moving
+    for card in CARDS:  # let every chart and grid draw first, so the layout stops moving
         dash_duo.wait_for_element(f"#{card}-graph .js-plotly-plot", timeout=20)
     dash_duo.wait_for_element("#transfers-pending-grid .ag-row", timeout=20)
     button = dash_duo.find_element("#transfers-by-team-card .csv-button")
@@ -142,15 +159,17 @@ def test_presentation_csv_is_the_displayed_values(dash_duo, app, hand_db, free_p
     dash_duo.wait_for_element("#transfers-by-team-graph .js-plotly-plot", timeout=20)
     button = dash_duo.find_element("#transfers-by-team-card .csv-button")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
-    got = pd.read_csv(wait_for_file(Path(dash_duo.download_path), "transfers-by-team*.csv"), dtype=str,
-                      keep_default_na=False)
+    got = pd.read_csv(
+        wait_for_file(Path(dash_duo.download_path), "transfers-by-team*.csv"), dtype=str, keep_default_na=False
+    )
     want = find_item(body(hand_db, View.make(Filters(D), presentation=True)), "transfers-by-team").table
     assert list(got.columns) == list(want.columns) and "transfers" not in got.columns
     assert got["late"].tolist() == [str(v) for v in want["late"]]
-    assert "<5" in got["late"].tolist()                       # CIN North: 3 late; Looked After: 1
+    assert "<5" in got["late"].tolist()  # CIN North: 3 late; Looked After: 1
     labels = dash_duo.driver.execute_script(
-        "return Array.from(document.querySelector('#transfers-by-team-graph .js-plotly-plot')._fullData[1].text)")
-    assert not any("%" in label for label in labels)          # every share here rests on a hidden count
+        "return Array.from(document.querySelector('#transfers-by-team-graph .js-plotly-plot')._fullData[1].text)"
+    )
+    assert not any("%" in label for label in labels)  # every share here rests on a hidden count
     assert not severe_logs(dash_duo)
 
 
