@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_DB ?= data/demo.sqlite
 PYTEST_ARGS ?=
 
-.PHONY: run test browser bench demo-data check-db clean
+.PHONY: run test lint format browser bench demo-data check-db clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,20 @@ demo-data: $(VENV)/.installed
 check-db: $(VENV)/.installed
 	$(VENV)/bin/csc-dashboard check-db
 
-## Install what the tests need (Debian's chromium and chromium-driver too) and run the whole suite.
-test: $(VENV)/.installed browser
+## Install what the tests need (Debian's chromium and chromium-driver too), lint, then run the whole suite.
+test: lint browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## Lint: ruff (rules and format, pyproject.toml [tool.ruff]) and mypy ([tool.mypy]); the tree must be clean.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+## Apply ruff's safe fixes and its formatting to the whole tree.
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 browser:
 	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \

@@ -8,7 +8,8 @@ Each (size, backend) is measured in a fresh Python process (``--worker``), so it
 that of one dashboard server on that database. Results are merged into ``results.csv`` (rows of
 the measured sizes and backends replaced, others kept), and ``RESULTS.md`` is regenerated from
 the whole CSV, after every (size, backend), so an interrupted run keeps what it measured; a
-database whose measurement fails is logged and skipped (exit status 1). ``--quick`` writes to ``benchmarks/data/quick/`` unless ``--out`` says otherwise,
+database whose measurement fails is logged and skipped (exit status 1). ``--quick`` writes to
+``benchmarks/data/quick/`` unless ``--out`` says otherwise,
 so a smoke run never overwrites the committed results.
 """
 

@@ -68,7 +68,7 @@ def measure(children: int, repeats: int, workdir: Path) -> list[dict]:
         out = {"function": label}
         for key, db in (("native", a), ("ssd", b)):
             fn = getattr(dl, name)
-            call = (lambda fn=fn, db=db: fn(db)) if args is None else (lambda fn=fn, db=db: fn(db, f, *args))
+            call = (lambda fn=fn, db=db: fn(db)) if args is None else (lambda fn=fn, db=db, args=args: fn(db, f, *args))
             try:
                 out[key] = _time(call, repeats)
             except MissingData as exc:

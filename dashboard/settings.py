@@ -10,7 +10,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
-| ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a screen in a meeting room, a board member's login) |
+| ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
 """

@@ -188,7 +188,8 @@ class CheckReport:
                 out.append("SSD checks: nothing unmappable found.")
             else:
                 out.append(
-                    "SSD checks (rows the mapping cannot use or codes it does not know; counted, never dropped silently):"
+                    "SSD checks (rows the mapping cannot use or codes it does not know; "
+                    "counted, never dropped silently):"
                 )
                 for r in self.ssd_findings.itertuples():
                     out.append(f"  - {r.table}: {r.check}{' ' + r.detail if r.detail else ''}: {int(r.rows):,} rows")

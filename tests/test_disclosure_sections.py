@@ -46,7 +46,7 @@ def test_presentation_mode_leaks_nothing(request, shape, page_key):
     for view in _views(db, presentation=True):
         for controls in _control_sets(spec, db):
             v = view.with_controls(**spec.validate_controls(controls, db))
-            for name, part in spec.parts:
+            for name, _part in spec.parts:
                 for leak in leaks(compute_or_missing(spec, name, db, v), v.disclosure):
                     found.append(f"{name} {dict(v.controls)} {v.filters.as_at} {v.filters.teams}: {leak}")
     assert not found, "\n".join(found[:40])

@@ -420,15 +420,20 @@ def test_a_monkeypatched_part_appears_in_the_pack_and_no_callback_runs(monkeypat
     from dashboard.app import create_app
 
     spec = sections.page("caseloads")
-    extra = lambda db, view: [
-        Section(
-            id="extra",
-            title="Part added by the test",
-            items=(
-                Note(id="extra-note", text=f"Presentation {view.presentation}, threshold {view.disclosure.threshold}"),
-            ),
-        )
-    ]
+
+    def extra(db, view):
+        return [
+            Section(
+                id="extra",
+                title="Part added by the test",
+                items=(
+                    Note(
+                        id="extra-note", text=f"Presentation {view.presentation}, threshold {view.disclosure.threshold}"
+                    ),
+                ),
+            )
+        ]
+
     monkeypatch.setattr(
         sys.modules["dashboard.sections.caseloads"],
         "PAGE",

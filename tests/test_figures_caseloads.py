@@ -343,8 +343,8 @@ def test_every_figure_kind_carries_the_dashboard_template():
     from dashboard.figures.common import base_figure
     from dashboard.theme import SAFE
 
-    for fig in (base_figure("t"), make_subplots(rows=2, cols=1)):
-        assert list(fig.layout.template.layout.colorway) == list(SAFE)
+    for made in (base_figure("t"), make_subplots(rows=2, cols=1)):
+        assert list(made.layout.template.layout.colorway) == list(SAFE)
 
 
 def test_a_region_draws_only_the_workers_furthest_over_target():

@@ -27,6 +27,7 @@ def test_same_inputs_are_answered_from_the_cache():
         other_split = cached_render(render, {"as_at": "2023-03-31"}, split="team")
     assert first == again == {"figure": [1, 2, 3], "as_at": "2023-03-31"}
     assert other["as_at"] == "2023-03-24"
+    assert other_split == first  # same answer, but computed again: the split is part of the key
     assert calls == [("2023-03-31", "type"), ("2023-03-24", "type"), ("2023-03-31", "team")]
 
 

@@ -253,12 +253,14 @@ def _tiles(frames, keys, disclosure=SHOWN, **kw):
 
 
 def test_presentation_suppresses_small_counts_only():
-    by_status = lambda d: pd.DataFrame(
-        {
-            "status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],
-            "children": [3, 12, 0, 0, 1, 0] if d == AS_AT else [3, 10, 0, 0, 0, 0],
-        }
-    )
+    def by_status(d):
+        return pd.DataFrame(
+            {
+                "status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],
+                "children": [3, 12, 0, 0, 1, 0] if d == AS_AT else [3, 10, 0, 0, 0, 0],
+            }
+        )
+
     unalloc = lambda d: pd.DataFrame({"days_unallocated": [5, 40] if d == AS_AT else [9]})  # noqa: E731
     frames = {"children_by_status": by_status, "unallocated": unalloc}
     shown = _tiles(frames, ("children_open", "unallocated"))
@@ -299,35 +301,44 @@ def test_a_percentage_on_fewer_than_five_is_not_shown_in_presentation():
 
 def test_regression_percentage_beside_its_suppressed_count():
     """Issue 12: "<5 of 54 children (2%)" and "20% (<5 of 5)": the share of a hidden count is hidden too."""
-    rows = lambda d: pd.DataFrame(
-        {
-            "pending": [False] * 54,
-            "on_time": [True] * 1 + [False] * 53,
-            "late": [False] * 54,
-        }
-    )
+
+    def rows(d):
+        return pd.DataFrame(
+            {
+                "pending": [False] * 54,
+                "on_time": [True] * 1 + [False] * 53,
+                "late": [False] * 54,
+            }
+        )
+
     tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "<5" and "<5 of 54" in tile.detail and "%" not in tile.detail + tile.display
-    rows5 = lambda d: pd.DataFrame(
-        {
-            "pending": [False] * 5,
-            "on_time": [True] + [False] * 4,
-            "late": [False] * 5,
-        }
-    )
+
+    def rows5(d):
+        return pd.DataFrame(
+            {
+                "pending": [False] * 5,
+                "on_time": [True] + [False] * 4,
+                "late": [False] * 5,
+            }
+        )
+
     tile = _tiles({"transfers": rows5}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "<5" and "20" not in tile.display + tile.detail
 
 
 def test_a_percentage_whose_complement_is_small_is_hidden():
     """45 of 46 on time says 1 is late: the share and the on-time count are hidden, the total shown."""
-    rows = lambda d: pd.DataFrame(
-        {
-            "pending": [False] * 46,
-            "on_time": [True] * 45 + [False],
-            "late": [False] * 46,
-        }
-    )
+
+    def rows(d):
+        return pd.DataFrame(
+            {
+                "pending": [False] * 46,
+                "on_time": [True] * 45 + [False],
+                "late": [False] * 46,
+            }
+        )
+
     tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "<5" and "* of 46 completed" in tile.detail and "45" not in tile.detail
     plain = _tiles({"transfers": rows}, ("transfers_on_time",), disclosure=Disclosure(5))["transfers_on_time"]
@@ -393,13 +404,15 @@ def test_change_of_a_count_keeps_only_a_direction_when_one_week_is_hidden():
 
 
 def test_a_percentage_change_is_not_shown_when_either_week_is_hidden():
-    rows = lambda d: pd.DataFrame(
-        {
-            "pending": [False] * (20 if d == AS_AT else 3),
-            "on_time": [True] * (20 if d == AS_AT else 2) + ([] if d == AS_AT else [False]),
-            "late": [False] * (20 if d == AS_AT else 3),
-        }
-    )
+    def rows(d):
+        return pd.DataFrame(
+            {
+                "pending": [False] * (20 if d == AS_AT else 3),
+                "on_time": [True] * (20 if d == AS_AT else 2) + ([] if d == AS_AT else [False]),
+                "late": [False] * (20 if d == AS_AT else 3),
+            }
+        )
+
     tile = _tiles({"transfers": rows}, ("transfers_on_time",))["transfers_on_time"]
     assert tile.display == "100.0%"  # 20 of 20: complement 0 is not small
     assert tile.change_text == "Change since 24 Mar 2023 not shown: it would reveal a hidden figure"
@@ -409,12 +422,15 @@ def test_a_percentage_change_is_not_shown_when_either_week_is_hidden():
 def test_status_and_priority_splits_beside_a_shown_total_hide_a_second_cell():
     """Queue of 11: P1 10, P2 1. "P1 10, P2 <5" beside 11 gives P2 = 1: P1 is hidden too (*); zeros stay."""
     queue = lambda d: pd.DataFrame({"priority": ["P1"] * 10 + ["P2"]})  # noqa: E731
-    by_status = lambda d: pd.DataFrame(
-        {
-            "status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],
-            "children": [0, 30, 12, 0, 2, 0],
-        }
-    )
+
+    def by_status(d):
+        return pd.DataFrame(
+            {
+                "status": ["cla", "cp", "cin", "care_leaver", "assessment", "other"],
+                "children": [0, 30, 12, 0, 2, 0],
+            }
+        )
+
     tiles = _tiles({"jarp_queue": queue, "children_by_status": by_status}, ("jarp_queue", "children_open"))
     assert tiles["jarp_queue"].display == "11"
     assert tiles["jarp_queue"].detail == "Referrals not yet decided: P1 *, P2 <5, P3 0, below threshold 0."
@@ -425,14 +441,17 @@ def test_status_and_priority_splits_beside_a_shown_total_hide_a_second_cell():
 
 def test_an_of_total_whose_complement_is_small_leaves_the_total_out():
     """46 of 47 open CIN plans over 12 months says 1 is not: the 47 is left out, the 46 stays."""
-    trend = lambda d: pd.DataFrame(
-        {
-            "cin_over_12_months": [46],
-            "open_cin": [47],
-            "cp_over_2_years": [3],
-            "open_cp": [40],
-        }
-    )
+
+    def trend(d):
+        return pd.DataFrame(
+            {
+                "cin_over_12_months": [46],
+                "open_cin": [47],
+                "cp_over_2_years": [3],
+                "open_cp": [40],
+            }
+        )
+
     tiles = _tiles({"drift_trend": trend}, ("cin_over_12_months", "cp_over_2_years"))
     assert tiles["cin_over_12_months"].display == "46" and "47" not in tiles["cin_over_12_months"].detail
     assert (tiles["cp_over_2_years"].display, tiles["cp_over_2_years"].detail) == ("<5", "Of 40 open CP plans.")
@@ -478,14 +497,17 @@ def test_jarp_on_time_shares_by_priority_are_disclosed():
 def test_rag_counts_and_the_weeks_changes():
     unalloc = lambda d: pd.DataFrame({"days_unallocated": [1] * (17 if d == AS_AT else 21)})  # noqa: E731
     queue = lambda d: pd.DataFrame({"priority": ["P1"] * (10 if d == AS_AT else 6)})  # noqa: E731
-    trend = lambda d: pd.DataFrame(
-        {
-            "cin_over_12_months": [0],
-            "open_cin": [47],
-            "cp_over_2_years": [6],
-            "open_cp": [40] if d == AS_AT else [41],
-        }
-    )
+
+    def trend(d):
+        return pd.DataFrame(
+            {
+                "cin_over_12_months": [0],
+                "open_cin": [47],
+                "cp_over_2_years": [6],
+                "open_cp": [40] if d == AS_AT else [41],
+            }
+        )
+
     frames = {"unallocated": unalloc, "jarp_queue": queue, "drift_trend": trend}
     tiles = list(_tiles(frames, ("unallocated", "jarp_queue", "cin_over_12_months", "cp_over_2_years")).values())
     assert rag_counts(tiles) == {"red": 2, "amber": 0, "green": 1, "none": 1}

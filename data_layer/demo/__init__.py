@@ -291,7 +291,7 @@ def ensure_demo(path=None, children: int = 5000, seed: int = 1, wait_seconds: fl
                 lock.unlink(missing_ok=True)  # a builder died; take over
                 continue
             if time.monotonic() > deadline:
-                raise TimeoutError(f"Gave up waiting for another process to build {path}")
+                raise TimeoutError(f"Gave up waiting for another process to build {path}") from None
             time.sleep(0.5)
             continue
         try:

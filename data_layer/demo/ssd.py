@@ -46,7 +46,8 @@ _DDL = {
     "cina_assessment_start_date TEXT, cina_assessment_child_seen TEXT, "
     "cina_assessment_auth_date TEXT, cina_assessment_outcome_json TEXT, "
     "cina_assessment_outcome_nfa TEXT, cina_assessment_team TEXT, cina_assessment_worker_id TEXT",
-    "ssd_cin_plans": "cinp_cin_plan_id TEXT, cinp_referral_id TEXT, cinp_person_id TEXT, cinp_cin_plan_start_date TEXT, "
+    "ssd_cin_plans": "cinp_cin_plan_id TEXT, cinp_referral_id TEXT, cinp_person_id TEXT, "
+    "cinp_cin_plan_start_date TEXT, "
     "cinp_cin_plan_end_date TEXT, cinp_cin_plan_team TEXT, cinp_cin_plan_worker_id TEXT",
     "ssd_cp_plans": "cppl_cp_plan_id TEXT, cppl_referral_id TEXT, cppl_icpc_id TEXT, cppl_person_id TEXT, "
     "cppl_cp_plan_start_date TEXT, cppl_cp_plan_end_date TEXT, cppl_cp_plan_ola TEXT, "
@@ -130,7 +131,9 @@ _INSERTS = {
         + _case("category", _CATEGORIES, "category")
         + " FROM n.cp_plans"
     ),
-    "ssd_cp_reviews": f"SELECT review_id, plan_id, NULL, {_dt('review_date')} FROM n.plan_reviews WHERE plan_type = 'cp'",
+    "ssd_cp_reviews": (
+        f"SELECT review_id, plan_id, NULL, {_dt('review_date')} FROM n.plan_reviews WHERE plan_type = 'cp'"
+    ),
     "ssd_cin_visits": f"SELECT visit_id, child_id, {_dt('visit_date')}, 'Y' FROM n.visits WHERE plan_type = 'cin'",
     "ssd_cp_visits": f"SELECT visit_id, child_id, NULL, {_dt('visit_date')}, 'Y' FROM n.visits WHERE plan_type = 'cp'",
     "ssd_cla_episodes": (
