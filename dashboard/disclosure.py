@@ -295,13 +295,15 @@ class Disclosure:
         if len(values) < 2:
             return hidden
         last = len(values) - 1
-        if last not in hidden and 0 not in hidden and self.small(values[0] - values[last]):
+        outer, inner = values[0], values[last]
+        if outer is not None and inner is not None and last not in hidden and self.small(outer - inner):
             hidden.add(0)
         for i in range(1, last):
-            if i in hidden:
+            value = values[i]
+            if i in hidden or value is None:
                 continue
-            shown = [j for j in range(len(values)) if j != i and j not in hidden]
-            if any(self.small(abs(values[j] - values[i])) for j in shown):
+            shown = [v for j, v in enumerate(values) if j != i and j not in hidden and v is not None]
+            if any(self.small(abs(v - value)) for v in shown):
                 hidden.add(i)
         return hidden
 

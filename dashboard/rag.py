@@ -35,6 +35,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from dashboard.theme import RAG
 
@@ -197,7 +198,7 @@ def apply_overrides(
             raise RagError(f"Unknown RAG tile {key!r} in {source}; known: {', '.join(sorted(out))}")
         if not isinstance(fields, Mapping):
             raise RagError(f"[rag.{key}] in {source} must be a table with green and amber")
-        changes = {}
+        changes: dict[str, Any] = {}
         for name, val in fields.items():
             if name not in _FIELDS:
                 raise RagError(f"Unknown field {name!r} in [rag.{key}] of {source}; use green and amber")

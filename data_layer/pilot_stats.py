@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -87,7 +88,8 @@ def mean_interval(values: Sequence[float], level: float = 0.95) -> Estimate:
     return Estimate(float(x.mean()), float(lo), float(hi), len(x))
 
 
-def _did_point(values: Mapping[tuple[str, str], float]) -> float:
+def _did_point(values: Mapping[tuple[str, str], Any]) -> Any:
+    """The difference in differences of four medians (floats, or arrays of resampled medians)."""
     return (values[("pilot", "during")] - values[("pilot", "before")]) - (
         values[("comparison", "during")] - values[("comparison", "before")]
     )

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 
 from dashboard.theme import STANDARD_COLOUR, register_template
@@ -44,7 +46,7 @@ def add_standard_line(
 
     ``axis="y"`` draws a horizontal line at y=value, ``axis="x"`` a vertical one at x=value.
     """
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
         annotation_text=label,
         annotation_font=dict(color=STANDARD_COLOUR, size=12),

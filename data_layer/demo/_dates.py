@@ -86,7 +86,7 @@ def as_dt(days: np.ndarray) -> np.ndarray:
     return np.asarray(days, dtype=np.int64).astype("datetime64[D]")
 
 
-def busday_add(days: np.ndarray, k: np.ndarray) -> np.ndarray:
+def busday_add(days: np.ndarray, k: np.ndarray | int) -> np.ndarray:
     """The k-th working day after ``days`` (rolled forward to a working day first)."""
     out = np.busday_offset(as_dt(days), k, roll="forward", holidays=BANK_HOLIDAYS)
     return out.astype(np.int64)

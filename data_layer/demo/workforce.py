@@ -223,7 +223,7 @@ def build(children: int, seed: int) -> Workforce:
     worker_ids = np.array([f"W{i + 1:0{ww}d}" for i in range(n)], dtype=object)
     w_team = np.array([r[0] for r in rows], dtype=np.int64)
     roles = [r[1] for r in rows]
-    fte = np.array([r[2] for r in rows])
+    ftes = np.array([r[2] for r in rows])
     w_start = np.array([r[3] for r in rows], dtype=np.int64)
     w_end = np.array([r[4] for r in rows], dtype=np.int64)
     first = rng.integers(0, len(FIRST), n)
@@ -233,13 +233,13 @@ def build(children: int, seed: int) -> Workforce:
         "worker_name": [f"{FIRST[a]} {LAST[b]}" for a, b in zip(first, last, strict=False)],
         "team_id": team_ids[w_team].tolist(),
         "role": roles,
-        "fte": fte.tolist(),
+        "fte": ftes.tolist(),
         "qualified": [int(QUALIFIED[r]) for r in roles],
         "start_date": w_start,
         "end_date": w_end,
     }
-    key = np.array([KEY_WEIGHT[r] for r in roles]) * fte
-    inv = np.array([INVOLVED_WEIGHT[r] for r in roles]) * fte
+    key = np.array([KEY_WEIGHT[r] for r in roles]) * ftes
+    inv = np.array([INVOLVED_WEIGHT[r] for r in roles]) * ftes
     counts = np.bincount(w_team, minlength=n_teams)
     slots = np.full((n_teams, max(1, counts.max())), -1, dtype=np.int64)
     pos = np.zeros(n_teams, dtype=np.int64)
