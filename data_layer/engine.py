@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Date, DateTime, create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
@@ -179,9 +180,9 @@ def coerce_dates(df: pd.DataFrame, query: Any) -> pd.DataFrame:
         return df
     for i, col in enumerate(columns):
         if isinstance(col.type, Date):
-            df.isetitem(i, pd.Series([to_date(v) for v in df.iloc[:, i]], index=df.index, dtype=object))
+            df.isetitem(i, np.array([to_date(v) for v in df.iloc[:, i]], dtype=object))
         elif isinstance(col.type, DateTime):
-            df.isetitem(i, pd.to_datetime(df.iloc[:, i], errors="coerce"))
+            df.isetitem(i, pd.to_datetime(df.iloc[:, i], errors="coerce").array)
     return df
 
 
