@@ -337,7 +337,7 @@ def pilot_trend(t, f, standards, pilot=None):
 
 def _holidays() -> np.ndarray:
     try:
-        from data_layer.working_days import bank_holidays  # type: ignore
+        from data_layer.metrics.working_days import bank_holidays  # type: ignore
 
         return np.array(sorted(bank_holidays()), dtype="datetime64[D]")
     except Exception:  # noqa: BLE001 - the baseline's work is the same with or without the list

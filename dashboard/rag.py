@@ -175,7 +175,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
     return {t.key: t for t in items}
 
 
-#: Pilot verdict status (data_layer.pilot_stats.VERDICTS) -> rating. Not a threshold: the pilot
+#: Pilot verdict status (data_layer.metrics.cin_pilot_stats.VERDICTS) -> rating. Not a threshold: the pilot
 #: page's verdict decides. Refusals (too small, not measurable) and "no clear difference" get none.
 PILOT_RAG: Mapping[str, str | None] = {
     "better": "green",

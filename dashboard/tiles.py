@@ -85,13 +85,13 @@ from data_layer import (
     transfers,
     unallocated,
 )
-from data_layer.caseloads import children_by_status
-from data_layer.jarp_scoring import rules_for
+from data_layer.metrics.jarp_scoring import rules_for
+from data_layer.queries.caseloads import children_by_status
 from data_layer.standards import source_of
 
 #: Weeks of caseload trend and months of plan trend fetched, as the pages fetch them (shared cache).
 CASELOAD_WEEKS, PLAN_MONTHS = 52, 12
-#: The pilot measure the Overview headlines (a key of ``data_layer.pilot.MEASURES``).
+#: The pilot measure the Overview headlines (a key of ``data_layer.queries.cin_pilot.MEASURES``).
 HEADLINE_MEASURE = "median_days"
 STATUS_WORDS = {
     "cla": "looked after",

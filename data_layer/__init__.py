@@ -1,21 +1,13 @@
 """Read-only data layer of CSC Insight: schema, connection, queries and metric definitions.
 
 Pages import everything from here (``from data_layer import connect, Filters, caseloads``).
-This package never imports Dash or Plotly and never writes to the database. The public names
-are each domain module's ``__all__``, gathered below so a new function is exported by adding it
-to its module's ``__all__``.
+This package never imports Dash or Plotly and never writes to the database. ``queries/`` holds
+the modules that read the database (one per page, named as the page is), ``metrics/`` the pure
+calculations they and the figures share (DataFrames or values in, values out). A new public
+function is exported by importing it here by name and adding it to ``__all__``.
 """
 
-from . import caseloads as _caseloads
-from . import checks as _checks
-from . import drift as _drift
-from . import jarp as _jarp
-from . import pilot as _pilot
-from . import plans as _plans
-from . import reference as _reference
-from . import transfers as _transfers
-from .caseloads import *  # noqa: F403
-from .checks import *  # noqa: F403
+from .checks import CHECK_KINDS, CORE_TABLES, CheckReport, UnusableDatabase, check_database, data_quality, startup_check
 from .coverage import (
     SectionCoverage,
     coverage,
@@ -25,17 +17,70 @@ from .coverage import (
     section_coverage,
     unserved_drift_flags,
 )
-from .drift import *  # noqa: F403
+from .dialect import add_months
 from .engine import Database, DatabaseError, MissingData, ReadOnlyViolation, connect, default_url
 from .filters import Filters
-from .jarp import *  # noqa: F403
-from .pilot import *  # noqa: F403
-from .plans import *  # noqa: F403
-from .reference import *  # noqa: F403
+from .queries.caseloads import STATUSES, caseload_trend, caseloads, children_by_status, unallocated
+from .queries.cin_pilot import (
+    END_REASONS,
+    MEASURE_BY_KEY,
+    MEASURES,
+    WORKLOAD_OUTCOMES,
+    PilotDesign,
+    PilotEvaluation,
+    caseload_bands,
+    closure_routes,
+    cohort_plans,
+    did_table,
+    evaluate_pilot,
+    format_value,
+    outcomes_by_caseload,
+    pilot_did,
+    pilot_evaluation,
+    pilot_trend,
+    resolve_design,
+    summarise_cohorts,
+    trend_months,
+)
+from .queries.drift import FLAG_NAMES, FLAGS, drift_counts, drift_trend, plan_drift
+from .queries.jarp import (
+    QUEUE_COLUMNS,
+    RESPONSE_COLUMNS,
+    REVIEW_COLUMNS,
+    carried_over_repeatedly,
+    jarp_queue,
+    jarp_queue_trend,
+    jarp_responses,
+    jarp_reviews_due,
+    jarp_unknown_criteria,
+    response_summary,
+    response_trend,
+)
+from .queries.plans import (
+    CIN_ORIGINS,
+    PLAN_TYPES,
+    SurvivalResult,
+    band_edges,
+    band_labels,
+    duration_bands,
+    plan_durations,
+    plan_exclusions,
+    survival_by_group,
+)
+from .queries.predicates import in_post
+from .queries.reference import date_range, latest_date, team_options
+from .queries.transfers import (
+    TRANSFER_POINTS,
+    keyworker_change_children,
+    keyworker_changes,
+    transfer_exclusions,
+    transfer_flows,
+    transfers,
+)
 from .standards import Pilot, Standards, StandardsError, load_standards
-from .transfers import *  # noqa: F403
 
 __all__ = [
+    # connection, coverage, filters, standards
     "connect",
     "Database",
     "DatabaseError",
@@ -54,12 +99,78 @@ __all__ = [
     "StandardsError",
     "Pilot",
     "load_standards",
-    *_caseloads.__all__,
-    *_checks.__all__,
-    *_drift.__all__,
-    *_jarp.__all__,
-    *_pilot.__all__,
-    *_plans.__all__,
-    *_reference.__all__,
-    *_transfers.__all__,
+    # checks
+    "CheckReport",
+    "UnusableDatabase",
+    "check_database",
+    "startup_check",
+    "data_quality",
+    "CHECK_KINDS",
+    "CORE_TABLES",
+    # caseloads
+    "caseloads",
+    "unallocated",
+    "children_by_status",
+    "caseload_trend",
+    "STATUSES",
+    "in_post",
+    # plans and drift
+    "plan_durations",
+    "plan_exclusions",
+    "duration_bands",
+    "survival_by_group",
+    "SurvivalResult",
+    "band_edges",
+    "band_labels",
+    "PLAN_TYPES",
+    "CIN_ORIGINS",
+    "plan_drift",
+    "drift_counts",
+    "drift_trend",
+    "FLAGS",
+    "FLAG_NAMES",
+    "add_months",
+    # CIN pilot
+    "MEASURES",
+    "MEASURE_BY_KEY",
+    "END_REASONS",
+    "PilotDesign",
+    "PilotEvaluation",
+    "resolve_design",
+    "cohort_plans",
+    "summarise_cohorts",
+    "did_table",
+    "evaluate_pilot",
+    "pilot_evaluation",
+    "pilot_did",
+    "closure_routes",
+    "outcomes_by_caseload",
+    "caseload_bands",
+    "pilot_trend",
+    "trend_months",
+    "format_value",
+    "WORKLOAD_OUTCOMES",
+    # transfers
+    "transfers",
+    "transfer_exclusions",
+    "transfer_flows",
+    "keyworker_changes",
+    "keyworker_change_children",
+    "TRANSFER_POINTS",
+    # JARP
+    "jarp_queue",
+    "jarp_queue_trend",
+    "carried_over_repeatedly",
+    "jarp_responses",
+    "response_summary",
+    "response_trend",
+    "jarp_reviews_due",
+    "jarp_unknown_criteria",
+    "QUEUE_COLUMNS",
+    "RESPONSE_COLUMNS",
+    "REVIEW_COLUMNS",
+    # reference data for the shell
+    "date_range",
+    "latest_date",
+    "team_options",
 ]

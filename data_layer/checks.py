@@ -39,7 +39,8 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 
 from . import schema
-from .engine import Database, DatabaseError, ReadOnlyViolation, connect
+from .dialect import identifiers_case_sensitive
+from .engine import Database, DatabaseError, ReadOnlyViolation, connect, display_url
 from .filters import Filters
 
 # ``main`` stays out: ``from data_layer import *`` users want the API, not the CLI entry point.
@@ -267,9 +268,8 @@ def _columns_of_in(conn, name: str, schema: str | None) -> list[str]:
 
 
 def _same_name(dialect: str):
-    # PostgreSQL is the one supported database whose quoted identifiers are case-sensitive
-    # the way SQLAlchemy emits them; elsewhere ``Team_ID`` answers to ``team_id``.
-    return (lambda s: s) if dialect == "postgresql" else str.lower
+    """How a database's table and column names compare with the contract's (see the dialect module)."""
+    return (lambda s: s) if identifiers_case_sensitive(dialect) else str.lower
 
 
 def _check_structure(db: Database, report: CheckReport, native: bool = False) -> dict[str, set[str]]:
@@ -506,10 +506,7 @@ def _count_bad_rows(
 
 
 def _describe_target(db: Database) -> str:
-    url = db.engine.url
-    if url.get_backend_name() == "sqlite":  # the engine holds a read-only URI; show the file
-        return f"sqlite:///{(url.database or '').removeprefix('file:')}"
-    return url.render_as_string(hide_password=True)
+    return display_url(db.engine.url)
 
 
 def _open(db_or_url: Database | str | None) -> tuple[Database | None, CheckReport]:

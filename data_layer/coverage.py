@@ -251,10 +251,10 @@ def unserved_drift_flags(db) -> dict[str, str]:
     """Drift flags this database cannot judge -> the sentence saying why (e.g. on an SSD
     ``{"cin_review_overdue": "CIN plan reviews are not in the SSD: review drift cannot be shown"}``).
 
-    :func:`~data_layer.drift.plan_drift` and ``drift_counts`` leave these flags out, so a page or
+    :func:`~data_layer.queries.drift.plan_drift` and ``drift_counts`` leave these flags out, so a page or
     tile counting one of them must show the sentence instead of a count of 0.
     """
-    from .drift import unserved_flags
+    from .queries.drift import unserved_flags
 
     tb = db.tables
     consequence = {

@@ -1,8 +1,10 @@
-"""Date arithmetic that differs between databases, as SQL constructs compiled per dialect.
+"""Everything SQL that differs between databases, as constructs compiled per dialect.
 
 One Core query builder serves SQLite, PostgreSQL, DuckDB and SQL Server; only these few
 expressions are spelt differently. Each construct's default compilation is ANSI/PostgreSQL-like
-(DuckDB accepts it); SQLite and SQL Server get their own.
+(DuckDB accepts it); SQLite and SQL Server get their own. This is the one module that uses
+``@compiles`` or asks which database it is talking to (a test holds every other module to that);
+how a connection is opened read-only per database is :mod:`data_layer.engine`'s business.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from sqlalchemy import Date, Integer, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 
 class days_between(FunctionElement):
@@ -128,14 +131,24 @@ def _as_date_sqlite(el, compiler, **kw):
     return f"date({_arg(el, compiler, **kw)})"
 
 
-class greatest(FunctionElement):
+class _typed_as_args(FunctionElement):
+    """A function whose result has its first typed argument's type (a DATE stays a DATE)."""
+
+    inherit_cache = True
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.type = next((c.type for c in self.clauses if not c.type._isnull), NullType())
+
+
+class greatest(_typed_as_args):
     """Larger of the arguments. Callers coalesce NULLs: databases disagree on them."""
 
     inherit_cache = True
     name = "greatest"
 
 
-class least(FunctionElement):
+class least(_typed_as_args):
     """Smaller of the arguments. Callers coalesce NULLs: databases disagree on them."""
 
     inherit_cache = True
@@ -176,3 +189,57 @@ def dates_table(dates: Iterable[date], name: str = "dates"):
     if not selects:
         raise ValueError("dates_table needs at least one date")
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+
+
+class add_months(FunctionElement):
+    """``start + n`` calendar months as a DATE, month ends clamped (31 Jan + 1 month = 28/29 Feb).
+
+    The clamping is the one ``dateutil.relativedelta`` and :func:`~data_layer.filters.months_cutoff` use, so
+    ``add_months(start, n) < D`` holds exactly when ``start < months_cutoff(D, n)``. PostgreSQL,
+    DuckDB and SQL Server clamp natively; SQLite overflows into the next month, so it takes the
+    smaller of "same day n months on" and "last day of the target month". ``n`` is bound.
+    """
+
+    type = Date()
+    inherit_cache = True
+    name = "add_months"
+
+    def __init__(self, start, months: int):
+        super().__init__(start, literal(int(months), Integer))
+
+
+def _parts(el, compiler, **kw):
+    start, months = list(el.clauses)
+    return compiler.process(start, **kw), compiler.process(months, **kw)
+
+
+@compiles(add_months)
+def _add_months_default(el, compiler, **kw):
+    s, n = _parts(el, compiler, **kw)
+    return f"CAST(CAST({s} AS DATE) + CAST({n} AS INTEGER) * INTERVAL '1 month' AS DATE)"
+
+
+@compiles(add_months, "sqlite")
+def _add_months_sqlite(el, compiler, **kw):
+    s, n = _parts(el, compiler, **kw)
+    same_day = (
+        f"date({s}, 'start of month', '+' || ({n}) || ' months', "
+        f"'+' || (CAST(strftime('%d', {s}) AS INTEGER) - 1) || ' days')"
+    )
+    month_end = f"date({s}, 'start of month', '+' || (({n}) + 1) || ' months', '-1 day')"
+    return f"MIN({same_day}, {month_end})"
+
+
+@compiles(add_months, "mssql")
+def _add_months_mssql(el, compiler, **kw):
+    s, n = _parts(el, compiler, **kw)
+    return f"DATEADD(month, {n}, CAST({s} AS DATE))"
+
+
+def identifiers_case_sensitive(dialect_name: str) -> bool:
+    """Whether quoted identifiers are case-sensitive as SQLAlchemy emits them on this database.
+
+    PostgreSQL is the one supported database where they are; elsewhere ``Team_ID`` answers to
+    ``team_id`` (``data_layer.checks`` matches contract names to a database's names with this).
+    """
+    return dialect_name == "postgresql"

@@ -12,11 +12,13 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, event
+from sqlalchemy import Date, DateTime, create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
@@ -131,12 +133,13 @@ class Database:
         try:
             with self.engine.connect() as conn:
                 result = conn.execute(query, params or {})
-                return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+                df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         except ReadOnlyViolation:
             raise
         except Exception as exc:
             log.warning("query failed: %s", type(exc).__name__)
             raise DatabaseError(_friendly(exc)) from exc
+        return coerce_dates(df, query)
 
     def scalar(self, query: Any, params: dict | None = None) -> Any:
         try:
@@ -151,11 +154,50 @@ class Database:
         self.engine.dispose()
 
 
+def to_date(value: Any) -> date | None:
+    """One driver value of a DATE column as a ``datetime.date`` (None when missing).
+
+    SQLite returns ISO text (``2023-03-31`` or ``2023-03-31 00:00:00``) where SQLAlchemy cannot see
+    the type; DuckDB and psycopg return ``date``; an expression may come back as a timestamp.
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, datetime):  # pd.Timestamp too
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def coerce_dates(df: pd.DataFrame, query: Any) -> pd.DataFrame:
+    """DATE columns as ``datetime.date`` objects (None when missing), DATETIME columns as datetime64.
+
+    Driven by the SQLAlchemy types of the query's selected columns, so every backend gives the same
+    frame and no query module converts dates itself. Text SQL (no column types) is left as read.
+    """
+    columns = getattr(query, "selected_columns", None)
+    if columns is None or len(columns) != len(df.columns):
+        return df
+    for i, col in enumerate(columns):
+        if isinstance(col.type, Date):
+            df.isetitem(i, np.array([to_date(v) for v in df.iloc[:, i]], dtype=object))
+        elif isinstance(col.type, DateTime):
+            df.isetitem(i, pd.to_datetime(df.iloc[:, i], errors="coerce").array)
+    return df
+
+
 def _friendly(exc: Exception) -> str:
     """A one-line reason without parameters (which could hold identifiers)."""
     orig = getattr(exc, "orig", None) or exc
     first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     return f"The database could not answer ({type(orig).__name__}: {first[:300]})"
+
+
+def display_url(url: URL) -> str:
+    """The URL a user gave, for reports: the file of a read-only SQLite URI, no password."""
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{(url.database or '').removeprefix('file:')}"
+    return url.render_as_string(hide_password=True)
 
 
 def default_url() -> str:

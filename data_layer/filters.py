@@ -50,11 +50,6 @@ class Filters:
         return self.as_at - relativedelta(months=months) + relativedelta(days=1)
 
 
-def open_on(start_col, end_col, d):
-    """Open on date ``d``: started on or before it and not ended on or before it (DESIGN 5.1)."""
-    return (start_col <= d) & (end_col.is_(None) | (end_col > d))
-
-
 def months_cutoff(d: date, months: int) -> date:
     """Earliest start date *not* more than ``months`` calendar months before ``d``.
 
@@ -70,4 +65,4 @@ def months_cutoff(d: date, months: int) -> date:
     return cut
 
 
-__all__ = ["Filters", "open_on", "months_cutoff"]
+__all__ = ["Filters", "months_cutoff"]

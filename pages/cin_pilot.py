@@ -11,7 +11,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard.components import guarded, loading, page_header
 from dashboard.context import FILTERS_ID, get_db
-from dashboard.figures.pilot import WORKLOAD_CHOICES
+from dashboard.figures.cin_pilot import WORKLOAD_CHOICES
 from dashboard.sections.cin_pilot import (
     DEFAULT_OUTCOME,
     PAGE,

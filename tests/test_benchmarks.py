@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import build, measure, run
-from data_layer.pilot_stats import km_median, km_medians, km_medians_of_resamples
+from data_layer.metrics.cin_pilot_stats import km_median, km_medians, km_medians_of_resamples
 
 SMOKE_CHILDREN = 120
 BACKENDS = ("sqlite", "duckdb")

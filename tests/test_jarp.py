@@ -20,7 +20,7 @@ from data_layer import (
     response_summary,
     response_trend,
 )
-from data_layer.jarp_scoring import JarpRules, score_referral
+from data_layer.metrics.jarp_scoring import JarpRules, score_referral
 from data_layer.standards import JARP_EXCEPTIONS, load_standards
 
 D = date(2023, 3, 8)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from data_layer.jarp_scoring import (
+from data_layer.metrics.jarp_scoring import (
     BELOW,
     P1,
     P2,

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from data_layer import Filters
-from data_layer.drift import FLAG_NAMES, drift_counts, drift_trend, plan_drift
+from data_layer.queries.drift import FLAG_NAMES, drift_counts, drift_trend, plan_drift
 
 D = date(2023, 3, 1)
 FRESH_REVIEW, FRESH_VISIT = date(2023, 2, 20), date(2023, 2, 28)
@@ -276,7 +276,7 @@ PLAN_STANDARDS = {
 
 
 def test_each_flag_standard_is_a_named_setting_with_its_source():
-    from data_layer.drift import FLAGS
+    from data_layer.queries.drift import FLAGS
     from data_layer.standards import load_standards
 
     described = {s.name: s for s in load_standards(None).describe()}
@@ -320,7 +320,7 @@ def test_backends_agree_frame_for_frame(tmp_path):
     """The same frames, row for row, from SQLite, DuckDB and PostgreSQL (not only the same asserted values)."""
     import pandas as pd
 
-    from data_layer.plans import duration_bands, plan_durations, plan_exclusions
+    from data_layer.queries.plans import duration_bands, plan_durations, plan_exclusions
     from tests.fixtures import BACKENDS, FixtureDB
 
     def frames(db):

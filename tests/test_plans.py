@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import mssql
 
 from data_layer import Filters
-from data_layer.drift import add_months, drift_trend
-from data_layer.plans import duration_bands, plan_durations, plan_exclusions, survival_by_group
+from data_layer.dialect import add_months
+from data_layer.queries.drift import drift_trend
+from data_layer.queries.plans import duration_bands, plan_durations, plan_exclusions, survival_by_group
 
 D = date(2023, 3, 31)
 
@@ -264,8 +265,8 @@ def test_sql_server_compiles():
     """Every query of the page compiles for SQL Server (most authorities' warehouses)."""
     import pandas as pd
 
-    from data_layer.drift import drift_counts, plan_drift
     from data_layer.engine import Database
+    from data_layer.queries.drift import drift_counts, plan_drift
     from data_layer.standards import load_standards
 
     dialect = mssql.dialect()

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.figures import pilot as fig
+from dashboard.figures import cin_pilot as fig
 from dashboard.sections.base import View
 from dashboard.sections.cin_pilot import PAGE, chosen, methods_note
 from data_layer import Filters, date_range, load_standards

@@ -20,7 +20,7 @@ from dashboard.figures import jarp as fig
 from dashboard.sections import jarp as sections
 from dashboard.sections.base import Chart, Table, View
 from data_layer import Filters, date_range, team_options
-from data_layer.jarp_scoring import rules_for
+from data_layer.metrics.jarp_scoring import rules_for
 from tests.disclosure_walk import figure_texts, leaks
 from tests.fixtures import FixtureDB
 from tests.test_jarp import ROWS, D

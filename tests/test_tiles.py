@@ -26,8 +26,8 @@ from data_layer import (
     transfers,
     unallocated,
 )
-from data_layer.caseloads import children_by_status
-from data_layer.jarp_scoring import rules_for
+from data_layer.metrics.jarp_scoring import rules_for
+from data_layer.queries.caseloads import children_by_status
 from data_layer.standards import Pilot
 from tests.test_caseloads import ROWS as CASELOAD_ROWS
 

@@ -334,7 +334,7 @@ def test_empty_database(make_db):
     assert keyworker_change_children(db, F).empty
 
 
-# ---- working-day arithmetic (data_layer.working_days), checked against the gov.uk calendar ----
+# ---- working-day arithmetic (data_layer.metrics.working_days), checked against the gov.uk calendar ----
 
 # England and Wales bank holidays falling on weekdays, as published on gov.uk/bank-holidays.
 GOV_UK_2022 = [
@@ -355,7 +355,7 @@ def test_bank_holidays_come_from_the_holidays_library_for_england_and_wales():
     import holidays
     import numpy as np
 
-    from data_layer.working_days import bank_holidays
+    from data_layer.metrics.working_days import bank_holidays
 
     got = [d.astype(object) for d in bank_holidays(2022, 2022)]
     assert [d for d in got if d.weekday() < 5] == GOV_UK_2022
@@ -386,7 +386,7 @@ def test_bank_holidays_come_from_the_holidays_library_for_england_and_wales():
 def test_working_days_hand_worked(start, end, expected):
     import numpy as np
 
-    from data_layer.working_days import bank_holidays, working_days_between
+    from data_layer.metrics.working_days import bank_holidays, working_days_between
 
     assert working_days_between(start, end) == expected
     assert np.busday_count(start, end, holidays=bank_holidays(2021, 2024)) == expected
@@ -396,7 +396,7 @@ def test_working_days_vectorised_matches_numpy_and_keeps_missing_dates_missing()
     import numpy as np
     import pandas as pd
 
-    from data_layer.working_days import bank_holidays, working_days
+    from data_layer.metrics.working_days import bank_holidays, working_days
 
     rng = np.random.default_rng(3)
     starts = [date(2021, 6, 1) + pd.Timedelta(days=int(n)) for n in rng.integers(0, 700, 300)]

@@ -23,7 +23,7 @@ from .common import add_standard_line, aria_summary, base_figure, empty_figure, 
 
 EXACT = Disclosure()
 
-#: Case statuses in stacking order (most intensive first), as columns of ``data_layer.caseloads``.
+#: Case statuses in stacking order (most intensive first), as columns of ``data_layer.queries.caseloads``.
 STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
 SOURCE = "000"
 OVER_SYMBOL = "▲"

@@ -46,7 +46,7 @@ def _fmt_date(d) -> str:
 
 
 def _targets(rules) -> dict:
-    """{priority: (limit, guidance_min, unit, label)} from ``data_layer.jarp_scoring.JarpRules``."""
+    """{priority: (limit, guidance_min, unit, label)} from ``data_layer.metrics.jarp_scoring.JarpRules``."""
     return {p: (t.limit, t.guidance_min, t.unit, t.label()) for p, t in rules.targets.items()}
 
 

@@ -14,7 +14,7 @@ Parts (each one callback on screen, and the pack's sections):
 
 Controls: ``pilot`` (a name from the standards file, ``db.standards.pilots``; allowed values are
 resolved per database, and "" or an unknown name means the first pilot) and ``outcome``.
-Presentation mode: every number goes through ``view.disclosure`` in ``dashboard.figures.pilot``:
+Presentation mode: every number goes through ``view.disclosure`` in ``dashboard.figures.cin_pilot``:
 a cohort, band or month resting on a count under the threshold shows the mark and is not drawn,
 nothing worked out from it (interval, difference, verdict figures, reference line) is shown, and a
 split with a known total (closure routes, caseload bands, the months of a cohort) hides more cells
@@ -27,7 +27,7 @@ import re
 
 from dashboard.cache import cached_call
 from dashboard.disclosure import DERIVED_NOTE
-from dashboard.figures import pilot as fig
+from dashboard.figures import cin_pilot as fig
 from dashboard.figures.common import standard_label
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, View
 from data_layer import closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload, pilot_trend, team_options

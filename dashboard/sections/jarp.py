@@ -33,7 +33,7 @@ from data_layer import (
     response_summary,
     response_trend,
 )
-from data_layer.jarp_scoring import next_panel, rules_for
+from data_layer.metrics.jarp_scoring import next_panel, rules_for
 
 TREND_WEEKS = 26
 

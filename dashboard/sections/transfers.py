@@ -29,7 +29,7 @@ from data_layer import (
     transfer_flows,
     transfers,
 )
-from data_layer.transfers import POINT_CHART
+from data_layer.queries.transfers import POINT_CHART
 
 PENDING_GRID_COLUMNS = [
     {"field": "child_id", "headerName": "Child"},

@@ -6,7 +6,7 @@ ahead) and Appendix B (20 scored criteria, priority bands, direct-referral excep
 
 Every number comes from :mod:`data_layer.standards` (``db.standards``), so an authority whose panel
 scores differently changes its standards file (``[jarp.points]``, ``jarp_p1_min_points``, ...) and
-nothing here. :class:`JarpRules` gathers them; the SQL in :mod:`data_layer.jarp` is *built from* the
+nothing here. :class:`JarpRules` gathers them; the SQL in :mod:`data_layer.queries.jarp` is *built from* the
 same object, and the tests check the SQL score against :func:`score_referral` on varied data.
 
 Scoring, exactly:
@@ -38,7 +38,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from .standards import JARP_CRITERIA, JARP_EXCEPTIONS, JARP_EXCLUSIVE, Standards, load_standards
+from ..standards import JARP_CRITERIA, JARP_EXCEPTIONS, JARP_EXCLUSIVE, Standards, load_standards
 from .working_days import working_days
 
 P1, P2, P3, BELOW = "P1", "P2", "P3", "below_threshold"
@@ -209,6 +209,7 @@ def priority_of(points: int, direct_exception: str | None = None, rules: JarpRul
 
 
 def _timestamps(values) -> pd.Series:
+    """Dates or datetimes (as ``Database.read`` returns them) as naive timestamps for vector arithmetic."""
     s = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
     if getattr(s.dt, "tz", None) is not None:  # aware timestamps: the cut-off is London wall-clock time
         s = s.dt.tz_convert("Europe/London").dt.tz_localize(None)
@@ -236,10 +237,14 @@ def panel_dates(submitted_at, stored=None, rules: JarpRules | None = None) -> li
     cutoff = cutoff.where(cutoff >= ts, cutoff + pd.Timedelta(days=7))
     computed = (cutoff.dt.normalize() + pd.Timedelta(days=rules.panel_gap_days)).dt.date
     out = [None if pd.isna(c) else c for c in computed]
-    if stored is not None:
-        st = pd.to_datetime(pd.Series(stored, dtype=object), errors="coerce").dt.date
-        out = [s if not pd.isna(s) else c for s, c in zip(st, out, strict=False)]
-    return out
+    return _prefer_stored(stored, out)
+
+
+def _prefer_stored(stored, computed: list) -> list:
+    """The stored date where there is one (a ``datetime.date`` column from the read), else the computed one."""
+    if stored is None:
+        return computed
+    return [c if s is None or pd.isna(s) else s for s, c in zip(stored, computed, strict=True)]
 
 
 def panel_date(submitted_at: datetime, stored: date | None = None, rules: JarpRules | None = None) -> date | None:
@@ -279,7 +284,7 @@ def response_timeliness(
     """
     rules = rules or JarpRules.from_standards()
     prio = pd.Series(priority, dtype=object).reset_index(drop=True)
-    decided = pd.to_datetime(pd.Series(decision_date, dtype=object), errors="coerce").reset_index(drop=True)
+    decided = _timestamps(decision_date).reset_index(drop=True)
     resp = _timestamps(first_response_at).dt.normalize().reset_index(drop=True)
     as_at_ts = pd.Timestamp(as_at)
     responded = resp.notna() & (resp <= as_at_ts)
@@ -318,13 +323,8 @@ def review_due_dates(decision_date, stored=None, rules: JarpRules | None = None)
     computed date is the first six-weekly review (003 App. A step 7).
     """
     rules = rules or JarpRules.from_standards()
-    dec = pd.to_datetime(pd.Series(decision_date, dtype=object), errors="coerce")
-    computed = (dec + pd.Timedelta(weeks=rules.review_weeks)).dt.date
-    out = [None if pd.isna(c) else c for c in computed]
-    if stored is not None:
-        st = pd.to_datetime(pd.Series(stored, dtype=object), errors="coerce").dt.date
-        out = [s if not pd.isna(s) else c for s, c in zip(st, out, strict=False)]
-    return out
+    computed = (_timestamps(decision_date) + pd.Timedelta(weeks=rules.review_weeks)).dt.date
+    return _prefer_stored(stored, [None if pd.isna(c) else c for c in computed])
 
 
 __all__ = [

@@ -34,16 +34,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, null, or_, select, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, null, select, union_all
 
-from .caseloads import key_allocations
-from .coverage import requires
-from .dialect import days_between
-from .engine import Database
-from .filters import Filters, months_cutoff, open_on
-from .sources import CIN_REVIEWS
+from ..coverage import requires
+from ..dialect import add_months, days_between
+from ..engine import Database
+from ..filters import Filters, months_cutoff
+from .predicates import key_allocations, open_during, open_on, reviews_available, visits_available
 
 #: Every flag, in the order pages show them, with the plan type it applies to and its standard.
 FLAGS: tuple[tuple[str, str, str], ...] = (
@@ -60,73 +57,7 @@ STEP_DOWN_ORIGIN = "cp_step_down"
 
 
 # ---------------------------------------------------------------------------------------------
-# Calendar-month addition with clamped month ends, the same on every database
-
-
-class add_months(FunctionElement):
-    """``start + n`` calendar months as a DATE, month ends clamped (31 Jan + 1 month = 28/29 Feb).
-
-    The clamping is the one ``dateutil.relativedelta`` and :func:`months_cutoff` use, so
-    ``add_months(start, n) < D`` holds exactly when ``start < months_cutoff(D, n)``. PostgreSQL,
-    DuckDB and SQL Server clamp natively; SQLite overflows into the next month, so it takes the
-    smaller of "same day n months on" and "last day of the target month". ``n`` is bound.
-    """
-
-    type = Date()
-    inherit_cache = True
-    name = "add_months"
-
-    def __init__(self, start, months: int):
-        super().__init__(start, literal(int(months), Integer))
-
-
-def _parts(el, compiler, **kw):
-    start, months = list(el.clauses)
-    return compiler.process(start, **kw), compiler.process(months, **kw)
-
-
-@compiles(add_months)
-def _add_months_default(el, compiler, **kw):
-    s, n = _parts(el, compiler, **kw)
-    return f"CAST(CAST({s} AS DATE) + CAST({n} AS INTEGER) * INTERVAL '1 month' AS DATE)"
-
-
-@compiles(add_months, "sqlite")
-def _add_months_sqlite(el, compiler, **kw):
-    s, n = _parts(el, compiler, **kw)
-    same_day = (
-        f"date({s}, 'start of month', '+' || ({n}) || ' months', "
-        f"'+' || (CAST(strftime('%d', {s}) AS INTEGER) - 1) || ' days')"
-    )
-    month_end = f"date({s}, 'start of month', '+' || (({n}) + 1) || ' months', '-1 day')"
-    return f"MIN({same_day}, {month_end})"
-
-
-@compiles(add_months, "mssql")
-def _add_months_mssql(el, compiler, **kw):
-    s, n = _parts(el, compiler, **kw)
-    return f"DATEADD(month, {n}, CAST({s} AS DATE))"
-
-
-# ---------------------------------------------------------------------------------------------
 # Open plans with their last review and visit dates, and the flag rows
-
-
-def as_dates(s: pd.Series) -> pd.Series:
-    """``datetime.date`` values (or None) whatever the driver returned (SQLite gives strings)."""
-    conv = pd.to_datetime(s, errors="coerce")
-    return pd.Series([v.date() if not pd.isna(v) else None for v in conv], index=s.index, dtype=object)
-
-
-def reviews_available(tb, plan_type: str = "cin") -> bool:
-    """Whether this database holds the reviews of ``plan_type`` plans (the SSD has no CIN reviews)."""
-    if not tb.has("plan_reviews", "plan_type", "plan_id", "review_date"):
-        return False
-    return plan_type != "cin" or tb.reason(*CIN_REVIEWS) is None
-
-
-def visits_available(tb) -> bool:
-    return tb.has("visits", "child_id", "visit_date", "plan_type")
 
 
 def _last_review(tb, t, plan_type: str, d: date):
@@ -230,8 +161,10 @@ def drift_rows(db: Database, f: Filters):
     since_cp_visit = days_between(dd, func.coalesce(cp.c.last_visit_date, cp.c.start_date))
     cin_age = days_between(dd, cin.c.start_date)
 
-    def over_months(base, n):
-        return days_between(dd, add_months(base.c.start_date, n)), base.c.start_date < months_cutoff(d, n)
+    def over_months(base, plan_type: str, flag: str, n: int):
+        """The row of a "open more than ``n`` calendar months" flag (one bound cut-off date)."""
+        days_over = days_between(dd, add_months(base.c.start_date, n))
+        return _flag_row(base, plan_type, flag, days_over, base.c.start_date < months_cutoff(d, n))
 
     rows = {
         "cin_review_overdue": _flag_row(
@@ -240,8 +173,8 @@ def drift_rows(db: Database, f: Filters):
         "cin_visit_overdue": _flag_row(
             cin, "cin", "cin_visit_overdue", since_cin_visit - s.cin_visit_days, since_cin_visit > s.cin_visit_days
         ),
-        "cin_9_month_review": _flag_row(cin, "cin", "cin_9_month_review", *over_months(cin, s.cin_sm_review_months)),
-        "cin_over_12_months": _flag_row(cin, "cin", "cin_over_12_months", *over_months(cin, s.cin_max_months)),
+        "cin_9_month_review": over_months(cin, "cin", "cin_9_month_review", s.cin_sm_review_months),
+        "cin_over_12_months": over_months(cin, "cin", "cin_over_12_months", s.cin_max_months),
         "step_down_over_12_weeks": _flag_row(
             cin,
             "cin",
@@ -252,10 +185,12 @@ def drift_rows(db: Database, f: Filters):
         "cp_visit_overdue": _flag_row(
             cp, "cp", "cp_visit_overdue", since_cp_visit - s.cp_visit_days, since_cp_visit > s.cp_visit_days
         ),
-        "cp_over_2_years": _flag_row(cp, "cp", "cp_over_2_years", *over_months(cp, s.cp_max_months)),
+        "cp_over_2_years": over_months(cp, "cp", "cp_over_2_years", s.cp_max_months),
     }
     chosen = [rows[name] for name in served_flags(tb)]
-    return (union_all(*chosen) if len(chosen) > 1 else chosen[0]).subquery("drift")
+    if len(chosen) == 1:
+        return chosen[0].subquery("drift")
+    return union_all(*chosen).subquery("drift")
 
 
 def _current_key_worker(tb, child_col, d: date):
@@ -317,8 +252,6 @@ def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     for col in ("plan_id", "child_id", "team_id"):
         df[col] = df[col].map(lambda v: None if v is None else str(v))
     df["days_over"] = df["days_over"].astype(int)
-    for col in ("start_date", "last_review_date", "last_visit_date"):
-        df[col] = as_dates(df[col])
     return df
 
 
@@ -406,11 +339,7 @@ def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
 
     def maybe_open(t):
         """Plans open on some date of the table (prunes the join before the per-date test)."""
-        return and_(
-            t.c.start_date <= last,
-            or_(t.c.end_date.is_(None), t.c.end_date > first),
-            f.team_clause(t.c.team_id, tb.teams),
-        )
+        return and_(open_during(t.c.start_date, t.c.end_date, first, last), f.team_clause(t.c.team_id, tb.teams))
 
     cin = (
         select(
@@ -453,7 +382,6 @@ def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
     )
     df = db.read(q)
     df.columns = TREND_COLUMNS[:-1]
-    df["as_at"] = as_dates(df["as_at"])
     for col in TREND_COLUMNS[1:-1]:
         df[col] = pd.to_numeric(df[col]).fillna(0).astype(int)
     df["pct_cin_over_12_months"] = (100.0 * df["cin_over_12_months"] / df["open_cin"].where(df["open_cin"] > 0)).astype(
@@ -462,4 +390,4 @@ def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
     return df
 
 
-__all__ = ["plan_drift", "drift_counts", "drift_trend", "add_months", "FLAGS", "FLAG_NAMES"]
+__all__ = ["plan_drift", "drift_counts", "drift_trend", "FLAGS", "FLAG_NAMES"]

@@ -58,13 +58,23 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, literal, null, or_, select, union_all
 
-from .coverage import requires
-from .dialect import dates_table, days_between, greatest, month_start
-from .engine import Database
-from .filters import Filters, open_on
-from .pilot_stats import COHORTS, DiD, did_means, did_medians, did_proportions, mean_interval, verdict, wilson
-from .standards import Pilot, Standards
-from .survival import median_duration
+from ..coverage import requires
+from ..dialect import dates_table, days_between, greatest, month_start
+from ..engine import Database
+from ..filters import Filters
+from ..metrics.cin_pilot_stats import (
+    COHORTS,
+    DiD,
+    did_means,
+    did_medians,
+    did_proportions,
+    mean_interval,
+    verdict,
+    wilson,
+)
+from ..metrics.survival import median_duration
+from ..standards import Pilot, Standards
+from .predicates import key_allocations, named_key_worker, not_ended_by, open_on, reviews_available
 
 END_REASONS = (
     "plan_achieved",
@@ -204,8 +214,6 @@ def _cohort_query(tb, design: PilotDesign, standards: Standards):
 
     ``tb``: the database's contract tables. Without CIN plan reviews (the SSD) the review columns
     are NULL and ``reviews_on_time`` is unknown, never "late"."""
-    from .drift import reviews_available
-
     allocations, cin_plans, cla_episodes, cp_plans = tb.allocations, tb.cin_plans, tb.cla_episodes, tb.cp_plans
     referrals, workers = tb.referrals, tb.workers
     has_reviews = reviews_available(tb, "cin")
@@ -301,10 +309,9 @@ def _cohort_query(tb, design: PilotDesign, standards: Standards):
                 ka,
                 and_(
                     ka.c.child_id == c.child_id,
-                    ka.c.role == "key_worker",
-                    ka.c.worker_id.is_not(None),
+                    named_key_worker(ka),
                     or_(before_start, ka.c.start_date < c.cap),
-                    or_(ka.c.end_date.is_(None), ka.c.end_date > c.start_date),
+                    not_ended_by(ka.c.end_date, c.start_date),
                 ),
             )
         )
@@ -330,11 +337,7 @@ def _cohort_query(tb, design: PilotDesign, standards: Standards):
         .select_from(
             held.join(
                 load,
-                and_(
-                    load.c.worker_id == h.holder_id,
-                    load.c.role == "key_worker",
-                    open_on(load.c.start_date, load.c.end_date, h.holder_since),
-                ),
+                and_(load.c.worker_id == h.holder_id, key_allocations(tb, h.holder_since, load)),
             )
         )
         .group_by(h.plan_id)
@@ -389,13 +392,7 @@ def _cohort_query(tb, design: PilotDesign, standards: Standards):
 
 
 def _has_reviews(db) -> bool:
-    from .drift import reviews_available
-
     return reviews_available(db.tables, "cin")
-
-
-def _as_dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, errors="coerce")
 
 
 @requires("pilot")
@@ -414,8 +411,8 @@ def cohort_plans(
     s = db.standards
     df = db.read(_cohort_query(db.tables, design, s))
     as_at = pd.Timestamp(design.as_at)
-    start, end = _as_dates(df["start_date"]), _as_dates(df["end_date"])
-    df["start_date"], df["end_date"] = start.dt.date, end.dt.date
+    # Timestamps for the calendar-month arithmetic below; the frame keeps its dates.
+    start, end = pd.to_datetime(df["start_date"]), pd.to_datetime(df["end_date"])
     df["plan_id"] = df["plan_id"].astype(str)
     df["team_id"] = df["team_id"].astype(str)
     df["days"] = df["days"].astype(int)
@@ -424,7 +421,7 @@ def cohort_plans(
     df["observable_12m"] = (start + year) <= as_at
     df["closed_within_12m"] = df["closed"] & (end <= start + year)
     after = pd.DateOffset(months=s.pilot_rereferral_months)
-    next_ref = _as_dates(df.pop("next_referral"))
+    next_ref = pd.to_datetime(df.pop("next_referral"))
     df["rereferral_observable"] = df["closed"] & ((end + after) <= as_at)
     df["rereferred_12m"] = next_ref.notna() & (next_ref <= end + after)
     for col in ("escalated_cp", "became_lac"):
@@ -792,7 +789,6 @@ def pilot_trend(
     if raw.empty:
         wide = grid
     else:
-        raw["month"] = _as_dates(raw["month"]).dt.date
         raw["value"] = pd.to_numeric(raw["value"]).astype(float)
         wide = grid.merge(
             raw.pivot_table(index=["month", "cohort"], columns="measure", values="value", aggfunc="sum").reset_index(),

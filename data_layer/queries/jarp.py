@@ -4,7 +4,7 @@ The score is computed by the database so the queue and its weekly trend stay fas
 database: one aggregate per referral turns its distinct criterion rows into 0/1 flags (one per
 configured code) plus a count of unknown codes, and a CASE built from the configured points adds
 them up with the exclusive groups and ``carried_over`` handled exactly as
-:func:`data_layer.jarp_scoring.score_referral` does (the tests cross-check the two). All points are
+:func:`data_layer.metrics.jarp_scoring.score_referral` does (the tests cross-check the two). All points are
 bound parameters taken from ``db.standards``.
 
 Waiting, decided, queued (choices documented here and in the report):
@@ -28,11 +28,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
 
-from .coverage import requires
-from .dialect import as_date, dates_table, days_between
-from .engine import Database
-from .filters import Filters
-from .jarp_scoring import (
+from ..coverage import requires
+from ..dialect import as_date, dates_table, days_between
+from ..engine import Database
+from ..filters import Filters
+from ..metrics.jarp_scoring import (
     BELOW,
     CARRIED_OVER,
     P1,
@@ -167,17 +167,10 @@ def _reasons(df: pd.DataFrame, rules: JarpRules) -> pd.DataFrame:
     return out
 
 
-def _dates(series) -> list:
-    return [None if pd.isna(v) else v for v in pd.to_datetime(pd.Series(series, dtype=object), errors="coerce").dt.date]
-
-
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("referral_id", "child_id", "referring_team_id"):
         if col in df:
             df[col] = df[col].map(lambda v: None if v is None or pd.isna(v) else str(v))
-    for col in ("panel_date", "decision_date", "next_review_date"):
-        if col in df:
-            df[col] = pd.Series(_dates(df[col]), index=df.index, dtype=object)
     for col in ("score", "unknown_criteria", "unknown_exception"):
         if col in df:
             df[col] = df[col].fillna(0).astype(int)
@@ -226,7 +219,7 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     scored), ``unknown_exception`` (a direct_exception code that is not recognised, so not P1).
     """
     rules = rules_for(db.standards)
-    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
+    refs, teams = db.tables.jarp_referrals, db.tables.teams
     d = f.as_at
     where = and_(_submitted_by_date(refs, d), ~_decided_by(refs, d), f.team_clause(refs.c.referring_team_id, teams))
     q = _scored(
@@ -241,7 +234,6 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     nxt = next_panel(d, rules)
     df["on_next_panel"] = [p is not None and p <= nxt for p in df["panel_date"]]
     df["waiting_days"] = df["waiting_days"].astype(int)
-    df["submitted_at"] = pd.to_datetime(df["submitted_at"])
     df = df.assign(_rank=df["priority"].map(_PRIORITY_RANK))
     df = df.sort_values(["_rank", "score", "waiting_days", "referral_id"], ascending=[True, False, False, True])
     return df.drop(columns="_rank").reset_index(drop=True)[list(QUEUE_COLUMNS)]
@@ -258,7 +250,7 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     i.e. longer than the Friday-to-Tuesday timetable allows (carried over or not yet heard).
     """
     rules = rules_for(db.standards)
-    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
+    refs, teams = db.tables.jarp_referrals, db.tables.teams
     dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
     # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
     candidates = and_(
@@ -285,7 +277,6 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
         .group_by(dt.c.d, s.c.priority)
     )
     df = db.read(q)
-    df["week"] = _dates(df["week"])
     grid = pd.MultiIndex.from_product([dates, list(PRIORITIES)], names=["week", "priority"]).to_frame(index=False)
     out = grid.merge(df, on=["week", "priority"], how="left")
     for col in ("referrals", "past_timetable"):  # an empty result comes back as object dtype
@@ -331,7 +322,7 @@ def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     below-threshold referrals.
     """
     rules = rules_for(db.standards)
-    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
+    refs, teams = db.tables.jarp_referrals, db.tables.teams
     d = f.as_at
     window = and_(
         _decided_by(refs, d),
@@ -357,7 +348,6 @@ def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     judged_priority = df["priority"].where(df["decision"] != "declined", None)
     timing = response_timeliness(judged_priority, df["decision_date"], df["first_response_at"], d, rules)
     df = pd.concat([df.reset_index(drop=True), timing], axis=1)
-    df["first_response_at"] = pd.to_datetime(df["first_response_at"])
     return df[list(RESPONSE_COLUMNS)]
 
 
@@ -431,7 +421,7 @@ def jarp_reviews_due(db: Database, f: Filters) -> pd.DataFrame:
     forever. Sorted most overdue first.
     """
     rules = rules_for(db.standards)
-    refs, crit, teams = db.tables.jarp_referrals, db.tables.jarp_referral_criteria, db.tables.teams
+    refs, teams = db.tables.jarp_referrals, db.tables.teams
     d = f.as_at
     horizon = d + timedelta(days=rules.review_notice_days)
     latest_decision = horizon - timedelta(weeks=rules.review_weeks)  # decision + 6 weeks <= horizon

@@ -11,8 +11,8 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, exists, literal, or_, select
 
-from .filters import open_on
-from .standards import Standards
+from ..standards import Standards
+from .predicates import open_on
 
 STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
 

@@ -26,7 +26,7 @@ team where it matters).
 Measures (computed per row; one row per transfer):
 
 * ``working_days`` = ``numpy.busday_count(requested_date, completed_date or D)`` with England and
-  Wales bank holidays (:mod:`data_layer.working_days`): working days from the request up to, not
+  Wales bank holidays (:mod:`data_layer.metrics.working_days`): working days from the request up to, not
   including, completion; same day = 0. ``on_time`` = ``working_days <= 3`` (003). A pending
   transfer is on time until it passes 3 working days waiting, then late.
 * ``notice_days`` = ``completed_date - notified_date`` in calendar days, NULL when either is
@@ -52,13 +52,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 
-from .coverage import requires
-from .dialect import days_between
-from .drift import as_dates
-from .engine import Database
-from .filters import Filters
-from .schema import CODES
-from .working_days import working_days
+from ..coverage import requires
+from ..dialect import days_between
+from ..engine import Database
+from ..filters import Filters
+from ..metrics.working_days import working_days
+from ..schema import CODES
+from .predicates import named_key_worker, open_during
 
 TRANSFER_POINTS = ("initial_cin_meeting", "after_icpc", "first_lac_review", "first_hearing", "other")
 assert set(TRANSFER_POINTS) == CODES[("transfers", "transfer_point")]
@@ -202,8 +202,6 @@ def transfers(db: Database, f: Filters) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TRANSFER_COLUMNS})
     for col in ("transfer_id", "child_id", "from_team", "from_team_name", "to_team", "to_team_name", "transfer_point"):
         df[col] = _str_or_none(df[col])
-    for col in ("notified_date", "requested_date", "completed_date", "joint_visit_date"):
-        df[col] = as_dates(df[col])
     pending = df["pending"].astype(int).to_numpy() == 1
     df["pending"] = pending
     end = [d if p else c for p, c in zip(pending, df["completed_date"], strict=False)]
@@ -310,7 +308,7 @@ def transfer_exclusions(db: Database, f: Filters) -> pd.DataFrame:
     if tb.has("transfers", *TRANSFER_NEEDS):
         parts += _transfer_exclusion_parts(tb, w, d, f)
     a = allocations.c
-    key = and_(a.role == "key_worker", a.worker_id.is_not(None), f.team_clause(a.team_id, teams))
+    key = and_(named_key_worker(allocations), f.team_clause(a.team_id, teams))
     parts.append(
         select(literal("key-worker allocation with no start date"), func.count(), literal(KEYWORKER)).where(
             key, a.start_date.is_(None), or_(a.end_date.is_(None), a.end_date > w)
@@ -414,12 +412,10 @@ def _keyworker_counts(tb, w: date, d: date, f: Filters):
             func.max(a.start_date).label("last_start"),
         )
         .where(
-            a.role == "key_worker",
-            a.worker_id.is_not(None),
+            named_key_worker(tb.allocations),
             a.start_date.is_not(None),
             or_(a.end_date.is_(None), a.end_date >= a.start_date),
-            a.start_date <= d,
-            or_(a.end_date.is_(None), a.end_date > w),
+            open_during(a.start_date, a.end_date, w, d),
             f.team_clause(a.team_id, tb.teams),
         )
         .group_by(a.child_id)
@@ -471,8 +467,7 @@ def keyworker_change_children(db: Database, f: Filters, minimum: int | None = No
         select(a.team_id)
         .where(
             a.child_id == per_child.c.child_id,
-            a.role == "key_worker",
-            a.worker_id.is_not(None),
+            named_key_worker(tb.allocations),
             a.start_date == per_child.c.last_start,
             f.team_clause(a.team_id, teams),
         )
@@ -504,7 +499,6 @@ def keyworker_change_children(db: Database, f: Filters, minimum: int | None = No
         df[col] = _str_or_none(df[col])
     df["changes"] = df["changes"].astype(int)
     df["allocations"] = df["allocations"].astype(int)
-    df["last_change"] = as_dates(df["last_change"])
     return df[cols]
 
 

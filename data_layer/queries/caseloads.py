@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, true, union_all
 
-from .coverage import requires
-from .dialect import dates_table, days_between, greatest
-from .engine import Database
-from .filters import Filters, open_on
+from ..coverage import requires
+from ..dialect import dates_table, days_between, greatest
+from ..engine import Database
+from ..filters import Filters
+from .predicates import in_post, key_allocations, named_key_worker, open_on
 from .status import STATUSES, open_involvements, status_case
 
 CASE_STATUSES = ("cin", "cp", "cla", "care_leaver", "assessment", "other")
@@ -18,22 +19,6 @@ STUDENT_ROLES = ("SSW",)
 #: Caseloads are whole numbers and targets 25 x FTE; an FTE stored as a 4-byte float (0.04 reads
 #: back as 0.0399999991) must not make 1 child "over" a target of 1. Any real excess is >= 0.0025.
 TARGET_TOLERANCE = 1e-6
-
-
-def in_post(tb, d):
-    """Workers in post on d: started on or before it, not left on or before it."""
-    workers = tb.workers
-    return open_on(workers.c.start_date, workers.c.end_date, d)
-
-
-def key_allocations(tb, d, allocations=None):
-    """Key-worker allocations to a named worker open on d (``allocations``: an alias, default the table)."""
-    allocations = tb.allocations if allocations is None else allocations
-    return and_(
-        allocations.c.role == "key_worker",
-        allocations.c.worker_id.is_not(None),
-        open_on(allocations.c.start_date, allocations.c.end_date, d),
-    )
 
 
 @requires("caseloads")
@@ -168,7 +153,7 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
         .select_from(allocations.join(workers, workers.c.worker_id == allocations.c.worker_id))
         .where(
             allocations.c.child_id == c,
-            allocations.c.role == "key_worker",
+            named_key_worker(allocations),
             allocations.c.end_date <= d,
             workers.c.qualified == true(),
             workers.c.role.not_in(STUDENT_ROLES),
@@ -239,23 +224,14 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     allocations, workers = tb.allocations, tb.workers
     load = (
         select(dt.c.d, allocations.c.worker_id, func.count(distinct(allocations.c.child_id)).label("cases"))
-        .select_from(
-            dt.join(
-                allocations,
-                and_(
-                    allocations.c.role == "key_worker",
-                    allocations.c.worker_id.is_not(None),
-                    open_on(allocations.c.start_date, allocations.c.end_date, dt.c.d),
-                ),
-            )
-        )
+        .select_from(dt.join(allocations, key_allocations(tb, dt.c.d)))
         .group_by(dt.c.d, allocations.c.worker_id)
         .subquery("load")
     )
     per_worker = (
         select(dt.c.d, workers.c.worker_id, func.coalesce(load.c.cases, 0).label("cases"), workers.c.fte)
         .select_from(
-            dt.join(workers, open_on(workers.c.start_date, workers.c.end_date, dt.c.d)).outerjoin(
+            dt.join(workers, in_post(tb, dt.c.d)).outerjoin(
                 load, and_(load.c.d == dt.c.d, load.c.worker_id == workers.c.worker_id)
             )
         )
@@ -275,9 +251,7 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
         .order_by(per_worker.c.d)
     )
     df = db.read(q)
-    out = pd.DataFrame({"as_at": dates}).merge(
-        df.assign(as_at=pd.to_datetime(df["as_at"]).dt.date), on="as_at", how="left"
-    )
+    out = pd.DataFrame({"as_at": dates}).merge(df, on="as_at", how="left")
     for col in ("workers", "over_target"):  # weeks with nobody in post come back NULL (object dtype)
         out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(int)
     out["average_caseload"] = out["average_caseload"].astype(float)
@@ -285,4 +259,4 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     return out
 
 
-__all__ = ["caseloads", "unallocated", "children_by_status", "caseload_trend", "STATUSES", "in_post"]
+__all__ = ["caseloads", "unallocated", "children_by_status", "caseload_trend", "STATUSES"]

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from data_layer.pilot_stats import (
+from data_layer.metrics.cin_pilot_stats import (
     COHORTS,
     DiD,
     did_means,
@@ -16,7 +16,7 @@ from data_layer.pilot_stats import (
     verdict,
     wilson,
 )
-from data_layer.survival import median_duration
+from data_layer.metrics.survival import median_duration
 
 PB, PD, CB, CD = COHORTS
 

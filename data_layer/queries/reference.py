@@ -7,13 +7,13 @@ teams. Both are single aggregate queries; no child-level rows leave the database
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import func, select, union_all
 
-from .coverage import requires
-from .engine import Database
+from ..coverage import requires
+from ..engine import Database
 
 #: Event dates that say "something happened on this day". End dates are left out on purpose: an
 #: authority may record a planned end in the future, which is not data "present" yet. Assessment
@@ -28,16 +28,6 @@ _EVENT_DATES = (
     ("cla_episodes", "start_date"),
     ("visits", "visit_date"),
 )
-
-
-def _as_date(value) -> date | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def date_range(db: Database) -> tuple[date | None, date | None]:
@@ -57,7 +47,7 @@ def date_range(db: Database) -> tuple[date | None, date | None]:
     df = db.read(select(func.min(u.c.lo).label("lo"), func.max(u.c.hi).label("hi")))
     if df.empty:
         return None, None
-    return _as_date(df.iloc[0]["lo"]), _as_date(df.iloc[0]["hi"])
+    return df.iloc[0]["lo"], df.iloc[0]["hi"]
 
 
 def latest_date(db: Database) -> date | None:

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import String, and_, case, cast, func, literal, null, or_, select, union_all
 
-from .coverage import requires
-from .dialect import days_between
-from .drift import add_months, as_dates
-from .engine import Database
-from .filters import Filters
-from .schema import CODES
-from .survival import kaplan_meier, median_duration
+from ..coverage import requires
+from ..dialect import add_months, days_between
+from ..engine import Database
+from ..filters import Filters
+from ..metrics.survival import kaplan_meier, median_duration
+from ..schema import CODES
+from .predicates import not_ended_by
 
 PLAN_TABLES = {"cin": "cin_plans", "cp": "cp_plans"}
 PLAN_TYPES = tuple(PLAN_TABLES)
@@ -41,7 +41,7 @@ def plan_table(plan_type: str, tb=None):
     except KeyError:
         raise ValueError(f"plan_type must be one of {PLAN_TYPES}, got {plan_type!r}") from None
     if tb is None:
-        from . import schema
+        from .. import schema
 
         return schema.metadata.tables[name]
     return tb[name]
@@ -68,7 +68,7 @@ def in_window(t, f: Filters, months: int):
 
 
 def _is_open(t, d):
-    return or_(t.c.end_date.is_(None), t.c.end_date > d)
+    return not_ended_by(t.c.end_date, d)
 
 
 def _durations_select(tb, t, plan_type: str, f: Filters, months: int):
@@ -112,8 +112,6 @@ def plan_durations(db: Database, f: Filters, plan_type: str) -> pd.DataFrame:
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("plan_id", "child_id", "team_id"):
         df[col] = df[col].map(lambda v: None if v is None or v is pd.NA else str(v))
-    for col in ("start_date", "end_date"):
-        df[col] = as_dates(df[col])
     df["days"] = df["days"].astype(int)
     df["open"] = df["open"].astype(bool)
     df["origin"] = df["origin"].astype(object).where(df["origin"].notna(), None)
@@ -270,7 +268,7 @@ def survival_by_group(durations: pd.DataFrame, by: str | None = None, min_n: int
 
     ``closed_mean_days`` is the plain average of the closed plans, shown beside the median to say
     why it misleads: long plans are mostly still open, so an average of closed plans is too short.
-    The median and its interval come from lifelines (:func:`~data_layer.survival.median_duration`);
+    The median and its interval come from lifelines (:func:`~data_layer.metrics.survival.median_duration`);
     NaN means the curve never fell to one half (more than half the plans still open).
 
     Sampling note: the window takes every plan open on D however long ago it started but only

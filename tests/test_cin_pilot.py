@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from data_layer import Filters, Pilot, load_standards
-from data_layer.pilot import (
+from data_layer.queries.cin_pilot import (
     closure_routes,
     cohort_plans,
     evaluate_pilot,

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from dashboard.disclosure import Disclosure
-from dashboard.figures import pilot as fig
+from dashboard.figures import cin_pilot as fig
 from data_layer import load_standards
-from data_layer.pilot import closure_routes, did_table, outcomes_by_caseload, summarise_cohorts
+from data_layer.queries.cin_pilot import closure_routes, did_table, outcomes_by_caseload, summarise_cohorts
 
 STD = load_standards(None)
 SHOW = Disclosure(threshold=5, active=True)

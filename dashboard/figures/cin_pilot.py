@@ -1,6 +1,6 @@
 """CIN pilot page figures (DESIGN 5.3, seed 002): scorecard, DiD panels, trend, closure routes, workload.
 
-Pure builders: tidy frames from ``data_layer.pilot`` in, display tables and ``go.Figure`` out.
+Pure builders: tidy frames from ``data_layer.queries.cin_pilot`` in, display tables and ``go.Figure`` out.
 Each chart has a table builder (the exact frame the chart draws and its CSV downloads) and a
 figure builder that draws only that table. Presentation mode comes as the view's
 :class:`~dashboard.disclosure.Disclosure`: a cohort, band or month resting on a count under the
