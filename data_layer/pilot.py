@@ -65,16 +65,9 @@ from .filters import Filters, open_on
 from .pilot_stats import COHORTS, DiD, did_means, did_medians, did_proportions, mean_interval, verdict, wilson
 from .standards import Pilot, Standards
 from .survival import median_duration
+from .vocabulary import CIN_END_REASONS
 
-END_REASONS = (
-    "plan_achieved",
-    "consent_withdrawn",
-    "step_down_eh",
-    "escalated_cp",
-    "became_lac",
-    "moved_away",
-    "other",
-)
+END_REASONS = CIN_END_REASONS.codes
 
 
 @dataclass(frozen=True)

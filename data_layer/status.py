@@ -13,8 +13,10 @@ from sqlalchemy import and_, case, exists, literal, or_, select
 
 from .filters import open_on
 from .standards import Standards
+from .vocabulary import STATUSES as _STATUSES
 
-STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
+#: Status codes in order of precedence (their labels and colours: :data:`data_layer.vocabulary.STATUSES`).
+STATUSES = _STATUSES.codes
 
 
 def open_cla(tb, child_col, d):
