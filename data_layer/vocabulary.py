@@ -12,6 +12,7 @@ description that states a standard is a template formatted from the standards in
 
 from __future__ import annotations
 
+import os
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,11 +64,16 @@ def _count(n: int, unit: str) -> str:
 _FORMATTER = _Formatter()
 
 
-@cache
 def _default_standards():
+    """The standards in force for a caller that has none to hand (``CSC_STANDARDS_FILE`` or the defaults)."""
+    return _standards_from(os.environ.get("CSC_STANDARDS_FILE") or None)
+
+
+@cache
+def _standards_from(path: str | None):
     from .standards import load_standards
 
-    return load_standards(None)
+    return load_standards(path)
 
 
 def render(template: str, standards=None) -> str:
