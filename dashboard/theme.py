@@ -1,44 +1,29 @@
 """One place for the look: Bootstrap theme, the Plotly template and the colour-blind-safe palette.
 
 Colours come from Plotly's ``Safe`` qualitative set (Paul Tol's palette, distinguishable with
-the common colour-vision deficiencies). Meaning is never carried by colour alone: RAG ratings
-carry a word and a symbol, over-target bars a marker and a label.
+the common colour-vision deficiencies), kept in :mod:`data_layer.vocabulary` with the codes they
+colour: a status, flag or priority takes the vocabulary's colour, never a map here. Meaning is
+never carried by colour alone: RAG ratings carry a word and a symbol, over-target bars a marker
+and a label.
 """
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.colors import qualitative
 
-#: Plotly's colour-blind-safe qualitative palette (11 colours).
-SAFE: tuple[str, ...] = tuple(qualitative.Safe)
+from data_layer.vocabulary import PALETTE, RAG_BANDS
+
+#: The colour-blind-safe qualitative palette (11 colours), defined with the vocabulary it colours.
+SAFE: tuple[str, ...] = PALETTE
 
 BLUE, ROSE, SAND, GREEN, INDIGO, PURPLE, TEAL, OLIVE, WINE, BROWN, GREY = SAFE
 
-#: A fixed colour per case status, so every page draws CIN, CP, ... in the same colour.
-STATUS_COLOURS: dict[str, str] = {
-    "cin": BLUE,
-    "cp": ROSE,
-    "cla": INDIGO,
-    "care_leaver": TEAL,
-    "assessment": SAND,
-    "other": GREY,
-}
-STATUS_LABELS: dict[str, str] = {
-    "cin": "CIN",
-    "cp": "CP",
-    "cla": "Looked after",
-    "care_leaver": "Care leaver",
-    "assessment": "Assessment",
-    "other": "Other",
-}
-
-#: RAG ratings: colour plus a word and a symbol (never colour alone).
+#: RAG ratings as the components draw them: colour plus a word and a symbol (never colour alone),
+#: from :data:`data_layer.vocabulary.RAG_BANDS`.
 RAG: dict[str, dict[str, str]] = {
-    "red": {"colour": ROSE, "word": "Red", "symbol": "▲", "label": "▲ Red"},
-    "amber": {"colour": SAND, "word": "Amber", "symbol": "◆", "label": "◆ Amber"},
-    "green": {"colour": GREEN, "word": "Green", "symbol": "●", "label": "● Green"},
+    t.code: {"colour": t.colour, "word": t.label, "symbol": t.symbol or "", "label": f"{t.symbol} {t.label}"}
+    for t in RAG_BANDS
 }
 
 #: Colour of standard lines/bands: dark, dashed, labelled.

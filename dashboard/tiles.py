@@ -86,22 +86,15 @@ from data_layer import (
     unallocated,
 )
 from data_layer.metrics.jarp_scoring import rules_for
+from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.queries.caseloads import children_by_status
 from data_layer.standards import source_of
+from data_layer.vocabulary import PRIORITIES, STATUSES
 
 #: Weeks of caseload trend and months of plan trend fetched, as the pages fetch them (shared cache).
 CASELOAD_WEEKS, PLAN_MONTHS = 52, 12
 #: The pilot measure the Overview headlines (a key of ``data_layer.queries.cin_pilot.MEASURES``).
 HEADLINE_MEASURE = "median_days"
-STATUS_WORDS = {
-    "cla": "looked after",
-    "cp": "CP",
-    "cin": "CIN",
-    "care_leaver": "care leaver",
-    "assessment": "assessment",
-    "other": "other",
-}
-PRIORITY_WORDS = {"P1": "P1", "P2": "P2", "P3": "P3", "below_threshold": "below threshold"}
 REFUSALS = {
     "too_small": "Too small to judge",
     "not_measurable": "Not measurable yet",
@@ -226,7 +219,9 @@ def _children_open(fetch, f, d: Disclosure, s):
     total = int(df["children"].sum())
     cells = [int(c) for c in df["children"]]
     shown = d.split(cells, total_shown=not d.hides(total))
-    parts = ", ".join(f"{STATUS_WORDS[st]} {txt}" for st, c, txt in zip(df["status"], cells, shown, strict=False) if c)
+    parts = ", ".join(
+        f"{STATUSES.short(st)} {txt}" for st, c, txt in zip(df["status"], cells, shown, strict=False) if c
+    )
     return _Figure(total, d.count(total), f"By status: {parts or 'none'}.", hidden=d.hides(total))
 
 
@@ -295,17 +290,9 @@ def _cp_over_2y(fetch, f, d: Disclosure, s):
     return _Figure(n, d.count(n), _of_total(d, n, total, "open CP plans"), hidden=d.hides(n))
 
 
-def _transfer_counts(fetch, f):
-    rows = fetch(transfers, f)
-    if rows.empty:
-        return 0, 0, 0, 0
-    pending = rows["pending"].astype(bool)
-    done, waiting = rows[~pending], rows[pending]
-    return (len(done), int(done["on_time"].astype(bool).sum()), len(waiting), int(waiting["late"].astype(bool).sum()))
-
-
 def _transfers_on_time(fetch, f, d: Disclosure, s):
-    done, on_time, _, _ = _transfer_counts(fetch, f)
+    t = timeliness(fetch(transfers, f))
+    done, on_time = t.completed, t.on_time
     pct = _pct(on_time, done)
     if pct is None:
         return _Figure(None, "No transfers completed")
@@ -317,16 +304,17 @@ def _transfers_on_time(fetch, f, d: Disclosure, s):
 
 
 def _transfers_pending_late(fetch, f, d: Disclosure, s):
-    _, _, waiting, late = _transfer_counts(fetch, f)
+    t = timeliness(fetch(transfers, f))
+    waiting, late = t.pending, t.pending_late
     return _Figure(late, d.count(late), _of_total(d, late, waiting, "pending transfers"), hidden=d.hides(late))
 
 
 def _jarp_queue(fetch, f, d: Disclosure, s):
     q = fetch(jarp_queue, f)
     n = len(q)
-    cells = [int((q["priority"] == k).sum()) if n else 0 for k in PRIORITY_WORDS]
+    cells = [int((q["priority"] == k).sum()) if n else 0 for k in PRIORITIES.codes]
     shown = d.split(cells, total_shown=not d.hides(n))
-    by = ", ".join(f"{w} {txt}" for w, txt in zip(PRIORITY_WORDS.values(), shown, strict=False))
+    by = ", ".join(f"{PRIORITIES.short(k)} {txt}" for k, txt in zip(PRIORITIES.codes, shown, strict=False))
     return _Figure(n, d.count(n), f"Referrals not yet decided: {by}.", hidden=d.hides(n))
 
 

@@ -7,7 +7,10 @@ import pytest
 
 from dashboard.disclosure import Disclosure
 from dashboard.figures import caseloads as fig
-from dashboard.theme import SAFE, STATUS_COLOURS
+from dashboard.theme import SAFE
+from data_layer.vocabulary import STATUSES as STATUS_VOCABULARY
+
+STATUS_COLOURS = STATUS_VOCABULARY.colours()
 
 SHOWN = Disclosure(threshold=5, active=True)
 

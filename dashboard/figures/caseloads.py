@@ -17,14 +17,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure
-from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, STATUS_COLOURS, STATUS_LABELS, TEMPLATE_NAME
+from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, TEMPLATE_NAME
+from data_layer.vocabulary import STATUSES
 
 from .common import add_standard_line, aria_summary, base_figure, empty_figure, standard_label
 
 EXACT = Disclosure()
 
-#: Case statuses in stacking order (most intensive first), as columns of ``data_layer.queries.caseloads``.
-STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
 SOURCE = "000"
 OVER_SYMBOL = "▲"
 
@@ -51,11 +50,11 @@ def worker_table(df: pd.DataFrame) -> pd.DataFrame:
     Columns: ``worker`` (unique label), ``team``, ``role``, ``fte``, ``target``, ``cases``, one
     column per status, ``excess``, ``over_target``.
     """
-    cols = ["worker", "team", "role", "fte", "target", "cases", *STATUSES, "excess", "over_target"]
+    cols = ["worker", "team", "role", "fte", "target", "cases", *STATUSES.codes, "excess", "over_target"]
     if df.empty:
         return pd.DataFrame(columns=cols)
     t = df.copy()
-    for s in STATUSES:
+    for s in STATUSES.codes:
         if s not in t:
             t[s] = 0
     t["excess"] = (t["cases"] - t["target"]).round(2)
@@ -126,16 +125,16 @@ def workers_figure(
     labels = table["worker"].tolist()
     height = max(320, 22 * len(labels) + 150)
     fig = base_figure(title, height=height)
-    for s in STATUSES:
+    for s in STATUSES.codes:
         fig.add_trace(
             go.Bar(
                 x=table[s].astype(float),
                 y=labels,
                 orientation="h",
-                name=STATUS_LABELS[s],
-                marker=dict(color=STATUS_COLOURS[s], line=dict(color="white", width=0.5)),
+                name=STATUSES.label(s),
+                marker=dict(color=STATUSES.colour(s), line=dict(color="white", width=0.5)),
                 customdata=np.column_stack([table[s].astype(int).astype(str), table["team"].astype(str)]),
-                hovertemplate=f"%{{y}} (%{{customdata[1]}})<br>{STATUS_LABELS[s]}: %{{customdata[0]}}<extra></extra>",
+                hovertemplate=f"%{{y}} (%{{customdata[1]}})<br>{STATUSES.label(s)}: %{{customdata[0]}}<extra></extra>",
             )
         )
     fig.add_trace(
@@ -570,7 +569,7 @@ def unallocated_rows(df: pd.DataFrame, team_names: dict[str, str] | None = None)
                 team_names.get(str(t), str(t)) if t is not None and not pd.isna(t) else "No team recorded"
                 for t in df["team_id"]
             ],
-            "status": [STATUS_LABELS.get(s, str(s)) for s in df["status"]],
+            "status": [STATUSES.label(s) if s in STATUSES else str(s) for s in df["status"]],
             "days_unallocated": df["days_unallocated"].astype(int),
         }
     )
@@ -584,7 +583,10 @@ def unallocated_by_status(df: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFra
     page, so with one hidden status the next-smallest is hidden too."""
     counts = df["status"].value_counts() if not df.empty else pd.Series(dtype=int)
     out = pd.DataFrame(
-        {"status": [STATUS_LABELS[s] for s in STATUSES], "children": [int(counts.get(s, 0)) for s in STATUSES]}
+        {
+            "status": [STATUSES.label(s) for s in STATUSES.codes],
+            "children": [int(counts.get(s, 0)) for s in STATUSES.codes],
+        }
     )
     out = out[out["children"] > 0].reset_index(drop=True)
     if d.active and not out.empty:

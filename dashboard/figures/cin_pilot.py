@@ -24,7 +24,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.theme import BROWN, GREEN, GREY, INDIGO, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from data_layer.vocabulary import CIN_END_REASONS
 
 from .common import aria_summary, base_figure, empty_figure, plural, standard_label
 
@@ -35,24 +36,6 @@ PERIOD_LABELS = {"before": "Before", "during": "During"}
 COHORT_STYLE = {
     "pilot": dict(color=TEAL, symbol="circle", dash="solid"),
     "comparison": dict(color=INDIGO, symbol="square", dash="dash"),
-}
-ROUTE_LABELS = {
-    "plan_achieved": "Plan achieved",
-    "consent_withdrawn": "Consent withdrawn",
-    "step_down_eh": "Stepped down to early help",
-    "escalated_cp": "Escalated to CP",
-    "became_lac": "Became looked after",
-    "moved_away": "Moved away",
-    "other": "Other",
-}
-ROUTE_COLOURS = {
-    "plan_achieved": GREEN,
-    "consent_withdrawn": SAND,
-    "step_down_eh": TEAL,
-    "escalated_cp": ROSE,
-    "became_lac": INDIGO,
-    "moved_away": GREY,
-    "other": BROWN,
 }
 #: The segment that stands for a row's hidden routes together (presentation mode): hatched, so it
 #: is not read as one more route.
@@ -754,7 +737,7 @@ def routes_table(routes: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
     if routes.empty:
         return pd.DataFrame(columns=ROUTE_COLUMNS)
     t = routes.copy()
-    t["route"] = t["end_reason"].map(ROUTE_LABELS)
+    t["route"] = t["end_reason"].map(CIN_END_REASONS.labels())
     t["percent"] = (100 * t["share"]).round(1)
     t = t[ROUTE_COLUMNS].reset_index(drop=True)
     if not d.active:
@@ -842,7 +825,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
     fig = base_figure(title, height=400)
     order = [_cohort_name(c, p) for c, p in COHORTS]
     keep = table[[(c, p) in drawn for c, p in zip(table["cohort"], table["period"], strict=False)]]
-    for reason in ROUTE_LABELS:
+    for reason in CIN_END_REASONS.codes:
         part = keep[keep["end_reason"] == reason]
         part = part[[not is_mark(v) for v in part["percent"]]]
         if part.empty:
@@ -854,13 +837,13 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
                 y=names,
                 x=x,
                 orientation="h",
-                name=ROUTE_LABELS[reason],
-                marker=dict(color=ROUTE_COLOURS[reason], line=dict(color="white", width=0.5)),
+                name=CIN_END_REASONS.label(reason),
+                marker=dict(color=CIN_END_REASONS.colour(reason), line=dict(color="white", width=0.5)),
                 text=[f"{v:.0f}%" if v is not None and v >= 6 else "" for v in x],
                 textposition="inside",
                 customdata=np.column_stack([_text(part["plans"]), _text(part["closed"])]),
-                hovertemplate=f"%{{y}}<br>{ROUTE_LABELS[reason]}: %{{x:.1f}}% (%{{customdata[0]}} of %{{customdata[1]}} "
-                "closed plans)<extra></extra>",
+                hovertemplate=f"%{{y}}<br>{CIN_END_REASONS.label(reason)}: %{{x:.1f}}% (%{{customdata[0]}} of "
+                "%{customdata[1]} closed plans)<extra></extra>",
             )
         )
     grey = [(k, rows[k]["hidden"]) for k in drawn if rows[k]["hidden"] > 0]
@@ -1131,7 +1114,6 @@ __all__ = [
     "period_text",
     "verdict_badge",
     "COHORT_LABELS",
-    "ROUTE_LABELS",
     "WORKLOAD_LABELS",
     "WORKLOAD_CHOICES",
     "TREND_TITLE",

@@ -26,19 +26,18 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from data_layer.vocabulary import PRIORITIES as PRIORITY
 
 from .common import add_standard_line, aria_summary, base_figure, empty_figure, standard_label
 
 EXACT = Disclosure()
 SOURCE = "003 App. B"
-PRIORITIES = ("P1", "P2", "P3", "below_threshold")
+#: Priorities in agenda order (labels and colours: :data:`data_layer.vocabulary.PRIORITIES`; bars
+#: also carry the priority's name, never colour alone).
+PRIORITIES = PRIORITY.codes
 SCORED = ("P1", "P2", "P3")
-PRIORITY_LABELS = {"P1": "P1 urgent", "P2": "P2", "P3": "P3", "below_threshold": "Below threshold"}
-#: Colour-blind-safe (Plotly Safe); bars also carry the priority's name, never colour alone.
-PRIORITY_COLOURS = {"P1": ROSE, "P2": SAND, "P3": BLUE, "below_threshold": GREY}
 CARRIED_MARK = "↻"
-STATUS_WORDS = {"on_time": "On time", "late": "Late", "pending": "Not yet due", "no_target": "No target"}
 
 
 def _fmt_date(d) -> str:
@@ -123,7 +122,7 @@ def _rows(part: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "order": range(1, len(part) + 1),
-            "priority": [PRIORITY_LABELS.get(p, str(p)) for p in part["priority"]],
+            "priority": [PRIORITY.label(p) if p in PRIORITY else str(p) for p in part["priority"]],
             "score": part["score"].astype(int).to_numpy(),
             "reasons": part["reasons"].to_numpy(),
             "carried": [carried_text(n) for n in part["carried_over"]],
@@ -286,11 +285,11 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
             go.Bar(
                 x=t["score"],
                 y=t["referrals"].astype(float),
-                name=PRIORITY_LABELS[p],
-                marker=dict(color=PRIORITY_COLOURS[p], line=dict(color="white", width=0.5)),
+                name=PRIORITY.label(p),
+                marker=dict(color=PRIORITY.colour(p), line=dict(color="white", width=0.5)),
                 customdata=np.column_stack(custom),
                 hovertemplate=(
-                    f"{PRIORITY_LABELS[p]}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
+                    f"{PRIORITY.label(p)}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
                     + ("<br>Carried over: %{customdata[1]}" if carried else "")
                     + "<extra></extra>"
                 ),
@@ -319,7 +318,7 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
 
 def agenda_facts(texts: Mapping[str, str]) -> list[str]:
     """The agenda's split by priority in words (texts from :func:`priority_texts`)."""
-    return ["By priority: " + "; ".join(f"{PRIORITY_LABELS[p]}: {texts[p]}" for p in PRIORITIES)]
+    return ["By priority: " + "; ".join(f"{PRIORITY.label(p)}: {texts[p]}" for p in PRIORITIES)]
 
 
 def agenda_summary(texts: Mapping[str, str], title: str, rules) -> str:
@@ -418,11 +417,11 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
             go.Bar(
                 x=t["week"],
                 y=t[p].astype(float),
-                name=PRIORITY_LABELS[p],
-                marker=dict(color=PRIORITY_COLOURS[p]),
+                name=PRIORITY.label(p),
+                marker=dict(color=PRIORITY.colour(p)),
                 customdata=np.column_stack([s[p].astype(str), s["total"].astype(str)]),
                 hovertemplate=(
-                    f"Week to %{{x|%d %b %Y}}<br>{PRIORITY_LABELS[p]}: %{{customdata[0]}}"
+                    f"Week to %{{x|%d %b %Y}}<br>{PRIORITY.label(p)}: %{{customdata[0]}}"
                     "<br>Waiting in all: %{customdata[1]}<extra></extra>"
                 ),
             )
@@ -609,7 +608,7 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
         cols=3,
         shared_yaxes=True,
         horizontal_spacing=0.06,
-        subplot_titles=[f"{PRIORITY_LABELS[p]}: target {targets[p][3]}" for p in SCORED],
+        subplot_titles=[f"{PRIORITY.label(p)}: target {targets[p][3]}" for p in SCORED],
     )
     # Target lines and bands as plain layout shapes, added at once: plotly's add_vline/add_vrect per
     # subplot re-validate the whole layout each time (over half a second for this one chart).
@@ -642,15 +641,16 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
                 go.Bar(
                     x=t["days"],
                     y=t["responses"].astype(float),
-                    name=f"{PRIORITY_LABELS[p]} {name.lower()}",
+                    name=f"{PRIORITY.label(p)} {name.lower()}",
                     showlegend=False,
                     marker=dict(
-                        color=PRIORITY_COLOURS[p],
+                        color=PRIORITY.colour(p),
                         pattern=dict(shape=pattern),
                         line=dict(color=STANDARD_COLOUR, width=0.5),
                     ),
                     customdata=s["responses"].astype(str),
-                    hovertemplate=f"{PRIORITY_LABELS[p]}: %{{x}} {unit}<br>Responses: %{{customdata}}<br>{name}<extra></extra>",
+                    hovertemplate=f"{PRIORITY.label(p)}: %{{x}} {unit}<br>Responses: %{{customdata}}<br>{name}"
+                    "<extra></extra>",
                 ),
                 row=1,
                 col=i,
@@ -714,7 +714,7 @@ def response_facts(summary: pd.DataFrame, rules, d: Disclosure = EXACT) -> list[
             if share is None
             else f"{share} on time"
         )
-        facts.append(f"{PRIORITY_LABELS[p]} (target {targets[p][3]}): {pct}")
+        facts.append(f"{PRIORITY.label(p)} (target {targets[p][3]}): {pct}")
     return facts
 
 
@@ -737,7 +737,7 @@ def response_tiles(summary: pd.DataFrame, rules, d: Disclosure = EXACT) -> list[
             detail += " The share on time is not shown: it would give a hidden count away."
         else:
             value = f"{c['share']} on time"
-        out.append(dict(priority=p, label=f"{PRIORITY_LABELS[p]} responses", value=value, detail=detail))
+        out.append(dict(priority=p, label=f"{PRIORITY.label(p)} responses", value=value, detail=detail))
     return out
 
 
@@ -806,7 +806,7 @@ def response_trend_facts(table: pd.DataFrame, d: Disclosure = EXACT) -> list[str
     facts = []
     only = "the only month that can be shown" if d.active else "the only month with judged responses"
     for p, points in response_trend_points(table, d).items():
-        label = PRIORITY_LABELS[p]
+        label = PRIORITY.label(p)
         if len(points) >= 2:
             (m0, v0), (m1, v1) = points[0], points[-1]
             facts.append(f"{label}: from {v0:.0f}% in {m0:%B %Y} to {v1:.0f}% in {m1:%B %Y}")
@@ -835,12 +835,12 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT) -> go.Figu
         if all(v is None for v in y):
             continue
         if d.active:  # no counts in presentation mode (response_trend_shown)
-            extra = dict(hovertemplate=f"{PRIORITY_LABELS[p]}, %{{x|%b %Y}}: %{{y:.0f}}% on time<extra></extra>")
+            extra = dict(hovertemplate=f"{PRIORITY.label(p)}, %{{x|%b %Y}}: %{{y:.0f}}% on time<extra></extra>")
         else:
             extra = dict(
                 customdata=np.column_stack([t["on_time"].astype(str), t["judged"].astype(str)]),
                 hovertemplate=(
-                    f"{PRIORITY_LABELS[p]}, %{{x|%b %Y}}: %{{y:.0f}}% on time"
+                    f"{PRIORITY.label(p)}, %{{x|%b %Y}}: %{{y:.0f}}% on time"
                     f"<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>"
                 ),
             )
@@ -854,8 +854,8 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT) -> go.Figu
             go.Scatter(
                 x=t["month"],
                 y=y,
-                name=PRIORITY_LABELS[p],
-                line=dict(color=PRIORITY_COLOURS[p], width=2),
+                name=PRIORITY.label(p),
+                line=dict(color=PRIORITY.colour(p), width=2),
                 marker=dict(symbol=symbols[p], size=9),
                 **{"mode": "lines+markers", **extra},
             )
@@ -1012,8 +1012,6 @@ def review_summary(table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_
 
 __all__ = [
     "PRIORITIES",
-    "PRIORITY_LABELS",
-    "PRIORITY_COLOURS",
     "AGENDA_COLUMNS",
     "REVIEW_COLUMNS",
     "carried_text",

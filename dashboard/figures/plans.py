@@ -22,7 +22,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.theme import BLUE, GREY, ROSE, SAFE
+from dashboard.theme import GREY, SAFE
+from data_layer import vocabulary
+from data_layer.vocabulary import CIN_ORIGINS, DRIFT_FLAGS, PLAN_TYPES
 
 from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural
 
@@ -30,34 +32,16 @@ EXACT = Disclosure()
 
 #: Average month length, to draw day durations on a month axis.
 MONTH_DAYS = 365.25 / 12
-PLAN_LABELS = {"cin": "CIN", "cp": "CP"}
-PLAN_COLOURS = {"cin": BLUE, "cp": ROSE}
-ORIGIN_LABELS = {
-    "assessment": "After assessment",
-    "cp_step_down": "CP step-down",
-    "lac_step_down": "Looked-after step-down",
-    "supervision_order": "Supervision order",
-    "court_report": "Court report",
-}
-
-#: Flag -> (plain label, standard setting, unit) for headings, axis labels and the drift list.
-FLAG_INFO: dict[str, tuple[str, str, str]] = {
-    "cin_review_overdue": ("CIN review overdue", "cin_review_days", "days"),
-    "cin_visit_overdue": ("CIN visit overdue", "cin_visit_days", "days"),
-    "cin_9_month_review": ("CIN open over 9 months (SM review)", "cin_sm_review_months", "months"),
-    "cin_over_12_months": ("CIN open over 12 months", "cin_max_months", "months"),
-    "step_down_over_12_weeks": ("CP step-down CIN over 12 weeks", "step_down_max_days", "days"),
-    "cp_visit_overdue": ("CP visit overdue", "cp_visit_days", "days"),
-    "cp_over_2_years": ("CP open over 2 years", "cp_max_months", "months"),
-}
-FLAGS = tuple(FLAG_INFO)
+#: Drift flags in the order the page shows them (labels, colours and standards: the vocabulary).
+FLAGS = DRIFT_FLAGS.codes
 #: Duration flags the monthly trend counts (review and visit flags are point-in-time only).
 TREND_FLAGS = ("cin_over_12_months", "cin_9_month_review", "step_down_over_12_weeks", "cp_over_2_years")
+#: Line dash and marker per trend flag, so the lines differ by more than colour (the flag's colour).
 TREND_STYLES = {
-    "cin_over_12_months": (BLUE, "solid", "circle"),
-    "cin_9_month_review": (SAFE[7], "dot", "square"),
-    "step_down_over_12_weeks": (SAFE[2], "dash", "diamond"),
-    "cp_over_2_years": (ROSE, "dashdot", "triangle-up"),
+    "cin_over_12_months": ("solid", "circle"),
+    "cin_9_month_review": ("dot", "square"),
+    "step_down_over_12_weeks": ("dash", "diamond"),
+    "cp_over_2_years": ("dashdot", "triangle-up"),
 }
 #: Counts of one date that are nested groups of the same plans, largest first.
 CIN_CHAIN = ("open_cin", "cin_9_month_review", "cin_over_12_months")
@@ -73,13 +57,8 @@ PLAN_COUNTS = (
 
 
 def flag_label(flag: str, standards=None) -> str:
-    """'CIN review overdue', or with the standard: 'CIN review overdue (over 42 days)'."""
-    label, setting, unit = FLAG_INFO.get(flag, (flag.replace("_", " ").capitalize(), None, ""))
-    if standards is None or setting is None:
-        return label
-    if unit == "months":
-        return label
-    return f"{label} (over {getattr(standards, setting)} {unit})"
+    """'CIN review overdue', or given the standards in force: 'CIN review overdue (over 42 days)'."""
+    return vocabulary.flag_label(flag, standards, with_standard=standards is not None)
 
 
 def _source(standards, name: str) -> str:
@@ -191,7 +170,7 @@ def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> p
     t = bands.sort_values(["plan_type", "band_order", "open"]).reset_index(drop=True)
     out = pd.DataFrame(
         {
-            "plan_type": t["plan_type"].map(PLAN_LABELS),
+            "plan_type": t["plan_type"].map(PLAN_TYPES.labels()),
             "band": t["band"],
             "band_order": t["band_order"].astype(int),
             "status": np.where(t["open"], "Open on the date", "Closed in the 12 months"),
@@ -281,7 +260,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     )
     bands_in_order = list(table.sort_values("band_order")["band"].drop_duplicates())
     for col, plan_type in enumerate(("cin", "cp"), start=1):
-        label = PLAN_LABELS[plan_type]
+        label = PLAN_TYPES.label(plan_type)
         part = table[table["plan_type"] == label]
         for status, pattern, opacity in (("Closed in the 12 months", "", 1.0), ("Open on the date", "/", 0.65)):
             rows = part[part["status"] == status].set_index("band").reindex(bands_in_order)
@@ -292,7 +271,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
                     y=[_plotted(v) for v in shown],
                     name=f"{label} {status.lower()}",
                     marker=dict(
-                        color=PLAN_COLOURS[plan_type],
+                        color=PLAN_TYPES.colour(plan_type),
                         opacity=opacity,
                         pattern=dict(shape=pattern),
                         line=dict(color="white", width=0.5),
@@ -333,9 +312,9 @@ def bands_summary(table: pd.DataFrame, title: str) -> str:
 
 def group_label(group: str, by: str | None) -> str:
     if by == "plan_type":
-        return PLAN_LABELS.get(group, group) + " plans"
+        return (PLAN_TYPES.label(group) if group in PLAN_TYPES else group) + " plans"
     if by == "origin":
-        return ORIGIN_LABELS.get(group, group)
+        return CIN_ORIGINS.label(group) if group in CIN_ORIGINS else group
     return group
 
 
@@ -430,7 +409,7 @@ def km_title(medians: pd.DataFrame, by: str | None) -> str:
     if by == "plan_type":
         parts = []
         for row in medians.to_dict("records"):
-            name = PLAN_LABELS.get(row["group"], row["group"])
+            name = PLAN_TYPES.label(row["group"]) if row["group"] in PLAN_TYPES else row["group"]
             if row.get("median_hidden", False):
                 parts.append(f"{name} plans: median not shown")
             elif _nan(row["median_days"]):
@@ -488,7 +467,8 @@ def km_figure(
     fig = base_figure(title, height=480)
     groups = list(medians["group"])
     for i, group in enumerate(groups):
-        colour = PLAN_COLOURS.get(group) if by == "plan_type" else SAFE[i % len(SAFE)]
+        vocab = PLAN_TYPES if by == "plan_type" else CIN_ORIGINS if by == "origin" else None
+        colour = vocab.colour(group) if vocab is not None and group in vocab else SAFE[i % len(SAFE)]
         c = curves[curves["group"] == group].sort_values("days")
         if c.empty:
             continue
@@ -673,7 +653,9 @@ def drift_matrix(
     return out
 
 
-def drift_title(counts: pd.DataFrame, d: Disclosure = EXACT, *, hidden_totals: Iterable[str] = ()) -> str:
+def drift_title(
+    counts: pd.DataFrame, d: Disclosure = EXACT, *, hidden_totals: Iterable[str] = (), standards=None
+) -> str:
     """The most common flag and how many plans carry it; a plain title when that number is hidden."""
     if counts.empty:
         return "No open plan breaches a standard on this date"
@@ -683,7 +665,8 @@ def drift_title(counts: pd.DataFrame, d: Disclosure = EXACT, *, hidden_totals: I
     if d.hides(n) or (d.active and top in set(hidden_totals)):
         return "Open plans breaching a standard on this date, by team and flag"
     teams = counts.loc[(counts["flag"] == top) & (counts["n"] > 0), "team_id"].nunique()
-    return f"{flag_label(top)} is the most common drift: {d.count(n)} plans across {plural(teams, 'team')}"
+    label = vocabulary.flag_label(top, standards)
+    return f"{label} is the most common drift: {d.count(n)} plans across {plural(teams, 'team')}"
 
 
 def drift_figure(matrix: pd.DataFrame, title: str, standards) -> go.Figure:
@@ -798,7 +781,8 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
     dates = pd.to_datetime(table["as_at"])
     top = 0.0
     for flag in TREND_FLAGS:
-        colour, dash, symbol = TREND_STYLES[flag]
+        dash, symbol = TREND_STYLES[flag]
+        colour, name = DRIFT_FLAGS.colour(flag), vocabulary.flag_label(flag, standards)
         y = [_plotted(v) for v in table[flag]]
         top = max([top] + [v for v in y if v is not None])
         fig.add_trace(
@@ -806,11 +790,11 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
                 x=dates,
                 y=y,
                 mode="lines+markers",
-                name=flag_label(flag),
+                name=name,
                 line=dict(color=colour, dash=dash, width=3),
                 marker=dict(symbol=symbol, size=7),
                 customdata=np.array([[str(v)] for v in table[flag]], dtype=object),
-                hovertemplate=f"{flag_label(flag)}<br>%{{x|%d %b %Y}}: %{{customdata[0]}} plans<extra></extra>",
+                hovertemplate=f"{name}<br>%{{x|%d %b %Y}}: %{{customdata[0]}} plans<extra></extra>",
             )
         )
     add_standard_line(
@@ -865,7 +849,7 @@ def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:
         {
             "child_id": drift["child_id"].astype(str),
             "plan_id": drift["plan_id"].astype(str),
-            "plan_type": drift["plan_type"].map(PLAN_LABELS).fillna(drift["plan_type"]),
+            "plan_type": drift["plan_type"].map(PLAN_TYPES.labels()).fillna(drift["plan_type"]),
             "team": drift["team_name"].fillna(drift["team_id"]).fillna("No team recorded").astype(str),
             "worker": drift["worker_name"].fillna("No key worker").astype(str),
             "flag": [flag_label(f, standards) for f in drift["flag"]],
@@ -890,7 +874,7 @@ def exclusion_text(exclusions: pd.DataFrame, d: Disclosure = EXACT) -> str | Non
     parts, n_out = [], 0
     for r in exclusions.to_dict("records"):
         n = int(r["n"])
-        label = PLAN_LABELS.get(r["plan_type"], r["plan_type"])
+        label = PLAN_TYPES.label(r["plan_type"]) if r["plan_type"] in PLAN_TYPES else r["plan_type"]
         what = d.count_noun(n, f"{label} plan")
         if r["reason"] == "unrecognised origin code":
             parts.append(
@@ -909,7 +893,6 @@ def exclusion_text(exclusions: pd.DataFrame, d: Disclosure = EXACT) -> str | Non
 
 
 __all__ = [
-    "FLAG_INFO",
     "FLAGS",
     "TREND_FLAGS",
     "MONTH_DAYS",

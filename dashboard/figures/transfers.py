@@ -36,6 +36,8 @@ from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from data_layer.metrics.transfer_timeliness import timeliness
+from data_layer.vocabulary import TRANSFER_POINTS
 
 from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural, standard_label
 
@@ -44,13 +46,6 @@ SOURCE_NOTICE = "004"
 SOURCE_JOINT_VISIT = "003"
 SOURCE_KEYWORKER = "003/004"
 
-POINT_LABELS = {
-    "initial_cin_meeting": "Initial CIN meeting",
-    "after_icpc": "After initial CP conference",
-    "first_lac_review": "First looked-after review",
-    "first_hearing": "First court hearing",
-    "other": "Other point",
-}
 
 TOO_FEW = "too few to show"
 EXACT = Disclosure()
@@ -256,12 +251,12 @@ def page_totals(rows: pd.DataFrame, d: Disclosure | None = None, *, keyworker_ma
     """
     d = d or EXACT
     done = rows[~rows["pending"].astype(bool)] if not rows.empty else rows
-    pend = rows[rows["pending"].astype(bool)] if not rows.empty else rows
+    t = timeliness(rows)  # the Overview's transfer tiles count the same way
     v = {
-        "done": len(done),
-        "on_time": int(done["on_time"].astype(bool).sum()) if len(done) else 0,
-        "pending": len(pend),
-        "late_pending": int(pend["late"].astype(bool).sum()) if len(pend) else 0,
+        "done": t.completed,
+        "on_time": t.on_time,
+        "pending": t.pending,
+        "late_pending": t.pending_late,
         "notice": int(done["notice_ok"].map(lambda x: x is True).sum()) if len(done) else 0,
         "joint": int(done["joint_visit_ok"].map(lambda x: x is True).sum()) if len(done) else 0,
     }
@@ -444,8 +439,8 @@ def on_time_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     if by == "to_team":
         d["group"] = d["to_label"]
     elif by == "transfer_point":
-        d = d[d["transfer_point"].isin(list(POINT_LABELS))].copy()
-        d["group"] = d["transfer_point"].map(POINT_LABELS)
+        d = d[d["transfer_point"].isin(TRANSFER_POINTS.codes)].copy()
+        d["group"] = d["transfer_point"].map(TRANSFER_POINTS.labels())
     else:
         raise ValueError(f"by must be 'to_team' or 'transfer_point', got {by!r}")
     if d.empty:
@@ -1337,7 +1332,12 @@ def pending_rows(df: pd.DataFrame, *, standard: int = 3) -> pd.DataFrame:
             "from_team": d["from_label"],
             "to_team": d["to_label"],
             "transfer_point": [
-                POINT_LABELS.get(p, "Not recorded" if p is None else f"Unrecognised: {p}") for p in d["transfer_point"]
+                TRANSFER_POINTS.label(p)
+                if p in TRANSFER_POINTS
+                else "Not recorded"
+                if p is None
+                else f"Unrecognised: {p}"
+                for p in d["transfer_point"]
             ],
             "requested_date": [r.isoformat() for r in d["requested_date"]],
             "working_days": d["working_days"].astype(int),
@@ -1540,7 +1540,6 @@ def exclusions_text(shown: Shown | pd.DataFrame) -> str:
 
 
 __all__ = [
-    "POINT_LABELS",
     "TOO_FEW",
     "Shown",
     "Totals",

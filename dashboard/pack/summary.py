@@ -19,9 +19,11 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from data_layer.vocabulary import RAG_BANDS
+
 log = logging.getLogger(__name__)
 
-RATINGS = ("red", "amber", "green")
+RATINGS = RAG_BANDS.codes
 
 
 def fallback_tiles(db, filters) -> list[Any]:

@@ -34,6 +34,7 @@ from data_layer import (
     response_trend,
 )
 from data_layer.metrics.jarp_scoring import next_panel, rules_for
+from data_layer.vocabulary import PRIORITIES
 
 TREND_WEEKS = 26
 
@@ -123,7 +124,8 @@ def headline(queue, reviews, unknown, panel, rules, view: View) -> Section:
     texts = fig.agenda_texts(queue, d)
     carried, repeat_text, repeat = carried_texts(queue, d)
     over, soon = fig.review_counts(reviews)
-    detail = f"P1 {texts['P1']}, P2 {texts['P2']}, P3 {texts['P3']}; below threshold {texts['below_threshold']}."
+    scored = ", ".join(f"{PRIORITIES.short(p)} {texts[p]}" for p in fig.SCORED)
+    detail = f"{scored}; {PRIORITIES.short('below_threshold')} {texts['below_threshold']}."
     if texts["total"] == d.secondary_mark:
         detail += (
             f" The number is hidden: with the queue's, it would give away the fewer than {d.threshold} "

@@ -250,7 +250,7 @@ def drift_chart(counts: pd.DataFrame, trend: pd.DataFrame, view: View, standards
     d = view.disclosure
     secret = hidden_totals(trend, view)
     matrix = fig.drift_matrix(counts, d=d, hidden_totals=secret)
-    title = fig.drift_title(counts, d, hidden_totals=secret)
+    title = fig.drift_title(counts, d, hidden_totals=secret, standards=standards)
     note = fig.drift_note(standards)
     if d.active:
         note += f" A cell under {d.threshold} has no colour and shows {d.mark}. {d.note}"

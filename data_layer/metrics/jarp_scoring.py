@@ -38,12 +38,13 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from .. import vocabulary
 from ..standards import JARP_CRITERIA, JARP_EXCEPTIONS, JARP_EXCLUSIVE, Standards, load_standards
 from .working_days import working_days
 
-P1, P2, P3, BELOW = "P1", "P2", "P3", "below_threshold"
-#: Agenda order: most urgent first; below-threshold referrals are listed apart.
-PRIORITIES = (P1, P2, P3, BELOW)
+#: Agenda order: most urgent first; below-threshold referrals are listed apart (labels: the vocabulary).
+PRIORITIES = vocabulary.PRIORITIES.codes
+P1, P2, P3, BELOW = PRIORITIES
 CARRIED_OVER = "carried_over"
 #: Decisions that are not a decision: the referral is still waiting for a panel.
 UNDECIDED = ("carried_over", "pending")

@@ -12,7 +12,6 @@ from ..filters import Filters
 from .predicates import in_post, key_allocations, named_key_worker, open_on
 from .status import STATUSES, open_involvements, status_case
 
-CASE_STATUSES = ("cin", "cp", "cla", "care_leaver", "assessment", "other")
 #: Roles that cannot hold a case as key worker whatever their qualification (004 App. 4: students).
 STUDENT_ROLES = ("SSW",)
 
@@ -47,7 +46,7 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
         select(
             with_status.c.worker_id,
             func.count().label("cases"),
-            *[func.sum(case((with_status.c.status == s, 1), else_=0)).label(s) for s in CASE_STATUSES],
+            *[func.sum(case((with_status.c.status == s, 1), else_=0)).label(s) for s in STATUSES],
         )
         .group_by(with_status.c.worker_id)
         .subquery("counts")
@@ -62,7 +61,7 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
             workers.c.fte,
             workers.c.qualified,
             func.coalesce(counts.c.cases, 0).label("cases"),
-            *[func.coalesce(counts.c[s], 0).label(s) for s in CASE_STATUSES],
+            *[func.coalesce(counts.c[s], 0).label(s) for s in STATUSES],
         )
         .select_from(
             workers.outerjoin(teams, teams.c.team_id == workers.c.team_id).outerjoin(
@@ -73,7 +72,7 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
         .order_by(workers.c.team_id, workers.c.worker_id)
     )
     df = db.read(q)
-    for col in ("cases", *CASE_STATUSES):
+    for col in ("cases", *STATUSES):
         df[col] = df[col].astype(int)
     df["worker_id"] = df["worker_id"].astype(str)
     df["fte"] = df["fte"].astype(float)

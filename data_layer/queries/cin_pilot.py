@@ -74,17 +74,10 @@ from ..metrics.cin_pilot_stats import (
 )
 from ..metrics.survival import median_duration
 from ..standards import Pilot, Standards
+from ..vocabulary import CIN_END_REASONS
 from .predicates import key_allocations, named_key_worker, not_ended_by, open_on, reviews_available
 
-END_REASONS = (
-    "plan_achieved",
-    "consent_withdrawn",
-    "step_down_eh",
-    "escalated_cp",
-    "became_lac",
-    "moved_away",
-    "other",
-)
+END_REASONS = CIN_END_REASONS.codes
 
 
 @dataclass(frozen=True)

@@ -40,19 +40,12 @@ from ..coverage import requires
 from ..dialect import add_months, days_between
 from ..engine import Database
 from ..filters import Filters, months_cutoff
+from ..vocabulary import DRIFT_FLAGS
 from .predicates import key_allocations, open_during, open_on, reviews_available, visits_available
 
-#: Every flag, in the order pages show them, with the plan type it applies to and its standard.
-FLAGS: tuple[tuple[str, str, str], ...] = (
-    ("cin_review_overdue", "cin", "cin_review_days"),
-    ("cin_visit_overdue", "cin", "cin_visit_days"),
-    ("cin_9_month_review", "cin", "cin_sm_review_months"),
-    ("cin_over_12_months", "cin", "cin_max_months"),
-    ("step_down_over_12_weeks", "cin", "step_down_max_days"),
-    ("cp_visit_overdue", "cp", "cp_visit_days"),
-    ("cp_over_2_years", "cp", "cp_max_months"),
-)
-FLAG_NAMES = tuple(name for name, _, _ in FLAGS)
+#: Every flag, in the order pages show them, as (flag, plan type, standard): read from the vocabulary.
+FLAGS: tuple[tuple[str, str, str], ...] = tuple((f.code, f.plan_type, f.standard) for f in DRIFT_FLAGS)
+FLAG_NAMES = DRIFT_FLAGS.codes
 STEP_DOWN_ORIGIN = "cp_step_down"
 
 

@@ -12,9 +12,11 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, exists, literal, or_, select
 
 from ..standards import Standards
+from ..vocabulary import STATUSES as _STATUSES
 from .predicates import open_on
 
-STATUSES = ("cla", "cp", "cin", "care_leaver", "assessment", "other")
+#: Status codes in order of precedence (their labels and colours: :data:`data_layer.vocabulary.STATUSES`).
+STATUSES = _STATUSES.codes
 
 
 def open_cla(tb, child_col, d):

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 
+from .. import vocabulary
 from ..coverage import requires
 from ..dialect import days_between
 from ..engine import Database
@@ -60,7 +61,7 @@ from ..metrics.working_days import working_days
 from ..schema import CODES
 from .predicates import named_key_worker, open_during
 
-TRANSFER_POINTS = ("initial_cin_meeting", "after_icpc", "first_lac_review", "first_hearing", "other")
+TRANSFER_POINTS = vocabulary.TRANSFER_POINTS.codes
 assert set(TRANSFER_POINTS) == CODES[("transfers", "transfer_point")]
 JUDGED_STATUSES = ("pending", "completed")
 STATUSES = tuple(sorted(CODES[("transfers", "status")]))
