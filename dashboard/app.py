@@ -42,7 +42,7 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
     if db is None:
         db = connect(settings.database_url)
     app = Dash(
-        __package__,  # a package name: Dash finds ``pages/`` beside this file and names its modules by it
+        "dashboard",  # a package: Dash finds its ``pages/`` folder and names those modules ``dashboard.pages.*``
         use_pages=True,
         assets_folder=ASSETS_DIR,
         title=settings.title,
