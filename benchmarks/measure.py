@@ -2,8 +2,9 @@
 
 How a callback is found and called, so new pages are picked up without a list to edit:
 
-* ``create_app(db=...)`` imports every page; each callback in ``app.callback_map`` whose function
-  lives in a ``pages.*`` module and that reads the global filters store (``shell-filters.data``)
+* ``create_app(db=...)`` lets Dash import every page, and the app's first request (Dash's set-up)
+  takes their callbacks; each callback in ``app.callback_map`` whose function lives in a
+  ``dashboard.pages.*`` module and that reads the global filters store (``shell-filters.data``)
   is a page callback. Its page is the module; its other inputs take the values the page's own
   ``layout()`` gives those components (a dropdown's ``value``), and the benchmark also cycles
   through their ``options`` so every choice a user can make is timed.
@@ -252,7 +253,7 @@ def discover(app, max_choices: int = 4) -> list[PageCallback]:
     for key, spec in app.callback_map.items():
         fn = spec.get("callback")
         module = getattr(fn, "__module__", "") or ""
-        if not module.startswith("pages."):
+        if not module.startswith("dashboard.pages."):
             continue
         inputs = [dict(i) for i in spec["inputs"]]
         if not any(i["id"] == FILTERS_ID and i["property"] == "data" for i in inputs):
@@ -275,7 +276,7 @@ def discover(app, max_choices: int = 4) -> list[PageCallback]:
             choices[(i["id"], i["property"])] = values[:max_choices]
         found.append(
             PageCallback(
-                page=module.split(".", 1)[1],
+                page=module.rsplit(".", 1)[1],
                 name=getattr(fn, "__name__", key),
                 output=key,
                 outputs=outputs,
@@ -422,6 +423,7 @@ def measure(
     app = create_app(db=db, settings=Settings(database_url=url, cache_seconds=3600))
     cache = app.server.extensions.get("csc_cache")
     client = app.server.test_client()
+    client.get("/")  # Dash's first-request set-up: the app takes its pages' callbacks, which discover reads
     callbacks = discover(app)
     sets = filter_sets(db, filters_n)
     rec = StatementRecorder(db.engine)

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import":
         return _import(args)
     if args.command == "export":
-        from .export import export_pack
+        from .pack.export import export_pack
 
         return export_pack(
             out=args.out, as_at=args.as_at, teams=tuple(args.teams), services=tuple(args.services), url=args.database

@@ -5,24 +5,18 @@ Flask server, and a callback (which always runs inside a request of that server)
 with :func:`get_db`. Several apps can therefore live in one process (the browser tests do) and
 each page talks to the database of the app that serves it.
 
-Page callbacks take the global filters from one store, ``Input(FILTERS_ID, "data")``, and turn
-it into a :class:`ViewState` with :func:`view_state` (as-at date, services, teams as a
-``data_layer.Filters`` via ``.filters``, and ``.presentation``). :func:`fetch` runs a
-data-layer function through the cache.
+Page callbacks take the global filters from one store, ``Input(FILTERS_ID, "data")``; the
+server validates it again before use (:func:`dashboard.filters.state_from_store`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dash.exceptions import PreventUpdate
 from flask import Flask, current_app
 
-from .cache import cached_call
 from .settings import Settings
-from .url_state import ViewState
 
 #: The store holding the validated global filters; every page callback's first Input.
 FILTERS_ID = "shell-filters"
@@ -58,15 +52,3 @@ def get_db():
 
 def get_settings() -> Settings:
     return _ctx().settings
-
-
-def view_state(data: dict | None) -> ViewState:
-    """The global filters from ``FILTERS_ID``'s data; no update until the shell has filled it."""
-    if not data:
-        raise PreventUpdate
-    return ViewState.from_store(data)
-
-
-def fetch(fn: Callable, f, *args, **kwargs):
-    """``fn(get_db(), f, *args, **kwargs)`` through the query cache (keyed on ``f`` and args)."""
-    return cached_call(fn, get_db(), f, *args, **kwargs)

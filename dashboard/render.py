@@ -14,7 +14,7 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import MATCH, Input, Output, State, dcc, html
+from dash import dcc, html
 
 from dashboard.components import stat_tile
 from dashboard.sections.base import Chart, Note, Section, Table, Tile
@@ -243,31 +243,6 @@ def sections_view(sections: Sequence[Section], request: Mapping[str, Any], *, pr
     return html.Div([section_view(s, request, presentation=presentation) for s in sections])
 
 
-# --------------------------------------------------------------------------- CSV on click
-
-
-def register_csv_download(app) -> None:
-    """One MATCH callback serving every CSV button: the server recomputes the item (cached) on click."""
-    from dashboard.context import FILTERS_ID
-
-    def download(n_clicks, request, filters):
-        from dash.exceptions import PreventUpdate
-
-        from dashboard.views import csv_for_request
-
-        if not n_clicks:
-            raise PreventUpdate
-        return csv_for_request(request, filters)
-
-    app.callback(
-        Output({"type": CSV_DOWNLOAD, "chart": MATCH}, "data"),
-        Input({"type": CSV_BUTTON, "chart": MATCH}, "n_clicks"),
-        State({"type": CSV_REQUEST, "chart": MATCH}, "data"),
-        State(FILTERS_ID, "data"),
-        prevent_initial_call=True,
-    )(download)
-
-
 __all__ = [
     "chart_card",
     "tile_card",
@@ -277,7 +252,6 @@ __all__ = [
     "section_view",
     "sections_view",
     "csv_button",
-    "register_csv_download",
     "PRESENTATION_HIDDEN",
     "CSV_BUTTON",
     "CSV_REQUEST",

@@ -13,26 +13,23 @@ entries, the brand logo, and any ``dcc.Link`` a page gives the id ``{"type": "sh
 "path": ...}``. With ``CSC_PRESENTATION_ONLY=1`` presentation mode is on for everyone and its switch
 is disabled (the server enforces it again when it computes a view: ``dashboard.views``).
 
-Pages only read the store (``Input(FILTERS_ID, "data")``); see ``docs/PAGE_CONVENTIONS.md``.
+Pages only read the store (``Input(FILTERS_ID, "data")``); see ``docs/ARCHITECTURE.md``.
 """
 
 from __future__ import annotations
-
-import logging
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from data_layer import DatabaseError
+from data_layer import describe_source
 
-from .cache import cached_call
 from .components import error_alert
 from .context import FILTERS_ID, get_db, get_settings
+from .filters import filter_options
+from .pack.button import pack_controls
 from .settings import Settings
 from .url_state import FilterOptions, ViewState, parse_query, to_query, validate
-
-log = logging.getLogger(__name__)
 
 PAGES_LOCATION = "_pages_location"  # the dcc.Location inside dash.page_container
 URL_WRITER = "shell-url-search"
@@ -45,35 +42,6 @@ def nav_pages() -> list[dict]:
     """Registered pages in navbar order (``order`` then name)."""
     pages = [p for p in dash.page_registry.values() if not p.get("module", "").endswith("not_found_404")]
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 10_000, p["name"]))
-
-
-# --------------------------------------------------------------------------- reference data
-
-
-def load_filter_options(db) -> FilterOptions:
-    """The data's date range, teams (id -> label) and services, read through the data layer."""
-    from datetime import date
-
-    from data_layer import date_range, team_options
-
-    earliest, latest = date_range(db)
-    teams = team_options(db)
-    labels = {r.team_id: f"{r.team_name} ({r.service})" for r in teams.itertuples()}
-    services = tuple(dict.fromkeys(teams["service"].tolist()))
-    return FilterOptions(latest=latest or date.today(), earliest=earliest, teams=labels, services=services)
-
-
-def filter_options() -> tuple[FilterOptions, str | None]:
-    """The data's date range and teams (cached), or today's date and a reason if unreadable."""
-    from datetime import date
-
-    try:
-        return cached_call(load_filter_options, get_db()), None
-    except DatabaseError as exc:
-        return FilterOptions(latest=date.today()), f"Teams and dates could not be read from the database. {exc}"
-    except Exception as exc:  # noqa: BLE001
-        log.error("reading filter options failed: %s", type(exc).__name__)
-        return FilterOptions(latest=date.today()), "Teams and dates could not be read from the database."
 
 
 # --------------------------------------------------------------------------- layout
@@ -116,8 +84,6 @@ def _navbar(title: str) -> dbc.Navbar:
 
 
 def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
-    from .export import pack_controls
-
     return dbc.Row(
         [
             dbc.Col(
@@ -237,8 +203,6 @@ def _footer(db) -> list:
 
 def _source_text(db) -> str:
     """Which shape the data is read in (the contract or the authority's SSD), for the footer."""
-    from data_layer.coverage import describe_source
-
     try:
         return describe_source(db)
     except AttributeError:  # a stand-in database in a test
@@ -322,7 +286,8 @@ function(search) {
 """
 
 
-def _register_shell_callbacks(app: Dash) -> None:
+def register_shell_callbacks(app: Dash) -> None:
+    """The shell's callbacks on ``app`` (filters <-> URL, navbar links, the navbar toggle)."""
     app.callback(
         Output(FILTERS_ID, "data"),
         Output(URL_WRITER, "data"),

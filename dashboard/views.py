@@ -1,9 +1,10 @@
 """From a request to a :class:`~dashboard.sections.base.View`, and a part rendered for it.
 
 The browser's filters store is never trusted: :func:`view_from_store` validates it again with the
-shell's rules (an unknown team or a bad date falls back to the default), and presentation mode is
-forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``), whatever the browser sends.
-Page callbacks call :func:`render_part`; the CSV button calls :func:`csv_for_request`.
+shell's rules (:func:`dashboard.filters.state_from_store`: an unknown team or a bad date falls back
+to the default, and presentation mode is forced on when the deployment says so).
+Page callbacks call :func:`render_part`; every CSV button is served by the one callback
+:func:`register_csv_download` wires, which calls :func:`csv_for_request`.
 """
 
 from __future__ import annotations
@@ -11,36 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from dash import MATCH, Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from dashboard.context import get_db, get_settings
+from dashboard.context import FILTERS_ID, get_db
+from dashboard.filters import state_from_store
+from dashboard.render import CSV_BUTTON, CSV_DOWNLOAD, CSV_REQUEST, sections_view
 from dashboard.sections import compute, compute_or_missing, page
 from dashboard.sections.base import Chart, PageSpec, Table, View, find_item
-from dashboard.url_state import ViewState, validate
 from data_layer import DatabaseError
 
 log = logging.getLogger(__name__)
-
-
-def state_from_store(data) -> ViewState:
-    """The filters store, validated against the data's teams, services and dates."""
-    from dashboard.shell import filter_options
-
-    if not isinstance(data, Mapping) or not data:
-        raise PreventUpdate
-    options, _ = filter_options()
-    state = validate(
-        data.get("as_at"),
-        data.get("services") or [],
-        data.get("teams") or [],
-        bool(data.get("presentation") is True),
-        options,
-    )
-    if get_settings().presentation_only and not state.presentation:
-        state = ViewState(
-            as_at=state.as_at, services=state.services, teams=state.teams, presentation=True, notices=state.notices
-        )
-    return state
 
 
 def view_from_store(data, controls: Mapping[str, str] | None = None) -> View:
@@ -52,8 +34,6 @@ def view_from_store(data, controls: Mapping[str, str] | None = None) -> View:
 
 def render_part(page_key: str, part: str, data, raw_controls: Mapping | None = None):
     """A page part's components for the filters store ``data`` and the page's controls."""
-    from dashboard.render import sections_view
-
     spec = page(page_key)
     controls = spec.validate_controls(raw_controls or {}, get_db())
     view = view_from_store(data, controls)
@@ -101,4 +81,21 @@ def csv_for_request(request, filters) -> dict:
     return {"content": _item_csv(item, view), "filename": item.csv_name, "type": "text/csv", "base64": False}
 
 
-__all__ = ["state_from_store", "view_from_store", "render_part", "csv_for_request"]
+def register_csv_download(app) -> None:
+    """One MATCH callback serving every CSV button: the server recomputes the item (cached) on click."""
+
+    def download(n_clicks, request, filters):
+        if not n_clicks:
+            raise PreventUpdate
+        return csv_for_request(request, filters)
+
+    app.callback(
+        Output({"type": CSV_DOWNLOAD, "chart": MATCH}, "data"),
+        Input({"type": CSV_BUTTON, "chart": MATCH}, "n_clicks"),
+        State({"type": CSV_REQUEST, "chart": MATCH}, "data"),
+        State(FILTERS_ID, "data"),
+        prevent_initial_call=True,
+    )(download)
+
+
+__all__ = ["view_from_store", "render_part", "csv_for_request", "register_csv_download"]

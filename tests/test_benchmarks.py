@@ -59,13 +59,13 @@ def smoke(tmp_path_factory):
 @pytest.fixture(scope="module")
 def app_callbacks(smoke):
     """The page callbacks the app registers (discovered the way the harness does)."""
-    from dashboard.app import create_app
     from dashboard.settings import Settings
     from data_layer import connect
+    from tests.apps import make_app
 
     url = f"sqlite:///{build.sqlite_path(SMOKE_CHILDREN, 1, smoke[2])}"
     db = connect(url)
-    app = create_app(db=db, settings=Settings(database_url=url, cache_seconds=3600))
+    app = make_app(db=db, settings=Settings(database_url=url, cache_seconds=3600))
     yield app, db, measure.discover(app)
     db.dispose()
 

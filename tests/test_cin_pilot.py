@@ -457,7 +457,7 @@ def _selector(app):
     import sys
 
     with app.server.test_request_context("/cin-pilot"):
-        page = sys.modules["pages.cin_pilot"]
+        page = sys.modules["dashboard.pages.cin_pilot"]
         layout = page.layout()
     found = [c for c in layout.children if getattr(c, "id", None) == "cin-pilot-selector"]
     return found[0], page
@@ -465,7 +465,7 @@ def _selector(app):
 
 def test_selector_only_when_a_second_pilot_is_configured(tmp_path):
     """One pilot: the selector is hidden. A second from the standards file: shown, listed, bookmarkable."""
-    from dashboard.app import create_app
+    from tests.apps import make_app
 
     fx = FixtureDB("sqlite", tmp_path).load(COHORTS)
     toml = tmp_path / "standards.toml"
@@ -473,13 +473,13 @@ def test_selector_only_when_a_second_pilot_is_configured(tmp_path):
         '[[pilots]]\nname = "Assessment pilot"\nteam_ids = ["A1"]\nstart = 2022-02-07\ncomparison_team_ids = ["C1"]\n'
     )
     try:
-        one, page = _selector(create_app(db=fx.connect()))
+        one, page = _selector(make_app(db=fx.connect()))
         assert one.hidden
-        two, _ = _selector(create_app(db=fx.connect(standards=load_standards(toml))))
+        two, _ = _selector(make_app(db=fx.connect(standards=load_standards(toml))))
         dropdown = two.children[1]
         assert not two.hidden and dropdown.value == "CIN team pilot"
         assert [o["value"] for o in dropdown.options] == ["CIN team pilot", "Assessment pilot"]
-        app = create_app(db=fx.connect(standards=load_standards(toml)))
+        app = make_app(db=fx.connect(standards=load_standards(toml)))
         with app.server.test_request_context("/cin-pilot"):
             bookmarked = page.layout(pilot="Assessment pilot")
             unknown = page.layout(pilot="No such pilot")

@@ -12,17 +12,17 @@ import plotly
 import pytest
 from dash.exceptions import PreventUpdate
 
-from dashboard.app import create_app
 from dashboard.disclosure import Disclosure
 from dashboard.figures.caseloads import presented_workers, worker_table
 from dashboard.url_state import ViewState
 from dashboard.views import csv_for_request, render_part
 from data_layer import Filters, caseloads
+from tests.apps import make_app
 
 
 @pytest.fixture(scope="module")
 def app(small_demo):
-    return create_app(db=small_demo)
+    return make_app(db=small_demo)
 
 
 def _store(presentation: bool, teams=()) -> dict:
@@ -105,7 +105,7 @@ def test_a_malformed_request_gives_no_download(app, request_):
 def test_presentation_only_setting_forces_it_whatever_the_browser_sends(small_demo):
     from dashboard.settings import Settings
 
-    app = create_app(db=small_demo, settings=Settings(presentation_only=True))
+    app = make_app(db=small_demo, settings=Settings(presentation_only=True))
     with app.server.test_request_context():
         sent = csv_for_request(_request("caseloads-workers"), _store(False))
         with pytest.raises(PreventUpdate):
@@ -124,6 +124,6 @@ def test_a_part_the_database_cannot_serve_gives_no_download(small_demo, tmp_path
     shutil.copy(small_demo.fixture_path, path)
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TABLE allocations")
-    app = create_app(db=connect(f"sqlite:///{path}"))
+    app = make_app(db=connect(f"sqlite:///{path}"))
     with app.server.test_request_context(), pytest.raises(PreventUpdate):
         csv_for_request(_request("caseloads-workers"), _store(False))

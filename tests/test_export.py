@@ -21,9 +21,8 @@ import plotly.graph_objects as go
 import pytest
 from markupsafe import escape
 
-from dashboard import export
 from dashboard.cli import main
-from dashboard.pack import build
+from dashboard.pack import build, button, export, pdf
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile
 from data_layer import Filters, connect, data_quality, latest_date, transfer_exclusions
 
@@ -417,7 +416,7 @@ def test_pack_renders_section_values_by_its_rules(fake_pack):
 def test_a_monkeypatched_part_appears_in_the_pack_and_no_callback_runs(monkeypatch, demo_url):
     """The pack is built from ``sections()``: change a part and the pack changes; no Dash callback runs."""
     from dashboard import sections, views
-    from dashboard.app import create_app
+    from tests.apps import make_app
 
     spec = sections.page("caseloads")
 
@@ -439,7 +438,7 @@ def test_a_monkeypatched_part_appears_in_the_pack_and_no_callback_runs(monkeypat
         "PAGE",
         dataclasses.replace(spec, parts=spec.parts + (("extra", extra),)),
     )
-    app = create_app(db=connect(demo_url))
+    app = make_app(db=connect(demo_url))
     ran, wrapped = [], []
     for out, entry in app.callback_map.items():
         if "callback" in entry:  # clientside callbacks have none
@@ -471,13 +470,12 @@ def test_unknown_team_is_an_error_and_writes_nothing(tmp_path, demo_url, capsys)
 
 
 def test_pdf_without_chromium_says_what_is_missing(tmp_path, monkeypatch, demo_url, capsys):
-    from dashboard.pack import pdf
 
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
     page = tmp_path / "p.html"
     page.write_text("<p>x</p>")
     with pytest.raises(export.ExportError, match="needs Chromium"):
-        export.html_to_pdf(page, tmp_path / "p.pdf")
+        pdf.html_to_pdf(page, tmp_path / "p.pdf")
     out = tmp_path / "pack.pdf"
     assert main(["export", "--out", str(out), "--database", demo_url]) == 1
     assert not out.exists() and "needs Chromium" in capsys.readouterr().err
@@ -500,10 +498,10 @@ def test_marks_are_read_page_by_page():
 def test_board_pack_button_shows_a_message_when_the_export_fails(demo_url, monkeypatch):
     from dash import no_update
 
-    from dashboard.app import create_app
     from data_layer import DatabaseError
+    from tests.apps import make_app
 
-    app = create_app(db=connect(demo_url))
+    app = make_app(db=connect(demo_url))
 
     def failing(*_args, **_kwargs):
         raise DatabaseError("The database could not answer (OperationalError).")
@@ -511,7 +509,7 @@ def test_board_pack_button_shows_a_message_when_the_export_fails(demo_url, monke
     monkeypatch.setattr(export, "build_pack", failing)
     store = {"as_at": AS_AT, "services": [], "teams": [], "presentation": False, "notices": []}
     with app.server.test_request_context("/"):
-        download, message = export.pack_download(1, store)
+        download, message = button.pack_download(1, store)
     assert download is no_update
     assert message.id == "shell-pack-error"
     assert "The board pack could not be made. The database could not answer" in str(message.children)

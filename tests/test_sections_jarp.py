@@ -446,8 +446,8 @@ def test_regression_one_late_among_zeros():
 def test_no_suppression_formatter_left_in_the_page():
     """Every "<5" comes from dashboard.disclosure: the page's own formatters are gone."""
     root = Path(__file__).resolve().parents[1]
-    for path in ("pages/jarp.py", "dashboard/figures/jarp.py", "dashboard/sections/jarp.py"):
+    for path in ("dashboard/pages/jarp.py", "dashboard/figures/jarp.py", "dashboard/sections/jarp.py"):
         text = (root / path).read_text()
         assert not re.search(r"\bsuppress(_counts)?\(|_count_text|presentable|\"<5\"|f\"<\{", text), path
-    page = (root / "pages/jarp.py").read_text()
+    page = (root / "dashboard/pages/jarp.py").read_text()
     assert "data_layer" not in page and "figures" not in page  # layout and callbacks only

@@ -48,7 +48,7 @@ def test_run_refuses_a_database_with_none_of_the_core_tables(tmp_path):
 
 
 def test_a_partial_database_starts_and_prints_its_coverage(tmp_path, capsys):
-    from dashboard.server import prepare_database
+    from dashboard.startup import prepare_database
 
     path = tmp_path / "partial.sqlite"
     md = MetaData()

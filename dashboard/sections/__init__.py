@@ -1,7 +1,7 @@
 """Each page's content as pure functions of (database, view): the one model every output uses.
 
 ``dashboard.sections.<page>`` defines ``PAGE``, a :class:`~dashboard.sections.base.PageSpec`
-whose parts are functions ``part(db, view) -> list[Section]``. The page module in ``pages/``
+whose parts are functions ``part(db, view) -> list[Section]``. The page module in ``dashboard/pages/``
 only lays out controls and renders those values (``dashboard.render``); the CSV download and the
 board pack call the same parts (:func:`compute`), through the same cache, so a number cannot
 differ between the screen, the CSV and the pack.

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.app import create_app
 from dashboard.figures.caseloads import worker_table, workers_title
 from data_layer import Filters, caseloads, connect, latest_date, unallocated
+from tests.apps import make_app
 from tests.browser.helpers import fail_reads_when, plotted_traces, severe_logs, wait_for_file
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def demo_db():
 
 @pytest.fixture(scope="module")
 def app(demo_db):
-    return create_app(db=demo_db)
+    return make_app(db=demo_db)
 
 
 @pytest.fixture(autouse=True)

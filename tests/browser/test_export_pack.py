@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.app import create_app
 from dashboard.cli import main
 from data_layer import Filters, connect
+from tests.apps import make_app
 from tests.browser.helpers import wait_for_file
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def pack_file(tmp_path_factory, demo_url) -> Path:
 
 @pytest.fixture(scope="module")
 def app(demo_url):
-    return create_app(db=connect(demo_url))
+    return make_app(db=connect(demo_url))
 
 
 def _normalised(text: str) -> tuple[str, list[str]]:
@@ -97,8 +97,8 @@ def test_board_pack_button_downloads_the_pack_for_the_current_filters(dash_duo, 
     assert "Demo Assessment (Assessment)" in text and "31 March 2023" in text
     # The same pack as the exporter's for these filters (a small team: some charts are empty).
     with app.server.app_context():
-        from dashboard import export
-        from dashboard.shell import load_filter_options
+        from dashboard.filters import load_filter_options
+        from dashboard.pack import export
 
         db = app.server.extensions["csc_insight"].db
         same = export.build_pack(db, Filters(as_at=date(2023, 3, 31), teams=("T01",)), None, load_filter_options(db))

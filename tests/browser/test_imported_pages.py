@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.app import create_app
 from data_layer import connect
 from data_layer.imports import import_returns
 from tests import import_samples as samples
+from tests.apps import make_app
 from tests.browser.test_partial_pages import _visit_every_page
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def test_every_page_renders_on_imported_returns(dash_duo, tmp_path, free_port):
     import_returns(out, today=samples.TODAY, **samples.write_all(tmp_path / "in"))
     db = connect(f"duckdb:///{out}")
     assert db.source == "native"
-    dash_duo.start_server(create_app(db=db), port=free_port)
+    dash_duo.start_server(make_app(db=db), port=free_port)
     _visit_every_page(dash_duo)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/jarp")
     dash_duo.wait_for_contains_text("#jarp-body", "not in this database", timeout=30)

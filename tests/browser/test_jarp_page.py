@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from dashboard.app import create_app
 from data_layer import Filters, connect, jarp_queue, jarp_reviews_due, jarp_unknown_criteria
 from data_layer.demo import ensure_demo
+from tests.apps import make_app
 from tests.browser.helpers import plotted_traces, save_page_screenshot
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def db():
 
 @pytest.fixture(scope="module")
 def app(db):
-    return create_app(db=db)
+    return make_app(db=db)
 
 
 def _open(dash_duo, app, free_port, query):

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlparse
 import pandas as pd
 import pytest
 
-from dashboard.app import create_app
 from dashboard.disclosure import Disclosure
 from dashboard.tiles import SPECS, overview_tiles, tiles_frame
 from data_layer import Filters, connect, team_options, unallocated
+from tests.apps import make_app
 from tests.browser.helpers import fail_reads_when, severe_logs, wait_for_file
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(demo_db):
-    return create_app(db=demo_db)
+    return make_app(db=demo_db)
 
 
 @pytest.fixture(autouse=True)

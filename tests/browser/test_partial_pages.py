@@ -9,9 +9,9 @@ import sqlite3
 
 import pytest
 
-from dashboard.app import create_app
 from dashboard.sections import pages
 from data_layer import connect, load_standards
+from tests.apps import make_app
 from tests.browser.helpers import severe_logs
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_a_database_without_transfers_starts_and_says_what_is_missing(
     dash_duo, small_file, tmp_path_factory, free_port
 ):
     db = _without(small_file, "transfers", tmp_path_factory)
-    dash_duo.start_server(create_app(db=db), port=free_port)
+    dash_duo.start_server(make_app(db=db), port=free_port)
     _visit_every_page(dash_duo)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/transfers")
     dash_duo.wait_for_contains_text(
@@ -62,7 +62,7 @@ def test_a_database_without_plan_reviews_says_review_drift_cannot_be_shown(
     dash_duo, small_file, tmp_path_factory, free_port
 ):
     db = _without(small_file, "plan_reviews", tmp_path_factory)
-    dash_duo.start_server(create_app(db=db), port=free_port)
+    dash_duo.start_server(make_app(db=db), port=free_port)
     _visit_every_page(dash_duo)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/plans")
     dash_duo.wait_for_contains_text(
@@ -79,7 +79,7 @@ def test_the_demo_as_an_ssd_serves_every_page_and_names_its_source(dash_duo, sma
     out = native_to_ssd(small_file, tmp_path_factory.mktemp("ssd") / "ssd.sqlite")
     db = connect(f"sqlite:///{out}", standards=load_standards(f"{out}.standards.toml"))
     assert db.source == "ssd"
-    dash_duo.start_server(create_app(db=db), port=free_port)
+    dash_duo.start_server(make_app(db=db), port=free_port)
     _visit_every_page(dash_duo)
     dash_duo.wait_for_contains_text("#shell-source", "Standard Safeguarding Dataset", timeout=10)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/jarp")

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from dashboard.app import create_app
 from data_layer import connect, load_standards
 from data_layer.demo import ensure_demo
+from tests.apps import make_app
 
 AS_AT = "2023-03-31"
 CARDS = ("#cin-pilot-did-card", "#cin-pilot-trend-card", "#cin-pilot-routes-card", "#cin-pilot-workload-chart-card")
@@ -25,7 +25,7 @@ def app(tmp_path_factory):
         f'[[pilots]]\nname = "{SECOND}"\nteam_ids = ["T01"]\nstart = 2022-06-01\nmonths = 4\n'
         'comparison_service = "CIN/CP"\n'
     )
-    return create_app(db=connect(f"sqlite:///{ensure_demo()}", standards=load_standards(toml)))
+    return make_app(db=connect(f"sqlite:///{ensure_demo()}", standards=load_standards(toml)))
 
 
 def _open(dash_duo, app, free_port, query):

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.app import create_app
 from dashboard.sections import plans as sections
 from dashboard.sections.base import View, find_item
 from data_layer import Filters, connect
 from data_layer.demo import ensure_demo
+from tests.apps import make_app
 from tests.browser.helpers import plotted_traces, wait_for_file
 
 AS_AT = "2023-03-31"
@@ -28,7 +28,7 @@ def demo_db():
 
 @pytest.fixture(scope="module")
 def app(demo_db):
-    return create_app(db=demo_db)
+    return make_app(db=demo_db)
 
 
 def _open(dash_duo, app, free_port, query):

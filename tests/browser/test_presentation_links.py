@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.app import create_app
 from dashboard.disclosure import Disclosure
 from dashboard.figures.caseloads import presented_workers, worker_table
 from data_layer import Filters, caseloads, connect
+from tests.apps import make_app
 from tests.browser.helpers import severe_logs, wait_for_file
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(demo_db):
-    return create_app(db=demo_db)
+    return make_app(db=demo_db)
 
 
 def _click(dash_duo, el):

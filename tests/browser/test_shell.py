@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.app import create_app
 from dashboard.figures.caseloads import worker_table, workers_title
 from data_layer import Filters, caseloads, connect, latest_date
+from tests.apps import make_app
 from tests.browser.helpers import severe_logs
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(demo_db):
-    return create_app(db=demo_db)
+    return make_app(db=demo_db)
 
 
 def _workers_title(dash_duo):

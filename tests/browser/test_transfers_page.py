@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.app import create_app
 from dashboard.figures import transfers as fig
 from data_layer import Filters, transfers
+from tests.apps import make_app
 from tests.browser.helpers import plotted_traces, save_page_screenshot, severe_logs, wait_for_file
 from tests.fixtures import FixtureDB
 from tests.test_transfers import ROWS, D
@@ -43,7 +43,7 @@ def hand_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(hand_db):
-    return create_app(db=hand_db)
+    return make_app(db=hand_db)
 
 
 def _open(dash_duo, query=""):
@@ -177,7 +177,7 @@ def test_demo_database_page_loads(dash_duo, free_port):
     from data_layer import connect
     from data_layer.demo import ensure_demo
 
-    app = create_app(db=connect(f"sqlite:///{ensure_demo()}"))
+    app = make_app(db=connect(f"sqlite:///{ensure_demo()}"))
     dash_duo.start_server(app, port=free_port)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/transfers")
     for card in CARDS:

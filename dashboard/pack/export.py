@@ -5,7 +5,7 @@ the pack is **always in presentation mode** whatever the screen shows: no child-
 worker names, counts of 1..4 shown as "<5" (``db.standards.suppress_below``), and every figure
 worked out from one hidden too (``dashboard.disclosure``), data-quality appendix included.
 
-How it is made (``dashboard/pack/``): :mod:`dashboard.pack.build` iterates every page's sections
+How it is made: :mod:`dashboard.pack.build` iterates every page's sections
 (``dashboard.sections.pages()`` and ``all_sections``) for a presentation-mode view and renders
 those values itself: no page callback runs, no component tree is read, so the pack shows exactly
 what the pages show. :mod:`dashboard.pack.summary` writes the one-page summary from the Overview's
@@ -21,8 +21,9 @@ embedded JSON, so the file works offline. ``--out *.pdf`` prints it with headles
 (``chromium`` on PATH or /usr/bin/chromium); without it the export fails with a message saying so.
 Any other name gets the HTML.
 
-Entry points: :func:`export_pack` (the CLI), :func:`build_pack` (the HTML string; the shell's
-"Board pack" button uses it through :func:`register_pack_download`).
+Entry points: :func:`export_pack` (``csc-dashboard export``: a checked database and a bare Flask
+app for the query cache, no Dash app), :func:`build_pack` (the HTML string; the shell's "Board
+pack" button, :mod:`dashboard.pack.button`, uses it).
 """
 
 from __future__ import annotations
@@ -30,25 +31,35 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html, no_update
-from dash.exceptions import PreventUpdate
+from flask import Flask
 
+from dashboard.cache import cached_call, init_cache
+from dashboard.context import install
+from dashboard.filters import load_filter_options
+from dashboard.settings import Settings
+from dashboard.startup import StartupError, prepare_database
+from dashboard.url_state import FilterOptions, validate
 from data_layer import DatabaseError, Filters
 
-from .cache import cached_call
-from .context import FILTERS_ID
-from .pack.build import PackContent, appendix, gather, render
-from .pack.pdf import ExportError, find_chromium, html_to_pdf, print_pack, require_chromium
-from .settings import Settings
-from .url_state import FilterOptions, validate
+from .build import PackContent, gather, render
+from .pdf import ExportError, print_pack, require_chromium
+
+__all__ = [
+    "export_pack",
+    "build_pack",
+    "write_pdf",
+    "resolve_filters",
+    "pack_filename",
+    "ExportError",
+    "FilterError",
+]
 
 log = logging.getLogger(__name__)
-
-BUTTON_ID, DOWNLOAD_ID, MESSAGE_ID = "shell-pack-button", "shell-pack-download", "shell-pack-message"
 
 
 class FilterError(ExportError):
@@ -86,8 +97,8 @@ def _renderer(db, filters: Filters, settings: Settings | None, options: FilterOp
 def build_pack(db, filters: Filters, settings: Settings | None = None, options: FilterOptions | None = None) -> str:
     """The pack as one HTML string for ``filters``, always in presentation mode.
 
-    Call inside ``app.server``'s app or request context to use the app's cache (outside one, every
-    query runs afresh).
+    Call inside a Flask app context that has a cache (the app's, or :func:`pack_context`'s) to
+    answer repeated queries once; outside one, every query runs afresh.
     """
     return _renderer(db, filters, settings, options, gather(db, filters))()
 
@@ -108,10 +119,15 @@ def pack_filename(filters: Filters, suffix: str = "html") -> str:
 # --------------------------------------------------------------------------- CLI
 
 
-def _options(db) -> FilterOptions:
-    from .shell import load_filter_options
-
-    return load_filter_options(db)
+@contextmanager
+def pack_context(db, settings: Settings) -> Iterator[None]:
+    """A bare Flask app context with the database, settings and a query cache: the sections read them
+    the way they do in the dashboard, and the many parts asking the same question query once."""
+    server = Flask(__name__)
+    install(server, db, settings)
+    init_cache(server, settings.cache_seconds)
+    with server.app_context():
+        yield
 
 
 def resolve_filters(options: FilterOptions, as_at: date | None, teams, services) -> Filters:
@@ -127,20 +143,17 @@ def export_pack(out: str, as_at: date | None = None, teams=(), services=(), url:
 
     0 written; 1 the database is unusable or the PDF could not be printed; 2 bad filters.
     """
-    from .server import StartupError, build_app
-
     started = time.perf_counter()
+    settings = Settings.from_env()
     try:
-        app = build_app(url)
+        db = prepare_database(url, settings)
     except StartupError as exc:
         print(f"The board pack could not be made.\n{exc}", file=sys.stderr)
         return 1
-    db = app.server.extensions["csc_insight"].db
-    settings = app.server.extensions["csc_insight"].settings
     target = Path(out)
     try:
-        with app.server.app_context():
-            options = cached_call(_options, db)
+        with pack_context(db, settings):
+            options = cached_call(load_filter_options, db)
             filters = resolve_filters(options, as_at, teams, services)
             if target.suffix.lower() == ".pdf":
                 write_pdf(db, filters, target, settings, options)
@@ -161,84 +174,3 @@ def export_pack(out: str, as_at: date | None = None, teams=(), services=(), url:
         f"{target.stat().st_size:,}",
     )
     return 0
-
-
-# --------------------------------------------------------------------------- the shell's button
-
-
-def pack_controls():
-    """The shell's "Board pack" button, its download and its message area."""
-    return html.Div(
-        [
-            dbc.Button(
-                "Board pack",
-                id=BUTTON_ID,
-                n_clicks=0,
-                color="primary",
-                outline=True,
-                size="sm",
-                className="pack-button",
-                title="Download these figures as one HTML file for the board "
-                "(presentation mode: no child-level data, small counts hidden)",
-            ),
-            dcc.Download(id=DOWNLOAD_ID),
-            html.Div(id=MESSAGE_ID, role="status", className="small mt-1"),
-        ],
-        className="shell-pack",
-    )
-
-
-def pack_download(n_clicks, data) -> tuple:
-    """The callback's body: (download data, message) for a click with the current filters store."""
-    from .context import get_db, get_settings
-    from .views import state_from_store
-
-    if not n_clicks or not data:
-        raise PreventUpdate
-    try:
-        db = get_db()
-        state = state_from_store(data)
-        options = cached_call(_options, db)
-        text = build_pack(db, state.filters, get_settings(), options)
-    except PreventUpdate:
-        raise
-    except Exception as exc:  # noqa: BLE001 - shown as a message; only the type is logged
-        log.error("board pack failed: %s", type(exc).__name__)
-        reason = str(exc) if isinstance(exc, DatabaseError) else "An unexpected error happened."
-        return no_update, dbc.Alert(
-            f"The board pack could not be made. {reason}",
-            color="danger",
-            dismissable=True,
-            className="py-1 mb-0",
-            id="shell-pack-error",
-        )
-    return {"content": text, "filename": pack_filename(state.filters), "type": "text/html", "base64": False}, None
-
-
-def register_pack_download(app) -> None:
-    """Wire the shell's button to :func:`pack_download` (called by ``create_app``)."""
-    app.callback(
-        Output(DOWNLOAD_ID, "data"),
-        Output(MESSAGE_ID, "children"),
-        Input(BUTTON_ID, "n_clicks"),
-        State(FILTERS_ID, "data"),
-        running=[(Output(BUTTON_ID, "disabled"), True, False)],
-        prevent_initial_call=True,
-    )(pack_download)
-
-
-__all__ = [
-    "export_pack",
-    "build_pack",
-    "write_pdf",
-    "appendix",
-    "html_to_pdf",
-    "find_chromium",
-    "pack_controls",
-    "register_pack_download",
-    "pack_download",
-    "resolve_filters",
-    "pack_filename",
-    "ExportError",
-    "FilterError",
-]

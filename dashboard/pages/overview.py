@@ -11,7 +11,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard.components import guarded, loading, page_header
 from dashboard.context import FILTERS_ID, get_db
 from dashboard.sections.overview import PAGE
-from dashboard.shell import SHELL_LINK
+from dashboard.shell import SHELL_LINK, nav_pages
 from dashboard.views import render_part
 
 dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=0, title="Overview - CSC Insight")
@@ -20,8 +20,6 @@ dash.register_page(__name__, path=PAGE.path, name=PAGE.name, order=0, title="Ove
 def layout(**_query):
     """The tiles (filled by :func:`render`) and a list of every page, which stays usable when the database
     is down; the shell keeps the current filters and presentation mode in these links (``SHELL_LINK``)."""
-    from dashboard.shell import nav_pages
-
     others = [p for p in nav_pages() if p["path"] != "/"]
     return html.Div(
         [
