@@ -43,7 +43,7 @@ def test_env_file_changes_targets(tmp_path, monkeypatch, make_db):
     "text,msg",
     [
         ("[standards]\nno_such = 1\n", "Unknown standard"),
-        ("[standards]\ncaseload_per_fte = 'many'\n", "must be a int"),
+        ("[standards]\ncaseload_per_fte = 'many'\n", "must be a whole number"),
         ("[standards\n", "Cannot read"),
     ],
 )
