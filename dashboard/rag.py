@@ -105,7 +105,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             25.0,
             "%",
             "caseload_per_fte (000); the % bands are a local default",
-            "Share of workers in post whose caseload exceeds 25 x FTE",
+            f"Share of workers in post whose caseload exceeds {_num(per_fte)} x FTE",
         ),
         Threshold(
             "unallocated",
@@ -132,7 +132,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             0,
             "",
             "cin_review_days (001)",
-            "Zero tolerance: every CIN plan reviewed within 6 weeks",
+            f"Zero tolerance: every CIN plan reviewed within {standards.cin_review_days} days",
         ),
         Threshold(
             "cp_over_2_years",
@@ -150,7 +150,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             75.0,
             "%",
             "transfer_working_days (003); the % bands are a local default",
-            "Completed transfers within 3 working days of the request",
+            f"Completed transfers within {standards.transfer_working_days} working days of the request",
         ),
         Threshold(
             "transfers_pending_late",
@@ -159,7 +159,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             0,
             "",
             "transfer_working_days (003)",
-            "Zero tolerance: no pending transfer past 3 working days",
+            f"Zero tolerance: no pending transfer past {standards.transfer_working_days} working days",
         ),
         Threshold(
             "jarp_responses_on_time",

@@ -381,6 +381,11 @@ class Standards:
             for f in standard_fields()
         ]
 
+    @property
+    def window(self) -> str:
+        """The reporting window in words, as texts state it ("12 months")."""
+        return months_text(self.reporting_window_months)
+
     def pilot(self, name: str | None = None) -> Pilot:
         if name is None:
             return self.pilots[0]
@@ -388,6 +393,18 @@ class Standards:
             if p.name == name:
                 return p
         raise KeyError(f"No pilot named {name!r}")
+
+
+def months_text(n: int) -> str:
+    """'1 month', '12 months'."""
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
+def years_text(months: int) -> str:
+    """A period of months as a text states it: '2 years' when whole years, else '18 months'."""
+    if months % 12:
+        return months_text(months)
+    return "1 year" if months == 12 else f"{months // 12} years"
 
 
 def standard_fields() -> tuple[Field[Any], ...]:
@@ -456,11 +473,12 @@ def _check_order(s: Standards) -> None:
 
 
 def _unknown(kind: str, key: str, known: Iterable[str], where: str) -> StandardsError:
-    """'Unknown standard 'caseload_per_ft' in f.toml; did you mean 'caseload_per_fte'? Known: ...'."""
+    """'Unknown standard 'caseload_per_ft' in f.toml: did you mean 'caseload_per_fte'?'."""
     known = sorted(known)
     close = difflib.get_close_matches(key, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return StandardsError(f"Unknown {kind} {key!r} in {where}{hint} Known: {', '.join(known)}")
+    if close:
+        return StandardsError(f"Unknown {kind} {key!r} in {where}: did you mean {close[0]!r}?")
+    return StandardsError(f"Unknown {kind} {key!r} in {where}; known: {', '.join(known)}")
 
 
 def _table(data: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
@@ -622,6 +640,8 @@ __all__ = [
     "StandardsError",
     "document_of",
     "load_standards",
+    "months_text",
+    "years_text",
     "source_of",
     "standard_fields",
     "standards_from",

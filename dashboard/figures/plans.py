@@ -23,6 +23,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import BLUE, GREY, ROSE, SAFE
+from data_layer.standards import Standards, source_of, years_text
 
 from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural
 
@@ -83,12 +84,16 @@ def flag_label(flag: str, standards=None) -> str:
 
 
 def _source(standards, name: str) -> str:
-    from data_layer.standards import source_of
-
     try:
         return source_of(name)
-    except StopIteration:
+    except KeyError:
         return "configuration"
+
+
+def _period(months: int, adjective: bool = False) -> str:
+    """'2 years' ('2 year' before a noun), or '18 months' when not whole years."""
+    text = years_text(months)
+    return text.removesuffix("s") if adjective else text
 
 
 def _plotted(v) -> float | None:
@@ -316,14 +321,16 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     return fig
 
 
-def bands_summary(table: pd.DataFrame, title: str) -> str:
+def bands_summary(table: pd.DataFrame, title: str, standards=None) -> str:
     if table.empty:
         return aria_summary("Bar chart", title, "No plans for the selected teams")
+    s = standards or Standards()
     facts = [
         "Two panels, CIN and CP plans, counting plans by how long they have lasted, closed plans solid "
         "and open plans hatched",
-        "Dashed lines mark the 3 and 6 month Team Manager reviews, the 9 month Service Manager review, "
-        "the 12 month CIN expectation and the 2 year CP indicator",
+        f"Dashed lines mark the {s.cin_tm_review_first_months} and {s.cin_tm_review_second_months} month Team "
+        f"Manager reviews, the {s.cin_sm_review_months} month Service Manager review, the {s.cin_max_months} month "
+        f"CIN expectation and the {_period(s.cp_max_months, adjective=True)} CP indicator",
     ]
     return aria_summary("Bar chart", title, *facts)
 
@@ -730,9 +737,11 @@ def drift_summary(matrix: pd.DataFrame, title: str) -> str:
 
 def drift_note(standards) -> str:
     return (
-        f"Standards: CIN reviews every {standards.cin_review_days} days and 9 and 12 month reviews (001); CIN visits every {standards.cin_visit_days} days "
-        f"(001; 000 uses 15); CP step-down CIN plans close within {standards.step_down_max_days} days (000); CP visits every {standards.cp_visit_days} days (000); "
-        f"CP plans over {standards.cp_max_months} months (national indicator). A plan can carry several flags."
+        f"Standards: CIN reviews every {standards.cin_review_days} days and {standards.cin_sm_review_months} and "
+        f"{standards.cin_max_months} month reviews (001); CIN visits every {standards.cin_visit_days} days (001; 000 "
+        f"uses 15); CP step-down CIN plans close within {standards.step_down_max_days} days (000); CP visits every "
+        f"{standards.cp_visit_days} days (000); CP plans over {standards.cp_max_months} months (national indicator). "
+        "A plan can carry several flags."
     )
 
 
@@ -763,7 +772,7 @@ def trend_table(trend: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
     return out
 
 
-def trend_title(trend: pd.DataFrame, d: Disclosure = EXACT) -> str:
+def trend_title(trend: pd.DataFrame, d: Disclosure = EXACT, max_months: int = 12) -> str:
     """Where open CIN plans past 12 months stand now against the first month shown.
 
     The direction is said only when the shown values say it too: not between two hidden counts
@@ -777,10 +786,10 @@ def trend_title(trend: pd.DataFrame, d: Disclosure = EXACT) -> str:
     at, bt = d.cell_text(a, ha), d.cell_text(b, hb)
     protected = (ha and not d.small(a)) or (hb and not d.small(b))
     if protected or (ha and hb):
-        return f"Open CIN plans past 12 months: {bt} on the date; {at} a year earlier"
+        return f"Open CIN plans past {max_months} months: {bt} on the date; {at} a year earlier"
     direction = "up" if b > a else "down" if b < a else "unchanged"
     change = f" from {at}" if direction != "unchanged" else ""
-    return f"Open CIN plans past 12 months: {bt} on the date, {direction}{change} a year earlier"
+    return f"Open CIN plans past {max_months} months: {bt} on the date, {direction}{change} a year earlier"
 
 
 def trend_empty(trend: pd.DataFrame) -> bool:
@@ -828,15 +837,17 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
     return fig
 
 
-def trend_summary(table: pd.DataFrame, title: str) -> str:
+def trend_summary(table: pd.DataFrame, title: str, standards=None) -> str:
     if table.empty:
         return aria_summary("Line chart", title, "No plans in the period")
+    s = standards or Standards()
     return aria_summary(
         "Line chart",
         title,
         f"Monthly from {table['as_at'].iloc[0]:%d %B %Y} to {table['as_at'].iloc[-1]:%d %B %Y}",
-        "Lines: CIN plans over 12 months, CIN plans over 9 months, CP step-down CIN plans over "
-        "12 weeks and CP plans over 2 years; the standard is none over 12 months",
+        f"Lines: CIN plans over {s.cin_max_months} months, CIN plans over {s.cin_sm_review_months} months, CP "
+        f"step-down CIN plans over {s.step_down_max_days} days and CP plans over {_period(s.cp_max_months)}; the "
+        f"standard is none over {s.cin_max_months} months",
     )
 
 
