@@ -351,8 +351,9 @@ def did_figure(
     *,
     periods: dict[str, str] | None = None,
     caseload_standard: float | None = None,
+    level: float = 0.95,
 ) -> go.Figure:
-    """One small panel per measure: pilot and comparison, before and during, with 95% intervals.
+    """One small panel per measure: pilot and comparison, before and during, with intervals at ``level``.
 
     The dashed grey line is the reference: where the pilot team would have been had it changed
     exactly as the comparison teams did; the gap between it and the pilot's "during" point is the
@@ -449,8 +450,8 @@ def did_figure(
         title=dict(
             text=title,
             subtitle=dict(
-                text="Dots: cohort value with 95% interval; dotted line: the pilot had it changed like the comparison "
-                "teams; hollow: fewer plans than the minimum to judge"
+                text=f"Dots: cohort value with {level_text(level)} interval; dotted line: the pilot had it changed "
+                "like the comparison teams; hollow: fewer plans than the minimum to judge"
             ),
         ),
         height=330 * rows + 120,
@@ -471,13 +472,18 @@ def did_figure(
     return fig
 
 
-def did_summary(did: pd.DataFrame) -> str:
+def level_text(level: float) -> str:
+    """A confidence level as texts state it: 0.95 -> "95%"."""
+    return f"{level * 100:g}%"
+
+
+def did_summary(did: pd.DataFrame, level: float = 0.95) -> str:
     facts = [f"{r.measure_label}: {verdict_badge(r.status)}" for r in did.itertuples()]
     return aria_summary(
         "Panel of dot charts",
         scorecard_title(did),
         "Each panel shows one measure for the pilot team and the comparison teams before and "
-        "during the pilot, with 95% intervals",
+        f"during the pilot, with {level_text(level)} intervals",
         *facts,
     )
 
