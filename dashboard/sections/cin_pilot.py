@@ -186,6 +186,7 @@ def did_chart(ev, view: View, standards) -> Chart:
             periods=periods,
             caseload_standard=standards.caseload_per_fte,
             level=standards.confidence_level,
+            standards=standards,
         ),
         table=fig.scorecard_csv(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort),
         finding=empty or finding,
@@ -266,7 +267,7 @@ def workload_chart(plans, outcome: str, view: View, standards) -> Chart:
     bands = outcomes_by_caseload(plans, standards)
     table = fig.workload_table(bands, outcome, d)
     overall = fig.workload_overall(bands, outcome, d, table)
-    finding = fig.workload_finding(table, outcome, overall)
+    finding = fig.workload_finding(table, outcome, overall, standards)
     drawn = any(fig._number(v) is not None for v in table["percent"]) if len(table) else False
     empty = None if drawn else "No plans with a key worker to band (or not yet measurable) for these filters"
     note = (
@@ -282,11 +283,13 @@ def workload_chart(plans, outcome: str, view: View, standards) -> Chart:
         )
     return Chart(
         id="cin-pilot-workload-chart",
-        title=fig.workload_title(outcome),
-        figure=fig.workload_figure(table, outcome, overall=overall, caseload_standard=standards.caseload_per_fte),
+        title=fig.workload_title(outcome, standards),
+        figure=fig.workload_figure(
+            table, outcome, overall=overall, caseload_standard=standards.caseload_per_fte, standards=standards
+        ),
         table=table,
         finding=empty or finding,
-        summary=fig.workload_summary(table, outcome),
+        summary=fig.workload_summary(table, outcome, standards),
         note=note,
         standard=standard_label(standards.caseload_per_fte, "children per FTE", "000"),
         filename=f"cin-pilot-workload-{outcome}",
