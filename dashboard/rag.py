@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dashboard.theme import RAG
+from data_layer.standards import Standards
 
 
 class RagError(ValueError):
@@ -85,7 +86,7 @@ def _num(v: float) -> str:
     return f"{v:g}"
 
 
-def default_thresholds(standards) -> dict[str, Threshold]:
+def default_thresholds(standards: Standards) -> dict[str, Threshold]:
     """The built-in bounds, derived from the practice standards in force."""
     per_fte = float(standards.caseload_per_fte)
     items = (
@@ -212,14 +213,14 @@ def apply_overrides(
     return out
 
 
-def load_thresholds(standards, path: str | None = None) -> dict[str, Threshold]:
+def load_thresholds(standards: Standards, path: str | None = None) -> dict[str, Threshold]:
     """Defaults for ``standards``, overridden by the ``[rag]`` table of the standards file.
 
     ``path`` defaults to ``standards.source_file`` (the file ``CSC_STANDARDS_FILE`` named), so
     the standards and their RAG bands are configured in one place.
     """
     defaults = default_thresholds(standards)
-    path = path or getattr(standards, "source_file", None)
+    path = path or standards.source_file
     if not path:
         return defaults
     try:

@@ -92,10 +92,10 @@ class Standard:
 
 # Range checks: (predicate, what is expected), both about a value already of the field's type.
 _Check = tuple[Callable[[Any], bool], str]
-POSITIVE: _Check = (lambda v: v > 0, "a whole number above 0")
-WEEKDAY: _Check = (lambda v: 0 <= v <= 6, "a weekday number from 0 (Monday) to 6 (Sunday)")
-HOUR: _Check = (lambda v: 0 <= v <= 23, "an hour from 0 to 23")
-PROPORTION: _Check = (lambda v: 0 < v < 1, "a proportion between 0 and 1 (exclusive), e.g. 0.95")
+POSITIVE: _Check = (lambda v: v > 0, "above 0")
+WEEKDAY: _Check = (lambda v: 0 <= v <= 6, "from 0 (Monday) to 6 (Sunday)")
+HOUR: _Check = (lambda v: 0 <= v <= 23, "from 0 to 23")
+PROPORTION: _Check = (lambda v: 0 < v < 1, "between 0 and 1, e.g. 0.95")
 
 
 def standard(
@@ -195,9 +195,8 @@ def _default_points() -> Mapping[str, int]:
 
 
 _CASE_TRANSFER = 'Section 2, "Case Transfer"'
-_JARP = 'Section 3 panel 6, "Joint Allocation Resource Panel"'
-_JARP_A = f'{_JARP}, Appendix A "Referral Pathway"'
-_JARP_B = f'{_JARP}, Appendix B "JARP Criteria for Prioritisation"'
+_JARP_A = "Section 3 panel 6 (JARP), Appendix A"
+_JARP_B = "Section 3 panel 6 (JARP), Appendix B"
 _CIN_PROCESS = '"The CIN Assessment Process"'
 _CIN_TIMESCALES = '"Timescales and Frequency of CIN Meetings"'
 
@@ -220,13 +219,23 @@ class Standards:
     )
     # plans and drift
     cin_review_days: int = standard(
-        "cin_review_days", 42, "days", "001", "CIN plan reviewed at least every 6 weeks", section=_CIN_PROCESS
+        "cin_review_days",
+        42,
+        "days",
+        "001",
+        "Longest gap between CIN plan reviews (every 6 weeks)",
+        section=_CIN_PROCESS,
     )
     cin_tm_review_first_months: int = standard(
-        "cin_tm_review_first_months", 3, "months", "001", "Team Manager chairs a CIN review", section=_CIN_PROCESS
+        "cin_tm_review_first_months", 3, "months", "001", "First Team Manager-chaired CIN review", section=_CIN_PROCESS
     )
     cin_tm_review_second_months: int = standard(
-        "cin_tm_review_second_months", 6, "months", "001", "Team Manager chairs a CIN review", section=_CIN_PROCESS
+        "cin_tm_review_second_months",
+        6,
+        "months",
+        "001",
+        "Second Team Manager-chaired CIN review",
+        section=_CIN_PROCESS,
     )
     cin_sm_review_months: int = standard(
         "cin_sm_review_months",
@@ -247,10 +256,10 @@ class Standards:
         21,
         "days",
         "001",
-        "CIN visits at least every 3 weeks (the Cluster group presentation (000) uses 15 days)",
+        "Longest gap between CIN visits (every 3 weeks; the Cluster group presentation (000) uses 15 days)",
         section=_CIN_PROCESS,
     )
-    cp_visit_days: int = standard("cp_visit_days", 10, "days", "000", "CP visits at least this often")
+    cp_visit_days: int = standard("cp_visit_days", 10, "days", "000", "Longest gap between CP visits")
     cp_max_months: int = standard("cp_max_months", 24, "months", NATIONAL, "CP plans lasting 2 years or more")
     reporting_window_months: int = standard(
         "reporting_window_months",
@@ -287,7 +296,7 @@ class Standards:
         3,
         "working days",
         "003",
-        "Transfers within this of the request",
+        "Transfer completed within this many working days of the request",
         section=_CASE_TRANSFER,
     )
     transfer_notice_days: int = standard(
@@ -305,17 +314,43 @@ class Standards:
         section='"One Family, One Worker"; Protocol for Case Management, Workflow and Transfers (004), section 3',
     )
     # JARP
-    jarp_p1_min_points: int = standard("jarp_p1_min_points", 11, "points", "003 App. B", "P1 from", section=_JARP_B)
-    jarp_p2_min_points: int = standard("jarp_p2_min_points", 7, "points", "003 App. B", "P2 from", section=_JARP_B)
-    jarp_p3_min_points: int = standard("jarp_p3_min_points", 1, "points", "003 App. B", "P3 from", section=_JARP_B)
+    jarp_p1_min_points: int = standard(
+        "jarp_p1_min_points", 11, "points", "003 App. B", "Lowest score that is priority 1", section=_JARP_B
+    )
+    jarp_p2_min_points: int = standard(
+        "jarp_p2_min_points", 7, "points", "003 App. B", "Lowest score that is priority 2", section=_JARP_B
+    )
+    jarp_p3_min_points: int = standard(
+        "jarp_p3_min_points",
+        1,
+        "points",
+        "003 App. B",
+        "Lowest score that is priority 3 (below it: no priority)",
+        section=_JARP_B,
+    )
     jarp_p1_response_days: int = standard(
-        "jarp_p1_response_days", 2, "calendar days", "003 3.6", "P1 response within 48 hours", section=_JARP_B
+        "jarp_p1_response_days",
+        2,
+        "calendar days",
+        "003 3.6",
+        "P1 response within 48 hours, counted in calendar days",
+        section=_JARP_B,
     )
     jarp_p2_response_working_days: int = standard(
-        "jarp_p2_response_working_days", 5, "working days", "003 3.6", "P2 response within", section=_JARP_B
+        "jarp_p2_response_working_days",
+        5,
+        "working days",
+        "003 3.6",
+        "P2 response target (Appendix B: 2-5 working days)",
+        section=_JARP_B,
     )
     jarp_p3_response_working_days: int = standard(
-        "jarp_p3_response_working_days", 10, "working days", "003 3.6", "P3 response within", section=_JARP_B
+        "jarp_p3_response_working_days",
+        10,
+        "working days",
+        "003 3.6",
+        "P3 response target (Appendix B: 3-10 working days)",
+        section=_JARP_B,
     )
     jarp_p2_response_min_working_days: int = standard(
         "jarp_p2_response_min_working_days", 2, "working days", "003 3.6", "P2 guidance lower bound", section=_JARP_B
@@ -324,19 +359,31 @@ class Standards:
         "jarp_p3_response_min_working_days", 3, "working days", "003 3.6", "P3 guidance lower bound", section=_JARP_B
     )
     jarp_panel_weekday: int = standard(
-        "jarp_panel_weekday", 1, "weekday (Mon=0)", "003 3.6", "Panel meets (Tuesday)", section=_JARP_A, check=WEEKDAY
+        "jarp_panel_weekday",
+        1,
+        "weekday (Mon=0)",
+        "003 3.6",
+        "Day the panel meets (1 = Tuesday)",
+        section=_JARP_A,
+        check=WEEKDAY,
     )
     jarp_cutoff_weekday: int = standard(
         "jarp_cutoff_weekday",
         4,
         "weekday (Mon=0)",
         "003 3.6",
-        "Referrals due by (Friday)",
+        "Day referrals are due (4 = Friday)",
         section=_JARP_A,
         check=WEEKDAY,
     )
     jarp_cutoff_hour: int = standard(
-        "jarp_cutoff_hour", 14, "hour", "003 3.6", "Referrals due by this hour (2pm)", section=_JARP_A, check=HOUR
+        "jarp_cutoff_hour",
+        14,
+        "hour",
+        "003 3.6",
+        "Hour referrals are due by on that day (14 = 2pm)",
+        section=_JARP_A,
+        check=HOUR,
     )
     jarp_review_weeks: int = standard(
         "jarp_review_weeks", 6, "weeks", "003 3.6", "Services reviewed every six weeks", section=_JARP_A
@@ -351,7 +398,7 @@ class Standards:
         "count",
         PROJECT,
         "Counts under this are hidden in presentation mode and the board pack",
-        section="README, Disclosure control",
+        section="see the README, Disclosure control",
     )
     # not standards: configuration read from the same file
     jarp_points: Mapping[str, int] = field(default_factory=_default_points)
@@ -443,12 +490,10 @@ def _check_value(f: Field[Any], value: Any) -> None:
     wanted = float if isinstance(default, float) else int
     ok_type = not isinstance(value, bool) and isinstance(value, (int, float) if wanted is float else int)
     test, expected = f.metadata["check"]
-    if not ok_type:
+    if not ok_type or not test(value):
         raise StandardsError(
-            f"[standards] {key} must be {_type_name(default)} ({expected}, in {f.metadata['unit']}), got {value!r}"
+            f"[standards] {key} must be {_type_name(default)} {expected} ({f.metadata['unit']}), got {value!r}"
         )
-    if not test(value):
-        raise StandardsError(f"[standards] {key} must be {expected} ({f.metadata['unit']}), got {value!r}")
 
 
 def _check_order(s: Standards) -> None:

@@ -150,10 +150,12 @@ def hidden_counts(row: Mapping, d: Disclosure = EXACT) -> dict[str, bool]:
 # --------------------------------------------------------------------------- duration bands
 
 
-def _suffix_starts(standards, edges: tuple[int, ...], plan_type: str) -> list[int]:
+def _suffix_starts(standards: Standards, edges: tuple[int, ...], plan_type: str) -> list[int]:
     """First band index of each nested count shown elsewhere (over 9 and 12 months; over 2 years)."""
-    names = ("cin_sm_review_months", "cin_max_months") if plan_type == "cin" else ("cp_max_months",)
-    return [edges.index(getattr(standards, n)) + 1 for n in names if getattr(standards, n) in edges]
+    values = (
+        (standards.cin_sm_review_months, standards.cin_max_months) if plan_type == "cin" else (standards.cp_max_months,)
+    )
+    return [edges.index(v) + 1 for v in values if v in edges]
 
 
 def _band_groups(values: list[int], starts: list[int], d: Disclosure) -> tuple[list[range], list[range]]:
@@ -181,6 +183,14 @@ def _band_groups(values: list[int], starts: list[int], d: Disclosure) -> tuple[l
     return known, secret
 
 
+OPEN_STATUS = "Open on the date"
+
+
+def closed_status(standards=None) -> str:
+    """The bands' status of a closed plan, naming the reporting window: "Closed in the 12 months"."""
+    return f"Closed in the {(standards or Standards()).window}"
+
+
 def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> pd.DataFrame:
     """Plans by type, duration band and open/closed, as drawn and downloaded.
 
@@ -199,7 +209,7 @@ def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> p
             "plan_type": t["plan_type"].map(PLAN_LABELS),
             "band": t["band"],
             "band_order": t["band_order"].astype(int),
-            "status": np.where(t["open"], "Open on the date", "Closed in the 12 months"),
+            "status": np.where(t["open"], OPEN_STATUS, closed_status(standards)),
             "plans": t["n"].astype(int),
         }
     )
@@ -245,17 +255,17 @@ def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int
     )
 
 
-def _band_standards(standards, edges: tuple[int, ...]) -> list[tuple[str, int, str, str]]:
+def _band_standards(standards: Standards, edges: tuple[int, ...]) -> list[tuple[str, int, str, str]]:
     """(plan type, edge, short label, source) of each standard drawn on the bands chart."""
     out = []
-    for name, plan_type, text in (
-        ("cin_tm_review_first_months", "cin", "TM review"),
-        ("cin_tm_review_second_months", "cin", "TM review"),
-        ("cin_sm_review_months", "cin", "SM review"),
-        ("cin_max_months", "cin", "CIN limit"),
-        ("cp_max_months", "cp", "CP 2-year indicator"),
+    s = standards
+    for value, name, plan_type, text in (
+        (s.cin_tm_review_first_months, "cin_tm_review_first_months", "cin", "TM review"),
+        (s.cin_tm_review_second_months, "cin_tm_review_second_months", "cin", "TM review"),
+        (s.cin_sm_review_months, "cin_sm_review_months", "cin", "SM review"),
+        (s.cin_max_months, "cin_max_months", "cin", "CIN limit"),
+        (s.cp_max_months, "cp_max_months", "cp", f"CP {_period(s.cp_max_months, adjective=True)} indicator"),
     ):
-        value = getattr(standards, name)
         if value in edges:
             source = _source(standards, name)
             out.append((plan_type, value, f"{value}m {text}" + (f" ({source})" if len(source) <= 8 else ""), name))
@@ -267,7 +277,7 @@ def bands_empty(table: pd.DataFrame) -> bool:
     return table.empty or not any(is_mark(v) or (_plotted(v) or 0) > 0 for v in table["plans"])
 
 
-def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standards) -> go.Figure:
+def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standards: Standards) -> go.Figure:
     """CIN and CP side by side: plans per duration band, closed solid and open hatched, standards dashed.
 
     The bands' edges *are* the standards (3/6-month Team Manager reviews, 9-month Service Manager
@@ -288,7 +298,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     for col, plan_type in enumerate(("cin", "cp"), start=1):
         label = PLAN_LABELS[plan_type]
         part = table[table["plan_type"] == label]
-        for status, pattern, opacity in (("Closed in the 12 months", "", 1.0), ("Open on the date", "/", 0.65)):
+        for status, pattern, opacity in ((closed_status(standards), "", 1.0), (OPEN_STATUS, "/", 0.65)):
             rows = part[part["status"] == status].set_index("band").reindex(bands_in_order)
             shown = [0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in rows["plans"]]
             fig.add_trace(
@@ -735,7 +745,7 @@ def drift_summary(matrix: pd.DataFrame, title: str) -> str:
     )
 
 
-def drift_note(standards) -> str:
+def drift_note(standards: Standards) -> str:
     return (
         f"Standards: CIN reviews every {standards.cin_review_days} days and {standards.cin_sm_review_months} and "
         f"{standards.cin_max_months} month reviews (001); CIN visits every {standards.cin_visit_days} days (001; 000 "
@@ -797,7 +807,7 @@ def trend_empty(trend: pd.DataFrame) -> bool:
     return trend.empty or not (trend["open_cin"].astype(int).sum() + trend["open_cp"].astype(int).sum())
 
 
-def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
+def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Figure:
     """A line per duration flag, monthly; the standard (no CIN plan past 12 months) dashed at zero.
 
     A hidden count is a gap in its line (hover: the mark); the axis is scaled on the drawn points."""
