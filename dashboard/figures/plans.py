@@ -91,9 +91,9 @@ def _source(standards, name: str) -> str:
 
 
 def _period(months: int, adjective: bool = False) -> str:
-    """'2 years' ('2 year' before a noun), or '18 months' when not whole years."""
+    """'2 years' ('2-year' before a noun), or '18 months' ('18-month') when not whole years."""
     text = years_text(months)
-    return text.removesuffix("s") if adjective else text
+    return text.removesuffix("s").replace(" ", "-") if adjective else text
 
 
 def _plotted(v) -> float | None:

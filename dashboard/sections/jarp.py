@@ -275,7 +275,7 @@ def queue_chart(trend: pd.DataFrame, rules, view: View) -> Chart:
         figure = empty_figure(title, empty)
     note = (
         f"Referrals submitted and not yet decided at each week's end. The longest wait the timetable allows is "
-        f"{rules.max_wait_days} days (in just after the Friday cut-off)."
+        f"{rules.max_wait_days} days (in just after the {day_name[rules.cutoff_weekday]} cut-off)."
     )
     return Chart(
         id="jarp-queue-trend",
