@@ -118,8 +118,19 @@ def _import(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a subcommand; a malformed standards file is one clear message and exit code 1, not a traceback."""
+    from data_layer.standards import StandardsError
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except StandardsError as exc:
+        print(f"CSC Insight cannot use its standards file (CSC_STANDARDS_FILE).\n{exc}", file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace) -> int:
     if getattr(args, "source", None):
         import os
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.theme import RAG
+from data_layer.standards import Standards
 
 
 class RagError(ValueError):
@@ -86,7 +87,7 @@ def _num(v: float) -> str:
     return f"{v:g}"
 
 
-def default_thresholds(standards) -> dict[str, Threshold]:
+def default_thresholds(standards: Standards) -> dict[str, Threshold]:
     """The built-in bounds, derived from the practice standards in force."""
     per_fte = float(standards.caseload_per_fte)
     items = (
@@ -106,7 +107,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             25.0,
             "%",
             "caseload_per_fte (000); the % bands are a local default",
-            "Share of workers in post whose caseload exceeds 25 x FTE",
+            f"Share of workers in post whose caseload exceeds {_num(per_fte)} x FTE",
         ),
         Threshold(
             "unallocated",
@@ -133,7 +134,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             0,
             "",
             "cin_review_days (001)",
-            "Zero tolerance: every CIN plan reviewed within 6 weeks",
+            f"Zero tolerance: every CIN plan reviewed within {standards.cin_review_days} days",
         ),
         Threshold(
             "cp_over_2_years",
@@ -151,7 +152,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             75.0,
             "%",
             "transfer_working_days (003); the % bands are a local default",
-            "Completed transfers within 3 working days of the request",
+            f"Completed transfers within {standards.transfer_working_days} working days of the request",
         ),
         Threshold(
             "transfers_pending_late",
@@ -160,7 +161,7 @@ def default_thresholds(standards) -> dict[str, Threshold]:
             0,
             "",
             "transfer_working_days (003)",
-            "Zero tolerance: no pending transfer past 3 working days",
+            f"Zero tolerance: no pending transfer past {standards.transfer_working_days} working days",
         ),
         Threshold(
             "jarp_responses_on_time",
@@ -213,14 +214,14 @@ def apply_overrides(
     return out
 
 
-def load_thresholds(standards, path: str | None = None) -> dict[str, Threshold]:
+def load_thresholds(standards: Standards, path: str | None = None) -> dict[str, Threshold]:
     """Defaults for ``standards``, overridden by the ``[rag]`` table of the standards file.
 
     ``path`` defaults to ``standards.source_file`` (the file ``CSC_STANDARDS_FILE`` named), so
     the standards and their RAG bands are configured in one place.
     """
     defaults = default_thresholds(standards)
-    path = path or getattr(standards, "source_file", None)
+    path = path or standards.source_file
     if not path:
         return defaults
     try:

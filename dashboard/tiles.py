@@ -88,7 +88,7 @@ from data_layer import (
 from data_layer.metrics.jarp_scoring import rules_for
 from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.queries.caseloads import children_by_status
-from data_layer.standards import source_of
+from data_layer.standards import months_text, source_of, years_text
 from data_layer.vocabulary import PRIORITIES, STATUSES
 
 #: Weeks of caseload trend and months of plan trend fetched, as the pages fetch them (shared cache).
@@ -297,7 +297,7 @@ def _transfers_on_time(fetch, f, d: Disclosure, s):
     if pct is None:
         return _Figure(None, "No transfers completed")
     hidden = d.hides_share(on_time, done)
-    detail = f"{d.of(on_time, done)} completed in the 12 months."
+    detail = f"{d.of(on_time, done)} completed in the {s.window}."
     return _Figure(
         pct, d.share(on_time, done, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden
     )
@@ -334,7 +334,7 @@ def _jarp_on_time(fetch, f, d: Disclosure, s):
     by = "; ".join(
         f"{p} {c['share'] if c['share'] is not None else d.mark}" for p, c in shares.items() if c["share"] != ""
     )
-    detail = f"{d.of(on, on + late)} judged in the 12 months." + (f" On time by priority: {by}." if by else "")
+    detail = f"{d.of(on, on + late)} judged in the {s.window}." + (f" On time by priority: {by}." if by else "")
     return _Figure(
         pct, d.share(on, on + late, digits=1), f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden
     )
@@ -378,11 +378,16 @@ def _pilot_effect(fetch, f, d: Disclosure, s):
 @dataclass(frozen=True)
 class _Spec:
     key: str
-    label: str
+    label: str | Callable  # text, or standards -> text when it states a standard
     compute: Callable
     href: str
     kind: str
     standard: Callable  # standards -> text
+
+
+def _label(spec: _Spec, s) -> str:
+    """A tile's label, with the standard in force where it states one ("CIN plans open over 12 months")."""
+    return spec.label(s) if callable(spec.label) else spec.label
 
 
 SPECS: tuple[_Spec, ...] = (
@@ -420,7 +425,7 @@ SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         "cin_over_12_months",
-        "CIN plans open over 12 months",
+        lambda s: f"CIN plans open over {months_text(s.cin_max_months)}",
         _cin_over_12,
         "/plans",
         "count",
@@ -438,15 +443,15 @@ SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         "cp_over_2_years",
-        "CP plans open over 2 years",
+        lambda s: f"CP plans open over {years_text(s.cp_max_months)}",
         _cp_over_2y,
         "/plans",
         "count",
-        lambda s: f"Standard: CP plans under {s.cp_max_months // 12} years (source {source_of('cp_max_months')})",
+        lambda s: f"Standard: CP plans under {years_text(s.cp_max_months)} (source {source_of('cp_max_months')})",
     ),
     _Spec(
         "transfers_on_time",
-        "Transfers on time (12 months)",
+        lambda s: f"Transfers on time ({s.window})",
         _transfers_on_time,
         "/transfers",
         "percent",
@@ -475,7 +480,7 @@ SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         "jarp_responses_on_time",
-        "JARP responses on time (12 months)",
+        lambda s: f"JARP responses on time ({s.window})",
         _jarp_on_time,
         "/jarp",
         "percent",
@@ -556,13 +561,13 @@ def overview_tiles_and_gaps(
         if keys is not None and spec.key not in keys:
             continue
         if TILE_FLAGS.get(spec.key) in unserved:
-            gaps.append((spec.label, unserved[TILE_FLAGS[spec.key]]))
+            gaps.append((_label(spec, s), unserved[TILE_FLAGS[spec.key]]))
             continue
         try:
             now = spec.compute(fetch, filters, d, s)
             before = spec.compute(fetch, previous_filters, d, s)
         except MissingData as exc:
-            gaps.append((spec.label, str(exc)))
+            gaps.append((_label(spec, s), str(exc)))
             continue
         th = thresholds.get(spec.key)
         if spec.key == "pilot_effect":
@@ -581,7 +586,7 @@ def overview_tiles_and_gaps(
         out.append(
             Tile(
                 key=spec.key,
-                label=spec.label,
+                label=_label(spec, s),
                 value=now.value,
                 previous=before.value,
                 change=change,

@@ -281,7 +281,9 @@ def test_each_flag_standard_is_a_named_setting_with_its_source():
 
     described = {s.name: s for s in load_standards(None).describe()}
     assert {setting for _, _, setting in FLAGS} == set(PLAN_STANDARDS)
-    assert {name: described[name].source for name in PLAN_STANDARDS} == PLAN_STANDARDS
+    assert {name: described[name].cite for name in PLAN_STANDARDS} == PLAN_STANDARDS
+    assert described["cin_max_months"].source.startswith("Child in Need Practice Guidance (001)")
+    assert described["step_down_max_days"].source == "Cluster group presentation (000)"
     assert [
         described[n].value for n in ("cin_review_days", "step_down_max_days", "cin_visit_days", "cp_visit_days")
     ] == [42, 84, 21, 10]

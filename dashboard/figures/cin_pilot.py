@@ -16,6 +16,7 @@ square/dashed), never by colour alone; verdicts carry a word and a symbol.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -25,6 +26,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from data_layer.standards import Standards
 from data_layer.vocabulary import CIN_END_REASONS
 
 from .common import aria_summary, base_figure, empty_figure, plural, standard_label
@@ -48,29 +50,50 @@ VERDICT_BADGES = {
     "too_small": ("…", "Too small to judge"),
     "not_measurable": ("⏳", "Not measurable yet"),
 }
-WORKLOAD_LABELS = {
-    "closed_within_12m": "% of plans closed within 12 months",
+_WORKLOAD_LABELS = {
+    "closed_within_12m": "% of plans closed within {max_months} months",
     "escalated_cp": "% of plans escalated to child protection",
     "reviews_on_time": "% of plans reviewed on time throughout",
-    "rereferred_12m": "% re-referred within 12 months of closure",
+    "rereferred_12m": "% re-referred within {rereferral} months of closure",
 }
-#: Short names of the workload outcomes, for the page's selector.
-WORKLOAD_CHOICES = {
-    "closed_within_12m": "Closed within 12 months",
+_WORKLOAD_CHOICES = {
+    "closed_within_12m": "Closed within {max_months} months",
     "escalated_cp": "Escalated to CP",
     "reviews_on_time": "Reviewed on time",
-    "rereferred_12m": "Re-referred within 12 months",
+    "rereferred_12m": "Re-referred within {rereferral} months",
 }
-#: Panel titles of the DiD chart (the scorecard uses the data layer's full labels).
-PANEL_TITLES = {
+_PANEL_TITLES = {
     "median_days": "Median plan duration",
-    "closed_within_12m": "Closed within 12 months",
+    "closed_within_12m": "Closed within {max_months} months",
     "escalated_cp": "Escalated to CP",
     "became_lac": "Became looked after",
-    "rereferred_12m": "Re-referred within 12 months",
+    "rereferred_12m": "Re-referred within {rereferral} months",
     "reviews_on_time": "Reviewed on time",
     "holder_caseload": "Worker's caseload",
 }
+
+
+def _with_standards(texts: Mapping[str, str], standards: Standards | None = None) -> dict[str, str]:
+    """``texts`` with the follow-up periods in force filled in (the defaults when ``standards`` is None)."""
+    s = standards or Standards()
+    return {k: v.format(max_months=s.cin_max_months, rereferral=s.pilot_rereferral_months) for k, v in texts.items()}
+
+
+def workload_labels(standards: Standards | None = None) -> dict[str, str]:
+    """Each workload outcome's label, e.g. "% of plans closed within 12 months"."""
+    return _with_standards(_WORKLOAD_LABELS, standards)
+
+
+def workload_choices(standards: Standards | None = None) -> dict[str, str]:
+    """Short names of the workload outcomes, for the page's selector."""
+    return _with_standards(_WORKLOAD_CHOICES, standards)
+
+
+#: The labels at the default standards (keys are the outcomes; texts come from the functions above).
+WORKLOAD_LABELS = workload_labels()
+WORKLOAD_CHOICES = workload_choices()
+#: Panel titles of the DiD chart (the scorecard uses the data layer's full labels).
+PANEL_TITLES = _with_standards(_PANEL_TITLES)
 COHORTS = (("pilot", "before"), ("pilot", "during"), ("comparison", "before"), ("comparison", "during"))
 SCORECARD_COLUMNS = [
     "Measure",
@@ -334,8 +357,10 @@ def did_figure(
     *,
     periods: dict[str, str] | None = None,
     caseload_standard: float | None = None,
+    level: float = 0.95,
+    standards: Standards | None = None,
 ) -> go.Figure:
-    """One small panel per measure: pilot and comparison, before and during, with 95% intervals.
+    """One small panel per measure: pilot and comparison, before and during, with intervals at ``level``.
 
     The dashed grey line is the reference: where the pilot team would have been had it changed
     exactly as the comparison teams did; the gap between it and the pilot's "during" point is the
@@ -347,7 +372,8 @@ def did_figure(
     if measures.empty:
         return empty_figure(title)
     keys = list(dict.fromkeys(measures["measure"]))
-    labels = [PANEL_TITLES.get(k) or measures.loc[measures["measure"] == k, "measure_label"].iloc[0] for k in keys]
+    titles = _with_standards(_PANEL_TITLES, standards)
+    labels = [titles.get(k) or measures.loc[measures["measure"] == k, "measure_label"].iloc[0] for k in keys]
     cols = 4
     rows = math.ceil(len(keys) / cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=labels, horizontal_spacing=0.07, vertical_spacing=0.2)
@@ -358,7 +384,7 @@ def did_figure(
         unit = part["unit"].iloc[0]
         s = _scale(unit)
 
-        def val(p, v):
+        def val(p, v, s=s):
             return None if cell_hidden(p, d) or pd.isna(v) else s * v
 
         for cohort in ("pilot", "comparison"):
@@ -432,8 +458,8 @@ def did_figure(
         title=dict(
             text=title,
             subtitle=dict(
-                text="Dots: cohort value with 95% interval; dotted line: the pilot had it changed like the comparison "
-                "teams; hollow: fewer plans than the minimum to judge"
+                text=f"Dots: cohort value with {level_text(level)} interval; dotted line: the pilot had it changed "
+                "like the comparison teams; hollow: fewer plans than the minimum to judge"
             ),
         ),
         height=330 * rows + 120,
@@ -454,13 +480,18 @@ def did_figure(
     return fig
 
 
-def did_summary(did: pd.DataFrame) -> str:
+def level_text(level: float) -> str:
+    """A confidence level as texts state it: 0.95 -> "95%"."""
+    return f"{level * 100:g}%"
+
+
+def did_summary(did: pd.DataFrame, level: float = 0.95) -> str:
     facts = [f"{r.measure_label}: {verdict_badge(r.status)}" for r in did.itertuples()]
     return aria_summary(
         "Panel of dot charts",
         scorecard_title(did),
         "Each panel shows one measure for the pilot team and the comparison teams before and "
-        "during the pilot, with 95% intervals",
+        f"during the pilot, with {level_text(level)} intervals",
         *facts,
     )
 
@@ -743,7 +774,7 @@ def routes_table(routes: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
     if not d.active:
         return t
     out = t.astype(object)
-    for (cohort, period), idx in t.groupby(["cohort", "period"], sort=False).groups.items():
+    for idx in t.groupby(["cohort", "period"], sort=False).groups.values():
         idx = list(idx)
         plans = t.loc[idx, "plans"].tolist()
         hidden, total_hidden = d.stack(plans)
@@ -976,8 +1007,8 @@ def workload_table(df: pd.DataFrame, outcome: str, d: Disclosure = EXACT) -> pd.
     return out
 
 
-def workload_title(outcome: str) -> str:
-    label = WORKLOAD_LABELS.get(outcome, outcome)
+def workload_title(outcome: str, standards: Standards | None = None) -> str:
+    label = workload_labels(standards).get(outcome, outcome)
     return f"{label[0].upper()}{label[1:]} by the caseload per FTE of the plan's worker"
 
 
@@ -1005,11 +1036,12 @@ def workload_figure(
     overall: float | None = None,
     caseload_standard: float = 25,
     source: str = "000",
+    standards: Standards | None = None,
 ) -> go.Figure:
     """Bars per caseload band (worker's children per FTE when they took the plan), pilot vs
     comparison, with 95% Wilson intervals; the dashed line is the rate over all plans. Draws
     :func:`workload_table` as it is: a band whose share is a mark has no bar."""
-    title = workload_title(outcome)
+    title = workload_title(outcome, standards)
     values = [_number(v) for v in table["percent"]] if len(table) else []
     if table.empty or all(v is None for v in values):
         return empty_figure(title, "No plans with a key worker to band (or not yet measurable)")
@@ -1056,9 +1088,11 @@ def workload_figure(
     return fig
 
 
-def workload_finding(table: pd.DataFrame, outcome: str, overall: float | None) -> str:
+def workload_finding(
+    table: pd.DataFrame, outcome: str, overall: float | None, standards: Standards | None = None
+) -> str:
     """The overall rate, and the lowest and highest band shown (only values the chart shows)."""
-    label = WORKLOAD_LABELS.get(outcome, outcome).removeprefix("% of plans ").removeprefix("% ")
+    label = workload_labels(standards).get(outcome, outcome).removeprefix("% of plans ").removeprefix("% ")
     shown = [(v, r.band, r.cohort) for r in table.itertuples() if (v := _number(r.percent)) is not None]
     if not shown:
         return "No caseload band has a rate that can be shown for these filters"
@@ -1075,13 +1109,13 @@ def workload_finding(table: pd.DataFrame, outcome: str, overall: float | None) -
     return text[0].upper() + text[1:]
 
 
-def workload_summary(table: pd.DataFrame, outcome: str) -> str:
+def workload_summary(table: pd.DataFrame, outcome: str, standards: Standards | None = None) -> str:
     facts = [
         f"{COHORT_LABELS[r.cohort]}, caseload {r.band}: {v:.0f}% of {r.plans} plans"
         for r in table.itertuples()
         if (v := _number(r.percent)) is not None
     ]
-    return aria_summary("Bar chart", workload_title(outcome), *facts)
+    return aria_summary("Bar chart", workload_title(outcome, standards), *facts)
 
 
 __all__ = [
@@ -1115,6 +1149,8 @@ __all__ = [
     "verdict_badge",
     "COHORT_LABELS",
     "WORKLOAD_LABELS",
+    "workload_labels",
+    "workload_choices",
     "WORKLOAD_CHOICES",
     "TREND_TITLE",
     "DID_TITLE",

@@ -27,6 +27,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from data_layer.standards import months_text
 from data_layer.vocabulary import PRIORITIES as PRIORITY
 
 from .common import add_standard_line, aria_summary, base_figure, empty_figure, standard_label
@@ -585,22 +586,24 @@ def _judged(summary: pd.DataFrame) -> tuple[int, int]:
     return int(summary["on_time"].sum()), int(summary["late"].sum())
 
 
-def response_title(summary: pd.DataFrame, d: Disclosure = EXACT) -> str:
+def response_title(summary: pd.DataFrame, d: Disclosure = EXACT, window: str = "12 months") -> str:
     on, late = _judged(summary)
     if on + late == 0:
-        return "No responses to judge against their targets in the 12 months"
+        return f"No responses to judge against their targets in the {window}"
     if d.hides_share(on, on + late):
         return (
-            "Family-support responses against their priority's target in the 12 months (the share on time "
+            f"Family-support responses against their priority's target in the {window} (the share on time "
             "rests on too few responses to show)"
         )
-    return f"{d.share(on, on + late)} of family-support responses met their priority's target in the 12 months"
+    return f"{d.share(on, on + late)} of family-support responses met their priority's target in the {window}"
 
 
 def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -> go.Figure:
     """One panel per priority: responses by days taken, the target as a line, the guidance range as a band."""
     if table.empty:
-        return empty_figure(title, "No responses received in the 12 months for the selected teams")
+        return empty_figure(
+            title, f"No responses received in the {months_text(rules.window_months)} for the selected teams"
+        )
     targets = _targets(rules)
     drawn = _drawn(table["responses"], shown["responses"])
     fig = make_subplots(
@@ -789,10 +792,10 @@ def response_trend_points(table: pd.DataFrame, d: Disclosure = EXACT) -> dict[st
     return out
 
 
-def response_trend_empty(table: pd.DataFrame, d: Disclosure = EXACT) -> str | None:
+def response_trend_empty(table: pd.DataFrame, d: Disclosure = EXACT, window: str = "12 months") -> str | None:
     """Why the trend has nothing to draw (``None`` when it has)."""
     if table.empty:
-        return "No responses judged in the 12 months for the selected teams, so there is no share on time to show"
+        return f"No responses judged in the {window} for the selected teams, so there is no share on time to show"
     if not any(response_trend_points(table, d).values()):
         return (
             f"Every month's share on time rests on a count under {d.threshold} (responses on time or late), "
@@ -818,9 +821,9 @@ def response_trend_facts(table: pd.DataFrame, d: Disclosure = EXACT) -> list[str
     return facts
 
 
-def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT) -> go.Figure:
+def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: str = "12 months") -> go.Figure:
     """% on time per month and priority, with the standard (every response on time) at 100%."""
-    empty = response_trend_empty(table, d)
+    empty = response_trend_empty(table, d, window)
     if empty:
         return empty_figure(RESPONSE_TREND_TITLE, empty)
     fig = base_figure(RESPONSE_TREND_TITLE, height=360)
@@ -866,8 +869,8 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT) -> go.Figu
     return fig
 
 
-def response_trend_summary(table: pd.DataFrame, d: Disclosure = EXACT) -> str:
-    empty = response_trend_empty(table, d)
+def response_trend_summary(table: pd.DataFrame, d: Disclosure = EXACT, window: str = "12 months") -> str:
+    empty = response_trend_empty(table, d, window)
     if empty:
         return aria_summary("Line chart", RESPONSE_TREND_TITLE, empty)
     return aria_summary("Line chart", RESPONSE_TREND_TITLE, *response_trend_facts(table, d), "Standard: 100% on time")
@@ -888,16 +891,18 @@ REVIEW_COLUMNS = [
 ]
 
 
-def review_rows(reviews: pd.DataFrame) -> pd.DataFrame:
+def review_rows(reviews: pd.DataFrame, *, notice_days: int = 7, review_weeks: int = 6) -> pd.DataFrame:
     """Progress reviews flagged (overdue first, then due soonest) for the managers' grid."""
     if reviews.empty:
         return pd.DataFrame(columns=REVIEW_COLUMNS)
     return pd.DataFrame(
         {
-            "status": ["Overdue" if s == "overdue" else "Due within 7 days" for s in reviews["status"]],
+            "status": ["Overdue" if s == "overdue" else f"Due within {notice_days} days" for s in reviews["status"]],
             "review_due": [_fmt_date(d) for d in reviews["review_due"]],
             "days_to_due": reviews["days_to_due"].astype(int).to_numpy(),
-            "due_basis": ["decision + 6 weeks" if c else "recorded next review" for c in reviews["due_computed"]],
+            "due_basis": [
+                f"decision + {review_weeks} weeks" if c else "recorded next review" for c in reviews["due_computed"]
+            ],
             "decision_date": [_fmt_date(d) for d in reviews["decision_date"]],
             "referring_team": reviews["referring_team"].fillna("No team recorded").to_numpy(),
             "referral_id": reviews["referral_id"].to_numpy(),
@@ -945,20 +950,29 @@ def review_title(reviews: pd.DataFrame, d: Disclosure = EXACT, notice_days: int 
     return f"{d.count_noun(over, 'progress review')} overdue, {d.count(soon)} due in the next {notice_days} days"
 
 
-def review_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_days: int) -> go.Figure:
+def _days_or_week(days: int, week: str) -> str:
+    """``week`` ("a week", "week") for 7 days, else "N days": the review notice as the texts say it."""
+    return week if days == 7 else f"{days} days"
+
+
+def review_figure(
+    table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_days: int, review_weeks: int = 6
+) -> go.Figure:
     """Reviews by days until due: the flag window (a week before due) as a band, the due date as a line.
 
     Only bars whose count ``shown`` displays are drawn; the x range is set from those alone (the
     most overdue review is one child's: it is not stated when its count is hidden).
     """
     if table.empty:
-        return empty_figure(title, "No progress reviews overdue or due in the next week")
+        return empty_figure(
+            title, f"No progress reviews overdue or due in the next {_days_or_week(notice_days, 'week')}"
+        )
     drawn = _drawn(table["reviews"], shown["reviews"])
     fig = base_figure(title, height=340)
     fig.add_vrect(x0=-0.5, x1=notice_days + 0.5, fillcolor=TEAL, opacity=0.15, line_width=0)
     for status, name, colour, pattern in (
         ("overdue", "Overdue", ROSE, "x"),
-        ("due_soon", "Due within a week", BLUE, ""),
+        ("due_soon", f"Due within {_days_or_week(notice_days, 'a week')}", BLUE, ""),
     ):
         rows = (table["status"] == status) & drawn
         if not rows.any():
@@ -977,8 +991,8 @@ def review_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_d
     add_standard_line(fig, -0.5, "Due date", axis="x", position="top left")
     _footnote(
         fig,
-        f"Shaded: the flag window, due within {notice_days} days (reviews every six weeks, flagged one week "
-        f"ahead, source 003 App. A). Left of the dashed line: overdue.",
+        f"Shaded: the flag window, due within {notice_days} days (reviews every {review_weeks} weeks, flagged "
+        f"{notice_days} days ahead, source 003 App. A). Left of the dashed line: overdue.",
     )
     days = table.loc[drawn, "days_to_due"]
     lo = min(-notice_days, int(days.min()) - 2 if len(days) else -notice_days)
@@ -1001,11 +1015,13 @@ def review_facts(table: pd.DataFrame, shown: pd.DataFrame) -> list[str]:
     return [f"The longest overdue is {-days} days past its due date"]
 
 
-def review_summary(table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_days: int) -> str:
+def review_summary(
+    table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_days: int, review_weeks: int = 6
+) -> str:
     return aria_summary(
         "Bar chart",
         title,
-        f"Six-weekly progress reviews flagged {notice_days} days before they fall due",
+        f"Progress reviews every {review_weeks} weeks, flagged {notice_days} days before they fall due",
         *review_facts(table, shown),
     )
 

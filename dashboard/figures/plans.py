@@ -24,6 +24,7 @@ from plotly.subplots import make_subplots
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import GREY, SAFE
 from data_layer import vocabulary
+from data_layer.standards import Standards, source_of, years_text
 from data_layer.vocabulary import CIN_ORIGINS, DRIFT_FLAGS, PLAN_TYPES
 
 from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural
@@ -62,12 +63,16 @@ def flag_label(flag: str, standards=None) -> str:
 
 
 def _source(standards, name: str) -> str:
-    from data_layer.standards import source_of
-
     try:
         return source_of(name)
-    except StopIteration:
+    except KeyError:
         return "configuration"
+
+
+def _period(months: int, adjective: bool = False) -> str:
+    """'2 years' ('2-year' before a noun), or '18 months' ('18-month') when not whole years."""
+    text = years_text(months)
+    return text.removesuffix("s").replace(" ", "-") if adjective else text
 
 
 def _plotted(v) -> float | None:
@@ -124,10 +129,12 @@ def hidden_counts(row: Mapping, d: Disclosure = EXACT) -> dict[str, bool]:
 # --------------------------------------------------------------------------- duration bands
 
 
-def _suffix_starts(standards, edges: tuple[int, ...], plan_type: str) -> list[int]:
+def _suffix_starts(standards: Standards, edges: tuple[int, ...], plan_type: str) -> list[int]:
     """First band index of each nested count shown elsewhere (over 9 and 12 months; over 2 years)."""
-    names = ("cin_sm_review_months", "cin_max_months") if plan_type == "cin" else ("cp_max_months",)
-    return [edges.index(getattr(standards, n)) + 1 for n in names if getattr(standards, n) in edges]
+    values = (
+        (standards.cin_sm_review_months, standards.cin_max_months) if plan_type == "cin" else (standards.cp_max_months,)
+    )
+    return [edges.index(v) + 1 for v in values if v in edges]
 
 
 def _band_groups(values: list[int], starts: list[int], d: Disclosure) -> tuple[list[range], list[range]]:
@@ -155,6 +162,14 @@ def _band_groups(values: list[int], starts: list[int], d: Disclosure) -> tuple[l
     return known, secret
 
 
+OPEN_STATUS = "Open on the date"
+
+
+def closed_status(standards=None) -> str:
+    """The bands' status of a closed plan, naming the reporting window: "Closed in the 12 months"."""
+    return f"Closed in the {(standards or Standards()).window}"
+
+
 def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> pd.DataFrame:
     """Plans by type, duration band and open/closed, as drawn and downloaded.
 
@@ -173,7 +188,7 @@ def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> p
             "plan_type": t["plan_type"].map(PLAN_TYPES.labels()),
             "band": t["band"],
             "band_order": t["band_order"].astype(int),
-            "status": np.where(t["open"], "Open on the date", "Closed in the 12 months"),
+            "status": np.where(t["open"], OPEN_STATUS, closed_status(standards)),
             "plans": t["n"].astype(int),
         }
     )
@@ -219,17 +234,17 @@ def bands_title(bands: pd.DataFrame, edges: tuple[int, ...], cin_max_months: int
     )
 
 
-def _band_standards(standards, edges: tuple[int, ...]) -> list[tuple[str, int, str, str]]:
+def _band_standards(standards: Standards, edges: tuple[int, ...]) -> list[tuple[str, int, str, str]]:
     """(plan type, edge, short label, source) of each standard drawn on the bands chart."""
     out = []
-    for name, plan_type, text in (
-        ("cin_tm_review_first_months", "cin", "TM review"),
-        ("cin_tm_review_second_months", "cin", "TM review"),
-        ("cin_sm_review_months", "cin", "SM review"),
-        ("cin_max_months", "cin", "CIN limit"),
-        ("cp_max_months", "cp", "CP 2-year indicator"),
+    s = standards
+    for value, name, plan_type, text in (
+        (s.cin_tm_review_first_months, "cin_tm_review_first_months", "cin", "TM review"),
+        (s.cin_tm_review_second_months, "cin_tm_review_second_months", "cin", "TM review"),
+        (s.cin_sm_review_months, "cin_sm_review_months", "cin", "SM review"),
+        (s.cin_max_months, "cin_max_months", "cin", "CIN limit"),
+        (s.cp_max_months, "cp_max_months", "cp", f"CP {_period(s.cp_max_months, adjective=True)} indicator"),
     ):
-        value = getattr(standards, name)
         if value in edges:
             source = _source(standards, name)
             out.append((plan_type, value, f"{value}m {text}" + (f" ({source})" if len(source) <= 8 else ""), name))
@@ -241,7 +256,7 @@ def bands_empty(table: pd.DataFrame) -> bool:
     return table.empty or not any(is_mark(v) or (_plotted(v) or 0) > 0 for v in table["plans"])
 
 
-def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standards) -> go.Figure:
+def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standards: Standards) -> go.Figure:
     """CIN and CP side by side: plans per duration band, closed solid and open hatched, standards dashed.
 
     The bands' edges *are* the standards (3/6-month Team Manager reviews, 9-month Service Manager
@@ -262,7 +277,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     for col, plan_type in enumerate(("cin", "cp"), start=1):
         label = PLAN_TYPES.label(plan_type)
         part = table[table["plan_type"] == label]
-        for status, pattern, opacity in (("Closed in the 12 months", "", 1.0), ("Open on the date", "/", 0.65)):
+        for status, pattern, opacity in ((closed_status(standards), "", 1.0), (OPEN_STATUS, "/", 0.65)):
             rows = part[part["status"] == status].set_index("band").reindex(bands_in_order)
             shown = [0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in rows["plans"]]
             fig.add_trace(
@@ -295,14 +310,16 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     return fig
 
 
-def bands_summary(table: pd.DataFrame, title: str) -> str:
+def bands_summary(table: pd.DataFrame, title: str, standards=None) -> str:
     if table.empty:
         return aria_summary("Bar chart", title, "No plans for the selected teams")
+    s = standards or Standards()
     facts = [
         "Two panels, CIN and CP plans, counting plans by how long they have lasted, closed plans solid "
         "and open plans hatched",
-        "Dashed lines mark the 3 and 6 month Team Manager reviews, the 9 month Service Manager review, "
-        "the 12 month CIN expectation and the 2 year CP indicator",
+        f"Dashed lines mark the {s.cin_tm_review_first_months} and {s.cin_tm_review_second_months} month Team "
+        f"Manager reviews, the {s.cin_sm_review_months} month Service Manager review, the {s.cin_max_months} month "
+        f"CIN expectation and the {_period(s.cp_max_months, adjective=True)} CP indicator",
     ]
     return aria_summary("Bar chart", title, *facts)
 
@@ -711,11 +728,13 @@ def drift_summary(matrix: pd.DataFrame, title: str) -> str:
     )
 
 
-def drift_note(standards) -> str:
+def drift_note(standards: Standards) -> str:
     return (
-        f"Standards: CIN reviews every {standards.cin_review_days} days and 9 and 12 month reviews (001); CIN visits every {standards.cin_visit_days} days "
-        f"(001; 000 uses 15); CP step-down CIN plans close within {standards.step_down_max_days} days (000); CP visits every {standards.cp_visit_days} days (000); "
-        f"CP plans over {standards.cp_max_months} months (national indicator). A plan can carry several flags."
+        f"Standards: CIN reviews every {standards.cin_review_days} days and {standards.cin_sm_review_months} and "
+        f"{standards.cin_max_months} month reviews (001); CIN visits every {standards.cin_visit_days} days (001; 000 "
+        f"uses 15); CP step-down CIN plans close within {standards.step_down_max_days} days (000); CP visits every "
+        f"{standards.cp_visit_days} days (000); CP plans over {standards.cp_max_months} months (national indicator). "
+        "A plan can carry several flags."
     )
 
 
@@ -746,7 +765,7 @@ def trend_table(trend: pd.DataFrame, d: Disclosure = EXACT) -> pd.DataFrame:
     return out
 
 
-def trend_title(trend: pd.DataFrame, d: Disclosure = EXACT) -> str:
+def trend_title(trend: pd.DataFrame, d: Disclosure = EXACT, max_months: int = 12) -> str:
     """Where open CIN plans past 12 months stand now against the first month shown.
 
     The direction is said only when the shown values say it too: not between two hidden counts
@@ -760,10 +779,10 @@ def trend_title(trend: pd.DataFrame, d: Disclosure = EXACT) -> str:
     at, bt = d.cell_text(a, ha), d.cell_text(b, hb)
     protected = (ha and not d.small(a)) or (hb and not d.small(b))
     if protected or (ha and hb):
-        return f"Open CIN plans past 12 months: {bt} on the date; {at} a year earlier"
+        return f"Open CIN plans past {max_months} months: {bt} on the date; {at} a year earlier"
     direction = "up" if b > a else "down" if b < a else "unchanged"
     change = f" from {at}" if direction != "unchanged" else ""
-    return f"Open CIN plans past 12 months: {bt} on the date, {direction}{change} a year earlier"
+    return f"Open CIN plans past {max_months} months: {bt} on the date, {direction}{change} a year earlier"
 
 
 def trend_empty(trend: pd.DataFrame) -> bool:
@@ -771,7 +790,7 @@ def trend_empty(trend: pd.DataFrame) -> bool:
     return trend.empty or not (trend["open_cin"].astype(int).sum() + trend["open_cp"].astype(int).sum())
 
 
-def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
+def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Figure:
     """A line per duration flag, monthly; the standard (no CIN plan past 12 months) dashed at zero.
 
     A hidden count is a gap in its line (hover: the mark); the axis is scaled on the drawn points."""
@@ -812,15 +831,17 @@ def trend_figure(table: pd.DataFrame, title: str, standards) -> go.Figure:
     return fig
 
 
-def trend_summary(table: pd.DataFrame, title: str) -> str:
+def trend_summary(table: pd.DataFrame, title: str, standards=None) -> str:
     if table.empty:
         return aria_summary("Line chart", title, "No plans in the period")
+    s = standards or Standards()
     return aria_summary(
         "Line chart",
         title,
         f"Monthly from {table['as_at'].iloc[0]:%d %B %Y} to {table['as_at'].iloc[-1]:%d %B %Y}",
-        "Lines: CIN plans over 12 months, CIN plans over 9 months, CP step-down CIN plans over "
-        "12 weeks and CP plans over 2 years; the standard is none over 12 months",
+        f"Lines: CIN plans over {s.cin_max_months} months, CIN plans over {s.cin_sm_review_months} months, CP "
+        f"step-down CIN plans over {s.step_down_max_days} days and CP plans over {_period(s.cp_max_months)}; the "
+        f"standard is none over {s.cin_max_months} months",
     )
 
 

@@ -371,13 +371,18 @@ def working_days_title(rows_or_totals, *, standard: int = 3) -> str:
 
 
 def working_days_figure(
-    shown: Shown | pd.DataFrame, title: str, *, standard: int = 3, source: str = SOURCE_TIMELINESS
+    shown: Shown | pd.DataFrame,
+    title: str,
+    *,
+    standard: int = 3,
+    source: str = SOURCE_TIMELINESS,
+    window: str = "12 months",
 ) -> go.Figure:
     """Stacked bars of transfers by working days: completed (solid) and still pending (hatched)."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
-        return empty_figure(title, "No transfers requested in the 12 months or pending for these filters")
+        return empty_figure(title, f"No transfers requested in the {window} or pending for these filters")
     fig = base_figure(title, height=380)
     for col, name, colour, pattern in (
         ("completed", "Completed: working days taken", BLUE, ""),
@@ -738,7 +743,7 @@ def monthly_csv(shown: Shown) -> pd.DataFrame:
     )
 
 
-def monthly_finding(shown: Shown | pd.DataFrame) -> str:
+def monthly_finding(shown: Shown | pd.DataFrame, window: str = "12 months") -> str:
     s = shown if isinstance(shown, Shown) else monthly_shown(shown)
     table = s.table
     if table.empty or int(table["decided"].sum()) == 0:
@@ -749,9 +754,9 @@ def monthly_finding(shown: Shown | pd.DataFrame) -> str:
         if int(table.at[i, "decided"]) > 0 and not s.share_hidden((i, "on_time"), (i, "decided"))
     ]
     if s.share_hidden(("m", "on_time"), ("m", "decided")):
-        overall = "Too few transfers to show the share on time over 12 months"
+        overall = f"Too few transfers to show the share on time over {window}"
     else:
-        overall = f"{s.share(('m', 'on_time'), ('m', 'decided'))} on time over 12 months"
+        overall = f"{s.share(('m', 'on_time'), ('m', 'decided'))} on time over {window}"
     if not visible:
         return overall + ("; monthly shares not shown (too few transfers)" if s.active else "")
     last = visible[-1]
@@ -759,13 +764,18 @@ def monthly_finding(shown: Shown | pd.DataFrame) -> str:
 
 
 def monthly_figure(
-    shown: Shown | pd.DataFrame, finding: str, *, standard: int = 3, source: str = SOURCE_TIMELINESS
+    shown: Shown | pd.DataFrame,
+    finding: str,
+    *,
+    standard: int = 3,
+    source: str = SOURCE_TIMELINESS,
+    window: str = "12 months",
 ) -> go.Figure:
     """% on time per request month (line, left axis, standard at 100%) over requests (bars, right axis)."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
-        return empty_figure(MONTHLY_TITLE, "No transfers requested in the 12 months for these filters")
+        return empty_figure(MONTHLY_TITLE, f"No transfers requested in the {window} for these filters")
     n = len(table)
     x = pd.to_datetime(table["month"]).tolist()
     bars = [s.drawn((i, "transfers")) for i in range(n)]
@@ -1173,33 +1183,46 @@ def pair_labels(shown: Shown, met: str) -> list[str]:
     return out
 
 
-def pair_standards_title(table: pd.DataFrame, totals: Totals | None = None) -> str:
+def notice_text(days: int) -> str:
+    """The notice standard in words: "two weeks' notice", "a week's notice", "10 days' notice"."""
+    if days == 7:
+        return "a week's notice"
+    words = {14: "two weeks", 21: "three weeks", 28: "four weeks"}
+    return f"{words.get(days, f'{days} days')}' notice"
+
+
+def days_before_text(days: int) -> str:
+    """The joint-visit window in words: "the week before", "the 5 days before"."""
+    return "the week before" if days == 7 else f"the {days} days before"
+
+
+def pair_standards_title(
+    table: pd.DataFrame, totals: Totals | None = None, *, notice_days: int = 14, joint_days: int = 7
+) -> str:
+    notice_words, before = notice_text(notice_days), days_before_text(joint_days)
     if table.empty:
         return "Notice and joint visits: no transfers completed in the period"
     if totals is None:
         n = int(table["completed"].sum())
         notice = _pct(int(table["notice_met"].sum()), n)
         joint = _pct(int(table["joint_met"].sum()), n)
-        return (
-            f"{notice:.0f}% of completed transfers had two weeks' notice and {joint:.0f}% a joint visit "
-            "in the week before"
-        )
+        return f"{notice:.0f}% of completed transfers had {notice_words} and {joint:.0f}% a joint visit in {before}"
     notice_hidden, joint_hidden = totals.share_hidden("notice", "done"), totals.share_hidden("joint", "done")
     if notice_hidden and joint_hidden:
         return "Notice and joint visits: too few completed transfers to show the shares"
     if notice_hidden:
         return (
-            f"{totals.share('joint', 'done')} of completed transfers had a joint visit in the week before "
-            "(too few to show the share with two weeks' notice)"
+            f"{totals.share('joint', 'done')} of completed transfers had a joint visit in {before} "
+            f"(too few to show the share with {notice_words})"
         )
     if joint_hidden:
         return (
-            f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice "
+            f"{totals.share('notice', 'done')} of completed transfers had {notice_words} "
             "(too few to show the share with a joint visit)"
         )
     return (
-        f"{totals.share('notice', 'done')} of completed transfers had two weeks' notice and "
-        f"{totals.share('joint', 'done')} a joint visit in the week before"
+        f"{totals.share('notice', 'done')} of completed transfers had {notice_words} and "
+        f"{totals.share('joint', 'done')} a joint visit in {before}"
     )
 
 
@@ -1415,18 +1438,23 @@ def keyworker_csv(shown: Shown) -> pd.DataFrame:
     return shown.csv(["children"])
 
 
-def keyworker_title(shown: Shown | pd.DataFrame, *, alert: int = 3) -> str:
+def keyworker_title(shown: Shown | pd.DataFrame, *, alert: int = 3, window: str = "12 months") -> str:
     s = shown if isinstance(shown, Shown) else keyworker_shown(shown, alert=alert)
     total = s.value(KW_TOTAL)
     if total == 0:
-        return "No children with a key worker in the 12 months for these filters"
+        return f"No children with a key worker in the {window} for these filters"
     many = _all("keyworker_many")
     pct = "" if s.share_hidden(many, KW_TOTAL) else f" ({s.share(many, KW_TOTAL)})"
-    return f"{s.text(many)} of {s.text(KW_TOTAL)} children{pct} had {alert} or more key-worker changes in 12 months"
+    return f"{s.text(many)} of {s.text(KW_TOTAL)} children{pct} had {alert} or more key-worker changes in {window}"
 
 
 def keyworker_figure(
-    shown: Shown | pd.DataFrame, title: str, *, alert: int = 3, source: str = SOURCE_KEYWORKER
+    shown: Shown | pd.DataFrame,
+    title: str,
+    *,
+    alert: int = 3,
+    source: str = SOURCE_KEYWORKER,
+    window: str = "12 months",
 ) -> go.Figure:
     """Bars of children by changes of key worker; the alert level drawn as a line, bars past it hatched."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
@@ -1455,7 +1483,7 @@ def keyworker_figure(
         fig, alert - 0.5, f"Listed from {alert} changes; standard: as few as possible (source {source})", axis="x"
     )
     fig.update_xaxes(
-        title_text="Changes of key worker in the 12 months",
+        title_text=f"Changes of key worker in the {window}",
         tickmode="array",
         tickvals=table["changes"].tolist(),
         ticktext=table["label"].tolist(),

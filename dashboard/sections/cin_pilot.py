@@ -31,6 +31,7 @@ from dashboard.figures import cin_pilot as fig
 from dashboard.figures.common import standard_label
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, View
 from data_layer import closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload, pilot_trend, team_options
+from data_layer.standards import source_of
 
 #: The page's methods note; numbers come from the standards in force (nothing about a pilot here).
 METHODS = """
@@ -149,8 +150,8 @@ def scorecard_section(ev, view: View, standards) -> Section:
     return Section(
         id="cin-pilot-scorecard-card",
         title=fig.scorecard_title(ev.did),
-        lede="Each cell: value (95% interval); n = plans behind it. The difference-in-differences is the pilot "
-        "team's change minus the comparison teams' change.",
+        lede=f"Each cell: value ({fig.level_text(standards.confidence_level)} interval); n = plans behind it. The "
+        "difference-in-differences is the pilot team's change minus the comparison teams' change.",
         items=(
             Table(
                 id="cin-pilot-scorecard",
@@ -178,12 +179,20 @@ def did_chart(ev, view: View, standards) -> Chart:
     return Chart(
         id="cin-pilot-did",
         title=fig.did_title(ev.did),
-        figure=fig.did_figure(ev.measures, ev.did, d, periods=periods, caseload_standard=standards.caseload_per_fte),
+        figure=fig.did_figure(
+            ev.measures,
+            ev.did,
+            d,
+            periods=periods,
+            caseload_standard=standards.caseload_per_fte,
+            level=standards.confidence_level,
+            standards=standards,
+        ),
         table=fig.scorecard_csv(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort),
         finding=empty or finding,
-        summary=fig.did_summary(ev.did),
+        summary=fig.did_summary(ev.did, standards.confidence_level),
         note=note,
-        standard=f"Minimum cohort to judge: {standards.pilot_min_cohort} plans (source 002)",
+        standard=f"Minimum cohort to judge: {standards.pilot_min_cohort} plans ({source_of('pilot_min_cohort')})",
         filename="cin-pilot-cohorts",
         empty=empty,
     )
@@ -258,12 +267,13 @@ def workload_chart(plans, outcome: str, view: View, standards) -> Chart:
     bands = outcomes_by_caseload(plans, standards)
     table = fig.workload_table(bands, outcome, d)
     overall = fig.workload_overall(bands, outcome, d, table)
-    finding = fig.workload_finding(table, outcome, overall)
+    finding = fig.workload_finding(table, outcome, overall, standards)
     drawn = any(fig._number(v) is not None for v in table["percent"]) if len(table) else False
     empty = None if drawn else "No plans with a key worker to band (or not yet measurable) for these filters"
     note = (
         "Caseload = children with an open key-worker allocation to the worker on the day they took the plan, "
-        "divided by their FTE. Plans without a key worker are left out. Bars: 95% Wilson intervals."
+        f"divided by their FTE. Plans without a key worker are left out. Bars: "
+        f"{fig.level_text(standards.confidence_level)} Wilson intervals."
     )
     if d.active:
         note += (
@@ -273,11 +283,13 @@ def workload_chart(plans, outcome: str, view: View, standards) -> Chart:
         )
     return Chart(
         id="cin-pilot-workload-chart",
-        title=fig.workload_title(outcome),
-        figure=fig.workload_figure(table, outcome, overall=overall, caseload_standard=standards.caseload_per_fte),
+        title=fig.workload_title(outcome, standards),
+        figure=fig.workload_figure(
+            table, outcome, overall=overall, caseload_standard=standards.caseload_per_fte, standards=standards
+        ),
         table=table,
         finding=empty or finding,
-        summary=fig.workload_summary(table, outcome),
+        summary=fig.workload_summary(table, outcome, standards),
         note=note,
         standard=standard_label(standards.caseload_per_fte, "children per FTE", "000"),
         filename=f"cin-pilot-workload-{outcome}",

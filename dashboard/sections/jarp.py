@@ -16,6 +16,8 @@ draw says why (``Chart.empty``) instead of stating a finding.
 
 from __future__ import annotations
 
+from calendar import day_name
+
 import pandas as pd
 
 from dashboard.cache import cached_call
@@ -34,6 +36,7 @@ from data_layer import (
     response_trend,
 )
 from data_layer.metrics.jarp_scoring import next_panel, rules_for
+from data_layer.standards import months_text
 from data_layer.vocabulary import PRIORITIES
 
 TREND_WEEKS = 26
@@ -85,6 +88,15 @@ NOT_LISTED = (
     "In presentation mode a count under {t}, or one hidden so that it cannot be worked out, is neither drawn "
     "nor listed in the CSV."
 )
+
+
+def _clock(hour: int) -> str:
+    """The cut-off hour as the practice documents write it: 14 -> "2pm", 12 -> "noon", 9 -> "9am"."""
+    if hour == 12:
+        return "noon"
+    if hour == 0:
+        return "midnight"
+    return f"{hour % 12}{'am' if hour < 12 else 'pm'}"
 
 
 def _note(text: str, d: Disclosure, presentation: str = "") -> str:
@@ -182,7 +194,8 @@ def agenda_chart(queue: pd.DataFrame, panel, rules, view: View) -> Chart:
     if empty:
         figure = empty_figure(title, empty)
     note = (
-        f"Referrals in by 2pm Friday go to the next Tuesday panel; carried-over referrals stay on it. "
+        f"Referrals in by {_clock(rules.cutoff_hour)} {day_name[rules.cutoff_weekday]} go to the next "
+        f"{day_name[rules.panel_weekday]} panel; carried-over referrals stay on it. "
         f"Direct-referral exceptions are P1 at any score. {fig.CARRIED_MARK} marks a carried-over referral in "
         "the agenda."
     )
@@ -264,7 +277,7 @@ def queue_chart(trend: pd.DataFrame, rules, view: View) -> Chart:
         figure = empty_figure(title, empty)
     note = (
         f"Referrals submitted and not yet decided at each week's end. The longest wait the timetable allows is "
-        f"{rules.max_wait_days} days (in just after the Friday cut-off)."
+        f"{rules.max_wait_days} days (in just after the {day_name[rules.cutoff_weekday]} cut-off)."
     )
     return Chart(
         id="jarp-queue-trend",
@@ -311,17 +324,18 @@ def response_times_chart(responses: pd.DataFrame, summary: pd.DataFrame, rules, 
     d = view.disclosure
     raw = fig.response_time_table(responses, rules)
     shown = fig.response_time_shown(raw, summary, d)
-    title = fig.response_title(summary, d)
+    window = months_text(rules.window_months)
+    title = fig.response_title(summary, d, window)
     figure = fig.response_figure(raw, shown, title, rules)
     empty = (
-        "No responses were received in the 12 months for the selected teams"
+        f"No responses were received in the {window} for the selected teams"
         if raw.empty
         else _nothing_drawn(d, raw, figure)
     )
     if empty:
         figure = empty_figure(title, empty)
     note = (
-        "Referrals decided in the 12 months to the as-at date that have had a first response. P1 is counted in "
+        f"Referrals decided in the {window} to the as-at date that have had a first response. P1 is counted in "
         "calendar days, P2 and P3 in working days (England and Wales bank holidays excluded). Declined referrals "
         "have no target."
     )
@@ -341,10 +355,10 @@ def response_times_chart(responses: pd.DataFrame, summary: pd.DataFrame, rules, 
     )
 
 
-def response_trend_chart(responses: pd.DataFrame, view: View) -> Chart:
+def response_trend_chart(responses: pd.DataFrame, view: View, window: str = "12 months") -> Chart:
     d = view.disclosure
     raw = fig.response_trend_table(response_trend(responses))
-    empty = fig.response_trend_empty(raw, d)
+    empty = fig.response_trend_empty(raw, d, window)
     note = _note(
         "Judged responses only: on time, or late (including no response once past target).",
         d,
@@ -354,10 +368,10 @@ def response_trend_chart(responses: pd.DataFrame, view: View) -> Chart:
     return Chart(
         id="jarp-response-trend",
         title=fig.RESPONSE_TREND_TITLE,
-        figure=fig.response_trend_figure(raw, d),
+        figure=fig.response_trend_figure(raw, d, window),
         table=fig.response_trend_shown(raw, d),
         finding=empty or "; ".join(fig.response_trend_facts(raw, d)),
-        summary=fig.response_trend_summary(raw, d),
+        summary=fig.response_trend_summary(raw, d, window),
         note=note,
         standard=f"Every response within its priority's target: 100% (source {fig.SOURCE})",
         filename="jarp-response-trend",
@@ -374,7 +388,11 @@ def responses_section(responses: pd.DataFrame, rules, view: View) -> Section:
     return Section(
         id="jarp-responses-section",
         title="Response times against each priority's target",
-        items=(*tiles, response_times_chart(responses, summary, rules, view), response_trend_chart(responses, view)),
+        items=(
+            *tiles,
+            response_times_chart(responses, summary, rules, view),
+            response_trend_chart(responses, view, months_text(rules.window_months)),
+        ),
     )
 
 
@@ -387,7 +405,7 @@ def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
     raw = fig.review_table(reviews)
     shown = fig.review_shown(raw, d)
     title = fig.review_title(reviews, d, notice)
-    figure = fig.review_figure(raw, shown, title, notice)
+    figure = fig.review_figure(raw, shown, title, notice, rules.review_weeks)
     empty = (
         f"No progress reviews are overdue or due in the next {notice} days"
         if raw.empty
@@ -397,8 +415,8 @@ def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
         figure = empty_figure(title, empty)
     facts = fig.review_facts(raw, shown)
     note = (
-        "Services allocated in the 12 months to the as-at date. Due date: the recorded next review, else six weeks "
-        "after the panel decision."
+        f"Services allocated in the {months_text(rules.window_months)} to the as-at date. Due date: the recorded "
+        f"next review, else {rules.review_weeks} weeks after the panel decision."
     )
     return Chart(
         id="jarp-reviews",
@@ -406,7 +424,9 @@ def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
         figure=figure,
         table=fig.drawn_rows(shown, "reviews"),
         finding=empty or "; ".join(facts) or f"Reviews flagged {notice} days before they fall due",
-        summary=f"Bar chart: {title}. {empty}." if empty else fig.review_summary(raw, shown, title, notice),
+        summary=f"Bar chart: {title}. {empty}."
+        if empty
+        else fig.review_summary(raw, shown, title, notice, rules.review_weeks),
         note=_note(
             note, d, NOT_LISTED.format(t=d.threshold) + " The longest overdue is stated only when its count is shown."
         ),
@@ -419,12 +439,12 @@ def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
 def reviews_section(reviews: pd.DataFrame, rules, view: View) -> Section:
     return Section(
         id="jarp-reviews-section",
-        title="Six-weekly progress reviews",
+        title=f"Progress reviews every {rules.review_weeks} weeks",
         items=(
             reviews_chart(reviews, rules, view),
             child_list(
                 "jarp-reviews-grid",
-                fig.review_rows(reviews),
+                fig.review_rows(reviews, notice_days=rules.review_notice_days, review_weeks=rules.review_weeks),
                 REVIEW_COLUMNS,
                 view,
                 title="Overdue first, then due soonest",
@@ -462,8 +482,8 @@ PAGE = PageSpec(
     name="JARP queue",
     parts=(("body", body),),
     lede="The next Joint Allocation Resource Panel's agenda in priority order with the reasons for each score, the "
-    "queue week by week, how fast families get a service after the panel, and six-weekly reviews falling due "
-    "(source 003, Appendix B).",
+    "queue week by week, how fast families get a service after the panel, and the progress reviews due every "
+    "{s.jarp_review_weeks} weeks (source 003, Appendix B).",
 )
 
 __all__ = ["PAGE", "body", "AGENDA_COLUMNS", "REVIEW_COLUMNS", "TREND_WEEKS", "carried_texts"]

@@ -34,6 +34,7 @@ from dashboard.sections.common import child_list
 from data_layer import drift_counts, drift_trend, duration_bands, plan_drift, plan_durations, plan_exclusions
 from data_layer.coverage import unserved_drift_flags
 from data_layer.queries.plans import CIN_ORIGINS, band_edges, survival_by_group
+from data_layer.standards import years_text
 
 #: Months of the trend (and of "a year earlier" on the tiles).
 TREND_MONTHS = 12
@@ -47,7 +48,7 @@ KM_SPLITS = {
 #: Most curves one chart can show legibly (the colour-blind-safe palette has 11 colours).
 MAX_CURVES = 8
 BANDS_NOTE = (
-    "Plans open on the as-at date (hatched) and plans closed in the 12 months to it (solid). A band "
+    "Plans open on the as-at date (hatched) and plans closed in the {window} to it (solid). A band "
     "includes its upper edge: a plan of exactly 12 calendar months is in '9 to 12 months'."
 )
 TREND_NOTE = (
@@ -84,7 +85,7 @@ def tiles(trend: pd.DataFrame, view: View, standards) -> list[Tile]:
         tile("open-cin", "Open CIN plans", "open_cin"),
         tile("cin-12", f"CIN plans open over {standards.cin_max_months} months", "cin_over_12_months", True),
         tile("open-cp", "Open CP plans", "open_cp"),
-        tile("cp-2y", f"CP plans open over {standards.cp_max_months // 12} years", "cp_over_2_years", True),
+        tile("cp-2y", f"CP plans open over {years_text(standards.cp_max_months)}", "cp_over_2_years", True),
     ]
 
 
@@ -93,14 +94,14 @@ def bands_chart(bands: pd.DataFrame, view: View, standards) -> Chart:
     edges = band_edges(standards)
     table = fig.bands_table(bands, d, standards)
     title = fig.bands_title(bands, edges, standards.cin_max_months, d)
-    note = BANDS_NOTE
+    note = BANDS_NOTE.format(window=standards.window)
     if d.active:
         note += (
             f" Counts under {d.threshold} are not drawn in presentation mode (their bars are left out and the "
             f"hover says {d.mark}). {d.note}"
         )
     empty = (
-        "No plans open on the date or closed in the 12 months to it for the selected teams"
+        f"No plans open on the date or closed in the {standards.window} to it for the selected teams"
         if fig.bands_empty(table)
         else None
     )
@@ -110,10 +111,10 @@ def bands_chart(bands: pd.DataFrame, view: View, standards) -> Chart:
         figure=fig.bands_figure(table, title, edges, standards),
         table=table,
         finding=empty or title,
-        summary=fig.bands_summary(table, title),
+        summary=fig.bands_summary(table, title, standards),
         note=note,
         standard=f"CIN plans not expected beyond {standards.cin_max_months} months (001); CP plans over "
-        f"{standards.cp_max_months // 12} years are a national indicator",
+        f"{years_text(standards.cp_max_months)} are a national indicator",
         filename="plan-duration-bands",
         empty=empty,
     )
@@ -271,7 +272,7 @@ def drift_chart(counts: pd.DataFrame, trend: pd.DataFrame, view: View, standards
 def trend_chart(trend: pd.DataFrame, view: View, standards) -> Chart:
     d = view.disclosure
     table = fig.trend_table(trend, d)
-    title = fig.trend_title(trend, d)
+    title = fig.trend_title(trend, d, standards.cin_max_months)
     empty = (
         "No CIN or CP plans were open in the year to the date for the selected teams"
         if fig.trend_empty(trend)
@@ -285,7 +286,7 @@ def trend_chart(trend: pd.DataFrame, view: View, standards) -> Chart:
         figure=figure,
         table=table,
         finding=empty or title,
-        summary=fig.trend_summary(table, title),
+        summary=fig.trend_summary(table, title, standards),
         note=note,
         filename="plans-past-limits-trend",
         empty=empty,

@@ -1,10 +1,10 @@
 """Transfers: are cases moving between teams on time, with notice and a joint visit? (DESIGN 5.4)
 
-Standards: transfer within 3 working days of the request (003), at least two weeks' notice (004),
-a joint home visit in the week before transfer (003), and as few key-worker changes as possible
-(003, 004). One part, ``body``: the tiles, timeliness charts, flows between teams, notice and
-joint visits by team pair, pending transfers (child level), key-worker changes and the rows the
-standards cannot judge.
+Standards (defaults; every text is formatted from ``db.standards``): transfer within 3 working days
+of the request (003), at least two weeks' notice (004), a joint home visit in the week before
+transfer (003), and as few key-worker changes as possible (003, 004). One part, ``body``: the
+tiles, timeliness charts, flows between teams, notice and joint visits by team pair, pending
+transfers (child level), key-worker changes and the rows the standards cannot judge.
 
 Every number passes through ``view.disclosure``, via ``dashboard.figures.transfers``: the page
 totals are decided once, as the tiles show them (:func:`~dashboard.figures.transfers.page_totals`),
@@ -30,6 +30,24 @@ from data_layer import (
     transfers,
 )
 from data_layer.queries.transfers import POINT_CHART
+from data_layer.standards import Standards
+
+
+def pending_grid_columns(s: Standards) -> list[dict]:
+    """The pending transfers' grid columns; the verdict's header states the standard in force."""
+    return [
+        {**c, "headerName": f"Against {s.transfer_working_days} working days"} if c["field"] == "verdict" else c
+        for c in PENDING_GRID_COLUMNS
+    ]
+
+
+def keyworker_grid_columns(s: Standards) -> list[dict]:
+    """The key-worker children's grid columns, the allocations' header naming the reporting window."""
+    return [
+        {**c, "headerName": f"Allocations started in {s.window}"} if c["field"] == "allocations" else c
+        for c in KEYWORKER_GRID_COLUMNS
+    ]
+
 
 PENDING_GRID_COLUMNS = [
     {"field": "child_id", "headerName": "Child"},
@@ -79,7 +97,7 @@ def tiles(totals: fig.Totals, s) -> tuple[Tile, ...]:
             id="transfers-tile-on-time",
             label=f"Completed within {std} working days",
             value=totals.share("on_time", "done"),
-            detail=f"{totals.of('on_time', 'done')} completed in the 12 months (003).",
+            detail=f"{totals.of('on_time', 'done')} completed in the {s.window} (003).",
             standard=f"Every transfer within {std} working days (source 003)",
         ),
         Tile(
@@ -97,7 +115,7 @@ def tiles(totals: fig.Totals, s) -> tuple[Tile, ...]:
         ),
         Tile(
             id="transfers-tile-joint",
-            label="Joint visit in the week before",
+            label=f"Joint visit in {fig.days_before_text(s.joint_visit_days)}",
             value=totals.share("joint", "done"),
             detail=f"Within {s.joint_visit_days} days before completion (003).",
             standard=f"Joint visit within {s.joint_visit_days} days (source 003)",
@@ -106,7 +124,7 @@ def tiles(totals: fig.Totals, s) -> tuple[Tile, ...]:
             id="transfers-tile-keyworker",
             label=f"Children with {s.keyworker_changes_alert}+ key-worker changes",
             value=totals.text("keyworker_many"),
-            detail="In the 12 months to the as-at date (003, 004).",
+            detail=f"In the {s.window} to the as-at date (003, 004).",
         ),
     )
 
@@ -119,12 +137,12 @@ def working_days_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) ->
     empty = (
         None
         if int(table["transfers"].sum())
-        else "No transfers requested in the 12 months or pending for these filters"
+        else f"No transfers requested in the {s.window} or pending for these filters"
     )
     return Chart(
         id="transfers-working-days",
         title=title,
-        figure=fig.working_days_figure(shown, title, standard=std),
+        figure=fig.working_days_figure(shown, title, standard=std, window=s.window),
         table=fig.working_days_csv(shown),
         finding=empty or title,
         summary=fig.working_days_summary(table, title, standard=std),
@@ -183,18 +201,19 @@ def monthly_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Char
     std = s.transfer_working_days
     table = fig.monthly_table(rows, f.window_start(s.reporting_window_months), f.as_at)
     shown = fig.monthly_shown(table, view.disclosure, totals)
-    finding = fig.monthly_finding(shown)
-    empty = None if int(table["transfers"].sum()) else "No transfers requested in the 12 months for these filters"
+    finding = fig.monthly_finding(shown, s.window)
+    empty = None if int(table["transfers"].sum()) else f"No transfers requested in the {s.window} for these filters"
     return Chart(
         id="transfers-monthly",
         title=fig.MONTHLY_TITLE,
-        figure=fig.monthly_figure(shown, finding, standard=std),
+        figure=fig.monthly_figure(shown, finding, standard=std, window=s.window),
         table=fig.monthly_csv(shown),
         finding=empty or finding,
         summary=fig.monthly_summary(shown, finding),
         note=_note(
             view,
-            "Month of the request. Pending transfers requested before the 12 months are in the other charts, not here.",
+            f"Month of the request. Pending transfers requested before the {s.window} are in the other charts, not "
+            "here.",
             "A month whose count is hidden has no bar, and one whose share rests on a hidden count no point.",
         ),
         standard=f"Every transfer within {std} working days (source 003)",
@@ -235,7 +254,7 @@ def flows_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
 def pairs_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
     table = fig.pair_standards_table(rows)
     shown = fig.pair_standards_shown(table, view.disclosure, totals)
-    title = fig.pair_standards_title(table, totals)
+    title = fig.pair_standards_title(table, totals, notice_days=s.transfer_notice_days, joint_days=s.joint_visit_days)
     empty = None if len(table) else "No transfers completed in the period"
     return Chart(
         id="transfers-pairs",
@@ -268,7 +287,7 @@ def pending_section(rows: pd.DataFrame, view: View, s) -> Section:
     grid = child_list(
         "transfers-pending-grid",
         table,
-        PENDING_GRID_COLUMNS,
+        pending_grid_columns(s),
         view,
         title="Pending transfers, late ones first",
         filename="transfers-pending",
@@ -279,19 +298,19 @@ def pending_section(rows: pd.DataFrame, view: View, s) -> Section:
 def keyworker_chart(kw: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
     alert = s.keyworker_changes_alert
     shown = fig.keyworker_shown(kw, view.disclosure, totals, alert=alert)
-    title = fig.keyworker_title(shown, alert=alert)
-    empty = None if int(kw["children"].sum()) else "No children with a key worker in the 12 months for these filters"
+    title = fig.keyworker_title(shown, alert=alert, window=s.window)
+    empty = None if int(kw["children"].sum()) else f"No children with a key worker in the {s.window} for these filters"
     return Chart(
         id="transfers-keyworker",
         title=title,
-        figure=fig.keyworker_figure(shown, title, alert=alert),
+        figure=fig.keyworker_figure(shown, title, alert=alert, window=s.window),
         table=fig.keyworker_csv(shown),
         finding=empty or title,
         summary=fig.keyworker_summary(kw, title, alert=alert),
         note=_note(
             view,
-            "Changes = key-worker allocations started in the 12 months, minus one. Children with a key "
-            "worker at any time in the 12 months are counted, including those with no change.",
+            f"Changes = key-worker allocations started in the {s.window}, minus one. Children with a key "
+            f"worker at any time in the {s.window} are counted, including those with no change.",
             "A bar whose count is hidden is not drawn.",
         ),
         standard="As few key-worker changes as possible (sources 003, 004)",
@@ -309,7 +328,7 @@ def keyworker_children_section(db, view: View, s) -> Section:
     grid = child_list(
         "transfers-keyworker-grid",
         rows,
-        KEYWORKER_GRID_COLUMNS,
+        keyworker_grid_columns(s),
         view,
         title=f"Children with {s.keyworker_changes_alert} or more key-worker changes",
         filename="transfers-keyworker-children",
@@ -380,7 +399,7 @@ def partial_body(db, view: View, missing: MissingData) -> list[Section]:
         out.append(
             Section(
                 id="transfers-flows-section",
-                title="Completed transfers between teams in the 12 months",
+                title=f"Completed transfers between teams in the {s.window}",
                 items=(flows_table(flows, view),),
             )
         )

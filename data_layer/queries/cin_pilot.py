@@ -88,11 +88,19 @@ class Measure:
     lower_is_better: bool
     why: str
 
+    def label_for(self, standards: Standards) -> str:
+        """The label with the standards in force ("Plans closed within 12 months")."""
+        return self.label.format(max_months=standards.cin_max_months, rereferral=standards.pilot_rereferral_months)
+
 
 MEASURES: tuple[Measure, ...] = (
     Measure("median_days", "Median CIN plan duration", "days", True, "Shorter, focused plans without drift (002)"),
     Measure(
-        "closed_within_12m", "Plans closed within 12 months", "share", False, "Plans close within 12 months (002, 001)"
+        "closed_within_12m",
+        "Plans closed within {max_months} months",
+        "share",
+        False,
+        "Plans close within 12 months (002, 001)",
     ),
     Measure(
         "escalated_cp", "Plans escalated to child protection", "share", True, "Fewer CIN cases escalating to CP (002)"
@@ -106,7 +114,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "rereferred_12m",
-        "Re-referred within 12 months of closure",
+        "Re-referred within {rereferral} months of closure",
         "share",
         True,
         "Re-referral rates decreasing: no stop/start interventions (002)",
@@ -500,7 +508,7 @@ def summarise_cohorts(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame
             rows.append(
                 dict(
                     measure=m.key,
-                    measure_label=m.label,
+                    measure_label=m.label_for(standards),
                     unit=m.unit,
                     cohort=cohort,
                     period=period,
@@ -550,11 +558,11 @@ def did_table(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     rows = []
     for m in MEASURES:
         d, ns = _did(plans, m.key, level)
-        v = verdict(m.label, d, ns, min_n, m.lower_is_better, _did_fmt(m.unit), level)
+        v = verdict(m.label_for(standards), d, ns, min_n, m.lower_is_better, _did_fmt(m.unit), level)
         rows.append(
             dict(
                 measure=m.key,
-                measure_label=m.label,
+                measure_label=m.label_for(standards),
                 unit=m.unit,
                 did=d.estimate,
                 ci_low=d.ci_low,
