@@ -609,7 +609,7 @@ def overview_tiles_and_gaps(
 
 def _unserved_flags(db) -> dict[str, str]:
     """Drift flags the database cannot judge (an SSD has no CIN plan reviews); none for a stand-in db."""
-    from data_layer.coverage import unserved_drift_flags
+    from data_layer.queries.drift import unserved_drift_flags
 
     try:
         return unserved_drift_flags(db)

@@ -15,10 +15,10 @@ from .coverage import (
     format_coverage,
     missing_data,
     section_coverage,
-    unserved_drift_flags,
 )
 from .dialect import add_months
-from .engine import Database, DatabaseError, MissingData, ReadOnlyViolation, connect, default_url
+from .engine import Database, connect, default_url
+from .errors import DatabaseError, MissingData, ReadOnlyViolation
 from .filters import Filters
 from .queries.caseloads import STATUSES, caseload_trend, caseloads, children_by_status, unallocated
 from .queries.cin_pilot import (
@@ -42,7 +42,7 @@ from .queries.cin_pilot import (
     summarise_cohorts,
     trend_months,
 )
-from .queries.drift import FLAG_NAMES, FLAGS, drift_counts, drift_trend, plan_drift
+from .queries.drift import FLAG_NAMES, FLAGS, drift_counts, drift_trend, plan_drift, unserved_drift_flags
 from .queries.jarp import (
     QUEUE_COLUMNS,
     RESPONSE_COLUMNS,

@@ -27,21 +27,19 @@ from sqlalchemy import (
     distinct,
     exists,
     func,
-    inspect,
     literal,
-    literal_column,
     or_,
     select,
     true,
     union_all,
 )
-from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 
 from . import schema
-from .dialect import identifiers_case_sensitive
-from .engine import Database, DatabaseError, ReadOnlyViolation, connect, display_url
+from .engine import Database, connect, display_url
+from .errors import DatabaseError, ReadOnlyViolation
 from .filters import Filters
+from .sources.probe import contract_tables, listed_names, probe_native, reason
 
 # ``main`` stays out: ``from data_layer import *`` users want the API, not the CLI entry point.
 __all__ = [
@@ -238,47 +236,17 @@ def _short(value: str, width: int = 40) -> str:
 # --- structure -------------------------------------------------------------------------------
 
 
-def _listed_names(bind) -> set[str] | None:
-    """Tables and views SQLAlchemy's inspector sees (``bind``: engine or connection), or None
-    when the dialect cannot list them."""
-    try:
-        insp = inspect(bind.engine if isinstance(bind, Database) else bind)
-        names = set(insp.get_table_names()) | set(insp.get_view_names())
-        try:
-            names |= set(insp.get_materialized_view_names())
-        except NotImplementedError:
-            pass
-        return names
-    except Exception:  # noqa: BLE001 - listing is only used to word the message
-        return None
-
-
-def _columns_of(conn, name: str) -> list[str]:
-    """Column names as the queries see them: a zero-row ``SELECT *`` (works for views too).
-
-    Not the inspector's ``get_columns``: duckdb-engine's fails under SQLAlchemy 2.1, and a
-    probe follows the search path and synonyms exactly as the dashboard's own queries do.
-    """
-    return list(conn.execute(select(literal_column("*")).select_from(sql_table(name)).limit(0)).keys())
-
-
-def _columns_of_in(conn, name: str, schema: str | None) -> list[str]:
-    """:func:`_columns_of` for a table in ``schema`` (None: the login's default schema)."""
-    return list(conn.execute(select(literal_column("*")).select_from(sql_table(name, schema=schema)).limit(0)).keys())
-
-
-def _same_name(dialect: str):
-    """How a database's table and column names compare with the contract's (see the dialect module)."""
-    return (lambda s: s) if identifiers_case_sensitive(dialect) else str.lower
+#: The structure probe lives in :mod:`data_layer.sources.probe` (the sources use it too).
+_listed_names = listed_names
 
 
 def _check_structure(db: Database, report: CheckReport, native: bool = False) -> dict[str, set[str]]:
     """Fill the structure part of ``report``; return the contract columns present per table.
 
-    One connection for the lot (opening one costs more than a probe on DuckDB); after a failed
-    probe the transaction is rolled back so PostgreSQL accepts the next one. On a non-native
-    source (the SSD), the source's own tables were probed when its mapping was built: the report
-    names its missing tables and fields, and the contract columns present are those it serves.
+    A native database is probed (:func:`data_layer.sources.probe.probe_native`: one zero-row
+    ``SELECT *`` per contract table). On a non-native source (the SSD), the source's own tables
+    were probed when its mapping was built: the report names its missing tables and fields, and
+    the contract columns present are those it serves.
     """
     if not native and db.source != "native":
         try:
@@ -293,51 +261,20 @@ def _check_structure(db: Database, report: CheckReport, native: bool = False) ->
             for name in tb.selectables
             if tb.reason(name, "*") is None
         }
-    norm = _same_name(db.dialect)
-    present: dict[str, set[str]] = {}
-    try:
-        with db.engine.connect() as conn:
-            conn.execute(select(literal(1))).scalar()
-            listed = _listed_names(conn)
-            conn.rollback()
-            for tbl in _contract_tables():
-                try:
-                    found = {norm(c) for c in _columns_of(conn, tbl.name)}
-                except ReadOnlyViolation:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - missing or unreadable: reported
-                    conn.rollback()
-                    if listed is not None and tbl.name in listed:
-                        report.unreadable_tables[tbl.name] = _reason(exc)
-                    else:
-                        report.missing_tables.append(tbl.name)
-                    continue
-                present[tbl.name] = {c.name for c in tbl.columns if norm(c.name) in found}
-                report.missing_columns += [(tbl.name, c.name) for c in tbl.columns if c.name not in present[tbl.name]]
-    except ReadOnlyViolation:
-        raise
-    except Exception as exc:  # noqa: BLE001 - cannot connect: reported, not raised
-        report.connected, report.error = False, _reason(exc)
-        report.missing_tables.clear(), report.unreadable_tables.clear(), report.missing_columns.clear()
+    found = probe_native(db)
+    if not found.connected:  # cannot connect: reported, not raised
+        report.connected, report.error = False, found.error
+        report.missing_tables.clear()
+        report.unreadable_tables.clear()
+        report.missing_columns.clear()
         return {}
-    return present
-
-
-def _reason(exc: Exception) -> str:
-    """A one-line, parameter-free reason (parameters could hold identifiers)."""
-    if isinstance(exc, DatabaseError):
-        return str(exc)
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
-    return f"{type(orig).__name__}: {text[:300]}" if text else type(orig).__name__
+    report.missing_tables += found.missing_tables
+    report.unreadable_tables.update(found.unreadable_tables)
+    report.missing_columns += found.missing_columns
+    return found.present
 
 
 # --- bad rows --------------------------------------------------------------------------------
-
-
-def _contract_tables():
-    """Contract tables in DESIGN.md's order (reports read top-down like the contract)."""
-    return list(schema.metadata.tables.values())
 
 
 def _codes(db: Database) -> dict[tuple[str, str], frozenset[str]]:
@@ -469,7 +406,7 @@ def _count_bad_rows(
     try:
         with db.engine.connect() as conn:
             tables = db.tables
-            for name in (t.name for t in _contract_tables()):
+            for name in (t.name for t in contract_tables()):
                 if name not in present or (only is not None and name not in only):
                     continue
                 t = tables[name]
@@ -480,12 +417,12 @@ def _count_bad_rows(
                 except Exception as exc:
                     conn.rollback()  # PostgreSQL: leave the failed transaction, keep the connection
                     if failed is None:
-                        raise DatabaseError(f"Data-quality check of {t.name} failed ({_reason(exc)})") from exc
-                    failed[t.name] = _reason(exc)
+                        raise DatabaseError(f"Data-quality check of {t.name} failed ({reason(exc)})") from exc
+                    failed[t.name] = reason(exc)
     except (DatabaseError, ReadOnlyViolation):
         raise
     except Exception as exc:
-        raise DatabaseError(f"The data-quality check could not run ({_reason(exc)})") from exc
+        raise DatabaseError(f"The data-quality check could not run ({reason(exc)})") from exc
     df = pd.DataFrame(rows, columns=DQ_COLUMNS)
     order = {k: i for i, k in enumerate(CHECK_KINDS)}
     if not df.empty:
@@ -516,7 +453,7 @@ def _open(db_or_url: Database | str | None) -> tuple[Database | None, CheckRepor
     try:
         db = connect(db_or_url)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        return None, CheckReport(target=_safe_url(db_or_url), connected=False, error=_reason(exc))
+        return None, CheckReport(target=_safe_url(db_or_url), connected=False, error=reason(exc))
     return db, CheckReport(target=_describe_target(db))
 
 

@@ -4,7 +4,7 @@ A database missing a table or column (a native database with no ``transfers``, o
 has no CIN plan reviews and no JARP) is not refused. Instead:
 
 * each data-layer function declares the contract columns it cannot do without (:data:`NEEDS`);
-  called on a database lacking one, it raises :class:`~data_layer.engine.MissingData` (a
+  called on a database lacking one, it raises :class:`~data_layer.errors.MissingData` (a
   ``DatabaseError``) whose message is a plain sentence for the page ("CIN plan reviews are not in
   the SSD: review drift cannot be shown"), before any SQL runs;
 * inputs a function can do without (:data:`OPTIONAL`: CIN reviews for drift, visits, CIN plan
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .engine import MissingData
+from .errors import MissingData
 from .sources import CIN_REVIEWS
 
 _STATUS = {
@@ -247,30 +247,6 @@ def optional_missing(db, group: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def unserved_drift_flags(db) -> dict[str, str]:
-    """Drift flags this database cannot judge -> the sentence saying why (e.g. on an SSD
-    ``{"cin_review_overdue": "CIN plan reviews are not in the SSD: review drift cannot be shown"}``).
-
-    :func:`~data_layer.queries.drift.plan_drift` and ``drift_counts`` leave these flags out, so a page or
-    tile counting one of them must show the sentence instead of a count of 0.
-    """
-    from .queries.drift import unserved_flags
-
-    tb = db.tables
-    consequence = {
-        "cin_review_overdue": "review drift cannot be shown",
-        "cin_visit_overdue": "visit drift cannot be shown",
-        "cp_visit_overdue": "visit drift cannot be shown",
-        "step_down_over_12_weeks": "CP step-downs cannot be flagged",
-    }
-    out = {}
-    for flag, needs in unserved_flags(tb).items():
-        table, col = needs[0].split(".", 1)
-        reason = tb.reason(table, "*") or tb.reason(table, col) or f"{needs[0]} is not in this database"
-        out[flag] = f"{reason}: {consequence.get(flag, 'this flag cannot be shown')}"
-    return out
-
-
 @dataclass(frozen=True)
 class SectionCoverage:
     page: str
@@ -347,7 +323,6 @@ __all__ = [
     "missing_data",
     "requires",
     "format_coverage",
-    "unserved_drift_flags",
     "describe_source",
     "NEEDS",
     "SECTIONS",

@@ -22,6 +22,10 @@ from sqlalchemy import Date, DateTime, create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
+# The exceptions live in data_layer.errors (imported by modules that must not import this one);
+# they stay importable from here.
+from .errors import DatabaseError, ReadOnlyViolation
+from .errors import MissingData as MissingData
 from .standards import Standards, load_standards
 
 log = logging.getLogger(__name__)
@@ -30,30 +34,6 @@ log = logging.getLogger(__name__)
 DEFAULT_DEMO_PATH = Path(
     os.environ.get("CSC_DEMO_DB") or Path(__file__).resolve().parent.parent / "data" / "demo.sqlite"
 )
-
-
-class ReadOnlyViolation(PermissionError):
-    """Raised when anything other than a query is sent through the data layer."""
-
-
-class DatabaseError(RuntimeError):
-    """A database could not be opened or queried; the message is safe to show a user."""
-
-
-class MissingData(DatabaseError):
-    """A data-layer function's inputs are not in this database (partial data, not an error).
-
-    ``str(exc)`` is the plain sentence for the page ("CIN plan reviews are not in the SSD: review
-    drift cannot be shown"); ``function`` names the data-layer function, ``missing`` the contract
-    ``table.column`` names it lacks, ``source`` the database's source (``native`` or ``ssd``).
-    """
-
-    def __init__(self, message: str, function: str = "", missing: tuple[str, ...] = (), source: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.function = function
-        self.missing = tuple(missing)
-        self.source = source
 
 
 _STRING = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
@@ -120,13 +100,6 @@ class Database:
 
             self._tables = build_tables(self)
         return self._tables
-
-    def coverage(self):
-        """Per page section: available / partial / missing, with the missing ``table.column``
-        names and a plain sentence (:func:`data_layer.coverage.coverage`)."""
-        from .coverage import coverage
-
-        return coverage(self)
 
     def read(self, query: Any, params: dict | None = None) -> pd.DataFrame:
         """Run one SELECT (a SQLAlchemy Core construct; values bound, never formatted in)."""

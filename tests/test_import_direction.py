@@ -145,11 +145,6 @@ def test_the_dashboard_imports_in_no_circle():
     assert not cycles, f"import cycles:\n{cycles}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="data_layer's own circles (caseloads/coverage/drift/engine, checks/sources) are broken by the "
-    "data-layer part of issue 13; remove this mark once that part lands",
-)
 def test_the_data_layer_imports_in_no_circle():
     cycles = _cycles_within("data_layer")
     assert not cycles, f"import cycles:\n{cycles}"

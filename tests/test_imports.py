@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from data_layer import connect
+from data_layer import connect, coverage
 from data_layer.checks import check_database
 from data_layer.imports import RECON_COLUMNS, ImportFailed, import_reconciliation, import_returns
 from tests import import_samples as samples
@@ -233,7 +233,7 @@ def test_the_reader_and_check_db(imported, tmp_path):
     try:
         recon = import_reconciliation(db)
         assert list(recon.columns) == RECON_COLUMNS and len(recon) == len(result.reconciliation)
-        cov = db.coverage().set_index(["page", "part"])
+        cov = coverage(db).set_index(["page", "part"])
         assert cov.loc[("plans", "body"), "status"] == "available"
         assert cov.loc[("caseloads", "body"), "status"] == "available"
         assert cov.loc[("jarp", "body"), "status"] == "missing"

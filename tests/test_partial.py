@@ -123,7 +123,7 @@ def test_missing_transfers(partial):
     assert set(raised) == {"transfers", "transfer_flows"}
     assert str(raised["transfers"]) == "Table transfers is not in this database: transfer timeliness cannot be shown"
     assert raised["transfers"].missing == ("transfers",)
-    cov = db.coverage().set_index(["page", "part"])
+    cov = dl.coverage(db).set_index(["page", "part"])
     assert cov.loc[("transfers", "body"), "status"] == "partial"
     assert cov.loc[("transfers", "body"), "missing"] == "transfers"
     assert cov.loc[("overview", "body"), "status"] == "partial"
@@ -135,7 +135,7 @@ def test_missing_plan_reviews(partial):
     assert _raising(db) == {}
     flags = set(dl.plan_drift(db, F)["flag"])
     assert "cin_review_overdue" not in flags and "cp_over_2_years" in flags  # CP plan open > 2 years
-    cov = db.coverage().set_index(["page", "part"])
+    cov = dl.coverage(db).set_index(["page", "part"])
     drift = cov.loc[("plans", "drift")]
     assert drift.status == "partial" and "plan_reviews" in drift.missing
     assert "Table plan_reviews is not in this database: review drift cannot be shown" in drift.message

@@ -341,7 +341,7 @@ def test_keyworker_changes_and_missing_transfers(db):
 
 
 def test_coverage(db):
-    cov = db.coverage().set_index(["page", "part"])
+    cov = dl.coverage(db).set_index(["page", "part"])
     assert cov.loc[("caseloads", "body"), "status"] == "available"
     assert cov.loc[("plans", "body"), "status"] == "available"
     drift = cov.loc[("plans", "drift")]
@@ -356,7 +356,7 @@ def test_no_key_worker_roles_reports_missing(make_ssd):
     db = make_ssd(key_worker_roles=())
     with pytest.raises(MissingData, match="key_worker_roles"):
         dl.caseloads(db, F)
-    assert db.coverage().set_index(["page", "part"]).loc[("caseloads", "body"), "status"] == "missing"
+    assert dl.coverage(db).set_index(["page", "part"]).loc[("caseloads", "body"), "status"] == "missing"
 
 
 def test_missing_ssd_table_and_field(make_ssd):

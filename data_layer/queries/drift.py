@@ -134,6 +134,28 @@ def unserved_flags(tb) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def unserved_drift_flags(db) -> dict[str, str]:
+    """Drift flags this database cannot judge -> the sentence saying why (e.g. on an SSD
+    ``{"cin_review_overdue": "CIN plan reviews are not in the SSD: review drift cannot be shown"}``).
+
+    :func:`plan_drift` and :func:`drift_counts` leave these flags out, so a page or tile counting
+    one of them must show the sentence instead of a count of 0.
+    """
+    tb = db.tables
+    consequence = {
+        "cin_review_overdue": "review drift cannot be shown",
+        "cin_visit_overdue": "visit drift cannot be shown",
+        "cp_visit_overdue": "visit drift cannot be shown",
+        "step_down_over_12_weeks": "CP step-downs cannot be flagged",
+    }
+    out = {}
+    for flag, needs in unserved_flags(tb).items():
+        table, col = needs[0].split(".", 1)
+        reason = tb.reason(table, "*") or tb.reason(table, col) or f"{needs[0]} is not in this database"
+        out[flag] = f"{reason}: {consequence.get(flag, 'this flag cannot be shown')}"
+    return out
+
+
 def served_flags(tb) -> tuple[str, ...]:
     skip = unserved_flags(tb)
     return tuple(name for name in FLAG_NAMES if name not in skip)
@@ -383,4 +405,4 @@ def drift_trend(db: Database, f: Filters, months: int = 12) -> pd.DataFrame:
     return df
 
 
-__all__ = ["plan_drift", "drift_counts", "drift_trend", "FLAGS", "FLAG_NAMES"]
+__all__ = ["plan_drift", "drift_counts", "drift_trend", "unserved_drift_flags", "FLAGS", "FLAG_NAMES"]

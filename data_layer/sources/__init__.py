@@ -13,7 +13,7 @@ Every query in the data layer is built on ``db.tables.<contract table>`` (``db.t
 A source also says which contract columns it cannot serve and why (:attr:`Tables.unavailable`):
 a missing table or column of a native database, what the SSD does not hold, or an ``ssd_*`` table
 or field missing from this SSD. :mod:`data_layer.coverage` turns that into the coverage of each
-page section and the :class:`~data_layer.engine.MissingData` a data-layer function raises.
+page section and the :class:`~data_layer.errors.MissingData` a data-layer function raises.
 """
 
 from __future__ import annotations

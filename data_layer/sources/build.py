@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..errors import DatabaseError
 from . import Tables, native_tables
+from .probe import probe_native
 
 
 def listed_names(db, schema: str | None = None) -> set[str] | None:
@@ -42,12 +44,7 @@ def build_tables(db) -> Tables:
         return build(db)
     if getattr(db, "engine", None) is None:  # a compile-only stand-in (tests): the whole contract
         return native_tables()
-    from ..checks import CheckReport, _check_structure
-
-    report = CheckReport()
-    _check_structure(db, report, native=True)
-    if not report.connected:
-        from ..engine import DatabaseError
-
-        raise DatabaseError(f"The database could not be opened ({report.error})")
-    return native_tables(report.missing_tables, report.missing_columns, report.unreadable_tables)
+    found = probe_native(db)
+    if not found.connected:
+        raise DatabaseError(f"The database could not be opened ({found.error})")
+    return native_tables(found.missing_tables, found.missing_columns, found.unreadable_tables)

@@ -117,7 +117,9 @@ from sqlalchemy import (
 
 from .. import schema as contract
 from ..dialect import as_date, days_between
+from ..errors import ReadOnlyViolation
 from . import CIN_REVIEWS, Tables
+from .probe import columns_of
 
 #: Days after a CP plan ends / CLA episode ceases within which a CIN plan is a step-down.
 STEP_DOWN_DAYS = 14
@@ -337,15 +339,12 @@ def _ssd_metadata(schema: str | None) -> MetaData:
 
 def probe(db, schema: str | None) -> tuple[dict[str, set[str]], list[str]]:
     """The ssd_* fields present per table (zero-row SELECT *), and the missing tables/fields."""
-    from ..checks import _columns_of_in
-    from ..engine import ReadOnlyViolation
-
     present: dict[str, set[str]] = {}
     missing: list[str] = []
     with db.engine.connect() as conn:
         for name, fields in SSD_FIELDS.items():
             try:
-                found = {c.lower() for c in _columns_of_in(conn, name, schema)}
+                found = {c.lower() for c in columns_of(conn, name, schema)}
             except ReadOnlyViolation:
                 raise
             except Exception:  # noqa: BLE001 - a missing table is reported, not raised
