@@ -92,6 +92,8 @@ Mapping rules (contract table: rule -- reason):
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -127,7 +129,7 @@ STEP_DOWN_DAYS = 14
 _ID = String(48)
 
 #: The ssd_* tables and fields the mapping reads (never the child's name or UPN).
-SSD_FIELDS: dict[str, tuple[tuple[str, object], ...]] = {
+SSD_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
     "ssd_person": (
         ("pers_person_id", _ID),
         ("pers_sex", String(48)),
@@ -313,7 +315,7 @@ _TRANSFERS_NOT_IN_SSD = (
     "Transfer requests, notice, joint visits and transfer points are not in the SSD (only the change of team is)"
 )
 #: What the SSD does not hold, whatever the authority: (contract table, column) -> reason.
-NOT_IN_SSD: dict[tuple[str, str], str] = {
+_NOT_IN_SSD_LISTED: dict[tuple[str, str], str | None] = {
     CIN_REVIEWS: "CIN plan reviews are not in the SSD",
     ("plan_reviews", "chair_role"): "Review chairs are not in the SSD",
     ("transfers", "requested_date"): _TRANSFERS_NOT_IN_SSD,
@@ -327,7 +329,7 @@ NOT_IN_SSD: dict[tuple[str, str], str] = {
     ("visits", "worker_id"): "The SSD does not record who made a visit",
     ("workers", "role"): None,  # derived (see the module docstring); listed so the README can say so
 }
-NOT_IN_SSD = {k: v for k, v in NOT_IN_SSD.items() if v}
+NOT_IN_SSD: dict[tuple[str, str], str] = {k: v for k, v in _NOT_IN_SSD_LISTED.items() if v}
 
 
 def _ssd_metadata(schema: str | None) -> MetaData:
@@ -462,9 +464,9 @@ class _Builder:
                 .subquery("prof_team_rank")
             )
             latest = select(ranked.c.pid, ranked.c.team_id).where(ranked.c.rk == 1).subquery("prof_team")
-            start_date = spans.c.first_start
-            end_date = case((spans.c.open_n > 0, null()), else_=spans.c.last_end)
-            team = latest.c.team_id
+            start_date: Any = spans.c.first_start
+            end_date: Any = case((spans.c.open_n > 0, null()), else_=spans.c.last_end)
+            team: Any = latest.c.team_id
             frm = p.outerjoin(spans, spans.c.pid == p.c.prof_professional_id).outerjoin(
                 latest, latest.c.pid == p.c.prof_professional_id
             )
@@ -509,7 +511,7 @@ class _Builder:
                 di.c.disa_disability_code.is_not(None),
                 func.upper(di.c.disa_disability_code) != "NONE",
             )
-            disability = case((disabled, literal(True, Boolean)), else_=literal(False, Boolean))
+            disability: Any = case((disabled, literal(True, Boolean)), else_=literal(False, Boolean))
         else:
             self.unavailable[("children", "disability")] = "ssd_disability is not in this SSD"
             disability = cast(null(), Boolean)
@@ -641,7 +643,7 @@ class _Builder:
         start = self.date(p, "cppl_cp_plan_start_date", ("cp_plans", "start_date"))
         end = self.date(p, "cppl_cp_plan_end_date", ("cp_plans", "end_date"))
         person = self.col(p, "cppl_person_id", contract_col=("cp_plans", "child_id"))
-        team = None
+        team: Any = None
         key_ok = (
             self.has(
                 "ssd_involvements",

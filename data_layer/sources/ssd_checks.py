@@ -58,7 +58,7 @@ def ssd_findings(db) -> pd.DataFrame:
     settings = db.standards.ssd
     md = _ssd_metadata(settings.schema)
     tb = db.tables
-    present = {t.name: set() for t in md.tables.values()}
+    present: dict[str, set[str]] = {t.name: set() for t in md.tables.values()}
     missing = set(tb.raw_missing)
     for t in md.tables.values():
         if t.name in missing:
