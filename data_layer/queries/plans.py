@@ -257,7 +257,9 @@ CURVE_COLUMNS = ["group", "days", "survival", "ci_low", "ci_high", "at_risk"]
 MEDIAN_COLUMNS = ["group", "n", "closed", "open", "median_days", "ci_low", "ci_high", "closed_mean_days"]
 
 
-def survival_by_group(durations: pd.DataFrame, by: str | None = None, min_n: int = 1) -> SurvivalResult:
+def survival_by_group(
+    durations: pd.DataFrame, by: str | None = None, min_n: int = 1, confidence: float = 0.95
+) -> SurvivalResult:
     """Kaplan-Meier estimate of plan duration per group (open plans right-censored on D).
 
     ``durations`` is :func:`plan_durations` output, optionally with a ``plan_type`` column (needed
@@ -268,7 +270,8 @@ def survival_by_group(durations: pd.DataFrame, by: str | None = None, min_n: int
 
     ``closed_mean_days`` is the plain average of the closed plans, shown beside the median to say
     why it misleads: long plans are mostly still open, so an average of closed plans is too short.
-    The median and its interval come from lifelines (:func:`~data_layer.metrics.survival.median_duration`);
+    The median and its interval (at ``confidence``, the ``confidence_level`` standard) come from
+    lifelines (:func:`~data_layer.metrics.survival.median_duration`);
     NaN means the curve never fell to one half (more than half the plans still open).
 
     Sampling note: the window takes every plan open on D however long ago it started but only
@@ -292,9 +295,9 @@ def survival_by_group(durations: pd.DataFrame, by: str | None = None, min_n: int
             excluded[f"groups under {min_n} plans"] = excluded.get(f"groups under {min_n} plans", 0) + len(g)
             continue
         durations_, observed = g["days"].to_numpy(dtype=float), (~g["open"].astype(bool)).to_numpy()
-        km = kaplan_meier(durations_, observed)
+        km = kaplan_meier(durations_, observed, alpha=1 - confidence)
         curves.append(km.assign(group=group))
-        med = median_duration(durations_, observed)
+        med = median_duration(durations_, observed, alpha=1 - confidence)
         closed = g.loc[~g["open"].astype(bool), "days"]
         medians.append(
             dict(
