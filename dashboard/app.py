@@ -46,7 +46,7 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
         use_pages=True,
         assets_folder=ASSETS_DIR,
         title=settings.title,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (no "Updating..." title) but types it str
         suppress_callback_exceptions=True,
         serve_locally=True,
     )

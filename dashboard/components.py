@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
@@ -101,7 +102,7 @@ def guarded(n_outputs: int = 1, error_index: int = 0) -> Callable:
 
 def loading(children, component_id: str | None = None):
     """A spinner around content that callbacks fill (keeps the layout from jumping)."""
-    kw = {"id": component_id} if component_id else {}
+    kw: dict[str, Any] = {"id": component_id} if component_id else {}
     return dcc.Loading(children, type="default", delay_show=300, **kw)
 
 

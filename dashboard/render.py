@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -48,7 +48,8 @@ def csv_button(item_id: str, request: Mapping[str, Any], label: str = "Download 
 
 def chart_card(chart: Chart, request: Mapping[str, Any]):
     """A chart with its accessible summary (``role="img"`` + ``aria-label``), note and CSV button."""
-    config = {**GRAPH_CONFIG, **(chart.config or {})}
+    config = cast("dcc.Graph.Config", {**GRAPH_CONFIG, **(chart.config or {})})
+    aria: dict[str, Any] = {"aria-label": chart.summary or chart.title}
     return dbc.Card(
         dbc.CardBody(
             [
@@ -56,7 +57,7 @@ def chart_card(chart: Chart, request: Mapping[str, Any]):
                 html.Div(
                     dcc.Graph(id=f"{chart.id}-graph", figure=chart.figure, config=config),
                     role="img",
-                    **{"aria-label": chart.summary or chart.title},
+                    **aria,
                     id=f"{chart.id}-figure",
                     className="chart-figure",
                 ),
@@ -198,6 +199,7 @@ def _items(section: Section, request: Mapping[str, Any], presentation: bool) -> 
             out.append(dbc.Row([dbc.Col(c, lg=6) for c in run]))
         run, run_kind = [], None
 
+    kind: str | None
     for item in section.items:
         if isinstance(item, Tile):
             headline = item.card == "headline"
@@ -229,7 +231,7 @@ def section_view(section: Section, request: Mapping[str, Any], *, presentation: 
         return html.Div(
             error_alert(section.problem, title=section.title or "This part could not be loaded"), id=section.id
         )
-    children = [html.H2(section.title, className="h5")] if section.title and section.card else []
+    children: list[Any] = [html.H2(section.title, className="h5")] if section.title and section.card else []
     if section.lede:
         children.append(html.P(section.lede, className="small text-muted"))
     children += _items(section, request, presentation)

@@ -18,9 +18,11 @@ Pages only read the store (``Input(FILTERS_ID, "data")``); see ``docs/ARCHITECTU
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, NoUpdate, Output, State, ctx, dcc, html, no_update
 
 from data_layer import describe_source
 
@@ -91,9 +93,10 @@ def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
                     dbc.Label("As at", html_for="shell-as-at", className="small mb-0"),
                     dcc.DatePickerSingle(
                         id="shell-as-at",
-                        date=options.latest,
-                        min_date_allowed=options.earliest,
-                        max_date_allowed=options.latest,
+                        # ISO strings: what Dash would send for these dates anyway
+                        date=options.latest.isoformat(),
+                        min_date_allowed=options.earliest.isoformat() if options.earliest else None,
+                        max_date_allowed=options.latest.isoformat(),
                         display_format="D MMM YYYY",
                         first_day_of_week=1,
                         clearable=False,
@@ -159,6 +162,7 @@ def shell_layout(settings: Settings):
     """The frame around every page; built on each page load so filters follow the current data."""
     options, problem = filter_options()
     db = get_db()
+    aria_live: dict[str, Any] = {"aria-live": "polite"}
     return html.Div(
         [
             dcc.Store(id=FILTERS_ID),
@@ -174,7 +178,7 @@ def shell_layout(settings: Settings):
                         error_alert(problem, title="Filters unavailable") if problem else None,
                         id="shell-options-problem",
                     ),
-                    html.Div(id="shell-notices", className="mt-2", role="status", **{"aria-live": "polite"}),
+                    html.Div(id="shell-notices", className="mt-2", role="status", **aria_live),
                     html.Main(dash.page_container, id="shell-main", className="mt-2"),
                     html.Footer(_footer(db), className="shell-footer text-muted small mt-4 mb-3"),
                 ],
@@ -231,6 +235,8 @@ def _sync_filters(search, as_at, services, teams, presentation):
     """URL -> controls and store on navigation; controls -> store and URL on a change."""
     options, _ = filter_options()
     root_class = None
+    controls: list[Any]
+    url: str | NoUpdate
     if ctx.triggered_id in CONTROL_IDS:
         state = validate(as_at, services or [], teams or [], bool(presentation), options)
         controls = [

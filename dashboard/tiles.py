@@ -67,7 +67,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
@@ -135,7 +135,7 @@ class Tile:
 # --------------------------------------------------------------------------- helpers
 
 
-def _isnum(v) -> bool:
+def _isnum(v: float | None) -> TypeGuard[float]:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
@@ -570,6 +570,7 @@ def overview_tiles_and_gaps(
             gaps.append((_label(spec, s), str(exc)))
             continue
         th = thresholds.get(spec.key)
+        higher_is_worse: bool | None
         if spec.key == "pilot_effect":
             status = now.status or "not_measurable"
             rag = None if now.hidden else PILOT_RAG.get(status)

@@ -60,9 +60,11 @@ def csv_for_request(request, filters) -> dict:
     """
     if not isinstance(request, Mapping):
         raise PreventUpdate
+    page_key, part = request.get("page"), request.get("part")
+    if not isinstance(page_key, str) or not isinstance(part, str):
+        raise PreventUpdate  # no page or part has a key other than a string
     try:
-        spec: PageSpec = page(request.get("page"))
-        part = request.get("part")
+        spec: PageSpec = page(page_key)
         spec.part(part)
     except (KeyError, TypeError):
         raise PreventUpdate from None

@@ -466,6 +466,7 @@ def trend_title(table: pd.DataFrame) -> str:
         hidden = table["average_caseload"].astype(str).str.startswith("<").any()
         return "Too few workers in the period to show an average" if hidden else "No workers in post in the period"
     first, last = _number(valid["average_caseload"].iloc[0]), _number(valid["average_caseload"].iloc[-1])
+    assert first is not None and last is not None  # ``valid`` keeps only the weeks with an average
     change = last - first
     direction = "rose" if change > 0.05 else "fell" if change < -0.05 else "held steady"
     amount = f" by {abs(change):.1f}" if direction != "held steady" else ""

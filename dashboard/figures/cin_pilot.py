@@ -1050,11 +1050,11 @@ def workload_figure(
         part = table[table["cohort"] == cohort]
         y = [_number(v) for v in part["percent"]]
         hi = [
-            None if v is None or _number(h) is None else _number(h) - v
+            None if v is None or (high := _number(h)) is None else high - v
             for v, h in zip(y, part["ci_high"], strict=False)
         ]
         lo = [
-            None if v is None or _number(low) is None else v - _number(low)
+            None if v is None or (low_v := _number(low)) is None else v - low_v
             for v, low in zip(y, part["ci_low"], strict=False)
         ]
         style = COHORT_STYLE[cohort]

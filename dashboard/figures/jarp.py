@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -532,7 +533,7 @@ def response_counts(summary: pd.DataFrame, d: Disclosure = EXACT) -> dict[str, d
     both = d.secondary(on + late, total_shown=True)
     also_on = {i for i in both if i < len(on)}
     also_late = {i - len(on) for i in both if i >= len(on)}
-    out = {p: {"hidden": set()} for p in priorities}
+    out: dict[str, dict[str, Any]] = {p: {"hidden": set()} for p in priorities}
     for col, cells, also in (("on_time", on, also_on), ("late", late, also_late)):
         hidden = d.secondary(cells, total_shown=True, also=also)
         for i, (p, text) in enumerate(zip(priorities, d.split(cells, total_shown=True, also=also), strict=False)):
@@ -837,6 +838,7 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: st
         y = [values[i] for i in rows]
         if all(v is None for v in y):
             continue
+        extra: dict[str, Any]
         if d.active:  # no counts in presentation mode (response_trend_shown)
             extra = dict(hovertemplate=f"{PRIORITY.label(p)}, %{{x|%b %Y}}: %{{y:.0f}}% on time<extra></extra>")
         else:

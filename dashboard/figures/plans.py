@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -847,7 +848,7 @@ def trend_summary(table: pd.DataFrame, title: str, standards=None) -> str:
 
 # --------------------------------------------------------------------------- drift list
 
-DRIFT_GRID_COLUMNS = [
+DRIFT_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "child_id", "headerName": "Child"},
     {"field": "plan_id", "headerName": "Plan"},
     {"field": "plan_type", "headerName": "Plan type", "maxWidth": 120},

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -139,7 +140,7 @@ class Shown:
         """The same cells with the rows in ``order`` (hidden rows last, so a ranking bounds nothing)."""
         where = {old: new for new, old in enumerate(order)}
         hidden = {
-            (where[k[0]], k[1])
+            (where[int(k[0])], k[1])
             if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], (int, np.integer)) and k[0] in where
             else k
             for k in self.hidden
@@ -334,7 +335,9 @@ def working_days_shown(
         return Shown(table, d)
     t = table.reset_index(drop=True)
     cap = int(t["working_days"].max())
-    cells, rels, shown = {}, [], set()
+    cells: dict[tuple, int] = {}
+    rels: list[tuple] = []
+    shown: set[tuple] = set()
     for i, r in t.iterrows():
         for c in ("completed", "pending", "transfers"):
             cells[(i, c)] = int(r[c])
@@ -490,7 +493,9 @@ def on_time_shown(
     if not d.active or table.empty:
         return Shown(table, d)
     t = table.reset_index(drop=True)
-    cells, rels, shown = {}, [], set()
+    cells: dict[tuple, int] = {}
+    rels: list[tuple] = []
+    shown: set[tuple] = set()
     for i, r in t.iterrows():
         for c in ON_TIME_COUNTS:
             cells[(i, c)] = int(r[c])
@@ -707,7 +712,9 @@ def monthly_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Tota
     }
     if not d.active or t.empty:
         return Shown(t, d, extra=extra)
-    cells, rels, shown = dict(extra), [], set(MONTH_TOTALS)
+    cells: dict[tuple, int] = dict(extra)
+    rels: list[tuple] = []
+    shown = set(MONTH_TOTALS)
     cells[("m", "late")] = extra[("m", "decided")] - extra[("m", "on_time")]
     for i, r in t.iterrows():
         cells.update(
@@ -841,8 +848,8 @@ def monthly_figure(
 def monthly_summary(shown: Shown | pd.DataFrame, finding: str) -> str:
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
-    pcts = [s.share_value((i, "on_time"), (i, "decided")) for i in range(len(table))]
-    pcts = [p for p in pcts if p is not None]
+    shares = [s.share_value((i, "on_time"), (i, "decided")) for i in range(len(table))]
+    pcts = [p for p in shares if p is not None]
     if table.empty or not pcts:
         return aria_summary(
             "Line chart",
@@ -922,7 +929,10 @@ def flows_shown(table: pd.DataFrame, d: Disclosure | None = None, totals: Totals
     t = table.reset_index(drop=True)
     if not d.active or t.empty:
         return Shown(t, d)
-    cells, rels, shown, cost = {}, [], set(), {}
+    cells: dict[tuple, int] = {}
+    rels: list[tuple] = []
+    shown: set[tuple] = set()
+    cost: dict[tuple, int] = {}
     for i, r in t.iterrows():
         cells[(i, "transfers")] = int(r["transfers"])
         cells[(i, "completed")] = int(r["completed"])
@@ -1045,7 +1055,8 @@ def flows_figure(
             link=dict(
                 source=src,
                 target=tgt,
-                value=[int(s.drawn((i, "transfers"))) for i in rows],
+                # flows_drawn keeps only the rows whose count is drawn, so none is None here
+                value=[int(cast(float, s.drawn((i, "transfers")))) for i in rows],
                 color=colours,
                 customdata=np.column_stack([counts, medians, verdict]),
                 hovertemplate="%{source.label} → %{target.label}<br>%{customdata[0]} transfers, "
@@ -1127,7 +1138,9 @@ def pair_standards_shown(table: pd.DataFrame, d: Disclosure | None = None, total
     t = table.reset_index(drop=True)
     if not d.active or t.empty:
         return Shown(t, d)
-    cells, rels, shown = {}, [], set()
+    cells: dict[tuple, int] = {}
+    rels: list[tuple] = []
+    shown: set[tuple] = set()
     for i, r in t.iterrows():
         c = int(r["completed"])
         cells.update(
@@ -1413,7 +1426,7 @@ def keyworker_shown(
     extra = {KW_TOTAL: total, _all("keyworker_many"): many}
     if not d.active:
         return Shown(t, d, extra=extra)
-    cells = {(i, "children"): int(v) for i, v in enumerate(t["children"])}
+    cells: dict[tuple, int] = {(i, "children"): int(v) for i, v in enumerate(t["children"])}
     cells.update({KW_TOTAL: total, KW_FEW: total - many})
     shown = set(cells) - {KW_FEW}
     flagged = [(i, "children") for i in t.index if t.at[i, "changes"] >= alert]
@@ -1546,7 +1559,7 @@ def exclusions_shown(table: pd.DataFrame, d: Disclosure | None = None) -> Shown:
     extra = {EX_MAIN: int(t.loc[main, "rows"].sum()) if main else 0}
     if not d.active or t.empty:
         return Shown(t, d, extra=extra)
-    cells = {(i, "rows"): int(v) for i, v in enumerate(t["rows"])}
+    cells: dict[tuple, int] = {(i, "rows"): int(v) for i, v in enumerate(t["rows"])}
     cells.update(extra)
     hidden = d.secondary_relations(cells, [(EX_MAIN, *[(i, "rows") for i in main])], cost={EX_MAIN: 2})
     return Shown(t, d, hidden, extra=extra)

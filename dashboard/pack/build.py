@@ -239,7 +239,8 @@ def _table(table, counter: _Counter) -> dict:
 
 
 def _chart(chart, counter: _Counter, half: bool, under_heading: bool = False, after_block: bool = False) -> dict:
-    html, captions, size = None, [], (0, 0)
+    html, size = None, (0, 0)
+    captions: list[str] = []
     if not chart.empty and chart.figure is not None:
         fig, captions = for_paper(chart.figure, half=half, under_heading=under_heading, after_block=after_block)
         html = plot_html(fig, f"pack-graph-{chart.id}")
@@ -346,7 +347,8 @@ def collect(db, filters: Filters) -> tuple[list[dict], list[Any], list[str]]:
 
     view = view_for(db, filters)
     counter = _Counter(view.disclosure.note)
-    pages, tiles, missing = [], [], []
+    pages: list[dict[str, Any]] = []
+    tiles, missing = [], []
     for key, spec in page_specs():
         if spec is None:
             name = FALLBACK_NAMES.get(key, key)
@@ -367,7 +369,7 @@ def collect(db, filters: Filters) -> tuple[list[dict], list[Any], list[str]]:
         sections = all_sections(spec, db, view)
         if key == "overview":
             tiles = [t for s in sections if not s.problem for t in s.items if isinstance(t, Tile)]
-        shown = []
+        shown: list[dict[str, Any]] = []
         for s in sections:
             if not s.pack:
                 continue

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -79,7 +80,7 @@ def _filter_texts(filters: Filters, options: FilterOptions | None) -> tuple[str,
 def _renderer(db, filters: Filters, settings: Settings | None, options: FilterOptions | None, content: PackContent):
     settings = settings or Settings()
     teams_text, services_text = _filter_texts(filters, options)
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         title=settings.title,
         as_at_text=f"{filters.as_at:%-d %B %Y}",
         teams_text=teams_text,

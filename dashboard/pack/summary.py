@@ -16,7 +16,7 @@ on ``dashboard.sections.overview.headline_tiles``), else reads the tiles' own te
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from data_layer.vocabulary import RAG_BANDS
@@ -58,6 +58,7 @@ def fallback_tiles(db, filters) -> list[Any]:
 
 def rag_counts(tiles: Sequence[Any]) -> dict[str, int]:
     """{"red": n, "amber": n, "green": n, "none": n}: ``dashboard.tiles.rag_counts`` when it exists."""
+    helper: Callable[[Iterable[Any]], dict[str, int]] | None
     try:
         from dashboard.tiles import rag_counts as helper
     except ImportError:
@@ -150,7 +151,8 @@ def summarise(tiles: Sequence[Any], pages: Sequence[dict], toc, week: Sequence[s
     red = [entry(t) for t in tiles if t.rag == "red"]
     moved = [t for t in tiles if _moved(t.change)]
     changes = _change_entries(tiles, week)
-    findings, seen = [], set()
+    findings: list[dict] = []
+    seen: set = set()
     for group in (
         [t for t in tiles if t.rag == "red"],
         [t for t in tiles if t.rag == "amber"],

@@ -5,6 +5,8 @@ Layout and one callback only: the content (tiles, note, the tiles' CSV) is
 replaces the tiles with a message; the list of every page below stays usable.
 """
 
+from typing import Any
+
 import dash
 from dash import Input, Output, callback, dcc, html
 
@@ -21,6 +23,7 @@ def layout(**_query):
     """The tiles (filled by :func:`render`) and a list of every page, which stays usable when the database
     is down; the shell keeps the current filters and presentation mode in these links (``SHELL_LINK``)."""
     others = [p for p in nav_pages() if p["path"] != "/"]
+    nav_label: dict[str, Any] = {"aria-label": "All pages"}
     return html.Div(
         [
             page_header(PAGE.name, PAGE.intro(get_db().standards)),
@@ -39,7 +42,7 @@ def layout(**_query):
                         className="small",
                     ),
                 ],
-                **{"aria-label": "All pages"},
+                **nav_label,
             ),
         ]
     )

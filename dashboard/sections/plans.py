@@ -176,6 +176,8 @@ def km_chart(db, view: View, split: str) -> Chart:
     fate = fig.hidden_counts(_trend(db, view).iloc[-1], d)
     secret_type = {"cin": fate["open_cin"], "cp": fate["open_cp"]}
     everything = list(range(len(cells)))
+    known: list[list[int]]
+    secret: list[list[int]]
     if by == "plan_type":
         known, secret = [], [[i] for i, g in enumerate(medians["group"]) if secret_type.get(g)]
     elif any(secret_type[t] for t in plan_types):

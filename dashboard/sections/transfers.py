@@ -15,6 +15,8 @@ a count that is hidden.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from dashboard.cache import cached_call
@@ -49,7 +51,7 @@ def keyworker_grid_columns(s: Standards) -> list[dict]:
     ]
 
 
-PENDING_GRID_COLUMNS = [
+PENDING_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "child_id", "headerName": "Child"},
     {"field": "from_team", "headerName": "From", "flex": 1.5, "minWidth": 170},
     {"field": "to_team", "headerName": "To", "flex": 1.5, "minWidth": 170},
@@ -59,7 +61,7 @@ PENDING_GRID_COLUMNS = [
     {"field": "days_waiting", "headerName": "Calendar days waiting", "type": "numericColumn", "maxWidth": 150},
     {"field": "verdict", "headerName": "Against 3 working days", "minWidth": 230},
 ]
-KEYWORKER_GRID_COLUMNS = [
+KEYWORKER_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "child_id", "headerName": "Child"},
     {"field": "changes", "headerName": "Key-worker changes", "type": "numericColumn", "sort": "desc"},
     {"field": "allocations", "headerName": "Allocations started in 12 months", "type": "numericColumn"},
@@ -295,7 +297,7 @@ def pending_section(rows: pd.DataFrame, view: View, s) -> Section:
     return Section(id="transfers-pending-card", title="Pending transfers", items=(grid,), pack=False)
 
 
-def keyworker_chart(kw: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
+def keyworker_chart(kw: pd.DataFrame, totals: fig.Totals | None, view: View, s) -> Chart:
     alert = s.keyworker_changes_alert
     shown = fig.keyworker_shown(kw, view.disclosure, totals, alert=alert)
     title = fig.keyworker_title(shown, alert=alert, window=s.window)

@@ -103,10 +103,10 @@ def referrals(rng: np.random.Generator, j: Journeys, coverage: bool) -> tuple[pd
     w[:, CRITERIA.index("care_leaver_19_24")] = 0
     w[:, CRITERIA.index("teen_pregnancy")] = np.where(age >= 13 * 365, 1, 0)
     w[:, CRITERIA.index("carried_over")] = 0
-    k = 1 + pick(rng, n, (0.15, 0.25, 0.25, 0.18, 0.10, 0.07))
+    n_chosen = 1 + pick(rng, n, (0.15, 0.25, 0.25, 0.18, 0.10, 0.07))
     keys = np.where(w > 0, np.log(np.maximum(w, 1e-12)) - np.log(-np.log(rng.random(w.shape))), -np.inf)
     rank = np.argsort(-keys, axis=1).argsort(axis=1)
-    chosen_c = (rank < k[:, None]) & (w > 0)
+    chosen_c = (rank < n_chosen[:, None]) & (w > 0)
     chosen_c[:, CRITERIA.index("carried_over")] = (carried >= 1) & (rng.random(n) < 0.6)
     if coverage and n:
         for i, c in enumerate(CRITERIA[: min(n, len(CRITERIA))]):
@@ -171,6 +171,6 @@ def referrals(rng: np.random.Generator, j: Journeys, coverage: bool) -> tuple[pd
             "review": review,
         }
     )
-    r, c = np.nonzero(chosen_c)
-    crit = pd.DataFrame({"ref": r, "criterion": np.array(CRITERIA, dtype=object)[c]})
+    ref_at, crit_at = np.nonzero(chosen_c)
+    crit = pd.DataFrame({"ref": ref_at, "criterion": np.array(CRITERIA, dtype=object)[crit_at]})
     return refs, crit

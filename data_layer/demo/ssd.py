@@ -195,8 +195,8 @@ def native_to_ssd(native: Path, out: Path) -> Path:
             conn.execute(f"CREATE TABLE {name} ({cols})")
             conn.execute(f"INSERT INTO {name} {_INSERTS[name]}")
         conn.execute("COMMIT")
-        for name, cols in _INDEXES.items():
-            for col in cols:
+        for name, index_cols in _INDEXES.items():
+            for col in index_cols:
                 conn.execute(f"CREATE INDEX ix_{name}_{col.split(',')[0]} ON {name} ({col})")
         conn.execute("ANALYZE")
         conn.execute("DETACH DATABASE n")

@@ -69,7 +69,7 @@ SIGNATURE = {
     8: "datestartedtobelookedafter",
     9: "eligibilitycategory",
 }
-REQUIRED = {
+REQUIRED: dict[int, tuple[str, ...]] = {
     3: ("dateofreferral",),
     4: ("continuousassessmentstartdate",),
     7: ("childprotectionplanstartdate",),
@@ -181,7 +181,7 @@ def parse(path: Path, seq: int, stage, today: date, extract_date: date | None = 
         label = fname if fname.lower().endswith(".csv") else f"{fname} [{sheet}]"
         tally = tallies.setdefault(label, FileTally(KIND, label))
         record = f"List {number} {LIST_NAMES.get(number, '')}".strip() if number else f"sheet {sheet}"
-        for col in REQUIRED.get(number, ()):
+        for col in REQUIRED.get(number, ()) if number is not None else ():
             if col not in header:
                 raise ImportFailed(f"{label}: missing required column {SPEC_NAMES[col]} (List {number})")
         for raw in rows[head_at]:

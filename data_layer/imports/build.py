@@ -194,7 +194,7 @@ _MERGED = "the same record (same id) comes again later: merged, later values win
 
 def _reconcile(con, stage, tallies: list[FileTally]) -> pd.DataFrame:
     """One row per (file, record, outcome, reason); outcomes read, loaded, flagged, merged, rejected, note."""
-    rows = []
+    rows: list[tuple] = []
     for t in tallies:
         for record, n in sorted(t.read.items()):
             rows.append((t.kind, t.file, record, "read", None, int(n)))

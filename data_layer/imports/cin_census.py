@@ -193,7 +193,7 @@ def _child(el, tally, rows, ref, fname, seq, n):
     disabilities = []
     dis = _find(chars, "Disabilities") if chars is not None else None
     if dis is not None:
-        disabilities = [text(d.text) for d in _all(dis, "Disability") if text(d.text)]
+        disabilities = [t for d in _all(dis, "Disability") if (t := text(d.text))]
     disability = None if not disabilities else any(d.upper() != "NONE" for d in disabilities)
     gender = _val(ids, "Sex") or _val(ids, "GenderCurrent")
     rows["children"].append(

@@ -178,8 +178,8 @@ def parse_folder(folder: Path, seq: int, stage, today: date) -> list[FileTally]:
     found = tables_in(folder)
     if not any(t in found for t in TABLES):
         raise ImportFailed(f"{folder}: no SSDA903 table found (expected header.csv, episodes.csv, ...)")
-    for table, cols in FILLS.items():
-        stage.declare(table, cols)
+    for table, fills in FILLS.items():
+        stage.declare(table, fills)
     tallies = []
     now = pd.Timestamp(today)
     # Each table of the folder gets its own block of merge order, in ORDER, so uasc follows header.

@@ -25,7 +25,8 @@ FILLS = {"workers": ("worker_id", "role", "fte", "qualified", "start_date", "end
 def parse(path: Path, seq: int, stage) -> FileTally:
     tally = FileTally(KIND, path.name)
     stage.declare("workers", FILLS["workers"])
-    rows, n, seen_message, names = [], 0, False, {}
+    rows, n, seen_message = [], 0, False
+    names: dict[str, int] = {}
     for _, el in _iter(path):
         tag = _tag(el)
         seen_message = seen_message or tag == "Message"
