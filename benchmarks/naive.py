@@ -7,7 +7,7 @@ uncached callback time, measured in the same run on the same database, is the sp
 pushing the work into SQL.
 
 Each ``NAIVE[name]`` re-implements one data-layer function's figure in plain pandas. They follow
-DESIGN 5 closely enough to do the same work (the same joins, filters and groupings over the same
+docs/DEFINITIONS.md closely enough to do the same work (the same joins, filters and groupings over the same
 rows); ``caseloads`` is checked against the SQL result (``naive_matches``). A data function with
 no pandas twin here still has its tables read, so a page's baseline is never *over*-stated.
 """
@@ -72,7 +72,7 @@ def _team_ok(t: dict, f, col: pd.Series) -> pd.Series:
 
 
 def child_status(t: dict, d, standards) -> pd.Series:
-    """child_id -> status on d (DESIGN 5.1 precedence), for every child with any involvement."""
+    """child_id -> status on d (docs/DEFINITIONS.md "Caseloads" precedence), for every child with any involvement."""
     d = _ts(d)
     sets = {}
     sets["cla"] = set(t["cla_episodes"].loc[_open(t["cla_episodes"], "start_date", "end_date", d), "child_id"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 
 from data_layer import DatabaseError, UnusableDatabase, connect, format_coverage, startup_check
+from data_layer.standards import StandardsError
 
 from .settings import Settings
 
@@ -39,6 +40,8 @@ def prepare_database(url: str | None = None, settings: Settings | None = None):
             path = ensure_demo()
             url = f"sqlite:///{path}"
         db = connect(url)
+    except StandardsError as exc:  # CSC_STANDARDS_FILE is read when the database is opened
+        raise StartupError(f"The practice standards could not be read. {exc}") from exc
     except DatabaseError as exc:
         raise StartupError(f"The database could not be opened. {exc}") from exc
     try:

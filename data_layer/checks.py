@@ -1,6 +1,6 @@
 """Schema and data-quality checks: is this database usable, and which rows are bad?
 
-The dashboard reads warehouses it does not control, so it checks before it trusts (DESIGN 3 and
+The dashboard reads warehouses it does not control, so it checks before it trusts (docs/DATA_CONTRACT.md and
 7). Two levels:
 
 * **Structure** (:func:`startup_check`): which contract tables and columns are present. A missing

@@ -13,7 +13,7 @@ has no CIN plan reviews and no JARP) is not refused. Instead:
   ``partial`` or ``missing`` with the missing ``table.column`` names and the sentence. ``check-db``
   prints it; the start-up check prints it instead of refusing a partial database.
 
-Column names are the contract's (DESIGN.md section 3); ``plan_reviews.plan_type='cin'`` stands for
+Column names are the contract's (docs/DATA_CONTRACT.md); ``plan_reviews.plan_type='cin'`` stands for
 the CIN rows of ``plan_reviews``.
 """
 

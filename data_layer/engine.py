@@ -1,6 +1,6 @@
 """Read-only database access.
 
-Read-only at two levels (DESIGN.md section 7): the connection is opened read-only where the
+Read-only at two levels (docs/ARCHITECTURE.md): the connection is opened read-only where the
 database supports it (SQLite ``mode=ro``, PostgreSQL read-only transactions, DuckDB
 ``read_only``), and on every database a guard refuses any statement that is not a query before
 it reaches the driver. Queries go through :meth:`Database.read`, which binds parameters.

@@ -1,4 +1,4 @@
-"""The global filters every data-layer function takes (DESIGN.md section 4)."""
+"""The global filters every data-layer function takes (docs/DEFINITIONS.md "Conventions used throughout")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The data contract (DESIGN.md section 3) as SQLAlchemy Core tables.
+"""The data contract (docs/DATA_CONTRACT.md) as SQLAlchemy Core tables.
 
 The schema lives here once: queries are built from these objects, `check-db` compares a
 database against them, and the demo generator and test fixtures create them. Identifiers are
@@ -181,7 +181,7 @@ jarp_referral_criteria = Table(
     Column("criterion", _CODE),
 )
 
-#: Allowed values of coded columns (DESIGN.md section 3). Anything else is reported by
+#: Allowed values of coded columns (docs/DATA_CONTRACT.md). Anything else is reported by
 #: `check-db` as an unknown code and excluded from the figures that depend on it.
 #: Lists the design leaves open ("...") carry the codes this project recognises; extend them here.
 CODES: dict[tuple[str, str], frozenset[str]] = {

@@ -1,4 +1,4 @@
-"""Caseloads and unallocated children (DESIGN 5.1) on a hand-worked authority, on every backend."""
+"""Caseloads and unallocated children (docs/DEFINITIONS.md "Caseloads") on a hand-worked authority, on every backend."""
 
 from datetime import date
 

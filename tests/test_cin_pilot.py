@@ -1,4 +1,4 @@
-"""CIN pilot evaluation (DESIGN 5.3) on hand-worked cohorts, on every backend.
+"""CIN pilot evaluation (docs/DEFINITIONS.md "CIN pilot evaluation") on hand-worked cohorts, on every backend.
 
 Two small authorities: ``BOUNDARY`` has one plan per edge case (periods, 30 vs 31 days, 12
 months to the day, review intervals of 42 vs 43 days, holders' caseloads), ``COHORTS`` has four

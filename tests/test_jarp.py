@@ -1,4 +1,5 @@
-"""JARP queue, responses and reviews (DESIGN 4, 5.5) on a hand-worked panel, on every backend.
+"""JARP queue, responses and reviews (docs/DEFINITIONS.md "JARP priority queue") on a hand-worked panel,
+on every backend.
 
 As-at date D = Wednesday 8 March 2023; the next panel sits on Tuesday 14 March.
 """

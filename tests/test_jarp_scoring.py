@@ -1,4 +1,5 @@
-"""JARP scoring rules (DESIGN 5.5, seed 003 App. B), worked by hand: points, bands, panel dates, on time."""
+"""JARP scoring rules (docs/DEFINITIONS.md "JARP priority queue", seed 003 App. B), worked by hand: points,
+bands, panel dates, on time."""
 
 from datetime import date, datetime
 

@@ -1,4 +1,5 @@
-"""Drift flags (DESIGN 5.2) on a hand-worked authority, both sides of every boundary, every backend.
+"""Drift flags (docs/DEFINITIONS.md "Plan durations and drift") on a hand-worked authority, both sides of
+every boundary, every backend.
 
 As-at date D = 1 Mar 2023. Useful dates: D - 42 = 18 Jan, D - 43 = 17 Jan, D - 21 = 8 Feb,
 D - 22 = 7 Feb, D - 10 = 19 Feb, D - 11 = 18 Feb, D - 84 = 7 Dec 2022, D - 85 = 6 Dec 2022;

@@ -1,4 +1,5 @@
-"""Plan durations, window edges, exclusions, bands and Kaplan-Meier (DESIGN 4, 5.2), every backend.
+"""Plan durations, window edges, exclusions, bands and Kaplan-Meier (docs/DEFINITIONS.md "Plan durations and
+drift"), every backend.
 
 As-at date D = 31 Mar 2023, so the 12-month window for closed plans runs from 1 Apr 2022 to D
 inclusive (``Filters.window_start``).

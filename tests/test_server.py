@@ -89,3 +89,20 @@ def test_run_serves_the_demo_dashboard():
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_misspelt_standards_file_stops_start_up_with_one_message_naming_the_key(tmp_path, monkeypatch):
+    """WSGI servers (gunicorn 'dashboard.server:wsgi()') and the CLI both start through prepare_database."""
+    import pytest
+
+    from dashboard.startup import StartupError, prepare_database
+
+    path = tmp_path / "empty.sqlite"
+    metadata.create_all(create_engine(f"sqlite:///{path}"))
+    standards = tmp_path / "standards.toml"
+    standards.write_text("[standards]\ncaseload_per_ftee = 22\n")
+    monkeypatch.setenv("CSC_STANDARDS_FILE", str(standards))
+    with pytest.raises(StartupError) as err:
+        prepare_database(f"sqlite:///{path}")
+    assert "practice standards could not be read" in str(err.value)
+    assert "caseload_per_ftee" in str(err.value) and "caseload_per_fte" in str(err.value)

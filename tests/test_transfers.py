@@ -1,4 +1,4 @@
-"""Transfer timeliness and key-worker changes (DESIGN 5.4) on hand-worked rows, on every backend.
+"""Transfer timeliness and key-worker changes (docs/DEFINITIONS.md "Transfers") on hand-worked rows, on every backend.
 
 As-at date D = Friday 31 March 2023, so the 12-month window starts W = 1 April 2022. Working days
 are worked by hand from the calendar: England and Wales bank holidays in range are 15 and 18 April,

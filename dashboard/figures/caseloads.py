@@ -1,4 +1,5 @@
-"""Caseloads page figures (DESIGN 5.1): workers against their FTE target, spread, trend, unallocated.
+"""Caseloads page figures (docs/DEFINITIONS.md "Caseloads"): workers against their FTE target, spread, trend,
+unallocated.
 
 Each chart has a table builder (DataFrame -> the exact DataFrame the chart draws and the CSV
 downloads) and a figure builder (that table -> ``go.Figure``). Presentation mode comes as the

@@ -1,4 +1,5 @@
-"""CIN pilot page figures (DESIGN 5.3, seed 002): scorecard, DiD panels, trend, closure routes, workload.
+"""CIN pilot page figures (docs/DEFINITIONS.md "CIN pilot evaluation", seed 002): scorecard, DiD panels, trend,
+closure routes, workload.
 
 Pure builders: tidy frames from ``data_layer.queries.cin_pilot`` in, display tables and ``go.Figure`` out.
 Each chart has a table builder (the exact frame the chart draws and its CSV downloads) and a
@@ -29,7 +30,7 @@ from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 from data_layer.standards import Standards
 from data_layer.vocabulary import CIN_END_REASONS
 
-from .common import aria_summary, base_figure, empty_figure, plural, standard_label
+from .common import aria_summary, base_figure, empty_figure, level_text, plural, standard_label
 
 EXACT = Disclosure()
 
@@ -95,17 +96,21 @@ WORKLOAD_CHOICES = workload_choices()
 #: Panel titles of the DiD chart (the scorecard uses the data layer's full labels).
 PANEL_TITLES = _with_standards(_PANEL_TITLES)
 COHORTS = (("pilot", "before"), ("pilot", "during"), ("comparison", "before"), ("comparison", "during"))
-SCORECARD_COLUMNS = [
-    "Measure",
-    "Pilot team, before",
-    "Pilot team, during",
-    "Comparison teams, before",
-    "Comparison teams, during",
-    "Difference-in-differences (95% interval)",
-    "Verdict",
-    "status",
-]
-DID_COLUMN = "Difference-in-differences (95% interval)"
+
+
+def did_column(level: float = 0.95) -> str:
+    """The scorecard's DiD header, stating the confidence level in force."""
+    return f"Difference-in-differences ({level_text(level)} interval)"
+
+
+def scorecard_columns(level: float = 0.95) -> list[str]:
+    cohorts = ["Pilot team, before", "Pilot team, during", "Comparison teams, before", "Comparison teams, during"]
+    return ["Measure", *cohorts, did_column(level), "Verdict", "status"]
+
+
+#: The headers at the default confidence level (tests, and callers without standards).
+SCORECARD_COLUMNS = scorecard_columns()
+DID_COLUMN = did_column()
 SUPPRESSED = "suppressed"
 
 
@@ -251,11 +256,12 @@ def _ns(part: pd.DataFrame) -> dict:
 
 
 def scorecard_table(
-    measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *, min_cohort: int = 10
+    measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *, min_cohort: int = 10, level: float = 0.95
 ) -> pd.DataFrame:
     """One display row per measure: the four cohorts (value, interval, n), the DiD and the verdict."""
+    columns = scorecard_columns(level)
     if measures.empty:
-        return pd.DataFrame(columns=SCORECARD_COLUMNS)
+        return pd.DataFrame(columns=columns)
     did_by = did.set_index("measure") if not did.empty else pd.DataFrame()
     hidden = _hidden_measures(measures, d)
     rows = []
@@ -268,7 +274,7 @@ def scorecard_table(
             name = f"{COHORT_LABELS[cohort]}, {period}"
             present = (cohort, period) in part.index
             row[name] = cell_text(part.loc[(cohort, period)], d) if present else "n/a"
-        row[DID_COLUMN] = _did_text(drow, key in hidden)
+        row[did_column(level)] = _did_text(drow, key in hidden)
         status = drow["status"] if drow is not None else "not_measurable"
         if drow is not None:
             text = verdict_text(drow, _ns(sub), d, min_cohort=min_cohort, hidden=key in hidden)
@@ -277,7 +283,7 @@ def scorecard_table(
             row["Verdict"] = ""
         row["status"] = status
         rows.append(row)
-    return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def scorecard_csv(
@@ -478,11 +484,6 @@ def did_figure(
             font=dict(size=11),
         )
     return fig
-
-
-def level_text(level: float) -> str:
-    """A confidence level as texts state it: 0.95 -> "95%"."""
-    return f"{level * 100:g}%"
 
 
 def did_summary(did: pd.DataFrame, level: float = 0.95) -> str:
@@ -1156,4 +1157,6 @@ __all__ = [
     "DID_TITLE",
     "HIDDEN_ROUTES",
     "SCORECARD_COLUMNS",
+    "scorecard_columns",
+    "did_column",
 ]

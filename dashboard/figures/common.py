@@ -75,3 +75,8 @@ def aria_summary(kind: str, title: str, *facts: str) -> str:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """ "1 worker", "3 workers"."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def level_text(level: float) -> str:
+    """A confidence level as texts state it (the ``confidence_level`` standard): 0.95 -> "95%"."""
+    return f"{level * 100:g}%"

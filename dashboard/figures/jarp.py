@@ -1,4 +1,4 @@
-"""JARP page figures and tables (DESIGN 5.5, seed 003 section 3.6 and Appendix B).
+"""JARP page figures and tables (docs/DEFINITIONS.md "JARP priority queue", seed 003 section 3.6 and Appendix B).
 
 Pure builders, nothing here queries. Each chart has a table builder (data-layer frames in, the
 exact counts the chart is drawn from out), a ``*_shown`` builder (that table as it may be
@@ -489,7 +489,8 @@ def queue_trend_summary(table: pd.DataFrame, title: str, d: Disclosure = EXACT) 
 def response_time_table(responses: pd.DataFrame, rules) -> pd.DataFrame:
     """Responses received, counted by priority and time taken (each priority in its target's unit).
 
-    P1 in calendar days, P2 and P3 in working days (DESIGN 5.5). Columns ``priority``, ``days``,
+    P1 in calendar days, P2 and P3 in working days (docs/DEFINITIONS.md "JARP priority queue"). Columns ``priority``,
+    ``days``,
     ``unit``, ``responses``, ``within_target``.
     """
     cols = ["priority", "days", "unit", "responses", "within_target"]

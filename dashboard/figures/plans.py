@@ -1,4 +1,5 @@
-"""Plan durations page figures (DESIGN 5.2): duration bands, Kaplan-Meier curves, drift by team, trend.
+"""Plan durations page figures (docs/DEFINITIONS.md "Plan durations and drift"): duration bands, Kaplan-Meier curves,
+drift by team, trend.
 
 Each chart has a table builder (data-layer frame -> the exact frame the chart draws and the CSV
 downloads) and a figure builder (that table -> ``go.Figure``): pure functions, no Dash, no queries.
@@ -28,7 +29,7 @@ from data_layer import vocabulary
 from data_layer.standards import Standards, source_of, years_text
 from data_layer.vocabulary import CIN_ORIGINS, DRIFT_FLAGS, PLAN_TYPES
 
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural
+from .common import add_standard_line, aria_summary, base_figure, empty_figure, level_text, plural
 
 EXACT = Disclosure()
 
@@ -404,8 +405,9 @@ def _months(days: float) -> str:
     return f"{days / MONTH_DAYS:.1f} months"
 
 
-def median_text(row: Mapping) -> str:
-    """'7.2 months (95% CI 6.1 to 8.0)'; 'not reached' when over half the plans are still open.
+def median_text(row: Mapping, level: float = 0.95) -> str:
+    """'7.2 months (95% CI 6.1 to 8.0)' at confidence ``level`` (the ``confidence_level`` standard);
+    'not reached' when over half the plans are still open.
 
     With :func:`km_medians` flags: 'not shown (too few plans behind it)' for a hidden median, and
     a hidden bound of its interval reads 'not shown'.
@@ -418,7 +420,7 @@ def median_text(row: Mapping) -> str:
     lo, hi = row["ci_low"], row["ci_high"]
     lo_t = "not shown" if row.get("lo_hidden", False) else "?" if _nan(lo) else f"{lo / MONTH_DAYS:.1f}"
     hi_t = "not shown" if row.get("hi_hidden", False) else "not reached" if _nan(hi) else f"{hi / MONTH_DAYS:.1f}"
-    return f"{_months(med)} (95% CI {lo_t} to {hi_t})"
+    return f"{_months(med)} ({level_text(level)} CI {lo_t} to {hi_t})"
 
 
 def km_title(medians: pd.DataFrame, by: str | None) -> str:
@@ -439,7 +441,7 @@ def km_title(medians: pd.DataFrame, by: str | None) -> str:
     return f"How long plans stay open {by_text}".strip() + " (median per group in the legend)"
 
 
-def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT) -> str:
+def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT, level: float = 0.95) -> str:
     """Why the median differs from an average of closed plans, with this view's numbers."""
     parts = []
     for row in medians.to_dict("records"):
@@ -448,7 +450,7 @@ def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT) -> str
             mean_t = "average of closed plans not shown (too few)"
         else:
             mean_t = "no closed plans" if _nan(mean) else f"average of closed plans only {_months(mean)}"
-        parts.append(f"{group_label(row['group'], by)}: median {median_text(row)}; {mean_t}")
+        parts.append(f"{group_label(row['group'], by)}: median {median_text(row, level)}; {mean_t}")
     why = (
         "Plans still open are counted as open up to the as-at date (censored) rather than ignored, so the "
         "curve and median include the long plans that are still running. An average of closed plans leaves "
@@ -471,7 +473,7 @@ def km_figure(
     standards,
     plan_types: tuple[str, ...] = ("cin", "cp"),
 ) -> go.Figure:
-    """Share of plans still open against time open, a step line per group with its 95% band.
+    """Share of plans still open against time open, a step line per group with its band (the confidence level).
 
     ``curves`` are the points to draw (:func:`km_visible`), ``medians`` those of :func:`km_medians`
     (a hidden median has no marker, a hidden bound no arm). The median (where the curve crosses
@@ -552,7 +554,7 @@ def km_figure(
                         thickness=2,
                         width=6,
                     ),
-                    hovertemplate=f"{name}: median {median_text(row)}<extra></extra>",
+                    hovertemplate=f"{name}: median {median_text(row, standards.confidence_level)}<extra></extra>",
                 )
             )
     if any(t.name and t.name.endswith(" median") for t in fig.data):
@@ -561,7 +563,7 @@ def km_figure(
                 x=[None],
                 y=[None],
                 mode="markers",
-                name="◆ Median with its 95% interval",
+                name=f"◆ Median with its {level_text(standards.confidence_level)} interval",
                 marker=dict(symbol="diamond", size=10, color=GREY),
             )
         )
@@ -601,14 +603,16 @@ def km_figure(
     return fig
 
 
-def km_summary(medians: pd.DataFrame, title: str, by: str | None, sizes: Mapping[str, str] | None = None) -> str:
+def km_summary(
+    medians: pd.DataFrame, title: str, by: str | None, sizes: Mapping[str, str] | None = None, level: float = 0.95
+) -> str:
     """The accessible summary; ``sizes`` (group -> displayed number of plans) replaces the exact sizes."""
     if medians.empty:
         return aria_summary("Survival curve", title, "No plans for the selected teams")
     facts = []
     for r in medians.to_dict("records"):
         size = f"{sizes[r['group']]} plans" if sizes is not None else plural(int(r["n"]), "plan")
-        facts.append(f"{group_label(r['group'], by)}: median {median_text(r)} from {size}")
+        facts.append(f"{group_label(r['group'], by)}: median {median_text(r, level)} from {size}")
     return aria_summary("Survival curve (Kaplan-Meier)", title, *facts, "Open plans are censored at the as-at date")
 
 

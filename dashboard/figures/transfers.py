@@ -1,4 +1,5 @@
-"""Transfers page figures (DESIGN 5.4): timeliness, flows, notice and joint visits, key-worker changes.
+"""Transfers page figures (docs/DEFINITIONS.md "Transfers"): timeliness, flows, notice and joint visits, key-worker
+changes.
 
 Every chart has a table builder (``transfers(db, f)`` rows -> the exact numeric table the chart
 draws), a disclosure step (``*_shown``: which of its counts the view may show, as a :class:`Shown`)

@@ -453,7 +453,7 @@ def appendix(db, filters: Filters, disclosure: Disclosure) -> list[dict]:
         _appendix_part(
             "bad-rows",
             "Bad rows in the data",
-            "Rows that break the data contract (DESIGN section 3). Every figure leaves them out. With a "
+            "Rows that break the data contract (docs/DATA_CONTRACT.md). Every figure leaves them out. With a "
             "team filter, tables that place a row in a team count the selected teams only; the as-at "
             "date does not apply.",
             bad_rows,

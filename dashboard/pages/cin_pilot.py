@@ -11,7 +11,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard.components import guarded, loading, page_header
 from dashboard.context import FILTERS_ID, get_db
-from dashboard.figures.cin_pilot import WORKLOAD_CHOICES
+from dashboard.figures.cin_pilot import workload_choices
 from dashboard.sections.cin_pilot import (
     DEFAULT_OUTCOME,
     PAGE,
@@ -62,7 +62,9 @@ def layout(pilot=None, **_query):
                             value=DEFAULT_OUTCOME,
                             inline=True,
                             className="mb-2",
-                            options=[{"label": label, "value": key} for key, label in WORKLOAD_CHOICES.items()],
+                            options=[
+                                {"label": label, "value": key} for key, label in workload_choices(db.standards).items()
+                            ],
                         ),
                         loading(html.Div(id="cin-pilot-workload"), "cin-pilot-workload-loading"),
                     ]

@@ -16,7 +16,7 @@ from dashboard.sections.base import Chart, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list, data_quality_section
 from data_layer import caseload_trend, caseloads, team_options, unallocated
 
-#: Tables the caseload figures read: their bad rows are listed under the page (DESIGN 7).
+#: Tables the caseload figures read: their bad rows are listed under the page (docs/ARCHITECTURE.md).
 CASELOAD_TABLES = (
     "allocations",
     "workers",

@@ -144,8 +144,9 @@ def design_section(ev, names: dict, standards) -> Section:
 
 def scorecard_section(ev, view: View, standards) -> Section:
     d = view.disclosure
-    table = fig.scorecard_table(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort)
-    columns = [{"field": c, "headerName": c} for c in fig.SCORECARD_COLUMNS if c != "status"]
+    level = standards.confidence_level
+    table = fig.scorecard_table(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort, level=level)
+    columns = [{"field": c, "headerName": c} for c in fig.scorecard_columns(level) if c != "status"]
     note = f"{d.note} {DERIVED_NOTE.format(threshold=d.threshold)}" if d.active else None
     return Section(
         id="cin-pilot-scorecard-card",

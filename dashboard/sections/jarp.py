@@ -1,6 +1,7 @@
 """JARP queue: the next Joint Allocation Resource Panel's agenda, the queue, responses and reviews.
 
-Seed 003 section 3.6 and Appendices A and B, as DESIGN 5.5 fixes them. One part, ``body``: the
+Seed 003 section 3.6 and Appendices A and B, as docs/DEFINITIONS.md "JARP priority queue" fixes them. One part,
+``body``: the
 headline tiles, the agenda (chart and the managers' lists), the queue week by week, response
 times against each priority's target and six-weekly reviews falling due.
 

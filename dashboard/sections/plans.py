@@ -1,6 +1,7 @@
 """Plan durations (``/plans``): how long CIN and CP plans last, and which open plans are drifting.
 
-Standards (DESIGN 5.2; seeds 000 and 001): CIN plans reviewed every 6 weeks, Team Manager reviews
+Standards (docs/DEFINITIONS.md "Plan durations and drift"; seeds 000 and 001): CIN plans reviewed every 6 weeks, Team
+Manager reviews
 at 3 and 6 months, a Service Manager review at 9 months, not expected beyond 12 months; CIN plans
 after a CP step-down close within 12 weeks; CIN visits every 3 weeks, CP visits every 10 days; CP
 plans over 2 years are a national indicator.
@@ -164,7 +165,8 @@ def km_chart(db, view: View, split: str) -> Chart:
     if by == "origin":
         no_origin = int(df["origin"].isna().sum())
         unknown_origin = int((df["origin"].notna() & ~df["origin"].isin(CIN_ORIGINS)).sum())
-    result = survival_by_group(df, by=by, min_n=d.threshold if d.active else 1)
+    level = db.standards.confidence_level
+    result = survival_by_group(df, by=by, min_n=d.threshold if d.active else 1, confidence=level)
     small_groups = sum(n for reason, n in result.excluded.items() if reason.startswith("groups under"))
     medians = fig.km_medians(result.medians, result.curves, d)
     curves = fig.km_visible(result.curves, d)
@@ -194,7 +196,7 @@ def km_chart(db, view: View, split: str) -> Chart:
         return f"{d.cell_text(n, True)} plans" if i in hidden else d.count_noun(n, "plan")
 
     title = fig.km_title(medians, by)
-    notes = [fig.km_note(medians, by, d)]
+    notes = [fig.km_note(medians, by, d, level)]
     if left_out:
         notes.append(
             f"{plans(left_out, k + 1)} in smaller teams are not drawn (pick teams in the filters to compare them)."
@@ -223,7 +225,7 @@ def km_chart(db, view: View, split: str) -> Chart:
         figure=figure,
         table=fig.km_table(result.curves, by, d),
         finding=empty or title,
-        summary=fig.km_summary(medians, title, by, sizes if d.active else None),
+        summary=fig.km_summary(medians, title, by, sizes if d.active else None, level),
         note=" ".join(notes),
         filename=f"plan-survival-{split}",
         empty=empty,

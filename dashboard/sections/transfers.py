@@ -1,4 +1,4 @@
-"""Transfers: are cases moving between teams on time, with notice and a joint visit? (DESIGN 5.4)
+"""Transfers: are cases moving between teams on time, with notice and a joint visit? (docs/DEFINITIONS.md "Transfers")
 
 Standards (defaults; every text is formatted from ``db.standards``): transfer within 3 working days
 of the request (003), at least two weeks' notice (004), a joint home visit in the week before
@@ -59,12 +59,16 @@ PENDING_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "requested_date", "headerName": "Requested", "maxWidth": 140},
     {"field": "working_days", "headerName": "Working days waiting", "type": "numericColumn", "maxWidth": 150},
     {"field": "days_waiting", "headerName": "Calendar days waiting", "type": "numericColumn", "maxWidth": 150},
-    {"field": "verdict", "headerName": "Against 3 working days", "minWidth": 230},
+    {"field": "verdict", "headerName": "Against the standard", "minWidth": 230},  # named by pending_grid_columns
 ]
 KEYWORKER_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "child_id", "headerName": "Child"},
     {"field": "changes", "headerName": "Key-worker changes", "type": "numericColumn", "sort": "desc"},
-    {"field": "allocations", "headerName": "Allocations started in 12 months", "type": "numericColumn"},
+    {
+        "field": "allocations",
+        "headerName": "Allocations started",
+        "type": "numericColumn",
+    },  # window added by keyworker_grid_columns
     {"field": "last_change", "headerName": "Latest change"},
     {"field": "team", "headerName": "Team", "flex": 2},
 ]

@@ -1,6 +1,6 @@
 """The demo authority: a synthetic, deterministic children's social care database.
 
-``generate(out, children, seed)`` writes every table of the data contract (DESIGN 3) to a SQLite
+``generate(out, children, seed)`` writes every table of the data contract (docs/DATA_CONTRACT.md) to a SQLite
 file: one *unit* of eight teams and about forty workers per 5,000 children, journeys from 2020-01-01
 to 2023-03-31 (END, the latest activity date), the CIN pilot from 2022-02-07, and a fixed few bad
 rows of each kind (``BAD_DATA``). Children are simulated in chunks with vectorised numpy and

@@ -36,7 +36,8 @@ DAY = 86400
 
 
 def score(chosen: np.ndarray, carried: np.ndarray) -> np.ndarray:
-    """DESIGN 5.5 score of a (referrals x criteria) boolean matrix, for the response timings."""
+    """docs/DEFINITIONS.md "JARP priority queue" score of a (referrals x criteria) boolean matrix, for the response
+    timings."""
     pts = (chosen * POINTS).astype(np.int64)
     for group in JARP_EXCLUSIVE:
         cols = [CRITERIA.index(c) for c in group]

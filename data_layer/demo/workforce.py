@@ -1,6 +1,6 @@
 """Teams and workers of the demo authority, and choosing a worker for a case.
 
-One *unit* of eight teams serves each ~5,000 children (DESIGN 7's "one authority"); a region or
+One *unit* of eight teams serves each ~5,000 children (docs/ARCHITECTURE.md "one authority"); a region or
 the nation is many units, so caseloads stay realistic at every size.
 """
 

@@ -94,7 +94,7 @@ def parse_date(value):
 
 
 def first_of_month(d):
-    """Birth dates are kept to the month (DESIGN.md 3: "first of month is enough")."""
+    """Birth dates are kept to the month (docs/DATA_CONTRACT.md: "first of month is enough")."""
     return d.replace(day=1) if isinstance(d, date) else None
 
 

@@ -1,4 +1,5 @@
-"""Statistics of the pilot evaluation (DESIGN 5.3): intervals, difference-in-differences, verdicts.
+"""Statistics of the pilot evaluation (docs/DEFINITIONS.md "CIN pilot evaluation"): intervals,
+difference-in-differences, verdicts.
 
 Pure functions on counts and arrays, no database: the cohort queries live in ``pilot.py``.
 Every interval comes from a maintained library (statsmodels' Wilson interval, statsmodels'

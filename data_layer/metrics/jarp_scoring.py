@@ -1,4 +1,5 @@
-"""JARP prioritisation rules as data, and the one readable definition of them (DESIGN 5.5).
+"""JARP prioritisation rules as data, and the one readable definition of them (docs/DEFINITIONS.md "JARP priority
+queue").
 
 Source: seed 003 (Hackney handbook) section 3.6 "Joint Allocation Resource Panel", Appendix A
 (pathway: referrals in by 2pm Friday, panel on Tuesday, six-weekly progress reviews flagged a week
@@ -13,7 +14,7 @@ Scoring, exactly:
 
 * The referral's **distinct** criterion codes count once each (a duplicated row adds nothing).
 * **Exclusive groups** (``standards.JARP_EXCLUSIVE``): of the codes present from one group only the
-  highest-scoring counts (ties: the first listed). With the default points this is DESIGN's
+  highest-scoring counts (ties: the first listed). With the default points this is docs/DEFINITIONS.md's
   "substance_both_parents replaces substance_parent" and "the higher care-leaver band counts". We
   apply "highest" to both groups rather than a literal "replaces" so that, whatever points a
   standards file sets, a both-parents case never scores below a one-parent case.
@@ -265,7 +266,8 @@ def next_panel(as_at: date, rules: JarpRules | None = None) -> date:
 def response_timeliness(
     priority, decision_date, first_response_at, as_at: date, rules: JarpRules | None = None
 ) -> pd.DataFrame:
-    """On-time judgement of each decided referral's first family-support response (DESIGN 5.5).
+    """On-time judgement of each decided referral's first family-support response (docs/DEFINITIONS.md "JARP priority
+    queue").
 
     * P1: on time when the first response date is at most 2 calendar days after ``decision_date``
       (48 hours; the contract records the decision as a date, so hours are counted by date).

@@ -1,4 +1,4 @@
-"""Kaplan-Meier estimates of plan duration (DESIGN 5.2), via lifelines.
+"""Kaplan-Meier estimates of plan duration (docs/DEFINITIONS.md "Plan durations and drift"), via lifelines.
 
 Open plans are right-censored: a plain mean of closed plans over-weights short plans (long ones
 are still open), so every duration distribution that mixes open and closed plans goes through

@@ -1,4 +1,4 @@
-"""Working days between dates, England and Wales (DESIGN 5.4, 5.5).
+"""Working days between dates, England and Wales (docs/DEFINITIONS.md "Transfers", 5.5).
 
 Counts are ``numpy.busday_count`` (from the first date up to, not including, the second; same
 day = 0) with Monday-Friday weekdays and England and Wales bank holidays from the maintained

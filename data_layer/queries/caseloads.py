@@ -1,4 +1,4 @@
-"""Caseloads per worker and unallocated children (DESIGN 5.1), counted in SQL."""
+"""Caseloads per worker and unallocated children (docs/DEFINITIONS.md "Caseloads"), counted in SQL."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def caseloads(db: Database, f: Filters) -> pd.DataFrame:
 
     ``cases`` counts distinct children with an open key-worker allocation to the worker (a child
     allocated twice to the same worker counts once); the status columns split ``cases`` by each
-    child's status (DESIGN 5.1 precedence), plus ``other`` so the parts add up to ``cases``.
+    child's status (docs/DEFINITIONS.md "Caseloads" precedence), plus ``other`` so the parts add up to ``cases``.
     ``target`` = caseload_per_fte (000) x fte, rounded to 2 decimals for display; ``over_target`` =
     cases > caseload_per_fte x fte (unrounded).
     """
@@ -101,7 +101,8 @@ def _qualified_key_worker(tb, child_col, d):
 
 
 def _open_children(tb, d):
-    """Subquery: each child open to the service on d (DESIGN 5.1) with ``since``, its earliest open start."""
+    """Subquery: each child open to the service on d (docs/DEFINITIONS.md "Caseloads") with ``since``, its earliest
+    open start."""
     opened = union_all(*open_involvements(tb, d)).subquery("inv")
     return (
         select(opened.c.child_id, func.min(opened.c.start_date).label("since"))
@@ -133,7 +134,7 @@ def _child_team(tb, c, d):
 
 @requires("unallocated")
 def unallocated(db: Database, f: Filters) -> pd.DataFrame:
-    """Children open to the service on ``f.as_at`` without a qualified key worker (DESIGN 5.1).
+    """Children open to the service on ``f.as_at`` without a qualified key worker (docs/DEFINITIONS.md "Caseloads").
 
     * ``team_id``: the team of the child's latest open key-worker allocation (including an
       "awaiting allocation" row with no worker), else of the open CP plan, CIN plan or assessment.
@@ -183,7 +184,7 @@ def unallocated(db: Database, f: Filters) -> pd.DataFrame:
 @requires("children_by_status")
 def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
     """Children open to the service on ``f.as_at`` (open plan, CLA episode, referral or assessment),
-    counted by status (DESIGN 5.1 precedence), grouped in SQL.
+    counted by status (docs/DEFINITIONS.md "Caseloads" precedence), grouped in SQL.
 
     The team filter uses the same team as :func:`unallocated` (latest open key-worker allocation,
     else CP plan, CIN plan, assessment), so the two agree. Every status in ``STATUSES`` is

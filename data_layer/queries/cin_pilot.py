@@ -1,4 +1,5 @@
-"""CIN pilot evaluation (DESIGN 5.3, seed 002): cohorts, measures and trend, counted in SQL.
+"""CIN pilot evaluation (docs/DEFINITIONS.md "CIN pilot evaluation", seed 002): cohorts, measures and trend, counted
+in SQL.
 
 A pilot (``standards.Pilot``) names its teams (ids, else every team of ``team_service``), a start
 date, an evaluation length and comparison teams (ids, else every team of ``comparison_service``,
@@ -41,7 +42,7 @@ comparison team at all (say, only the pilot team, or another service) it is igno
   the plan's end (or to as_at if open). Only ``plan_type = 'cin'`` reviews dated from the start
   to that end count. A plan ended on day 42 with no review is on time; on day 43 it is not
   (it was open on day 42 without the review that fell due).
-* ``holder_caseload`` -- mean caseload (DESIGN 5.1: distinct children with an open key-worker
+* ``holder_caseload`` -- mean caseload (docs/DEFINITIONS.md "Caseloads": distinct children with an open key-worker
   allocation) of the worker holding each plan, counted on the day they began holding it: the
   child's key worker on the plan's start date (latest such allocation), else the first named
   key worker allocated while the plan was open. Plans with no key worker are left out. Plan-
@@ -597,7 +598,8 @@ def evaluate_pilot(db: Database, f: Filters, pilot: Pilot | str | None = None) -
 
 @requires("pilot")
 def pilot_evaluation(db: Database, f: Filters, pilot: Pilot | str | None = None) -> pd.DataFrame:
-    """DESIGN 4: measure x cohort (pilot/comparison) x period (before/during) rows with n, value, interval."""
+    """docs/DEFINITIONS.md "CIN pilot evaluation": measure x cohort (pilot/comparison) x period (before/during) rows
+    with n, value, interval."""
     design = resolve_design(db, f, pilot)
     return summarise_cohorts(cohort_plans(db, f, design=design), db.standards)
 

@@ -1,4 +1,4 @@
-"""Drift flags on open CIN and CP plans (DESIGN 5.2), computed in SQL.
+"""Drift flags on open CIN and CP plans (docs/DEFINITIONS.md "Plan durations and drift"), computed in SQL.
 
 One row per (open plan, flag) on the as-at date D; a plan can carry several flags. "Open on D" is
 ``start_date <= D`` and ``end_date`` NULL or after D; teams filter on the plan's own ``team_id``.

@@ -1,4 +1,4 @@
-"""JARP priority queue, response times and progress reviews (DESIGN 4 and 5.5), scored in SQL.
+"""JARP priority queue, response times and progress reviews (docs/DEFINITIONS.md "JARP priority queue"), scored in SQL.
 
 The score is computed by the database so the queue and its weekly trend stay fast on a national
 database: one aggregate per referral turns its distinct criterion rows into 0/1 flags (one per

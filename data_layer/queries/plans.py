@@ -1,6 +1,8 @@
-"""CIN and CP plan durations (DESIGN 5.2): which plans, how long, in what bands, and survival.
+"""CIN and CP plan durations (docs/DEFINITIONS.md "Plan durations and drift"): which plans, how long, in what bands,
+and survival.
 
-Window (DESIGN 4, ``plan_durations``): a plan is in scope when it is **open on the as-at date D**
+Window (docs/DEFINITIONS.md "Conventions used throughout", ``plan_durations``): a plan is in scope when it is **open
+on the as-at date D**
 (``start_date <= D`` and ``end_date`` NULL or after D) or **closed in the 12 months to D**: ``end_date``
 from ``f.window_start(12)`` (the day after D minus 12 months) up to and including D. So with D =
 31 Mar 2023 a plan ended on 1 Apr 2022 is in, one ended on 31 Mar 2022 is out, and one ended on D
@@ -276,7 +278,8 @@ def survival_by_group(
 
     Sampling note: the window takes every plan open on D however long ago it started but only
     plans closed in the last year, so long plans are somewhat over-represented (length bias). The
-    estimate is the plain right-censored Kaplan-Meier of DESIGN 5.2, as a hand calculation gets.
+    estimate is the plain right-censored Kaplan-Meier of docs/DEFINITIONS.md "Plan durations and drift", as a hand
+    calculation gets.
     """
     excluded: dict[str, int] = {}
     df = durations

@@ -1,4 +1,4 @@
-"""Conditions shared by the query modules, defined once (DESIGN 5.1).
+"""Conditions shared by the query modules, defined once (docs/DEFINITIONS.md "Caseloads").
 
 "Open on D", "in post", "a key-worker allocation" and "which inputs this database holds" mean the
 same on every page; a page that wrote its own would drift from the others. Each function returns
@@ -16,7 +16,7 @@ def not_ended_by(end_col, d):
 
 
 def open_on(start_col, end_col, d):
-    """Open on date ``d``: started on or before it and not ended on or before it (DESIGN 5.1)."""
+    """Open on date ``d``: started on or before it and not ended on or before it (docs/DEFINITIONS.md "Caseloads")."""
     return (start_col <= d) & not_ended_by(end_col, d)
 
 

@@ -1,7 +1,7 @@
 """Reference data the page shell needs: the date range of the data and the teams to filter on.
 
 The shell asks these once per page load (cached), so the default as-at date follows the data
-("the latest date present in the data", DESIGN 2) and the filter menus list the authority's own
+("the latest date present in the data", docs/ARCHITECTURE.md) and the filter menus list the authority's own
 teams. Both are single aggregate queries; no child-level rows leave the database.
 """
 

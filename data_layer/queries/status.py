@@ -1,4 +1,4 @@
-"""A child's status on a date (DESIGN 5.1): the first of cla, cp, cin, care_leaver, assessment.
+"""A child's status on a date (docs/DEFINITIONS.md "Caseloads"): the first of cla, cp, cin, care_leaver, assessment.
 
 Built as a CASE of correlated EXISTS tests so any query can attach a status to a child id
 without reading plans into Python; each test uses the child_id index of its table.
@@ -67,7 +67,7 @@ def care_leaver(tb, child_col, d: date, standards: Standards):
 
 
 def status_case(tb, child_col, d: date, standards: Standards):
-    """CASE expression giving the child's status on d, in DESIGN 5.1's order of precedence.
+    """CASE expression giving the child's status on d, in docs/DEFINITIONS.md "Caseloads" order of precedence.
 
     ``tb``: the database's contract tables (``db.tables``)."""
     return case(
@@ -81,7 +81,7 @@ def status_case(tb, child_col, d: date, standards: Standards):
 
 
 def open_to_service(tb, child_col, d):
-    """Open plan, CLA episode, referral or assessment on d (DESIGN 5.1, unallocated)."""
+    """Open plan, CLA episode, referral or assessment on d (docs/DEFINITIONS.md "Caseloads", unallocated)."""
     return or_(
         open_cla(tb, child_col, d),
         open_cp(tb, child_col, d),

@@ -1,4 +1,4 @@
-"""Transfer timeliness and key-worker changes (DESIGN 5.4; seeds 003 and 004).
+"""Transfer timeliness and key-worker changes (docs/DEFINITIONS.md "Transfers"; seeds 003 and 004).
 
 Transition points make children vulnerable (004 section 6), so the standards are: a transfer
 completes within 3 working days of the request (003 "Case Transfer" 3), the receiving team gets at
@@ -425,7 +425,7 @@ def _keyworker_counts(tb, w: date, d: date, f: Filters):
 
 @requires("keyworker_changes")
 def keyworker_changes(db: Database, f: Filters) -> pd.DataFrame:
-    """Distribution of key-worker changes per child in the 12 months to ``f.as_at`` (DESIGN 5.4).
+    """Distribution of key-worker changes per child in the 12 months to ``f.as_at`` (docs/DEFINITIONS.md "Transfers").
 
     A child's changes = key-worker allocations started from W to D inclusive, minus one (0 when
     they have 0 or 1). Team filter on the allocation's team: only allocations in the selected teams

@@ -1,9 +1,9 @@
-"""Sources: where a database's contract tables come from (DESIGN.md section 2, "Sources").
+"""Sources: where a database's contract tables come from (docs/ARCHITECTURE.md, "Sources").
 
 Every query in the data layer is built on ``db.tables.<contract table>`` (``db.tables.cin_plans``,
 ``db.tables.allocations``, ...), never on module-level tables, so one query builder serves:
 
-* ``native``: the database holds the data contract itself (tables or views of DESIGN.md section 3).
+* ``native``: the database holds the data contract itself (tables or views of docs/DATA_CONTRACT.md).
   ``db.tables.X`` is the :mod:`data_layer.schema` table itself, so the SQL is exactly what it was
   before sources existed.
 * ``ssd``: the authority's Standard Safeguarding Dataset. ``db.tables.X`` is a SELECT over the
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from .. import schema
 
 SOURCES = ("native", "ssd")
-#: Contract tables, in DESIGN.md's order.
+#: Contract tables, in docs/DEFINITIONS.md's order.
 CONTRACT_TABLES: tuple[str, ...] = tuple(schema.metadata.tables)
 #: A pseudo-column: the CIN rows of plan_reviews (the SSD holds CP reviews but no CIN reviews).
 CIN_REVIEWS = ("plan_reviews", "plan_type='cin'")

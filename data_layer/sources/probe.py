@@ -73,7 +73,7 @@ def reason(exc: Exception) -> str:
 
 
 def contract_tables():
-    """Contract tables in DESIGN.md's order (reports read top-down like the contract)."""
+    """Contract tables in docs/DEFINITIONS.md's order (reports read top-down like the contract)."""
     return list(schema.metadata.tables.values())
 
 
