@@ -41,7 +41,7 @@ def prepare_database(url: str | None = None, settings: Settings | None = None):
             url = f"sqlite:///{path}"
         db = connect(url)
     except StandardsError as exc:  # CSC_STANDARDS_FILE is read when the database is opened
-        raise StartupError(f"The practice standards could not be read. {exc}") from exc
+        raise StartupError(f"CSC Insight cannot use its standards file (CSC_STANDARDS_FILE).\n{exc}") from exc
     except DatabaseError as exc:
         raise StartupError(f"The database could not be opened. {exc}") from exc
     try:

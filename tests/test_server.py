@@ -104,5 +104,5 @@ def test_a_misspelt_standards_file_stops_start_up_with_one_message_naming_the_ke
     monkeypatch.setenv("CSC_STANDARDS_FILE", str(standards))
     with pytest.raises(StartupError) as err:
         prepare_database(f"sqlite:///{path}")
-    assert "practice standards could not be read" in str(err.value)
+    assert "cannot use its standards file" in str(err.value)
     assert "caseload_per_ftee" in str(err.value) and "caseload_per_fte" in str(err.value)
