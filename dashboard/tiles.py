@@ -93,7 +93,7 @@ from data_layer.vocabulary import PRIORITIES, STATUSES
 
 #: Weeks of caseload trend and months of plan trend fetched, as the pages fetch them (shared cache).
 CASELOAD_WEEKS, PLAN_MONTHS = 52, 12
-#: The pilot measure the Overview headlines (a key of ``data_layer.queries.cin_pilot.MEASURES``).
+#: The pilot measure the Overview headlines (a key of ``data_layer.metrics.cin_pilot_measures.MEASURES``).
 HEADLINE_MEASURE = "median_days"
 REFUSALS = {
     "too_small": "Too small to judge",

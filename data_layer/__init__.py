@@ -20,52 +20,49 @@ from .dialect import add_months
 from .engine import Database, connect, default_url
 from .errors import DatabaseError, MissingData, ReadOnlyViolation
 from .filters import Filters
-from .queries.caseloads import STATUSES, caseload_trend, caseloads, children_by_status, unallocated
-from .queries.cin_pilot import (
+from .metrics.cin_pilot_measures import (
     END_REASONS,
     MEASURE_BY_KEY,
     MEASURES,
     WORKLOAD_OUTCOMES,
-    PilotDesign,
-    PilotEvaluation,
     caseload_bands,
     closure_routes,
-    cohort_plans,
     did_table,
-    evaluate_pilot,
     format_value,
     outcomes_by_caseload,
+    summarise_cohorts,
+    trend_months,
+)
+from .metrics.jarp_responses import carried_over_repeatedly, response_summary, response_trend
+from .metrics.plan_survival import SurvivalResult, band_edges, band_labels, survival_by_group
+from .queries.caseloads import STATUSES, caseload_trend, caseloads, children_by_status, unallocated
+from .queries.cin_pilot import (
+    PilotDesign,
+    PilotEvaluation,
+    cohort_plans,
+    evaluate_pilot,
     pilot_did,
     pilot_evaluation,
     pilot_trend,
     resolve_design,
-    summarise_cohorts,
-    trend_months,
 )
 from .queries.drift import FLAG_NAMES, FLAGS, drift_counts, drift_trend, plan_drift, unserved_drift_flags
 from .queries.jarp import (
     QUEUE_COLUMNS,
     RESPONSE_COLUMNS,
     REVIEW_COLUMNS,
-    carried_over_repeatedly,
     jarp_queue,
     jarp_queue_trend,
     jarp_responses,
     jarp_reviews_due,
     jarp_unknown_criteria,
-    response_summary,
-    response_trend,
 )
 from .queries.plans import (
     CIN_ORIGINS,
     PLAN_TYPES,
-    SurvivalResult,
-    band_edges,
-    band_labels,
     duration_bands,
     plan_durations,
     plan_exclusions,
-    survival_by_group,
 )
 from .queries.predicates import in_post
 from .queries.reference import date_range, latest_date, team_options

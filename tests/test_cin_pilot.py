@@ -11,16 +11,14 @@ import pandas as pd
 import pytest
 
 from data_layer import Filters, Pilot, load_standards
+from data_layer.metrics.cin_pilot_measures import closure_routes, outcomes_by_caseload, trend_months
 from data_layer.queries.cin_pilot import (
-    closure_routes,
     cohort_plans,
     evaluate_pilot,
-    outcomes_by_caseload,
     pilot_did,
     pilot_evaluation,
     pilot_trend,
     resolve_design,
-    trend_months,
 )
 from tests.fixtures import BACKENDS, FixtureDB
 

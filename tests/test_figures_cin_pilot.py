@@ -8,7 +8,7 @@ import pytest
 from dashboard.disclosure import Disclosure
 from dashboard.figures import cin_pilot as fig
 from data_layer import load_standards
-from data_layer.queries.cin_pilot import closure_routes, did_table, outcomes_by_caseload, summarise_cohorts
+from data_layer.metrics.cin_pilot_measures import closure_routes, did_table, outcomes_by_caseload, summarise_cohorts
 
 STD = load_standards(None)
 SHOW = Disclosure(threshold=5, active=True)

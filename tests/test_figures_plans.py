@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.disclosure import Disclosure
 from dashboard.figures import plans as fig
-from data_layer.queries.plans import band_edges, band_labels, survival_by_group
+from data_layer.metrics.plan_survival import band_edges, band_labels, survival_by_group
 from data_layer.standards import load_standards
 
 S = load_standards()

@@ -14,8 +14,9 @@ from sqlalchemy.dialects import mssql
 
 from data_layer import Filters
 from data_layer.dialect import add_months
+from data_layer.metrics.plan_survival import survival_by_group
 from data_layer.queries.drift import drift_trend
-from data_layer.queries.plans import duration_bands, plan_durations, plan_exclusions, survival_by_group
+from data_layer.queries.plans import duration_bands, plan_durations, plan_exclusions
 
 D = date(2023, 3, 31)
 

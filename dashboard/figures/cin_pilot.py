@@ -1,7 +1,8 @@
 """CIN pilot page figures (docs/DEFINITIONS.md "CIN pilot evaluation", seed 002): scorecard, DiD panels, trend,
 closure routes, workload.
 
-Pure builders: tidy frames from ``data_layer.queries.cin_pilot`` in, display tables and ``go.Figure`` out.
+Pure builders: tidy frames from ``data_layer.queries.cin_pilot`` and ``data_layer.metrics.cin_pilot_measures``
+in, display tables and ``go.Figure`` out.
 Each chart has a table builder (the exact frame the chart draws and its CSV downloads) and a
 figure builder that draws only that table. Presentation mode comes as the view's
 :class:`~dashboard.disclosure.Disclosure`: a cohort, band or month resting on a count under the

@@ -199,7 +199,7 @@ def bands_table(bands: pd.DataFrame, d: Disclosure = EXACT, standards=None) -> p
     values = out["plans"].tolist()
     edges = None
     if standards is not None:
-        from data_layer.queries.plans import band_edges
+        from data_layer.metrics.plan_survival import band_edges
 
         edges = band_edges(standards)
     known, secret = [], []

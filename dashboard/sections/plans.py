@@ -33,8 +33,9 @@ from dashboard.figures.common import empty_figure
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list
 from data_layer import drift_counts, drift_trend, duration_bands, plan_drift, plan_durations, plan_exclusions
+from data_layer.metrics.plan_survival import band_edges, survival_by_group
 from data_layer.queries.drift import unserved_drift_flags
-from data_layer.queries.plans import CIN_ORIGINS, band_edges, survival_by_group
+from data_layer.queries.plans import CIN_ORIGINS
 from data_layer.standards import years_text
 
 #: Months of the trend (and of "a year earlier" on the tiles).

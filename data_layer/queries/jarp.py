@@ -19,6 +19,9 @@ Waiting, decided, queued (choices documented here and in the report):
 * ``waiting_days`` = D - date of ``submitted_at``. Team filter: ``referring_team_id``.
 * The carried-over count is the current one: a past as-at date sees today's count (the contract
   keeps no history of it).
+
+Summaries of these frames (response times, repeated carry-overs) are pure and live in
+:mod:`data_layer.metrics.jarp_responses`.
 """
 
 from __future__ import annotations
@@ -284,11 +287,6 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     return out
 
 
-def carried_over_repeatedly(queue: pd.DataFrame, times: int = 2) -> pd.DataFrame:
-    """Queued referrals carried over ``times`` or more panels (more than once by default)."""
-    return queue[queue["carried_over"] >= times].sort_values(["carried_over", "waiting_days"], ascending=False)
-
-
 # --- responses ------------------------------------------------------------------------------
 
 RESPONSE_COLUMNS = (
@@ -349,48 +347,6 @@ def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     timing = response_timeliness(judged_priority, df["decision_date"], df["first_response_at"], d, rules)
     df = pd.concat([df.reset_index(drop=True), timing], axis=1)
     return df[list(RESPONSE_COLUMNS)]
-
-
-def response_summary(responses: pd.DataFrame, rules: JarpRules | None = None) -> pd.DataFrame:
-    """Per priority: referrals judged, on time, late, pending, % on time (of those judged), median days.
-
-    Pure (no database): the page and the figure builders share it. ``pct_on_time`` is on time /
-    (on time + late); pending and no-target referrals are not judged yet.
-    """
-    rows = []
-    for p in (P1, P2, P3):
-        part = responses[responses["priority"] == p]
-        on, late = int((part["response_status"] == "on_time").sum()), int((part["response_status"] == "late").sum())
-        responded = part[part["responded"]]
-        working = rules.targets[p].working if rules is not None else p != P1
-        unit_col = "response_working_days" if working else "response_days"
-        rows.append(
-            dict(
-                priority=p,
-                decided=len(part),
-                on_time=on,
-                late=late,
-                pending=int((part["response_status"] == "pending").sum()),
-                pct_on_time=(100.0 * on / (on + late)) if on + late else float("nan"),
-                median_response=float(responded[unit_col].median()) if len(responded) else float("nan"),
-                unit="calendar days" if unit_col == "response_days" else "working days",
-            )
-        )
-    return pd.DataFrame(rows)
-
-
-def response_trend(responses: pd.DataFrame) -> pd.DataFrame:
-    """% on time by month of decision and priority (judged referrals only). Pure."""
-    judged = responses[responses["response_status"].isin(("on_time", "late"))].copy()
-    if judged.empty:
-        return pd.DataFrame(columns=["month", "priority", "judged", "on_time", "pct_on_time"])
-    judged["month"] = [date(d.year, d.month, 1) for d in judged["decision_date"]]
-    g = judged.groupby(["month", "priority"])
-    out = g.size().rename("judged").to_frame()
-    out["on_time"] = g["response_status"].apply(lambda s: int((s == "on_time").sum()))
-    out = out.reset_index()
-    out["pct_on_time"] = 100.0 * out["on_time"] / out["judged"]
-    return out.sort_values(["month", "priority"]).reset_index(drop=True)
 
 
 # --- progress reviews ---------------------------------------------------------------------------
@@ -492,10 +448,7 @@ def jarp_unknown_criteria(db: Database, f: Filters) -> pd.DataFrame:
 __all__ = [
     "jarp_queue",
     "jarp_queue_trend",
-    "carried_over_repeatedly",
     "jarp_responses",
-    "response_summary",
-    "response_trend",
     "jarp_reviews_due",
     "jarp_unknown_criteria",
     "QUEUE_COLUMNS",
