@@ -142,6 +142,14 @@ def to_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _dates_of(values: pd.Series) -> np.ndarray:
+    """:func:`to_date` of each value, converting each distinct value once: a date column of a
+    million rows holds a few thousand distinct days (0.07 s instead of 0.5 s per column at 1M rows)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    converted = np.array([to_date(v) for v in uniques] + [None], dtype=object)
+    return converted[codes]  # a missing value's code is -1: the trailing None
+
+
 def coerce_dates(df: pd.DataFrame, query: Any) -> pd.DataFrame:
     """DATE columns as ``datetime.date`` objects (None when missing), DATETIME columns as datetime64.
 
@@ -153,7 +161,7 @@ def coerce_dates(df: pd.DataFrame, query: Any) -> pd.DataFrame:
         return df
     for i, col in enumerate(columns):
         if isinstance(col.type, Date):
-            df.isetitem(i, np.array([to_date(v) for v in df.iloc[:, i]], dtype=object))
+            df.isetitem(i, _dates_of(df.iloc[:, i]))
         elif isinstance(col.type, DateTime):
             df.isetitem(i, pd.to_datetime(df.iloc[:, i], errors="coerce").array)
     return df

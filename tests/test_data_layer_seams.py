@@ -130,3 +130,25 @@ def test_text_sql_is_left_as_the_driver_returns_it(dated):
     """No column types to go by: nothing is guessed."""
     df = dated.read(text("SELECT plan_id FROM cin_plans ORDER BY plan_id"))
     assert list(df["plan_id"]) == ["P1", "P2"]
+
+
+def test_dates_are_converted_once_per_distinct_value_with_the_same_result():
+    """The read path's fast conversion equals converting each value (every form a driver returns)."""
+    from datetime import date, datetime
+
+    import numpy as np
+    import pandas as pd
+
+    from data_layer.engine import _dates_of, to_date
+
+    values = ["2023-03-31", "2023-03-31 00:00:00", date(2023, 3, 31), datetime(2023, 4, 1, 9, 30),
+              pd.Timestamp("2023-04-02"), None, float("nan"), pd.NaT, "2023-03-31"]  # fmt: skip
+    series = pd.Series(values, dtype=object)
+    assert list(_dates_of(series)) == [to_date(v) for v in values]
+    assert list(_dates_of(series)) == [date(2023, 3, 31)] * 3 + [date(2023, 4, 1), date(2023, 4, 2)] + [None] * 3 + [
+        date(2023, 3, 31)
+    ]
+    assert list(_dates_of(pd.Series([], dtype=object))) == []
+    stamps = pd.Series(pd.to_datetime(["2023-01-05", None]))  # a column pandas typed datetime64 itself
+    assert list(_dates_of(stamps)) == [date(2023, 1, 5), None]
+    assert _dates_of(series).dtype == np.dtype(object)
