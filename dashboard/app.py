@@ -4,7 +4,7 @@
 imports every module of ``dashboard/pages/`` that calls ``dash.register_page`` and names it by its
 real module name (``dashboard.pages.caseloads``), and the navbar lists them in ``order``. The app
 adds the shell around them (:mod:`dashboard.shell`), the CSV and board-pack downloads, a real 404 for
-any other address (:mod:`dashboard.not_found`), and puts the
+any other address (:mod:`dashboard.not_found`), security headers (:mod:`dashboard.headers`), and puts the
 database and settings where callbacks find them (:mod:`dashboard.context`).
 
 Dash keeps pages and ``@dash.callback`` registrations in process-wide lists, taken by the app at
@@ -23,6 +23,7 @@ from data_layer import connect
 
 from .cache import init_cache
 from .context import install
+from .headers import register_security_headers
 from .not_found import register_not_found
 from .pack.button import register_pack_download
 from .settings import Settings
@@ -56,6 +57,7 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
     init_cache(app.server, settings.cache_seconds)
     app.layout = lambda: shell_layout(settings)
     register_not_found(app, nav_pages(), settings.title, settings.presentation_only)
+    register_security_headers(app)
     register_shell_callbacks(app)
     register_csv_download(app)
     register_pack_download(app)

@@ -46,6 +46,7 @@ def test_starts_on_demo_with_banner_and_every_navbar_link_loads(dash_duo, app, d
         dash_duo.wait_for_element_by_css_selector("#shell-navbar .nav-link.active", timeout=10)
         assert dash_duo.find_element("#shell-navbar .nav-link.active").text == name
         dash_duo.wait_for_no_elements("._dash-loading", timeout=30)
+        # A script or style the Content-Security-Policy (dashboard/headers.py) refuses is a SEVERE console entry.
         assert not severe_logs(dash_duo), f"console errors on {name}"
         assert not dash_duo.find_elements(".page-error"), f"{name} shows an error on the demo data"
 
