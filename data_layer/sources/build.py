@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from ..errors import DatabaseError
-from . import Tables, native_tables
+from . import Tables, native_tables, probe
 from .probe import probe_native
 
 
 def listed_names(db, schema: str | None = None) -> set[str] | None:
-    """Table and view names the inspector sees (lower case), or None when it cannot list them."""
-    from sqlalchemy import inspect
-
-    try:
-        insp = inspect(db.engine)
-        names = set(insp.get_table_names(schema=schema)) | set(insp.get_view_names(schema=schema))
-        return {n.lower() for n in names}
-    except Exception:  # noqa: BLE001 - detection falls back to native
-        return None
+    """:func:`.probe.listed_names` in lower case (detection compares with the contract's names), or None
+    when the database cannot list them: detection then falls back to native."""
+    names = probe.listed_names(db, schema)
+    return None if names is None else {n.lower() for n in names}
 
 
 def detect_source(db) -> str:

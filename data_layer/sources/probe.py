@@ -33,14 +33,14 @@ class StructureProbe:
     present: dict[str, set[str]] = field(default_factory=dict)
 
 
-def listed_names(bind) -> set[str] | None:
-    """Tables and views SQLAlchemy's inspector sees (``bind``: an engine, a connection or a
-    :class:`~data_layer.engine.Database`), or None when the dialect cannot list them."""
+def listed_names(bind, schema: str | None = None) -> set[str] | None:
+    """Tables and views SQLAlchemy's inspector sees in ``schema`` (None: the login's default; ``bind``:
+    an engine, a connection or a :class:`~data_layer.engine.Database`), or None when it cannot list them."""
     try:
         insp = inspect(bind if isinstance(bind, (Engine, Connection)) else bind.engine)
-        names = set(insp.get_table_names()) | set(insp.get_view_names())
+        names = set(insp.get_table_names(schema=schema)) | set(insp.get_view_names(schema=schema))
         try:
-            names |= set(insp.get_materialized_view_names())
+            names |= set(insp.get_materialized_view_names(schema=schema))
         except NotImplementedError:
             pass
         return names
