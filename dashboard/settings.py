@@ -11,8 +11,11 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
+| ``CSC_DB_CONNECT_TIMEOUT`` | ``5`` | seconds to wait for a database connection (or a pooled one) |
+| ``CSC_DB_STATEMENT_TIMEOUT`` | ``30`` | seconds one query may run; a read waits at most connect + statement |
 
-The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
+The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself, and the
+two timeouts too when opened without them (``data_layer.timeouts``); the values here are the same.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from data_layer.timeouts import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, Timeouts
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -39,6 +44,7 @@ class Settings:
     title: str = "CSC Insight"
     max_table_rows: int = 500
     presentation_only: bool = False
+    db_timeouts: Timeouts = Timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,4 +60,5 @@ class Settings:
             title=env.get("CSC_TITLE") or "CSC Insight",
             max_table_rows=_positive_int(env.get("CSC_MAX_TABLE_ROWS"), 500),
             presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
+            db_timeouts=Timeouts.from_env(env),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -104,7 +105,9 @@ class Database:
         except (ReadOnlyViolation, DatabaseTimeout):
             raise
         except Exception as exc:
-            log.warning("query failed: %s", type(exc).__name__)
+            log.warning("query failed: %s", type(getattr(exc, "orig", None) or exc).__name__)
+            if _timed_out(exc):  # the server's statement_timeout or the driver's connect_timeout fired
+                raise DatabaseTimeout(self.timeouts.deadline) from exc
             raise DatabaseError(_friendly(exc)) from exc
 
     def dispose(self) -> None:
@@ -157,6 +160,14 @@ def _friendly(exc: Exception) -> str:
     """What a page may say about a failed query: nothing of the driver's text, which names the host,
     port, SQL or parameters; the exception class goes to the log (:meth:`Database._bounded`)."""
     return "The database could not answer this query."
+
+
+_TIMEOUT_TEXT = re.compile(r"timeout expired|statement timeout|timed out", re.I)
+
+
+def _timed_out(exc: Exception) -> bool:
+    orig = getattr(exc, "orig", None) or exc
+    return bool(_TIMEOUT_TEXT.search(str(orig)))
 
 
 def _interrupt(dbapi_conn: Any) -> None:
