@@ -12,8 +12,11 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
 | ``CSC_ALLOWED_HOSTS`` | (unset: any) | comma-separated host names served; any other ``Host`` gets 400 |
+| ``CSC_DB_CONNECT_TIMEOUT`` | ``5`` | seconds to wait for a database connection (or a pooled one) |
+| ``CSC_DB_STATEMENT_TIMEOUT`` | ``30`` | seconds one query may run; a read waits at most connect + statement |
 
-The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
+The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself, and the
+two timeouts too when opened without them (``data_layer.timeouts``); the values here are the same.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from data_layer.timeouts import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, Timeouts
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -41,6 +46,7 @@ class Settings:
     max_table_rows: int = 500
     presentation_only: bool = False
     allowed_hosts: tuple[str, ...] = ()
+    db_timeouts: Timeouts = Timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,4 +63,5 @@ class Settings:
             max_table_rows=_positive_int(env.get("CSC_MAX_TABLE_ROWS"), 500),
             presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
             allowed_hosts=tuple(h.strip() for h in env.get("CSC_ALLOWED_HOSTS", "").split(",") if h.strip()),
+            db_timeouts=Timeouts.from_env(env),
         )

@@ -39,11 +39,11 @@ def prepare_database(url: str | None = None, settings: Settings | None = None):
 
             path = ensure_demo()
             url = f"sqlite:///{path}"
-        db = connect(url)
+        db = connect(url, timeouts=settings.db_timeouts)
     except StandardsError as exc:  # CSC_STANDARDS_FILE is read when the database is opened
         raise StartupError(f"CSC Insight cannot use its standards file (CSC_STANDARDS_FILE).\n{exc}") from exc
     except DatabaseError as exc:
-        raise StartupError(f"The database could not be opened. {exc}") from exc
+        raise StartupError(f"The database could not be opened. {exc}{_cause(exc)}") from exc
     try:
         report = startup_check(db).raise_if_unusable()
     except UnusableDatabase as exc:
@@ -51,9 +51,19 @@ def prepare_database(url: str | None = None, settings: Settings | None = None):
         raise StartupError(str(exc)) from exc
     except DatabaseError as exc:
         db.dispose()
-        raise StartupError(f"The database could not be checked. {exc}") from exc
+        raise StartupError(f"The database could not be checked. {exc}{_cause(exc)}") from exc
     print(startup_summary(report), file=sys.stderr)
     return db
+
+
+def _cause(exc: Exception) -> str:
+    """The driver's reason, for the operator's console only (a page never shows it: it can name the
+    host and port); a connection failure carries no case data."""
+    cause = getattr(exc.__cause__, "orig", None) or exc.__cause__
+    if cause is None:
+        return ""
+    first = str(cause).strip().splitlines()[0][:300] if str(cause).strip() else ""
+    return f"\n({type(cause).__name__}{': ' + first if first else ''})"
 
 
 def startup_summary(report) -> str:

@@ -24,9 +24,11 @@ from sqlalchemy.pool import NullPool
 
 # The exceptions live in data_layer.errors (imported by modules that must not import this one);
 # they stay importable from here.
-from .errors import DatabaseError, ReadOnlyViolation
+from .errors import DatabaseError, DatabaseTimeout, ReadOnlyViolation
 from .errors import MissingData as MissingData
+from .guard import check_statement as check_statement
 from .standards import Standards, load_standards
+from .timeouts import BoundedReader, Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -36,45 +38,8 @@ DEFAULT_DEMO_PATH = Path(
 )
 
 
-_STRING = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
-_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
-_FIRST_WORDS = {"select", "with", "show", "describe", "explain", "values"}
-# Words that can write from inside a query (PostgreSQL data-modifying CTEs, SELECT INTO, ...).
-_WRITE_WORDS = re.compile(
-    r"\b(insert|update|delete|merge|upsert|drop|create|alter|truncate|grant|revoke|copy|attach|detach|"
-    r"vacuum|call|exec|execute|pragma|install|set|into)\b",
-    re.I,
-)
-# Schema introspection the check needs (SQLAlchemy's inspector on SQLite); reads, never assigns.
-_INTROSPECTION = re.compile(
-    r"^pragma\s+[\w.\"]*(table_x?info|index_list|index_info|index_xinfo|foreign_key_list|table_list|database_list)"
-    r"\s*\([^=;]*\)$",
-    re.I,
-)
-
-
-def check_statement(sql: str) -> None:
-    """Refuse anything that is not a single read-only query.
-
-    String literals and comments are blanked first, so a value cannot smuggle a keyword in or
-    hide one; a ``;`` between statements is refused outright.
-    """
-    text = _COMMENT.sub(" ", _STRING.sub("''", sql)).strip().rstrip(";").strip()
-    if _INTROSPECTION.match(_COMMENT.sub(" ", sql).strip()):
-        return
-    words = text.split(None, 1)
-    first = words[0].lower().lstrip("(") if words else ""
-    if first not in _FIRST_WORDS:
-        raise ReadOnlyViolation(f"refused a statement that is not a query (starts with {first!r})")
-    if ";" in text:
-        raise ReadOnlyViolation("refused more than one statement in one call")
-    bad = _WRITE_WORDS.search(text)
-    if bad and first != "show":
-        raise ReadOnlyViolation(f"refused a statement containing {bad.group(1).upper()!r}")
-
-
 def _guard(conn, cursor, statement, parameters, context, executemany):  # SQLAlchemy event signature
-    check_statement(statement)
+    check_statement(statement, conn.dialect.name)
 
 
 @dataclass
@@ -86,7 +51,10 @@ class Database:
     is_demo: bool = False
     #: Where the contract tables come from: ``native`` or ``ssd`` (data_layer.sources).
     source: str = "native"
+    #: Connect and statement timeouts; a read waits at most ``timeouts.deadline`` seconds.
+    timeouts: Timeouts = field(default_factory=Timeouts)
     _tables: Any = field(default=None, repr=False, compare=False)
+    _reader: BoundedReader | None = field(default=None, repr=False, compare=False)
 
     @property
     def dialect(self) -> str:
@@ -102,28 +70,49 @@ class Database:
         return self._tables
 
     def read(self, query: Any, params: dict | None = None) -> pd.DataFrame:
-        """Run one SELECT (a SQLAlchemy Core construct; values bound, never formatted in)."""
-        try:
+        """Run one SELECT (a SQLAlchemy Core construct; values bound, never formatted in).
+
+        Within the deadline of :attr:`timeouts` (:class:`DatabaseTimeout` after it)."""
+
+        def work(on_start):
             with self.engine.connect() as conn:
+                on_start(conn.connection.dbapi_connection)
                 result = conn.execute(query, params or {})
-                df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        except ReadOnlyViolation:
-            raise
-        except Exception as exc:
-            log.warning("query failed: %s", type(exc).__name__)
-            raise DatabaseError(_friendly(exc)) from exc
-        return coerce_dates(df, query)
+                return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+        return coerce_dates(self._bounded(work), query)
 
     def scalar(self, query: Any, params: dict | None = None) -> Any:
-        try:
+        def work(on_start):
             with self.engine.connect() as conn:
+                on_start(conn.connection.dbapi_connection)
                 return conn.execute(query, params or {}).scalar()
-        except ReadOnlyViolation:
+
+        return self._bounded(work)
+
+    @property
+    def reader(self) -> BoundedReader:
+        """The worker threads this database's reads run on (made on first use)."""
+        if self._reader is None:
+            slots = _PG_POOL_SIZE + _PG_OVERFLOW if self.dialect == "postgresql" else _FILE_READERS
+            interrupt = None if self.dialect == "postgresql" else _interrupt
+            self._reader = BoundedReader(slots, self.timeouts, interrupt)
+        return self._reader
+
+    def _bounded(self, work):
+        try:
+            return self.reader.run(work)
+        except (ReadOnlyViolation, DatabaseTimeout):
             raise
         except Exception as exc:
+            log.warning("query failed: %s", type(getattr(exc, "orig", None) or exc).__name__)
+            if _timed_out(exc):  # the server's statement_timeout or the driver's connect_timeout fired
+                raise DatabaseTimeout(self.timeouts.deadline) from exc
             raise DatabaseError(_friendly(exc)) from exc
 
     def dispose(self) -> None:
+        if self._reader is not None:
+            self._reader.shutdown()
         self.engine.dispose()
 
 
@@ -168,10 +157,22 @@ def coerce_dates(df: pd.DataFrame, query: Any) -> pd.DataFrame:
 
 
 def _friendly(exc: Exception) -> str:
-    """A one-line reason without parameters (which could hold identifiers)."""
+    """What a page may say about a failed query: nothing of the driver's text, which names the host,
+    port, SQL or parameters; the exception class goes to the log (:meth:`Database._bounded`)."""
+    return "The database could not answer this query."
+
+
+_TIMEOUT_TEXT = re.compile(r"timeout expired|statement timeout|timed out", re.I)
+
+
+def _timed_out(exc: Exception) -> bool:
     orig = getattr(exc, "orig", None) or exc
-    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    return f"The database could not answer ({type(orig).__name__}: {first[:300]})"
+    return bool(_TIMEOUT_TEXT.search(str(orig)))
+
+
+def _interrupt(dbapi_conn: Any) -> None:
+    """Stop the statement running on a SQLite or DuckDB connection (both allow it from another thread)."""
+    dbapi_conn.interrupt()
 
 
 def display_url(url: URL) -> str:
@@ -186,7 +187,34 @@ def default_url() -> str:
     return os.environ.get("CSC_DATABASE_URL") or f"sqlite:///{DEFAULT_DEMO_PATH}"
 
 
-def _read_only_engine(url: URL) -> Engine:
+#: PostgreSQL pool: reads run on this many worker threads, so the pool checkout never waits long.
+_PG_POOL_SIZE, _PG_OVERFLOW = 5, 5
+#: Worker threads per SQLite or DuckDB database (a connection is opened per read).
+_FILE_READERS = 8
+#: DuckDB settings that keep a query inside the database file: no file, network or extension access,
+#: and no statement may change them afterwards.
+DUCKDB_CONFIG = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def _pg_options(url: URL, timeouts: Timeouts) -> str:
+    """libpq ``options`` for every session: read-only transactions and the timeouts, after the URL's own
+    (a later ``-c`` wins, so a URL cannot turn them off)."""
+    ms = int(timeouts.statement * 1000)
+    ours = (
+        f"-c default_transaction_read_only=on -c statement_timeout={ms} "
+        f"-c idle_in_transaction_session_timeout={max(ms, 60_000)}"
+    )
+    given = url.query.get("options") or ""
+    given = " ".join(given) if isinstance(given, tuple) else given
+    return f"{given} {ours}".strip()
+
+
+def _read_only_engine(url: URL, timeouts: Timeouts) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         path = url.database
@@ -195,15 +223,34 @@ def _read_only_engine(url: URL) -> Engine:
         if not Path(path).exists():
             raise DatabaseError(f"No database file at {path}")
         ro = URL.create("sqlite", database=f"file:{Path(path).resolve()}", query={"mode": "ro", "uri": "true"})
-        engine = create_engine(ro, poolclass=NullPool)
+        engine = create_engine(ro, poolclass=NullPool, connect_args={"timeout": timeouts.connect})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_hardening(dbapi_conn, _record):
+            # A raw cursor (the guard sees only statements SQLAlchemy runs): schema-defined functions
+            # and views cannot call functions with side effects, and no statement may write.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA trusted_schema = OFF")
+            cur.execute("PRAGMA query_only = ON")
+            cur.close()
+
     elif backend == "duckdb":
-        engine = create_engine(url, connect_args={"read_only": True}, poolclass=NullPool)
+        url = url.difference_update_query(DUCKDB_CONFIG)  # these are not the URL's to change
+        engine = create_engine(url, connect_args={"read_only": True, "config": dict(DUCKDB_CONFIG)}, poolclass=NullPool)
     elif backend == "postgresql":
-        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        engine = create_engine(
+            url.difference_update_query(["options", "connect_timeout"]),
+            connect_args={"connect_timeout": max(1, round(timeouts.connect)), "options": _pg_options(url, timeouts)},
+            pool_pre_ping=True,
+            pool_size=_PG_POOL_SIZE,
+            max_overflow=_PG_OVERFLOW,
+            pool_timeout=timeouts.connect,
+        )
 
         @event.listens_for(engine, "connect")
         def _session_read_only(dbapi_conn, _record):
-            # Every transaction on this session is READ ONLY: the server itself refuses writes.
+            # Every transaction on this session is READ ONLY (as default_transaction_read_only in the
+            # options says): kept for servers behind a pooler that drops startup options.
             autocommit = getattr(dbapi_conn, "autocommit", None)
             cur = dbapi_conn.cursor()
             cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
@@ -212,13 +259,20 @@ def _read_only_engine(url: URL) -> Engine:
                 dbapi_conn.commit()
     else:
         # SQL Server and others: the guard below is the read-only barrier; use a read-only login too.
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeouts.connect)
     event.listen(engine, "before_cursor_execute", _guard)
     return engine
 
 
-def connect(url: str | URL | None = None, standards: Standards | None = None, source: str | None = None) -> Database:
+def connect(
+    url: str | URL | None = None,
+    standards: Standards | None = None,
+    source: str | None = None,
+    timeouts: Timeouts | None = None,
+) -> Database:
     """Open a database read-only. No argument: ``CSC_DATABASE_URL``, else the embedded demo.
+
+    ``timeouts``: None takes ``CSC_DB_CONNECT_TIMEOUT`` and ``CSC_DB_STATEMENT_TIMEOUT`` (seconds).
 
     ``source``: ``native`` (the data contract) or ``ssd`` (a Standard Safeguarding Dataset); None
     takes ``CSC_SOURCE``, else detects it (an ``ssd_person`` table and no ``children`` table: SSD).
@@ -233,11 +287,12 @@ def connect(url: str | URL | None = None, standards: Standards | None = None, so
     chosen = (source or source_from_env() or "").strip().lower() or None
     if chosen is not None and chosen not in SOURCES:
         raise DatabaseError(f"Unknown source {chosen!r} (CSC_SOURCE): use one of {', '.join(SOURCES)}")
-    engine = _read_only_engine(parsed)
+    timeouts = timeouts or Timeouts.from_env()
+    engine = _read_only_engine(parsed, timeouts)
     is_demo = (
         parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").resolve() == DEFAULT_DEMO_PATH.resolve()
     )
-    db = Database(engine=engine, standards=standards or load_standards(), is_demo=is_demo)
+    db = Database(engine=engine, standards=standards or load_standards(), is_demo=is_demo, timeouts=timeouts)
     if chosen is None:
         from .sources.build import detect_source
 

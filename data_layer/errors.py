@@ -15,6 +15,17 @@ class DatabaseError(RuntimeError):
     """A database could not be opened or queried; the message is safe to show a user."""
 
 
+class DatabaseTimeout(DatabaseError):
+    """The database did not answer within the deadline (a paused, hung or overloaded server).
+
+    The message names the wait only: no host, port or SQL reaches the page.
+    """
+
+    def __init__(self, seconds: float):
+        super().__init__(f"The database did not answer within {seconds:.0f} seconds.")
+        self.seconds = seconds
+
+
 class MissingData(DatabaseError):
     """A data-layer function's inputs are not in this database (partial data, not an error).
 
@@ -31,4 +42,4 @@ class MissingData(DatabaseError):
         self.source = source
 
 
-__all__ = ["DatabaseError", "MissingData", "ReadOnlyViolation"]
+__all__ = ["DatabaseError", "DatabaseTimeout", "MissingData", "ReadOnlyViolation"]

@@ -8,6 +8,7 @@ sources (:mod:`.build` for the native contract, :mod:`.ssd` for the ``ssd_*`` ta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, literal, literal_column, select
@@ -63,12 +64,17 @@ def same_name(dialect: str):
     return (lambda s: s) if identifiers_case_sensitive(dialect) else str.lower
 
 
+_CONNECTION_TEXT = re.compile(r"server at|\bport\b|\bhost\b|connection", re.I)
+
+
 def reason(exc: Exception) -> str:
     """A one-line, parameter-free reason (parameters could hold identifiers)."""
     if isinstance(exc, DatabaseError):
         return str(exc)
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    if _CONNECTION_TEXT.search(text):  # a driver's connection error names the host and port
+        return f"{type(orig).__name__}: the database could not be reached"
     return f"{type(orig).__name__}: {text[:300]}" if text else type(orig).__name__
 
 
