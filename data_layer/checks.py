@@ -231,8 +231,8 @@ class CheckReport:
 def _format_dates(earliest: date | None, latest: date | None) -> str:
     if latest is None:
         return (
-            f"Dates: {NO_DATED_RECORDS}. The dashboard shows today's date as the as-at date, and empty figures, "
-            "until there are (dates that cannot be read are counted under bad rows)."
+            f"Dates: {NO_DATED_RECORDS}.\n  The dashboard shows today's date as the as-at date, and empty "
+            "figures, until there are (dates that cannot be read are counted under bad rows)."
         )
     return f"Dates: events from {earliest:%-d %B %Y} to {latest:%-d %B %Y} (the latest is the default as-at date)."
 

@@ -15,10 +15,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from dashboard.filters import load_filter_options
+from dashboard.pack.export import FilterError, resolve_filters
 from dashboard.sections.base import View
 from dashboard.sections.caseloads import PAGE as CASELOADS
+from dashboard.url_state import FilterOptions
 from data_layer import Filters, caseloads, check_database, data_quality, date_range
 from data_layer.checks import main as check_db_main
+from data_layer.queries.reference import NO_DATED_RECORDS
 from data_layer.schema import metadata
 from tests.apps import make_app
 
@@ -164,11 +167,14 @@ def test_empty_database_says_it_holds_no_dated_records(make_db, capsys):
     assert (options.dated, options.latest, options.earliest) == (False, date.today(), None)
     assert check_db_main(db.fixture.url) == 0
     out = capsys.readouterr().out.splitlines()
-    assert (
-        "Dates: The database holds no dated records: no referral, allocation, plan, looked-after episode or visit "
-        "has a date that can be read. The dashboard shows today's date as the as-at date, and empty figures, "
-        "until there are (dates that cannot be read are counted under bad rows)."
-    ) in out
+    assert out[out.index("Dates: " + NO_DATED_RECORDS + ".") + 1] == (
+        "  The dashboard shows today's date as the as-at date, and empty figures, until there are "
+        "(dates that cannot be read are counted under bad rows)."
+    )
+    assert NO_DATED_RECORDS == (
+        "The database holds no dated records: no referral, allocation, plan, looked-after episode or visit "
+        "has a date that can be read"
+    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "duckdb"])
@@ -195,3 +201,11 @@ def test_shell_shows_the_no_dated_records_message(make_db, backend):
     assert "No dated records" in body
     assert "The database holds no dated records" in body
     assert "The as-at date shown is today" in body
+
+
+def test_export_asks_for_an_as_at_date_when_nothing_is_dated():
+    """The board pack never defaults to today: with no dated records it needs ``--as-at``."""
+    undated = FilterOptions(latest=date.today(), dated=False)
+    with pytest.raises(FilterError, match="The database holds no dated records.*give --as-at"):
+        resolve_filters(undated, None, (), ())
+    assert resolve_filters(undated, date(2024, 3, 31), (), ()).as_at == date(2024, 3, 31)
