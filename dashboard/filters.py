@@ -15,6 +15,7 @@ from datetime import date
 from dash.exceptions import PreventUpdate
 
 from data_layer import DatabaseError, date_range, team_options
+from data_layer.queries.reference import NO_DATED_RECORDS
 
 from .cache import cached_call
 from .context import get_db, get_settings
@@ -23,19 +24,33 @@ from .url_state import FilterOptions, ViewState, validate
 log = logging.getLogger(__name__)
 
 
+#: Shown in the shell when the data has no readable event date (the as-at date is then today's).
+NO_DATES_MESSAGE = (
+    f"{NO_DATED_RECORDS}. The as-at date shown is today's, so the figures are empty; choose a date, "
+    "or ask the data team to run csc-dashboard check-db (it counts dates that cannot be read)."
+)
+
+
 def load_filter_options(db) -> FilterOptions:
-    """The data's date range, teams (id -> label) and services, read through the data layer."""
+    """The data's date range, teams (id -> label) and services, read through the data layer.
+
+    With no readable event date the latest date is today's, marked ``dated=False`` so that the
+    shell says so (an empty database, or one whose dates are all text).
+    """
     earliest, latest = date_range(db)
     teams = team_options(db)
     labels = {r.team_id: f"{r.team_name} ({r.service})" for r in teams.itertuples()}
     services = tuple(dict.fromkeys(teams["service"].tolist()))
-    return FilterOptions(latest=latest or date.today(), earliest=earliest, teams=labels, services=services)
+    if latest is None:
+        return FilterOptions(latest=date.today(), earliest=None, teams=labels, services=services, dated=False)
+    return FilterOptions(latest=latest, earliest=earliest, teams=labels, services=services)
 
 
 def filter_options() -> tuple[FilterOptions, str | None]:
-    """The serving app's filter options (cached), or today's date and a reason if unreadable."""
+    """The serving app's filter options (cached), or today's date and a reason if unreadable or undated."""
     try:
-        return cached_call(load_filter_options, get_db()), None
+        options = cached_call(load_filter_options, get_db())
+        return options, None if options.dated else NO_DATES_MESSAGE
     except DatabaseError as exc:
         return FilterOptions(latest=date.today()), f"Teams and dates could not be read from the database. {exc}"
     except Exception as exc:  # noqa: BLE001 - the shell must draw; only the type is logged

@@ -175,7 +175,9 @@ def shell_layout(settings: Settings):
                     _demo_banner(db),
                     _filters_bar(options, settings.presentation_only),
                     html.Div(
-                        error_alert(problem, title="Filters unavailable") if problem else None,
+                        error_alert(problem, title="Filters unavailable" if options.dated else "No dated records")
+                        if problem
+                        else None,
                         id="shell-options-problem",
                     ),
                     html.Div(id="shell-notices", className="mt-2", role="status", **aria_live),

@@ -36,6 +36,9 @@ class FilterOptions:
     earliest: date | None = None
     teams: Mapping[str, str] = field(default_factory=dict)
     services: tuple[str, ...] = ()
+    #: False when the data holds no readable event date: ``latest`` is then today's date, a stand-in
+    #: the shell says it is (``data_layer.queries.reference.NO_DATED_RECORDS``), never a silent default.
+    dated: bool = True
 
 
 @dataclass(frozen=True)

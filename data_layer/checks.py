@@ -18,6 +18,7 @@ Only counts and codes are reported, never ids: the output can be pasted into a t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import (
@@ -36,9 +37,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from . import schema
+from .dialect import try_date, unreadable_date
 from .engine import Database, connect, display_url
 from .errors import DatabaseError, ReadOnlyViolation
 from .filters import Filters
+from .queries.reference import NO_DATED_RECORDS, date_range
 from .sources.probe import contract_tables, listed_names, probe_native, reason
 
 # ``main`` stays out: ``from data_layer import *`` users want the API, not the CLI entry point.
@@ -56,11 +59,23 @@ __all__ = [
 CORE_TABLES = ("children", "allocations", "workers", "referrals", "cin_plans", "cp_plans", "cla_episodes")
 
 #: The kinds of bad row, in the order reports list them.
-CHECK_KINDS = ("end_before_start", "orphan_id", "null_required", "duplicate_id", "unknown_code")
+CHECK_KINDS = (
+    "end_before_start",
+    "orphan_id",
+    "null_required",
+    "unreadable_date",
+    "out_of_range",
+    "text_too_long",
+    "duplicate_id",
+    "unknown_code",
+)
 _KIND_TITLES = {
     "end_before_start": "End date before start date",
     "orphan_id": "Ids that refer to nothing",
     "null_required": "Required values missing (NULL)",
+    "unreadable_date": "Dates that cannot be read as dates",
+    "out_of_range": "Numbers out of range",
+    "text_too_long": "Text longer than the contract allows",
     "duplicate_id": "Duplicate ids (rows beyond the first with the same id)",
     "unknown_code": "Unknown codes",
 }
@@ -102,6 +117,8 @@ class CheckReport:
     coverage: pd.DataFrame | None = None
     #: SSD only: findings on the ssd_* tables themselves (``table, check, detail, rows``).
     ssd_findings: pd.DataFrame | None = None
+    #: Earliest and latest readable event date (``queries.reference.date_range``); ``None`` until read.
+    date_range: tuple[date | None, date | None] | None = None
 
     @property
     def complete(self) -> bool:
@@ -192,6 +209,9 @@ class CheckReport:
                 )
                 for r in self.ssd_findings.itertuples():
                     out.append(f"  - {r.table}: {r.check}{' ' + r.detail if r.detail else ''}: {int(r.rows):,} rows")
+        if self.date_range is not None:
+            out.append("")
+            out.append(_format_dates(*self.date_range))
         out.append("")
         if self.bad_rows is None:
             out.append("Bad rows: not counted (structure check only).")
@@ -206,6 +226,15 @@ class CheckReport:
             out.append("Checks that could not run:")
             out += [f"  - {t}: {why}" for t, why in self.failed_checks.items()]
         return "\n".join(out)
+
+
+def _format_dates(earliest: date | None, latest: date | None) -> str:
+    if latest is None:
+        return (
+            f"Dates: {NO_DATED_RECORDS}.\n  The dashboard shows today's date as the as-at date, and empty "
+            "figures, until there are (dates that cannot be read are counted under bad rows)."
+        )
+    return f"Dates: events from {earliest:%-d %B %Y} to {latest:%-d %B %Y} (the latest is the default as-at date)."
 
 
 def _format_kind(kind: str, df: pd.DataFrame) -> list[str]:
@@ -224,9 +253,13 @@ def _format_kind(kind: str, df: pd.DataFrame) -> list[str]:
             codes += f" and {more} more value{'s' * (more != 1)}" if more > 0 else ""
             out.append(f"    {tbl}.{col}: {n:,}{of} rows: {codes}")
         else:
-            detail = f" ({grp['detail'].iloc[0]})" if kind in ("end_before_start", "orphan_id") else ""
+            detail = f" ({grp['detail'].iloc[0]})" if kind in _DETAILED else ""
             out.append(f"    {tbl}.{col}: {n:,}{of} rows{detail}")
     return out
+
+
+#: Kinds whose ``detail`` says what is wrong (the others' heading says it all).
+_DETAILED = ("end_before_start", "orphan_id", "unreadable_date", "out_of_range", "text_too_long")
 
 
 def _short(value: str, width: int = 40) -> str:
@@ -320,12 +353,14 @@ def _counts(t, present: dict[str, set[str]], where, tables=None):
     scan = []
     for tbl, start, end in schema.INTERVALS:
         if tbl == t.name and {start, end} <= cols:
-            scan.append(
-                ("end_before_start", end, f"{end} before {start}", func.sum(case((t.c[end] < t.c[start], 1), else_=0)))
-            )
+            # Compared as dates: a text column (DuckDB refuses text < date) or 'not a date' (counted
+            # as unreadable_date) must not make the comparison fail or count garbage.
+            before = try_date(t.c[end]) < try_date(t.c[start])
+            scan.append(("end_before_start", end, f"{end} before {start}", func.sum(case((before, 1), else_=0))))
     for col in schema.REQUIRED.get(t.name, ()):
         if col in cols:
             scan.append(("null_required", col, "NULL", func.sum(case((t.c[col].is_(None), 1), else_=0))))
+    scan += _value_counts(t, cols)
     side = []
     for tbl, col, ref, ref_col in schema.FOREIGN_KEYS:
         if tbl == t.name and col in cols and ref_col in present.get(ref, ()):
@@ -354,6 +389,30 @@ def _counts(t, present: dict[str, set[str]], where, tables=None):
         *[q.correlate(None).scalar_subquery().label(f"x{i}") for i, (*_, q) in enumerate(side)],
     )
     return [c[:3] for c in scan + side], query
+
+
+def _value_counts(t, cols: set[str]) -> list[tuple]:
+    """Values a figure cannot use: dates that are not dates, numbers out of range, text over its limit.
+
+    Checked in SQL on every contract column of the kind (``dialect.unreadable_date``: SQLite and a
+    text column elsewhere can hold 'not a date'; PostgreSQL's typed columns cannot). Lengths are
+    the contract's (``schema.text_limits``), counted on the value as text so a numeric id works too.
+    """
+    out = []
+    for col, timestamp in schema.date_columns(t.name).items():
+        if col in cols:
+            detail = "not a timestamp" if timestamp else "not a date"
+            bad = unreadable_date(t.c[col], timestamp=timestamp)
+            out.append(("unreadable_date", col, detail, func.sum(case((bad, 1), else_=0))))
+    for (tbl, col), (low, high) in schema.RANGES.items():
+        if tbl == t.name and col in cols:
+            bad = or_(t.c[col] <= low, t.c[col] > high)
+            out.append(("out_of_range", col, f"{low:g} or less, or over {high:g}", func.sum(case((bad, 1), else_=0))))
+    for col, limit in schema.text_limits(t.name).items():
+        if col in cols:
+            bad = func.length(cast(t.c[col], String)) > limit
+            out.append(("text_too_long", col, f"over {limit} characters", func.sum(case((bad, 1), else_=0))))
+    return out
 
 
 def _code_query(t, present, where, codes):
@@ -504,6 +563,10 @@ def check_database(db_or_url: Database | str | None = None, f: Filters | None = 
         _add_coverage(db, report)
         if report.connected:
             report.bad_rows = _count_bad_rows(db, present, f, report.failed_checks)
+            try:
+                report.date_range = date_range(db)
+            except DatabaseError as exc:
+                report.failed_checks["date range"] = str(exc)
             if db.source == "ssd":
                 from .sources.ssd_checks import ssd_findings
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Date, Integer, literal, select, union_all
+from sqlalchemy import Date, DateTime, Integer, and_, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
@@ -243,3 +243,69 @@ def identifiers_case_sensitive(dialect_name: str) -> bool:
     ``team_id`` (``data_layer.checks`` matches contract names to a database's names with this).
     """
     return dialect_name == "postgresql"
+
+
+class try_date(_date_fn):
+    """The value as a DATE, or NULL when it cannot be read as one (text such as 'not a date').
+
+    A warehouse may hold dates in text columns (SQLite always can): the data-quality checks count
+    such values and the date range ignores them, instead of failing or comparing text with dates.
+    SQLite: ``date(x, '+0 days')`` must give back the first ten characters (``2023-02-30`` and
+    julian day numbers are refused, as :func:`data_layer.engine.to_date` would); DuckDB and SQL Server ``TRY_CAST``;
+    PostgreSQL's contract columns are typed ``date``, so a plain cast (text there cannot hold a non-date).
+    """
+
+    name = "try_date"
+    inherit_cache = True
+
+
+@compiles(try_date)
+def _try_date_default(el, compiler, **kw):
+    return f"CAST({_arg(el, compiler, **kw)} AS DATE)"
+
+
+@compiles(try_date, "sqlite")
+def _try_date_sqlite(el, compiler, **kw):
+    a = _arg(el, compiler, **kw)
+    day = f"date({a}, '+0 days')"  # the modifier makes SQLite normalise 2024-02-30 to 2024-03-01
+    return f"(CASE WHEN {day} = substr({a}, 1, 10) THEN {day} END)"
+
+
+@compiles(try_date, "duckdb")
+@compiles(try_date, "mssql")
+def _try_date_try_cast(el, compiler, **kw):
+    return f"TRY_CAST({_arg(el, compiler, **kw)} AS DATE)"
+
+
+class try_timestamp(FunctionElement):
+    """The value as a timestamp, or NULL when it cannot be read as one (see :class:`try_date`)."""
+
+    type = DateTime()
+    inherit_cache = True
+    name = "try_timestamp"
+
+
+@compiles(try_timestamp)
+def _try_ts_default(el, compiler, **kw):
+    return f"CAST({_arg(el, compiler, **kw)} AS TIMESTAMP)"
+
+
+@compiles(try_timestamp, "sqlite")
+def _try_ts_sqlite(el, compiler, **kw):
+    return f"datetime({_arg(el, compiler, **kw)})"
+
+
+@compiles(try_timestamp, "duckdb")
+def _try_ts_duckdb(el, compiler, **kw):
+    return f"TRY_CAST({_arg(el, compiler, **kw)} AS TIMESTAMP)"
+
+
+@compiles(try_timestamp, "mssql")
+def _try_ts_mssql(el, compiler, **kw):
+    return f"TRY_CAST({_arg(el, compiler, **kw)} AS DATETIME2)"
+
+
+def unreadable_date(col, timestamp: bool = False):
+    """True where ``col`` holds a value that is not NULL and cannot be read as a date (or timestamp)."""
+    readable = try_timestamp(col) if timestamp else try_date(col)
+    return and_(col.is_not(None), readable.is_(None))

@@ -275,3 +275,26 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
 PRIMARY_IDS: dict[str, str] = {
     t.name: t.columns[0].name for t in metadata.sorted_tables if t.name != "jarp_referral_criteria"
 }
+
+#: Numbers the contract bounds, as (table, column) -> (low, high): a value at or below ``low`` or
+#: above ``high`` is a bad row (``out_of_range``). An FTE of 0 or less would divide the caseload
+#: target to nothing; above 1 it is more than one full-time post.
+RANGES: dict[tuple[str, str], tuple[float, float]] = {("workers", "fte"): (0.0, 1.0)}
+
+
+def text_limits(table_name: str) -> dict[str, int]:
+    """Each text column's length limit in the contract (ids 64, codes 40, names 200, ...): longer is a bad row."""
+    return {
+        c.name: int(c.type.length)
+        for c in metadata.tables[table_name].columns
+        if isinstance(c.type, String) and c.type.length
+    }
+
+
+def date_columns(table_name: str) -> dict[str, bool]:
+    """Each date or timestamp column of the contract table: name -> True for a timestamp."""
+    return {
+        c.name: isinstance(c.type, DateTime)
+        for c in metadata.tables[table_name].columns
+        if isinstance(c.type, (Date, DateTime))
+    }

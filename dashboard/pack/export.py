@@ -46,6 +46,7 @@ from dashboard.settings import Settings
 from dashboard.startup import StartupError, prepare_database
 from dashboard.url_state import FilterOptions, validate
 from data_layer import DatabaseError, Filters
+from data_layer.queries.reference import NO_DATED_RECORDS
 
 from .build import PackContent, gather, render
 from .pdf import ExportError, print_pack, require_chromium
@@ -132,7 +133,12 @@ def pack_context(db, settings: Settings) -> Iterator[None]:
 
 
 def resolve_filters(options: FilterOptions, as_at: date | None, teams, services) -> Filters:
-    """Validate the CLI's filters with the shell's rules; anything unknown is an error, not dropped."""
+    """Validate the CLI's filters with the shell's rules; anything unknown is an error, not dropped.
+
+    With no dated records in the data there is no as-at date to default to: ``--as-at`` is required.
+    """
+    if as_at is None and not options.dated:
+        raise FilterError(f"{NO_DATED_RECORDS}, so there is no as-at date to default to: give --as-at.")
     state = validate(as_at.isoformat() if as_at else None, list(services or ()), list(teams or ()), True, options)
     if state.notices:
         raise FilterError(" ".join(state.notices))

@@ -8,13 +8,15 @@ wait (one child's value) is not shown.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from dashboard.cache import cached_call
 from dashboard.figures import caseloads as fig
 from dashboard.sections.base import Chart, PageSpec, Section, Table, Tile, View
-from dashboard.sections.common import child_list, data_quality_section
-from data_layer import caseload_trend, caseloads, team_options, unallocated
+from dashboard.sections.common import child_list, data_quality_section, unreadable_dates_note
+from data_layer import caseload_trend, caseloads, data_quality, team_options, unallocated
 
 #: Tables the caseload figures read: their bad rows are listed under the page (docs/ARCHITECTURE.md).
 CASELOAD_TABLES = (
@@ -164,18 +166,32 @@ def unallocated_items(children: pd.DataFrame, db, view: View) -> tuple:
     return tuple(items)
 
 
+def _noted(chart: Chart, extra: str | None) -> Chart:
+    return chart if not extra else replace(chart, note=f"{chart.note} {extra}" if chart.note else extra)
+
+
 def body(db, view: View) -> list[Section]:
     per_fte = db.standards.caseload_per_fte
     load = cached_call(caseloads, db, view.filters)
     trend = cached_call(caseload_trend, db, view.filters, TREND_WEEKS)
     children = cached_call(unallocated, db, view.filters)
+    # Rows whose dates SQL cannot read fall out of "in post" and "open on D": each chart says so.
+    left_out = unreadable_dates_note(
+        cached_call(data_quality, db, view.filters, CASELOAD_TABLES), CASELOAD_TABLES, view
+    )
+    spread = (distribution_chart(load, view, per_fte), trend_chart(trend, view, per_fte))
     return [
-        Section(id="caseloads-workers-section", title=None, items=(workers_chart(load, view, per_fte),), card=False),
+        Section(
+            id="caseloads-workers-section",
+            title=None,
+            items=(_noted(workers_chart(load, view, per_fte), left_out),),
+            card=False,
+        ),
         Section(
             id="caseloads-spread-section",
             title=None,
             card=False,
-            items=(distribution_chart(load, view, per_fte), trend_chart(trend, view, per_fte)),
+            items=tuple(_noted(c, left_out) for c in spread),
         ),
         Section(
             id="caseloads-unallocated-card", title="Unallocated children", items=unallocated_items(children, db, view)

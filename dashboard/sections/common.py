@@ -52,6 +52,9 @@ def child_list(
     )
 
 
+#: Kinds whose detail names the bad value or the rule broken ("not a date", "over 64 characters").
+_VALUE_DETAIL = ("unknown_code", "unreadable_date", "out_of_range", "text_too_long")
+
 DQ_COLUMNS = [
     {"field": "column", "headerName": "Column"},
     {"field": "problem", "headerName": "Problem"},
@@ -73,7 +76,7 @@ def data_quality_table(dq: pd.DataFrame, tables: Sequence[str], view: View, tabl
         {
             "column": [f"{r.table}.{r.column}" for r in part.itertuples()],
             "problem": [CHECK_TITLES.get(r.check, r.check) for r in part.itertuples()],
-            "value": [str(r.detail)[:60] if r.check == "unknown_code" else "" for r in part.itertuples()],
+            "value": [str(r.detail)[:60] if r.check in _VALUE_DETAIL else "" for r in part.itertuples()],
             "rows": [int(r.rows) for r in part.itertuples()],
         }
     )
@@ -156,6 +159,23 @@ def reconciliation_table(recon: pd.DataFrame, view: View, table_id: str) -> Tabl
     )
 
 
+def unreadable_dates_note(dq: pd.DataFrame, tables: Sequence[str], view: View) -> str | None:
+    """A figure's note on rows of ``tables`` whose dates cannot be read (``unreadable_date`` in
+    ``data_layer.data_quality``): SQL cannot place them on a timeline, so the figure says it
+    left them out rather than let its counts fall silently. ``None`` when there are none."""
+    if dq.empty:
+        return None
+    bad = dq[(dq["check"] == "unreadable_date") & dq["table"].isin(list(tables))]
+    if bad.empty:
+        return None
+    n = int(bad["rows"].sum())
+    names = ", ".join(dict.fromkeys(f"{r.table}.{r.column}" for r in bad.itertuples()))
+    return (
+        f"{view.disclosure.count_noun(n, 'row')} with a date that cannot be read ({names}) left out: "
+        "the data-quality note below lists them."
+    )
+
+
 def data_quality_section(db, view: View, tables: Sequence[str], section_id: str) -> Section:
     """The collapsed data-quality note as a section of its own (not in the pack: it has an appendix),
     with the import's reconciliation when the database was built from returns."""
@@ -170,6 +190,7 @@ def data_quality_section(db, view: View, tables: Sequence[str], section_id: str)
 __all__ = [
     "data_quality_table",
     "data_quality_section",
+    "unreadable_dates_note",
     "reconciliation_table",
     "DQ_COLUMNS",
     "RECON_COLUMNS",

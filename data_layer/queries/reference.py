@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import func, select, union_all
 
 from ..coverage import requires
+from ..dialect import try_date
 from ..engine import Database
 
 #: Event dates that say "something happened on this day". End dates are left out on purpose: an
@@ -30,17 +31,26 @@ _EVENT_DATES = (
 )
 
 
+#: What the shell and check-db say when :func:`date_range` finds nothing to default the as-at date to.
+NO_DATED_RECORDS = (
+    "The database holds no dated records: no referral, allocation, plan, looked-after episode or visit "
+    "has a date that can be read"
+)
+
+
 def date_range(db: Database) -> tuple[date | None, date | None]:
     """Earliest and latest event date in the data (one query over the event tables).
 
-    ``(None, None)`` for a database without any events.
+    Values that cannot be read as dates (text such as 'not a date') are ignored here and counted by
+    the data-quality checks (``unreadable_date``). ``(None, None)`` for a database without any
+    readable event date: the callers say so (:data:`NO_DATED_RECORDS`) rather than guess a date.
     """
     tb = db.tables
-    parts = [
-        select(func.min(tb[table].c[col]).label("lo"), func.max(tb[table].c[col]).label("hi"))
-        for table, col in _EVENT_DATES
-        if tb.has(table, col)  # a partial database: the tables it has
-    ]
+    parts = []
+    for table, col in _EVENT_DATES:
+        if tb.has(table, col):  # a partial database: the tables it has
+            value = try_date(tb[table].c[col])
+            parts.append(select(func.min(value).label("lo"), func.max(value).label("hi")))
     if not parts:
         return None, None
     u = union_all(*parts).subquery("event_dates")
@@ -73,4 +83,4 @@ def team_options(db: Database) -> pd.DataFrame:
     return df.drop_duplicates("team_id").reset_index(drop=True)
 
 
-__all__ = ["date_range", "latest_date", "team_options"]
+__all__ = ["NO_DATED_RECORDS", "date_range", "latest_date", "team_options"]
