@@ -8,6 +8,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_DATABASE_URL`` | (unset: the embedded demo) | SQLAlchemy URL of the authority's database |
 | ``CSC_DEBUG`` | ``0`` | ``1`` turns Dash debug mode on (never on live data) |
 | ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
+| ``CSC_CACHE_MAX_MB`` | ``256`` | memory the cache may hold per server process (LRU out first); ``0`` = no cache |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
@@ -39,6 +40,7 @@ class Settings:
     title: str = "CSC Insight"
     max_table_rows: int = 500
     presentation_only: bool = False
+    cache_max_mb: int = 256
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +49,10 @@ class Settings:
             cache_seconds = max(0, int(env.get("CSC_CACHE_SECONDS", "300")))
         except ValueError:
             cache_seconds = 300
+        try:
+            cache_max_mb = max(0, int(env.get("CSC_CACHE_MAX_MB", "256")))
+        except ValueError:
+            cache_max_mb = 256
         return cls(
             database_url=env.get("CSC_DATABASE_URL") or None,
             debug=env.get("CSC_DEBUG", "").strip().lower() in _TRUE,
@@ -54,4 +60,5 @@ class Settings:
             title=env.get("CSC_TITLE") or "CSC Insight",
             max_table_rows=_positive_int(env.get("CSC_MAX_TABLE_ROWS"), 500),
             presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
+            cache_max_mb=cache_max_mb,
         )
