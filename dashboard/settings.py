@@ -14,6 +14,8 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
+gunicorn's configuration (``dashboard/gunicorn_conf.py``) reads ``CSC_BIND`` (``127.0.0.1:8050``),
+``CSC_WORKERS`` (the CPUs, at least 2) and ``CSC_THREADS`` (``4``) itself.
 """
 
 from __future__ import annotations
