@@ -148,7 +148,7 @@ def machine() -> dict:
                 "duckdb",
                 "duckdb_engine",
                 "psycopg",
-                "Flask-Caching",
+                "cachetools",
             )
         ),
         "SQLite": __import__("sqlite3").sqlite_version,

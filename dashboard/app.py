@@ -56,7 +56,7 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
         serve_locally=True,
     )
     install(app.server, db, settings)
-    init_cache(app.server, settings.cache_seconds)
+    init_cache(app.server, settings.cache_seconds, settings.cache_max_mb)
     app.layout = lambda: shell_layout(settings)
     register_not_found(app, nav_pages(), settings.title, settings.presentation_only)
     register_security_headers(app)

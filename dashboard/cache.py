@@ -1,31 +1,120 @@
 """Query-result cache keyed on the data-layer function, the database and the filters.
 
 Several callbacks of one page (and the CSV download of a chart) ask the same question with
-the same filters; the cache answers the repeats without a round trip to the database. It is an
-in-process Flask-Caching ``SimpleCache`` now; a shared backend (Redis) is a setting away when
-the dashboard runs in several processes. Errors are never cached, so a database that comes back
-is used again at once.
+the same filters; the cache answers the repeats without a round trip to the database. Errors
+are never cached, so a database that comes back is used again at once.
+
+The backend is :class:`ByteBudgetCache`: live objects (nothing pickled, so a hit costs nothing)
+in a least-recently-used order, bounded by a byte budget (``CSC_CACHE_MAX_MB``) rather than a
+count of entries, because one entry can be a few bytes or a 100 MB frame; each entry also
+expires after ``CSC_CACHE_SECONDS``. It is per process: under gunicorn each worker has its own.
+A shared backend (Redis, issue 17) only has to offer the same three methods of
+:class:`CacheBackend` and be chosen in :func:`init_cache`; it would pickle values, so it holds
+copies and a hit pays for unpickling.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
+from cachetools import TTLCache
 from flask import Flask, current_app, has_app_context
-from flask_caching import Cache
+
+from .sizing import approx_bytes
+
+__all__ = ["ByteBudgetCache", "CacheBackend", "cache_key", "cached_call", "cached_render", "init_cache", "remembered"]
+
+log = logging.getLogger(__name__)
 
 _EXTENSION = "csc_cache"
+_MISSING = object()
+#: Bytes charged per entry besides its value: the key, the entry and cachetools' bookkeeping.
+ENTRY_OVERHEAD = 512
 
 
-def init_cache(server: Flask, seconds: int) -> Cache | None:
-    """Attach a cache to the Flask server; ``seconds == 0`` means no caching at all."""
-    if seconds <= 0:
+class CacheBackend(Protocol):
+    """What :func:`remembered` needs of a cache (the seam for a shared backend)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any) -> bool: ...
+
+    def clear(self) -> None: ...
+
+
+class _Entry(NamedTuple):
+    value: Any
+    nbytes: int
+
+
+class ByteBudgetCache:
+    """An LRU of live values whose estimated sizes (:func:`dashboard.sizing.approx_bytes`) stay
+    within ``max_bytes``, each kept ``seconds`` at most (``cachetools.TTLCache`` under a lock).
+
+    Adding a value evicts expired entries, then the least recently used ones, until it fits; a
+    value larger than the whole budget is not cached. Callers never change a value they got (a
+    frame is copied by :func:`cached_call`).
+    """
+
+    def __init__(self, max_bytes: int, seconds: float, timer: Callable[[], float] = time.monotonic):
+        self._entries: TTLCache = TTLCache(maxsize=max_bytes, ttl=seconds, timer=timer, getsizeof=_entry_bytes)
+        self._lock = threading.Lock()
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self._entries.maxsize)
+
+    @property
+    def current_bytes(self) -> int:
+        """Bytes charged to the entries held (expired ones included until the next change)."""
+        with self._lock:
+            return int(self._entries.currsize)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._lock:
+            entry = self._entries.get(key, _MISSING)
+        return default if entry is _MISSING else entry.value
+
+    def set(self, key: str, value: Any) -> bool:
+        """Keep ``value`` under ``key``; ``False`` (nothing kept) when it is larger than the budget."""
+        nbytes = approx_bytes(value) + ENTRY_OVERHEAD  # outside the lock: sizing a large frame takes time
+        if nbytes > self.max_bytes:
+            log.info("cache: a value of %.1f MB is larger than the whole budget, not cached", nbytes / 2**20)
+            with self._lock:
+                self._entries.pop(key, None)  # an older value under this key must not outlive the new one
+            return False
+        with self._lock:
+            self._entries[key] = _Entry(value, nbytes)
+        return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _entry_bytes(entry: _Entry) -> int:
+    return entry.nbytes
+
+
+def init_cache(server: Flask, seconds: int, max_mb: int = 256) -> ByteBudgetCache | None:
+    """Attach a cache to the Flask server; ``seconds == 0`` or ``max_mb == 0`` means no caching at all."""
+    if seconds <= 0 or max_mb <= 0:
         server.extensions[_EXTENSION] = None
         return None
-    cache = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": seconds, "CACHE_THRESHOLD": 2000})
-    cache.init_app(server)
+    cache = ByteBudgetCache(max_bytes=max_mb * 2**20, seconds=seconds)
     server.extensions[_EXTENSION] = cache
     return cache
 
@@ -49,8 +138,8 @@ def remembered(key: Callable[[], str], compute: Callable[[], Any]):
     if cache is None:
         return compute()
     k = key()
-    hit = cache.get(k)
-    if hit is not None:
+    hit = cache.get(k, _MISSING)
+    if hit is not _MISSING:
         return hit
     value = compute()
     cache.set(k, value)

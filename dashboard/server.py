@@ -4,8 +4,12 @@
 (:mod:`dashboard.startup`; an unusable one prints the check's message and returns exit code 1, no
 traceback), then served with Dash debug mode off unless asked (debug pages can show data values).
 
-``serve`` runs it under waitress (production WSGI server, 8 threads); any other WSGI server can
-use the factory instead: ``gunicorn 'dashboard.server:wsgi()'``.
+``serve`` runs it under waitress (production WSGI server, one process, 8 threads): the simple way,
+for a demo or a small team. For an authority's service, gunicorn runs several processes of it
+with the configuration in :mod:`dashboard.gunicorn_conf`:
+``gunicorn -c python:dashboard.gunicorn_conf 'dashboard.server:wsgi()'``. Any WSGI server can use
+the factory :func:`wsgi`; an unusable database stops it with the check's message (exit code 3,
+which gunicorn takes as "worker failed to boot" and stops instead of restarting the worker).
 """
 
 from __future__ import annotations
@@ -29,12 +33,36 @@ def build_app(url: str | None = None, debug: bool | None = None):
     if debug is not None:
         settings = replace(settings, debug=debug)
     db = prepare_database(url, settings)
-    return create_app(db=db, settings=replace(settings, database_url=url or settings.database_url))
+    app = create_app(db=db, settings=replace(settings, database_url=url or settings.database_url))
+    take_callbacks(app)
+    return app
+
+
+def take_callbacks(app) -> None:
+    """Let Dash do its first-request set-up (taking the pages' callbacks) before any user comes.
+
+    Dash marks the set-up done before it registers the callbacks, so on a fresh process the
+    first requests of several threads at once found no callback and answered 500 (measured under
+    gunicorn: 8 of the first 11 requests). One request of our own, before serving, does it once.
+    """
+    app.server.test_client().get("/")
+
+
+#: Exit code of a worker whose database is unusable: gunicorn's "worker failed to boot", so it stops.
+BOOT_ERROR = 3
 
 
 def wsgi():
-    """WSGI entry point for gunicorn/waitress: the Flask server of a checked app."""
-    return build_app().server
+    """WSGI entry point for gunicorn/waitress: the Flask server of a checked app.
+
+    An unusable database prints the check's message, as ``csc-dashboard run`` does, and exits
+    (no traceback: the operator reads one message, not a stack).
+    """
+    try:
+        return build_app().server
+    except StartupError as exc:
+        print(f"CSC Insight will not start.\n{exc}", file=sys.stderr, flush=True)
+        raise SystemExit(BOOT_ERROR) from None
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, url: str | None = None) -> int:

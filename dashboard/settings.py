@@ -8,6 +8,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_DATABASE_URL`` | (unset: the embedded demo) | SQLAlchemy URL of the authority's database |
 | ``CSC_DEBUG`` | ``0`` | ``1`` turns Dash debug mode on (never on live data) |
 | ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
+| ``CSC_CACHE_MAX_MB`` | ``256`` | memory the cache may hold per server process (LRU out first); ``0`` = no cache |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
@@ -17,6 +18,8 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself, and the
 two timeouts too when opened without them (``data_layer.timeouts``); the values here are the same.
+gunicorn's configuration (``dashboard/gunicorn_conf.py``) reads ``CSC_BIND`` (``127.0.0.1:8050``),
+``CSC_WORKERS`` (the CPUs, at least 2) and ``CSC_THREADS`` (``4``) itself.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class Settings:
     presentation_only: bool = False
     allowed_hosts: tuple[str, ...] = ()
     db_timeouts: Timeouts = Timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT)
+    cache_max_mb: int = 256
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +59,10 @@ class Settings:
             cache_seconds = max(0, int(env.get("CSC_CACHE_SECONDS", "300")))
         except ValueError:
             cache_seconds = 300
+        try:
+            cache_max_mb = max(0, int(env.get("CSC_CACHE_MAX_MB", "256")))
+        except ValueError:
+            cache_max_mb = 256
         return cls(
             database_url=env.get("CSC_DATABASE_URL") or None,
             debug=env.get("CSC_DEBUG", "").strip().lower() in _TRUE,
@@ -64,4 +72,5 @@ class Settings:
             presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
             allowed_hosts=tuple(h.strip() for h in env.get("CSC_ALLOWED_HOSTS", "").split(",") if h.strip()),
             db_timeouts=Timeouts.from_env(env),
+            cache_max_mb=cache_max_mb,
         )

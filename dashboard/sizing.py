@@ -1,0 +1,61 @@
+"""How many bytes a cached value holds in memory: what the cache's byte budget counts.
+
+The cache keeps live objects (no pickling), so their size is estimated where they live:
+DataFrames and Series by pandas' own ``memory_usage(deep=True)`` (object columns' strings
+included), numpy arrays by ``nbytes``, Plotly figures and Dash components by walking their
+JSON-ready properties, containers and dataclasses (the sections' ``Chart``/``Table``) by
+walking their members. Anything else counts as ``sys.getsizeof``: its referents are not
+followed, so a value that points at shared objects (the database, the standards) is not
+charged for them. An object reached twice is counted once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["approx_bytes"]
+
+
+def approx_bytes(value: Any) -> int:
+    """An estimate of the memory ``value`` keeps alive, in bytes (never negative)."""
+    seen: dict[int, Any] = {}  # holds what it saw: an id stays unique while its object is alive
+    total = 0
+    stack = [value]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen[id(obj)] = obj
+        size, members = _own_size(obj)
+        total += size
+        stack.extend(members)
+    return total
+
+
+def _own_size(obj: Any) -> tuple[int, list]:
+    """The object's own bytes and the members still to visit."""
+    if obj is None or isinstance(obj, (bool, int, float, str, bytes)):
+        return sys.getsizeof(obj), []
+    if isinstance(obj, pd.DataFrame):
+        return int(obj.memory_usage(deep=True, index=True).sum()), []
+    if isinstance(obj, (pd.Series, pd.Index)):
+        return int(obj.memory_usage(deep=True)), []
+    if isinstance(obj, np.ndarray):
+        return sys.getsizeof(obj) + (0 if obj.base is None else int(obj.nbytes)), list(
+            obj
+        ) if obj.dtype == object else []
+    if isinstance(obj, dict):
+        return sys.getsizeof(obj), [*obj.keys(), *obj.values()]
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return sys.getsizeof(obj), list(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return sys.getsizeof(obj), [getattr(obj, f.name) for f in dataclasses.fields(obj)]
+    to_json = getattr(obj, "to_plotly_json", None)  # Dash components and Plotly figures
+    if callable(to_json) and not isinstance(obj, type):
+        return sys.getsizeof(obj), [to_json()]
+    return sys.getsizeof(obj), []
