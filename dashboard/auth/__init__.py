@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from flask import Flask
 
 from .access import AccessPolicy, Grant
-from .audit import AuditLog, audit_event, filters_of
+from .audit import AuditLog, audit_event, collected, filters_of, write_events
 from .config import AuthConfig, AuthConfigError
 from .gate import register_gate
-from .identity import EXTENSION, User, current_user
+from .identity import EXTENSION, User, access_scope, current_user
 
 __all__ = [
     "AccessPolicy",
@@ -25,7 +25,10 @@ __all__ = [
     "AuthConfigError",
     "Grant",
     "User",
+    "access_scope",
     "audit_event",
+    "collected",
+    "write_events",
     "auth_mode",
     "current_user",
     "filters_of",

@@ -18,6 +18,7 @@ import logging.handlers
 import os
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -78,25 +79,59 @@ def filters_of(filters, presentation: bool) -> dict[str, Any]:
 
 
 def audit_event(event: str, *, filters: dict[str, Any] | None = None, **fields: Any) -> None:
-    """Record ``event`` for the current request's user (no-op outside an app serving a request)."""
+    """Record ``event`` for the current request's user (no-op outside an app serving a request).
+
+    Inside :func:`collected` (a cached render being computed) the event is kept for the caller, which
+    writes it now and again whenever the cached render is served: a cache hit is a view too.
+    """
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return
+    pending = g.get("csc_audit_collect")
+    if pending is not None:
+        pending.append((event, {"filters": filters, **fields}))
+        return
+    write_events([(event, {"filters": filters, **fields})])
+
+
+def write_events(events) -> None:
+    """Write ``(event, fields)`` pairs for the current request's user, stamped now."""
     from flask import current_app, has_request_context
 
     from .identity import EXTENSION, current_user
 
-    if not has_request_context():
+    if not events or not has_request_context():
         return
     state = current_app.extensions.get(EXTENSION)
     if state is None:
         return
     user = current_user()
-    state.audit.write(
-        {
-            "time": utc_now(),
-            "event": event,
-            "user": user.name if user else None,
-            "role": user.role if user else None,
-            "auth": state.config.mode,
-            "filters": filters,
-            **fields,
-        }
-    )
+    for event, fields in events:
+        state.audit.write(
+            {
+                "time": utc_now(),
+                "event": event,
+                "user": user.name if user else None,
+                "role": user.role if user else None,
+                "auth": state.config.mode,
+                **fields,
+            }
+        )
+
+
+@contextmanager
+def collected():
+    """Collect (not write) the audit events of the block: ``with collected() as events: ...``."""
+    from flask import g, has_request_context
+
+    events: list = []
+    if not has_request_context():
+        yield events
+        return
+    outer = g.get("csc_audit_collect")
+    g.csc_audit_collect = events
+    try:
+        yield events
+    finally:
+        g.csc_audit_collect = outer

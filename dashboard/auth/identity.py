@@ -58,3 +58,13 @@ def current_user() -> User | None:
     if state is None or state.config.mode == "none":
         return NOBODY_SIGNED_IN
     return None
+
+
+def access_scope() -> str:
+    """What the current user may see, as a cache-key part: two users share a cached render only when
+    they would be sent the same thing (presentation forced or not, and the same teams' child rows)."""
+    user = current_user()
+    if user is None:
+        return "nobody"
+    teams = "*" if user.detail_teams is None else ",".join(sorted(user.detail_teams))
+    return f"{user.role}|{teams}"
