@@ -11,12 +11,12 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
-| ``CSC_AUTH`` | ``none`` | sign-in: ``oidc``, ``header`` or ``none`` (:mod:`dashboard.auth.config` reads it and the rest) |
+| ``CSC_AUTH`` | ``none`` | sign-in: ``oidc``, ``header`` or ``none`` (read by :mod:`dashboard.auth.config`) |
 | ``CSC_ACCESS_FILE`` | (unset) | TOML mapping groups to roles (board, manager teams, analyst); needed unless ``none`` |
-| ``CSC_OIDC_METADATA_URL``, ``_CLIENT_ID``, ``_CLIENT_SECRET`` | (unset) | the OpenID Connect provider and client (``oidc``) |
+| ``CSC_OIDC_METADATA_URL``, ``_CLIENT_ID``, ``_CLIENT_SECRET`` | (unset) | the OIDC provider and client |
 | ``CSC_OIDC_GROUPS_CLAIM`` | ``groups`` | the id_token claim holding the user's groups (``oidc``) |
 | ``CSC_SECRET_KEY`` | (unset) | signs the session cookie; required with ``oidc`` (32+ characters) |
-| ``CSC_AUTH_USER_HEADER``, ``CSC_AUTH_GROUPS_HEADER`` | ``X-Forwarded-User``, ``X-Forwarded-Groups`` | the proxy's headers (``header``) |
+| ``CSC_AUTH_USER_HEADER``, ``_GROUPS_HEADER`` | ``X-Forwarded-User``, ``-Groups`` | the proxy's headers |
 | ``CSC_AUTH_TRUSTED_PROXIES`` | ``127.0.0.1`` | peers whose headers are believed (IPs or CIDRs, comma-separated) |
 | ``CSC_AUDIT_LOG`` | (stderr) | the audit log: a file path or ``syslog`` |
 
