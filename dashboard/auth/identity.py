@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 
 from .access import Grant
 
@@ -48,10 +48,14 @@ def set_user(user: User) -> None:
 
 
 def current_user() -> User | None:
-    """The request's user; None outside a request or when nobody is signed in (then show no data)."""
-    if not has_request_context():
+    """The request's user; None when nobody is signed in (then show no data) or outside any app.
+
+    Inside an app but outside a request (a script or test working in ``app_context()``), and with
+    sign-in off, it is the mode's everyone-analyst user: no HTTP client is involved there.
+    """
+    if not has_app_context():
         return None
-    user = g.get("csc_user")
+    user = g.get("csc_user") if has_request_context() else None
     if user is not None:
         return user
     state = current_app.extensions.get(EXTENSION)
