@@ -109,7 +109,7 @@ def oidc_app(make_db, tmp_path, provider):
 
 
 def _sign_in(client, provider, **claims):
-    start = client.get("/caseloads?as_at=2023-03-01")
+    start = client.get("/caseloads?as_at=2023-03-01&team=T2")
     assert start.status_code == 302 and start.location.startswith("/auth/login?next=/caseloads")
     login = client.get(start.location)
     assert login.status_code == 302 and login.location.startswith(f"{provider.url}/authorize")
@@ -126,7 +126,7 @@ def test_login_sets_the_session_and_groups_map_to_roles(oidc_app, provider):
     client = oidc_app.server.test_client()
     assert client.post("/_dash-update-component", json=part_body("caseloads-body", store(D))).status_code == 401
     done = _sign_in(client, provider, groups=["grp-tm-t2", "grp-unmapped"])
-    assert done.status_code == 302 and done.location == "/caseloads?as_at=2023-03-01"
+    assert done.status_code == 302 and done.location == "/caseloads?as_at=2023-03-01&team=T2"  # back where they were
     cookie = done.headers["Set-Cookie"]
     assert "csc_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     layout = client.get("/_dash-layout").get_data(as_text=True)

@@ -15,6 +15,7 @@ A user whose groups map to no role gets 403 "no role". Refusals carry a short fi
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 from flask import Flask, Response, redirect, request, session
 from werkzeug.datastructures import Headers
@@ -81,7 +82,8 @@ def _oidc_mode(config) -> User | Response:
     signed_in = session.get(SESSION_KEY)
     if not isinstance(signed_in, dict) or float(signed_in.get("exp", 0)) < time.time():
         if _is_page_request():
-            return redirect("/auth/login?next=" + request.full_path.rstrip("?")[:2000])  # type: ignore[return-value]
+            back = quote(request.full_path.rstrip("?")[:2000], safe="/")
+            return redirect("/auth/login?next=" + back)  # type: ignore[return-value]
         return refuse(401, "Not signed in.")
     return user_from(signed_in.get("name", ""), signed_in.get("groups", []), config.access)
 
