@@ -4,8 +4,9 @@
 imports every module of ``dashboard/pages/`` that calls ``dash.register_page`` and names it by its
 real module name (``dashboard.pages.caseloads``), and the navbar lists them in ``order``. The app
 adds the shell around them (:mod:`dashboard.shell`), the CSV and board-pack downloads, a real 404 for
-any other address (:mod:`dashboard.not_found`), security headers (:mod:`dashboard.headers`), pages that never echo
-the request's host (:mod:`dashboard.hosts`), and puts the
+any other address (:mod:`dashboard.not_found`), sign-in, roles and the audit log (:mod:`dashboard.auth`),
+security headers (:mod:`dashboard.headers`), pages that never echo the request's host
+(:mod:`dashboard.hosts`), and puts the
 database and settings where callbacks find them (:mod:`dashboard.context`).
 
 Dash keeps pages and ``@dash.callback`` registrations in process-wide lists, taken by the app at
@@ -22,6 +23,7 @@ from dash import Dash
 import assets as _assets_pkg
 from data_layer import connect
 
+from .auth import AuthConfig, register_auth
 from .cache import init_cache
 from .context import install
 from .headers import register_security_headers
@@ -37,13 +39,15 @@ __all__ = ["create_app"]
 ASSETS_DIR = str(Path(_assets_pkg.__file__).resolve().parent)
 
 
-def create_app(db=None, settings: Settings | None = None) -> Dash:
-    """Build the dashboard on ``db`` (default: ``connect(settings.database_url)``).
+def create_app(db=None, settings: Settings | None = None, auth: AuthConfig | None = None) -> Dash:
+    """Build the dashboard on ``db`` (default: ``connect(settings.database_url)``), signing in as
+    ``auth`` says (default: ``CSC_AUTH`` and friends, :mod:`dashboard.auth`).
 
     Debug stays off unless the caller runs the server with it; the database and settings are
     reachable from callbacks through ``dashboard.context``.
     """
     settings = settings or Settings.from_env()
+    auth = auth or AuthConfig.from_env()
     if db is None:
         db = connect(settings.database_url)
     app = Dash(
@@ -56,6 +60,7 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
         serve_locally=True,
     )
     install(app.server, db, settings)
+    register_auth(app.server, auth, db)
     init_cache(app.server, settings.cache_seconds, settings.cache_max_mb)
     app.layout = lambda: shell_layout(settings)
     register_not_found(app, nav_pages(), settings.title, settings.presentation_only)

@@ -152,15 +152,27 @@ def cached_render(fn: Callable, *args, **kwargs):
     Page callbacks are pure functions of the global filters and their own controls (the database
     is the app's), so the same view asked again (back to a page, a colleague opening the same
     bookmark) is a cache read instead of rebuilding every figure: rebuilding is most of a warm
-    callback's time (Plotly validates every property in Python). Outside an app context it
-    simply calls ``fn``.
+    callback's time (Plotly validates every property in Python). The key includes the user's
+    access scope, and the render's audit events are kept with it and written on every serve.
+    Outside an app context it simply calls ``fn``.
     """
 
+    from dashboard.auth import access_scope, collected, write_events
+
     def key() -> str:
-        raw = f"render|{fn.__module__}.{fn.__qualname__}|{args!r}|{sorted(kwargs.items())!r}"
+        # the user's access scope is part of the key: a board member or a manager never gets a render
+        # made for someone allowed to see more, whatever filters their browser sends
+        raw = f"render|{fn.__module__}.{fn.__qualname__}|{access_scope()}|{args!r}|{sorted(kwargs.items())!r}"
         return "r:" + hashlib.sha256(raw.encode()).hexdigest()
 
-    return remembered(key, lambda: fn(*args, **kwargs))
+    def run():
+        with collected() as events:
+            value = fn(*args, **kwargs)
+        return value, tuple(events)
+
+    value, events = remembered(key, run)
+    write_events(events)  # the audit events of the render, whether it was computed now or reused
+    return value
 
 
 def cached_call(fn: Callable, db: Any, *args, **kwargs):

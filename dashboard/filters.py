@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 from data_layer import DatabaseError, date_range, team_options
 from data_layer.queries.reference import NO_DATED_RECORDS
 
+from .auth import current_user
 from .cache import cached_call
 from .context import get_db, get_settings
 from .url_state import FilterOptions, ViewState, validate
@@ -61,10 +62,12 @@ def filter_options() -> tuple[FilterOptions, str | None]:
 def state_from_store(data) -> ViewState:
     """The filters store, validated against the data's teams, services and dates.
 
-    Presentation mode is forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``),
-    whatever the browser sends.
+    Presentation mode is forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``) or the
+    user's role does (``board``), whatever the browser sends. A request with no signed-in user gets
+    nothing (the sign-in gate has refused it already; this is the second lock).
     """
-    if not isinstance(data, Mapping) or not data:
+    user = current_user()
+    if user is None or not isinstance(data, Mapping) or not data:
         raise PreventUpdate
     options, _ = filter_options()
     state = validate(
@@ -74,7 +77,7 @@ def state_from_store(data) -> ViewState:
         bool(data.get("presentation") is True),
         options,
     )
-    if get_settings().presentation_only and not state.presentation:
+    if (get_settings().presentation_only or user.presentation_only) and not state.presentation:
         state = ViewState(
             as_at=state.as_at, services=state.services, teams=state.teams, presentation=True, notices=state.notices
         )

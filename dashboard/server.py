@@ -19,6 +19,7 @@ import sys
 from dataclasses import replace
 
 from .app import create_app
+from .auth import AuthConfig
 from .settings import Settings
 from .startup import StartupError, prepare_database
 
@@ -32,8 +33,9 @@ def build_app(url: str | None = None, debug: bool | None = None):
     settings = Settings.from_env()
     if debug is not None:
         settings = replace(settings, debug=debug)
+    auth = AuthConfig.from_env()  # a bad sign-in setting stops start-up before the database is opened
     db = prepare_database(url, settings)
-    app = create_app(db=db, settings=replace(settings, database_url=url or settings.database_url))
+    app = create_app(db=db, settings=replace(settings, database_url=url or settings.database_url), auth=auth)
     take_callbacks(app)
     return app
 

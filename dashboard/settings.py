@@ -15,6 +15,14 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_ALLOWED_HOSTS`` | (unset: any) | comma-separated host names served; any other ``Host`` gets 400 |
 | ``CSC_DB_CONNECT_TIMEOUT`` | ``5`` | seconds to wait for a database connection (or a pooled one) |
 | ``CSC_DB_STATEMENT_TIMEOUT`` | ``30`` | seconds one query may run; a read waits at most connect + statement |
+| ``CSC_AUTH`` | ``none`` | sign-in: ``oidc``, ``header`` or ``none`` (read by :mod:`dashboard.auth.config`) |
+| ``CSC_ACCESS_FILE`` | (unset) | TOML mapping groups to roles (board, manager teams, analyst); needed unless ``none`` |
+| ``CSC_OIDC_METADATA_URL``, ``_CLIENT_ID``, ``_CLIENT_SECRET`` | (unset) | the OIDC provider and client |
+| ``CSC_OIDC_GROUPS_CLAIM`` | ``groups`` | the id_token claim holding the user's groups (``oidc``) |
+| ``CSC_SECRET_KEY`` | (unset) | signs the session cookie; required with ``oidc`` (32+ characters) |
+| ``CSC_AUTH_USER_HEADER``, ``_GROUPS_HEADER`` | ``X-Forwarded-User``, ``-Groups`` | the proxy's headers |
+| ``CSC_AUTH_TRUSTED_PROXIES`` | ``127.0.0.1`` | peers whose headers are believed (IPs or CIDRs, comma-separated) |
+| ``CSC_AUDIT_LOG`` | (stderr) | the audit log: a file path or ``syslog`` |
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself, and the
 two timeouts too when opened without them (``data_layer.timeouts``); the values here are the same.

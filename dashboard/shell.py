@@ -26,6 +26,7 @@ from dash import ALL, Dash, Input, NoUpdate, Output, State, ctx, dcc, html, no_u
 
 from data_layer import describe_source
 
+from .auth import auth_mode, current_user
 from .components import error_alert
 from .context import FILTERS_ID, get_db, get_settings
 from .filters import filter_options
@@ -49,6 +50,20 @@ def nav_pages() -> list[dict]:
 # --------------------------------------------------------------------------- layout
 
 
+def _user_badge():
+    """The signed-in user's name and role in the navbar (the role says what they will see)."""
+    user = current_user()
+    if user is None:
+        return None
+    text = "Sign-in off (analyst)" if auth_mode() == "none" else f"{user.name} ({user.role})"
+    logout = auth_mode() == "oidc"
+    return html.Span(
+        [text, html.A("Sign out", href="/auth/logout", className="ms-2 link-light") if logout else None],
+        className="navbar-text small text-light ms-3",
+        id="shell-user",
+    )
+
+
 def _navbar(title: str) -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], id={"type": "shell-nav", "path": p["path"]}))
@@ -70,7 +85,7 @@ def _navbar(title: str) -> dbc.Navbar:
                 ),
                 dbc.NavbarToggler(id="shell-nav-toggle", n_clicks=0),
                 dbc.Collapse(
-                    dbc.Nav(links, navbar=True, className="ms-auto"),
+                    dbc.Nav([*links, _user_badge()], navbar=True, className="ms-auto align-items-center"),
                     id="shell-nav-collapse",
                     is_open=False,
                     navbar=True,
@@ -143,6 +158,28 @@ def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
     )
 
 
+def _auth_banner() -> dbc.Alert | None:
+    """Loud whenever nobody signs in: fine for the demo or one's own machine, never for a service."""
+    if auth_mode() != "none":
+        return None
+    return dbc.Alert(
+        [
+            html.Strong("Sign-in is off: "),
+            "everyone who can reach this dashboard sees everything. It only answers the demo data or its own "
+            "machine; set CSC_AUTH (oidc or header) before anyone else uses it.",
+        ],
+        color="danger",
+        className="py-1 mb-2 small auth-banner",
+        id="shell-auth-banner",
+    )
+
+
+def presentation_forced() -> bool:
+    """Presentation mode is not the user's choice: the deployment (a meeting-room screen) or their role (board)."""
+    user = current_user()
+    return get_settings().presentation_only or bool(user and user.presentation_only)
+
+
 def _demo_banner(db) -> dbc.Alert | None:
     if not getattr(db, "is_demo", False):
         return None
@@ -172,8 +209,9 @@ def shell_layout(settings: Settings):
             _navbar(settings.title),
             dbc.Container(
                 [
+                    _auth_banner(),
                     _demo_banner(db),
-                    _filters_bar(options, settings.presentation_only),
+                    _filters_bar(options, presentation_forced()),
                     html.Div(
                         error_alert(problem, title="Filters unavailable" if options.dated else "No dated records")
                         if problem
@@ -252,7 +290,7 @@ def _sync_filters(search, as_at, services, teams, presentation):
         state = parse_query(search, options)
         controls = [state.as_at.isoformat(), list(state.services), list(state.teams), state.presentation]
         url = no_update
-    if get_settings().presentation_only and not state.presentation:
+    if presentation_forced() and not state.presentation:
         state = ViewState(
             as_at=state.as_at, services=state.services, teams=state.teams, presentation=True, notices=state.notices
         )

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dash import MATCH, Input, Output, State
 from dash.exceptions import PreventUpdate
 
+from dashboard.auth import audit_event, current_user, filters_of
 from dashboard.context import FILTERS_ID, get_db
 from dashboard.filters import state_from_store
 from dashboard.render import CSV_BUTTON, CSV_DOWNLOAD, CSV_REQUEST, sections_view
@@ -26,10 +27,23 @@ log = logging.getLogger(__name__)
 
 
 def view_from_store(data, controls: Mapping[str, str] | None = None) -> View:
+    """The view for the filters store and the signed-in user (a manager's child rows: their teams only)."""
     state = state_from_store(data)
+    user = current_user()
     return View.make(
-        state.filters, presentation=state.presentation, threshold=get_db().standards.suppress_below, controls=controls
+        state.filters,
+        presentation=state.presentation,
+        threshold=get_db().standards.suppress_below,
+        controls=controls,
+        detail_teams=user.detail_teams if user else frozenset(),
     )
+
+
+def child_rows_sent(sections, view: View) -> int:
+    """How many child-level rows a render sends (0 in presentation mode, where none are)."""
+    if view.presentation:
+        return 0
+    return sum(len(t.rows) for s in sections for t in s.tables if t.child_level)
 
 
 def render_part(page_key: str, part: str, data, raw_controls: Mapping | None = None):
@@ -38,6 +52,15 @@ def render_part(page_key: str, part: str, data, raw_controls: Mapping | None = N
     controls = spec.validate_controls(raw_controls or {}, get_db())
     view = view_from_store(data, controls)
     sections = compute_or_missing(spec, part, get_db(), view)
+    rows = child_rows_sent(sections, view)
+    if rows:
+        audit_event(
+            "child_detail_view",
+            page=spec.key,
+            part=part,
+            rows=rows,
+            filters=filters_of(view.filters, view.presentation),
+        )
     request = {"page": spec.key, "part": part, "controls": controls}
     return sections_view(sections, request, presentation=view.presentation)
 
@@ -56,7 +79,9 @@ def csv_for_request(request, filters) -> dict:
     """The ``dcc.Download`` data for a CSV button: that item's table for the current filters.
 
     ``request`` is the button's store (page, part, item id, controls): validated here, since the
-    browser can send anything. Child-level tables give nothing in presentation mode.
+    browser can send anything. Child-level tables give nothing in presentation mode (so nothing to a
+    board member) and a manager only their teams' rows (the view's ``detail_teams``); every file
+    made is in the audit log.
     """
     if not isinstance(request, Mapping):
         raise PreventUpdate
@@ -80,7 +105,18 @@ def csv_for_request(request, filters) -> dict:
         raise PreventUpdate from None
     if item is None:
         raise PreventUpdate
-    return {"content": _item_csv(item, view), "filename": item.csv_name, "type": "text/csv", "base64": False}
+    content = _item_csv(item, view)
+    child_level = isinstance(item, Table) and item.child_level
+    audit_event(
+        "csv_download",
+        page=spec.key,
+        part=part,
+        item=item_id,
+        child_level=child_level,
+        rows=len(item.rows) if isinstance(item, Table) else len(item.table),
+        filters=filters_of(view.filters, view.presentation),
+    )
+    return {"content": content, "filename": item.csv_name, "type": "text/csv", "base64": False}
 
 
 def register_csv_download(app) -> None:

@@ -35,9 +35,9 @@ def take_dash_globals(app: dash.Dash) -> None:
     _callback.GLOBAL_INLINE_SCRIPTS.clear()
 
 
-def make_app(db=None, settings=None) -> dash.Dash:
-    """``create_app(db, settings)`` with its own pages and callbacks, in a process that builds many."""
+def make_app(db=None, settings=None, auth=None) -> dash.Dash:
+    """``create_app(db, settings, auth)`` with its own pages and callbacks, in a process that builds many."""
     reset_dash_globals()
-    app = create_app(db=db, settings=settings)
+    app = create_app(db=db, settings=settings, auth=auth)
     take_dash_globals(app)
     return app

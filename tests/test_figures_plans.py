@@ -271,7 +271,7 @@ def test_drift_list_rows():
         ]
     )
     rows = fig.drift_list(drift, S)
-    assert list(rows.columns) == [c["field"] for c in fig.DRIFT_GRID_COLUMNS]
+    assert list(rows.columns) == [c["field"] for c in fig.DRIFT_GRID_COLUMNS] + ["team_id"]
     assert list(rows.child_id) == ["C2", "C1"]
     first = rows.iloc[0]
     assert (first.team, first.worker, first.plan_type, first.flag) == ("T9", "Ann", "CP", "CP open over 2 years")

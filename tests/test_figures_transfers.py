@@ -285,7 +285,7 @@ def test_child_rows_and_exclusions():
         }
     )
     assert fig.keyworker_child_rows(kids).to_dict("records") == [
-        dict(child_id="K1", changes=3, allocations=4, last_change="2023-02-01", team="T2")
+        dict(child_id="K1", changes=3, allocations=4, last_change="2023-02-01", team="T2", team_id="T2")
     ]
     ex = pd.DataFrame(
         {

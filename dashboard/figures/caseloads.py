@@ -573,6 +573,7 @@ def unallocated_rows(df: pd.DataFrame, team_names: dict[str, str] | None = None)
             ],
             "status": [STATUSES.label(s) if s in STATUSES else str(s) for s in df["status"]],
             "days_unallocated": df["days_unallocated"].astype(int),
+            "team_id": [str(t) if t is not None and not pd.isna(t) else "" for t in df["team_id"]],  # for role scoping
         }
     )
     return out.sort_values(["days_unallocated", "child_id"], ascending=[False, True], kind="mergesort").reset_index(

@@ -97,6 +97,7 @@ AGENDA_COLUMNS = [
     "child_id",
     "services_requested",
     "flags",
+    "referring_team_id",  # not a grid column: lets a manager's view keep only their teams' rows
 ]
 
 
@@ -135,6 +136,7 @@ def _rows(part: pd.DataFrame) -> pd.DataFrame:
             "child_id": part["child_id"].to_numpy(),
             "services_requested": part["services_requested"].fillna("").to_numpy(),
             "flags": [_flags(r) for r in part.to_dict("records")],
+            "referring_team_id": part["referring_team_id"].to_numpy(),
         }
     )[AGENDA_COLUMNS]
 
@@ -891,6 +893,7 @@ REVIEW_COLUMNS = [
     "referral_id",
     "child_id",
     "services_requested",
+    "referring_team_id",  # not a grid column: lets a manager's view keep only their teams' rows
 ]
 
 
@@ -911,6 +914,7 @@ def review_rows(reviews: pd.DataFrame, *, notice_days: int = 7, review_weeks: in
             "referral_id": reviews["referral_id"].to_numpy(),
             "child_id": reviews["child_id"].to_numpy(),
             "services_requested": reviews["services_requested"].fillna("").to_numpy(),
+            "referring_team_id": reviews["referring_team_id"].to_numpy(),
         }
     )
 

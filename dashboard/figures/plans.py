@@ -868,7 +868,7 @@ DRIFT_GRID_COLUMNS: list[dict[str, Any]] = [
 
 def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:
     """Rows for the drift grid (managers only): most overdue first, readable labels, ISO dates."""
-    fields = [c["field"] for c in DRIFT_GRID_COLUMNS]
+    fields = [c["field"] for c in DRIFT_GRID_COLUMNS] + ["team_id"]  # team_id: a manager's rows, not shown
     if drift.empty:
         return pd.DataFrame(columns=fields)
     out = pd.DataFrame(
@@ -877,6 +877,7 @@ def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:
             "plan_id": drift["plan_id"].astype(str),
             "plan_type": drift["plan_type"].map(PLAN_TYPES.labels()).fillna(drift["plan_type"]),
             "team": drift["team_name"].fillna(drift["team_id"]).fillna("No team recorded").astype(str),
+            "team_id": drift["team_id"],
             "worker": drift["worker_name"].fillna("No key worker").astype(str),
             "flag": [flag_label(f, standards) for f in drift["flag"]],
             "days_over": drift["days_over"].astype(int),

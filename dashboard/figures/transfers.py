@@ -1349,6 +1349,8 @@ PENDING_COLUMNS = [
     "working_days",
     "days_waiting",
     "verdict",
+    "from_team_id",  # not grid columns: let a manager's view keep only their teams' rows
+    "to_team_id",
 ]
 
 
@@ -1380,6 +1382,8 @@ def pending_rows(df: pd.DataFrame, *, standard: int = 3) -> pd.DataFrame:
             "working_days": d["working_days"].astype(int),
             "days_waiting": d["days_waiting"].astype(int),
             "verdict": np.where(d["late"].astype(bool), f"▲ Late (over {standard} working days)", "Within standard"),
+            "from_team_id": d["from_team"].to_numpy(),
+            "to_team_id": d["to_team"].to_numpy(),
         }
     )
     out["_late"] = d["late"].astype(bool).to_numpy()
@@ -1518,7 +1522,8 @@ def keyworker_summary(table: pd.DataFrame, title: str, *, alert: int = 3) -> str
     )
 
 
-KEYWORKER_CHILD_COLUMNS = ["child_id", "changes", "allocations", "last_change", "team"]
+#: ``team_id`` is not a grid column: it lets a manager's view keep only their teams' rows.
+KEYWORKER_CHILD_COLUMNS = ["child_id", "changes", "allocations", "last_change", "team", "team_id"]
 
 
 def keyworker_child_rows(kids: pd.DataFrame) -> pd.DataFrame:
@@ -1532,6 +1537,7 @@ def keyworker_child_rows(kids: pd.DataFrame) -> pd.DataFrame:
             "allocations": kids["allocations"].astype(int),
             "last_change": [d.isoformat() if d is not None else "" for d in kids["last_change"]],
             "team": [team_label(i, n) for i, n in zip(kids["team_id"], kids["team_name"], strict=False)],
+            "team_id": kids["team_id"].to_numpy(),
         }
     )[KEYWORKER_CHILD_COLUMNS].reset_index(drop=True)
 

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.auth import audit_event, filters_of
 from dashboard.cache import cached_call
 from dashboard.context import FILTERS_ID, get_db, get_settings
 from dashboard.filters import load_filter_options, state_from_store
@@ -70,6 +71,7 @@ def pack_download(n_clicks, data) -> tuple:
             className="py-1 mb-0",
             id="shell-pack-error",
         )
+    audit_event("board_pack", filters=filters_of(state.filters, True))
     content = {"content": text, "filename": export.pack_filename(state.filters), "type": "text/html", "base64": False}
     return content, None
 

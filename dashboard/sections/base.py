@@ -22,12 +22,17 @@ from data_layer import Filters
 
 @dataclass(frozen=True)
 class View:
-    """What a section is computed for: the filters, presentation mode, the disclosure rules and page controls."""
+    """What a section is computed for: the filters, presentation mode, the disclosure rules and page controls.
+
+    ``detail_teams``: the teams whose child-level rows this viewer may see (a manager's teams, set on
+    the server from their role, :mod:`dashboard.auth`); ``None`` = every team's rows.
+    """
 
     filters: Filters
     presentation: bool = False
     disclosure: Disclosure = field(default_factory=Disclosure)
     controls: tuple[tuple[str, str], ...] = ()
+    detail_teams: frozenset[str] | None = None
 
     @classmethod
     def make(
@@ -37,12 +42,14 @@ class View:
         presentation: bool = False,
         threshold: int = 5,
         controls: Mapping[str, str] | None = None,
+        detail_teams: frozenset[str] | None = None,
     ) -> View:
         return cls(
             filters=filters,
             presentation=presentation,
             disclosure=Disclosure(threshold=threshold, active=presentation),
             controls=tuple(sorted((controls or {}).items())),
+            detail_teams=detail_teams,
         )
 
     @property
@@ -54,7 +61,7 @@ class View:
 
     def with_controls(self, **controls: str) -> View:
         merged = {**dict(self.controls), **controls}
-        return View(self.filters, self.presentation, self.disclosure, tuple(sorted(merged.items())))
+        return View(self.filters, self.presentation, self.disclosure, tuple(sorted(merged.items())), self.detail_teams)
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,12 +34,18 @@ def child_list(
     title: str | None,
     filename: str | None = None,
     note: str | None = None,
+    team_columns: Sequence[str] = ("team_id",),
 ) -> Table:
     """A managers' list of children: the most urgent ``CSC_MAX_TABLE_ROWS`` rows (a region's list of
     thousands is megabytes in the browser; the table says how many there are), and no rows at all in
-    presentation mode (child-level detail is for managers only)."""
+    presentation mode (child-level detail is for managers only).
+
+    Every child-level table is made here, so this is the one place a manager's view
+    (``view.detail_teams``) drops the rows of other teams: a row stays when any of its
+    ``team_columns`` (team ids, not grid columns) is one of their teams."""
     if view.presentation:
         return Table(id=table_id, title=title, rows=rows.iloc[0:0], columns=columns, filename=filename)
+    rows = rows_of_teams(rows, view.detail_teams, team_columns)
     limit = max_table_rows()
     return Table(
         id=table_id,
@@ -50,6 +56,19 @@ def child_list(
         total_rows=len(rows),
         note=note,
     )
+
+
+def rows_of_teams(rows: pd.DataFrame, teams: frozenset[str] | None, team_columns: Sequence[str]) -> pd.DataFrame:
+    """The rows whose team (any of ``team_columns``) is in ``teams``; all rows when ``teams`` is None.
+
+    Fails closed: a frame without those columns gives no rows to a scoped viewer."""
+    if teams is None:
+        return rows
+    present = [c for c in team_columns if c in rows.columns]
+    if not present:
+        return rows.iloc[0:0]
+    keep = rows[present].astype(str).isin(teams).any(axis=1)
+    return rows[keep.to_numpy()]
 
 
 #: Kinds whose detail names the bad value or the rule broken ("not a date", "over 64 characters").

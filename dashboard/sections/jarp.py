@@ -42,6 +42,9 @@ from data_layer.vocabulary import PRIORITIES
 
 TREND_WEEKS = 26
 
+#: A referral's team, for a manager's view of the lists (``common.child_list``).
+TEAM_COLUMNS = ("referring_team_id",)
+
 AGENDA_COLUMNS = [
     {"field": "order", "headerName": "#", "type": "numericColumn", "maxWidth": 70, "minWidth": 60},
     {"field": "priority", "headerName": "Priority", "minWidth": 150},
@@ -225,6 +228,7 @@ def agenda_section(queue: pd.DataFrame, panel, rules, view: View) -> Section:
             fig.agenda_rows(queue, "next"),
             AGENDA_COLUMNS,
             view,
+            team_columns=TEAM_COLUMNS,
             title="In agenda order: priority, then score, then waiting time",
             filename="jarp-agenda",
         ),
@@ -245,6 +249,7 @@ def agenda_section(queue: pd.DataFrame, panel, rules, view: View) -> Section:
             below,
             AGENDA_COLUMNS,
             view,
+            team_columns=TEAM_COLUMNS,
             title="Below threshold: check before the panel",
             filename="jarp-below-threshold",
         )
@@ -256,6 +261,7 @@ def agenda_section(queue: pd.DataFrame, panel, rules, view: View) -> Section:
                 later,
                 AGENDA_COLUMNS,
                 view,
+                team_columns=TEAM_COLUMNS,
                 title="In after the cut-off: booked for a later panel",
                 filename="jarp-later-panels",
             )
@@ -311,6 +317,7 @@ def queue_section(queue: pd.DataFrame, trend: pd.DataFrame, rules, view: View) -
                 fig.carried_rows(queue),
                 AGENDA_COLUMNS,
                 view,
+                team_columns=TEAM_COLUMNS,
                 title=f"Carried over more than once ({repeat_text})",
                 filename="jarp-carried-over",
             ),
@@ -448,6 +455,7 @@ def reviews_section(reviews: pd.DataFrame, rules, view: View) -> Section:
                 fig.review_rows(reviews, notice_days=rules.review_notice_days, review_weeks=rules.review_weeks),
                 REVIEW_COLUMNS,
                 view,
+                team_columns=TEAM_COLUMNS,
                 title="Overdue first, then due soonest",
                 filename="jarp-reviews-due",
             ),

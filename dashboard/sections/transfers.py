@@ -295,6 +295,7 @@ def pending_section(rows: pd.DataFrame, view: View, s) -> Section:
         table,
         pending_grid_columns(s),
         view,
+        team_columns=("from_team_id", "to_team_id"),  # a manager sees transfers out of and into their teams
         title="Pending transfers, late ones first",
         filename="transfers-pending",
     )
