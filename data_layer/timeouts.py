@@ -1,9 +1,9 @@
-"""Connect and statement timeouts, and a bounded pool of reader threads a hung database cannot exhaust.
+"""Connect and statement timeouts, and a bounded number of reader threads a hung database cannot exhaust.
 
 A database can stop answering without closing the connection (a paused or overloaded server: the
 kernel still acknowledges TCP, and a stopped PostgreSQL does not run its own ``statement_timeout``),
-so every read also has a client-side deadline. Reads run on a few worker threads per database; the
-caller waits at most the deadline, then gets :class:`DatabaseTimeout`. A worker stuck past its
+so every read also has a client-side deadline. Reads run on their own threads, a few at once per
+database; the caller waits at most the deadline, then gets :class:`DatabaseTimeout`. A worker stuck past its
 deadline keeps its slot until the driver returns; when every slot is stuck, a new read fails at once
 instead of queueing behind them, so the web server's own threads are never all held by the database.
 
@@ -18,8 +18,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -63,21 +61,25 @@ class Timeouts:
 
 
 class BoundedReader:
-    """Runs reads on ``slots`` worker threads, each caller waiting at most ``timeouts.deadline``.
+    """Runs each read on a thread of its own, at most ``slots`` at once, each caller waiting at most
+    ``timeouts.deadline``.
 
-    ``interrupt`` (optional) is called with whatever a read registered through the ``on_start``
-    argument it receives (the driver connection), when that read passes its deadline: SQLite and
-    DuckDB can stop a running statement from another thread, which frees the slot at once.
+    A thread per read (started in ~0.1 ms) rather than a pool: a pool's idle workers are shared
+    state that outlives requests, and a worker that dies (a server killing its threads, as Dash's
+    test runner does) would leave reads queued behind it forever. ``interrupt`` (optional) is called
+    with whatever a read registered through the ``on_start`` argument it receives (the driver
+    connection) when that read passes its deadline: SQLite and DuckDB can stop a running statement
+    from another thread, which frees the slot at once.
     """
 
     def __init__(self, slots: int, timeouts: Timeouts, interrupt: Callable[[Any], None] | None = None):
         self.slots = max(1, slots)
         self.timeouts = timeouts
         self._interrupt = interrupt
-        self._pool = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="csc-db-read")
         self._free = threading.BoundedSemaphore(self.slots)
         self._lock = threading.Lock()
-        self._stuck: set[Future] = set()
+        self._stuck: set[int] = set()
+        self._closed = False
 
     @property
     def stuck(self) -> int:
@@ -86,26 +88,39 @@ class BoundedReader:
             return len(self._stuck)
 
     def run(self, fn: Callable[[Callable[[Any], None]], T]) -> T:
-        """``fn(on_start)`` on a worker thread; :class:`DatabaseTimeout` after the deadline."""
+        """``fn(on_start)`` on a thread of its own; :class:`DatabaseTimeout` after the deadline."""
         deadline = self.timeouts.deadline
+        if self._closed:
+            raise RuntimeError("this database has been closed")
         if self.stuck >= self.slots:  # every slot is held by a database that stopped answering
             raise DatabaseTimeout(deadline)
         started = time.monotonic()
         if not self._free.acquire(timeout=deadline):
             raise DatabaseTimeout(deadline)
         handle: list[Any] = []
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome["value"] = fn(handle.append)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller, who re-raises it
+                outcome["error"] = exc
+            finally:
+                with self._lock:
+                    self._stuck.discard(id(done))
+                self._free.release()
+                done.set()
+
         try:
-            future = self._pool.submit(fn, handle.append)
+            threading.Thread(target=work, name="csc-db-read", daemon=True).start()
         except BaseException:
             self._free.release()
             raise
-        future.add_done_callback(self._finished)
-        try:
-            return future.result(timeout=max(0.0, deadline - (time.monotonic() - started)))
-        except FutureTimeout:
+        if not done.wait(timeout=max(0.0, deadline - (time.monotonic() - started))):
             with self._lock:
-                if not future.done():
-                    self._stuck.add(future)
+                if not done.is_set():
+                    self._stuck.add(id(done))
             log.warning("database read passed its %.0f s deadline", deadline)
             if self._interrupt is not None and handle:
                 try:
@@ -113,14 +128,10 @@ class BoundedReader:
                 except Exception as exc:  # noqa: BLE001 - best effort; the slot is counted as stuck
                     log.warning("interrupting a read failed: %s", type(exc).__name__)
             raise DatabaseTimeout(deadline) from None
-
-    def _finished(self, future: Future) -> None:
-        with self._lock:
-            self._stuck.discard(future)
-        self._free.release()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-__all__ = ["BoundedReader", "DatabaseTimeout", "Timeouts"]
+        """No new reads; those running finish on their own threads."""
+        self._closed = True
