@@ -4,7 +4,8 @@
 imports every module of ``dashboard/pages/`` that calls ``dash.register_page`` and names it by its
 real module name (``dashboard.pages.caseloads``), and the navbar lists them in ``order``. The app
 adds the shell around them (:mod:`dashboard.shell`), the CSV and board-pack downloads, a real 404 for
-any other address (:mod:`dashboard.not_found`), security headers (:mod:`dashboard.headers`), and puts the
+any other address (:mod:`dashboard.not_found`), security headers (:mod:`dashboard.headers`), a bounded
+callback endpoint whose errors hold no data (:mod:`dashboard.http_guard`), and puts the
 database and settings where callbacks find them (:mod:`dashboard.context`).
 
 Dash keeps pages and ``@dash.callback`` registrations in process-wide lists, taken by the app at
@@ -24,6 +25,7 @@ from data_layer import connect
 from .cache import init_cache
 from .context import install
 from .headers import register_security_headers
+from .http_guard import register_http_guard
 from .not_found import register_not_found
 from .pack.button import register_pack_download
 from .settings import Settings
@@ -58,6 +60,7 @@ def create_app(db=None, settings: Settings | None = None) -> Dash:
     app.layout = lambda: shell_layout(settings)
     register_not_found(app, nav_pages(), settings.title, settings.presentation_only)
     register_security_headers(app)
+    register_http_guard(app, settings.max_request_bytes)
     register_shell_callbacks(app)
     register_csv_download(app)
     register_pack_download(app)

@@ -9,7 +9,6 @@ each of them can import it without importing one another.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import date
 
 from dash.exceptions import PreventUpdate
@@ -18,6 +17,7 @@ from data_layer import DatabaseError, date_range, team_options
 
 from .cache import cached_call
 from .context import get_db, get_settings
+from .payloads import filters_store
 from .url_state import FilterOptions, ViewState, validate
 
 log = logging.getLogger(__name__)
@@ -46,19 +46,15 @@ def filter_options() -> tuple[FilterOptions, str | None]:
 def state_from_store(data) -> ViewState:
     """The filters store, validated against the data's teams, services and dates.
 
-    Presentation mode is forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``),
-    whatever the browser sends.
+    The store's shape (types, sizes) is checked first by :func:`dashboard.payloads.filters_store`:
+    a malformed one is refused (400), an empty one is ``PreventUpdate``. Presentation mode is
+    forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``), whatever the browser sends.
     """
-    if not isinstance(data, Mapping) or not data:
+    store = filters_store(data)  # wrong types or sizes: Refused (HTTP 400)
+    if store is None:
         raise PreventUpdate
     options, _ = filter_options()
-    state = validate(
-        data.get("as_at"),
-        data.get("services") or [],
-        data.get("teams") or [],
-        bool(data.get("presentation") is True),
-        options,
-    )
+    state = validate(store["as_at"], store["services"], store["teams"], store["presentation"], options)
     if get_settings().presentation_only and not state.presentation:
         state = ViewState(
             as_at=state.as_at, services=state.services, teams=state.teams, presentation=True, notices=state.notices

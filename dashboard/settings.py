@@ -11,6 +11,8 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
+| ``CSC_MAX_REQUEST_BYTES`` | ``1048576`` | largest request body accepted (1 MB); larger ones get HTTP 413 |
+| ``CSC_MAX_TEXT_CHARS`` | ``80`` | longest name or code shown (screen, CSV, pack); longer ones end in "…" with a note |
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself.
 """
@@ -39,6 +41,8 @@ class Settings:
     title: str = "CSC Insight"
     max_table_rows: int = 500
     presentation_only: bool = False
+    max_request_bytes: int = 1_048_576
+    max_text_chars: int = 80
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,4 +58,6 @@ class Settings:
             title=env.get("CSC_TITLE") or "CSC Insight",
             max_table_rows=_positive_int(env.get("CSC_MAX_TABLE_ROWS"), 500),
             presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
+            max_request_bytes=_positive_int(env.get("CSC_MAX_REQUEST_BYTES"), 1_048_576),
+            max_text_chars=max(8, _positive_int(env.get("CSC_MAX_TEXT_CHARS"), 80)),
         )

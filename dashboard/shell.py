@@ -26,6 +26,7 @@ from dash import ALL, Dash, Input, NoUpdate, Output, State, ctx, dcc, html, no_u
 
 from data_layer import describe_source
 
+from . import payloads
 from .components import error_alert
 from .context import FILTERS_ID, get_db, get_settings
 from .filters import filter_options
@@ -232,7 +233,15 @@ def _notices(state: ViewState):
 
 
 def _sync_filters(search, as_at, services, teams, presentation):
-    """URL -> controls and store on navigation; controls -> store and URL on a change."""
+    """URL -> controls and store on navigation; controls -> store and URL on a change.
+
+    Every value is checked by type and size first (:mod:`dashboard.payloads`): a number for the
+    query string or a string for the teams list is refused (HTTP 400), never split or parsed.
+    """
+    search = payloads.text(search, payloads.MAX_SEARCH)
+    as_at = payloads.text(as_at, payloads.MAX_DATE)
+    services, teams = payloads.text_list(services), payloads.text_list(teams)
+    presentation = payloads.flag(presentation)
     options, _ = filter_options()
     root_class = None
     controls: list[Any]
@@ -261,10 +270,11 @@ def _sync_filters(search, as_at, services, teams, presentation):
 
 def _query(data) -> str:
     """The query string of the filters store (``""`` before the shell has filled it)."""
-    if not isinstance(data, dict) or not data:
+    store = payloads.filters_store(data)
+    if store is None:
         return ""
     try:
-        return to_query(ViewState.from_store(data))
+        return to_query(ViewState.from_store(store))
     except (KeyError, TypeError, ValueError):
         return ""
 
@@ -272,11 +282,12 @@ def _query(data) -> str:
 def _nav_state(data, pathname, ids):
     """Navbar links carry the current filters; the current page's link is marked active."""
     query = _query(data)
+    here = (payloads.text(pathname, payloads.MAX_PATH) or "/").rstrip("/") or "/"
+    if not isinstance(ids, list) or not all(isinstance(i, dict) for i in ids):
+        raise payloads.Refused()
     hrefs, active = [], []
-    for id_ in ids:
-        path = id_["id"]["path"]
+    for path in payloads.pattern_paths([i.get("id") for i in ids]):
         hrefs.append(f"{path}{query}")
-        here = (pathname or "/").rstrip("/") or "/"
         active.append(here == path or (path != "/" and here.startswith(path + "/")))
     return hrefs, active
 
@@ -324,7 +335,7 @@ def register_shell_callbacks(app: Dash) -> None:
 
     def links(data, ids):
         query = _query(data)
-        return [f"{i['path']}{query}" for i in ids]
+        return [f"{path}{query}" for path in payloads.pattern_paths(ids)]
 
     app.callback(
         Output({"type": SHELL_LINK, "path": ALL}, "href"),
@@ -339,4 +350,10 @@ def register_shell_callbacks(app: Dash) -> None:
         Input("shell-nav-toggle", "n_clicks"),
         State("shell-nav-collapse", "is_open"),
         prevent_initial_call=True,
-    )(lambda n, is_open: not is_open if n else is_open)
+    )(_toggle_nav)
+
+
+def _toggle_nav(n_clicks, is_open):
+    """The navbar's toggler (narrow screens) opens and closes the menu."""
+    is_open = payloads.flag(is_open)
+    return not is_open if payloads.clicks(n_clicks) else is_open
