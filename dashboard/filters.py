@@ -15,20 +15,30 @@ from dash.exceptions import PreventUpdate
 
 from data_layer import DatabaseError, date_range, team_options
 
-from .cache import cached_call
+from .cache import cached_call, max_text_chars
 from .context import get_db, get_settings
-from .payloads import filters_store
+from .payloads import MAX_TEXT, filters_store
+from .text_bounds import shorten
 from .url_state import FilterOptions, ViewState, validate
 
 log = logging.getLogger(__name__)
 
 
 def load_filter_options(db) -> FilterOptions:
-    """The data's date range, teams (id -> label) and services, read through the data layer."""
+    """The data's date range, teams (id -> label) and services, read through the data layer.
+
+    Labels are bounded (``CSC_MAX_TEXT_CHARS``); a team id or service longer than a filter may
+    hold (:data:`dashboard.payloads.MAX_TEXT`) cannot be chosen, so it is not offered.
+    """
     earliest, latest = date_range(db)
     teams = team_options(db)
-    labels = {r.team_id: f"{r.team_name} ({r.service})" for r in teams.itertuples()}
-    services = tuple(dict.fromkeys(teams["service"].tolist()))
+    limit = max_text_chars()
+    labels = {
+        r.team_id: shorten(f"{r.team_name} ({r.service})", limit)
+        for r in teams.itertuples()
+        if isinstance(r.team_id, str) and len(r.team_id) <= MAX_TEXT
+    }
+    services = tuple(s for s in dict.fromkeys(teams["service"].tolist()) if isinstance(s, str) and len(s) <= MAX_TEXT)
     return FilterOptions(latest=latest or date.today(), earliest=earliest, teams=labels, services=services)
 
 
