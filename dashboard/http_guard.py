@@ -31,7 +31,8 @@ BODY_KEYS = frozenset({"output", "outputs", "inputs", "state", "changedPropIds",
 MAX_OUTPUT_CHARS = 4000  # the callback's output id: one registered key of ``app.callback_map``
 MAX_ENTRIES = 1000  # components named by one request (ALL patterns: every link of a page)
 MAX_ID_CHARS, MAX_PROPERTY_CHARS, MAX_ID_KEYS = 500, 100, 10
-#: Dash's own page router reads these unchecked (``search: 5`` made it raise): text or nothing.
+#: Dash's own page router reads these unchecked (``search: 5`` made it raise): text or nothing,
+#: and a pathname under the app (starting with ``/``).
 LOCATION_ID, MAX_LOCATION_CHARS = "_pages_location", 8192
 GENERIC = {400: "Bad request.", 404: "Not found.", 405: "Method not allowed.", 413: "Request too large."}
 SERVER_ERROR = "The server could not answer this request."
@@ -66,6 +67,8 @@ def _target_ok(entry: Any, keys: frozenset[str]) -> bool:
         value = entry.get("value")
         if value is not None and (not isinstance(value, str) or len(value) > MAX_LOCATION_CHARS):
             return False
+        if prop == "pathname" and isinstance(value, str) and not value.startswith("/"):
+            return False  # Dash's router raises on a path that is not under the app
     return _id_ok(entry["id"]) and isinstance(prop, str) and len(prop) <= MAX_PROPERTY_CHARS
 
 
@@ -86,8 +89,6 @@ def _entries_problem(entries: Any, specs: list[str], keys: frozenset[str], budge
 
 
 def _prop_ids_problem(value: Any, budget: list[int], allow_ids: bool) -> str | None:
-    if value is None:
-        return None
     if not isinstance(value, list):
         return "changed properties are not a list"
     budget[0] -= len(value)
@@ -134,12 +135,12 @@ def dispatch_problem(body: Any, callback_map: Mapping[str, Any]) -> str | None:
         specs = [d["id"] for d in callback.get("inputs", [])]
         problem = _entries_problem(body["inputs"], specs, value_keys, budget)
         states = [d["id"] for d in callback.get("state", [])]
-        if problem is None and (states or body.get("state") is not None):
+        if problem is None and (states or "state" in body):  # Dash reads a present ``null`` as the list
             problem = _entries_problem(body.get("state"), states, value_keys, budget)
-    if problem is None:
-        problem = _prop_ids_problem(body.get("changedPropIds"), budget, allow_ids=False)
-    if problem is None:
-        problem = _prop_ids_problem(body.get("parsedChangedPropsIds"), budget, allow_ids=True)
+    if problem is None and "changedPropIds" in body:
+        problem = _prop_ids_problem(body["changedPropIds"], budget, allow_ids=False)
+    if problem is None and "parsedChangedPropsIds" in body:
+        problem = _prop_ids_problem(body["parsedChangedPropsIds"], budget, allow_ids=True)
     return problem
 
 

@@ -322,7 +322,10 @@ def register_shell_callbacks(app: Dash) -> None:
     )(_sync_filters)
 
     def nav(data, pathname):
-        hrefs, active = _nav_state(data, pathname, ctx.outputs_list[0])
+        outputs = ctx.outputs_list  # checked by dashboard.http_guard: [hrefs list, active list, brand]
+        if len(outputs[0]) != len(outputs[1]):
+            raise payloads.Refused()
+        hrefs, active = _nav_state(data, pathname, outputs[0])
         return hrefs, active, _query(data) and f"/{_query(data)}" or "/"
 
     app.callback(
@@ -335,7 +338,10 @@ def register_shell_callbacks(app: Dash) -> None:
 
     def links(data, ids):
         query = _query(data)
-        return [f"{path}{query}" for path in payloads.pattern_paths(ids)]
+        paths = payloads.pattern_paths(ids)
+        if len(paths) != len(ctx.outputs_list):  # one href per link the request names
+            raise payloads.Refused()
+        return [f"{path}{query}" for path in paths]
 
     app.callback(
         Output({"type": SHELL_LINK, "path": ALL}, "href"),
