@@ -25,6 +25,7 @@ from tests.test_caseloads import ROWS
 URL = "/_dash-update-component"
 AS_AT = "2023-03-01"
 STORE = {"as_at": AS_AT, "services": [], "teams": [], "presentation": False, "notices": []}
+NAV = '..{"path":["ALL"],"type":"shell-nav"}.href...{"path":["ALL"],"type":"shell-nav"}.active...shell-brand.href..'
 SYNC = (
     "..shell-filters.data...shell-url-search.data...shell-as-at.date...shell-services.value...shell-teams.value"
     "...shell-presentation.value...shell-notices.children...shell-root.className.."
@@ -162,7 +163,7 @@ def test_a_good_request_still_answers(client):
         pytest.param(sync_body(services="CIN/CP", changed="shell-services.value"), id="services-control-string"),
         pytest.param(
             {
-                "output": '..{"path":["ALL"],"type":"shell-nav"}.href...{"path":["ALL"],"type":"shell-nav"}.active...shell-brand.href..',
+                "output": NAV,
                 "outputs": [[], [], {"id": "shell-brand", "property": "href"}],
                 "inputs": [
                     {"id": "shell-filters", "property": "data", "value": STORE},
