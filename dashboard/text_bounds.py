@@ -2,9 +2,11 @@
 
 The data layer returns the database's text whole (a 100 MB worker name once made a 944 MB page).
 Bounding it is presentation, so it happens in one place in the dashboard: every frame a section
-gets from the data layer passes :func:`dashboard.cache.cached_call`, which shortens over-long text
-cells with :func:`bound_frame` (``"…"`` at the end) and marks the frame; :func:`dashboard.sections.compute`
-then adds a note to the part (``dashboard.sections.shortened_note``), so the reader knows some text was cut.
+gets from the data layer passes :func:`dashboard.cache.cached_call`, which shortens over-long names
+and codes (the id and name columns, :func:`is_name_column`) with :func:`bound_frame` (``"…"`` at
+the end) and marks the frame; :func:`dashboard.sections.compute` then adds a note to the part
+(``dashboard.sections.shortened_note``), so the reader knows some text was cut. Computed sentences
+and lists of codes are left whole: they are the data layer's own text, not a name from the database.
 
 The CSV is bounded too: it is built from the same values as the screen (one set of values for
 every output), and a name no screen can show is a data-quality problem for the authority's own
@@ -19,6 +21,17 @@ import pandas as pd
 
 ELLIPSIS = "…"
 DEFAULT_MAX_CHARS = 80
+#: The columns holding names and codes: ids and names (``child_id``, ``worker_name``, ``from_team_name``)
+#: and the contract's short codes. Computed sentences (JARP ``reasons``) and lists of codes
+#: (``services_requested``) are the data layer's own text and keep their length.
+NAME_COLUMNS = frozenset({"service", "area", "role", "worker", "team", "name"})
+
+
+def is_name_column(column: object) -> bool:
+    name = str(column)
+    return name.endswith(("_id", "_name")) or name in NAME_COLUMNS
+
+
 #: Frames whose text was shortened carry this in ``DataFrame.attrs`` (it survives copies and the cache).
 SHORTENED = "csc_shortened_cells"
 
@@ -33,10 +46,12 @@ def shorten(value, max_chars: int = DEFAULT_MAX_CHARS):
 
 
 def bound_frame(frame: pd.DataFrame, max_chars: int = DEFAULT_MAX_CHARS) -> pd.DataFrame:
-    """``frame`` with every text cell longer than ``max_chars`` cut to that length (the same frame if none is)."""
+    """``frame`` with each name or code longer than ``max_chars`` cut to that length (the same frame if none is)."""
     shortened = 0
     out = frame
     for column in frame.columns:
+        if not is_name_column(column):
+            continue
         series = frame[column]
         if series.dtype != object and not isinstance(series.dtype, pd.StringDtype):
             continue
@@ -91,6 +106,7 @@ def stop_collecting(token) -> None:
 
 __all__ = [
     "shorten",
+    "is_name_column",
     "bound_frame",
     "bound",
     "note_shortened",

@@ -61,6 +61,8 @@ def csv_for_request(request, filters) -> dict:
     part or item that does not exist (a stale page) gives nothing (204). Child-level tables give
     nothing in presentation mode.
     """
+    if request is None:
+        raise PreventUpdate
     request = payloads.csv_request(request)
     page_key, part = request["page"], request["part"]
     if page_key is None or part is None:

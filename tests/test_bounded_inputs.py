@@ -291,11 +291,12 @@ def test_shorten_and_bound_frame():
     import pandas as pd
 
     assert shorten("abcdef", 4) == "abc…" and shorten("abcd", 4) == "abcd" and shorten(5, 1) == 5
-    frame = pd.DataFrame({"name": ["x" * 10, "ok", None], "n": [1, 2, 3]})
+    frame = pd.DataFrame({"worker_name": ["x" * 10, "ok", None], "n": [1, 2, 3], "reasons": ["y" * 10] * 3})
     out = bound_frame(frame, 5)
-    assert out["name"].tolist() == ["xxxx…", "ok", None] and out["n"].tolist() == [1, 2, 3]
+    assert out["worker_name"].tolist() == ["xxxx…", "ok", None] and out["n"].tolist() == [1, 2, 3]
+    assert out["reasons"].tolist() == ["y" * 10] * 3  # a computed sentence keeps its length
     assert out.attrs["csc_shortened_cells"] == 1
-    assert frame["name"][0] == "x" * 10  # the input frame is not changed
+    assert frame["worker_name"][0] == "x" * 10  # the input frame is not changed
     assert bound_frame(frame, 50) is frame
 
 
