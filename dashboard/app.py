@@ -6,7 +6,8 @@ real module name (``dashboard.pages.caseloads``), and the navbar lists them in `
 adds the shell around them (:mod:`dashboard.shell`), the CSV and board-pack downloads, a real 404 for
 any other address (:mod:`dashboard.not_found`), sign-in, roles and the audit log (:mod:`dashboard.auth`),
 security headers (:mod:`dashboard.headers`), pages that never echo the request's host
-(:mod:`dashboard.hosts`), and puts the
+(:mod:`dashboard.hosts`), a bounded callback endpoint whose errors hold no data
+(:mod:`dashboard.http_guard`), and puts the
 database and settings where callbacks find them (:mod:`dashboard.context`).
 
 Dash keeps pages and ``@dash.callback`` registrations in process-wide lists, taken by the app at
@@ -28,6 +29,7 @@ from .cache import init_cache
 from .context import install
 from .headers import register_security_headers
 from .hosts import register_host_rules
+from .http_guard import register_http_guard
 from .not_found import register_not_found
 from .pack.button import register_pack_download
 from .settings import Settings
@@ -66,6 +68,7 @@ def create_app(db=None, settings: Settings | None = None, auth: AuthConfig | Non
     register_not_found(app, nav_pages(), settings.title, settings.presentation_only)
     register_security_headers(app)
     register_host_rules(app, settings.allowed_hosts)
+    register_http_guard(app, settings.max_request_bytes)
     register_shell_callbacks(app)
     register_csv_download(app)
     register_pack_download(app)

@@ -26,6 +26,7 @@ from cachetools import TTLCache
 from flask import Flask, current_app, has_app_context
 
 from .sizing import approx_bytes
+from .text_bounds import DEFAULT_MAX_CHARS, bound, note_shortened
 
 __all__ = ["ByteBudgetCache", "CacheBackend", "cache_key", "cached_call", "cached_render", "init_cache", "remembered"]
 
@@ -179,7 +180,16 @@ def cached_call(fn: Callable, db: Any, *args, **kwargs):
     """``fn(db, *args, **kwargs)``, answered from the app's cache when the same call was made lately.
 
     Outside a Flask app context (unit tests, scripts) it simply calls ``fn``. A copy is returned,
-    so a caller that changes its frame never changes the cached one.
+    so a caller that changes its frame never changes the cached one. Text cells longer than
+    ``CSC_MAX_TEXT_CHARS`` are shortened before anything sees them (:mod:`dashboard.text_bounds`).
     """
-    value = remembered(lambda: cache_key(fn, db, args, kwargs), lambda: fn(db, *args, **kwargs))
+    limit = max_text_chars()
+    value = remembered(lambda: cache_key(fn, db, args, kwargs), lambda: bound(fn(db, *args, **kwargs), limit))
+    note_shortened(value)
     return value.copy() if hasattr(value, "copy") else value
+
+
+def max_text_chars() -> int:
+    """The serving app's ``CSC_MAX_TEXT_CHARS`` (the default outside an app: unit tests, the CLI's bare context)."""
+    ctx = current_app.extensions.get("csc_insight") if has_app_context() else None
+    return getattr(getattr(ctx, "settings", None), "max_text_chars", DEFAULT_MAX_CHARS)

@@ -17,6 +17,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from werkzeug.exceptions import HTTPException
 
 from data_layer import DatabaseError
 
@@ -82,7 +83,7 @@ def guarded(n_outputs: int = 1, error_index: int = 0) -> Callable:
         def wrapper(*args, **kwargs):
             try:
                 return cached_render(fn, *args, **kwargs)
-            except PreventUpdate:
+            except (PreventUpdate, HTTPException):  # nothing to do (204), or a refused payload (400)
                 raise
             except DatabaseError as exc:
                 alert = error_alert(exc)

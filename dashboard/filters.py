@@ -9,7 +9,6 @@ each of them can import it without importing one another.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import date
 
 from dash.exceptions import PreventUpdate
@@ -18,8 +17,10 @@ from data_layer import DatabaseError, date_range, team_options
 from data_layer.queries.reference import NO_DATED_RECORDS
 
 from .auth import current_user
-from .cache import cached_call
+from .cache import cached_call, max_text_chars
 from .context import get_db, get_settings
+from .payloads import MAX_TEXT, filters_store
+from .text_bounds import shorten
 from .url_state import FilterOptions, ViewState, validate
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,19 @@ def load_filter_options(db) -> FilterOptions:
     """The data's date range, teams (id -> label) and services, read through the data layer.
 
     With no readable event date the latest date is today's, marked ``dated=False`` so that the
-    shell says so (an empty database, or one whose dates are all text).
+    shell says so (an empty database, or one whose dates are all text). Labels are bounded
+    (``CSC_MAX_TEXT_CHARS``); a team id or service longer than a filter may hold
+    (:data:`dashboard.payloads.MAX_TEXT`) cannot be chosen, so it is not offered.
     """
     earliest, latest = date_range(db)
     teams = team_options(db)
-    labels = {r.team_id: f"{r.team_name} ({r.service})" for r in teams.itertuples()}
-    services = tuple(dict.fromkeys(teams["service"].tolist()))
+    limit = max_text_chars()
+    labels = {
+        r.team_id: shorten(f"{r.team_name} ({r.service})", limit)
+        for r in teams.itertuples()
+        if isinstance(r.team_id, str) and len(r.team_id) <= MAX_TEXT
+    }
+    services = tuple(s for s in dict.fromkeys(teams["service"].tolist()) if isinstance(s, str) and len(s) <= MAX_TEXT)
     if latest is None:
         return FilterOptions(latest=date.today(), earliest=None, teams=labels, services=services, dated=False)
     return FilterOptions(latest=latest, earliest=earliest, teams=labels, services=services)
@@ -62,21 +70,20 @@ def filter_options() -> tuple[FilterOptions, str | None]:
 def state_from_store(data) -> ViewState:
     """The filters store, validated against the data's teams, services and dates.
 
-    Presentation mode is forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``) or the
-    user's role does (``board``), whatever the browser sends. A request with no signed-in user gets
-    nothing (the sign-in gate has refused it already; this is the second lock).
+    The store's shape (types, sizes) is checked first by :func:`dashboard.payloads.filters_store`:
+    a malformed one is refused (400), an empty one is ``PreventUpdate``. Presentation mode is
+    forced on when the deployment says so (``CSC_PRESENTATION_ONLY=1``) or the user's role does
+    (``board``), whatever the browser sends. A request with no signed-in user gets nothing (the
+    sign-in gate has refused it already; this is the second lock).
     """
     user = current_user()
-    if user is None or not isinstance(data, Mapping) or not data:
+    if user is None:
+        raise PreventUpdate
+    store = filters_store(data)  # wrong types or sizes: Refused (HTTP 400)
+    if store is None:
         raise PreventUpdate
     options, _ = filter_options()
-    state = validate(
-        data.get("as_at"),
-        data.get("services") or [],
-        data.get("teams") or [],
-        bool(data.get("presentation") is True),
-        options,
-    )
+    state = validate(store["as_at"], store["services"], store["teams"], store["presentation"], options)
     if (get_settings().presentation_only or user.presentation_only) and not state.presentation:
         state = ViewState(
             as_at=state.as_at, services=state.services, teams=state.teams, presentation=True, notices=state.notices

@@ -23,6 +23,8 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_AUTH_USER_HEADER``, ``_GROUPS_HEADER`` | ``X-Forwarded-User``, ``-Groups`` | the proxy's headers |
 | ``CSC_AUTH_TRUSTED_PROXIES`` | ``127.0.0.1`` | peers whose headers are believed (IPs or CIDRs, comma-separated) |
 | ``CSC_AUDIT_LOG`` | (stderr) | the audit log: a file path or ``syslog`` |
+| ``CSC_MAX_REQUEST_BYTES`` | ``1048576`` | largest request body accepted (1 MB); larger ones get HTTP 413 |
+| ``CSC_MAX_TEXT_CHARS`` | ``80`` | longest name or code shown (screen, CSV, pack); longer ones end in "…" with a note |
 
 The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself, and the
 two timeouts too when opened without them (``data_layer.timeouts``); the values here are the same.
@@ -59,6 +61,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     db_timeouts: Timeouts = Timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT)
     cache_max_mb: int = 256
+    max_request_bytes: int = 1_048_576
+    max_text_chars: int = 80
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -81,4 +85,6 @@ class Settings:
             allowed_hosts=tuple(h.strip() for h in env.get("CSC_ALLOWED_HOSTS", "").split(",") if h.strip()),
             db_timeouts=Timeouts.from_env(env),
             cache_max_mb=cache_max_mb,
+            max_request_bytes=_positive_int(env.get("CSC_MAX_REQUEST_BYTES"), 1_048_576),
+            max_text_chars=max(8, _positive_int(env.get("CSC_MAX_TEXT_CHARS"), 80)),
         )

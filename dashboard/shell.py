@@ -26,6 +26,7 @@ from dash import ALL, Dash, Input, NoUpdate, Output, State, ctx, dcc, html, no_u
 
 from data_layer import describe_source
 
+from . import payloads
 from .auth import auth_mode, current_user
 from .components import error_alert
 from .context import FILTERS_ID, get_db, get_settings
@@ -272,7 +273,15 @@ def _notices(state: ViewState):
 
 
 def _sync_filters(search, as_at, services, teams, presentation):
-    """URL -> controls and store on navigation; controls -> store and URL on a change."""
+    """URL -> controls and store on navigation; controls -> store and URL on a change.
+
+    Every value is checked by type and size first (:mod:`dashboard.payloads`): a number for the
+    query string or a string for the teams list is refused (HTTP 400), never split or parsed.
+    """
+    search = payloads.text(search, payloads.MAX_SEARCH)
+    as_at = payloads.text(as_at, payloads.MAX_DATE)
+    services, teams = payloads.text_list(services), payloads.text_list(teams)
+    presentation = payloads.flag(presentation)
     options, _ = filter_options()
     root_class = None
     controls: list[Any]
@@ -301,10 +310,11 @@ def _sync_filters(search, as_at, services, teams, presentation):
 
 def _query(data) -> str:
     """The query string of the filters store (``""`` before the shell has filled it)."""
-    if not isinstance(data, dict) or not data:
+    store = payloads.filters_store(data)
+    if store is None:
         return ""
     try:
-        return to_query(ViewState.from_store(data))
+        return to_query(ViewState.from_store(store))
     except (KeyError, TypeError, ValueError):
         return ""
 
@@ -312,11 +322,12 @@ def _query(data) -> str:
 def _nav_state(data, pathname, ids):
     """Navbar links carry the current filters; the current page's link is marked active."""
     query = _query(data)
+    here = (payloads.text(pathname, payloads.MAX_PATH) or "/").rstrip("/") or "/"
+    if not isinstance(ids, list) or not all(isinstance(i, dict) for i in ids):
+        raise payloads.Refused()
     hrefs, active = [], []
-    for id_ in ids:
-        path = id_["id"]["path"]
+    for path in payloads.pattern_paths([i.get("id") for i in ids]):
         hrefs.append(f"{path}{query}")
-        here = (pathname or "/").rstrip("/") or "/"
         active.append(here == path or (path != "/" and here.startswith(path + "/")))
     return hrefs, active
 
@@ -351,7 +362,10 @@ def register_shell_callbacks(app: Dash) -> None:
     )(_sync_filters)
 
     def nav(data, pathname):
-        hrefs, active = _nav_state(data, pathname, ctx.outputs_list[0])
+        outputs = ctx.outputs_list  # checked by dashboard.http_guard: [hrefs list, active list, brand]
+        if len(outputs[0]) != len(outputs[1]):
+            raise payloads.Refused()
+        hrefs, active = _nav_state(data, pathname, outputs[0])
         return hrefs, active, _query(data) and f"/{_query(data)}" or "/"
 
     app.callback(
@@ -364,7 +378,10 @@ def register_shell_callbacks(app: Dash) -> None:
 
     def links(data, ids):
         query = _query(data)
-        return [f"{i['path']}{query}" for i in ids]
+        paths = payloads.pattern_paths(ids)
+        if len(paths) != len(ctx.outputs_list):  # one href per link the request names
+            raise payloads.Refused()
+        return [f"{path}{query}" for path in paths]
 
     app.callback(
         Output({"type": SHELL_LINK, "path": ALL}, "href"),
@@ -379,4 +396,10 @@ def register_shell_callbacks(app: Dash) -> None:
         Input("shell-nav-toggle", "n_clicks"),
         State("shell-nav-collapse", "is_open"),
         prevent_initial_call=True,
-    )(lambda n, is_open: not is_open if n else is_open)
+    )(_toggle_nav)
+
+
+def _toggle_nav(n_clicks, is_open):
+    """The navbar's toggler (narrow screens) opens and closes the menu."""
+    is_open = payloads.flag(is_open)
+    return not is_open if payloads.clicks(n_clicks) else is_open

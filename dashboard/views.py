@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dash import MATCH, Input, Output, State
 from dash.exceptions import PreventUpdate
 
+from dashboard import payloads
 from dashboard.auth import audit_event, current_user, filters_of
 from dashboard.context import FILTERS_ID, get_db
 from dashboard.filters import state_from_store
@@ -49,7 +50,7 @@ def child_rows_sent(sections, view: View) -> int:
 def render_part(page_key: str, part: str, data, raw_controls: Mapping | None = None):
     """A page part's components for the filters store ``data`` and the page's controls."""
     spec = page(page_key)
-    controls = spec.validate_controls(raw_controls or {}, get_db())
+    controls = spec.validate_controls(payloads.controls(raw_controls), get_db())
     view = view_from_store(data, controls)
     sections = compute_or_missing(spec, part, get_db(), view)
     rows = child_rows_sent(sections, view)
@@ -79,24 +80,26 @@ def csv_for_request(request, filters) -> dict:
     """The ``dcc.Download`` data for a CSV button: that item's table for the current filters.
 
     ``request`` is the button's store (page, part, item id, controls): validated here, since the
-    browser can send anything. Child-level tables give nothing in presentation mode (so nothing to a
-    board member) and a manager only their teams' rows (the view's ``detail_teams``); every file
-    made is in the audit log.
+    browser can send anything: a store of the wrong shape is refused (400); one naming a page,
+    part or item that does not exist (a stale page) gives nothing (204). Child-level tables give
+    nothing in presentation mode (so nothing to a board member) and a manager only their teams'
+    rows (the view's ``detail_teams``); every file made is in the audit log.
     """
-    if not isinstance(request, Mapping):
+    if request is None:
         raise PreventUpdate
-    page_key, part = request.get("page"), request.get("part")
-    if not isinstance(page_key, str) or not isinstance(part, str):
-        raise PreventUpdate  # no page or part has a key other than a string
+    request = payloads.csv_request(request)
+    page_key, part = request["page"], request["part"]
+    if page_key is None or part is None:
+        raise PreventUpdate
     try:
         spec: PageSpec = page(page_key)
         spec.part(part)
     except (KeyError, TypeError):
         raise PreventUpdate from None
-    item_id = request.get("item")
-    if not isinstance(item_id, str) or len(item_id) > 200:
+    item_id = request["item"]
+    if item_id is None:
         raise PreventUpdate
-    controls = spec.validate_controls(request.get("controls"), get_db())
+    controls = spec.validate_controls(request["controls"], get_db())
     view = view_from_store(filters, controls)
     try:
         item = find_item(compute(spec, part, get_db(), view), item_id)
@@ -123,7 +126,7 @@ def register_csv_download(app) -> None:
     """One MATCH callback serving every CSV button: the server recomputes the item (cached) on click."""
 
     def download(n_clicks, request, filters):
-        if not n_clicks:
+        if not payloads.clicks(n_clicks):
             raise PreventUpdate
         return csv_for_request(request, filters)
 

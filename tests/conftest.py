@@ -6,9 +6,64 @@ PostgreSQL tests are not skipped when the server is missing: they fail, because 
 
 from __future__ import annotations
 
-import pytest
+import logging
+import os
+import sqlite3
+import tempfile
+import uuid
 
+import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+
+from tests import log_guard
 from tests.fixtures import BACKENDS, FixtureDB
+
+# --------------------------------------------------------------------------- no personal data in any log line
+# (tests/log_guard.py): every record of the run is recorded and checked after each test.
+
+_RECORDER = log_guard.Recorder()
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist): one report folder
+        os.environ.setdefault("CSC_LOG_GUARD_DIR", tempfile.mkdtemp(prefix=f"csc-log-guard-{uuid.uuid4().hex[:8]}-"))
+    root = logging.getLogger()
+    root.addHandler(_RECORDER)
+    if root.level > logging.INFO:
+        root.setLevel(logging.INFO)  # what `csc-dashboard run` logs at
+    event.listen(Pool, "connect", _remember_sqlite_fixture)
+
+
+def _remember_sqlite_fixture(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        log_guard.remember_sqlite(dbapi_connection)
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs():
+    """Fail the test if a log record since the last check holds a fixture's child id or worker name."""
+    yield
+    leaks = log_guard.check_new()
+    if leaks:
+        pytest.fail("personal data in the log:\n" + "\n".join(leaks[:10]), pytrace=False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    leaks = log_guard.check_new()  # records after the last test (session fixtures' teardown)
+    folder = log_guard.report_dir()
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
+    if leaks:
+        (folder / f"{worker}.txt").write_text("\n".join(leaks))
+    if hasattr(session.config, "workerinput"):
+        return
+    found = [p.read_text() for p in sorted(folder.glob("*.txt"))]
+    if found:
+        print("\npersonal data in the log after the last test:\n" + "\n".join(found))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --------------------------------------------------------------------------- databases
 
 
 @pytest.fixture(params=BACKENDS)

@@ -87,18 +87,30 @@ def test_child_level_lists_give_nothing_in_presentation_mode(app):
     "request_",
     [
         None,
-        "x",
-        5,
-        [],
         {"page": "nope", "part": "body", "item": "caseloads-workers"},
         {"page": "caseloads", "part": "nope", "item": "caseloads-workers"},
         {"page": "caseloads", "part": "body", "item": "no-such-chart"},
+    ],
+)
+def test_a_stale_or_empty_request_gives_no_download(app, request_):
+    with app.server.test_request_context(), pytest.raises(PreventUpdate):
+        csv_for_request(request_, _store(False))
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "x",
+        5,
+        [],
         {"page": "caseloads", "part": "body", "item": ["caseloads-workers"]},
         {"page": ["caseloads"], "part": "body", "item": "caseloads-workers"},
     ],
 )
-def test_a_malformed_request_gives_no_download(app, request_):
-    with app.server.test_request_context(), pytest.raises(PreventUpdate):
+def test_a_malformed_request_is_refused(app, request_):
+    from dashboard.payloads import Refused
+
+    with app.server.test_request_context(), pytest.raises(Refused):
         csv_for_request(request_, _store(False))
 
 

@@ -12,7 +12,9 @@ import logging
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from werkzeug.exceptions import HTTPException
 
+from dashboard import payloads
 from dashboard.auth import audit_event, filters_of
 from dashboard.cache import cached_call
 from dashboard.context import FILTERS_ID, get_db, get_settings
@@ -52,14 +54,14 @@ def pack_controls():
 
 def pack_download(n_clicks, data) -> tuple:
     """The callback's body: (download data, message) for a click with the current filters store."""
-    if not n_clicks or not data:
+    if not payloads.clicks(n_clicks) or not data:
         raise PreventUpdate
     try:
         db = get_db()
         state = state_from_store(data)
         options = cached_call(load_filter_options, db)
         text = export.build_pack(db, state.filters, get_settings(), options)
-    except PreventUpdate:
+    except (PreventUpdate, HTTPException):  # nothing to do (204), or a refused filters store (400)
         raise
     except Exception as exc:  # noqa: BLE001 - shown as a message; only the type is logged
         log.error("board pack failed: %s", type(exc).__name__)

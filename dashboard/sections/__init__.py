@@ -13,7 +13,8 @@ import hashlib
 import importlib
 import logging
 
-from dashboard.cache import remembered
+from dashboard.cache import max_text_chars, remembered
+from dashboard.text_bounds import ELLIPSIS, collecting, stop_collecting
 from data_layer import DatabaseError, MissingData
 
 from .base import Chart, Note, PageSpec, Section, Table, Tile, View, find_item
@@ -50,7 +51,36 @@ def compute(spec: PageSpec, part: str, db, view: View) -> list[Section]:
         raw = f"sections|{spec.key}|{part}|{id(db)}|{view!r}"
         return "s:" + hashlib.sha256(raw.encode()).hexdigest()
 
-    return remembered(key, lambda: fn(db, view))
+    return remembered(key, lambda: _with_shortened_note(spec, part, fn, db, view))
+
+
+def _with_shortened_note(spec: PageSpec, part: str, fn, db, view: View) -> list[Section]:
+    """The part's sections, plus a note at the end when a frame it read had text shortened."""
+    seen, token = collecting()
+    try:
+        sections = fn(db, view)
+    finally:
+        stop_collecting(token)
+    if seen:
+        sections = [*sections, shortened_note(f"{spec.key}-{part}", max_text_chars())]
+    return sections
+
+
+def shortened_note(section_id: str, max_chars: int | None = None) -> Section:
+    """The line a part ends with when some of its names or codes were cut (``dashboard.text_bounds``)."""
+    limit = f"longer than {max_chars} characters" if max_chars else "too long to show"
+    return Section(
+        id=f"{section_id}-shortened",
+        title=None,
+        card=False,
+        items=(
+            Note(
+                id=f"{section_id}-shortened-note",
+                text=f'Some names or codes are {limit} and are shortened here (they end in "{ELLIPSIS}").',
+                kind="warning",
+            ),
+        ),
+    )
 
 
 def missing_section(spec: PageSpec, part: str, exc: MissingData) -> Section:
