@@ -69,11 +69,10 @@ def wsgi():
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, url: str | None = None) -> int:
     """Run the dashboard; returns a process exit code (1 when the database is unusable)."""
-    settings = Settings.from_env()
-    debug = bool(debug or settings.debug)
     try:
+        debug = bool(debug or Settings.from_env().debug)
         app = build_app(url, debug=debug)
-    except StartupError as exc:
+    except StartupError as exc:  # a bad setting (SettingsError) too
         print(f"CSC Insight will not start.\n{exc}", file=sys.stderr)
         return 1
     if debug:

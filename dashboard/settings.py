@@ -43,11 +43,33 @@ from data_layer.timeouts import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEO
 _TRUE = {"1", "true", "yes", "on"}
 
 
-def _positive_int(value: str | None, default: int) -> int:
-    try:
-        return max(1, int(value)) if value else default
-    except ValueError:
+class StartupError(RuntimeError):
+    """The dashboard cannot start; the message is the whole explanation for the operator.
+
+    Defined here, the lowest module that refuses to start (a bad setting); :mod:`dashboard.startup`
+    and :mod:`dashboard.auth` raise it too."""
+
+
+class SettingsError(StartupError):
+    """A setting whose value cannot be used: the message names the variable and the value."""
+
+
+def _whole_number(env: Mapping[str, str], key: str, default: int, minimum: int) -> int:
+    """``env[key]`` as a whole number of at least ``minimum``; unset or blank is ``default``.
+
+    A value that is not one is refused, naming the variable, rather than quietly replaced: an
+    operator who set ``CSC_CACHE_MAX_MB=2GB`` should hear about it, not run with the default.
+    """
+    raw = env.get(key, "")
+    if not raw.strip():
         return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{key}={raw[:40]!r} is not a whole number (default {default}).") from None
+    if value < minimum:
+        raise SettingsError(f"{key}={value} is below {minimum} (default {default}).")
+    return value
 
 
 @dataclass(frozen=True)
@@ -66,25 +88,22 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of ``environ`` (default: the process environment); :class:`SettingsError` names a bad one."""
         env = os.environ if environ is None else environ
         try:
-            cache_seconds = max(0, int(env.get("CSC_CACHE_SECONDS", "300")))
-        except ValueError:
-            cache_seconds = 300
-        try:
-            cache_max_mb = max(0, int(env.get("CSC_CACHE_MAX_MB", "256")))
-        except ValueError:
-            cache_max_mb = 256
+            timeouts = Timeouts.from_env(env)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
             database_url=env.get("CSC_DATABASE_URL") or None,
             debug=env.get("CSC_DEBUG", "").strip().lower() in _TRUE,
-            cache_seconds=cache_seconds,
+            cache_seconds=_whole_number(env, "CSC_CACHE_SECONDS", 300, 0),
             title=env.get("CSC_TITLE") or "CSC Insight",
-            max_table_rows=_positive_int(env.get("CSC_MAX_TABLE_ROWS"), 500),
+            max_table_rows=_whole_number(env, "CSC_MAX_TABLE_ROWS", 500, 1),
             presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
             allowed_hosts=tuple(h.strip() for h in env.get("CSC_ALLOWED_HOSTS", "").split(",") if h.strip()),
-            db_timeouts=Timeouts.from_env(env),
-            cache_max_mb=cache_max_mb,
-            max_request_bytes=_positive_int(env.get("CSC_MAX_REQUEST_BYTES"), 1_048_576),
-            max_text_chars=max(8, _positive_int(env.get("CSC_MAX_TEXT_CHARS"), 80)),
+            db_timeouts=timeouts,
+            cache_max_mb=_whole_number(env, "CSC_CACHE_MAX_MB", 256, 0),
+            max_request_bytes=_whole_number(env, "CSC_MAX_REQUEST_BYTES", 1_048_576, 1024),
+            max_text_chars=_whole_number(env, "CSC_MAX_TEXT_CHARS", 80, 8),
         )

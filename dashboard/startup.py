@@ -19,11 +19,9 @@ import sys
 from data_layer import DatabaseError, UnusableDatabase, connect, format_coverage, startup_check
 from data_layer.standards import StandardsError
 
-from .settings import Settings
+from .settings import Settings, StartupError
 
-
-class StartupError(RuntimeError):
-    """The dashboard cannot start; the message is the whole explanation for the operator."""
+__all__ = ["StartupError", "prepare_database"]
 
 
 def prepare_database(url: str | None = None, settings: Settings | None = None):

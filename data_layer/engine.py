@@ -287,7 +287,10 @@ def connect(
     chosen = (source or source_from_env() or "").strip().lower() or None
     if chosen is not None and chosen not in SOURCES:
         raise DatabaseError(f"Unknown source {chosen!r} (CSC_SOURCE): use one of {', '.join(SOURCES)}")
-    timeouts = timeouts or Timeouts.from_env()
+    try:
+        timeouts = timeouts or Timeouts.from_env()
+    except ValueError as exc:  # a timeout setting that is not a number of seconds, named
+        raise DatabaseError(str(exc)) from None
     engine = _read_only_engine(parsed, timeouts)
     is_demo = (
         parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").resolve() == DEFAULT_DEMO_PATH.resolve()

@@ -31,12 +31,22 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_STATEMENT_TIMEOUT = 30.0
 
 
-def _seconds(value: str | None, default: float) -> float:
-    try:
-        seconds = float(value) if value and value.strip() else default
-    except ValueError:
+def _seconds(env: Mapping[str, str], key: str, default: float) -> float:
+    """``env[key]`` as a number of seconds above 0 (unset or blank: ``default``).
+
+    Anything else raises ``ValueError`` naming the variable: a timeout quietly replaced by the
+    default is a timeout the operator does not know they have.
+    """
+    raw = env.get(key, "")
+    if not raw.strip():
         return default
-    return seconds if seconds > 0 else default
+    try:
+        seconds = float(raw.strip())
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"{key}={raw[:40]!r} is not a number of seconds above 0 (default {default:g}).")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -50,8 +60,8 @@ class Timeouts:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Timeouts:
         env = os.environ if environ is None else environ
         return cls(
-            connect=_seconds(env.get("CSC_DB_CONNECT_TIMEOUT"), DEFAULT_CONNECT_TIMEOUT),
-            statement=_seconds(env.get("CSC_DB_STATEMENT_TIMEOUT"), DEFAULT_STATEMENT_TIMEOUT),
+            connect=_seconds(env, "CSC_DB_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
+            statement=_seconds(env, "CSC_DB_STATEMENT_TIMEOUT", DEFAULT_STATEMENT_TIMEOUT),
         )
 
     @property

@@ -8,11 +8,12 @@ import threading
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 from dash import dcc, html
 from flask import Flask
 
 from dashboard.cache import ENTRY_OVERHEAD, ByteBudgetCache, cached_call, init_cache, remembered
-from dashboard.settings import Settings
+from dashboard.settings import Settings, SettingsError
 from dashboard.sizing import approx_bytes
 
 MB = 2**20
@@ -142,7 +143,8 @@ def test_none_is_a_value_that_is_remembered():
 def test_the_budget_is_a_setting():
     assert Settings.from_env({}).cache_max_mb == 256
     assert Settings.from_env({"CSC_CACHE_MAX_MB": "64"}).cache_max_mb == 64
-    assert Settings.from_env({"CSC_CACHE_MAX_MB": "lots"}).cache_max_mb == 256
+    with pytest.raises(SettingsError, match="CSC_CACHE_MAX_MB='lots'"):
+        Settings.from_env({"CSC_CACHE_MAX_MB": "lots"})
     server = Flask(__name__)
     assert init_cache(server, 300, max_mb=0) is None
     cache = init_cache(server, 300, max_mb=64)

@@ -3,11 +3,12 @@
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from dashboard.render import table_view
 from dashboard.sections.base import View
 from dashboard.sections.common import child_list
-from dashboard.settings import Settings
+from dashboard.settings import Settings, SettingsError
 from data_layer import Filters
 
 COLUMNS = [{"field": "child_id", "headerName": "Child"}, {"field": "days", "headerName": "Days"}]
@@ -58,5 +59,6 @@ def test_presentation_mode_sends_no_rows():
 
 def test_the_cap_is_a_setting():
     assert Settings.from_env({"CSC_MAX_TABLE_ROWS": "50"}).max_table_rows == 50
-    assert Settings.from_env({"CSC_MAX_TABLE_ROWS": "many"}).max_table_rows == 500
+    with pytest.raises(SettingsError, match="CSC_MAX_TABLE_ROWS='many' is not a whole number"):
+        Settings.from_env({"CSC_MAX_TABLE_ROWS": "many"})
     assert Settings.from_env({}).max_table_rows == 500

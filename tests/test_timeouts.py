@@ -20,7 +20,14 @@ def test_timeouts_from_the_environment():
     t = Timeouts.from_env({"CSC_DB_CONNECT_TIMEOUT": "2", "CSC_DB_STATEMENT_TIMEOUT": "7.5"})
     assert (t.connect, t.statement, t.deadline) == (2, 7.5, 9.5)
     # nonsense falls back to the defaults rather than to no timeout at all
-    assert Timeouts.from_env({"CSC_DB_CONNECT_TIMEOUT": "x", "CSC_DB_STATEMENT_TIMEOUT": "-1"}) == Timeouts()
+    assert Timeouts.from_env({"CSC_DB_CONNECT_TIMEOUT": " ", "CSC_DB_STATEMENT_TIMEOUT": ""}) == Timeouts()
+    for key, value in [
+        ("CSC_DB_CONNECT_TIMEOUT", "x"),
+        ("CSC_DB_STATEMENT_TIMEOUT", "-1"),
+        ("CSC_DB_STATEMENT_TIMEOUT", "inf"),
+    ]:
+        with pytest.raises(ValueError, match=key):
+            Timeouts.from_env({key: value})
     assert Settings.from_env({"CSC_DB_STATEMENT_TIMEOUT": "12"}).db_timeouts == Timeouts(5, 12)
 
 

@@ -151,10 +151,10 @@ def export_pack(out: str, as_at: date | None = None, teams=(), services=(), url:
     0 written; 1 the database is unusable or the PDF could not be printed; 2 bad filters.
     """
     started = time.perf_counter()
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         db = prepare_database(url, settings)
-    except StartupError as exc:
+    except StartupError as exc:  # a bad setting (SettingsError) too
         print(f"The board pack could not be made.\n{exc}", file=sys.stderr)
         return 1
     target = Path(out)
