@@ -23,7 +23,21 @@ log = logging.getLogger(__name__)
 
 CSV_BUTTON, CSV_REQUEST, CSV_DOWNLOAD = "csv-button", "csv-request", "csv-download"
 PRESENTATION_HIDDEN = "Child-level detail is hidden in presentation mode."
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]]}
+
+
+def graph_config(chart_id: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A chart's Plotly config: the toolbar offers only "Download plot as a png", named after the chart.
+
+    Zoom, pan and select buttons sat over chart titles and change nothing a reader needs; the image
+    download is the one a manager uses (for a report). A chart's own ``config`` may add settings but
+    not bring the other buttons back.
+    """
+    return {
+        **(extra or {}),
+        **GRAPH_CONFIG,
+        "toImageButtonOptions": {"format": "png", "filename": chart_id},
+    }
 
 
 def csv_button(item_id: str, request: Mapping[str, Any], label: str = "Download CSV"):
@@ -48,7 +62,7 @@ def csv_button(item_id: str, request: Mapping[str, Any], label: str = "Download 
 
 def chart_card(chart: Chart, request: Mapping[str, Any]):
     """A chart with its accessible summary (``role="img"`` + ``aria-label``), note and CSV button."""
-    config = cast("dcc.Graph.Config", {**GRAPH_CONFIG, **(chart.config or {})})
+    config = cast("dcc.Graph.Config", graph_config(chart.id, chart.config))
     aria: dict[str, Any] = {"aria-label": chart.summary or chart.title}
     return dbc.Card(
         dbc.CardBody(

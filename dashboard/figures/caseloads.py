@@ -21,7 +21,7 @@ from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, TEMPLATE_NAME
 from data_layer.vocabulary import STATUSES
 
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, standard_label
+from .common import add_standard_line, aria_summary, base_figure, count_axis, empty_figure, standard_label
 
 EXACT = Disclosure()
 
@@ -167,7 +167,9 @@ def workers_figure(
         )
     xmax = max(float(table["cases"].astype(float).max()), float(table["target"].max()), per_fte)
     fig.update_layout(barmode="stack", bargap=0.25, legend_traceorder="normal")
-    fig.update_xaxes(title_text="Children allocated (key worker)", range=[0, xmax * 1.18 + 1], rangemode="tozero")
+    fig.update_xaxes(
+        title_text="Children allocated (key worker)", range=[0, xmax * 1.18 + 1], **count_axis(xmax * 1.18 + 1)
+    )
     fig.update_yaxes(
         categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None, automargin=True
     )
@@ -242,11 +244,8 @@ def presented_workers_figure(
             )
         )
     drawn = [v for v in values if v is not None]
-    fig.update_xaxes(
-        title_text="Children allocated (key worker)",
-        rangemode="tozero",
-        range=[0, (max(drawn) if drawn else d.threshold) * 1.3 + 1],
-    )
+    end = (max(drawn) if drawn else d.threshold) * 1.3 + 1
+    fig.update_xaxes(title_text="Children allocated (key worker)", range=[0, end], **count_axis(end))
     fig.update_yaxes(
         categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None, automargin=True
     )
@@ -389,10 +388,8 @@ def distribution_figure(
     )
     fig.update_yaxes(
         title_text="Workers",
-        rangemode="tozero",
-        tickformat=",d",
-        dtick=1 if top <= 8 else None,
         range=[0, max(top, 1) * 1.15 + (0.5 if marks else 0)],
+        **count_axis(top),
     )
     fig.update_layout(bargap=0.05)
     return fig

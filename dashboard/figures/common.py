@@ -8,11 +8,14 @@
   :mod:`dashboard.disclosure` (the figure builders take its ``Disclosure`` or disclosed tables).
 * :func:`aria_summary` writes the text a screen reader announces for the chart.
 * :func:`empty_figure` says "no data for these filters" instead of drawing blank axes.
+* :func:`count_axis` is how every axis that counts (children, referrals, plans, workers...) ticks:
+  whole numbers only, from zero.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, cast
 
 import plotly.graph_objects as go
 
@@ -58,6 +61,57 @@ def add_standard_line(
     else:
         fig.add_hline(y=value, annotation_position=position or "top left", **kwargs)
     return fig
+
+
+SMALL_COUNT = 10
+
+
+def count_axis(top: float | None) -> dict[str, Any]:
+    """Settings for an axis that counts things: never a 0.5 tick, never a repeated label.
+
+    ``tickformat=",d"`` alone prints Plotly's 0.5 steps as "0, 1, 1, 2", so below :data:`SMALL_COUNT`
+    (``top`` is the largest value or range end drawn on the axis) the step is fixed at 1; above it
+    Plotly's own steps (2, 5, 10...) are already whole.
+    """
+    settings: dict[str, Any] = {"tickformat": ",d", "rangemode": "tozero"}
+    if top is not None and top < SMALL_COUNT:
+        settings["dtick"] = 1
+    return settings
+
+
+def _number(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def drawn_top(fig: go.Figure, axis: str = "y", **where: Any) -> float:
+    """The largest value drawn on a value axis (``"x"`` or ``"y"``), bars stacked per category.
+
+    For :func:`count_axis`, where the builder does not already hold its top. Only traces on that axis
+    count (``where``, e.g. ``yaxis="y2"``, narrows them); a hidden count is not drawn so never counts.
+    """
+    top, stacked = 0.0, cast(dict[tuple, float], {})
+    for trace in fig.select_traces(selector=where or None):
+        values = getattr(trace, axis, None)
+        if values is None:
+            continue
+        other = "y" if axis == "x" else "x"
+        others = getattr(trace, other, None)
+        categories = list(others) if others is not None else list(range(len(values)))
+        panel = getattr(trace, other + "axis", None)  # a subplot's bars stack apart from the next one's
+        for category, value in zip(categories, values, strict=False):
+            key = (panel, category)
+            v = _number(value)
+            if v is None:
+                continue
+            if trace.type == "bar":
+                stacked[key] = stacked.get(key, 0.0) + max(v, 0.0)
+            else:
+                top = max(top, v)
+    return max([top, *stacked.values()])
 
 
 def standard_label(value: float, unit: str, source: str) -> str:

@@ -31,7 +31,7 @@ from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 from data_layer.standards import months_text
 from data_layer.vocabulary import PRIORITIES as PRIORITY
 
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, standard_label
+from .common import add_standard_line, aria_summary, base_figure, count_axis, drawn_top, empty_figure, standard_label
 
 EXACT = Disclosure()
 SOURCE = "003 App. B"
@@ -316,7 +316,7 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
     )
     fig.update_layout(barmode="stack", bargap=0.15, margin=dict(b=90))
     fig.update_xaxes(title_text="Score (points)", range=[-0.6, top + 0.5], dtick=1)
-    fig.update_yaxes(title_text="Referrals", rangemode="tozero")
+    fig.update_yaxes(title_text="Referrals", **count_axis(drawn_top(fig)))
     return fig
 
 
@@ -452,7 +452,7 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     )
     fig.update_layout(barmode="stack", bargap=0.2)
     fig.update_xaxes(title_text="Week ending")
-    fig.update_yaxes(title_text="Referrals waiting", rangemode="tozero")
+    fig.update_yaxes(title_text="Referrals waiting", **count_axis(drawn_top(fig)))
     return fig
 
 
@@ -688,6 +688,7 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
             )
         )
         fig.update_xaxes(title_text=unit.capitalize(), rangemode="tozero", row=1, col=i)
+    fig.update_yaxes(**count_axis(drawn_top(fig)))  # shared by the three panels
     fig.update_yaxes(title_text="Responses", row=1, col=1)
     fig.update_layout(
         template=TEMPLATE_NAME,
@@ -1004,7 +1005,7 @@ def review_figure(
     days = table.loc[drawn, "days_to_due"]
     lo = min(-notice_days, int(days.min()) - 2 if len(days) else -notice_days)
     fig.update_xaxes(title_text="Days until the review is due (negative: overdue)", range=[lo, notice_days + 2])
-    fig.update_yaxes(title_text="Reviews", rangemode="tozero")
+    fig.update_yaxes(title_text="Reviews", **count_axis(drawn_top(fig)))
     fig.update_layout(barmode="stack")
     return fig
 

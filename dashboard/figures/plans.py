@@ -29,7 +29,17 @@ from data_layer import vocabulary
 from data_layer.standards import Standards, source_of, years_text
 from data_layer.vocabulary import CIN_ORIGINS, DRIFT_FLAGS, PLAN_TYPES
 
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, level_text, plural
+from .common import (
+    SMALL_COUNT,
+    add_standard_line,
+    aria_summary,
+    base_figure,
+    count_axis,
+    drawn_top,
+    empty_figure,
+    level_text,
+    plural,
+)
 
 EXACT = Disclosure()
 
@@ -308,7 +318,9 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     fig.update_layout(barmode="stack", bargap=0.15, margin=dict(t=90, b=150))
     _legend_below(fig, -0.42)
     fig.update_xaxes(title_text="How long the plan has lasted (calendar months)", tickangle=-30)
-    fig.update_yaxes(title_text="Plans", rangemode="tozero", row=1, col=1)
+    for col, panel in ((1, "y"), (2, "y2")):  # each panel ticks on its own counts (axes not shared)
+        fig.update_yaxes(**count_axis(drawn_top(fig, yaxis=panel)), row=1, col=col)
+    fig.update_yaxes(title_text="Plans", row=1, col=1)
     return fig
 
 
@@ -828,7 +840,10 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Fi
         f"(source {_source(standards, 'cin_max_months')})",
         position="bottom right",
     )
-    fig.update_yaxes(title_text="Open plans", range=[-max(top, 1) * 0.12, max(top, 1) * 1.1])
+    # Room below zero for the standard's label, never as far as a "-1" tick when the step is 1.
+    low = max(top, 1) * 0.12
+    low = min(low, 0.9) if top < SMALL_COUNT else low
+    fig.update_yaxes(title_text="Open plans", range=[-low, max(top, 1) * 1.1], **count_axis(top))
     # No axis title: the tick labels are dates, and a title would collide with the legend below.
     fig.update_xaxes(title_text=None, tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates], tickangle=-30)
     fig.update_layout(margin=dict(b=140))

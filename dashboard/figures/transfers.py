@@ -41,7 +41,16 @@ from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPL
 from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.vocabulary import TRANSFER_POINTS
 
-from .common import add_standard_line, aria_summary, base_figure, empty_figure, plural, standard_label
+from .common import (
+    add_standard_line,
+    aria_summary,
+    base_figure,
+    count_axis,
+    drawn_top,
+    empty_figure,
+    plural,
+    standard_label,
+)
 
 SOURCE_TIMELINESS = "003"
 SOURCE_NOTICE = "004"
@@ -411,7 +420,7 @@ def working_days_figure(
         tickvals=table["working_days"].tolist(),
         ticktext=table["label"].tolist(),
     )
-    fig.update_yaxes(title_text="Transfers", rangemode="tozero", tickformat=",d")
+    fig.update_yaxes(title_text="Transfers", **count_axis(drawn_top(fig)))
     if s.active:
         fig.update_yaxes(showticklabels=False, title_text="Transfers (counts not shown)")
     return fig
@@ -831,7 +840,7 @@ def monthly_figure(
         title_text="Transfers requested",
         range=[0, top * 1.35],
         showgrid=False,
-        tickformat=",d",
+        **count_axis(top * 1.35),
         showticklabels=not s.active,
         secondary_y=True,
     )
@@ -1506,7 +1515,7 @@ def keyworker_figure(
         tickvals=table["changes"].tolist(),
         ticktext=table["label"].tolist(),
     )
-    fig.update_yaxes(title_text="Children", rangemode="tozero", tickformat=",d", showticklabels=not s.active)
+    fig.update_yaxes(title_text="Children", showticklabels=not s.active, **count_axis(drawn_top(fig)))
     fig.update_layout(bargap=0.1)
     return fig
 
