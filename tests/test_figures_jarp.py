@@ -171,6 +171,8 @@ def test_reviews(frames):
         "decision + 6 weeks",
         "recorded next review",
     ]
+    assert rows.due.iloc[0] == "7 days overdue" and rows.days_to_due.iloc[0] == -7  # the words and the number
+    assert all(t.startswith("due ") for t in rows.due.iloc[1:])
     table = fig.review_table(reviews)
     assert table.to_dict("records")[0] == {"days_to_due": -7, "status": "overdue", "reviews": 1}
     title = fig.review_title(reviews)
@@ -183,6 +185,21 @@ def test_reviews(frames):
     assert fig.review_title(reviews, SHOWN) == "<5 progress reviews overdue, <5 due in the next 7 days"
     assert not fig.review_figure(table, shown, title, 7).data
     assert "longest overdue" not in fig.review_summary(table, shown, title, 7)  # one child's wait
+
+
+@pytest.mark.parametrize(
+    "days, words",
+    [
+        (-318, "318 days overdue"),
+        (-1, "1 day overdue"),
+        (0, "due today"),
+        (1, "due in 1 day"),
+        (5, "due in 5 days"),
+        (-1200, "1,200 days overdue"),
+    ],
+)
+def test_due_text_says_overdue_or_due_in_words(days, words):
+    assert fig.due_text(days) == words
 
 
 def test_empty_frames_say_so(frames):

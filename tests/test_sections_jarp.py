@@ -94,6 +94,11 @@ def test_normal_mode_hand_worked(db):
     assert items["jarp-carried-grid"].title == "Carried over more than once (1)"
     assert list(items["jarp-carried-grid"].rows.referral_id) == ["Q7"]
     assert len(items["jarp-reviews-grid"].rows) == 4
+    reviews = items["jarp-reviews-grid"]
+    shown = [c["field"] for c in reviews.columns if not c.get("hide")]
+    assert "due" in shown and "days_to_due" not in shown  # the grid says "7 days overdue", not "-7"
+    assert list(reviews.csv_table.columns[:4]) == ["status", "review_due", "due", "days_to_due"]  # CSV: both
+    assert reviews.csv_table.due.iloc[0] == f"{-reviews.csv_table.days_to_due.iloc[0]} days overdue"
     assert "jarp-later-grid" not in items  # nobody is booked for a later panel
     for chart in (i for i in items.values() if isinstance(i, Chart)):
         assert chart.summary and chart.finding and chart.note and chart.standard, chart.id

@@ -31,7 +31,16 @@ from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 from data_layer.standards import months_text
 from data_layer.vocabulary import PRIORITIES as PRIORITY
 
-from .common import add_standard_line, aria_summary, base_figure, count_axis, drawn_top, empty_figure, standard_label
+from .common import (
+    add_standard_line,
+    aria_summary,
+    base_figure,
+    count_axis,
+    drawn_top,
+    empty_figure,
+    plural,
+    standard_label,
+)
 
 EXACT = Disclosure()
 SOURCE = "003 App. B"
@@ -887,6 +896,7 @@ def response_trend_summary(table: pd.DataFrame, d: Disclosure = EXACT, window: s
 REVIEW_COLUMNS = [
     "status",
     "review_due",
+    "due",
     "days_to_due",
     "due_basis",
     "decision_date",
@@ -898,6 +908,19 @@ REVIEW_COLUMNS = [
 ]
 
 
+def due_text(days_to_due: int) -> str:
+    """When a review falls due, in words: "318 days overdue", "due today", "due in 5 days".
+
+    A signed "Days to due -318" made a manager work out the sign; the number stays beside it for the CSV.
+    """
+    days = int(days_to_due)
+    if days == 0:
+        return "due today"
+    if days > 0:
+        return f"due in {plural(days, 'day')}"
+    return f"{plural(-days, 'day')} overdue"
+
+
 def review_rows(reviews: pd.DataFrame, *, notice_days: int = 7, review_weeks: int = 6) -> pd.DataFrame:
     """Progress reviews flagged (overdue first, then due soonest) for the managers' grid."""
     if reviews.empty:
@@ -906,6 +929,7 @@ def review_rows(reviews: pd.DataFrame, *, notice_days: int = 7, review_weeks: in
         {
             "status": ["Overdue" if s == "overdue" else f"Due within {notice_days} days" for s in reviews["status"]],
             "review_due": [_fmt_date(d) for d in reviews["review_due"]],
+            "due": [due_text(n) for n in reviews["days_to_due"]],
             "days_to_due": reviews["days_to_due"].astype(int).to_numpy(),
             "due_basis": [
                 f"decision + {review_weeks} weeks" if c else "recorded next review" for c in reviews["due_computed"]
@@ -1077,6 +1101,7 @@ __all__ = [
     "response_trend_figure",
     "response_trend_summary",
     "review_rows",
+    "due_text",
     "review_counts",
     "review_table",
     "review_shown",

@@ -76,7 +76,10 @@ AGENDA_COLUMNS = [
 REVIEW_COLUMNS = [
     {"field": "status", "headerName": "Status", "minWidth": 150},
     {"field": "review_due", "headerName": "Review due", "minWidth": 130},
-    {"field": "days_to_due", "headerName": "Days to due", "type": "numericColumn", "minWidth": 130},
+    # In words; the rows come overdue first, then due soonest, and words would sort A-Z, so this column
+    # does not sort. The signed number (negative: overdue) is a hidden column: it is in the CSV.
+    {"field": "due", "headerName": "Due", "sortable": False, "minWidth": 150},
+    {"field": "days_to_due", "headerName": "Days to due", "type": "numericColumn", "hide": True},
     {"field": "due_basis", "headerName": "Due date from", "minWidth": 170},
     {"field": "decision_date", "headerName": "Panel decision", "minWidth": 150},
     {"field": "referring_team", "headerName": "Referring team", "minWidth": 190},
