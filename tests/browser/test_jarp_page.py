@@ -90,6 +90,16 @@ def test_agenda_with_reasons_and_every_chart(dash_duo, app, db, free_port):
     assert len(unknown)  # the demo carries an unrecognised 'housing' code
     assert dash_duo.find_element("#jarp-tile-unknown-value").text == f"{int(unknown.referrals.sum()):,}"
     assert f"'{unknown.criterion.iloc[0]}'" in dash_duo.find_element("#jarp-tile-unknown").text
+    # The toolbar: only the image download, on every chart (issue 18).
+    for card in CARDS:
+        _until(lambda card=card: dash_duo.driver.find_elements("css selector", f"{card} .modebar-btn"))
+        titles = [b.get_attribute("data-title") for b in dash_duo.find_elements(f"{card} .modebar-btn")]
+        assert titles == ["Download plot as a png"], (card, titles)
+    # The reviews list says when each is due in words, never a signed number.
+    due = "#jarp-reviews-grid .ag-center-cols-container .ag-cell[col-id=due]"
+    _until(lambda: _texts(dash_duo, due))
+    assert all(t.endswith(" overdue") or t.startswith("due ") for t in _texts(dash_duo, due)), _texts(dash_duo, due)
+    assert not dash_duo.driver.find_elements("css selector", "#jarp-reviews-grid .ag-cell[col-id=days_to_due]")
     save_page_screenshot(dash_duo, "jarp.png")
     _no_errors(dash_duo)
 
