@@ -93,8 +93,8 @@ def test_agenda_with_reasons_and_every_chart(dash_duo, app, db, free_port):
     # The toolbar: only the image download, on every chart (issue 18).
     for card in CARDS:
         _until(lambda card=card: dash_duo.driver.find_elements("css selector", f"{card} .modebar-btn"))
-        titles = [b.get_attribute("data-title") for b in dash_duo.find_elements(f"{card} .modebar-btn")]
-        assert titles == ["Download plot as a png"], (card, titles)
+        titles = [b.get_attribute("data-title").lower() for b in dash_duo.find_elements(f"{card} .modebar-btn")]
+        assert titles == ["download plot as a png"], (card, titles)
     # The reviews list says when each is due in words, never a signed number.
     due = "#jarp-reviews-grid .ag-center-cols-container .ag-cell[col-id=due]"
     _until(lambda: _texts(dash_duo, due))
