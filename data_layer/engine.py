@@ -48,7 +48,12 @@ class Database:
 
     engine: Engine
     standards: Standards = field(default_factory=load_standards)
+    #: Synthetic data (banners say so): the embedded demo file, or a database whose teams are "Demo ...".
     is_demo: bool = False
+    #: The embedded demo file itself (``CSC_DEMO_DB``), known by its path, never by its contents: the
+    #: one database sign-in may be off for remote users (an authority's team called "Demo ..." must
+    #: not open its data to the network).
+    embedded_demo: bool = False
     #: Where the contract tables come from: ``native`` or ``ssd`` (data_layer.sources).
     source: str = "native"
     #: Connect and statement timeouts; a read waits at most ``timeouts.deadline`` seconds.
@@ -295,7 +300,13 @@ def connect(
     is_demo = (
         parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").resolve() == DEFAULT_DEMO_PATH.resolve()
     )
-    db = Database(engine=engine, standards=standards or load_standards(), is_demo=is_demo, timeouts=timeouts)
+    db = Database(
+        engine=engine,
+        standards=standards or load_standards(),
+        is_demo=is_demo,
+        embedded_demo=is_demo,
+        timeouts=timeouts,
+    )
     if chosen is None:
         from .sources.build import detect_source
 

@@ -78,12 +78,31 @@ def test_none_mode_refuses_a_remote_peer_on_real_data(make_db):
 
 
 @SQLITE
-def test_none_mode_serves_the_demo_to_anyone(make_db):
+def test_none_mode_serves_the_embedded_demo_to_anyone(make_db):
     db = make_db(ROWS)
-    db.is_demo = True
+    db.is_demo = db.embedded_demo = True  # as connect() sets them for the CSC_DEMO_DB file
     app = make_app(db=db, auth=AuthConfig())
     r = app.server.test_client().get("/_dash-layout", environ_base={"REMOTE_ADDR": "192.0.2.10"})
     assert r.status_code == 200 and "Sign-in is off" in r.get_data(as_text=True)
+
+
+@SQLITE
+def test_none_mode_does_not_trust_data_that_only_looks_like_the_demo(make_db):
+    db = make_db(ROWS)
+    db.is_demo = True  # teams named "Demo ...", but not the embedded demo file
+    app = make_app(db=db, auth=AuthConfig())
+    r = app.server.test_client().get("/_dash-layout", environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert r.status_code == 403 and "CSC_AUTH" in r.get_data(as_text=True)
+
+
+def test_connect_knows_the_embedded_demo_by_its_path_only(small_demo):
+    from data_layer import connect
+
+    copy = connect(f"sqlite:///{small_demo.fixture_path}")  # a generated demo elsewhere: not the embedded file
+    try:
+        assert copy.is_demo and not copy.embedded_demo
+    finally:
+        copy.dispose()
 
 
 def test_bad_settings_stop_start_up_naming_the_variable_file_and_key(tmp_path):

@@ -3,8 +3,8 @@
 Static files (Dash's JavaScript bundles, ``/assets``) hold no data and pass. Everything else (pages,
 the layout, every callback, the CSV and board-pack downloads, which are callbacks) needs a user:
 
-* ``none``: everyone is an analyst, but only on the demo database or from a loopback peer that did not
-  come through a proxy; anything else is 403;
+* ``none``: everyone is an analyst, but only on the embedded demo database (known by its path, not by
+  data that looks synthetic) or from a loopback peer that did not come through a proxy; anything else is 403;
 * ``header``: the user and groups headers, read only from a trusted proxy; no user is 401;
 * ``oidc``: the signed session cookie set by ``/auth/callback``; a page without one is sent to
   ``/auth/login``, a callback gets 401.
@@ -62,7 +62,7 @@ def user_from(name, groups, policy) -> User | Response:
 
 
 def _none_mode(db) -> User | Response:
-    if getattr(db, "is_demo", False):
+    if getattr(db, "embedded_demo", False):  # the demo file by its path; data that looks synthetic is not enough
         return NOBODY_SIGNED_IN
     if is_loopback(request.remote_addr) and not any(h in request.headers for h in PROXY_HEADERS):
         return NOBODY_SIGNED_IN
