@@ -12,7 +12,7 @@ import os
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Column, MetaData, Table, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from data_layer import connect
@@ -21,6 +21,18 @@ from tests import log_guard
 
 BACKENDS = ("sqlite", "duckdb", "postgresql")
 PG_URL = os.environ.get("CSC_TEST_PG_URL", f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/test")
+
+
+def write_database_without_core_tables(path: Path) -> str:
+    """An empty SQLite file with every contract table except the core ones: what start-up must refuse."""
+    from data_layer.checks import CORE_TABLES
+
+    md = MetaData()
+    for t in metadata.tables.values():
+        if t.name not in CORE_TABLES:
+            Table(t.name, md, *[Column(c.name, c.type) for c in t.columns])
+    md.create_all(create_engine(f"sqlite:///{path}"))
+    return f"sqlite:///{path}"
 
 
 def _fill(table, rows):

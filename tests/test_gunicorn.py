@@ -16,10 +16,10 @@ import time
 import psutil
 import pytest
 import requests
-from sqlalchemy import Column, MetaData, Table, create_engine
 
 from benchmarks.load import build_plan, free_port, server_command, started_server
 from benchmarks.measure import _body
+from tests.fixtures import write_database_without_core_tables
 
 
 @pytest.fixture(scope="module")
@@ -90,16 +90,7 @@ def test_the_access_log_has_the_path_and_never_the_query_string(gunicorn):
 
 
 def test_an_unusable_database_stops_gunicorn_with_the_check_message(tmp_path):
-    from data_layer.checks import CORE_TABLES
-    from data_layer.schema import metadata
-
-    path = tmp_path / "partial.sqlite"
-    md = MetaData()
-    for t in metadata.tables.values():
-        if t.name not in CORE_TABLES:
-            Table(t.name, md, *[Column(c.name, c.type) for c in t.columns])
-    md.create_all(create_engine(f"sqlite:///{path}"))
-    url = f"sqlite:///{path}"
+    url = write_database_without_core_tables(tmp_path / "partial.sqlite")
     done = subprocess.run(
         server_command("gunicorn", url, free_port()),
         env={**_env(), "CSC_DATABASE_URL": url, "CSC_WORKERS": "2"},

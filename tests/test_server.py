@@ -16,6 +16,7 @@ from sqlalchemy import Column, MetaData, Table, create_engine
 
 from data_layer.demo import ensure_demo
 from data_layer.schema import metadata
+from tests.fixtures import write_database_without_core_tables
 
 CLI = [sys.executable, "-c", "from dashboard.cli import main; raise SystemExit(main())"]
 
@@ -27,17 +28,9 @@ def _free_port() -> int:
 
 
 def test_run_refuses_a_database_with_none_of_the_core_tables(tmp_path):
-    from data_layer.checks import CORE_TABLES
-
-    path = tmp_path / "partial.sqlite"
-    md = MetaData()
-    for t in metadata.tables.values():
-        if t.name not in CORE_TABLES:
-            Table(t.name, md, *[Column(c.name, c.type) for c in t.columns])
-    md.create_all(create_engine(f"sqlite:///{path}"))
-
+    url = write_database_without_core_tables(tmp_path / "partial.sqlite")
     done = subprocess.run(
-        [*CLI, "run", "--port", str(_free_port()), "--database", f"sqlite:///{path}"],
+        [*CLI, "run", "--port", str(_free_port()), "--database", url],
         capture_output=True,
         text=True,
         timeout=120,
