@@ -15,8 +15,9 @@ Why each value (the README's "Serving" section is the operator's version):
   workers it is the worker's heartbeat, not a per-request limit. ``graceful_timeout`` is the same, so
   a restart lets the slowest legitimate request finish.
 * **No preload.** Each worker opens and checks the database itself after the fork: a database
-  connection (PostgreSQL's socket, a DuckDB handle) must never be shared by forked processes, and
-  a worker that cannot use the database stops gunicorn with the check's message.
+  connection (PostgreSQL's socket, a DuckDB handle) must never be shared by forked processes. The
+  master checks it once first (``on_starting``, then closes it), so an unusable database stops
+  gunicorn with the check's message before any worker is forked.
 * **Small request heads.** Our addresses carry only filters (dates, team ids, a service), and a
   callback's data is in the body, which the app bounds: 4094-byte request line, 50 header fields of
   8190 bytes at most (room for a proxy's identity headers).
@@ -86,3 +87,10 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 proc_name = "csc-insight"
 control_socket_disable = True
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat file off a slow disk
+
+
+def on_starting(_server) -> None:
+    """gunicorn's hook in the master, before the workers: an unusable database stops it here (exit 3)."""
+    from dashboard.server import check_before_serving
+
+    check_before_serving()

@@ -23,7 +23,7 @@ from .auth import AuthConfig
 from .settings import Settings
 from .startup import StartupError, prepare_database
 
-__all__ = ["build_app", "wsgi", "serve"]
+__all__ = ["build_app", "check_before_serving", "wsgi", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,23 @@ def take_callbacks(app) -> None:
 
 #: Exit code of a worker whose database is unusable: gunicorn's "worker failed to boot", so it stops.
 BOOT_ERROR = 3
+
+
+def check_before_serving() -> None:
+    """Check the settings and the database once, in gunicorn's master before any worker forks.
+
+    With several workers on an unusable database, each worker's own check failing at once raced
+    gunicorn's shutdown (1 run in 8 ended in gunicorn's traceback and exit code 1 instead of the
+    message and exit code 3). Checked here first, gunicorn stops before a worker exists; the
+    database is closed again, so no connection crosses the fork.
+    """
+    try:
+        settings = Settings.from_env()
+        AuthConfig.from_env()
+        prepare_database(None, settings).dispose()
+    except StartupError as exc:
+        print(f"CSC Insight will not start.\n{exc}", file=sys.stderr, flush=True)
+        raise SystemExit(BOOT_ERROR) from None
 
 
 def wsgi():
