@@ -189,7 +189,19 @@ def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
     )
 
 
+METHOD_SUMMARY = "How this is worked out"
+
+
 def note_view(note: Note):
+    if note.kind == "method":  # the statistics behind a page, folded so the page reads in plain words first
+        return html.Details(
+            [
+                html.Summary(METHOD_SUMMARY, className="small fw-semibold"),
+                dcc.Markdown(note.text, className="small mt-2", id=note.id),
+            ],
+            className="method-details mb-3",
+            id=f"{note.id}-details",
+        )
     if note.kind == "markdown":
         return dcc.Markdown(note.text, className="small", id=note.id)
     if note.kind in ("info", "warning"):
@@ -269,6 +281,7 @@ __all__ = [
     "sections_view",
     "csv_button",
     "PRESENTATION_HIDDEN",
+    "METHOD_SUMMARY",
     "CSV_BUTTON",
     "CSV_REQUEST",
     "CSV_DOWNLOAD",

@@ -316,7 +316,7 @@ def blocks_of(section, counter: _Counter, first_on_page: bool = False) -> list[d
             if item.child_level:
                 continue
             block = {**_table(item, counter), "notes": []}
-        elif isinstance(item, Note) and item.kind == "markdown":
+        elif isinstance(item, Note) and item.kind in ("markdown", "method"):
             i += 1  # a methods text: a block of its own, free to run over a page
             block = {"kind": "text", "k": counter(), "paragraphs": markdown_paragraphs(item.text), "notes": []}
         elif isinstance(item, Note):

@@ -149,7 +149,9 @@ class Table:
 @dataclass(frozen=True, eq=False)
 class Note:
     """A sentence or a paragraph. ``kind``: ``muted`` (small grey), ``info``/``warning`` (an alert),
-    ``markdown`` (a methods text)."""
+    ``markdown`` (a text in Markdown), ``method`` (Markdown folded on screen under "How this is worked
+    out": the statistics and definitions behind a page, so the page itself reads in plain words; the
+    pack prints it as a text block)."""
 
     id: str
     text: str
