@@ -70,12 +70,103 @@ def test_scorecard_table(big):
 
 
 def test_scorecard_title_counts_verdicts(big, small):
+    # escalations: 40% -> 5% in the pilot, 20% -> 20% in the comparison: better; the other five outcomes
+    # do not move (a difference of 4e-16 between four cohorts at 100% is noise, not "worse")
     assert fig.scorecard_title(big[2]) == (
-        "Pilot team compared with comparison teams: better on 1, worse on 1, of the 7 measures that can be judged"
+        "Pilot team compared with comparison teams: better on 1, worse on 0, of the 6 outcomes that can be judged"
     )
     assert fig.scorecard_title(small[2]) == (
         "The pilot cannot be judged yet: the cohorts are too small or not yet measurable"
     )
+
+
+@pytest.fixture(scope="module")
+def lighter():
+    """``big`` with the pilot team's workers holding 6 children fewer during the pilot: the caseload
+    difference is clear (-6.0), and an input, not an outcome."""
+    plans = _plans(BIG, ESC)
+    during = (plans.cohort == "pilot") & (plans.period == "during")
+    plans.loc[during, "holder_caseload"] -= 6
+    return plans, summarise_cohorts(plans, STD), did_table(plans, STD)
+
+
+def test_headline_counts_outcomes_only(lighter):
+    _, measures, did = lighter
+    roles = did.set_index("measure")["role"]
+    assert roles["holder_caseload"] == "context" and (roles.drop("holder_caseload") == "outcome").all()
+    assert did.set_index("measure").loc["holder_caseload", "status"] == "better"  # what its statistics say...
+    # ...but the headline counts outcomes: escalations only, of six (it said "better on 2 ... of the 7")
+    assert fig.scorecard_title(did) == (
+        "Pilot team compared with comparison teams: better on 1, worse on 0, of the 6 outcomes that can be judged"
+    )
+    only_context = did.assign(status=did["status"].where(did["measure"] == "holder_caseload", "inconclusive"))
+    assert fig.scorecard_title(only_context) == "No clear pilot effect on any of the 6 outcomes that can be judged"
+    # caseload is shown as context: its own row, never a verdict
+    row = fig.director_table(measures, did).set_index("measure").loc["Average caseload of the plan's worker"]
+    # means: pilot 366 / 20 = 18.3 before, 12.3 during; comparison 571 / 30 = 19.03 both periods
+    assert (row["pilot"], row["comparison"], row["difference"]) == ("18.3 → 12.3 (-6.0)", "19.0 → 19.0 (0.0)", "-6.0")
+    assert row["verdict"] == "Context, not judged" and row["role"] == "context"
+    assert "caseload is context" in fig.director_key(10) and "not counted in the headline" in fig.director_key(10)
+
+
+def test_director_table_reads_in_plain_words(big):
+    _, measures, did = big
+    table = fig.director_table(measures, did)
+    assert list(table.columns[:5]) == [f for f, _ in fig.DIRECTOR_COLUMNS]
+    assert [h for _, h in fig.DIRECTOR_COLUMNS] == [
+        "Measure",
+        "Pilot team: before → during",
+        "Comparison teams: before → during",
+        "Difference",
+        "Verdict",
+    ]
+    rows = table.set_index("measure")
+    esc = rows.loc["Plans escalated to child protection"]
+    # 8 of 20 -> 1 of 20 in the pilot team; 6 of 30 in both comparison cohorts: -35 - 0 points
+    assert (esc["pilot"], esc["comparison"], esc["difference"], esc["verdict"]) == (
+        "40% → 5% (-35 points)",
+        "20% → 20% (0 points)",
+        "-35 points",
+        "Better",
+    )
+    review = rows.loc["Plans reviewed on time throughout"]  # every other plan: 10 of 20, 15 of 30
+    assert (review["pilot"], review["difference"], review["verdict"]) == (
+        "50% → 50% (0 points)",
+        "0 points",
+        "No clear difference",
+    )
+    # no sentence, no interval, no method: one word or two per verdict, and no verdict repeated as prose
+    assert set(table["verdict"]) == {"Better", "No clear difference", "Context, not judged"}
+    text = " ".join(table[[f for f, _ in fig.DIRECTOR_COLUMNS]].to_numpy().ravel())
+    for word in ("interval", "bootstrap", "seed", "statsmodels", "scipy", "n = "):
+        assert word not in text
+    # each verdict status has its word; a worse or not-measurable row says so
+    assert fig.VERDICT_WORDS == {
+        "better": "Better",
+        "worse": "Worse",
+        "inconclusive": "No clear difference",
+        "too_small": "Too small to judge",
+        "not_measurable": "Not measurable yet",
+    }
+    stub = did.assign(status=did["measure"].map({"escalated_cp": "worse", "median_days": "not_measurable"}))
+    stub["status"] = stub["status"].fillna("inconclusive")
+    rows = fig.director_table(measures, stub).set_index("measure")
+    assert rows.loc["Plans escalated to child protection", "verdict"] == "Worse"
+    assert tuple(rows.loc["Median CIN plan duration", ["difference", "verdict"]]) == ("–", "Not measurable yet")
+
+
+def test_too_small_rows_print_no_difference(small):
+    """Issue 18: a difference was printed for a row called too small to judge. The pilot's "during"
+    cohort has 3 plans (minimum 10): every row is too small, and no row prints a difference."""
+    _, measures, did = small
+    for d, during in ((fig.EXACT, "too few plans (3)"), (SHOW, "too few plans to show")):
+        table = fig.director_table(measures, did, d, min_cohort=10)
+        assert (table["difference"] == "–").all()
+        outcomes = table[table["role"] == "outcome"]
+        assert (outcomes["verdict"] == "Too small to judge").all()
+        esc = table.set_index("measure").loc["Plans escalated to child protection"]
+        assert esc["pilot"] == f"40% → {during}"  # the reason is in the cohort's cell; no change worked out
+        assert esc["comparison"] == "20% → 20% (0 points)"
 
 
 def test_small_cohort_labelled_and_suppressed(small):

@@ -102,6 +102,7 @@ def test_body_in_normal_mode(small):
     assert [s.id for s in sections] == [
         "cin-pilot-design",
         "cin-pilot-scorecard-card",
+        "cin-pilot-statistics",
         "cin-pilot-did-section",
         "cin-pilot-trend-section",
         "cin-pilot-routes-section",
@@ -110,7 +111,7 @@ def test_body_in_normal_mode(small):
     design = _items(sections)["cin-pilot-design-list"].text
     assert "CIN Pilot (P1)" in design and "CIN/CP East (C1), CIN/CP West (C2)" in design
     items = _items(sections)
-    card = items["cin-pilot-scorecard"].rows.set_index("Measure").loc["Plans escalated to child protection"]
+    card = items["cin-pilot-statistics-table"].rows.set_index("Measure").loc["Plans escalated to child protection"]
     assert card["Pilot team, before"] == "30% (11% to 60%); n = 10"  # Wilson 3/10
     assert card["Pilot team, during"] == "too small to judge (2 plans; minimum 10); n = 2"
     assert card["Verdict"] == "… Too small to judge: fewer than 10 plans in pilot teams during the pilot (2)."
@@ -129,6 +130,46 @@ def test_body_in_normal_mode(small):
     assert sept.loc["pilot", "starts"] == 10 and sept.loc["comparison", "starts"] == 30
     assert sept.loc["comparison", "starts_per_team"] == 15.0  # two comparison teams
     assert sept.loc["pilot", "closures"] == 7  # 4 + 4i <= 30 for i <= 6
+
+
+def test_director_table_on_the_small_authority(small):
+    """The pilot's "during" cohort has 2 plans: every outcome is too small to judge, so no difference is
+    printed; the reason is in the cohort's cell; caseload (no key workers here) is context, not judged."""
+    _, sections = _body(small, False)
+    card = sections[1]
+    assert card.title == "The pilot cannot be judged yet: the cohorts are too small or not yet measurable"
+    items = _items(sections)
+    table = items["cin-pilot-scorecard"]
+    assert (table.grid, table.child_level, table.collapsed) == (False, False, False)
+    assert [c["headerName"] for c in table.columns] == [h for _, h in fig.DIRECTOR_COLUMNS]
+    rows = table.rows.set_index("measure")
+    esc = rows.loc["Plans escalated to child protection"]
+    # pilot 3 of 10 -> 2 plans; comparison 3 of 57 (5%) -> 5 of 20 (25%)
+    assert tuple(esc[["pilot", "comparison", "difference", "verdict"]]) == (
+        "30% → too few plans (2)",
+        "5% → 25% (+20 points)",
+        "–",
+        "Too small to judge",
+    )
+    assert (table.rows["difference"] == "–").all()
+    caseload = rows.loc["Average caseload of the plan's worker"]
+    assert tuple(caseload[["pilot", "verdict"]]) == (
+        "no key worker recorded → no key worker recorded",
+        "Context, not judged",
+    )
+    # the method text: one folded note in the same card; the full statistics folded and off the pack
+    method = items["cin-pilot-methods"]
+    assert method.kind == "method" and "seed 20220207" in method.text and "statsmodels" in method.text
+    assert [n.id for n in card.notes if n.kind == "method"] == ["cin-pilot-methods"]
+    stats = sections[2]
+    assert stats.pack is False and items["cin-pilot-statistics-table"].collapsed
+    # nothing on the face of the page names a library or the seed (only the folded text does)
+    face = " ".join(
+        [card.title or "", card.lede or "", items["cin-pilot-scorecard-key"].text, items["cin-pilot-did"].note or ""]
+        + list(table.csv_table.to_numpy().ravel())
+    )
+    for word in ("seed", "statsmodels", "scipy", "lifelines", "bootstrap"):
+        assert word not in face, word
 
 
 def test_workload_with_no_key_workers_says_why(small):
@@ -167,7 +208,7 @@ def test_regression_verdict_never_prints_a_hidden_count(small):
     """Issue 12: the row said "suppressed (<5 plans)" and its verdict "too small to judge (2 plans ...)"."""
     view, sections = _body(small, True)
     items = _items(sections)
-    table = items["cin-pilot-scorecard"].rows
+    table = items["cin-pilot-statistics-table"].rows
     for _, row in table[table["Measure"] != "Average caseload of the plan's worker"].iterrows():
         assert row["Pilot team, during"] == "suppressed (<5 plans)"
         assert row["Verdict"] == "… Too small to judge: fewer than 10 plans in pilot teams during the pilot (<5)."
@@ -189,7 +230,7 @@ def test_regression_pilot_csv_share_hidden_with_its_numerator(small):
     assert comp["value"] == comp["ci_low"] == comp["ci_high"] == "<5"
     assert comp["label"] == "suppressed (worked out from a count <5); n = 57"
     # the CSV is what the scorecard shows: the same cell text, and nothing numeric behind a mark
-    shown = items["cin-pilot-scorecard"].rows.set_index("Measure")
+    shown = items["cin-pilot-statistics-table"].rows.set_index("Measure")
     assert shown.loc["Plans escalated to child protection", "Comparison teams, before"] == comp["label"]
     hidden = csv[csv["count"] == "<5"]
     assert hidden["value"].eq("<5").all() and hidden["ci_low"].eq("<5").all()
@@ -202,7 +243,7 @@ def test_regression_intervals_and_differences_of_a_hidden_cohort_are_hidden(smal
     esc = csv[csv.measure == "escalated_cp"]
     assert esc["did"].eq("<5").all() and esc["did_ci_low"].eq("<5").all() and esc["did_ci_high"].eq("<5").all()
     assert (
-        items["cin-pilot-scorecard"]
+        items["cin-pilot-statistics-table"]
         .rows.set_index("Measure")
         .loc["Plans escalated to child protection", fig.DID_COLUMN]
         == "suppressed"

@@ -1,5 +1,5 @@
-"""CIN pilot page figures (docs/DEFINITIONS.md "CIN pilot evaluation", seed 002): scorecard, DiD panels, trend,
-closure routes, workload.
+"""CIN pilot page figures (docs/DEFINITIONS.md "CIN pilot evaluation", seed 002): the director's table, the full
+statistics (scorecard), DiD panels, trend, closure routes, workload.
 
 Pure builders: tidy frames from ``data_layer.queries.cin_pilot`` and ``data_layer.metrics.cin_pilot_measures``
 in, display tables and ``go.Figure`` out.
@@ -71,7 +71,7 @@ _PANEL_TITLES = {
     "became_lac": "Became looked after",
     "rereferred_12m": "Re-referred within {rereferral} months",
     "reviews_on_time": "Reviewed on time",
-    "holder_caseload": "Worker's caseload",
+    "holder_caseload": "Worker's caseload (context)",
 }
 
 
@@ -297,9 +297,9 @@ def scorecard_csv(
     a hidden cohort as the mark, and the verdict and label as the scorecard prints them.
     """
     out = measures.merge(
-        did[["measure", "did", "ci_low", "ci_high", "method", "status", "verdict"]].rename(
-            columns={"ci_low": "did_ci_low", "ci_high": "did_ci_high"}
-        ),
+        did[
+            [c for c in ("measure", "did", "ci_low", "ci_high", "method", "status", "verdict", "role") if c in did]
+        ].rename(columns={"ci_low": "did_ci_low", "ci_high": "did_ci_high"}),
         on="measure",
         how="left",
     )
@@ -331,19 +331,155 @@ def scorecard_csv(
     return shown
 
 
+def outcomes_only(did: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``did`` that are outcomes (``role`` from the measures registry; context rows are never judged)."""
+    if "role" not in did.columns:
+        return did
+    return did[did["role"] == "outcome"]
+
+
 def scorecard_title(did: pd.DataFrame) -> str:
-    """The headline finding: how many measures show a clear difference either way."""
+    """The headline finding: how many *outcomes* show a clear difference either way (context is not counted)."""
     if did.empty:
         return "No CIN plans in the pilot's cohorts"
-    better, worse = int((did["status"] == "better").sum()), int((did["status"] == "worse").sum())
-    judged = int(did["status"].isin(["better", "worse", "inconclusive"]).sum())
+    out = outcomes_only(did)
+    better, worse = int((out["status"] == "better").sum()), int((out["status"] == "worse").sum())
+    judged = int(out["status"].isin(["better", "worse", "inconclusive"]).sum())
     if judged == 0:
         return "The pilot cannot be judged yet: the cohorts are too small or not yet measurable"
     if better == worse == 0:
-        return f"No clear pilot effect on any of the {plural(judged, 'measure')} that can be judged"
+        return f"No clear pilot effect on any of the {plural(judged, 'outcome')} that can be judged"
     return (
         f"Pilot team compared with comparison teams: better on {better}, worse on {worse}, of the "
-        f"{plural(judged, 'measure')} that can be judged"
+        f"{plural(judged, 'outcome')} that can be judged"
+    )
+
+
+# --------------------------------------------------------------------------- the director's table
+
+#: The verdict of a row in words (a context row is never judged, whatever its statistics say).
+VERDICT_WORDS = {status: word for status, (_, word) in VERDICT_BADGES.items()}
+CONTEXT_VERDICT = "Context, not judged"
+#: No number: the row cannot be judged (a cohort too small, or not measurable yet).
+NO_DIFFERENCE = "–"
+NOT_SHOWN = "not shown (small numbers)"
+#: (field, header) of the director's table, in order.
+DIRECTOR_COLUMNS = (
+    ("measure", "Measure"),
+    ("pilot", "Pilot team: before → during"),
+    ("comparison", "Comparison teams: before → during"),
+    ("difference", "Difference"),
+    ("verdict", "Verdict"),
+)
+_NOT_YET = ("closed_within_12m", "rereferred_12m")
+
+
+def _rounded(value: float, unit: str) -> float:
+    """A cohort value as the table prints it (whole %, whole days, caseload to 0.1): changes are
+    worked out from these, so each row adds up as printed."""
+    return round(100 * value) if unit == "share" else round(value) if unit == "days" else round(value, 1)
+
+
+def _amount(v: float, unit: str, signed: bool = False) -> str:
+    """A cohort value ("40%", "120", "14.2") or a change ("+5 points", "-25 days", "+1.2")."""
+    v = v + 0.0  # no "-0"
+    sign = "+" if signed and v > 0 else ""
+    if unit == "share":
+        return f"{sign}{v:.0f} point{'' if abs(v) == 1 else 's'}" if signed else f"{v:.0f}%"
+    if unit == "days":
+        return f"{sign}{v:.0f} day{'' if abs(v) == 1 else 's'}" if signed else f"{v:.0f}"
+    return f"{sign}{v:.1f}"
+
+
+def _cohort_value(row, d: Disclosure, min_cohort: int) -> tuple[str, float | None]:
+    """A cohort's value as the director's table prints it, and the rounded number (None: no number)."""
+    n = int(row["n"])
+    if n == 0:
+        if row["unit"] == "children":
+            return "no key worker recorded", None
+        return ("not yet measurable" if row["measure"] in _NOT_YET else "no plans"), None
+    if d.hides(n):  # no mark: "40% → <5" would read as a share of the hidden count
+        return "too few plans to show", None
+    if cell_hidden(row, d):
+        return NOT_SHOWN, None
+    if n < min_cohort:
+        return f"too few plans ({d.count(n)})", None
+    if pd.isna(row["value"]):
+        return ("median not reached" if row["unit"] == "days" else "n/a"), None
+    v = _rounded(float(row["value"]), row["unit"])
+    return _amount(v, row["unit"]), v
+
+
+def _change_cell(part: pd.DataFrame, cohort: str, d: Disclosure, min_cohort: int) -> tuple[str, float | None]:
+    """ "40% → 5% (-35 points)": before, during and the change between them (only when both are numbers)."""
+    before, during = part.loc[(cohort, "before")], part.loc[(cohort, "during")]
+    unit = before["unit"]
+    (b, bv), (a, av) = _cohort_value(before, d, min_cohort), _cohort_value(during, d, min_cohort)
+    if bv is None or av is None:
+        days = lambda text, v: f"{text} days" if unit == "days" and v is not None else text  # noqa: E731
+        return f"{days(b, bv)} → {days(a, av)}", None
+    change = round(av - bv, 1)
+    return f"{b} → {a}{' days' if unit == 'days' else ''} ({_amount(change, unit, signed=True)})", change
+
+
+def director_table(
+    measures: pd.DataFrame, did: pd.DataFrame, d: Disclosure = EXACT, *, min_cohort: int = 10
+) -> pd.DataFrame:
+    """One row per measure a director reads in a minute: before -> during in the pilot team and in the
+    comparison teams, the difference between those changes, and the verdict in one or two words.
+
+    The difference is printed only where the verdict could be reached (better, worse, no clear
+    difference): a row too small to judge or not measurable yet shows ``–``, and a difference resting
+    on a count the view hides says so. It is the pilot's change minus the comparison's, as printed (the
+    full statistics give it to one decimal with its interval). A context measure (``role``) has the
+    verdict "Context, not judged". Columns: the fields of ``DIRECTOR_COLUMNS``, ``status``, ``role``.
+    """
+    fields = [f for f, _ in DIRECTOR_COLUMNS]
+    if measures.empty:
+        return pd.DataFrame(columns=[*fields, "status", "role"])
+    did_by = did.set_index("measure") if not did.empty else pd.DataFrame()
+    hidden = _hidden_measures(measures, d)
+    rows = []
+    for key in dict.fromkeys(measures["measure"]):
+        part = measures[measures["measure"] == key].set_index(["cohort", "period"])
+        drow = did_by.loc[key] if key in did_by.index else None
+        status = drow["status"] if drow is not None else "not_measurable"
+        role = drow.get("role", "outcome") if drow is not None else "outcome"
+        unit = part["unit"].iloc[0]
+        pilot, pc = _change_cell(part, "pilot", d, min_cohort)
+        comparison, cc = _change_cell(part, "comparison", d, min_cohort)
+        if status not in ("better", "worse", "inconclusive"):
+            difference = NO_DIFFERENCE
+        elif key in hidden:
+            difference = NOT_SHOWN
+        elif pc is None or cc is None:
+            difference = NO_DIFFERENCE
+        else:
+            difference = _amount(round(pc - cc, 1), unit, signed=True)
+        verdict = CONTEXT_VERDICT if role != "outcome" else VERDICT_WORDS.get(status, status)
+        rows.append(
+            dict(
+                measure=part["measure_label"].iloc[0],
+                pilot=pilot,
+                comparison=comparison,
+                difference=difference,
+                verdict=verdict,
+                status=status,
+                role=role,
+            )
+        )
+    return pd.DataFrame(rows, columns=[*fields, "status", "role"])
+
+
+def director_key(min_cohort: int) -> str:
+    """What the table's signs and dashes mean, said once under it (not on every row)."""
+    return (
+        "Difference: the pilot team's change minus the comparison teams' change; a minus means the measure "
+        "fell further (or rose less) in the pilot team. Whether that is better depends on the measure: the "
+        f"verdict says. {NO_DIFFERENCE} means no difference is given: a cohort has fewer than {min_cohort} plans "
+        "(too small to judge) or the measure cannot be measured yet. The worker's caseload is context: an "
+        "input the pilot may change, not an outcome for children, so it is not judged and not counted in the "
+        "headline."
     )
 
 
@@ -488,7 +624,11 @@ def did_figure(
 
 
 def did_summary(did: pd.DataFrame, level: float = 0.95) -> str:
-    facts = [f"{r.measure_label}: {verdict_badge(r.status)}" for r in did.itertuples()]
+    facts = [
+        f"{r.measure_label}: "
+        + (verdict_badge(r.status) if getattr(r, "role", "outcome") == "outcome" else CONTEXT_VERDICT.lower())
+        for r in did.itertuples()
+    ]
     return aria_summary(
         "Panel of dot charts",
         scorecard_title(did),
@@ -1121,6 +1261,13 @@ def workload_summary(table: pd.DataFrame, outcome: str, standards: Standards | N
 
 
 __all__ = [
+    "director_table",
+    "director_key",
+    "DIRECTOR_COLUMNS",
+    "VERDICT_WORDS",
+    "CONTEXT_VERDICT",
+    "NO_DIFFERENCE",
+    "outcomes_only",
     "scorecard_table",
     "scorecard_csv",
     "scorecard_title",

@@ -1,6 +1,7 @@
 """CIN pilot (``/cin-pilot``): layout and callbacks only; the content is ``dashboard.sections.cin_pilot``.
 
-Two callbacks, one per part: ``cin-pilot-body`` (design, scorecard, DiD panels, trend, closure
+Two callbacks, one per part: ``cin-pilot-body`` (design, the director's table with the method text
+folded under "How this is worked out", the full statistics folded, DiD panels, trend, closure
 routes) and ``cin-pilot-workload`` (outcomes by the worker's caseload). The pilot selector shows
 when the standards file defines more than one pilot, and ``?pilot=<name>`` bookmarks one.
 """
@@ -71,16 +72,6 @@ def layout(pilot=None, **_query):
                 ),
                 className="mb-3",
                 id="cin-pilot-workload-section",
-            ),
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.H2("What the figures can and cannot show", className="h5"),
-                        dcc.Markdown(methods_note(db.standards), className="small"),
-                    ]
-                ),
-                className="mb-3",
-                id="cin-pilot-methods",
             ),
         ]
     )

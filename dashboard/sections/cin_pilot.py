@@ -28,7 +28,7 @@ import re
 from dashboard.cache import cached_call
 from dashboard.disclosure import DERIVED_NOTE
 from dashboard.figures import cin_pilot as fig
-from dashboard.figures.common import standard_label
+from dashboard.figures.common import level_text, standard_label
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, View
 from data_layer import closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload, pilot_trend, team_options
 from data_layer.standards import source_of
@@ -52,11 +52,21 @@ counts plans whose {max_months} months have passed, and "re-referred within {rer
 plans closed at least {rereferral} months before the as-at date, so early in a pilot these are *not
 yet measurable*. Escalations count those seen so far.
 
+**Outcomes and context.** The headline counts outcomes only: what happened to the children's plans.
+The plan's worker's caseload is context: an input the pilot may change (a smaller caseload is a means,
+not a result), so it is shown beside the outcomes, with its statistics, but never judged or counted.
+
+**Verdicts.** A difference is *better* or *worse* when its {level:.0%} interval excludes no change,
+*no clear difference* when the interval includes it; it is not judged (*too small to judge*) when any
+of the four cohorts has fewer than {min_n} plans, or *not measurable yet* when a cohort has no estimate
+or no interval. The table's difference is the pilot team's change minus the comparison teams' change
+as printed; the full statistics give it to one decimal with its interval.
+
 **Methods.** Shares: {level:.0%} Wilson intervals (statsmodels). Differences-in-differences: the DiD
 regression with robust errors (statsmodels), i.e. a normal approximation from the four cohorts'
 variances (shares, caseloads); a percentile bootstrap with a fixed seed (scipy) for median
-durations. Caseload: children with an open key-worker allocation to the plan's worker on the day
-they took the plan.
+durations; medians of plan duration by Kaplan-Meier (lifelines). Caseload: children with an open
+key-worker allocation to the plan's worker on the day they took the plan.
 """
 
 LEDE = (
@@ -71,14 +81,19 @@ WORKLOAD_LEDE = (
 DEFAULT_OUTCOME = "closed_within_12m"
 
 
-def methods_note(standards) -> str:
-    """The methods text with the standards in force (minimum cohort, follow-up months, interval level)."""
-    return METHODS.format(
+def methods_note(standards, did=None) -> str:
+    """The methods text with the standards in force (minimum cohort, follow-up months, interval level),
+    and, given the evaluation's ``did`` table, how each measure's interval was made (bootstrap seed included)."""
+    text = METHODS.format(
         min_n=standards.pilot_min_cohort,
         max_months=standards.cin_max_months,
         rereferral=standards.pilot_rereferral_months,
         level=standards.confidence_level,
     )
+    if did is not None and len(did):
+        lines = [f"- {r.measure_label}: {r.method}" for r in did.itertuples()]
+        text += "\n**Interval of each difference.**\n\n" + "\n".join(lines) + "\n"
+    return text
 
 
 def pilot_names(db) -> tuple[str, ...]:
@@ -143,26 +158,59 @@ def design_section(ev, names: dict, standards) -> Section:
 
 
 def scorecard_section(ev, view: View, standards) -> Section:
+    """The director's table: outcomes and context in plain words, the headline counting outcomes only;
+    the method text folded under "How this is worked out" (the pack prints it in full)."""
     d = view.disclosure
-    level = standards.confidence_level
-    table = fig.scorecard_table(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort, level=level)
-    columns = [{"field": c, "headerName": c} for c in fig.scorecard_columns(level) if c != "status"]
+    table = fig.director_table(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort)
+    columns = [{"field": f, "headerName": h} for f, h in fig.DIRECTOR_COLUMNS]
     note = f"{d.note} {DERIVED_NOTE.format(threshold=d.threshold)}" if d.active else None
     return Section(
         id="cin-pilot-scorecard-card",
         title=fig.scorecard_title(ev.did),
-        lede=f"Each cell: value ({fig.level_text(standards.confidence_level)} interval); n = plans behind it. The "
-        "difference-in-differences is the pilot team's change minus the comparison teams' change.",
+        lede="Each measure before and during the pilot, in the pilot team and in the comparison teams. An "
+        "observational comparison, not a trial: a difference is evidence to weigh, not proof that the pilot "
+        "caused it.",
         items=(
             Table(
                 id="cin-pilot-scorecard",
                 title=None,
                 rows=table,
                 columns=columns,
-                filename="cin-pilot-scorecard",
+                filename="cin-pilot-summary",
                 child_level=False,
                 grid=False,
                 note=note,
+            ),
+            Note(id="cin-pilot-scorecard-key", text=fig.director_key(standards.pilot_min_cohort)),
+            Note(id="cin-pilot-methods", text=methods_note(standards, ev.did), kind="method"),
+        ),
+    )
+
+
+def statistics_section(ev, view: View, standards) -> Section:
+    """Every cohort's value with its interval and n, the difference with its interval and the verdict in
+    full: folded on screen, left out of the pack (the board reads the table above; the CSV has it all)."""
+    d = view.disclosure
+    level = standards.confidence_level
+    table = fig.scorecard_table(ev.measures, ev.did, d, min_cohort=standards.pilot_min_cohort, level=level)
+    columns = [{"field": c, "headerName": c} for c in fig.scorecard_columns(level) if c != "status"]
+    return Section(
+        id="cin-pilot-statistics",
+        title=None,
+        card=False,
+        pack=False,
+        items=(
+            Table(
+                id="cin-pilot-statistics-table",
+                title=f"Full statistics: each cohort with its {level_text(level)} interval",
+                rows=table,
+                columns=columns,
+                filename="cin-pilot-scorecard",
+                child_level=False,
+                grid=False,
+                collapsed=True,
+                note=f"Each cell: value ({level_text(level)} interval); n = plans behind it. "
+                "Difference-in-differences: the pilot team's change minus the comparison teams' change.",
             ),
         ),
     )
@@ -174,9 +222,7 @@ def did_chart(ev, view: View, standards) -> Chart:
     finding = fig.scorecard_title(ev.did)
     has_plans = bool(len(ev.measures)) and int(ev.measures["n"].sum()) > 0
     empty = None if has_plans else "No CIN plans in the pilot's cohorts for these filters"
-    note = "Methods: " + "; ".join(dict.fromkeys(ev.did["method"])) + "." if len(ev.did) else None
-    if d.active:
-        note = f"{note or ''} A point worked out from a count under {d.threshold} is not drawn. {d.note}".strip()
+    note = f"A point worked out from a count under {d.threshold} is not drawn. {d.note}" if d.active else None
     return Chart(
         id="cin-pilot-did",
         title=fig.did_title(ev.did),
@@ -274,7 +320,7 @@ def workload_chart(plans, outcome: str, view: View, standards) -> Chart:
     note = (
         "Caseload = children with an open key-worker allocation to the worker on the day they took the plan, "
         f"divided by their FTE. Plans without a key worker are left out. Bars: "
-        f"{fig.level_text(standards.confidence_level)} Wilson intervals."
+        f"{level_text(standards.confidence_level)} Wilson intervals."
     )
     if d.active:
         note += (
@@ -308,6 +354,7 @@ def body(db, view: View) -> list[Section]:
     return [
         design_section(ev, names, db.standards),
         scorecard_section(ev, view, db.standards),
+        statistics_section(ev, view, db.standards),
         Section(id="cin-pilot-did-section", title=None, items=(did_chart(ev, view, db.standards),), card=False),
         Section(id="cin-pilot-trend-section", title=None, items=(trend_chart(trend, ev.design, view),), card=False),
         Section(id="cin-pilot-routes-section", title=None, items=(routes_chart(ev, view),), card=False),

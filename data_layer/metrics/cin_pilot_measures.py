@@ -23,15 +23,26 @@ from .survival import median_duration
 END_REASONS = CIN_END_REASONS.codes
 
 
+#: A measure's role: an ``outcome`` is judged and counted in the headline; ``context`` (an input the
+#: pilot may change, such as the worker's caseload) is shown beside the outcomes but never judged.
+ROLES = ("outcome", "context")
+
+
 @dataclass(frozen=True)
 class Measure:
-    """One scorecard measure: its key in the frames, label, unit and which direction is better."""
+    """One scorecard measure: its key in the frames, label, unit, which direction is better and its role."""
 
     key: str
     label: str
     unit: str  # "days", "share", "children"
     lower_is_better: bool
     why: str
+    role: str = "outcome"  # one of ROLES
+
+    @property
+    def judged(self) -> bool:
+        """Counted in the headline (an outcome), not shown only as context."""
+        return self.role == "outcome"
 
     def label_for(self, standards: Standards) -> str:
         """The label with the standards in force ("Plans closed within 12 months")."""
@@ -77,6 +88,7 @@ MEASURES: tuple[Measure, ...] = (
         "children",
         True,
         "Lower caseloads would increase impact (002)",
+        role="context",  # an input (the workers' load), not a result for children: never judged
     ),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
@@ -197,7 +209,8 @@ def did_table(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame:
 
     Columns: ``measure``, ``measure_label``, ``unit``, ``did``, ``ci_low``, ``ci_high``,
     ``method``, ``lower_is_better``, ``status`` (one of ``pilot_stats.VERDICTS``), ``verdict``,
-    ``min_n`` (smallest of the four cohort sizes behind it).
+    ``min_n`` (smallest of the four cohort sizes behind it), ``role`` (``outcome`` or ``context``:
+    only outcomes are counted in the headline).
     """
     level, min_n = standards.confidence_level, standards.pilot_min_cohort
     rows = []
@@ -217,6 +230,7 @@ def did_table(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame:
                 status=v.status,
                 verdict=v.text,
                 min_n=int(min(ns.values())),
+                role=m.role,
             )
         )
     return pd.DataFrame(rows)
@@ -335,6 +349,7 @@ __all__ = [
     "Measure",
     "MEASURES",
     "MEASURE_BY_KEY",
+    "ROLES",
     "END_REASONS",
     "WORKLOAD_OUTCOMES",
     "PilotPeriods",

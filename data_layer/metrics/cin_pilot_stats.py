@@ -269,6 +269,10 @@ def did_medians(
     return DiD(point, lo, hi, method)
 
 
+#: A difference or bound this close to 0 is floating-point noise (four cohorts all at 100%: an interval
+#: of 2e-16 to 1e-15), not a difference: it counts as "no change" so the verdict does not flip on noise.
+NOISE = 1e-9
+
 #: Verdict statuses, from "cannot say" to "can say".
 VERDICTS = ("not_measurable", "too_small", "inconclusive", "better", "worse")
 
@@ -309,7 +313,7 @@ def verdict(
             "or no interval for every cohort (often: not enough follow-up).",
         )
     interval = f"{level:.0%} interval {fmt(did.ci_low)} to {fmt(did.ci_high)}"
-    if did.ci_low <= 0 <= did.ci_high:
+    if did.ci_low <= NOISE and did.ci_high >= -NOISE:
         return Verdict(
             "inconclusive",
             f"No clear difference: the pilot teams changed by {fmt(did.estimate)} "
