@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support.ui import WebDriverWait
 
 from data_layer import connect, load_standards
 from data_layer.demo import ensure_demo
@@ -16,6 +17,9 @@ CARDS = ("#cin-pilot-did-card", "#cin-pilot-trend-card", "#cin-pilot-routes-card
 SECOND = "Assessment team pilot"
 SCORECARD = "#cin-pilot-scorecard tbody tr"
 VERDICTS = f"{SCORECARD} td:last-child"
+WORDS = {"Better", "Worse", "No clear difference", "Too small to judge", "Not measurable yet", "Context, not judged"}
+#: Words of the method text that must not be on the face of the page before "How this is worked out" opens.
+METHOD_WORDS = ("seed", "statsmodels", "scipy", "lifelines", "bootstrap")
 
 
 @pytest.fixture(scope="module")
@@ -35,17 +39,9 @@ def _open(dash_duo, app, free_port, query):
         dash_duo.wait_for_element(f"{card} .js-plotly-plot", timeout=40)
 
 
-def _until(check, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if check():
-                return True
-        except Exception:  # noqa: BLE001 - stale elements while a callback re-renders
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.25)
+def _until(driver, check, timeout=30):
+    """Wait for ``check()`` (stale elements while a callback re-renders count as "not yet")."""
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(lambda _: check())
 
 
 def _no_errors(dash_duo):
@@ -73,25 +69,59 @@ def _cells(dash_duo, selector):
     )
 
 
-def test_scorecard_charts_and_selector(dash_duo, app, free_port):
+def _visible_text(dash_duo) -> str:
+    """What a reader sees: the page's rendered text (the content of a closed <details> is not rendered)."""
+    return dash_duo.driver.execute_script("return document.body.innerText")
+
+
+def test_director_table_charts_and_selector(dash_duo, app, free_port):
     _open(dash_duo, app, free_port, f"as_at={AS_AT}")
+    heads = _cells(dash_duo, "#cin-pilot-scorecard thead th")
+    assert heads == [
+        "Measure",
+        "Pilot team: before → during",
+        "Comparison teams: before → during",
+        "Difference",
+        "Verdict",
+    ]
     rows = _cells(dash_duo, f"{SCORECARD} td:first-child")
     assert len(rows) == 7 and rows[0] == "Median CIN plan duration"
     verdicts = _cells(dash_duo, VERDICTS)
-    assert len(verdicts) == 7 and all(v.split(" ", 1)[0] in "✔✖≈…⏳" for v in verdicts)
-    assert "n = " in " ".join(_cells(dash_duo, "#cin-pilot-scorecard td"))
+    assert len(verdicts) == 7 and set(verdicts) <= WORDS and verdicts[-1] == "Context, not judged"
+    # the demo's re-referrals: 2 and 1 plans during the pilot, too small to judge, and no difference printed
+    rerefer = _cells(dash_duo, f"{SCORECARD}:nth-child(5) td")
+    assert rerefer[0].startswith("Re-referred") and rerefer[3:] == ["–", "Too small to judge"]
+    # the headline counts outcomes only: the workers' caseload (which fell in the pilot team) is context
+    title = dash_duo.find_element("#cin-pilot-scorecard-card h2").text
+    assert title == "No clear pilot effect on any of the 5 outcomes that can be judged"
+    # the statistics are folded: no seed, library name or "n = " on the face of the page
+    face = _visible_text(dash_duo)
+    for word in (*METHOD_WORDS, "n = "):
+        assert word not in face, word
+    details = dash_duo.find_element("#cin-pilot-methods-details")
+    assert details.get_attribute("open") is None and not dash_duo.find_element("#cin-pilot-methods").is_displayed()
+    _click(dash_duo, dash_duo.find_element("#cin-pilot-methods-details summary"))
+    _until(dash_duo.driver, lambda: dash_duo.find_element("#cin-pilot-methods").is_displayed())
+    methods = dash_duo.find_element("#cin-pilot-methods").text
+    assert "What these figures can show" in methods and "cannot show" in methods and "Wilson" in methods
+    assert "seed 20220207" in methods and "statsmodels" in methods
+    stats = dash_duo.find_element("#cin-pilot-statistics-table-wrapper")
+    assert stats.get_attribute("open") is None
+    _click(dash_duo, dash_duo.find_element("#cin-pilot-statistics-table-wrapper summary"))
+    _until(dash_duo.driver, lambda: dash_duo.find_element("#cin-pilot-statistics-table").is_displayed())
+    assert "n = " in " ".join(_cells(dash_duo, "#cin-pilot-statistics-table td"))
     for card in CARDS:
         assert dash_duo.find_element(f"{card} [role=img]").get_attribute("aria-label")
         assert dash_duo.find_element(f"{card} .csv-button").text == "Download CSV"
     assert dash_duo.find_element("#cin-pilot-selector").is_displayed()
     assert "CIN team pilot" in dash_duo.find_element("#cin-pilot-design h2").text
     assert "Pilot start" in dash_duo.find_element("#cin-pilot-trend-card").get_attribute("innerHTML")
-    methods = dash_duo.find_element("#cin-pilot-methods").text
-    assert "What these figures can show" in methods and "cannot show" in methods and "Wilson" in methods
     if os.environ.get("CSC_SCREENSHOTS"):
+        for el in ("#cin-pilot-methods-details", "#cin-pilot-statistics-table-wrapper"):  # as a reader lands
+            dash_duo.driver.execute_script(f"document.querySelector('{el}').open = false")
         height = dash_duo.driver.execute_script("return document.documentElement.scrollHeight")
-        dash_duo.driver.set_window_size(1400, height + 150)
-        _until(lambda: _plots_settled(dash_duo))
+        dash_duo.driver.set_window_size(1440, height + 150)
+        _until(dash_duo.driver, lambda: _plots_settled(dash_duo))
         dash_duo.driver.save_screenshot(os.path.join(os.environ["CSC_SCREENSHOTS"], "cin-pilot.png"))
     _no_errors(dash_duo)
 
@@ -103,19 +133,20 @@ def test_second_pilot_from_standards_file(dash_duo, app, free_port):
     options = dash_duo.driver.find_elements("css selector", ".dash-dropdown-options .dash-dropdown-option")
     assert [o.text for o in options] == ["CIN team pilot", SECOND]
     _click(dash_duo, next(o for o in options if o.text == SECOND))
-    _until(lambda: SECOND in dash_duo.find_element("#cin-pilot-design h2").text)
+    _until(dash_duo.driver, lambda: SECOND in dash_duo.find_element("#cin-pilot-design h2").text)
     assert "Demo" in dash_duo.find_element("#cin-pilot-design").text
     _no_errors(dash_duo)
 
 
 def test_bookmarked_pilot_and_presentation_mode(dash_duo, app, free_port):
     _open(dash_duo, app, free_port, f"as_at=2022-05-31&presentation=1&pilot={SECOND.replace(' ', '+')}")
-    _until(lambda: SECOND in dash_duo.find_element("#cin-pilot-design h2").text)
+    _until(dash_duo.driver, lambda: SECOND in dash_duo.find_element("#cin-pilot-design h2").text)
     # the second pilot's cohorts have not started on 31 May 2022: nothing is judged
     verdicts = _cells(dash_duo, VERDICTS)
-    assert verdicts and all(v.startswith("…") for v in verdicts)
-    cells = " ".join(_cells(dash_duo, "#cin-pilot-scorecard td"))
-    for small in ("n = 1;", "n = 2;", "n = 3;", "n = 4;"):
+    assert verdicts[:-1] and set(verdicts[:-1]) == {"Too small to judge"} and verdicts[-1] == "Context, not judged"
+    assert set(_cells(dash_duo, f"{SCORECARD} td:nth-child(4)")) == {"–"}
+    cells = " ".join(_cells(dash_duo, "#cin-pilot-scorecard td, #cin-pilot-statistics-table td"))
+    for small in ("n = 1;", "n = 2;", "n = 3;", "n = 4;", "(1)", "(2)", "(3)", "(4)"):
         assert small not in cells
     _no_errors(dash_duo)
 
