@@ -172,6 +172,24 @@ def test_director_table_on_the_small_authority(small):
         assert word not in face, word
 
 
+def test_board_pack_prints_the_director_table_and_the_method_text(small):
+    """The pack prints what the pack-able sections hold: the outcomes-only headline, the director's table,
+    its key and the method text in full; never the full-statistics table."""
+    from dashboard.pack.build import _Counter, blocks_of
+
+    view, sections = _body(small, True)
+    packed = [s for s in sections if s.pack]
+    assert "cin-pilot-statistics" not in [s.id for s in packed]
+    card = next(s for s in packed if s.id == "cin-pilot-scorecard-card")
+    blocks = blocks_of(card, _Counter(view.disclosure.note))
+    assert [b["kind"] for b in blocks] == ["table", "text"]
+    assert blocks[0]["columns"] == [h for _, h in fig.DIRECTOR_COLUMNS]
+    assert [n["text"][:11] for n in blocks[0]["notes"]] == ["Difference:"]
+    assert {r[3] for r in blocks[0]["rows"]} == {"–"}  # too small everywhere: no difference printed
+    method = " ".join(str(p) for p in blocks[1]["paragraphs"])
+    assert "seed 20220207" in method and "Outcomes and context" in method
+
+
 def test_workload_with_no_key_workers_says_why(small):
     view = _view(small, False)
     chart = PAGE.part("workload")(small, view)[0].items[0]
