@@ -109,6 +109,10 @@ def test_verdict_refuses_interval_spanning_zero():
     assert v.status == "inconclusive" and v.text.startswith("No clear difference")
     touching = verdict("Escalations", DiD(-0.1, -0.2, 0.0, "m"), NS, 10, lower_is_better=True)
     assert touching.status == "inconclusive"
+    # four cohorts at 100% give a DiD of 4e-16 with an "interval" of 2e-16 to 1e-15: noise, not "worse"
+    noise = verdict("Closed in 12 months", DiD(4.4e-16, 2.2e-16, 1.1e-15, "m"), NS, 10, lower_is_better=False)
+    assert noise.status == "inconclusive"
+    assert verdict("Closed", DiD(2e-6, 1e-6, 3e-6, "m"), NS, 10, lower_is_better=False).status == "better"
 
 
 def test_verdict_direction():
