@@ -106,6 +106,8 @@ def test_headline_counts_outcomes_only(lighter):
     # means: pilot 366 / 20 = 18.3 before, 12.3 during; comparison 571 / 30 = 19.03 both periods
     assert (row["pilot"], row["comparison"], row["difference"]) == ("18.3 → 12.3 (-6.0)", "19.0 → 19.0 (0.0)", "-6.0")
     assert row["verdict"] == "Context, not judged" and row["role"] == "context"
+    full = fig.scorecard_table(measures, did).set_index("Measure").loc["Average caseload of the plan's worker"]
+    assert full["Verdict"].startswith("Context, not judged: average caseload of the plan's worker moved 6.0")
     assert "caseload is context" in fig.director_key(10) and "not counted in the headline" in fig.director_key(10)
 
 

@@ -279,7 +279,9 @@ def scorecard_table(
         status = drow["status"] if drow is not None else "not_measurable"
         if drow is not None:
             text = verdict_text(drow, _ns(sub), d, min_cohort=min_cohort, hidden=key in hidden)
-            row["Verdict"] = f"{verdict_badge(status)}: {text.split(': ', 1)[-1]}"
+            context = drow.get("role", "outcome") != "outcome"  # its statistics, but never a verdict
+            badge = CONTEXT_VERDICT if context else verdict_badge(status)
+            row["Verdict"] = f"{badge}: {text.split(': ', 1)[-1]}"
         else:
             row["Verdict"] = ""
         row["status"] = status

@@ -7,8 +7,9 @@ when a cohort is under the minimum size or the interval includes no change.
 
 Parts (each one callback on screen, and the pack's sections):
 
-* ``body``: design, scorecard, DiD panels, monthly trend, closure routes (``evaluate_pilot`` runs
-  the one cohort query; ``pilot_trend`` the one trend query);
+* ``body``: design, the director's table (outcomes judged, caseload as context; the method text
+  folded), the full statistics (folded, not in the pack), DiD panels, monthly trend, closure
+  routes (``evaluate_pilot`` runs the one cohort query; ``pilot_trend`` the one trend query);
 * ``workload``: outcomes by the holding worker's caseload, for the chosen outcome (from
   ``cohort_plans`` alone: it needs no intervals of medians, so no bootstrap).
 
