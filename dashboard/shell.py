@@ -40,6 +40,9 @@ URL_WRITER = "shell-url-search"
 CONTROL_IDS = ("shell-as-at", "shell-services", "shell-teams", "shell-presentation")
 #: Pattern id of links (outside the navbar) that must keep the current query.
 SHELL_LINK = "shell-link"
+#: How tall an open services or teams list may grow: Dash's 200 px showed three teams at a time; this
+#: shows about a dozen (an authority's usual number) before the list scrolls.
+LIST_MAX_HEIGHT_PX = 480
 
 
 def nav_pages() -> list[dict]:
@@ -129,6 +132,7 @@ def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
                         value=[],
                         multi=True,
                         placeholder="All services",
+                        maxHeight=LIST_MAX_HEIGHT_PX,
                     ),
                 ],
                 md=3,
@@ -142,6 +146,7 @@ def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
                         value=[],
                         multi=True,
                         placeholder="All teams",
+                        maxHeight=LIST_MAX_HEIGHT_PX,
                     ),
                 ],
                 md=4,
