@@ -21,6 +21,7 @@ from dash import dcc, html
 
 from dashboard.components import stat_tile
 from dashboard.sections.base import Chart, Note, Section, Table, Tile
+from dashboard.shell import SHELL_LINK
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,14 @@ def grid_columns(table: Table) -> list[dict[str, Any]]:
     return out
 
 
+def _link(table: Table):
+    """The table's link to another page, as a shell link (its href keeps the filters)."""
+    if not table.link:
+        return None
+    text, path = table.link
+    return html.P(dcc.Link(text, href=path, id={"type": SHELL_LINK, "path": path}), className="small mb-1")
+
+
 def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
     """A sortable grid (or a plain table), or a note in presentation mode for child-level rows."""
     if table.child_level and presentation:
@@ -276,6 +285,7 @@ def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
             [
                 html.Summary(table.title or "Details", className="small"),
                 html.P(table.note, className="small text-muted mb-1") if table.note else None,
+                _link(table),
                 body if len(table.rows) else None,
                 csv_button(table.id, request) if len(table.rows) else None,
             ],
@@ -288,6 +298,7 @@ def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
             html.P(table.note, className="small text-muted mb-1") if table.note else None,
             capped,
             body,
+            _link(table),
             csv_button(table.id, request),
         ],
         className="child-table" if table.child_level else "summary-table",

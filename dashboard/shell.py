@@ -45,9 +45,14 @@ SHELL_LINK = "shell-link"
 LIST_MAX_HEIGHT_PX = 480
 
 
-def nav_pages() -> list[dict]:
-    """Registered pages in navbar order (``order`` then name)."""
-    pages = [p for p in dash.page_registry.values() if not p.get("module", "").endswith("not_found_404")]
+def nav_pages(*, linked_only: bool = True) -> list[dict]:
+    """Registered pages in navbar order (``order`` then name); ``linked_only=False`` adds the pages
+    registered with ``nav=False`` (reached from a link on a page, such as the data-quality page)."""
+    pages = [
+        p
+        for p in dash.page_registry.values()
+        if not p.get("module", "").endswith("not_found_404") and (p.get("nav", True) or not linked_only)
+    ]
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 10_000, p["name"]))
 
 
