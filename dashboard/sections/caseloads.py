@@ -210,7 +210,7 @@ def worker_columns(per_fte: float) -> list[dict]:
     """The worker table's grid columns; the target's header states the standard in force."""
     number = {"type": "numericColumn"}
     return [
-        {"field": "worker", "headerName": "Worker", "pinned": "left"},
+        {"field": "worker", "headerName": "Worker"},  # not pinned: on a phone it would leave no room
         {"field": "team", "headerName": "Team"},
         {"field": "role", "headerName": "Role"},
         {"field": "fte", "headerName": "FTE", **number},

@@ -75,7 +75,7 @@ def test_the_address_opens_the_table_with_only_the_workers_over_target(dash_duo,
     over = worker_rows(caseloads(demo_db, Filters(latest_date(demo_db))), only_over=True)
     assert 0 < len(over) < 20, "the demo has a page of workers over target"
     names = lambda: [  # noqa: E731 - read again on each poll
-        e.text for e in dash_duo.find_elements("#caseloads-workers-table .ag-pinned-left-cols-container .ag-row")
+        e.text for e in dash_duo.find_elements("#caseloads-workers-table .ag-cell[col-id='worker']")
     ]
     WebDriverWait(dash_duo.driver, 10).until(lambda _: names() == over["worker"].tolist())
     assert dash_duo.find_element("#caseloads-workers-filter input[value='over']").is_selected()
