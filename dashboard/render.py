@@ -9,15 +9,19 @@ through the cache when it is clicked (:func:`csv_for_request`), so no CSV text i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, cast
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 
 from dashboard.components import stat_tile
 from dashboard.sections.base import Chart, Note, Section, Table, Tile
+from dashboard.shell import SHELL_LINK
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +137,116 @@ def overview_tile_card(tile: Tile):
     )
 
 
+#: The one date format on screen (``31 Mar 2023``), as the pages' texts and figures write dates.
+DATE_FORMAT = "%d %b %Y"
+#: The grid shows ISO dates (what the rows and CSVs hold, so sorting is by date) in :data:`DATE_FORMAT`.
+DATE_FORMATTER = {"function": "cscDate(params.value)"}  # assets/dashAgGridFunctions.js
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Text longer than this wraps onto more lines (a cut "Direct referral exce..." says nothing).
+WRAP_CHARS = 20
+#: Narrowest a column may get, by kind, before its header and values are measured.
+MIN_WIDTH = {"number": 64, "date": 108, "text": 80, "long": 160}
+#: A compact Quartz (AG Grid's default theme): 13 px text and tighter padding fit a manager's list of
+#: 10-12 columns in a 1440 px window.
+GRID_THEME = {"function": "themeQuartz.withParams({spacing: 5, fontSize: 13, headerFontSize: 13})"}
+#: Pixels per character of that text, a cell's padding, and a header's padding plus its sort and filter icons.
+CHAR_PX, CELL_PAD_PX, HEADER_PAD_PX = 7.2, 24, 52
+#: The arrow a sorted column's header shows (a column sorted from the start has it at once).
+SORT_ICON_PX = 18
+#: The widest a grid's columns may add up to in a card of a 1440 px window before its text wraps.
+FIT_PX = 1330
+#: Every grid: headers wrap instead of being cut ("Key wor..."), and a grid that cannot fit its card
+#: scrolls sideways inside it (AG Grid's own viewport) rather than pushing the page wider.
+DEFAULT_COL_DEF = {
+    "sortable": True,
+    "filter": True,
+    "resizable": True,
+    "flex": 1,
+    "minWidth": MIN_WIDTH["text"],
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
+}
+
+
+def _is_dates(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool(len(present)) and all(
+        isinstance(v, date) or (isinstance(v, str) and _ISO_DATE.fullmatch(v)) for v in present
+    )
+
+
+def column_kind(values: pd.Series) -> str:
+    """``number``, ``date`` (ISO text or dates), ``long`` (text that needs wrapping) or ``text``."""
+    if pd.api.types.is_bool_dtype(values):
+        return "text"
+    if pd.api.types.is_numeric_dtype(values):
+        return "number"
+    if _is_dates(values):
+        return "date"
+    return "long" if _longest(values) > WRAP_CHARS else "text"
+
+
+def _longest(values: pd.Series) -> int:
+    present = values.dropna().astype(str)
+    return int(present.str.len().max()) if len(present) else 0
+
+
+def _longest_word(values: pd.Series) -> int:
+    words = values.dropna().astype(str).str.split().explode().dropna()
+    return int(words.str.len().max()) if len(words) else 0
+
+
+def min_width(kind: str, header: str, values: pd.Series, *, wrap: bool = False, sorted_: bool = False) -> int:
+    """The narrowest the column can be with its header's longest word whole (headers wrap between
+    words, never inside one) and its values uncut: a number or short text on one line; wrapped
+    text (``long``, or any text when ``wrap``) with its longest word whole."""
+    word = max((len(w) for w in header.split()), default=0)
+    need = [MIN_WIDTH[kind], word * CHAR_PX * 1.05 + HEADER_PAD_PX + (SORT_ICON_PX if sorted_ else 0)]
+    if kind == "number":
+        need.append(_longest(values.map(lambda v: f"{v:g}" if pd.notna(v) else "")) * CHAR_PX + CELL_PAD_PX)
+    elif kind in ("text", "long"):
+        chars = _longest_word(values) if wrap or kind == "long" else _longest(values)
+        need.append(chars * CHAR_PX + CELL_PAD_PX)
+    return int(round(max(need)))
+
+
+_WRAP = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
+
+
+def grid_columns(table: Table) -> list[dict[str, Any]]:
+    """The table's column definitions with the house defaults per kind of column added (a column's
+    own settings win): dates shown as ``31 Mar 2023`` but sorted and filtered as dates, long text
+    wrapped onto more lines, a minimum width that keeps the header's words and the values whole.
+    When those widths add up to more than a 1440 px card (:data:`FIT_PX`), every text column wraps
+    too, so the grid fits rather than scroll (it still scrolls inside its card on a phone)."""
+    rows = table.csv_table
+    shown = [c for c in table.columns if not c.get("hide")]
+    cols = []
+    for col in table.columns:
+        field_name = col.get("field")
+        values = rows[field_name] if field_name in rows else pd.Series([], dtype=object)
+        cols.append((dict(col), column_kind(values), str(col.get("headerName", field_name)), values))
+    natural = sum(min_width(k, h, v, sorted_=bool(c.get("sort"))) for c, k, h, v in cols if c in shown)
+    wrap = natural > FIT_PX
+    out = []
+    for c, kind, header, values in cols:
+        extra: dict[str, Any] = {"minWidth": min_width(kind, header, values, wrap=wrap, sorted_=bool(c.get("sort")))}
+        if kind == "date":
+            extra |= {"valueFormatter": DATE_FORMATTER, "cellDataType": "dateString", "filter": "agDateColumnFilter"}
+        elif kind == "long" or (wrap and kind == "text"):
+            extra |= _WRAP
+        out.append(extra | c)
+    return out
+
+
+def _link(table: Table):
+    """The table's link to another page, as a shell link (its href keeps the filters)."""
+    if not table.link:
+        return None
+    text, path = table.link
+    return html.P(dcc.Link(text, href=path, id={"type": SHELL_LINK, "path": path}), className="small mb-1")
+
+
 def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
     """A sortable grid (or a plain table), or a note in presentation mode for child-level rows."""
     if table.child_level and presentation:
@@ -149,14 +263,15 @@ def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
         body = dag.AgGrid(
             id=table.id,
             rowData=table.csv_table.to_dict("records"),
-            columnDefs=[dict(c) for c in table.columns],
-            defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 110},
+            columnDefs=grid_columns(table),
+            defaultColDef=DEFAULT_COL_DEF,
             dashGridOptions={
                 "pagination": True,
                 "paginationPageSize": 20,
                 "paginationPageSizeSelector": False,
                 "domLayout": "autoHeight",
                 "enableCellTextSelection": True,
+                "theme": GRID_THEME,
             },
             style={"width": "100%"},
         )
@@ -170,6 +285,7 @@ def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
             [
                 html.Summary(table.title or "Details", className="small"),
                 html.P(table.note, className="small text-muted mb-1") if table.note else None,
+                _link(table),
                 body if len(table.rows) else None,
                 csv_button(table.id, request) if len(table.rows) else None,
             ],
@@ -182,6 +298,7 @@ def table_view(table: Table, request: Mapping[str, Any], *, presentation: bool):
             html.P(table.note, className="small text-muted mb-1") if table.note else None,
             capped,
             body,
+            _link(table),
             csv_button(table.id, request),
         ],
         className="child-table" if table.child_level else "summary-table",
@@ -276,6 +393,10 @@ __all__ = [
     "tile_card",
     "overview_tile_card",
     "table_view",
+    "grid_columns",
+    "column_kind",
+    "min_width",
+    "DATE_FORMAT",
     "note_view",
     "section_view",
     "sections_view",

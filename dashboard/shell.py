@@ -40,11 +40,19 @@ URL_WRITER = "shell-url-search"
 CONTROL_IDS = ("shell-as-at", "shell-services", "shell-teams", "shell-presentation")
 #: Pattern id of links (outside the navbar) that must keep the current query.
 SHELL_LINK = "shell-link"
+#: How tall an open services or teams list may grow: Dash's 200 px showed three teams at a time; this
+#: shows about a dozen (an authority's usual number) before the list scrolls.
+LIST_MAX_HEIGHT_PX = 480
 
 
-def nav_pages() -> list[dict]:
-    """Registered pages in navbar order (``order`` then name)."""
-    pages = [p for p in dash.page_registry.values() if not p.get("module", "").endswith("not_found_404")]
+def nav_pages(*, linked_only: bool = True) -> list[dict]:
+    """Registered pages in navbar order (``order`` then name); ``linked_only=False`` adds the pages
+    registered with ``nav=False`` (reached from a link on a page, such as the data-quality page)."""
+    pages = [
+        p
+        for p in dash.page_registry.values()
+        if not p.get("module", "").endswith("not_found_404") and (p.get("nav", True) or not linked_only)
+    ]
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 10_000, p["name"]))
 
 
@@ -129,6 +137,7 @@ def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
                         value=[],
                         multi=True,
                         placeholder="All services",
+                        maxHeight=LIST_MAX_HEIGHT_PX,
                     ),
                 ],
                 md=3,
@@ -142,6 +151,7 @@ def _filters_bar(options: FilterOptions, forced: bool = False) -> dbc.Row:
                         value=[],
                         multi=True,
                         placeholder="All teams",
+                        maxHeight=LIST_MAX_HEIGHT_PX,
                     ),
                 ],
                 md=4,

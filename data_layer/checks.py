@@ -52,6 +52,7 @@ __all__ = [
     "startup_check",
     "data_quality",
     "CHECK_KINDS",
+    "CHECK_DESCRIPTIONS",
     "CORE_TABLES",
 ]
 
@@ -81,6 +82,17 @@ _KIND_TITLES = {
 }
 #: Plain-English heading of each bad-row kind, shared by check-db, the pages and the board pack.
 CHECK_TITLES = _KIND_TITLES
+#: What each kind of bad row means, in words for a manager (the in-app data-quality page).
+CHECK_DESCRIPTIONS = {
+    "end_before_start": "The record ends before it starts, so it cannot be placed on a timeline.",
+    "orphan_id": "The record points at a child, worker, team or plan that is not in the data.",
+    "null_required": "A value every figure needs (an id or a start date) is empty.",
+    "unreadable_date": "A date that cannot be read as a date (text, or a day that does not exist).",
+    "out_of_range": "A number outside the values it can take (such as an FTE of 0, or over 1).",
+    "text_too_long": "Text longer than the data contract allows; it is shortened on screen.",
+    "duplicate_id": "The same id is on more than one row; the rows beyond the first would count twice.",
+    "unknown_code": "A code the dashboard does not know (not in the data contract's lists), so it is not counted.",
+}
 DQ_COLUMNS = ["table", "check", "column", "detail", "rows", "table_rows"]
 _MAX_CODES_SHOWN = 10
 

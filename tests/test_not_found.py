@@ -16,7 +16,9 @@ def client(small_demo):
     return make_app(db=small_demo).server.test_client()
 
 
-@pytest.mark.parametrize("path", PAGE_PATHS + ["/caseloads/", "/plans?as_at=2023-03-31&presentation=1"])
+@pytest.mark.parametrize(
+    "path", PAGE_PATHS + ["/data-quality", "/caseloads/", "/plans?as_at=2023-03-31&presentation=1"]
+)
 def test_every_page_still_answers(client, path):
     assert client.get(path).status_code == 200
 
@@ -47,7 +49,7 @@ def test_the_links_back_keep_presentation_mode_and_nothing_else_from_the_request
 def test_presentation_only_keeps_presentation_mode_in_every_link(small_demo):
     app = make_app(db=small_demo, settings=Settings(presentation_only=True))
     body = app.server.test_client().get("/nope").get_data(as_text=True)
-    assert body.count("?presentation=1") == len(PAGE_PATHS)
+    assert body.count("?presentation=1") == len(nav_pages(linked_only=False))  # the data-quality page too
 
 
 def test_the_path_is_not_written_into_the_page(client):

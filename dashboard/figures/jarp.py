@@ -51,6 +51,11 @@ SCORED = ("P1", "P2", "P3")
 CARRIED_MARK = "↻"
 
 
+def _grid_date(d) -> date | None:
+    """A date for a grid row: kept a date (ISO in the CSV, sorted as a date; the grid shows ``31 Mar 2023``)."""
+    return None if d is None or (not isinstance(d, date) and pd.isna(d)) else d
+
+
 def _fmt_date(d) -> str:
     return "" if d is None or (not isinstance(d, date) and pd.isna(d)) else f"{d:%d %b %Y}"
 
@@ -139,7 +144,7 @@ def _rows(part: pd.DataFrame) -> pd.DataFrame:
             "reasons": part["reasons"].to_numpy(),
             "carried": [carried_text(n) for n in part["carried_over"]],
             "waiting_days": part["waiting_days"].astype(int).to_numpy(),
-            "panel_date": [_fmt_date(d) for d in part["panel_date"]],
+            "panel_date": [_grid_date(d) for d in part["panel_date"]],
             "referring_team": part["referring_team"].fillna("No team recorded").to_numpy(),
             "referral_id": part["referral_id"].to_numpy(),
             "child_id": part["child_id"].to_numpy(),
@@ -928,13 +933,13 @@ def review_rows(reviews: pd.DataFrame, *, notice_days: int = 7, review_weeks: in
     return pd.DataFrame(
         {
             "status": ["Overdue" if s == "overdue" else f"Due within {notice_days} days" for s in reviews["status"]],
-            "review_due": [_fmt_date(d) for d in reviews["review_due"]],
+            "review_due": [_grid_date(d) for d in reviews["review_due"]],
             "due": [due_text(n) for n in reviews["days_to_due"]],
             "days_to_due": reviews["days_to_due"].astype(int).to_numpy(),
             "due_basis": [
                 f"decision + {review_weeks} weeks" if c else "recorded next review" for c in reviews["due_computed"]
             ],
-            "decision_date": [_fmt_date(d) for d in reviews["decision_date"]],
+            "decision_date": [_grid_date(d) for d in reviews["decision_date"]],
             "referring_team": reviews["referring_team"].fillna("No team recorded").to_numpy(),
             "referral_id": reviews["referral_id"].to_numpy(),
             "child_id": reviews["child_id"].to_numpy(),

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: Page modules in navbar order (each defines ``PAGE``).
 PAGE_MODULES = ("overview", "caseloads", "plans", "cin_pilot", "transfers", "jarp")
+#: Pages served on screen only: not in the navbar, nor the board pack (which has its own appendix).
+SCREEN_ONLY_MODULES = ("data_quality",)
 
 
 def pages() -> list[PageSpec]:
@@ -32,7 +34,7 @@ def pages() -> list[PageSpec]:
 
 def page(key: str) -> PageSpec:
     """The spec of page ``key`` (``KeyError`` for an unknown key: callers validate first)."""
-    if not isinstance(key, str) or key not in PAGE_MODULES:
+    if not isinstance(key, str) or key not in PAGE_MODULES + SCREEN_ONLY_MODULES:
         raise KeyError(key)
     return importlib.import_module(f"{__name__}.{key}").PAGE
 
@@ -131,6 +133,7 @@ __all__ = [
     "missing_section",
     "all_sections",
     "PAGE_MODULES",
+    "SCREEN_ONLY_MODULES",
     "Chart",
     "Tile",
     "Table",

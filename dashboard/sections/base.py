@@ -121,7 +121,8 @@ class Table:
     ``columns`` are AG Grid column definitions; ``rows`` holds at least their fields, most
     urgent first. ``total_rows`` (when larger than ``len(rows)``) says the list was capped.
     ``grid=False`` draws a plain HTML table (aggregate tables such as exclusions); ``collapsed``
-    folds it under its title (the data-quality note).
+    folds it under its title (the data-quality note). ``link`` (text, path): a link under the table
+    to another page of the dashboard, keeping the filters (at most one link to a path per page).
     """
 
     id: str
@@ -134,6 +135,7 @@ class Table:
     note: str | None = None
     grid: bool = True
     collapsed: bool = False
+    link: tuple[str, str] | None = None
 
     @property
     def csv_name(self) -> str:

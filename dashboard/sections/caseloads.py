@@ -1,6 +1,7 @@
 """Caseloads: who carries too many children against 25 per FTE (source 000), and who has no key worker.
 
-Parts: ``body`` (workers chart, distribution, weekly trend, unallocated children, data quality).
+Parts: ``body`` (workers chart, distribution, weekly trend, unallocated children, data quality) and
+``workers`` (the sortable worker table, control ``workers``: ``all`` or only those ``over`` target).
 Every number passes through ``view.disclosure``: in presentation mode workers are anonymous with
 nothing that singles one out, no count under the threshold is drawn or printed, and the longest
 wait (one child's value) is not shown.
@@ -14,9 +15,10 @@ import pandas as pd
 
 from dashboard.cache import cached_call
 from dashboard.figures import caseloads as fig
-from dashboard.sections.base import Chart, PageSpec, Section, Table, Tile, View
+from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list, data_quality_section, unreadable_dates_note
 from data_layer import caseload_trend, caseloads, data_quality, team_options, unallocated
+from data_layer.vocabulary import STATUSES
 
 #: Tables the caseload figures read: their bad rows are listed under the page (docs/ARCHITECTURE.md).
 CASELOAD_TABLES = (
@@ -200,14 +202,79 @@ def body(db, view: View) -> list[Section]:
     ]
 
 
+#: The worker table's control: every worker in post, or only those over their target.
+WORKER_FILTERS = {"all": "All workers", "over": "Only workers over target"}
+
+
+def worker_columns(per_fte: float) -> list[dict]:
+    """The worker table's grid columns; the target's header states the standard in force."""
+    number = {"type": "numericColumn"}
+    return [
+        {"field": "worker", "headerName": "Worker"},  # not pinned: on a phone it would leave no room
+        {"field": "team", "headerName": "Team"},
+        {"field": "role", "headerName": "Role"},
+        {"field": "fte", "headerName": "FTE", **number},
+        *({"field": s, "headerName": STATUSES.label(s), **number} for s in STATUSES.codes),
+        {"field": "cases", "headerName": "Total cases", **number},
+        {"field": "target", "headerName": f"Target ({_fmt(per_fte)} × FTE)", **number},
+        {"field": "over_by", "headerName": "Over by", **number, "sort": "desc"},
+    ]
+
+
+def worker_rows(load: pd.DataFrame, only_over: bool = False) -> pd.DataFrame:
+    """One row per worker in post, most over target first: the workers chart's table plus ``over_by``
+    (cases above the target, blank when not over: the data layer's ``over_target`` decides)."""
+    t = fig.worker_table(load)
+    t["over_by"] = t["excess"].where(t["over_target"].astype(bool)).astype(float)
+    if only_over:
+        t = t[t["over_target"].astype(bool)]
+    return t.reset_index(drop=True)
+
+
+def workers(db, view: View) -> list[Section]:
+    """The worker table a team manager sorts and filters. Named staff: hidden in presentation mode and
+    the pack, where the workers chart numbers them instead (README "Disclosure control")."""
+    per_fte = db.standards.caseload_per_fte
+    if view.presentation:
+        note = Note(
+            id="caseloads-workers-table-hidden",
+            text="The table of named workers is shown outside presentation mode; the chart above numbers them.",
+        )
+        return [Section(id="caseloads-workers-list", title=None, items=(note,), pack=False, card=False)]
+    only_over = view.control("workers", "all") == "over"
+    rows = worker_rows(cached_call(caseloads, db, view.filters), only_over)
+    who = view.disclosure.count_noun(len(rows), "worker") + (" over target" if only_over else " in post")
+    table = Table(
+        id="caseloads-workers-table",
+        title=None,
+        rows=rows,
+        columns=worker_columns(per_fte),
+        filename="caseloads-worker-table",
+        child_level=False,
+        note=f"{who} in the selected teams. Cases are children with an open key-worker "
+        f"allocation; target = {_fmt(per_fte)} children per FTE (source 000). Click a header to sort.",
+    )
+    return [Section(id="caseloads-workers-list", title=None, items=(table,), pack=False, card=False)]
+
+
 PAGE = PageSpec(
     key="caseloads",
     path="/caseloads",
     name="Caseloads",
-    parts=(("body", body),),
+    parts=(("body", body), ("workers", workers)),
+    controls={"workers": ("all", tuple(WORKER_FILTERS))},
     lede="Workers' caseloads against the standard of {s.caseload_per_fte:g} children per full-time equivalent "
     "(source 000), "
     "and children open to the service without a key worker.",
 )
 
-__all__ = ["PAGE", "body", "CASELOAD_TABLES", "UNALLOCATED_COLUMNS"]
+__all__ = [
+    "PAGE",
+    "body",
+    "workers",
+    "worker_rows",
+    "worker_columns",
+    "WORKER_FILTERS",
+    "CASELOAD_TABLES",
+    "UNALLOCATED_COLUMNS",
+]

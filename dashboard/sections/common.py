@@ -74,6 +74,9 @@ def rows_of_teams(rows: pd.DataFrame, teams: frozenset[str] | None, team_columns
 #: Kinds whose detail names the bad value or the rule broken ("not a date", "over 64 characters").
 _VALUE_DETAIL = ("unknown_code", "unreadable_date", "out_of_range", "text_too_long")
 
+#: Where the note sends a manager for every table's bad rows (the app's page, not check-db's command line).
+DATA_QUALITY_LINK = ("Every table's bad rows, and what each problem means: the data-quality page", "/data-quality")
+
 DQ_COLUMNS = [
     {"field": "column", "headerName": "Column"},
     {"field": "problem", "headerName": "Problem"},
@@ -110,6 +113,7 @@ def data_quality_table(dq: pd.DataFrame, tables: Sequence[str], view: View, tabl
             grid=False,
             collapsed=True,
             filename=table_id,
+            link=DATA_QUALITY_LINK,
         )
     hidden = d.secondary(rows["rows"].tolist(), total_shown=True)
     shown = rows.copy()
@@ -118,10 +122,7 @@ def data_quality_table(dq: pd.DataFrame, tables: Sequence[str], view: View, tabl
             d.mark if d.small(v) else (d.secondary_mark if i in hidden else f"{v:,}")
             for i, v in enumerate(rows["rows"])
         ]
-    title = (
-        f"Data quality: {d.count(total)} bad rows in the tables these figures read are left out "
-        "of the figures (the data team's check-db lists them)"
-    )
+    title = f"Data quality: {d.count(total)} bad rows in the tables these figures read are left out of the figures"
     return Table(
         id=table_id,
         title=title,
@@ -132,6 +133,7 @@ def data_quality_table(dq: pd.DataFrame, tables: Sequence[str], view: View, tabl
         collapsed=True,
         filename=table_id,
         note=d.note or None,
+        link=DATA_QUALITY_LINK,
     )
 
 
@@ -212,6 +214,7 @@ __all__ = [
     "unreadable_dates_note",
     "reconciliation_table",
     "DQ_COLUMNS",
+    "DATA_QUALITY_LINK",
     "RECON_COLUMNS",
     "max_table_rows",
     "child_list",

@@ -45,47 +45,47 @@ TREND_WEEKS = 26
 #: A referral's team, for a manager's view of the lists (``common.child_list``).
 TEAM_COLUMNS = ("referring_team_id",)
 
+#: Widths come from ``dashboard.render.grid_columns`` (header words and values kept whole), so the
+#: agenda fits its card at 1440 px and scrolls inside it on a phone.
 AGENDA_COLUMNS = [
-    {"field": "order", "headerName": "#", "type": "numericColumn", "maxWidth": 70, "minWidth": 60},
-    {"field": "priority", "headerName": "Priority", "minWidth": 150},
-    {"field": "score", "headerName": "Score", "type": "numericColumn", "maxWidth": 110, "minWidth": 100},
+    {"field": "order", "headerName": "#", "type": "numericColumn"},
+    {"field": "priority", "headerName": "Priority"},
+    {"field": "score", "headerName": "Score", "type": "numericColumn"},
     {
         "field": "reasons",
         "headerName": "Reasons for the score (points)",
         "flex": 4,
-        "minWidth": 320,
         "wrapText": True,
         "autoHeight": True,
         "cellStyle": {"lineHeight": "1.4", "whiteSpace": "normal"},
     },
-    {"field": "carried", "headerName": "Carried over", "minWidth": 150},
-    {"field": "waiting_days", "headerName": "Days waiting", "type": "numericColumn", "minWidth": 140},
-    {"field": "panel_date", "headerName": "Panel", "minWidth": 130},
-    {"field": "referring_team", "headerName": "Referring team", "minWidth": 190},
-    {"field": "child_id", "headerName": "Child", "minWidth": 110},
-    {"field": "referral_id", "headerName": "Referral", "minWidth": 120},
+    {"field": "carried", "headerName": "Carried over"},
+    {"field": "waiting_days", "headerName": "Days waiting", "type": "numericColumn"},
+    {"field": "panel_date", "headerName": "Panel"},
+    {"field": "referring_team", "headerName": "Referring team"},
+    {"field": "child_id", "headerName": "Child"},
+    {"field": "referral_id", "headerName": "Referral"},
     {
         "field": "services_requested",
         "headerName": "Services requested",
-        "minWidth": 180,
         "wrapText": True,
         "autoHeight": True,
     },
-    {"field": "flags", "headerName": "Data notes", "minWidth": 180, "wrapText": True, "autoHeight": True},
+    {"field": "flags", "headerName": "Data notes", "wrapText": True, "autoHeight": True},
 ]
 REVIEW_COLUMNS = [
-    {"field": "status", "headerName": "Status", "minWidth": 150},
-    {"field": "review_due", "headerName": "Review due", "minWidth": 130},
+    {"field": "status", "headerName": "Status"},
+    {"field": "review_due", "headerName": "Review due"},
     # In words; the rows come overdue first, then due soonest, and words would sort A-Z, so this column
     # does not sort. The signed number (negative: overdue) is a hidden column: it is in the CSV.
-    {"field": "due", "headerName": "Due", "sortable": False, "minWidth": 150},
+    {"field": "due", "headerName": "Due", "sortable": False},
     {"field": "days_to_due", "headerName": "Days to due", "type": "numericColumn", "hide": True},
-    {"field": "due_basis", "headerName": "Due date from", "minWidth": 170},
-    {"field": "decision_date", "headerName": "Panel decision", "minWidth": 150},
-    {"field": "referring_team", "headerName": "Referring team", "minWidth": 190},
-    {"field": "child_id", "headerName": "Child", "minWidth": 110},
-    {"field": "referral_id", "headerName": "Referral", "minWidth": 110},
-    {"field": "services_requested", "headerName": "Services", "minWidth": 180},
+    {"field": "due_basis", "headerName": "Due date from"},
+    {"field": "decision_date", "headerName": "Panel decision"},
+    {"field": "referring_team", "headerName": "Referring team"},
+    {"field": "child_id", "headerName": "Child"},
+    {"field": "referral_id", "headerName": "Referral"},
+    {"field": "services_requested", "headerName": "Services"},
 ]
 
 #: What a chart says in presentation mode about the counts it leaves out (then the marks' note).
