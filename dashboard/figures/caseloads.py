@@ -21,7 +21,7 @@ from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, TEMPLATE_NAME
 from data_layer.vocabulary import STATUSES
 
-from .common import add_standard_line, aria_summary, base_figure, count_axis, empty_figure, standard_label
+from .common import LEGEND_BELOW, add_standard_line, aria_summary, base_figure, count_axis, empty_figure, standard_label
 
 EXACT = Disclosure()
 
@@ -532,7 +532,7 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
         height=500,
         showlegend=True,
         margin=dict(t=110),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
+        legend=LEGEND_BELOW,
     )
     return fig
 

@@ -31,7 +31,7 @@ from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 from data_layer.standards import Standards
 from data_layer.vocabulary import CIN_END_REASONS
 
-from .common import aria_summary, base_figure, empty_figure, level_text, plural, standard_label
+from .common import LEGEND_BELOW, aria_summary, base_figure, empty_figure, level_text, plural, standard_label
 
 EXACT = Disclosure()
 
@@ -471,7 +471,7 @@ def did_figure(
         ),
         height=330 * rows + 120,
         margin=dict(t=130),
-        legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0),
+        legend=LEGEND_BELOW,
     )
     if periods:
         fig.add_annotation(
@@ -704,7 +704,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
         ),
         height=640,
         margin=dict(t=120),
-        legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0),
+        legend=LEGEND_BELOW,
     )
     return fig
 
@@ -905,7 +905,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
         )
     fig.update_layout(
         barmode="stack",
-        legend=dict(orientation="h", yanchor="top", y=-0.24, x=0, traceorder="normal"),
+        legend=LEGEND_BELOW,
         margin=dict(t=90, l=20, b=110),
     )
     fig.update_xaxes(title_text="% of the cohort's closed plans", range=[0, 100])

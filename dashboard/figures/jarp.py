@@ -231,21 +231,36 @@ def agenda_score_table(queue: pd.DataFrame) -> pd.DataFrame:
     """Next panel's referrals counted by score and priority (what the agenda chart is drawn from).
 
     Columns ``score``, ``priority``, ``referrals``, ``carried_over`` (of them, how many carried
-    over). Below-threshold referrals are included.
+    over), ``exceptions`` (the direct-referral exceptions among them, in words, e.g. "police
+    protection": the data layer's reason a referral is P1 whatever its score; "" for none).
+    Below-threshold referrals are included.
     """
-    cols = ["score", "priority", "referrals", "carried_over"]
+    cols = ["score", "priority", "referrals", "carried_over", "exceptions"]
     if queue.empty:
         return pd.DataFrame(columns=cols)
     part = queue[queue["on_next_panel"].astype(bool)]
     if part.empty:
         return pd.DataFrame(columns=cols)
     g = part.groupby(["score", "priority"])
-    out = pd.DataFrame({"referrals": g.size(), "carried_over": g["carried_over"].apply(lambda s: int((s >= 1).sum()))})
+    known = part["direct_exception"].notna() & ~part.get("unknown_exception", pd.Series(False, index=part.index))
+    part = part.assign(_exc=part["direct_exception"].where(known.astype(bool)))
+    out = pd.DataFrame(
+        {
+            "referrals": g.size(),
+            "carried_over": g["carried_over"].apply(lambda s: int((s >= 1).sum())),
+            "exceptions": part.groupby(["score", "priority"])["_exc"].apply(_exception_words),
+        }
+    )
     out = out.reset_index()
     out["_r"] = out["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     out = out.sort_values(["_r", "score"], ascending=[True, False]).drop(columns="_r").reset_index(drop=True)
     out["score"] = out["score"].astype(int)
     return out[cols]
+
+
+def _exception_words(codes: pd.Series) -> str:
+    """ "police protection, epo": the distinct exception codes of a bar, in words, sorted."""
+    return ", ".join(sorted({str(c).replace("_", " ") for c in codes.dropna()}))
 
 
 def agenda_shown(table: pd.DataFrame, d: Disclosure = EXACT, hidden: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -288,22 +303,42 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
     fig = base_figure(title, height=380)
     drawn = _drawn(table["referrals"], shown["referrals"])
     carried = "carried_over" in shown.columns
-    for p in PRIORITIES:
+    # A P1 left of the P1 line is P1 by a direct-referral exception, whatever its score: its own
+    # series (hatched, named so in the legend), its hover naming the exception.
+    below_p1 = table["score"].astype(int) < rules.p1_min
+    for p, by_exception in [(p, False) for p in PRIORITIES] + [("P1", True)]:
         rows = (table["priority"] == p) & drawn
+        if p == "P1":
+            rows &= below_p1 if by_exception else ~below_p1
         if not rows.any():
             continue
         t, s = table[rows], shown[rows]
         custom = [s["referrals"].astype(str)] + ([s["carried_over"].astype(str)] if carried else [])
+        name, why = PRIORITY.label(p), ""
+        if by_exception:
+            name = f"{PRIORITY.label(p)} by a direct-referral exception (any score)"
+            named = "exceptions" in shown.columns
+            custom.append(s["exceptions"].astype(str) if named else pd.Series("", index=s.index))
+            why = (
+                f"<br>P1 under {rules.p1_min} points: a direct-referral exception"
+                + (f" (%{{customdata[{len(custom) - 1}]}})" if named else "")
+                + " makes a referral P1 whatever its score"
+            )
         fig.add_trace(
             go.Bar(
                 x=t["score"],
                 y=t["referrals"].astype(float),
-                name=PRIORITY.label(p),
-                marker=dict(color=PRIORITY.colour(p), line=dict(color="white", width=0.5)),
+                name=name,
+                marker=dict(
+                    color=PRIORITY.colour(p),
+                    line=dict(color="white", width=0.5),
+                    pattern=dict(shape="x" if by_exception else ""),
+                ),
                 customdata=np.column_stack(custom),
                 hovertemplate=(
                     f"{PRIORITY.label(p)}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
                     + ("<br>Carried over: %{customdata[1]}" if carried else "")
+                    + why
                     + "<extra></extra>"
                 ),
             )
