@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
+from dashboard.figures.common import unwrapped
 from data_layer import (
     Filters,
     jarp_queue,
@@ -68,7 +69,7 @@ def test_agenda_figure_draws_bands(frames):
     title = fig.agenda_title(q, next_panel(D, rules))
     assert title == "10 referrals for the panel on Tue 14 Mar 2023, 3 of them priority 1"
     f = fig.agenda_figure(table, fig.agenda_shown(table), title, rules)
-    assert f.layout.title.text == title
+    assert unwrapped(f.layout.title.text) == title
     exception = "P1 urgent by a direct-referral exception (any score)"
     assert {t.name for t in f.data} == {"P1 urgent", exception, "P2", "P3", "Below threshold"}
     # The EPO referral scoring 0 is P1 left of the "P1 from 11" line: its own hatched series, and

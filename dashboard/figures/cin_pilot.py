@@ -31,7 +31,17 @@ from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 from data_layer.standards import Standards
 from data_layer.vocabulary import CIN_END_REASONS
 
-from .common import LEGEND_BELOW, aria_summary, base_figure, empty_figure, level_text, plural, standard_label
+from .common import (
+    LEGEND_BELOW,
+    MIN_HEIGHT,
+    aria_summary,
+    base_figure,
+    empty_figure,
+    level_text,
+    plural,
+    standard_label,
+    title_layout,
+)
 
 EXACT = Disclosure()
 
@@ -462,14 +472,12 @@ def did_figure(
         fig.update_yaxes(title_text=_axis_title(unit), row=r, col=c, rangemode="tozero")
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(
-            text=title,
-            subtitle=dict(
-                text=f"Dots: cohort value with {level_text(level)} interval; dotted line: the pilot had it changed "
-                "like the comparison teams; hollow: fewer plans than the minimum to judge"
-            ),
+        title=title_layout(
+            title,
+            f"Dots: cohort value with {level_text(level)} interval; dotted line: the pilot had it changed "
+            "like the comparison teams; hollow: fewer plans than the minimum to judge",
         ),
-        height=330 * rows + 120,
+        height=max(330 * rows + 120, MIN_HEIGHT),
         margin=dict(t=130),
         legend=LEGEND_BELOW,
     )
@@ -695,12 +703,10 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
     fig.update_xaxes(title_text="Month", row=3, col=1)
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(
-            text=TREND_TITLE,
-            subtitle=dict(
-                text="Shaded: the pilot's evaluation period. Starts and closures per team, as the comparison group has "
-                "several teams."
-            ),
+        title=title_layout(
+            TREND_TITLE,
+            "Shaded: the pilot's evaluation period. Starts and closures per team, as the comparison group has "
+            "several teams.",
         ),
         height=640,
         margin=dict(t=120),
@@ -855,7 +861,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
             else "Too few closed CIN plans in the cohorts to show"
         )
         return empty_figure(title, message)
-    fig = base_figure(title, height=400)
+    fig = base_figure(title, height=520)
     order = [_cohort_name(c, p) for c, p in COHORTS]
     keep = table[[(c, p) in drawn for c, p in zip(table["cohort"], table["period"], strict=False)]]
     for reason in CIN_END_REASONS.codes:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any, cast
 
 import plotly.graph_objects as go
@@ -34,7 +35,7 @@ LEGEND_BELOW: dict[str, Any] = dict(
 )
 
 #: A figure's smallest drawn height (px): a phone must not squash a plot to a strip.
-MIN_HEIGHT = 340
+MIN_HEIGHT = 460
 
 
 def legend_below(fig: go.Figure, **extra: Any) -> go.Figure:
@@ -43,18 +44,47 @@ def legend_below(fig: go.Figure, **extra: Any) -> go.Figure:
     return fig
 
 
+#: Titles break onto a new line after this many characters: Plotly never wraps a title, and one
+#: sentence of 80 characters ran off a 390 px phone screen under the mode bar.
+TITLE_CHARS = 44
+
+
+def wrap_title(text: str, width: int = TITLE_CHARS) -> str:
+    """``text`` with ``<br>`` between lines of at most ``width`` characters (words kept whole)."""
+    if not text or "<br>" in text or len(text) <= width:
+        return text
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+
+
+def unwrapped(text: str | None) -> str:
+    """A title as one line again (the inverse of :func:`wrap_title`): what the chart says, in words."""
+    return (text or "").replace("<br>", " ")
+
+
+def title_layout(text: str, subtitle: str | None = None) -> dict[str, Any]:
+    """A figure's ``title`` setting: the text (and subtitle) wrapped for a phone, room made above the plot."""
+    # Anchored to the figure's top edge, so a second line grows down into the margin, not over the plot.
+    title: dict[str, Any] = {"text": wrap_title(text), "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}}
+    if subtitle is not None:
+        title["subtitle"] = {"text": wrap_title(subtitle, round(TITLE_CHARS * 1.3))}
+    return title
+
+
 def base_figure(title: str, *, height: int | None = None) -> go.Figure:
-    """An empty figure with the dashboard template and a plain-English title."""
+    """An empty figure with the dashboard template and a plain-English title (wrapped: :func:`wrap_title`).
+
+    Never lower than :data:`MIN_HEIGHT`: on a phone the legend wraps to several lines under the plot
+    and the margins grow, and a 300 px figure left a plot area of ~60 px.
+    """
     fig = go.Figure()  # the csc template is Plotly's default (dashboard.theme)
-    fig.update_layout(title=dict(text=title))
-    if height:
-        fig.update_layout(height=height)
+    fig.update_layout(title=title_layout(title), height=max(height or 0, MIN_HEIGHT))
     return fig
 
 
 def empty_figure(title: str, message: str = "No data for the selected filters") -> go.Figure:
     """A figure that says why it is empty (axes hidden), rather than a blank grid."""
-    fig = base_figure(title, height=260)
+    fig = base_figure(title)
+    fig.update_layout(height=260)  # nothing to read but the message: the minimum height is for plots
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=15))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

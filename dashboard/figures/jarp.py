@@ -32,6 +32,7 @@ from data_layer.standards import months_text
 from data_layer.vocabulary import PRIORITIES as PRIORITY
 
 from .common import (
+    MIN_HEIGHT,
     add_standard_line,
     aria_summary,
     base_figure,
@@ -40,6 +41,7 @@ from .common import (
     empty_figure,
     plural,
     standard_label,
+    title_layout,
 )
 
 EXACT = Disclosure()
@@ -332,7 +334,8 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
                 marker=dict(
                     color=PRIORITY.colour(p),
                     line=dict(color="white", width=0.5),
-                    pattern=dict(shape="x" if by_exception else ""),
+                    # the cross over the P1 colour (overlay), not a faint cross on white
+                    pattern=dict(shape="x", fillmode="overlay", fgcolor="white") if by_exception else dict(shape=""),
                 ),
                 customdata=np.column_stack(custom),
                 hovertemplate=(
@@ -347,18 +350,12 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
     top = max(rules.p1_min + 3, int(scores.max()) + 1 if len(scores) else 0)
     for value, name in ((rules.p2_min, "P2"), (rules.p1_min, "P1")):
         add_standard_line(fig, value - 0.5, f"{name} from {value} points", axis="x", position="top right")
-    fig.add_annotation(
-        text=f"Priority bands: {standard_label(rules.p1_min, 'points for P1', SOURCE)}; "
-        f"P2 {rules.p2_min}-{rules.p1_min - 1}, P3 {rules.p3_min}-{rules.p2_min - 1}",
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.22,
-        xanchor="left",
-        showarrow=False,
-        font=dict(color=STANDARD_COLOUR, size=12),
+    # The bands as the subtitle: as a note under the plot it sat on the axis title on a phone.
+    bands = (
+        f"Priority bands: {standard_label(rules.p1_min, 'points for P1', SOURCE)}; "
+        f"P2 {rules.p2_min}-{rules.p1_min - 1}, P3 {rules.p3_min}-{rules.p2_min - 1}"
     )
-    fig.update_layout(barmode="stack", bargap=0.15, margin=dict(b=90))
+    fig.update_layout(title=title_layout(title, bands), barmode="stack", bargap=0.15, margin=dict(t=100))
     fig.update_xaxes(title_text="Score (points)", range=[-0.6, top + 0.5], dtick=1)
     fig.update_yaxes(title_text="Referrals", **count_axis(drawn_top(fig)))
     return fig
@@ -455,7 +452,7 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     """
     if table.empty:
         return empty_figure(title)
-    fig = base_figure(title, height=380)
+    fig = base_figure(title, height=500)
     for p in PRIORITIES:
         rows = _drawn(table[p], shown[p])
         if not rows.any():
@@ -736,8 +733,8 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
     fig.update_yaxes(title_text="Responses", row=1, col=1)
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(text=title),
-        height=420,
+        title=title_layout(title),
+        height=MIN_HEIGHT,
         barmode="stack",
         margin=dict(t=110),
         shapes=shapes,

@@ -279,7 +279,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
         shared_yaxes=False,
         horizontal_spacing=0.08,
         subplot_titles=("CIN plans", "CP plans"),
-        figure=base_figure(title, height=500),
+        figure=base_figure(title, height=560),
     )
     bands_in_order = list(table.sort_values("band_order")["band"].drop_duplicates())
     for col, plan_type in enumerate(("cin", "cp"), start=1):
@@ -878,7 +878,7 @@ DRIFT_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "team", "headerName": "Team", "minWidth": 170},
     {"field": "worker", "headerName": "Key worker"},
     {"field": "flag", "headerName": "Flag", "minWidth": 280},
-    {"field": "detail", "headerName": "How far over", "minWidth": 260},
+    {"field": "detail", "headerName": "How far over", "minWidth": 320},
     {"field": "days_over", "headerName": "Days over", "type": "numericColumn", "sort": "desc"},
     {"field": "start_date", "headerName": "Plan start"},
     {"field": "last_review_date", "headerName": "Last review"},
@@ -886,13 +886,13 @@ DRIFT_GRID_COLUMNS: list[dict[str, Any]] = [
 ]
 
 
-#: Flags that measure how long a plan has been open (the rest: a review or visit overdue), with the
-#: standard that sets the limit: in months, or ``step_down_max_days`` in days.
-DURATION_FLAGS: dict[str, str] = {
-    "cin_9_month_review": "cin_sm_review_months",
-    "cin_over_12_months": "cin_max_months",
-    "step_down_over_12_weeks": "step_down_max_days",
-    "cp_over_2_years": "cp_max_months",
+#: Flags that measure how long a plan has been open (the rest: a review or visit overdue): the
+#: standard that sets the limit, and its limit in words (the flag labels' own formats).
+DURATION_FLAGS: dict[str, tuple[str, str]] = {
+    "cin_9_month_review": ("cin_sm_review_months", "{s.cin_sm_review_months:months}"),
+    "cin_over_12_months": ("cin_max_months", "{s.cin_max_months:months}"),
+    "step_down_over_12_weeks": ("step_down_max_days", "{s.step_down_max_days:weeks}"),
+    "cp_over_2_years": ("cp_max_months", "{s.cp_max_months:years}"),
 }
 
 
@@ -903,22 +903,21 @@ def _days(n: int) -> str:
 def over_text(flag: str, days_over: int, start_date, standards: Standards | None = None) -> str:
     """How far past its standard a flag is, in words that say what kind of flag it is.
 
-    A duration flag reads "Open 1,069 days, 796 days past 9 months": the plan's age against its time
+    A duration flag reads "Open 1,071 days, 796 days past 9 months": the plan's age against its time
     limit (a plan reviewed last week still carries it), never "overdue". A review or visit flag reads
     "796 days overdue". The limits come from the standards in force.
     """
     if flag not in DURATION_FLAGS:
         return f"{_days(days_over)} overdue"
     s = standards or Standards()
-    name = DURATION_FLAGS[flag]
+    name, words = DURATION_FLAGS[flag]
     limit = int(getattr(s, name))
     if name == "step_down_max_days":
-        limit_days, words = limit, (f"{limit // 7} weeks" if limit % 7 == 0 else _days(limit))
-    else:
-        words = _period(limit)
+        limit_days = limit
+    else:  # the limit date is start + N calendar months (month ends clamped), as the data layer counts
         start = pd.Timestamp(start_date).date() if start_date is not None and not pd.isna(start_date) else None
         limit_days = (start + relativedelta(months=limit) - start).days if start else round(limit * MONTH_DAYS)
-    return f"Open {_days(limit_days + days_over)}, {_days(days_over)} past {words}"
+    return f"Open {_days(limit_days + days_over)}, {_days(days_over)} past {vocabulary.render(words, s)}"
 
 
 def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:

@@ -43,6 +43,7 @@ from data_layer.vocabulary import TRANSFER_POINTS
 
 from .common import (
     LEGEND_BELOW,
+    TITLE_CHARS,
     add_standard_line,
     aria_summary,
     base_figure,
@@ -52,6 +53,8 @@ from .common import (
     nice_step,
     plural,
     standard_label,
+    title_layout,
+    wrap_title,
 )
 
 SOURCE_TIMELINESS = "003"
@@ -417,7 +420,7 @@ def working_days_figure(
                 hovertext=[f"{lab} working days: {s.text((i, col))} {kind}" for i, lab in enumerate(table["label"])],
                 marker=dict(color=colour, line=dict(color="white", width=1)),
                 hovertemplate="%{hovertext}<extra></extra>",
-                text=[s.text((i, col)) if col == "pending" and v else "" for i, v in enumerate(drawn)],
+                text=[f"{s.text((i, col))} pending" if col == "pending" and v else "" for i, v in enumerate(drawn)],
                 textposition="outside",
                 cliponaxis=False,
             )
@@ -864,8 +867,8 @@ def monthly_figure(
     fig.update_xaxes(title_text="Month of request", dtick="M1", tickformat="%b %Y")
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(text=MONTHLY_TITLE, subtitle=dict(text=finding)),
-        height=400,
+        title=title_layout(MONTHLY_TITLE, finding),
+        height=480,
         margin=dict(t=110),
         legend=LEGEND_BELOW,
     )
@@ -1318,8 +1321,11 @@ def pair_standards_figure(
     fig = base_figure(title, height=max(320, 46 * len(pairs) + 170))
     if rest:
         fig.update_layout(
-            title_subtitle_text=f"The {len(keep)} pairs with most completed transfers of {len(table)}; "
-            "the others in one line (every pair in the CSV)"
+            title_subtitle_text=wrap_title(
+                f"The {len(keep)} pairs with most completed transfers of {len(table)}; "
+                "the others in one line (every pair in the CSV)",
+                round(TITLE_CHARS * 1.3),
+            )
         )
     for met_col, name, colour, pattern in (
         ("notice_met", f"Notice of {notice_days}+ days (source {SOURCE_NOTICE})", BLUE, ""),
