@@ -244,8 +244,9 @@ def agenda_score_table(queue: pd.DataFrame) -> pd.DataFrame:
     if part.empty:
         return pd.DataFrame(columns=cols)
     g = part.groupby(["score", "priority"])
-    known = part["direct_exception"].notna() & ~part.get("unknown_exception", pd.Series(False, index=part.index))
-    part = part.assign(_exc=part["direct_exception"].where(known.astype(bool)))
+    codes = part["direct_exception"] if "direct_exception" in part else pd.Series(None, index=part.index, dtype=object)
+    known = codes.notna() & ~part.get("unknown_exception", pd.Series(False, index=part.index)).astype(bool)
+    part = part.assign(_exc=codes.where(known))
     out = pd.DataFrame(
         {
             "referrals": g.size(),
