@@ -102,7 +102,11 @@ def test_pairs_chart_draws_the_25_busiest_pairs_and_one_other_line():
     assert notice.x[-1] == pytest.approx(100 * 10 / 15) and notice.text[-1] == "67% (10 of 15)"
     assert f.data[1].text[-1] == "33% (5 of 15)"
     assert "The 25 pairs with most completed transfers of 30" in f.layout.title.subtitle.text
-    assert notice.textposition == "auto" and f.layout.xaxis.range[1] > 100
+    # Labels inside the long bars (never across the 100% line), outside the short ones.
+    assert [p for v, p in zip(notice.x, notice.textposition, strict=False) if v >= 55] == ["inside"] * sum(
+        v >= 55 for v in notice.x
+    )
+    assert f.layout.xaxis.range[1] > 100
     assert len(transfers.pair_standards_csv(Shown(table))) == 30  # the CSV keeps every pair
 
 
@@ -116,6 +120,9 @@ def test_pairs_other_line_shows_no_numbers_in_presentation_mode():
 def test_a_few_pairs_are_all_drawn_with_no_subtitle():
     f = transfers.pair_standards_figure(Shown(_pairs(3)), "t")
     assert list(f.data[0].y) == ["T0 → U0", "T1 → U1", "T2 → U2"]
+    # 0% and 50% keep their labels outside (0 of 1, 1 of 2), 67% (2 of 3) holds its label inside.
+    assert list(f.data[0].textposition) == ["outside", "outside", "inside"]
+    assert list(f.data[0].text) == ["0% (0 of 1)", "50% (1 of 2)", "67% (2 of 3)"]
     assert not f.layout.title.subtitle.text
 
 

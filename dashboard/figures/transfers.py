@@ -1273,6 +1273,9 @@ def pair_standards_title(
     )
 
 
+#: A pair's bar from this % holds its label inside.
+INSIDE_FROM = 55
+
 #: At most this many team pairs are drawn (those with most completed transfers); the rest are one line.
 PAIR_CAP = 25
 
@@ -1347,11 +1350,19 @@ def pair_standards_figure(
                 orientation="h",
                 name=name,
                 text=labels,
-                textposition="auto",
+                # Long bars hold their label (so it never crosses the 100% line); short ones, and 0%,
+                # keep it just outside, where it ends well before the line.
+                textposition=["inside" if v is not None and v >= INSIDE_FROM else "outside" for v in x],
                 insidetextanchor="end",
+                insidetextfont=dict(color=STANDARD_COLOUR),
                 cliponaxis=False,
                 offsetgroup=met_col,
-                marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
+                marker=dict(
+                    color=colour,
+                    # dots over the colour, not on white: a label inside stays readable
+                    pattern=dict(shape=pattern, fillmode="overlay", fgcolor="white", size=6),
+                    line=dict(color="white", width=1),
+                ),
                 hovertext=[f"{p}: {lab}" for p, lab in zip(pairs, labels, strict=False)],
                 hovertemplate="%{hovertext}<extra>" + name + "</extra>",
             )
@@ -1374,7 +1385,7 @@ def pair_standards_figure(
                 )
             )
     add_standard_line(fig, 100, "Standard: every completed transfer", axis="x", position="top left")
-    fig.update_layout(barmode="group", bargap=0.25, margin=dict(t=110), uniformtext=dict(minsize=9, mode="show"))
+    fig.update_layout(barmode="group", bargap=0.25, margin=dict(t=110))
     fig.update_xaxes(
         title_text="% of completed transfers meeting the standard",
         range=[0, 140],
