@@ -56,7 +56,9 @@ def _build_template() -> go.layout.Template:
     tpl.layout.font = dict(family=FONT_FAMILY, size=13, color=TEXT_COLOUR)
     tpl.layout.title = dict(x=0, xanchor="left", font=dict(size=16))
     tpl.layout.margin = dict(l=60, r=30, t=70, b=50)
-    tpl.layout.legend = dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0)
+    # Under the plot, anchored to the figure's bottom (as dashboard.figures.common.LEGEND_BELOW): a
+    # legend above the plot wrapped over the title on a phone.
+    tpl.layout.legend = dict(orientation="h", xanchor="left", x=0, yref="container", yanchor="bottom", y=0)
     tpl.layout.hoverlabel = dict(font=dict(family=FONT_FAMILY))
     return tpl
 

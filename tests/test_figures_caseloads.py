@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.disclosure import Disclosure
 from dashboard.figures import caseloads as fig
+from dashboard.figures.common import unwrapped
 from dashboard.theme import SAFE
 from data_layer.vocabulary import STATUSES as STATUS_VOCABULARY
 
@@ -75,7 +76,7 @@ def test_workers_figure_stacks_statuses_with_target_and_over_markers(load):
     assert list(over.text) == ["▲ over by 3", "▲ over by 1.5"]  # a word and a symbol, not colour alone
     assert list(f.layout.yaxis.categoryarray) == ["Cat", "Bob", "Eve", "Ann", "Dan"]
     assert f.layout.yaxis.autorange == "reversed"  # first in the table = top of the chart
-    assert f.layout.title.text == "2 of 5 workers are over their caseload target (25 children per FTE)"
+    assert unwrapped(f.layout.title.text) == "2 of 5 workers are over their caseload target (25 children per FTE)"
     assert any("Standard: 25 children per FTE (source 000)" in (a.text or "") for a in f.layout.annotations)
 
 
@@ -84,7 +85,7 @@ def test_workers_figure_follows_a_different_standard(load):
     load["over_target"] = load["cases"] > load["target"]  # as caseloads() flags it under this standard
     t = fig.worker_table(load)
     f = fig.workers_figure(t, per_fte=20)
-    assert "(20 children per FTE)" in f.layout.title.text
+    assert "(20 children per FTE)" in unwrapped(f.layout.title.text)
     assert "3 of 5" in f.layout.title.text
 
 
@@ -235,8 +236,8 @@ def test_trend_figure_has_two_series_and_the_standard(trend):
     assert list(f.data[0].y) == [20.0, 21.0, 22.5, 23.0]
     assert list(f.data[1].y) == [10.0, 20.0, 30.0, 50.0]
     assert f.data[1].line.dash == "dot"  # the two series differ by more than colour
-    assert f.layout.title.text == fig.TREND_TITLE
-    assert f.layout.title.subtitle.text == finding
+    assert unwrapped(f.layout.title.text) == fig.TREND_TITLE
+    assert unwrapped(f.layout.title.subtitle.text) == finding
     hline = [s for s in f.layout.shapes if s.y0 == 25 and s.y1 == 25]
     assert hline, "the 25-per-FTE standard is drawn"
 
@@ -377,4 +378,5 @@ def test_a_region_draws_only_the_workers_furthest_over_target():
     fig = workers_figure(worker_table(df), per_fte=25, max_bars=80)
     bars = fig.data[0]
     assert len(bars.y) == 80 and bars.y[0] == "N119" and bars.y[-1] == "N040"
-    assert fig.layout.title.text.startswith("94 of 120 workers are over") and "80 furthest" in fig.layout.title.text
+    title = unwrapped(fig.layout.title.text)
+    assert title.startswith("94 of 120 workers are over") and "80 furthest" in title

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.disclosure import Disclosure
 from dashboard.figures import cin_pilot as fig
+from dashboard.figures.common import unwrapped
 from data_layer import load_standards
 from data_layer.metrics.cin_pilot_measures import closure_routes, did_table, outcomes_by_caseload, summarise_cohorts
 
@@ -292,7 +293,7 @@ def test_trend_table_and_figure():
     table = fig.trend_table(TREND, {"pilot": 1, "comparison": 3})
     assert table["starts_per_team"].tolist() == [3.0, 4.0, 6.0, 3.0]
     figure = fig.trend_figure(table, pilot_start=date(2022, 2, 7), evaluation_end=date(2022, 8, 6))
-    assert figure.layout.title.text == fig.TREND_TITLE
+    assert unwrapped(figure.layout.title.text) == fig.TREND_TITLE
     assert len(figure.data) == 6
     texts = " ".join(a.text or "" for a in figure.layout.annotations)
     assert "Pilot start 7 Feb 2022" in texts and "Evaluation period ends 6 Aug 2022" in texts
@@ -365,7 +366,7 @@ def test_workload(big):
     assert table["plans"].sum() == 100
     assert fig.workload_overall(bands, "escalated_cp") == pytest.approx(21.0)  # (9 + 12) / 100
     figure = fig.workload_figure(table, "escalated_cp", overall=20.0)
-    assert figure.layout.title.text.startswith("% of plans escalated to child protection by the caseload")
+    assert unwrapped(figure.layout.title.text).startswith("% of plans escalated to child protection by the caseload")
     assert any(s.y0 == 20.0 for s in figure.layout.shapes)
     assert "Standard: 25 children per FTE (source 000)" in figure.layout.xaxis.title.text
     assert "Pilot team, caseload under 15" in fig.workload_summary(table, "escalated_cp")

@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
+from dashboard.figures.common import unwrapped
 from data_layer import (
     Filters,
     jarp_queue,
@@ -68,8 +69,21 @@ def test_agenda_figure_draws_bands(frames):
     title = fig.agenda_title(q, next_panel(D, rules))
     assert title == "10 referrals for the panel on Tue 14 Mar 2023, 3 of them priority 1"
     f = fig.agenda_figure(table, fig.agenda_shown(table), title, rules)
-    assert f.layout.title.text == title
-    assert {t.name for t in f.data} == {"P1 urgent", "P2", "P3", "Below threshold"}
+    assert unwrapped(f.layout.title.text) == title
+    exception = "P1 urgent by a direct-referral exception (any score)"
+    assert {t.name for t in f.data} == {"P1 urgent", exception, "P2", "P3", "Below threshold"}
+    # The EPO referral scoring 0 is P1 left of the "P1 from 11" line: its own hatched series, and
+    # its hover says why (the data layer's exception), not an unexplained P1 bar. 'magic' (not a
+    # recognised exception) is named nowhere.
+    assert table.set_index(["score", "priority"]).exceptions.to_dict()[(0, "P1")] == "epo"
+    assert set(table.exceptions) == {"", "epo"}
+    by_exception = next(t for t in f.data if t.name == exception)
+    assert list(by_exception.x) == [0] and list(by_exception.y) == [1.0]
+    assert by_exception.marker.pattern.shape == "x"
+    assert "a direct-referral exception (%{customdata[2]}) makes a referral P1 whatever" in by_exception.hovertemplate
+    assert list(by_exception.customdata[0]) == ["1", "0", "epo"]
+    p1 = next(t for t in f.data if t.name == "P1 urgent")
+    assert sorted(p1.x) == [11, 12] and not p1.marker.pattern.shape
     xs = sorted(s.x0 for s in _hlines_and_vlines(f))
     assert xs == [6.5, 10.5]  # P2 from 7 points, P1 from 11
     texts = fig.priority_texts(fig.next_panel_counts(q))

@@ -69,7 +69,14 @@ def test_bands_figure_draws_every_standard():
     lines = [s for s in f.layout.shapes if s.type == "line"]
     assert sorted((s.x0, s.xref) for s in lines) == [(0.5, "x"), (1.5, "x"), (2.5, "x"), (3.5, "x"), (4.5, "x2")]
     texts = [a.text for a in f.layout.annotations]
-    assert any("12m CIN limit (001)" in t for t in texts) and any("24m CP 2-year indicator" in t for t in texts)
+    assert "12m<br>CIN limit" in texts and "24m<br>CP 2-year indicator" in texts
+    # The panels' headings cite the standards' sources; each standard's label sits above its panel
+    # (bottom on the plot's top edge), not in a white box over the bars' edges.
+    assert texts[:2] == ["CIN plans (001)", "CP plans (national indicator)"]
+    labels = [a for a in f.layout.annotations if "<br>" in a.text]
+    assert len(labels) == 5
+    assert {(a.y, a.yanchor, a.yref) for a in labels} == {(1, "bottom", "y domain"), (1, "bottom", "y2 domain")}
+    assert all(a.bgcolor is None for a in labels)
     assert f.layout.title.text == "t"
 
 

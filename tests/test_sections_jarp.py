@@ -17,6 +17,7 @@ import pytest
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.figures import jarp as fig
+from dashboard.figures.common import unwrapped
 from dashboard.sections import jarp as sections
 from dashboard.sections.base import Chart, Table, View
 from data_layer import Filters, date_range, team_options
@@ -102,7 +103,7 @@ def test_normal_mode_hand_worked(db):
     assert "jarp-later-grid" not in items  # nobody is booked for a later panel
     for chart in (i for i in items.values() if isinstance(i, Chart)):
         assert chart.summary and chart.finding and chart.note and chart.standard, chart.id
-        assert chart.figure.layout.title.text == chart.title, chart.id
+        assert unwrapped(chart.figure.layout.title.text) == chart.title, chart.id
 
 
 def test_every_backend_gives_the_same_headline(make_db):

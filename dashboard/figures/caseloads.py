@@ -21,9 +21,21 @@ from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, TEMPLATE_NAME
 from data_layer.vocabulary import STATUSES
 
-from .common import add_standard_line, aria_summary, base_figure, count_axis, empty_figure, standard_label
+from .common import (
+    LEGEND_BELOW,
+    add_standard_line,
+    aria_summary,
+    base_figure,
+    count_axis,
+    empty_figure,
+    standard_label,
+    title_layout,
+)
 
 EXACT = Disclosure()
+
+#: Right margin (px) holding the "▲ over by n" labels: inside the plot they were cut at 390 px.
+OVER_LABEL_MARGIN = 100
 
 SOURCE = "000"
 OVER_SYMBOL = "▲"
@@ -160,13 +172,14 @@ def workers_figure(
                 name=f"{OVER_SYMBOL} Over target",
                 text=[f"{OVER_SYMBOL} over by {_fmt(e)}" for e in over["excess"]],
                 textposition="middle right",
+                cliponaxis=False,  # the label runs into the right margin kept for it (OVER_LABEL_MARGIN)
                 textfont=dict(color=STANDARD_COLOUR, size=11),
                 marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
                 hovertemplate="%{y}: %{text}<extra></extra>",
             )
         )
     xmax = max(float(table["cases"].astype(float).max()), float(table["target"].max()), per_fte)
-    fig.update_layout(barmode="stack", bargap=0.25, legend_traceorder="normal")
+    fig.update_layout(barmode="stack", bargap=0.25, legend_traceorder="normal", margin=dict(r=OVER_LABEL_MARGIN))
     fig.update_xaxes(
         title_text="Children allocated (key worker)", range=[0, xmax * 1.18 + 1], **count_axis(xmax * 1.18 + 1)
     )
@@ -238,12 +251,15 @@ def presented_workers_figure(
                 name=f"{OVER_SYMBOL} Over target",
                 text=[f"{OVER_SYMBOL} over target"] * len(over),
                 textposition="middle right",
+                cliponaxis=False,  # the label runs into the right margin kept for it (OVER_LABEL_MARGIN)
                 textfont=dict(color=STANDARD_COLOUR, size=11),
                 marker=dict(symbol="triangle-left", size=9, color=ROSE, line=dict(color=STANDARD_COLOUR, width=1)),
                 hovertemplate="%{y}: over target<extra></extra>",
             )
         )
     drawn = [v for v in values if v is not None]
+    if not over.empty:
+        fig.update_layout(margin=dict(r=OVER_LABEL_MARGIN))
     end = (max(drawn) if drawn else d.threshold) * 1.3 + 1
     fig.update_xaxes(title_text="Children allocated (key worker)", range=[0, end], **count_axis(end))
     fig.update_yaxes(
@@ -528,11 +544,11 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
     fig.update_xaxes(title_text="Week ending", row=2, col=1)
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(text=TREND_TITLE, subtitle=dict(text=finding)),
+        title=title_layout(TREND_TITLE, finding),
         height=500,
         showlegend=True,
         margin=dict(t=110),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
+        legend=LEGEND_BELOW,
     )
     return fig
 

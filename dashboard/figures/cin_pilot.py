@@ -31,7 +31,17 @@ from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 from data_layer.standards import Standards
 from data_layer.vocabulary import CIN_END_REASONS
 
-from .common import aria_summary, base_figure, empty_figure, level_text, plural, standard_label
+from .common import (
+    LEGEND_BELOW,
+    MIN_HEIGHT,
+    aria_summary,
+    base_figure,
+    empty_figure,
+    level_text,
+    plural,
+    standard_label,
+    title_layout,
+)
 
 EXACT = Disclosure()
 
@@ -600,16 +610,14 @@ def did_figure(
         fig.update_yaxes(title_text=_axis_title(unit), row=r, col=c, rangemode="tozero")
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(
-            text=title,
-            subtitle=dict(
-                text=f"Dots: cohort value with {level_text(level)} interval; dotted line: the pilot had it changed "
-                "like the comparison teams; hollow: fewer plans than the minimum to judge"
-            ),
+        title=title_layout(
+            title,
+            f"Dots: cohort value with {level_text(level)} interval; dotted line: the pilot had it changed "
+            "like the comparison teams; hollow: fewer plans than the minimum to judge",
         ),
-        height=330 * rows + 120,
+        height=max(330 * rows + 120, MIN_HEIGHT),
         margin=dict(t=130),
-        legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0),
+        legend=LEGEND_BELOW,
     )
     if periods:
         fig.add_annotation(
@@ -837,16 +845,14 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
     fig.update_xaxes(title_text="Month", row=3, col=1)
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(
-            text=TREND_TITLE,
-            subtitle=dict(
-                text="Shaded: the pilot's evaluation period. Starts and closures per team, as the comparison group has "
-                "several teams."
-            ),
+        title=title_layout(
+            TREND_TITLE,
+            "Shaded: the pilot's evaluation period. Starts and closures per team, as the comparison group has "
+            "several teams.",
         ),
         height=640,
         margin=dict(t=120),
-        legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0),
+        legend=LEGEND_BELOW,
     )
     return fig
 
@@ -997,7 +1003,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
             else "Too few closed CIN plans in the cohorts to show"
         )
         return empty_figure(title, message)
-    fig = base_figure(title, height=400)
+    fig = base_figure(title, height=520)
     order = [_cohort_name(c, p) for c, p in COHORTS]
     keep = table[[(c, p) in drawn for c, p in zip(table["cohort"], table["period"], strict=False)]]
     for reason in CIN_END_REASONS.codes:
@@ -1047,7 +1053,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
         )
     fig.update_layout(
         barmode="stack",
-        legend=dict(orientation="h", yanchor="top", y=-0.24, x=0, traceorder="normal"),
+        legend=LEGEND_BELOW,
         margin=dict(t=90, l=20, b=110),
     )
     fig.update_xaxes(title_text="% of the cohort's closed plans", range=[0, 100])

@@ -8,6 +8,8 @@
   :mod:`dashboard.disclosure` (the figure builders take its ``Disclosure`` or disclosed tables).
 * :func:`aria_summary` writes the text a screen reader announces for the chart.
 * :func:`empty_figure` says "no data for these filters" instead of drawing blank axes.
+* :data:`LEGEND_BELOW` / :func:`legend_below`: every legend sits under the plot area (the template's
+  default too), so at 390 px a wrapped legend pushes the plot up instead of covering the title.
 * :func:`count_axis` is how every axis that counts (children, referrals, plans, workers...) ticks:
   whole numbers only, from zero.
 """
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any, cast
 
 import plotly.graph_objects as go
@@ -24,18 +27,64 @@ from dashboard.theme import STANDARD_COLOUR, register_template
 register_template()
 
 
+#: Legends go under the plot, anchored to the figure's bottom edge (``yref="container"``): Plotly then
+#: grows the bottom margin by the legend's height, however many lines it wraps to on a phone, so it
+#: covers neither the title nor the x-axis labels. The csc template (dashboard.theme) uses it too.
+LEGEND_BELOW: dict[str, Any] = dict(
+    orientation="h", xref="paper", x=0, xanchor="left", yref="container", y=0, yanchor="bottom", traceorder="normal"
+)
+
+#: A figure's smallest drawn height (px): a phone must not squash a plot to a strip.
+MIN_HEIGHT = 460
+
+
+def legend_below(fig: go.Figure, **extra: Any) -> go.Figure:
+    """Put ``fig``'s legend under its plot area (:data:`LEGEND_BELOW`), e.g. after a builder's own legend."""
+    fig.update_layout(legend={**LEGEND_BELOW, **extra})
+    return fig
+
+
+#: Titles break onto a new line after this many characters: Plotly never wraps a title, and one
+#: sentence of 80 characters ran off a 390 px phone screen under the mode bar.
+TITLE_CHARS = 44
+
+
+def wrap_title(text: str, width: int = TITLE_CHARS) -> str:
+    """``text`` with ``<br>`` between lines of at most ``width`` characters (words kept whole)."""
+    if not text or "<br>" in text or len(text) <= width:
+        return text
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+
+
+def unwrapped(text: str | None) -> str:
+    """A title as one line again (the inverse of :func:`wrap_title`): what the chart says, in words."""
+    return (text or "").replace("<br>", " ")
+
+
+def title_layout(text: str, subtitle: str | None = None) -> dict[str, Any]:
+    """A figure's ``title`` setting: the text (and subtitle) wrapped for a phone, room made above the plot."""
+    # Anchored to the figure's top edge, so a second line grows down into the margin, not over the plot.
+    title: dict[str, Any] = {"text": wrap_title(text), "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}}
+    if subtitle is not None:
+        title["subtitle"] = {"text": wrap_title(subtitle, round(TITLE_CHARS * 1.3))}
+    return title
+
+
 def base_figure(title: str, *, height: int | None = None) -> go.Figure:
-    """An empty figure with the dashboard template and a plain-English title."""
+    """An empty figure with the dashboard template and a plain-English title (wrapped: :func:`wrap_title`).
+
+    Never lower than :data:`MIN_HEIGHT`: on a phone the legend wraps to several lines under the plot
+    and the margins grow, and a 300 px figure left a plot area of ~60 px.
+    """
     fig = go.Figure()  # the csc template is Plotly's default (dashboard.theme)
-    fig.update_layout(title=dict(text=title))
-    if height:
-        fig.update_layout(height=height)
+    fig.update_layout(title=title_layout(title), height=max(height or 0, MIN_HEIGHT))
     return fig
 
 
 def empty_figure(title: str, message: str = "No data for the selected filters") -> go.Figure:
     """A figure that says why it is empty (axes hidden), rather than a blank grid."""
-    fig = base_figure(title, height=260)
+    fig = base_figure(title)
+    fig.update_layout(height=260)  # nothing to read but the message: the minimum height is for plots
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=15))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -43,13 +92,23 @@ def empty_figure(title: str, message: str = "No data for the selected filters") 
 
 
 def add_standard_line(
-    fig: go.Figure, value: float, label: str, *, axis: str = "y", row=None, col=None, position: str | None = None
+    fig: go.Figure,
+    value: float,
+    label: str,
+    *,
+    axis: str = "y",
+    row=None,
+    col=None,
+    position: str | None = None,
+    layer: str = "above",
 ) -> go.Figure:
     """Draw a standard as a dashed dark line with its label (e.g. "Standard: 25 per FTE (000)").
 
     ``axis="y"`` draws a horizontal line at y=value, ``axis="x"`` a vertical one at x=value.
+    ``layer="below"`` draws it under the traces: a standard of zero would otherwise hide a series at zero.
     """
     kwargs: dict[str, Any] = dict(
+        layer=layer,
         line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
         annotation_text=label,
         annotation_font=dict(color=STANDARD_COLOUR, size=12),
@@ -77,6 +136,20 @@ def count_axis(top: float | None) -> dict[str, Any]:
     if top is not None and top < SMALL_COUNT:
         settings["dtick"] = 1
     return settings
+
+
+def nice_step(top: float, steps: int) -> int:
+    """The smallest whole step of 1, 2 or 5 x 10^k such that ``steps`` of them reach ``top``.
+
+    For a second axis whose ticks must sit on the first axis's gridlines (``steps`` intervals): 82
+    requests over 5 steps -> 20 (ticks 0, 20, ..., 100), never Plotly's synced 16.4.
+    """
+    need = max(float(top), 1.0) / steps
+    magnitude = 10 ** math.floor(math.log10(need))
+    for m in (1, 2, 5, 10):
+        if m * magnitude >= need:
+            return max(1, int(m * magnitude))
+    return int(10 * magnitude)  # pragma: no cover - the loop's 10 always reaches need
 
 
 def _number(v: Any) -> float | None:

@@ -32,6 +32,7 @@ from data_layer.standards import months_text
 from data_layer.vocabulary import PRIORITIES as PRIORITY
 
 from .common import (
+    MIN_HEIGHT,
     add_standard_line,
     aria_summary,
     base_figure,
@@ -40,6 +41,7 @@ from .common import (
     empty_figure,
     plural,
     standard_label,
+    title_layout,
 )
 
 EXACT = Disclosure()
@@ -236,21 +238,37 @@ def agenda_score_table(queue: pd.DataFrame) -> pd.DataFrame:
     """Next panel's referrals counted by score and priority (what the agenda chart is drawn from).
 
     Columns ``score``, ``priority``, ``referrals``, ``carried_over`` (of them, how many carried
-    over). Below-threshold referrals are included.
+    over), ``exceptions`` (the direct-referral exceptions among them, in words, e.g. "police
+    protection": the data layer's reason a referral is P1 whatever its score; "" for none).
+    Below-threshold referrals are included.
     """
-    cols = ["score", "priority", "referrals", "carried_over"]
+    cols = ["score", "priority", "referrals", "carried_over", "exceptions"]
     if queue.empty:
         return pd.DataFrame(columns=cols)
     part = queue[queue["on_next_panel"].astype(bool)]
     if part.empty:
         return pd.DataFrame(columns=cols)
     g = part.groupby(["score", "priority"])
-    out = pd.DataFrame({"referrals": g.size(), "carried_over": g["carried_over"].apply(lambda s: int((s >= 1).sum()))})
+    codes = part["direct_exception"] if "direct_exception" in part else pd.Series(None, index=part.index, dtype=object)
+    known = codes.notna() & ~part.get("unknown_exception", pd.Series(False, index=part.index)).astype(bool)
+    part = part.assign(_exc=codes.where(known))
+    out = pd.DataFrame(
+        {
+            "referrals": g.size(),
+            "carried_over": g["carried_over"].apply(lambda s: int((s >= 1).sum())),
+            "exceptions": part.groupby(["score", "priority"])["_exc"].apply(_exception_words),
+        }
+    )
     out = out.reset_index()
     out["_r"] = out["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     out = out.sort_values(["_r", "score"], ascending=[True, False]).drop(columns="_r").reset_index(drop=True)
     out["score"] = out["score"].astype(int)
     return out[cols]
+
+
+def _exception_words(codes: pd.Series) -> str:
+    """ "police protection, epo": the distinct exception codes of a bar, in words, sorted."""
+    return ", ".join(sorted({str(c).replace("_", " ") for c in codes.dropna()}))
 
 
 def agenda_shown(table: pd.DataFrame, d: Disclosure = EXACT, hidden: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -293,22 +311,43 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
     fig = base_figure(title, height=380)
     drawn = _drawn(table["referrals"], shown["referrals"])
     carried = "carried_over" in shown.columns
-    for p in PRIORITIES:
+    # A P1 left of the P1 line is P1 by a direct-referral exception, whatever its score: its own
+    # series (hatched, named so in the legend), its hover naming the exception.
+    below_p1 = table["score"].astype(int) < rules.p1_min
+    for p, by_exception in [(p, False) for p in PRIORITIES] + [("P1", True)]:
         rows = (table["priority"] == p) & drawn
+        if p == "P1":
+            rows &= below_p1 if by_exception else ~below_p1
         if not rows.any():
             continue
         t, s = table[rows], shown[rows]
         custom = [s["referrals"].astype(str)] + ([s["carried_over"].astype(str)] if carried else [])
+        name, why = PRIORITY.label(p), ""
+        if by_exception:
+            name = f"{PRIORITY.label(p)} by a direct-referral exception (any score)"
+            named = "exceptions" in shown.columns
+            custom.append(s["exceptions"].astype(str) if named else pd.Series("", index=s.index))
+            why = (
+                f"<br>P1 under {rules.p1_min} points: a direct-referral exception"
+                + (f" (%{{customdata[{len(custom) - 1}]}})" if named else "")
+                + " makes a referral P1 whatever its score"
+            )
         fig.add_trace(
             go.Bar(
                 x=t["score"],
                 y=t["referrals"].astype(float),
-                name=PRIORITY.label(p),
-                marker=dict(color=PRIORITY.colour(p), line=dict(color="white", width=0.5)),
+                name=name,
+                marker=dict(
+                    color=PRIORITY.colour(p),
+                    line=dict(color="white", width=0.5),
+                    # the cross over the P1 colour (overlay), not a faint cross on white
+                    pattern=dict(shape="x", fillmode="overlay", fgcolor="white") if by_exception else dict(shape=""),
+                ),
                 customdata=np.column_stack(custom),
                 hovertemplate=(
                     f"{PRIORITY.label(p)}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
                     + ("<br>Carried over: %{customdata[1]}" if carried else "")
+                    + why
                     + "<extra></extra>"
                 ),
             )
@@ -317,18 +356,12 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
     top = max(rules.p1_min + 3, int(scores.max()) + 1 if len(scores) else 0)
     for value, name in ((rules.p2_min, "P2"), (rules.p1_min, "P1")):
         add_standard_line(fig, value - 0.5, f"{name} from {value} points", axis="x", position="top right")
-    fig.add_annotation(
-        text=f"Priority bands: {standard_label(rules.p1_min, 'points for P1', SOURCE)}; "
-        f"P2 {rules.p2_min}-{rules.p1_min - 1}, P3 {rules.p3_min}-{rules.p2_min - 1}",
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.22,
-        xanchor="left",
-        showarrow=False,
-        font=dict(color=STANDARD_COLOUR, size=12),
+    # The bands as the subtitle: as a note under the plot it sat on the axis title on a phone.
+    bands = (
+        f"Priority bands: {standard_label(rules.p1_min, 'points for P1', SOURCE)}; "
+        f"P2 {rules.p2_min}-{rules.p1_min - 1}, P3 {rules.p3_min}-{rules.p2_min - 1}"
     )
-    fig.update_layout(barmode="stack", bargap=0.15, margin=dict(b=90))
+    fig.update_layout(title=title_layout(title, bands), barmode="stack", bargap=0.15, margin=dict(t=100))
     fig.update_xaxes(title_text="Score (points)", range=[-0.6, top + 0.5], dtick=1)
     fig.update_yaxes(title_text="Referrals", **count_axis(drawn_top(fig)))
     return fig
@@ -425,7 +458,7 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     """
     if table.empty:
         return empty_figure(title)
-    fig = base_figure(title, height=380)
+    fig = base_figure(title, height=500)
     for p in PRIORITIES:
         rows = _drawn(table[p], shown[p])
         if not rows.any():
@@ -706,8 +739,8 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
     fig.update_yaxes(title_text="Responses", row=1, col=1)
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(text=title),
-        height=420,
+        title=title_layout(title),
+        height=MIN_HEIGHT,
         barmode="stack",
         margin=dict(t=110),
         shapes=shapes,

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from dateutil.relativedelta import relativedelta
 from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
@@ -37,6 +38,7 @@ from .common import (
     count_axis,
     drawn_top,
     empty_figure,
+    legend_below,
     level_text,
     plural,
 )
@@ -106,12 +108,6 @@ def _with_alpha(colour: str, alpha: float) -> str:
     h = colour.lstrip("#")
     r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r}, {g}, {b}, {alpha})"
-
-
-def _legend_below(fig: go.Figure, y: float = -0.28) -> go.Figure:
-    """Legend under the plot, so it never covers the title or subplot headings."""
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=y, xanchor="left", x=0, traceorder="normal"))
-    return fig
 
 
 # --------------------------------------------------------------------------- the counts of one date
@@ -259,7 +255,7 @@ def _band_standards(standards: Standards, edges: tuple[int, ...]) -> list[tuple[
     ):
         if value in edges:
             source = _source(standards, name)
-            out.append((plan_type, value, f"{value}m {text}" + (f" ({source})" if len(source) <= 8 else ""), name))
+            out.append((plan_type, value, text, source))
     return out
 
 
@@ -283,7 +279,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
         shared_yaxes=False,
         horizontal_spacing=0.08,
         subplot_titles=("CIN plans", "CP plans"),
-        figure=base_figure(title, height=500),
+        figure=base_figure(title, height=560),
     )
     bands_in_order = list(table.sort_values("band_order")["band"].drop_duplicates())
     for col, plan_type in enumerate(("cin", "cp"), start=1):
@@ -309,14 +305,21 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
                 row=1,
                 col=col,
             )
-    for plan_type, value, text, _ in _band_standards(standards, edges):
+    # Each standard's label sits above its panel, short and centred on its line: rotated labels in
+    # white boxes inside the plot covered the bars' edges (the boxes hid what they labelled).
+    sources: dict[int, set[str]] = {1: set(), 2: set()}
+    for plan_type, value, text, source in _band_standards(standards, edges):
         col = 1 if plan_type == "cin" else 2
-        add_standard_line(fig, edges.index(value) + 0.5, text, axis="x", row=1, col=col, position="top")
+        sources[col].add(source)
+        add_standard_line(fig, edges.index(value) + 0.5, f"{value}m<br>{text}", axis="x", row=1, col=col)
         fig.layout.annotations[-1].update(
-            textangle=-90, yanchor="top", xanchor="right", font=dict(size=11), bgcolor="rgba(255, 255, 255, 0.85)"
+            y=1, yref="y domain" if col == 1 else "y2 domain", yanchor="bottom", xanchor="center", font=dict(size=10)
         )
-    fig.update_layout(barmode="stack", bargap=0.15, margin=dict(t=90, b=150))
-    _legend_below(fig, -0.42)
+    for col, heading in enumerate(fig.layout.annotations[:2], start=1):  # the panels' own titles, above the labels
+        cited = ", ".join(sorted(sources[col]))
+        heading.update(yshift=26, text=heading.text + (f" ({cited})" if cited else ""))
+    fig.update_layout(barmode="stack", bargap=0.15, margin=dict(t=120, b=150))
+    legend_below(fig)
     fig.update_xaxes(title_text="How long the plan has lasted (calendar months)", tickangle=-30)
     for col, panel in ((1, "y"), (2, "y2")):  # each panel ticks on its own counts (axes not shared)
         fig.update_yaxes(**count_axis(drawn_top(fig, yaxis=panel)), row=1, col=col)
@@ -611,7 +614,7 @@ def km_figure(
     fig.update_xaxes(title_text="Months since the plan started", rangemode="tozero")
     fig.update_yaxes(title_text="Share of plans still open", tickformat=".0%", range=[0, 1.02])
     fig.update_layout(margin=dict(t=70, b=120))
-    _legend_below(fig, -0.2)
+    legend_below(fig)
     return fig
 
 
@@ -839,6 +842,7 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Fi
         f"Standard: no CIN plan beyond {standards.cin_max_months} months "
         f"(source {_source(standards, 'cin_max_months')})",
         position="bottom right",
+        layer="below",  # a flag at zero all year ("CP over 2 years") stays visible on the line
     )
     # Room below zero for the standard's label, never as far as a "-1" tick when the step is 1.
     low = max(top, 1) * 0.12
@@ -847,7 +851,7 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Fi
     # No axis title: the tick labels are dates, and a title would collide with the legend below.
     fig.update_xaxes(title_text=None, tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates], tickangle=-30)
     fig.update_layout(margin=dict(b=140))
-    _legend_below(fig, -0.35)
+    legend_below(fig)
     return fig
 
 
@@ -874,11 +878,46 @@ DRIFT_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "team", "headerName": "Team", "minWidth": 170},
     {"field": "worker", "headerName": "Key worker"},
     {"field": "flag", "headerName": "Flag", "minWidth": 280},
+    {"field": "detail", "headerName": "How far over", "minWidth": 320},
     {"field": "days_over", "headerName": "Days over", "type": "numericColumn", "sort": "desc"},
     {"field": "start_date", "headerName": "Plan start"},
     {"field": "last_review_date", "headerName": "Last review"},
     {"field": "last_visit_date", "headerName": "Last visit"},
 ]
+
+
+#: Flags that measure how long a plan has been open (the rest: a review or visit overdue): the
+#: standard that sets the limit, and its limit in words (the flag labels' own formats).
+DURATION_FLAGS: dict[str, tuple[str, str]] = {
+    "cin_9_month_review": ("cin_sm_review_months", "{s.cin_sm_review_months:months}"),
+    "cin_over_12_months": ("cin_max_months", "{s.cin_max_months:months}"),
+    "step_down_over_12_weeks": ("step_down_max_days", "{s.step_down_max_days:weeks}"),
+    "cp_over_2_years": ("cp_max_months", "{s.cp_max_months:years}"),
+}
+
+
+def _days(n: int) -> str:
+    return f"{n:,} day{'' if n == 1 else 's'}"
+
+
+def over_text(flag: str, days_over: int, start_date, standards: Standards | None = None) -> str:
+    """How far past its standard a flag is, in words that say what kind of flag it is.
+
+    A duration flag reads "Open 1,071 days, 796 days past 9 months": the plan's age against its time
+    limit (a plan reviewed last week still carries it), never "overdue". A review or visit flag reads
+    "796 days overdue". The limits come from the standards in force.
+    """
+    if flag not in DURATION_FLAGS:
+        return f"{_days(days_over)} overdue"
+    s = standards or Standards()
+    name, words = DURATION_FLAGS[flag]
+    limit = int(getattr(s, name))
+    if name == "step_down_max_days":
+        limit_days = limit
+    else:  # the limit date is start + N calendar months (month ends clamped), as the data layer counts
+        start = pd.Timestamp(start_date).date() if start_date is not None and not pd.isna(start_date) else None
+        limit_days = (start + relativedelta(months=limit) - start).days if start else round(limit * MONTH_DAYS)
+    return f"Open {_days(limit_days + days_over)}, {_days(days_over)} past {vocabulary.render(words, s)}"
 
 
 def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:
@@ -895,6 +934,10 @@ def drift_list(drift: pd.DataFrame, standards=None) -> pd.DataFrame:
             "team_id": drift["team_id"],
             "worker": drift["worker_name"].fillna("No key worker").astype(str),
             "flag": [flag_label(f, standards) for f in drift["flag"]],
+            "detail": [
+                over_text(f, int(n), start, standards)
+                for f, n, start in zip(drift["flag"], drift["days_over"], drift["start_date"], strict=False)
+            ],
             "days_over": drift["days_over"].astype(int),
         }
     )
@@ -968,5 +1011,7 @@ __all__ = [
     "TREND_COLUMNS",
     "DRIFT_GRID_COLUMNS",
     "drift_list",
+    "over_text",
+    "DURATION_FLAGS",
     "exclusion_text",
 ]

@@ -42,14 +42,19 @@ from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.vocabulary import TRANSFER_POINTS
 
 from .common import (
+    LEGEND_BELOW,
+    TITLE_CHARS,
     add_standard_line,
     aria_summary,
     base_figure,
     count_axis,
     drawn_top,
     empty_figure,
+    nice_step,
     plural,
     standard_label,
+    title_layout,
+    wrap_title,
 )
 
 SOURCE_TIMELINESS = "003"
@@ -391,29 +396,37 @@ def working_days_figure(
     source: str = SOURCE_TIMELINESS,
     window: str = "12 months",
 ) -> go.Figure:
-    """Stacked bars of transfers by working days: completed (solid) and still pending (hatched)."""
+    """Bars of transfers by working days, side by side: completed (blue) and still pending (sand), both solid.
+
+    Pending bars stood hatched on top of completed ones, slivers a few pixels high: beside them, each
+    with its count written over it, a handful of pending transfers is as readable as hundreds done.
+    """
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
         return empty_figure(title, f"No transfers requested in the {window} or pending for these filters")
     fig = base_figure(title, height=380)
-    for col, name, colour, pattern in (
-        ("completed", "Completed: working days taken", BLUE, ""),
-        ("pending", "Pending: working days waited so far", SAND, "/"),
+    for col, name, colour in (
+        ("completed", "Completed: working days taken", BLUE),
+        ("pending", "Pending: working days waited so far", SAND),
     ):
         kind = name.split(":")[0].lower()
+        drawn = [s.drawn((i, col)) for i in range(len(table))]
         fig.add_trace(
             go.Bar(
                 x=table["working_days"].tolist(),
-                y=[s.drawn((i, col)) for i in range(len(table))],
+                y=drawn,
                 name=name,
                 hovertext=[f"{lab} working days: {s.text((i, col))} {kind}" for i, lab in enumerate(table["label"])],
-                marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
+                marker=dict(color=colour, line=dict(color="white", width=1)),
                 hovertemplate="%{hovertext}<extra></extra>",
+                text=[f"{s.text((i, col))} pending" if col == "pending" and v else "" for i, v in enumerate(drawn)],
+                textposition="outside",
+                cliponaxis=False,
             )
         )
     add_standard_line(fig, standard + 0.5, standard_label(standard, "working days", source), axis="x")
-    fig.update_layout(barmode="stack", bargap=0.1)
+    fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.05)
     fig.update_xaxes(
         title_text="Working days from request (bank holidays excluded)",
         tickmode="array",
@@ -832,27 +845,38 @@ def monthly_figure(
     add_standard_line(
         fig, 100, f"Standard: every transfer within {standard} working days (source {source})", position="bottom left"
     )
-    fig.update_yaxes(title_text="% on time", range=[0, 110], ticksuffix="%", secondary_y=False)
-    # Bars top out below the 100% line so the standard's label under it never sits on a bar; the
-    # range comes from the bars drawn only (a hidden count never sets an axis).
+    # Both axes tick at the same heights, in round numbers: the left every 20% to 100%, the right
+    # every `step` requests (1, 2, 5 x 10^k) with 5 steps above the tallest bar, so the bars top out
+    # below the 100% line and its label. Plotly's own sync gave the right axis 16/33/49/66/82.
     top = max([b for b in bars if b is not None] + [1])
+    step = nice_step(top * 1.15, PCT_STEPS)
+    fig.update_yaxes(
+        title_text="% on time", range=[0, 110], ticksuffix="%", tickmode="linear", dtick=20, secondary_y=False
+    )
     fig.update_yaxes(
         title_text="Transfers requested",
-        range=[0, top * 1.35],
+        range=[0, step * PCT_STEPS * 1.1],
+        tickmode="linear",
+        tick0=0,
+        dtick=step,
+        tickformat=",d",
         showgrid=False,
-        **count_axis(top * 1.35),
         showticklabels=not s.active,
         secondary_y=True,
     )
     fig.update_xaxes(title_text="Month of request", dtick="M1", tickformat="%b %Y")
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=dict(text=MONTHLY_TITLE, subtitle=dict(text=finding)),
-        height=400,
+        title=title_layout(MONTHLY_TITLE, finding),
+        height=480,
         margin=dict(t=110),
-        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        legend=LEGEND_BELOW,
     )
     return fig
+
+
+#: The monthly chart's left axis: 0-100% in 5 steps of 20.
+PCT_STEPS = 5
 
 
 def monthly_summary(shown: Shown | pd.DataFrame, finding: str) -> str:
@@ -1249,40 +1273,97 @@ def pair_standards_title(
     )
 
 
+#: A pair's bar from this % holds its label inside.
+INSIDE_FROM = 55
+
+#: At most this many team pairs are drawn (those with most completed transfers); the rest are one line.
+PAIR_CAP = 25
+
+
+def pairs_drawn(shown: Shown, cap: int = PAIR_CAP) -> list[int]:
+    """Rows of the pairs table to draw: the ``cap`` pairs with most completed transfers, in table order."""
+    t = shown.table
+    if len(t) <= cap:
+        return list(range(len(t)))
+    biggest = t["completed"].astype(int).sort_values(ascending=False, kind="mergesort").index[:cap]
+    return sorted(int(i) for i in biggest)
+
+
+def other_pairs_label(n: int) -> str:
+    return f"Other {n} pairs (in the CSV)"
+
+
+def _other_pairs(s: Shown, rest: list[int], met: str) -> tuple[float | None, str]:
+    """The "other pairs" line's % and label; in presentation mode no numbers (the page totals minus the
+    drawn pairs would give hidden counts back)."""
+    if s.active:
+        return None, "not drawn in presentation mode"
+    completed = int(s.table.loc[rest, "completed"].sum())
+    n = int(s.table.loc[rest, met].sum())
+    pct = _pct(n, completed)
+    return pct, f"{_fmt_pct(pct)} ({n} of {completed})"
+
+
 def pair_standards_figure(
-    shown: Shown | pd.DataFrame, title: str, *, notice_days: int = 14, joint_days: int = 7
+    shown: Shown | pd.DataFrame, title: str, *, notice_days: int = 14, joint_days: int = 7, cap: int = PAIR_CAP
 ) -> go.Figure:
     """Grouped horizontal bars per team pair: % meeting the notice and the joint-visit standard.
 
-    The two measures differ in colour and in pattern (solid vs dotted), and carry text labels. A
-    hidden percentage draws no bar; its label says so.
+    The two measures differ in colour and in pattern (solid vs dotted), and carry text labels inside
+    the bar when it holds them (so no label crosses the 100% line). A hidden percentage draws no bar;
+    its label says so. Only the ``cap`` pairs with most completed transfers are drawn, the rest as one
+    "Other N pairs" line (the subtitle says so; the CSV keeps every pair).
     """
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if table.empty:
         return empty_figure(title)
-    fig = base_figure(title, height=max(320, 46 * len(table) + 170))
+    keep = pairs_drawn(s, cap)
+    rest = [i for i in range(len(table)) if i not in set(keep)]
+    pairs = [table.at[i, "pair"] for i in keep] + ([other_pairs_label(len(rest))] if rest else [])
+    fig = base_figure(title, height=max(320, 46 * len(pairs) + 170))
+    if rest:
+        fig.update_layout(
+            title_subtitle_text=wrap_title(
+                f"The {len(keep)} pairs with most completed transfers of {len(table)}; "
+                "the others in one line (every pair in the CSV)",
+                round(TITLE_CHARS * 1.3),
+            )
+        )
     for met_col, name, colour, pattern in (
         ("notice_met", f"Notice of {notice_days}+ days (source {SOURCE_NOTICE})", BLUE, ""),
         ("joint_met", f"Joint visit within {joint_days} days before (source {SOURCE_JOINT_VISIT})", SAND, "."),
     ):
-        labels = pair_labels(s, met_col)
-        x = []
-        for i in range(len(table)):
+        all_labels = pair_labels(s, met_col)
+        labels, x = [all_labels[i] for i in keep], []
+        for i in keep:
             v = s.share_value((i, met_col), (i, "completed"))
             x.append(None if s.share_hidden((i, met_col), (i, "completed")) else (v or 0.0))
+        if rest:
+            pct, label = _other_pairs(s, rest, met_col)
+            x.append(pct)
+            labels.append(label)
         fig.add_trace(
             go.Bar(
                 x=x,
-                y=table["pair"].tolist(),
+                y=pairs,
                 orientation="h",
                 name=name,
                 text=labels,
-                textposition="outside",
+                # Long bars hold their label (so it never crosses the 100% line); short ones, and 0%,
+                # keep it just outside, where it ends well before the line.
+                textposition=["inside" if v is not None and v >= INSIDE_FROM else "outside" for v in x],
+                insidetextanchor="end",
+                insidetextfont=dict(color=STANDARD_COLOUR),
                 cliponaxis=False,
                 offsetgroup=met_col,
-                marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                hovertext=[f"{p}: {lab}" for p, lab in zip(table["pair"], labels, strict=False)],
+                marker=dict(
+                    color=colour,
+                    # dots over the colour, not on white: a label inside stays readable
+                    pattern=dict(shape=pattern, fillmode="overlay", fgcolor="white", size=6),
+                    line=dict(color="white", width=1),
+                ),
+                hovertext=[f"{p}: {lab}" for p, lab in zip(pairs, labels, strict=False)],
                 hovertemplate="%{hovertext}<extra>" + name + "</extra>",
             )
         )
@@ -1291,7 +1372,7 @@ def pair_standards_figure(
             fig.add_trace(
                 go.Bar(
                     x=[0 if v is None else None for v in x],
-                    y=table["pair"].tolist(),
+                    y=pairs,
                     orientation="h",
                     text=[lab if v is None else "" for v, lab in zip(x, labels, strict=False)],
                     textposition="outside",
@@ -1304,20 +1385,14 @@ def pair_standards_figure(
                 )
             )
     add_standard_line(fig, 100, "Standard: every completed transfer", axis="x", position="top left")
-    fig.update_layout(barmode="group", bargap=0.25, margin=dict(t=100))
+    fig.update_layout(barmode="group", bargap=0.25, margin=dict(t=110))
     fig.update_xaxes(
         title_text="% of completed transfers meeting the standard",
         range=[0, 140],
         ticksuffix="%",
         tickvals=[0, 25, 50, 75, 100],
     )
-    fig.update_yaxes(
-        title_text=None,
-        categoryorder="array",
-        categoryarray=table["pair"].tolist(),
-        autorange="reversed",
-        automargin=True,
-    )
+    fig.update_yaxes(title_text=None, categoryorder="array", categoryarray=pairs, autorange="reversed", automargin=True)
     return fig
 
 
@@ -1636,6 +1711,9 @@ __all__ = [
     "pair_labels",
     "pair_standards_title",
     "pair_standards_figure",
+    "PAIR_CAP",
+    "pairs_drawn",
+    "other_pairs_label",
     "pair_standards_summary",
     "PENDING_COLUMNS",
     "pending_rows",

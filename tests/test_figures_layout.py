@@ -1,0 +1,187 @@
+"""Chart layout fixes of issue 18 (Charts, Phone): asserted on the figure dicts.
+
+Legends under the plot on every chart, titles wrapped for a phone, a minimum height, the zero
+standard drawn under its series, round ticks on both monthly axes, the team-pairs cap with its
+"other pairs" line, pending transfers drawn solid beside completed ones, and drift flags worded by
+kind (durations as days open, reviews and visits as overdue).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard.figures import plans, transfers
+from dashboard.figures.common import LEGEND_BELOW, MIN_HEIGHT, TITLE_CHARS, nice_step, wrap_title
+from dashboard.figures.transfers import Shown
+from data_layer.standards import Standards
+from tests.test_chart_axes_and_toolbar import _charts
+from tests.test_figures_transfers import ROWS, P, W
+from tests.test_figures_transfers import D as AS_AT
+
+
+@pytest.fixture(scope="module")
+def charts(small_demo):
+    return _charts(small_demo)
+
+
+def _legend(figure) -> dict:
+    """The legend a figure draws: its own settings over the template's."""
+    full = figure.to_dict()["layout"]
+    template = (full.get("template") or {}).get("layout", {}).get("legend", {})
+    return {**template, **full.get("legend", {})}
+
+
+def test_every_chart_puts_its_legend_under_the_plot_and_wraps_its_title(charts):
+    assert len(charts) >= 15
+    for chart in charts:
+        legend = _legend(chart.figure)
+        assert legend.get("orientation") == "h", chart.id
+        below = (legend.get("yref"), legend.get("y"), legend.get("yanchor")) == ("container", 0, "bottom")
+        assert below, (chart.id, legend)
+        title = chart.figure.layout.title.text or ""
+        assert all(len(line) <= TITLE_CHARS for line in title.split("<br>")), (chart.id, title)
+        height = chart.figure.layout.height
+        assert height is None or height >= MIN_HEIGHT or "No " in str(chart.figure.layout.annotations), chart.id
+
+
+def test_the_template_and_the_shared_setting_agree():
+    assert LEGEND_BELOW["yref"] == "container" and LEGEND_BELOW["y"] == 0 and LEGEND_BELOW["yanchor"] == "bottom"
+
+
+def test_wrap_title_breaks_between_words_only():
+    text = "Open CIN plans past 12 months: 45 on the date, up from 41 a year earlier"
+    assert wrap_title(text) == "Open CIN plans past 12 months: 45 on the<br>date, up from 41 a year earlier"
+    assert wrap_title("Short title") == "Short title"
+
+
+def test_plans_trend_draws_the_zero_standard_under_a_series_at_zero(charts):
+    (trend,) = [c for c in charts if c.id == "plans-trend"]
+    (zero,) = [s for s in trend.figure.layout.shapes if s.y0 == 0 and s.y1 == 0]
+    assert zero.layer == "below"
+    assert any(t.name.startswith("CP open over") for t in trend.figure.data)
+
+
+@pytest.mark.parametrize(("top", "step"), [(0.5, 1), (3, 1), (7, 2), (82, 20), (101, 50), (460, 100)])
+def test_nice_step_is_one_two_or_five_times_a_power_of_ten(top, step):
+    assert nice_step(top, 5) == step
+
+
+def test_monthly_chart_ticks_both_axes_on_the_same_round_heights():
+    table = transfers.monthly_table(ROWS, W, AS_AT)  # at most 4 requests a month
+    f = transfers.monthly_figure(table, transfers.monthly_finding(table))
+    left, right = f.layout.yaxis, f.layout.yaxis2
+    assert (left.tickmode, left.dtick, tuple(left.range)) == ("linear", 20, (0, 110))
+    # 4 requests * 1.15 over 5 steps: a step of 1, ticks 0..5 on the left's 0..100% gridlines.
+    assert (right.tickmode, right.dtick, right.tick0) == ("linear", 1, 0)
+    assert right.range[1] / right.dtick == left.range[1] / left.dtick
+    assert right.showgrid is False
+
+
+def _pairs(n: int) -> pd.DataFrame:
+    """``n`` pairs, pair k with k + 1 completed transfers, k of them with notice, 1 with a joint visit."""
+    rows = []
+    for k in range(n):
+        c = k + 1
+        rows.append(
+            dict(pair=f"T{k} → U{k}", completed=c, notice_met=k, notice_pct=100 * k / c, joint_met=1, joint_pct=100 / c)
+        )
+    return pd.DataFrame(rows)
+
+
+def test_pairs_chart_draws_the_25_busiest_pairs_and_one_other_line():
+    table = _pairs(30)
+    f = transfers.pair_standards_figure(Shown(table), "t")
+    notice = f.data[0]
+    assert len(notice.y) == 26 and notice.y[-1] == "Other 5 pairs (in the CSV)"
+    assert set(notice.y[:-1]) == {f"T{k} → U{k}" for k in range(5, 30)}  # the 5 smallest are pooled
+    # Other: pairs 0-4, completed 1+2+3+4+5 = 15, notice 0+1+2+3+4 = 10, joint 5.
+    assert notice.x[-1] == pytest.approx(100 * 10 / 15) and notice.text[-1] == "67% (10 of 15)"
+    assert f.data[1].text[-1] == "33% (5 of 15)"
+    assert "The 25 pairs with most completed transfers of 30" in f.layout.title.subtitle.text
+    # Labels inside the long bars (never across the 100% line), outside the short ones.
+    assert [p for v, p in zip(notice.x, notice.textposition, strict=False) if v >= 55] == ["inside"] * sum(
+        v >= 55 for v in notice.x
+    )
+    assert f.layout.xaxis.range[1] > 100
+    assert len(transfers.pair_standards_csv(Shown(table))) == 30  # the CSV keeps every pair
+
+
+def test_pairs_other_line_shows_no_numbers_in_presentation_mode():
+    table = _pairs(30)
+    f = transfers.pair_standards_figure(transfers.pair_standards_shown(table, P), "t")
+    assert f.data[0].y[-1] == "Other 5 pairs (in the CSV)"
+    assert f.data[0].x[-1] is None and f.data[0].text[-1] == "not drawn in presentation mode"
+
+
+def test_a_few_pairs_are_all_drawn_with_no_subtitle():
+    f = transfers.pair_standards_figure(Shown(_pairs(3)), "t")
+    assert list(f.data[0].y) == ["T0 → U0", "T1 → U1", "T2 → U2"]
+    # 0% and 50% keep their labels outside (0 of 1, 1 of 2), 67% (2 of 3) holds its label inside.
+    assert list(f.data[0].textposition) == ["outside", "outside", "inside"]
+    assert list(f.data[0].text) == ["0% (0 of 1)", "50% (1 of 2)", "67% (2 of 3)"]
+    assert not f.layout.title.subtitle.text
+
+
+def test_pending_transfers_are_solid_bars_beside_completed_ones_with_their_counts():
+    table = transfers.working_days_table(ROWS)
+    f = transfers.working_days_figure(transfers.working_days_shown(table), "t")
+    completed, pending = f.data
+    assert f.layout.barmode == "group"
+    assert not pending.marker.pattern.shape and pending.marker.color != completed.marker.color
+    assert pending.name.startswith("Pending")
+    drawn = [(x, t) for x, y, t in zip(pending.x, pending.y, pending.text, strict=False) if y]
+    assert drawn and all(
+        t == f"{int(y)} pending" for (_, t), y in zip(drawn, [y for y in pending.y if y], strict=False)
+    )
+    assert all(t == "" for t in completed.text)
+
+
+S = Standards()
+
+
+@pytest.mark.parametrize(
+    ("flag", "days_over", "start", "text"),
+    [
+        # 24 Apr 2020 + 9 months = 24 Jan 2021: 275 days, so 796 over is 1,071 days open.
+        ("cin_9_month_review", 796, date(2020, 4, 24), "Open 1,071 days, 796 days past 9 months"),
+        # + 12 months = 366 days (2020 is a leap year).
+        ("cin_over_12_months", 1, date(2020, 1, 1), "Open 367 days, 1 day past 12 months"),
+        ("step_down_over_12_weeks", 5, date(2023, 1, 1), "Open 89 days, 5 days past 12 weeks"),
+        ("cp_over_2_years", 10, date(2021, 3, 1), "Open 740 days, 10 days past 2 years"),
+        ("cin_review_overdue", 796, date(2020, 4, 24), "796 days overdue"),
+        ("cp_visit_overdue", 1, date(2023, 3, 1), "1 day overdue"),
+    ],
+)
+def test_duration_flags_read_as_days_open_and_reviews_as_overdue(flag, days_over, start, text):
+    assert plans.over_text(flag, days_over, start, S) == text
+
+
+def test_flag_wording_follows_the_standards_in_force():
+    six = dataclasses.replace(S, cin_sm_review_months=6)
+    assert plans.over_text("cin_9_month_review", 3, date(2023, 1, 1), six) == "Open 184 days, 3 days past 6 months"
+
+
+def test_drift_list_shows_how_far_over_in_words():
+    drift = pd.DataFrame(
+        {
+            "child_id": ["C1", "C2"],
+            "plan_id": ["P1", "P2"],
+            "plan_type": ["cin", "cin"],
+            "team_id": ["t", "t"],
+            "team_name": ["Team", "Team"],
+            "worker_name": ["W", "W"],
+            "flag": ["cin_9_month_review", "cin_review_overdue"],
+            "days_over": [796, 3],
+            "start_date": [date(2020, 4, 24), date(2022, 1, 1)],
+            "last_review_date": [date(2023, 3, 24), date(2023, 2, 14)],
+            "last_visit_date": [None, None],
+        }
+    )
+    rows = plans.drift_list(drift, S).set_index("child_id")
+    assert rows.loc["C1", "detail"] == "Open 1,071 days, 796 days past 9 months"
+    assert rows.loc["C2", "detail"] == "3 days overdue"
+    assert "detail" in [c["field"] for c in plans.DRIFT_GRID_COLUMNS]
