@@ -151,11 +151,24 @@ def database_key(db: Any) -> str:
     engine = getattr(db, "engine", None)
     if engine is None:
         return f"object:{id(db)}"
+    standards, source = getattr(db, "standards", None), getattr(db, "source", "")
+    memo = getattr(db, "_csc_cache_key", None)  # canonicalising the standards takes a millisecond: once per db
+    if memo is not None and memo[0] is engine and memo[1] is standards and memo[2] == source:
+        return memo[3]
+    key = _database_key(engine, standards, source, id(db))
+    try:
+        db._csc_cache_key = (engine, standards, source, key)
+    except AttributeError:  # an object that takes no new attribute: computed each time
+        pass
+    return key
+
+
+def _database_key(engine: Any, standards: Any, source: str, object_id: int) -> str:
     url = engine.url
     where = url.render_as_string(hide_password=True)
     if url.get_backend_name() in ("sqlite", "duckdb") and (url.database or ":memory:") == ":memory:":
-        where += f"#{id(db)}"
-    return f"{where}|{getattr(db, 'source', '')}|{_canonical(getattr(db, 'standards', None))}"
+        where += f"#{object_id}"
+    return f"{where}|{source}|{_canonical(standards)}"
 
 
 def _canonical(value: Any) -> str:
