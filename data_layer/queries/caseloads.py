@@ -9,7 +9,7 @@ from ..coverage import requires
 from ..dialect import days_between, greatest, indexed_dates_table, try_date, whole_div
 from ..engine import Database
 from ..filters import Filters
-from .predicates import in_post, key_allocations, named_key_worker, open_on
+from .predicates import in_post, key_allocations, named_key_worker, not_ended_by, open_on
 from .status import STATUSES, open_involvements, status_case
 
 #: Roles that cannot hold a case as key worker whatever their qualification (004 App. 4: students).
@@ -245,7 +245,12 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
                 "e"
             ),  # last position with d < end
         )
-        .where(named_key_worker(allocations))
+        # open on some date of the trend (the index narrows it down; the arithmetic then places it)
+        .where(
+            named_key_worker(allocations),
+            allocations.c.start_date <= dates[-1],
+            not_ended_by(allocations.c.end_date, dates[0]),
+        )
         .subquery("runs")
     )
     before = func.max(runs.c.e).over(
@@ -262,39 +267,42 @@ def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     kept = (
         select(ordered.c.worker_id, new_start.label("s"), ordered.c.e).where(new_start <= ordered.c.e).subquery("kept")
     )
-    steps = union_all(
-        select(kept.c.worker_id, kept.c.s.label("i"), literal(1, Integer).label("delta")),
-        select(kept.c.worker_id, (kept.c.e + 1).label("i"), literal(-1, Integer).label("delta")).where(kept.c.e < last),
-    ).subquery("steps")
+    # each run gives +1 at its start and -1 after its end: one pass over the runs (a 2-row table of
+    # signs, not a UNION of two selects, which SQLite and DuckDB would compute the runs twice for)
+    signs = union_all(select(literal(1, Integer).label("sign")), select(literal(-1, Integer).label("sign"))).subquery(
+        "signs"
+    )
+    at = case((signs.c.sign == 1, kept.c.s), else_=kept.c.e + 1)
     delta = (
-        select(steps.c.worker_id, steps.c.i, func.sum(steps.c.delta).label("delta"))
-        .group_by(steps.c.worker_id, steps.c.i)
+        select(kept.c.worker_id, at.label("i"), func.sum(signs.c.sign).label("delta"))
+        .select_from(kept.join(signs, true()))
+        .where((signs.c.sign == 1) | (kept.c.e < last))
+        .group_by(kept.c.worker_id, at)
         .subquery("delta")
     )
-    holders = select(delta.c.worker_id).distinct().subquery("holders")
-    load = (
+    # every worker of the selected teams on every date, the running sum of their steps, then only
+    # the dates they were in post on (after the sum: a step on a date before they started counts)
+    running = (
         select(
             dt.c.d,
-            holders.c.worker_id,
-            func.sum(func.coalesce(delta.c.delta, 0))
-            .over(partition_by=holders.c.worker_id, order_by=dt.c.i, rows=(None, 0))
-            .label("cases"),
+            workers.c.start_date,
+            workers.c.end_date,
+            workers.c.fte,
+            func.coalesce(
+                func.sum(delta.c.delta).over(partition_by=workers.c.worker_id, order_by=dt.c.i, rows=(None, 0)), 0
+            ).label("cases"),
         )
         .select_from(
-            holders.join(dt, true()).outerjoin(
-                delta, and_(delta.c.worker_id == holders.c.worker_id, delta.c.i == dt.c.i)
-            )
-        )
-        .subquery("load")
-    )
-    per_worker = (
-        select(dt.c.d, workers.c.worker_id, func.coalesce(load.c.cases, 0).label("cases"), workers.c.fte)
-        .select_from(
-            dt.join(workers, in_post(tb, dt.c.d)).outerjoin(
-                load, and_(load.c.d == dt.c.d, load.c.worker_id == workers.c.worker_id)
+            dt.join(workers, true()).outerjoin(
+                delta, and_(delta.c.worker_id == workers.c.worker_id, delta.c.i == dt.c.i)
             )
         )
         .where(f.team_clause(workers.c.team_id, tb.teams))
+        .subquery("running")
+    )
+    per_worker = (
+        select(running.c.d, running.c.cases, running.c.fte)
+        .where(open_on(running.c.start_date, running.c.end_date, running.c.d))  # in post (predicates.in_post)
         .subquery("pw")
     )
     q = (
