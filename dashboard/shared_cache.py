@@ -55,6 +55,9 @@ FORMAT = 1
 CONNECT_TIMEOUT = 0.5
 SOCKET_TIMEOUT = 1.0
 RETRY_AFTER = 30.0
+#: Larger encoded values stay in the worker's own tier: Redis refuses values over 512 MB, and moving
+#: a very large one costs each reading worker more than its own query would.
+MAX_VALUE_BYTES = 64 * 2**20
 #: Only query results are shared: ``s:`` (parts) and ``r:`` (renders) hold Dash components.
 SHARED_PREFIX = "q:"
 _MAGIC = b"CSC1"
@@ -267,6 +270,8 @@ class RedisCache:
         try:
             data = encode(value)
         except Unshareable:
+            return False
+        if len(data) > MAX_VALUE_BYTES:
             return False
         try:
             self.client.set(self.prefix + key, data, ex=self.seconds)

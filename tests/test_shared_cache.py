@@ -340,6 +340,26 @@ def test_a_down_redis_is_left_alone_then_tried_again():
     assert cache.get("q:x", "miss") == "miss" and Client.calls == 2
 
 
+def test_a_value_too_large_for_redis_stays_local_and_redis_stays_in_use(monkeypatch):
+    import dashboard.shared_cache as shared
+
+    class Client:
+        stored: dict = {}
+
+        def set(self, key, data, ex):
+            Client.stored[key] = (data, ex)
+
+        def get(self, key):
+            return Client.stored.get(key, (None,))[0]
+
+    monkeypatch.setattr(shared, "MAX_VALUE_BYTES", 10_000)
+    cache = RedisCache("redis://unused", 60, prefix="p:", client=Client())  # type: ignore[arg-type]
+    assert cache.set("q:big", pd.DataFrame({"n": range(5000)})) is False
+    assert cache.set("q:small", pd.DataFrame({"n": range(10)})) is True
+    assert list(Client.stored) == [f"p:v{shared.FORMAT}:q:small"] and Client.stored[list(Client.stored)[0]][1] == 60
+    assert_same(cache.get("q:small"), pd.DataFrame({"n": range(10)}))
+
+
 @pytest.mark.parametrize(
     "url",
     [
