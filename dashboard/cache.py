@@ -166,7 +166,7 @@ def database_key(db: Any) -> str:
 def _database_key(engine: Any, standards: Any, source: str, object_id: int) -> str:
     url = engine.url
     where = url.render_as_string(hide_password=True)
-    if url.get_backend_name() in ("sqlite", "duckdb") and (url.database or ":memory:") == ":memory:":
+    if url.database == ":memory:":  # DuckDB's (connect refuses an in-memory SQLite, read-only)
         where += f"#{object_id}"
     return f"{where}|{source}|{_canonical(standards)}"
 
