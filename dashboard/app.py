@@ -63,7 +63,7 @@ def create_app(db=None, settings: Settings | None = None, auth: AuthConfig | Non
     )
     install(app.server, db, settings)
     register_auth(app.server, auth, db)
-    init_cache(app.server, settings.cache_seconds, settings.cache_max_mb)
+    init_cache(app.server, settings.cache_seconds, settings.cache_max_mb, settings.cache_url)
     app.layout = lambda: shell_layout(settings)
     register_not_found(app, nav_pages(linked_only=False), settings.title, settings.presentation_only)
     register_security_headers(app)

@@ -8,18 +8,20 @@ The backend is :class:`ByteBudgetCache`: live objects (nothing pickled, so a hit
 in a least-recently-used order, bounded by a byte budget (``CSC_CACHE_MAX_MB``) rather than a
 count of entries, because one entry can be a few bytes or a 100 MB frame; each entry also
 expires after ``CSC_CACHE_SECONDS``. It is per process: under gunicorn each worker has its own.
-A shared backend (Redis, issue 17) only has to offer the same three methods of
-:class:`CacheBackend` and be chosen in :func:`init_cache`; it would pickle values, so it holds
-copies and a hit pays for unpickling.
+With ``CSC_CACHE_URL`` the query results are also shared through Redis
+(:mod:`dashboard.shared_cache`: Arrow IPC, never pickle), under the same key: the key names the
+database by what it is (:func:`database_key`), not by the Python object, so every worker and
+every server on that database computes the same key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from cachetools import TTLCache
@@ -28,7 +30,16 @@ from flask import Flask, current_app, has_app_context
 from .sizing import approx_bytes
 from .text_bounds import DEFAULT_MAX_CHARS, bound, note_shortened
 
-__all__ = ["ByteBudgetCache", "CacheBackend", "cache_key", "cached_call", "cached_render", "init_cache", "remembered"]
+__all__ = [
+    "ByteBudgetCache",
+    "CacheBackend",
+    "cache_key",
+    "cached_call",
+    "database_key",
+    "cached_render",
+    "init_cache",
+    "remembered",
+]
 
 log = logging.getLogger(__name__)
 
@@ -110,23 +121,81 @@ def _entry_bytes(entry: _Entry) -> int:
     return entry.nbytes
 
 
-def init_cache(server: Flask, seconds: int, max_mb: int = 256) -> ByteBudgetCache | None:
-    """Attach a cache to the Flask server; ``seconds == 0`` or ``max_mb == 0`` means no caching at all."""
+def init_cache(
+    server: Flask, seconds: int, max_mb: int = 256, url: str | None = None, prefix: str = "csc:"
+) -> CacheBackend | None:
+    """Attach a cache to the Flask server; ``seconds == 0`` or ``max_mb == 0`` means no caching at all.
+
+    ``url`` (``CSC_CACHE_URL``, checked by :mod:`dashboard.settings`): query results are shared
+    through that Redis too (:class:`dashboard.shared_cache.TieredCache`), under keys starting
+    with ``prefix`` (tests give each their own)."""
     if seconds <= 0 or max_mb <= 0:
         server.extensions[_EXTENSION] = None
         return None
-    cache = ByteBudgetCache(max_bytes=max_mb * 2**20, seconds=seconds)
+    cache: CacheBackend = ByteBudgetCache(max_bytes=max_mb * 2**20, seconds=seconds)
+    if url:
+        from .shared_cache import RedisCache, TieredCache
+
+        cache = TieredCache(cache, RedisCache(url, seconds, prefix=prefix))
     server.extensions[_EXTENSION] = cache
     return cache
 
 
+def database_key(db: Any) -> str:
+    """The database as every process names it: backend URL (password left out), source and standards.
+
+    Not ``id(db)``: a worker's result must be found by the others. An in-memory database exists in
+    one process only, so its key adds the object's id. Standards change results, so they are part
+    of it (in a canonical form: a ``frozenset``'s repr differs between processes).
+    """
+    engine = getattr(db, "engine", None)
+    if engine is None:
+        return f"object:{id(db)}"
+    standards, source = getattr(db, "standards", None), getattr(db, "source", "")
+    memo = getattr(db, "_csc_cache_key", None)  # canonicalising the standards takes a millisecond: once per db
+    if memo is not None and memo[0] is engine and memo[1] is standards and memo[2] == source:
+        return memo[3]
+    key = _database_key(engine, standards, source, id(db))
+    try:
+        db._csc_cache_key = (engine, standards, source, key)
+    except AttributeError:  # an object that takes no new attribute: computed each time
+        pass
+    return key
+
+
+def _database_key(engine: Any, standards: Any, source: str, object_id: int) -> str:
+    url = engine.url
+    where = url.render_as_string(hide_password=True)
+    if url.database == ":memory:":  # DuckDB's (connect refuses an in-memory SQLite, read-only)
+        where += f"#{object_id}"
+    return f"{where}|{source}|{_canonical(standards)}"
+
+
+def _canonical(value: Any) -> str:
+    """A repr that is the same in every process (sets sorted, mappings and dataclasses by field)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ",".join(_canonical(v) for v in value) + ")"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__qualname__}({fields})"
+    return repr(value)
+
+
 def cache_key(fn: Callable, db: Any, args: tuple, kwargs: dict) -> str:
-    """Stable key: function's qualified name, the database object, and the repr of the filters/args.
+    """Stable key: function's qualified name, the database (:func:`database_key`), and the repr of the filters/args.
 
     ``Filters`` is a frozen dataclass whose repr lists as-at date, services and teams, so two
-    equal filter values share one entry. The key is hashed: it never holds ids in clear.
+    equal filter values share one entry. A function may name what its result depends on with a
+    ``cache_args(*args, **kwargs)`` attribute (``data_layer.data_quality`` ignores the as-at
+    date): the key holds that instead. The key is hashed: it never holds ids in clear.
     """
-    raw = f"{fn.__module__}.{fn.__qualname__}|{id(db)}|{args!r}|{sorted(kwargs.items())!r}"
+    scope = getattr(fn, "cache_args", None)
+    depends = repr(scope(*args, **kwargs)) if callable(scope) else f"{args!r}|{sorted(kwargs.items())!r}"
+    raw = f"{fn.__module__}.{fn.__qualname__}|{database_key(db)}|{depends}"
     return "q:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -9,6 +9,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_DEBUG`` | ``0`` | ``1`` turns Dash debug mode on (never on live data) |
 | ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
 | ``CSC_CACHE_MAX_MB`` | ``256`` | memory the cache may hold per server process (LRU out first); ``0`` = no cache |
+| ``CSC_CACHE_URL`` | (unset: per process) | ``redis://host:port/db``: query results shared by every worker |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
@@ -37,6 +38,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from data_layer.timeouts import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, Timeouts
 
@@ -72,6 +74,33 @@ def _whole_number(env: Mapping[str, str], key: str, default: int, minimum: int) 
     return value
 
 
+def _cache_url(env: Mapping[str, str]) -> str | None:
+    """``CSC_CACHE_URL`` when it is a Redis URL (``redis://``, ``rediss://``, ``unix://``); refused otherwise.
+
+    The message shows the URL without its password: it is read by whoever reads the start-up log.
+    """
+    raw = env.get("CSC_CACHE_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # a port that is not a number raises here
+        shown = raw.replace(f":{parts.password}@", ":***@") if parts.password else raw
+    except ValueError:
+        parts, port, shown = None, None, "(unparseable)"
+    db = (parts.path.strip("/") if parts else "") or "0"
+    if (
+        parts is None
+        or parts.scheme not in ("redis", "rediss", "unix")
+        or (parts.scheme != "unix" and not parts.hostname)
+        or (parts.scheme == "unix" and not parts.path)
+        or (parts.scheme != "unix" and not db.isdigit())
+        or (port is not None and not 0 < port < 65536)
+    ):
+        raise SettingsError(f"CSC_CACHE_URL={shown[:80]!r} is not a Redis URL (redis://host:6379/0).")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
@@ -85,6 +114,7 @@ class Settings:
     cache_max_mb: int = 256
     max_request_bytes: int = 1_048_576
     max_text_chars: int = 80
+    cache_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,4 +136,5 @@ class Settings:
             cache_max_mb=_whole_number(env, "CSC_CACHE_MAX_MB", 256, 0),
             max_request_bytes=_whole_number(env, "CSC_MAX_REQUEST_BYTES", 1_048_576, 1024),
             max_text_chars=_whole_number(env, "CSC_MAX_TEXT_CHARS", 80, 8),
+            cache_url=_cache_url(env),
         )

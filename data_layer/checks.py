@@ -610,6 +610,18 @@ def data_quality(db: Database, f: Filters | None = None, tables: tuple[str, ...]
     return _count_bad_rows(db, present, f, only=tables)
 
 
+def _quality_scope(f: Filters | None = None, tables: tuple[str, ...] | None = None) -> tuple:
+    """What :func:`data_quality` depends on besides the database: the teams and services and the
+    tables, never the as-at date. The dashboard's cache keys on this (``cache_args``), so every
+    date a user moves to reuses one count (1.9 s per call at 1M children). The data version is
+    the cache's lifetime, as for every other result: a fingerprint query per table would cost a
+    scan of each table on SQLite per request to detect a load that happens once a night."""
+    return (None if f is None else (f.services, f.teams)), (None if tables is None else tuple(tables))
+
+
+data_quality.cache_args = _quality_scope  # type: ignore[attr-defined]
+
+
 def _safe_url(url: str | None) -> str:
     if url is None:
         from .engine import default_url

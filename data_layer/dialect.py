@@ -179,6 +179,38 @@ def _least_sqlite(el, compiler, **kw):
     return f"MIN({_args(el, compiler, **kw)})"
 
 
+class whole_div(FunctionElement):
+    """``a / b`` rounded toward zero for whole numbers (``b`` a positive constant): DuckDB's ``/``
+    gives a fraction, so it spells it ``//``; the others divide integers as integers."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "whole_div"
+
+    def __init__(self, a, b: int):
+        super().__init__(a, literal(int(b), Integer))
+
+
+@compiles(whole_div)
+def _whole_div(el, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in el.clauses)
+    return f"(({a}) / {b})"
+
+
+@compiles(whole_div, "duckdb")
+def _whole_div_duckdb(el, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in el.clauses)
+    return f"(({a}) // {b})"
+
+
+def indexed_dates_table(dates: Iterable[date], name: str = "dates"):
+    """Like :func:`dates_table`, with the position of each date as ``i`` (0, 1, ...), both bound."""
+    selects = [select(literal(i, Integer).label("i"), literal(d, Date).label("d")) for i, d in enumerate(dates)]
+    if not selects:
+        raise ValueError("indexed_dates_table needs at least one date")
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+
+
 def dates_table(dates: Iterable[date], name: str = "dates"):
     """A one-column subquery (``d``) of the given dates, as bound parameters.
 

@@ -127,7 +127,7 @@ def pack_context(db, settings: Settings) -> Iterator[None]:
     the way they do in the dashboard, and the many parts asking the same question query once."""
     server = Flask(__name__)
     install(server, db, settings)
-    init_cache(server, settings.cache_seconds, settings.cache_max_mb)
+    init_cache(server, settings.cache_seconds, settings.cache_max_mb, settings.cache_url)
     with server.app_context():
         yield
 

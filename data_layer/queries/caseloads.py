@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, not_, select, true, union_all
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, not_, select, true, union_all
 
 from ..coverage import requires
-from ..dialect import dates_table, days_between, greatest
+from ..dialect import days_between, greatest, indexed_dates_table, try_date, whole_div
 from ..engine import Database
 from ..filters import Filters
-from .predicates import in_post, key_allocations, named_key_worker, open_on
+from .predicates import in_post, key_allocations, named_key_worker, not_ended_by, open_on
 from .status import STATUSES, open_involvements, status_case
 
 #: Roles that cannot hold a case as key worker whatever their qualification (004 App. 4: students).
@@ -211,31 +211,98 @@ def children_by_status(db: Database, f: Filters) -> pd.DataFrame:
 def caseload_trend(db: Database, f: Filters, weeks: int = 52) -> pd.DataFrame:
     """Weekly average caseload and % of workers over target over the ``weeks`` to ``as_at``.
 
-    One query: the week-end dates are a bound-parameter table joined to workers in post and
-    their open key-worker allocations on each date, grouped by date in the database.
+    The caseload definition of :func:`caseloads` on each date ``d`` (``as_at`` and every 7 days
+    before): for each worker in post on ``d`` in the selected teams, the number of **distinct
+    children** with a key-worker allocation to them open on ``d`` (``start <= d``, no end or
+    ``end > d``); a child with two overlapping allocations to one worker counts once.
+
+    One query, with no join of each allocation to every date it is open on (7M rows at 1M
+    children): each allocation becomes the run of date positions ``[s, e]`` it is open on, found
+    by arithmetic on its dates; the part of a run a child's earlier allocation to the same worker
+    already covers is cut off (sorted by start, a run keeps ``[max(s, max e before + 1), e]``),
+    so what is left never overlaps; +1 at each run's start and -1 after its end, summed running
+    over the positions of each worker, give the distinct children on every date. A date that
+    cannot be read (text in a date column) leaves the allocation out.
     Columns: ``as_at``, ``workers``, ``average_caseload``, ``over_target``, ``pct_over_target``.
     """
     from datetime import timedelta
 
     dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    dt = dates_table(dates)
+    last = len(dates) - 1
+    dt = indexed_dates_table(dates)
     per_fte = db.standards.caseload_per_fte
     tb = db.tables
     allocations, workers = tb.allocations, tb.workers
-    load = (
-        select(dt.c.d, allocations.c.worker_id, func.count(distinct(allocations.c.child_id)).label("cases"))
-        .select_from(dt.join(allocations, key_allocations(tb, dt.c.d)))
-        .group_by(dt.c.d, allocations.c.worker_id)
-        .subquery("load")
+    first = literal(dates[0], Date)
+    x = days_between(try_date(allocations.c.start_date), first)  # days from the first date to the start
+    y = days_between(try_date(allocations.c.end_date), first)
+    runs = (
+        select(
+            allocations.c.worker_id,
+            allocations.c.child_id,
+            case((x <= 0, 0), else_=whole_div(x + 6, 7)).label("s"),  # first position with d >= start
+            case((allocations.c.end_date.is_(None), last), (y > 7 * last, last), else_=whole_div(y + 6, 7) - 1).label(
+                "e"
+            ),  # last position with d < end
+        )
+        # open on some date of the trend (the index narrows it down; the arithmetic then places it)
+        .where(
+            named_key_worker(allocations),
+            allocations.c.start_date <= dates[-1],
+            not_ended_by(allocations.c.end_date, dates[0]),
+        )
+        .subquery("runs")
     )
-    per_worker = (
-        select(dt.c.d, workers.c.worker_id, func.coalesce(load.c.cases, 0).label("cases"), workers.c.fte)
+    before = func.max(runs.c.e).over(
+        partition_by=[runs.c.worker_id, runs.c.child_id], order_by=[runs.c.s, runs.c.e], rows=(None, -1)
+    )
+    ordered = (
+        select(runs.c.worker_id, runs.c.s, runs.c.e, before.label("before"))
+        .where(runs.c.s.is_not(None), runs.c.e.is_not(None), runs.c.s <= runs.c.e)
+        .subquery("ordered")
+    )
+    new_start = case(
+        (ordered.c.before.is_(None) | (ordered.c.s > ordered.c.before), ordered.c.s), else_=ordered.c.before + 1
+    )
+    kept = (
+        select(ordered.c.worker_id, new_start.label("s"), ordered.c.e).where(new_start <= ordered.c.e).subquery("kept")
+    )
+    # each run gives +1 at its start and -1 after its end: one pass over the runs (a 2-row table of
+    # signs, not a UNION of two selects, which SQLite and DuckDB would compute the runs twice for)
+    signs = union_all(select(literal(1, Integer).label("sign")), select(literal(-1, Integer).label("sign"))).subquery(
+        "signs"
+    )
+    at = case((signs.c.sign == 1, kept.c.s), else_=kept.c.e + 1)
+    delta = (
+        select(kept.c.worker_id, at.label("i"), func.sum(signs.c.sign).label("delta"))
+        .select_from(kept.join(signs, true()))
+        .where((signs.c.sign == 1) | (kept.c.e < last))
+        .group_by(kept.c.worker_id, at)
+        .subquery("delta")
+    )
+    # every worker of the selected teams on every date, the running sum of their steps, then only
+    # the dates they were in post on (after the sum: a step on a date before they started counts)
+    running = (
+        select(
+            dt.c.d,
+            workers.c.start_date,
+            workers.c.end_date,
+            workers.c.fte,
+            func.coalesce(
+                func.sum(delta.c.delta).over(partition_by=workers.c.worker_id, order_by=dt.c.i, rows=(None, 0)), 0
+            ).label("cases"),
+        )
         .select_from(
-            dt.join(workers, in_post(tb, dt.c.d)).outerjoin(
-                load, and_(load.c.d == dt.c.d, load.c.worker_id == workers.c.worker_id)
+            dt.join(workers, true()).outerjoin(
+                delta, and_(delta.c.worker_id == workers.c.worker_id, delta.c.i == dt.c.i)
             )
         )
         .where(f.team_clause(workers.c.team_id, tb.teams))
+        .subquery("running")
+    )
+    per_worker = (
+        select(running.c.d, running.c.cases, running.c.fte)
+        .where(open_on(running.c.start_date, running.c.end_date, running.c.d))  # in post (predicates.in_post)
         .subquery("pw")
     )
     q = (
