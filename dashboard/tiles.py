@@ -89,7 +89,7 @@ from data_layer.metrics.jarp_scoring import rules_for
 from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.queries.caseloads import caseloads, children_by_status
 from data_layer.standards import months_text, source_of, years_text
-from data_layer.vocabulary import PRIORITIES, STATUSES
+from data_layer.vocabulary import PRIORITIES, RAG_BANDS, STATUSES
 
 #: Weeks of caseload trend and months of plan trend fetched, as the pages fetch them (shared cache).
 CASELOAD_WEEKS, PLAN_MONTHS = 52, 12
@@ -734,12 +734,10 @@ def triage_order(tiles: Iterable[Tile]) -> list[Tile]:
     return sorted(tiles, key=lambda t: TRIAGE_ORDER.get(t.rag or "", len(TRIAGE_ORDER)))
 
 
-RAG_WORDS = {"red": "red", "amber": "amber", "green": "green", "none": "not rated"}
-
-
 def rag_summary(counts: dict[str, int]) -> str:
     """``"5 red, 3 amber, 2 green, 2 not rated"`` from :func:`rag_counts` (words, never colour alone)."""
-    return ", ".join(f"{counts.get(k, 0)} {RAG_WORDS[k]}" for k in RAG_KEYS)
+    rated = [f"{counts.get(k, 0)} {RAG_BANDS.label(k).lower()}" for k in RAG_KEYS if k in RAG_BANDS]
+    return ", ".join([*rated, f"{counts.get('none', 0)} not rated"])
 
 
 def week_changes(tiles: Iterable[Tile]) -> list[str]:
