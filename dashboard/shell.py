@@ -18,6 +18,7 @@ Pages only read the store (``Input(FILTERS_ID, "data")``); see ``docs/ARCHITECTU
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dash
@@ -33,7 +34,7 @@ from .context import FILTERS_ID, get_db, get_settings
 from .filters import filter_options
 from .pack.button import pack_controls
 from .settings import Settings
-from .url_state import FilterOptions, ViewState, parse_query, to_query, validate
+from .url_state import SHELL_KEYS, FilterOptions, ViewState, parse_query, to_query, validate
 
 PAGES_LOCATION = "_pages_location"  # the dcc.Location inside dash.page_container
 URL_WRITER = "shell-url-search"
@@ -342,15 +343,23 @@ def _nav_state(data, pathname, ids):
     return hrefs, active
 
 
+#: Pushes the shell's new query into the address, keeping the page's own keys (its list filters,
+#: ``url_state.SHELL_KEYS`` are the shell's) and the fragment, so a shared address still opens that list.
 _PUSH_URL = """
 function(search) {
     if (typeof search !== "string" || !search) { return window.dash_clientside.no_update; }
-    if (window.location.search !== search) {
-        window.history.pushState({}, "", window.location.pathname + search + window.location.hash);
+    var shell = SHELL_KEYS;
+    var next = new URLSearchParams(search);
+    new URLSearchParams(window.location.search).forEach(function (value, key) {
+        if (shell.indexOf(key) < 0) { next.append(key, value); }
+    });
+    var merged = "?" + next.toString();
+    if (window.location.search !== merged) {
+        window.history.pushState({}, "", window.location.pathname + merged + window.location.hash);
     }
     return "";
 }
-"""
+""".replace("SHELL_KEYS", json.dumps(list(SHELL_KEYS)))
 
 
 def register_shell_callbacks(app: Dash) -> None:

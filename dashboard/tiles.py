@@ -12,7 +12,7 @@ arguments, as the page it links to (so the query cache answers both):
 tile                              source                                         page
 ================================  ============================================  ==============
 ``children_open``                 ``caseloads.children_by_status`` (sum; split)  /caseloads
-``average_caseload``              ``caseload_trend(f, 52)`` last row             /caseloads
+``average_caseload``              ``caseloads(f)``: cases / FTE holding cases    /caseloads
 ``workers_over_target``           ``caseload_trend(f, 52)`` last row (%)         /caseloads
 ``unallocated``                   ``unallocated(f)`` rows                        /caseloads
 ``cin_over_12_months``            ``drift_trend(f, 12)`` last row                /plans
@@ -87,9 +87,9 @@ from data_layer import (
 )
 from data_layer.metrics.jarp_scoring import rules_for
 from data_layer.metrics.transfer_timeliness import timeliness
-from data_layer.queries.caseloads import children_by_status
+from data_layer.queries.caseloads import caseloads, children_by_status
 from data_layer.standards import months_text, source_of, years_text
-from data_layer.vocabulary import PRIORITIES, STATUSES
+from data_layer.vocabulary import PRIORITIES, RAG_BANDS, STATUSES
 
 #: Weeks of caseload trend and months of plan trend fetched, as the pages fetch them (shared cache).
 CASELOAD_WEEKS, PLAN_MONTHS = 52, 12
@@ -130,6 +130,10 @@ class Tile:
     hidden: bool = False
     direction: str | None = None
     judgement: str | None = None
+    #: The list this tile's link opens: the page's list-filter keys (``PageSpec.controls``) and the
+    #: id of the element to scroll to (the URL's fragment); see :data:`SPECS`.
+    params: tuple[tuple[str, str], ...] = ()
+    fragment: str = ""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -230,18 +234,47 @@ def _caseload_row(fetch, f):
     return trend.iloc[-1]
 
 
+@dataclass(frozen=True)
+class NationalMeasure:
+    """A national definition a local tile is read beside (/work/shared/SOURCES.md section 4)."""
+
+    text: str
+    source: str
+    england: float
+    year: int
+
+    def line(self) -> str:
+        return f"National measure ({self.source}): {self.text}; England {self.year}: {self.england:g}."
+
+
+#: The DfE's average caseload, the definition the tile's figure follows.
+NATIONAL_CASELOAD = NationalMeasure(
+    text="cases held by FTE social workers in post, divided by the FTE of those holding one or more cases",
+    source="DfE, Children's social work workforce statistics",
+    england=15.2,
+    year=2025,
+)
+
+
 def _average_caseload(fetch, f, d: Disclosure, s):
-    row = _caseload_row(fetch, f)
-    workers = int(row["workers"])
-    if not workers:
-        return _Figure(None, "No workers", "Children per worker in post (no workers in post).")
-    avg = float(row["average_caseload"])
-    parts = (workers, round(avg * workers))  # the mean's denominator and numerator (children allocated)
+    """Children per FTE as the DfE defines it (cases over the FTE of the workers in post holding any), so
+    the figure is in the unit of the 25-per-FTE standard it is rated against (the Caseloads page's rows)."""
+    load = fetch(caseloads, f)
+    holding = load[load["cases"] > 0]
+    cases, fte, holders = int(load["cases"].sum()), float(holding["fte"].sum()), len(holding)
+    national = NATIONAL_CASELOAD.line()
+    if fte <= 0:
+        return _Figure(None, "No cases held", f"No worker in post holds a case. {national}")
+    avg = cases / fte
+    parts = (holders, cases)  # the workers and the children the ratio is worked out from
     hidden = d.hides_any(*parts)
-    detail = f"Children per worker in post ({d.count_noun(workers, 'worker')})."
-    return _Figure(
-        avg, d.derived(avg, parts, fmt="{:.1f}"), f"{_hidden_reason(d)} {detail}" if hidden else detail, hidden=hidden
+    if hidden:
+        return _Figure(avg, d.derived(avg, parts, fmt="{:.1f}"), f"{_hidden_reason(d)} {national}", hidden=True)
+    detail = (
+        f"Children per FTE: {d.count(cases)} cases held by {d.count_noun(holders, 'worker')} ({fte:.1f} FTE). "
+        + national
     )
+    return _Figure(avg, d.derived(avg, parts, fmt="{:.1f}"), detail)
 
 
 def _workers_over_target(fetch, f, d: Disclosure, s):
@@ -315,7 +348,9 @@ def _jarp_queue(fetch, f, d: Disclosure, s):
     cells = [int((q["priority"] == k).sum()) if n else 0 for k in PRIORITIES.codes]
     shown = d.split(cells, total_shown=not d.hides(n))
     by = ", ".join(f"{PRIORITIES.short(k)} {txt}" for k, txt in zip(PRIORITIES.codes, shown, strict=False))
-    return _Figure(n, d.count(n), f"Referrals not yet decided: {by}.", hidden=d.hides(n))
+    from dashboard.figures.jarp import queue_and_panel_text  # the JARP page prints the same sentence
+
+    return _Figure(n, d.count(n), f"Referrals not yet decided: {by}. {queue_and_panel_text(q, d)}", hidden=d.hides(n))
 
 
 def _jarp_on_time(fetch, f, d: Disclosure, s):
@@ -383,6 +418,9 @@ class _Spec:
     href: str
     kind: str
     standard: Callable  # standards -> text
+    #: Where the link lands: the target page's list-filter keys and the element it scrolls to.
+    params: tuple[tuple[str, str], ...] = ()
+    fragment: str = ""
 
 
 def _label(spec: _Spec, s) -> str:
@@ -390,6 +428,12 @@ def _label(spec: _Spec, s) -> str:
     return spec.label(s) if callable(spec.label) else spec.label
 
 
+#: The Plan durations page's drift list (its card, with the flag filter over it): the drift tiles land there.
+DRIFT_LIST = "plans-drift-list"
+
+#: Each tile: key, label, computation, page, kind, standard, and where its link lands (the list it
+#: opens, already filtered by the page's list-filter keys, and the element scrolled to). The link
+#: is built by ``dashboard.url_state.link`` with the view's filters.
 SPECS: tuple[_Spec, ...] = (
     _Spec(
         "children_open",
@@ -401,11 +445,13 @@ SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         "average_caseload",
-        "Average caseload per worker",
+        "Average caseload per FTE",
         _average_caseload,
         "/caseloads",
         "mean",
         lambda s: f"Standard: {s.caseload_per_fte:g} children per FTE (source {source_of('caseload_per_fte')})",
+        params=(("workers", "over"),),
+        fragment="caseloads-workers",
     ),
     _Spec(
         "workers_over_target",
@@ -414,6 +460,8 @@ SPECS: tuple[_Spec, ...] = (
         "/caseloads",
         "percent",
         lambda s: f"Standard: at most {s.caseload_per_fte:g} x FTE each (source {source_of('caseload_per_fte')})",
+        params=(("workers", "over"),),
+        fragment="caseloads-workers",
     ),
     _Spec(
         "unallocated",
@@ -422,6 +470,7 @@ SPECS: tuple[_Spec, ...] = (
         "/caseloads",
         "count",
         lambda s: "Standard: every open child has a qualified key worker (source 004 App. 4)",
+        fragment="caseloads-unallocated-card",
     ),
     _Spec(
         "cin_over_12_months",
@@ -432,6 +481,8 @@ SPECS: tuple[_Spec, ...] = (
         lambda s: (
             f"Standard: CIN plans not expected beyond {s.cin_max_months} months (source {source_of('cin_max_months')})"
         ),
+        params=(("flag", "cin_over_12_months"),),
+        fragment=DRIFT_LIST,
     ),
     _Spec(
         "cin_reviews_overdue",
@@ -440,6 +491,8 @@ SPECS: tuple[_Spec, ...] = (
         "/plans",
         "count",
         lambda s: f"Standard: reviewed every {s.cin_review_days} days (source {source_of('cin_review_days')})",
+        params=(("flag", "cin_review_overdue"),),
+        fragment=DRIFT_LIST,
     ),
     _Spec(
         "cp_over_2_years",
@@ -448,6 +501,8 @@ SPECS: tuple[_Spec, ...] = (
         "/plans",
         "count",
         lambda s: f"Standard: CP plans under {years_text(s.cp_max_months)} (source {source_of('cp_max_months')})",
+        params=(("flag", "cp_over_2_years"),),
+        fragment=DRIFT_LIST,
     ),
     _Spec(
         "transfers_on_time",
@@ -469,6 +524,8 @@ SPECS: tuple[_Spec, ...] = (
         lambda s: (
             f"Standard: within {s.transfer_working_days} working days (source {source_of('transfer_working_days')})"
         ),
+        params=(("pending", "late"),),
+        fragment="transfers-pending-card",
     ),
     _Spec(
         "jarp_queue",
@@ -477,6 +534,7 @@ SPECS: tuple[_Spec, ...] = (
         "/jarp",
         "count",
         lambda s: "Standard: heard at the next panel (source 003 3.6)",
+        fragment="jarp-agenda-section",
     ),
     _Spec(
         "jarp_responses_on_time",
@@ -488,6 +546,7 @@ SPECS: tuple[_Spec, ...] = (
             f"Standard: P1 {s.jarp_p1_response_days} days, P2 {s.jarp_p2_response_working_days} and P3 "
             f"{s.jarp_p3_response_working_days} working days (source 003 3.6)"
         ),
+        fragment="jarp-agenda-section",
     ),
     _Spec(
         "pilot_effect",
@@ -596,6 +655,8 @@ def overview_tiles_and_gaps(
                 rag=rag,
                 rag_label=label,
                 href=spec.href,
+                params=spec.params,
+                fragment=spec.fragment,
                 detail=now.detail,
                 change_text=change_text,
                 rule=rule,
@@ -664,6 +725,21 @@ def rag_counts(tiles: Iterable) -> dict[str, int]:
     return out
 
 
+#: Triage order of the Overview's grid (and the pack's tiles): red, amber, green, then not rated.
+TRIAGE_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+
+def triage_order(tiles: Iterable[Tile]) -> list[Tile]:
+    """The tiles red first, then amber, green and not rated; stable (SPECS order) within a colour."""
+    return sorted(tiles, key=lambda t: TRIAGE_ORDER.get(t.rag or "", len(TRIAGE_ORDER)))
+
+
+def rag_summary(counts: dict[str, int]) -> str:
+    """``"5 red, 3 amber, 2 green, 2 not rated"`` from :func:`rag_counts` (words, never colour alone)."""
+    rated = [f"{counts.get(k, 0)} {RAG_BANDS.label(k).lower()}" for k in RAG_KEYS if k in RAG_BANDS]
+    return ", ".join([*rated, f"{counts.get('none', 0)} not rated"])
+
+
 def week_changes(tiles: Iterable[Tile]) -> list[str]:
     """What changed in the week: worse first, then changes no standard judges, then better.
 
@@ -681,6 +757,8 @@ __all__ = [
     "overview_tiles",
     "tiles_frame",
     "rag_counts",
+    "rag_summary",
+    "triage_order",
     "week_changes",
     "active_pilot",
     "SPECS",
@@ -688,4 +766,5 @@ __all__ = [
     "HEADLINE_MEASURE",
     "FRAME_COLUMNS",
     "RAG_KEYS",
+    "DRIFT_LIST",
 ]

@@ -9,6 +9,11 @@ A view is bookmarkable: ``/caseloads?as_at=2023-03-31&service=CIN%2FCP&team=T03&
 | ``team`` | a team id; repeat the key for several | all teams |
 | ``presentation`` | ``1``/``0`` (also true/false, yes/no, on/off) | ``0`` |
 
+A page's own list filters (``PageSpec.controls``, e.g. ``/plans?flag=cin_review_overdue``) ride in the
+same query under the control's name, and the fragment (``#plans-drift-list``) names the element a
+link scrolls to (``assets/scroll_to_hash.js``); :func:`link` builds such an address. The shell keeps
+both when it rewrites the address, and its links to other pages carry only the keys above.
+
 Parsing never fails: a malformed or out-of-range date, an unknown service or team, or a bad
 presentation flag falls back to the default for that key and adds a plain-English notice that the
 shell shows above the page. Pure functions, no database: the caller passes the valid choices.
@@ -19,11 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 from data_layer import Filters
 
 AS_AT, SERVICE, TEAM, PRESENTATION = "as_at", "service", "team", "presentation"
+#: The shell's keys; every other key of a query belongs to the page it addresses.
+SHELL_KEYS = (AS_AT, SERVICE, TEAM, PRESENTATION)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -174,12 +181,24 @@ def to_query(state: ViewState) -> str:
     return "?" + urlencode(pairs)
 
 
+def link(path: str, query: str = "", params: Iterable[tuple[str, str]] = (), fragment: str = "") -> str:
+    """``path`` + the shell's ``query`` (from :func:`to_query`) + a page's list-filter ``params`` + ``#fragment``.
+
+    A param named as a shell key is dropped (a page's filter never overrides the global ones)."""
+    pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
+    pairs += [(k, v) for k, v in params if k not in SHELL_KEYS]
+    text = urlencode(pairs)
+    return f"{path}{'?' + text if text else ''}{'#' + quote(fragment) if fragment else ''}"
+
+
 __all__ = [
     "FilterOptions",
     "ViewState",
     "validate",
     "parse_query",
     "to_query",
+    "link",
+    "SHELL_KEYS",
     "AS_AT",
     "SERVICE",
     "TEAM",

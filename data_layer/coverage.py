@@ -150,6 +150,7 @@ OPTIONAL: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {
 SECTIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("overview", "body"): (
         (
+            "caseloads",
             "caseload_trend",
             "unallocated",
             "children_by_status",
@@ -164,10 +165,12 @@ SECTIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("caseloads", "body"): (("caseloads", "caseload_trend", "unallocated"), ()),
     ("plans", "body"): (("plan_durations:cin", "plan_durations:cp", "duration_bands", "plan_exclusions"), ()),
     ("plans", "km"): (("plan_durations:cin", "plan_durations:cp"), ("origin",)),
-    ("plans", "drift"): (("plan_drift", "drift_counts", "drift_trend"), ("drift",)),
+    ("plans", "drift"): (("drift_counts", "drift_trend"), ("drift",)),
+    ("plans", "drift_list"): (("plan_drift",), ("drift",)),
     ("cin_pilot", "body"): (("pilot", "pilot_trend"), ("pilot",)),
     ("cin_pilot", "workload"): (("pilot",), ()),
     ("transfers", "body"): (("transfers", "transfer_flows", "transfer_exclusions", "keyworker_changes"), ()),
+    ("transfers", "pending"): (("transfers",), ()),
     ("jarp", "body"): (("jarp",), ()),
 }
 SECTION_NAMES = {
@@ -176,9 +179,11 @@ SECTION_NAMES = {
     ("plans", "body"): "Plan durations",
     ("plans", "km"): "Plan durations: survival curves",
     ("plans", "drift"): "Plan drift",
+    ("plans", "drift_list"): "Plan drift: the drift list",
     ("cin_pilot", "body"): "CIN pilot",
     ("cin_pilot", "workload"): "CIN pilot: workload",
     ("transfers", "body"): "Transfers",
+    ("transfers", "pending"): "Transfers: the pending list",
     ("jarp", "body"): "JARP queue",
 }
 COVERAGE_COLUMNS = ["page", "part", "section", "status", "missing", "message"]

@@ -27,6 +27,8 @@ from tests.fixtures import FixtureDB
 from tests.test_jarp import ROWS, D
 
 SHOWN = Disclosure(threshold=5, active=True)
+#: The agenda tile's word on the Overview's JARP queue, when nobody is booked for a later panel.
+ALL_ON_NEXT = " All 10 referrals not yet decided (the Overview's JARP queue) are on the next panel's agenda."
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,7 @@ def test_normal_mode_hand_worked(db):
     items = _items(secs)
     agenda = items["jarp-tile-agenda"]
     assert agenda.label == "Next panel: Tuesday 14 March 2023"
-    assert agenda.value == "10 referrals" and agenda.detail == "P1 3, P2 2, P3 4; below threshold 1."
+    assert agenda.value == "10 referrals" and agenda.detail == "P1 3, P2 2, P3 4; below threshold 1." + ALL_ON_NEXT
     carried = items["jarp-tile-carried"]  # Q1 carried once, Q7 twice
     assert (carried.value, carried.detail, carried.rag) == ("2", "1 carried over more than once.", "red")
     reviews = items["jarp-tile-reviews"]  # V3 overdue; V1, V4, V5 due within 7 days
@@ -118,7 +120,10 @@ def test_every_backend_gives_the_same_headline(make_db):
 def test_team_filter(db):
     items = _items(sections.body(db, _view(teams=("T2",))))  # Q5 and Q7 referred by the Assessment team
     assert items["jarp-tile-agenda"].value == "2 referrals"
-    assert items["jarp-tile-agenda"].detail == "P1 0, P2 1, P3 0; below threshold 1."
+    assert items["jarp-tile-agenda"].detail == (
+        "P1 0, P2 1, P3 0; below threshold 1. All 2 referrals not yet decided (the Overview's JARP queue) are on "
+        "the next panel's agenda."
+    )
 
 
 def test_nothing_to_show_says_why(db):
@@ -137,7 +142,7 @@ def test_nothing_to_show_says_why(db):
 def test_presentation_marks_every_small_count(db):
     items = _items(sections.body(db, _view(presentation=True)))
     assert items["jarp-tile-agenda"].value == "10 referrals"
-    assert items["jarp-tile-agenda"].detail == "P1 <5, P2 <5, P3 <5; below threshold <5."
+    assert items["jarp-tile-agenda"].detail == "P1 <5, P2 <5, P3 <5; below threshold <5." + ALL_ON_NEXT
     assert (items["jarp-tile-carried"].value, items["jarp-tile-carried"].detail) == (
         "<5",
         "<5 carried over more than once.",
@@ -293,7 +298,7 @@ def test_regression_priority_split_beside_its_total():
     tile = sections.headline(
         queue, pd.DataFrame(columns=["status"]), pd.DataFrame(), date(2023, 3, 14), rules, view
     ).items[0]
-    assert tile.detail == "P1 <5, P2 *, P3 11; below threshold 0."
+    assert tile.detail == "P1 <5, P2 *, P3 11; below threshold 0." + ALL_ON_NEXT.replace("10", "19")
     chart = sections.agenda_chart(queue, date(2023, 3, 14), rules, view)
     # P2's single bar would give its hidden count back (its bars add up to it): hidden too.
     assert {t.name: sorted(t.y) for t in chart.figure.data} == {"P3": [5.0, 6.0]}
@@ -457,3 +462,22 @@ def test_no_suppression_formatter_left_in_the_page():
         assert not re.search(r"\bsuppress(_counts)?\(|_count_text|presentable|\"<5\"|f\"<\{", text), path
     page = (root / "dashboard/pages/jarp.py").read_text()
     assert "data_layer" not in page and "figures" not in page  # layout and callbacks only
+
+
+def test_the_agenda_tile_and_the_overview_say_why_their_counts_differ():
+    """Demo, 31 Mar 2023: the Overview's queue 10, this page's next panel 8; 2 came in after the cut-off.
+    Both print the same sentence (``dashboard.figures.jarp.queue_and_panel_text``)."""
+    from dashboard.tiles import overview_tiles
+    from data_layer import connect
+    from data_layer.demo import ensure_demo
+
+    demo = connect(f"sqlite:///{ensure_demo()}")
+    view = _view(date(2023, 3, 31))
+    agenda = _items(sections.body(demo, view))["jarp-tile-agenda"]
+    (tile,) = overview_tiles(demo, view.filters, keys=("jarp_queue",))
+    sentence = (
+        "Of the 10 referrals not yet decided (the Overview's JARP queue), 8 are on the next panel's agenda "
+        "(the JARP page's headline) and 2 came in after the cut-off, booked for a later panel."
+    )
+    assert agenda.value == "8 referrals" and tile.display == "10"
+    assert agenda.detail.endswith(sentence) and tile.detail.endswith(sentence)

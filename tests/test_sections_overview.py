@@ -19,7 +19,8 @@ from dashboard.disclosure import Disclosure
 from dashboard.sections import page
 from dashboard.sections.base import Note, Table, Tile, View
 from dashboard.sections.overview import PAGE, body, headline_tiles, summary, tile_id
-from dashboard.tiles import SPECS, TILE_KEYS, overview_tiles, rag_counts, tiles_frame
+from dashboard.tiles import SPECS, TILE_KEYS, overview_tiles, rag_counts, tiles_frame, triage_order
+from dashboard.url_state import link
 from data_layer import Filters, connect, date_range, team_options
 from tests.disclosure_walk import leaks, section_texts
 
@@ -75,12 +76,15 @@ def test_body_is_the_note_the_tile_grid_and_the_tiles_table(demo):
     view = _view(Filters(AS_AT))
     sections = body(demo, view)
     assert [s.id for s in sections] == ["overview-summary", "overview-grid", "overview-table"]
-    assert [n.id for n in _items(sections, Note)] == ["overview-note"]
+    assert [n.id for n in _items(sections, Note)] == ["overview-rag-summary", "overview-note"]
     tiles = _items(sections, Tile)
-    raw = overview_tiles(demo, Filters(AS_AT))
-    assert [t.id for t in tiles] == [tile_id(k) for k in TILE_KEYS]
+    raw = triage_order(overview_tiles(demo, Filters(AS_AT)))
+    assert sorted(t.id for t in tiles) == sorted(tile_id(k) for k in TILE_KEYS)
+    assert [t.id for t in tiles] == [tile_id(r.key) for r in raw]
     assert tile_id("cin_over_12_months") == "overview-cin-over-12-months"
-    for t, r, spec in zip(tiles, raw, SPECS, strict=False):
+    specs = {spec.key: spec for spec in SPECS}
+    for t, r in zip(tiles, raw, strict=True):
+        spec = specs[r.key]
         assert (t.value, t.rag, t.rag_label, t.change, t.standard) == (
             r.display,
             r.rag,
@@ -88,7 +92,8 @@ def test_body_is_the_note_the_tile_grid_and_the_tiles_table(demo):
             r.change_text,
             r.standard,
         )
-        assert t.card == "headline" and t.href == f"{spec.href}?as_at=2023-03-31" and t.link_text.startswith("Open ")
+        assert t.card == "headline" and t.link_text.startswith("Open ")
+        assert t.href == link(spec.href, "?as_at=2023-03-31", spec.params, spec.fragment)
     by_id = {t.id: t for t in tiles}
     # Hand-checked on the demo (tests/test_tiles.py): 17 unallocated, down 4 from 21; 10 referrals queued.
     assert by_id["overview-unallocated"].value == "17"
@@ -107,6 +112,22 @@ def test_body_is_the_note_the_tile_grid_and_the_tiles_table(demo):
     assert sections[2].pack is False  # the pack prints the tiles themselves
 
 
+@pytest.mark.parametrize("presentation", [False, True])
+def test_the_summary_line_counts_the_tiles_it_sits_above_red_first(demo, presentation):
+    """The line counts the shown tiles' own ratings (a rating withheld in presentation mode is "not rated"),
+    and the grid below runs red, amber, green, not rated."""
+    sections = body(demo, _view(Filters(AS_AT), presentation))
+    tiles = _items(sections, Tile)
+    line = next(n for n in _items(sections, Note) if n.id == "overview-rag-summary")
+    ratings = [t.rag or "none" for t in tiles]
+    words = {"red": "red", "amber": "amber", "green": "green", "none": "not rated"}
+    expected = ", ".join(f"{ratings.count(k)} {w}" for k, w in words.items())
+    assert line.text.startswith(f"**{expected}**")
+    assert ratings == sorted(ratings, key=["red", "amber", "green", "none"].index)
+    if not presentation:  # hand-counted on the demo (tests/test_tiles.py's figures): 5 red tiles
+        assert expected == "5 red, 3 amber, 1 green, 3 not rated"
+
+
 def test_links_keep_the_filters_and_presentation_mode(demo):
     f = Filters(AS_AT, services=("Children in Need",), teams=("T01", "T02"))
     for presentation in (False, True):
@@ -116,7 +137,10 @@ def test_links_keep_the_filters_and_presentation_mode(demo):
             expected = {"as_at": ["2023-03-31"], "service": ["Children in Need"], "team": ["T01", "T02"]}
             if presentation:
                 expected["presentation"] = ["1"]
+            spec = next(s for s in SPECS if tile_id(s.key) == t.id)
+            expected.update({k: [v] for k, v in spec.params})  # the list it opens, filtered
             assert q == expected, t.id
+            assert urlparse(t.href).fragment == spec.fragment
 
 
 def test_summary_for_the_pack(demo):

@@ -176,9 +176,30 @@ def test_drift_matrix_trend_and_list(db):
     last = trend.table.iloc[-1]
     assert (last.open_cin, last.cin_9_month_review, last.cin_over_12_months, last.open_cp) == (18, 3, 3, 3)
     assert last.pct_cin_over_12_months == pytest.approx(16.7)
-    grid = _items(out, Table)["plans-drift-grid"]
+    assert [s.pack for s in out] == [True]
+    listed = sections.drift_list(db, _view())
+    grid = _items(listed, Table)["plans-drift-grid"]
     assert grid.child_level and len(grid.rows) == 35 and grid.total_rows == 35
-    assert [s.pack for s in out] == [True, False]  # the drift list stays off the board pack
+    assert [s.pack for s in listed] == [False]  # the drift list stays off the board pack
+
+
+def test_the_drift_list_filtered_to_one_flag_and_its_csv(db):
+    """North 9 + South 6 CIN reviews overdue (the matrix above): 15 rows, each of that flag; the CSV is
+    the same filtered list. A hostile flag is refused by the page's controls (all flags)."""
+    grid = _items(sections.drift_list(db, _view(flag="cin_review_overdue")), Table)["plans-drift-grid"]
+    assert len(grid.rows) == 15 and set(grid.csv_table["flag"]) == {"CIN review overdue (over 42 days)"}
+    assert (
+        grid.title == "Each open plan flagged 'CIN review overdue (over 42 days)', one row per flag, most overdue first"
+    )
+    assert list(grid.csv_table["days_over"]) == sorted(grid.csv_table["days_over"], reverse=True)
+    assert sections.PAGE.validate_controls({"flag": "not-a-flag"})["flag"] == "all"
+    assert sections.PAGE.from_query({"flag": ["cp_over_2_years", "<script>"]})["flag"] == "all"
+    assert sections.PAGE.from_query({"flag": "cp_over_2_years", "split": "cin_team"}) == {
+        "split": "cin_team",
+        "flag": "cp_over_2_years",
+    }
+    everything = _items(sections.drift_list(db, _view(flag="all")), Table)["plans-drift-grid"]
+    assert len(everything.rows) == 35
 
 
 def test_a_team_without_plans_says_why_each_chart_is_empty(db):
@@ -266,8 +287,9 @@ def test_presentation_km_groups_sizes_and_medians(db):
 
 
 def test_presentation_drift_list_is_not_sent(db):
-    grid = _items(sections.drift(db, _view(True)), Table)["plans-drift-grid"]
-    assert grid.child_level and grid.rows.empty
+    for flag in ("all", "cin_review_overdue"):
+        grid = _items(sections.drift_list(db, _view(True, flag=flag)), Table)["plans-drift-grid"]
+        assert grid.child_level and grid.rows.empty
 
 
 @pytest.mark.parametrize("split", list(sections.KM_SPLITS))
@@ -295,7 +317,12 @@ def test_small_demo_every_split_and_date(small_demo):
     for as_at in (latest, latest - timedelta(days=200), latest - timedelta(days=400)):
         for team in ((), (teams[0],), (teams[-1],)):
             view = View.make(Filters(as_at=as_at, teams=team), presentation=True, threshold=5)
-            found = leaks(sections.body(small_demo, view) + sections.drift(small_demo, view), view.disclosure)
+            found = leaks(
+                sections.body(small_demo, view)
+                + sections.drift(small_demo, view)
+                + sections.drift_list(small_demo, view),
+                view.disclosure,
+            )
             for split in sections.KM_SPLITS:
                 found += leaks(sections.km(small_demo, view.with_controls(split=split)), view.disclosure)
             assert found == [], (as_at, team)

@@ -19,6 +19,7 @@ from dashboard.disclosure import Disclosure, is_mark
 from dashboard.sections import page
 from dashboard.sections.base import Chart, Table, Tile, View, find_item
 from dashboard.sections.transfers import PAGE, body
+from dashboard.sections.transfers import pending as pending_part
 from data_layer import Filters, date_range
 from tests.disclosure_walk import bar_lengths, figure_texts, leaks, section_texts
 from tests.fixtures import FixtureDB
@@ -55,13 +56,15 @@ def test_registered_page_and_sections(hand_db):
         "transfers-tiles",
         "transfers-timeliness",
         "transfers-between-teams",
-        "transfers-pending-card",
         "transfers-keyworker-section",
         "transfers-keyworker-children-card",
         "transfers-excluded-card",
     ]
     # Child-level lists are kept off the board pack.
-    assert {s.id for s in secs if not s.pack} == {"transfers-pending-card", "transfers-keyworker-children-card"}
+    assert {s.id for s in secs if not s.pack} == {"transfers-keyworker-children-card"}
+    # The pending list is a part of its own, under its control (the page's card "transfers-pending-card").
+    (pending,) = PAGE.part("pending")(hand_db, _view())
+    assert pending.id == "transfers-pending-list" and pending.pack is False
     charts = [i for s in secs for i in s.charts]
     assert [c.id for c in charts] == [
         "transfers-working-days",
@@ -115,11 +118,15 @@ def test_charts_by_hand(hand_db):
 
 
 def test_grids_and_exclusions_by_hand(hand_db):
-    items = _items(body(hand_db, _view()))
+    items = _items(body(hand_db, _view()) + pending_part(hand_db, _view()))
     pending = items["transfers-pending-grid"]
     assert isinstance(pending, Table) and pending.child_level
     assert pending.rows["child_id"].tolist() == ["CTR09", "CTR08", "CTR07", "CTR10", "CTR15"]
     assert pending.rows["working_days"].tolist() == [255, 4, 3, 1, 0]
+    # Late ones only (over 3 working days: CTR09, CTR08), as the Overview's "pending late" tile links to.
+    late = _items(pending_part(hand_db, _view().with_controls(pending="late")))["transfers-pending-grid"]
+    assert late.rows["child_id"].tolist() == ["CTR09", "CTR08"] and late.title == "Pending transfers already late"
+    assert late.csv_table["verdict"].str.startswith("▲ Late").all()
     assert items["transfers-keyworker-grid"].rows["child_id"].tolist() == ["K1", "K6", "K8"]
     ex = items["transfers-excluded-table"]
     assert not ex.child_level and not ex.grid
@@ -171,11 +178,11 @@ def _real_leaks(sections, d) -> list[str]:
 def test_presentation_walk_finds_nothing(hand_db):
     for kw in ({}, {"teams": ("T2",)}, {"teams": ("T3",)}):
         view = _view(True, **kw)
-        assert _real_leaks(body(hand_db, view), view.disclosure) == []
+        assert _real_leaks(body(hand_db, view) + pending_part(hand_db, view), view.disclosure) == []
 
 
 def test_presentation_hides_child_level_rows(hand_db):
-    secs = body(hand_db, _view(True))
+    secs = body(hand_db, _view(True)) + pending_part(hand_db, _view(True))
     items = _items(secs)
     assert items["transfers-pending-grid"].rows.empty and items["transfers-keyworker-grid"].rows.empty
     text = " ".join(t for _, t in section_texts(secs))

@@ -11,10 +11,25 @@ import pytest
 from dashboard.disclosure import Disclosure
 from dashboard.figures.jarp import response_title
 from dashboard.rag import RagError, Threshold, apply_overrides, default_thresholds, load_thresholds
-from dashboard.tiles import TILE_KEYS, active_pilot, overview_tiles, rag_counts, tiles_frame, week_changes
+from dashboard.tiles import (
+    NATIONAL_CASELOAD,
+    SPECS,
+    TILE_KEYS,
+    active_pilot,
+    overview_tiles,
+    rag_counts,
+    rag_summary,
+    tiles_frame,
+    triage_order,
+    week_changes,
+)
+from dashboard.tiles import (
+    Tile as HeadlineTile,
+)
 from data_layer import (
     Filters,
     caseload_trend,
+    caseloads,
     connect,
     drift_trend,
     evaluate_pilot,
@@ -71,6 +86,7 @@ def demo_tiles(demo):
 def _page_values(db, f: Filters) -> dict[str, float | None]:
     """Each figure as its page computes it, from the page's own data-layer call."""
     trend = caseload_trend(db, f, 52).iloc[-1]
+    load = caseloads(db, f)
     plans = drift_trend(db, f, 12).iloc[-1]
     drift = plan_drift(db, f)
     rows = transfers(db, f)
@@ -80,7 +96,8 @@ def _page_values(db, f: Filters) -> dict[str, float | None]:
     did = evaluate_pilot(db, f, active_pilot(db.standards, f.as_at).name).did.set_index("measure")
     return {
         "children_open": int(children_by_status(db, f)["children"].sum()),
-        "average_caseload": float(trend["average_caseload"]),
+        # Children per FTE as the DfE defines it: cases held over the FTE of the workers holding any.
+        "average_caseload": float(load["cases"].sum() / load.loc[load["cases"] > 0, "fte"].sum()),
         "workers_over_target": 100.0 * trend["over_target"] / trend["workers"],
         "unallocated": len(unallocated(db, f)),
         "cin_over_12_months": int(plans["cin_over_12_months"]),
@@ -140,7 +157,8 @@ def test_each_tile_calls_its_functions_at_as_at_and_seven_days_before(demo):
         seen.append((fn.__name__, f.as_at, args))
         return fn(demo, f, *args)
 
-    overview_tiles(demo, Filters(AS_AT), fetch=spy, keys=("average_caseload", "cp_over_2_years"))
+    overview_tiles(demo, Filters(AS_AT), fetch=spy, keys=("average_caseload", "workers_over_target", "cp_over_2_years"))
+    assert ("caseloads", AS_AT, ()) in seen and ("caseloads", AS_AT - timedelta(days=7), ()) in seen
     assert ("caseload_trend", AS_AT, (52,)) in seen and ("caseload_trend", AS_AT - timedelta(days=7), (52,)) in seen
     assert ("drift_trend", AS_AT, (12,)) in seen and ("drift_trend", AS_AT - timedelta(days=7), (12,)) in seen
 
@@ -351,29 +369,43 @@ def _trend(workers, average, over):
     )
 
 
+def _load(cases, fte):
+    """A ``caseloads`` frame: one row per worker in post, from each date's (cases, FTE) lists."""
+    return lambda d: pd.DataFrame({"cases": cases[d], "fte": fte[d]})
+
+
 def test_regression_average_caseload_of_few_workers_and_its_worker_count():
-    """The old detail printed the number of workers unsuppressed ("(3 workers)"); with under 5 workers the
-    average (children / workers) is hidden too, and so is its rating."""
+    """The old detail printed the number of workers unsuppressed ("(3 workers)"); with under 5 workers
+    holding cases the average (children / FTE) is hidden too, and so is its rating."""
+    load = _load({AS_AT: [20, 20, 20], DATES[1]: [19, 19, 19]}, {AS_AT: [1.0] * 3, DATES[1]: [1.0] * 3})
     trend = _trend({AS_AT: 3, DATES[1]: 3}, {AS_AT: 20.0, DATES[1]: 19.0}, {AS_AT: 0, DATES[1]: 0})
-    tiles = _tiles({"caseload_trend": trend}, ("average_caseload", "workers_over_target"))
+    tiles = _tiles({"caseloads": load, "caseload_trend": trend}, ("average_caseload", "workers_over_target"))
     avg = tiles["average_caseload"]
     assert (avg.display, avg.rag, avg.hidden) == ("<5", None, True)
-    assert "(<5 workers)" in avg.detail and "3 workers" not in avg.detail
+    assert "3 workers" not in avg.detail and "60 cases" not in avg.detail
     assert avg.change_text == "Change since 24 Mar 2023 not shown: it would reveal a hidden figure"
     # 0 of 3 workers over target: the share is hidden (its denominator is small), not "0.0%".
     assert tiles["workers_over_target"].display == "<5"
-    plain = _tiles({"caseload_trend": trend}, ("average_caseload",), disclosure=Disclosure(5))["average_caseload"]
-    assert (plain.display, plain.detail, plain.change_text) == (
-        "20.0",
-        "Children per worker in post (3 workers).",
-        "▲ up 1.0 since 24 Mar 2023 (worse)",
-    )
+    plain = _tiles({"caseloads": load}, ("average_caseload",), disclosure=Disclosure(5))["average_caseload"]
+    assert (plain.display, plain.change_text) == ("20.0", "▲ up 1.0 since 24 Mar 2023 (worse)")
+    assert plain.detail.startswith("Children per FTE: 60 cases held by 3 workers (3.0 FTE). National measure (DfE")
+
+
+def test_average_caseload_is_children_per_fte_of_the_workers_holding_cases():
+    """Hand-worked: 30 + 10 + 0 cases on 1.0 + 0.5 + 1.0 FTE: 40 / 1.5 = 26.7 per FTE (the worker with
+    none is left out, as the DfE does), rated amber against 25 per FTE (green to 25, amber to 27.5);
+    per worker in post it would be 13.3, green, in another unit than the standard's."""
+    load = _load({AS_AT: [30, 10, 0], DATES[1]: [30, 10, 0]}, {AS_AT: [1.0, 0.5, 1.0], DATES[1]: [1.0, 0.5, 1.0]})
+    tile = _tiles({"caseloads": load}, ("average_caseload",), disclosure=Disclosure(5))["average_caseload"]
+    assert tile.value == pytest.approx(40 / 1.5) and (tile.display, tile.rag) == ("26.7", "amber")
+    assert tile.label == "Average caseload per FTE" and "25 children per FTE" in tile.standard
+    assert tile.detail.endswith(NATIONAL_CASELOAD.line()) and "England 2025: 15.2" in tile.detail
 
 
 def test_an_average_of_few_children_is_hidden():
-    """10 workers with 0.3 children each: 3 children allocated, the mean's numerator, is small."""
-    trend = _trend({AS_AT: 10, DATES[1]: 10}, {AS_AT: 0.3, DATES[1]: 0.3}, {AS_AT: 0, DATES[1]: 0})
-    assert _tiles({"caseload_trend": trend}, ("average_caseload",))["average_caseload"].display == "<5"
+    """10 workers holding 3 children between them: the ratio's numerator is small."""
+    load = _load({AS_AT: [1, 1, 1] + [0] * 7, DATES[1]: [1, 1, 1] + [0] * 7}, {AS_AT: [1.0] * 10, DATES[1]: [1.0] * 10})
+    assert _tiles({"caseloads": load}, ("average_caseload",))["average_caseload"].display == "<5"
 
 
 def test_regression_one_of_eight_workers_over_target():
@@ -421,7 +453,8 @@ def test_a_percentage_change_is_not_shown_when_either_week_is_hidden():
 
 def test_status_and_priority_splits_beside_a_shown_total_hide_a_second_cell():
     """Queue of 11: P1 10, P2 1. "P1 10, P2 <5" beside 11 gives P2 = 1: P1 is hidden too (*); zeros stay."""
-    queue = lambda d: pd.DataFrame({"priority": ["P1"] * 10 + ["P2"]})  # noqa: E731
+    # The P2 referral came in after the cut-off: booked for a later panel.
+    queue = lambda d: pd.DataFrame({"priority": ["P1"] * 10 + ["P2"], "on_next_panel": [True] * 10 + [False]})  # noqa: E731
 
     def by_status(d):
         return pd.DataFrame(
@@ -433,10 +466,19 @@ def test_status_and_priority_splits_beside_a_shown_total_hide_a_second_cell():
 
     tiles = _tiles({"jarp_queue": queue, "children_by_status": by_status}, ("jarp_queue", "children_open"))
     assert tiles["jarp_queue"].display == "11"
-    assert tiles["jarp_queue"].detail == "Referrals not yet decided: P1 *, P2 <5, P3 0, below threshold 0."
+    # The next panel's 10 beside the queue's 11 would give the 1 booked for later: hidden too (as on the JARP page).
+    assert tiles["jarp_queue"].detail == (
+        "Referrals not yet decided: P1 *, P2 <5, P3 0, below threshold 0. Of the 11 referrals not yet decided "
+        "(the Overview's JARP queue), * are on the next panel's agenda (the JARP page's headline) and <5 came in "
+        "after the cut-off, booked for a later panel."
+    )
     assert tiles["children_open"].detail == "By status: CP 30, CIN *, assessment <5."
     plain = _tiles({"jarp_queue": queue}, ("jarp_queue",), disclosure=Disclosure(5))["jarp_queue"]
-    assert plain.detail == "Referrals not yet decided: P1 10, P2 1, P3 0, below threshold 0."
+    assert plain.detail == (
+        "Referrals not yet decided: P1 10, P2 1, P3 0, below threshold 0. Of the 11 referrals not yet decided "
+        "(the Overview's JARP queue), 10 are on the next panel's agenda (the JARP page's headline) and 1 came in "
+        "after the cut-off, booked for a later panel."
+    )
 
 
 def test_an_of_total_whose_complement_is_small_leaves_the_total_out():
@@ -496,7 +538,7 @@ def test_jarp_on_time_shares_by_priority_are_disclosed():
 
 def test_rag_counts_and_the_weeks_changes():
     unalloc = lambda d: pd.DataFrame({"days_unallocated": [1] * (17 if d == AS_AT else 21)})  # noqa: E731
-    queue = lambda d: pd.DataFrame({"priority": ["P1"] * (10 if d == AS_AT else 6)})  # noqa: E731
+    queue = lambda d: pd.DataFrame({"priority": ["P1"] * (10 if d == AS_AT else 6), "on_next_panel": True})  # noqa: E731
 
     def trend(d):
         return pd.DataFrame(
@@ -593,3 +635,61 @@ def test_a_pilot_effect_from_a_cohort_under_5_is_hidden():
         keys=("pilot_effect",),
     )[0]
     assert (tile.display, tile.rag) == ("-30 days", "green")
+
+
+# --------------------------------------------------------------------------- triage: order, summary, links
+
+
+def _rated(*ratings):
+    return [replace(_BLANK, key=f"t{i}", rag=r) for i, r in enumerate(ratings)]
+
+
+_BLANK = HeadlineTile(
+    key="", label="", value=None, previous=None, change=None, display="", standard="", rag=None, rag_label="", href="/"
+)
+
+
+def test_triage_order_is_red_amber_green_then_not_rated_stable_within_a_colour():
+    tiles = _rated(None, "green", "red", "amber", "red", None, "green", "amber")
+    got = triage_order(tiles)
+    assert [t.key for t in got] == ["t2", "t4", "t3", "t7", "t1", "t6", "t0", "t5"]
+
+
+def test_rag_summary_counts_in_words():
+    counts = rag_counts(_rated("red", "red", "amber", None, "green", "red", None))
+    assert counts == {"red": 3, "amber": 1, "green": 1, "none": 2}
+    assert rag_summary(counts) == "3 red, 1 amber, 1 green, 2 not rated"
+    assert rag_summary(rag_counts([])) == "0 red, 0 amber, 0 green, 0 not rated"
+
+
+def test_each_list_tile_links_to_its_filtered_list():
+    """One table (SPECS) says where each link lands: the page, its list filter and the element scrolled to."""
+    links = {s.key: (s.href, dict(s.params), s.fragment) for s in SPECS}
+    drift = "plans-drift-list"
+    assert links["cin_reviews_overdue"] == ("/plans", {"flag": "cin_review_overdue"}, drift)
+    assert links["cin_over_12_months"] == ("/plans", {"flag": "cin_over_12_months"}, drift)
+    assert links["cp_over_2_years"] == ("/plans", {"flag": "cp_over_2_years"}, drift)
+    assert links["transfers_pending_late"] == ("/transfers", {"pending": "late"}, "transfers-pending-card")
+    assert links["jarp_queue"] == links["jarp_responses_on_time"] == ("/jarp", {}, "jarp-agenda-section")
+    assert links["unallocated"] == ("/caseloads", {}, "caseloads-unallocated-card")
+    over = ("/caseloads", {"workers": "over"}, "caseloads-workers")
+    assert links["workers_over_target"] == links["average_caseload"] == over
+    # Every list filter is a control of the page it opens, with an allowed value (so it is not dropped).
+    from dashboard.sections import pages
+
+    controls = {p.path: p.choices() for p in pages()}
+    for key, (path, params, _) in links.items():
+        for name, value in params.items():
+            if path == "/caseloads":  # the worker table's control is another change's
+                continue
+            assert value in controls[path][name][1], key
+
+
+def test_the_jarp_tile_says_why_it_differs_from_the_jarp_pages_headline(demo_tiles):
+    """Demo, 31 Mar 2023: 10 referrals undecided; 8 on the next panel (the JARP page's headline), 2 in after
+    the cut-off. The same sentence is on the JARP page (tests/test_sections_jarp.py)."""
+    now, _ = demo_tiles
+    assert now["jarp_queue"].detail.endswith(
+        "Of the 10 referrals not yet decided (the Overview's JARP queue), 8 are on the next panel's agenda "
+        "(the JARP page's headline) and 2 came in after the cut-off, booked for a later panel."
+    )

@@ -221,6 +221,24 @@ def agenda_texts(queue: pd.DataFrame, d: Disclosure = EXACT) -> dict[str, str]:
     return priority_texts(next_panel_counts(queue), d, queue_counts(queue))
 
 
+def queue_and_panel_text(queue: pd.DataFrame, d: Disclosure = EXACT) -> str:
+    """Why the Overview's JARP queue and this page's next-panel count differ, one sentence for both.
+
+    The queue is every referral not yet decided; the next panel's agenda leaves out those in after the
+    cut-off (booked for a later panel). The agenda's count is :func:`agenda_texts`'s, which already
+    hides it where, beside the queue's, it would give away a small number booked for later.
+    """
+    n = len(queue)
+    later = int((~queue["on_next_panel"].astype(bool)).sum()) if n else 0
+    if not later:
+        return f"All {d.count(n)} referrals not yet decided (the Overview's JARP queue) are on the next panel's agenda."
+    return (
+        f"Of the {d.count(n)} referrals not yet decided (the Overview's JARP queue), {agenda_texts(queue, d)['total']} "
+        f"are on the next panel's agenda (the JARP page's headline) and {d.count(later)} came in after the cut-off, "
+        "booked for a later panel."
+    )
+
+
 def agenda_count(texts: Mapping[str, str]) -> str:
     """``"10 referrals"``, ``"1 referral"``, ``"<5 referrals"`` from :func:`agenda_texts`."""
     return f"{texts['total']} {'referral' if texts['total'] == '1' else 'referrals'}"

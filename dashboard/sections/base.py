@@ -241,6 +241,12 @@ class PageSpec:
             out[key] = value if isinstance(value, str) and value in allowed else default
         return out
 
+    def from_query(self, query: Mapping | None, db=None) -> dict[str, str]:
+        """The controls as an address sets them (a page's ``layout(**query)``): the query key is the
+        control's name, the last value counts, and a hostile or unknown one falls back to the default."""
+        raw = {k: (v[-1] if v else None) if isinstance(v, list) else v for k, v in (query or {}).items()}
+        return self.validate_controls(raw, db)
+
 
 def find_item(sections: Sequence[Section], item_id: str):
     """The chart or table with ``item_id`` in ``sections`` (``None`` when absent)."""

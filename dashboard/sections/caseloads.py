@@ -109,7 +109,11 @@ def trend_chart(trend: pd.DataFrame, view: View, per_fte: float) -> Chart:
     d = view.disclosure
     table = fig.trend_table(trend, d)
     finding = fig.trend_title(table)
-    note = "Each point is a week-end date; workers in post that day in the selected teams."
+    note = (
+        "Each point is a week-end date; workers in post that day in the selected teams. The average here is "
+        "children per worker in post; the Overview's average caseload is per FTE of the workers holding cases "
+        "(the DfE measure), so it is higher where workers are part-time."
+    )
     if d.active:
         note += " A week whose figures rest on too few workers or children is a gap. " + d.note
     drawn = table["average_caseload"].map(fig._number).notna().any() if len(table) else False

@@ -144,7 +144,9 @@ def headline(queue, reviews, unknown, panel, rules, view: View) -> Section:
     carried, repeat_text, repeat = carried_texts(queue, d)
     over, soon = fig.review_counts(reviews)
     scored = ", ".join(f"{PRIORITIES.short(p)} {texts[p]}" for p in fig.SCORED)
-    detail = f"{scored}; {PRIORITIES.short('below_threshold')} {texts['below_threshold']}."
+    detail = f"{scored}; {PRIORITIES.short('below_threshold')} {texts['below_threshold']}. " + fig.queue_and_panel_text(
+        queue, d
+    )
     if texts["total"] == d.secondary_mark:
         detail += (
             f" The number is hidden: with the queue's, it would give away the fewer than {d.threshold} "

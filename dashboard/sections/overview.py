@@ -17,9 +17,17 @@ from __future__ import annotations
 
 from dashboard.cache import cached_call
 from dashboard.rag import load_thresholds
-from dashboard.tiles import FRAME_COLUMNS, overview_tiles_and_gaps, rag_counts, tiles_frame, week_changes
+from dashboard.tiles import (
+    FRAME_COLUMNS,
+    overview_tiles_and_gaps,
+    rag_counts,
+    rag_summary,
+    tiles_frame,
+    triage_order,
+    week_changes,
+)
 from dashboard.tiles import Tile as HeadlineTile
-from dashboard.url_state import ViewState, to_query
+from dashboard.url_state import ViewState, link, to_query
 
 from .base import Note, PageSpec, Section, Table, Tile, View
 
@@ -43,14 +51,15 @@ def headline_tiles(db, view: View) -> list[HeadlineTile]:
 
 
 def tiles_and_gaps(db, view: View) -> tuple[list[HeadlineTile], list[tuple[str, str]]]:
-    """The tiles, and (label, why) for each tile this database cannot serve (partial data)."""
-    return overview_tiles_and_gaps(
+    """The tiles in triage order (red first), and (label, why) for each tile this database cannot serve."""
+    tiles, gaps = overview_tiles_and_gaps(
         db,
         view.filters,
         disclosure=view.disclosure,
         fetch=lambda fn, f, *args: cached_call(fn, db, f, *args),
         thresholds=load_thresholds(db.standards),
     )
+    return triage_order(tiles), gaps
 
 
 def summary(db, view: View) -> dict:
@@ -86,7 +95,7 @@ def section_tile(tile: HeadlineTile, query: str) -> Tile:
         standard=tile.standard,
         change=tile.change_text,
         rule=tile.rule or None,
-        href=f"{tile.href}{query}",
+        href=link(tile.href, query, tile.params, tile.fragment),
         link_text=f"Open {PAGE_NAMES.get(tile.href, 'the page')} →",
         card="headline",
     )
@@ -106,8 +115,15 @@ def note_text(view: View) -> str:
     return text
 
 
+def summary_line(tiles) -> Note:
+    """``overview-rag-summary``: how many tiles are red, amber, green and not rated, from the tiles' own
+    ratings (so in presentation mode a withheld rating counts as not rated, as its tile shows)."""
+    return Note("overview-rag-summary", f"**{rag_summary(rag_counts(tiles))}**, red first below.", kind="markdown")
+
+
 def body(db, view: View) -> list[Section]:
-    """The note, the tile grid (``overview-grid``) and the tiles as a table (its CSV: ``overview-tiles``)."""
+    """The RAG summary line, the note, the tile grid (``overview-grid``, red first) and the tiles as a table
+    (its CSV: ``overview-tiles``)."""
     tiles, gaps = tiles_and_gaps(db, view)
     query = query_of(view)
     table = Table(
@@ -122,7 +138,12 @@ def body(db, view: View) -> list[Section]:
         note="The tiles' text as shown above; the CSV holds exactly these values.",
     )
     return [
-        Section(id="overview-summary", title=None, items=(Note("overview-note", note_text(view)),), card=False),
+        Section(
+            id="overview-summary",
+            title=None,
+            items=(summary_line(tiles), Note("overview-note", note_text(view))),
+            card=False,
+        ),
         Section(id="overview-grid", title=None, items=tuple(section_tile(t, query) for t in tiles), card=False),
         *(
             [
@@ -157,6 +178,7 @@ __all__ = [
     "headline_tiles",
     "summary",
     "section_tile",
+    "summary_line",
     "tile_id",
     "query_of",
     "PAGE_NAMES",

@@ -10,8 +10,9 @@ Parts (each one callback on screen, all of them in the pack):
 
 * ``body``: excluded-row notice, headline tiles, duration bands;
 * ``km``: Kaplan-Meier curves, split by the ``split`` control;
-* ``drift``: drift by team, monthly trend of plans past their limits, and the drift list (child
-  level: not in presentation mode nor the pack).
+* ``drift``: drift by team and the monthly trend of plans past their limits;
+* ``drift_list``: the drift list (child level: not in presentation mode nor the pack), filtered by
+  the ``flag`` control (``all`` or one drift flag; the Overview's drift tiles link to it filtered).
 
 Disclosure (presentation mode): the page's counts are parts of the same open plans on the same
 date, so one decision (:func:`dashboard.figures.plans.hidden_counts`, the same rule as the
@@ -37,6 +38,7 @@ from data_layer.metrics.plan_survival import band_edges, survival_by_group
 from data_layer.queries.drift import unserved_drift_flags
 from data_layer.queries.plans import CIN_ORIGINS
 from data_layer.standards import years_text
+from data_layer.vocabulary import DRIFT_FLAGS, flag_label
 
 #: Months of the trend (and of "a year earlier" on the tiles).
 TREND_MONTHS = 12
@@ -47,6 +49,18 @@ KM_SPLITS = {
     "cin_team": ("CIN plans by team", ("cin",), "team"),
     "cp_team": ("CP plans by team", ("cp",), "team"),
 }
+#: The drift list's flag filter: every flag, or one flag's rows (``?flag=cin_review_overdue``).
+ALL_FLAGS = "all"
+FLAG_CHOICES = (ALL_FLAGS, *DRIFT_FLAGS.codes)
+
+
+def flag_options(standards) -> list[dict[str, str]]:
+    """The flag filter's choices in plain words: "All flags", then each flag's label in force."""
+    return [{"label": "All flags", "value": ALL_FLAGS}] + [
+        {"label": flag_label(code, standards, with_standard=True), "value": code} for code in DRIFT_FLAGS.codes
+    ]
+
+
 #: Most curves one chart can show legibly (the colour-blind-safe palette has 11 colours).
 MAX_CURVES = 8
 BANDS_NOTE = (
@@ -300,18 +314,28 @@ def trend_chart(trend: pd.DataFrame, view: View, standards) -> Chart:
 
 
 def drift_table(db, view: View) -> Table:
-    """The drift list (managers only): every open plan breaching a standard, most overdue first; capped."""
-    title = "Each open plan breaching a standard, one row per flag, most overdue first"
-    rows = (
-        pd.DataFrame(columns=[c["field"] for c in fig.DRIFT_GRID_COLUMNS])
-        if view.presentation
-        else fig.drift_list(cached_call(plan_drift, db, view.filters), db.standards)
+    """The drift list (managers only): every open plan breaching a standard, most overdue first; capped;
+    only the rows of the ``flag`` control's flag unless it is ``all`` (the CSV is the same list)."""
+    flag = view.control("flag", ALL_FLAGS)
+    flag = flag if flag in FLAG_CHOICES else ALL_FLAGS
+    which = (
+        "breaching a standard"
+        if flag == ALL_FLAGS
+        else f"flagged '{flag_label(flag, db.standards, with_standard=True)}'"
     )
+    title = f"Each open plan {which}, one row per flag, most overdue first"
+    if view.presentation:
+        rows = pd.DataFrame(columns=[c["field"] for c in fig.DRIFT_GRID_COLUMNS])
+    else:
+        drift = cached_call(plan_drift, db, view.filters)
+        if flag != ALL_FLAGS and len(drift):
+            drift = drift[drift["flag"] == flag]
+        rows = fig.drift_list(drift, db.standards)
     return child_list("plans-drift-grid", rows, fig.DRIFT_GRID_COLUMNS, view, title=title, filename="drift-list")
 
 
 def drift(db, view: View) -> list[Section]:
-    """Drift flags by team, the monthly trend of plans past their limits, and the drift list."""
+    """Drift flags by team and the monthly trend of plans past their limits."""
     standards = db.standards
     counts = cached_call(drift_counts, db, view.filters)
     trend = _trend(db, view)
@@ -328,16 +352,20 @@ def drift(db, view: View) -> list[Section]:
             card=False,
             items=(*gaps, drift_chart(counts, trend, view, standards), trend_chart(trend, view, standards)),
         ),
-        Section(id="plans-drift-list-card", title="Drift list", items=(drift_table(db, view),), pack=False),
     ]
+
+
+def drift_list(db, view: View) -> list[Section]:
+    """The drift list, filtered by the ``flag`` control (its card and control are the page's)."""
+    return [Section(id="plans-drift-list-card", title=None, items=(drift_table(db, view),), pack=False, card=False)]
 
 
 PAGE = PageSpec(
     key="plans",
     path="/plans",
     name="Plan durations",
-    parts=(("body", body), ("km", km), ("drift", drift)),
-    controls={"split": ("plan_type", tuple(KM_SPLITS))},
+    parts=(("body", body), ("km", km), ("drift", drift), ("drift_list", drift_list)),
+    controls={"split": ("plan_type", tuple(KM_SPLITS)), "flag": (ALL_FLAGS, FLAG_CHOICES)},
     lede="How long CIN and CP plans last against the practice standards, and which open plans are drifting: "
     "reviews, visits and time limits (sources 000, 001).",
 )
@@ -347,7 +375,11 @@ __all__ = [
     "body",
     "km",
     "drift",
+    "drift_list",
     "KM_SPLITS",
+    "ALL_FLAGS",
+    "FLAG_CHOICES",
+    "flag_options",
     "MAX_CURVES",
     "tiles",
     "bands_chart",

@@ -284,22 +284,28 @@ def pairs_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
     )
 
 
+#: The pending list's filter (``?pending=late``): every pending transfer, or only the late ones.
+PENDING_CHOICES = {"all": "All pending transfers", "late": "Late ones only"}
+
+
 def pending_section(rows: pd.DataFrame, view: View, s) -> Section:
-    table = (
-        pd.DataFrame(columns=fig.PENDING_COLUMNS)
-        if view.disclosure.active
-        else fig.pending_rows(rows, standard=s.transfer_working_days)
-    )
+    """The pending list, late ones first; only the late ones when the ``pending`` control says ``late``."""
+    late_only = view.control("pending", "all") == "late"
+    if view.disclosure.active:
+        table = pd.DataFrame(columns=fig.PENDING_COLUMNS)
+    else:
+        pending = rows[rows["late"].astype(bool)] if late_only and len(rows) else rows
+        table = fig.pending_rows(pending, standard=s.transfer_working_days)
     grid = child_list(
         "transfers-pending-grid",
         table,
         pending_grid_columns(s),
         view,
         team_columns=("from_team_id", "to_team_id"),  # a manager sees transfers out of and into their teams
-        title="Pending transfers, late ones first",
+        title="Pending transfers already late" if late_only else "Pending transfers, late ones first",
         filename="transfers-pending",
     )
-    return Section(id="transfers-pending-card", title="Pending transfers", items=(grid,), pack=False)
+    return Section(id="transfers-pending-list", title=None, items=(grid,), pack=False, card=False)
 
 
 def keyworker_chart(kw: pd.DataFrame, totals: fig.Totals | None, view: View, s) -> Chart:
@@ -451,7 +457,6 @@ def body(db, view: View) -> list[Section]:
                 pairs_chart(rows, totals, view, s),
             ),
         ),
-        pending_section(rows, view, s),
         Section(
             id="transfers-keyworker-section", title=None, card=False, items=(keyworker_chart(kw, totals, view, s),)
         ),
@@ -460,14 +465,33 @@ def body(db, view: View) -> list[Section]:
     ]
 
 
+def pending(db, view: View) -> list[Section]:
+    """The pending list (its card and the ``pending`` control are the page's); nothing to list from a
+    source without timed transfers (the body says what is missing)."""
+    try:
+        rows = cached_call(transfers, db, view.filters)
+    except MissingData:
+        return []
+    return [pending_section(rows, view, db.standards)]
+
+
 PAGE = PageSpec(
     key="transfers",
     path="/transfers",
     name="Transfers",
-    parts=(("body", body),),
+    parts=(("body", body), ("pending", pending)),
+    controls={"pending": ("all", tuple(PENDING_CHOICES))},
     lede="Whether cases move between teams within {s.transfer_working_days} working days of the request (source "
     "003), with {s.transfer_notice_days} days' notice (004) and a joint visit in the {s.joint_visit_days} days "
     "before (003), and how often children's key workers change.",
 )
 
-__all__ = ["PAGE", "body", "PENDING_GRID_COLUMNS", "KEYWORKER_GRID_COLUMNS", "EXCLUDED_COLUMNS"]
+__all__ = [
+    "PAGE",
+    "body",
+    "pending",
+    "PENDING_CHOICES",
+    "PENDING_GRID_COLUMNS",
+    "KEYWORKER_GRID_COLUMNS",
+    "EXCLUDED_COLUMNS",
+]

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from dashboard.disclosure import Disclosure
-from dashboard.tiles import SPECS, overview_tiles, tiles_frame
+from dashboard.tiles import SPECS, overview_tiles, tiles_frame, triage_order
 from data_layer import Filters, connect, team_options, unallocated
 from tests.apps import make_app
 from tests.browser.helpers import fail_reads_when, severe_logs, wait_for_file
@@ -100,7 +100,8 @@ def test_the_tiles_csv_is_asked_for_on_click_and_holds_what_is_shown(dash_duo, a
     dash_duo.start_server(app, port=free_port)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?as_at={AS_AT}&team={team}&presentation=1")
     dash_duo.wait_for_element("#overview-grid", timeout=60)
-    shown = [dash_duo.find_element(f"#{_tile_id(spec.key)}-value").text for spec in SPECS]
+    shown = [el.text for el in dash_duo.find_elements("#overview-grid .tile-value")]  # in triage order, red first
+    assert len(shown) == len(SPECS)
     summary = dash_duo.find_element("#overview-tiles-wrapper summary")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", summary)
     button = dash_duo.find_element("#overview-tiles-wrapper .csv-button")
@@ -110,7 +111,7 @@ def test_the_tiles_csv_is_asked_for_on_click_and_holds_what_is_shown(dash_duo, a
     )
     assert got["value"].tolist() == shown
     d = Disclosure(threshold=demo_db.standards.suppress_below, active=True)
-    want = tiles_frame(overview_tiles(demo_db, Filters(AS_AT, teams=(team,)), disclosure=d)).fillna("")
+    want = tiles_frame(triage_order(overview_tiles(demo_db, Filters(AS_AT, teams=(team,)), disclosure=d))).fillna("")
     assert got.to_dict("records") == want.astype(str).to_dict("records")
     assert not severe_logs(dash_duo)
 
