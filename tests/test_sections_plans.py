@@ -178,7 +178,7 @@ def test_drift_matrix_trend_and_list(db):
     assert last.pct_cin_over_12_months == pytest.approx(16.7)
     grid = _items(out, Table)["plans-drift-grid"]
     assert grid.child_level and len(grid.rows) == 35 and grid.total_rows == 35
-    assert [s.pack for s in out] == [True, False]  # the drift list stays off the board pack
+    assert [s.pack for s in out] == [True, False, True]  # the drift list stays off the board pack; the method on
 
 
 def test_a_team_without_plans_says_why_each_chart_is_empty(db):

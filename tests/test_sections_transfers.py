@@ -59,6 +59,7 @@ def test_registered_page_and_sections(hand_db):
         "transfers-keyworker-section",
         "transfers-keyworker-children-card",
         "transfers-excluded-card",
+        "transfers-method-section",  # "How this is worked out"
     ]
     # Child-level lists are kept off the board pack.
     assert {s.id for s in secs if not s.pack} == {"transfers-pending-card", "transfers-keyworker-children-card"}
