@@ -65,7 +65,12 @@ def create_app(db=None, settings: Settings | None = None, auth: AuthConfig | Non
     register_auth(app.server, auth, db)
     init_cache(app.server, settings.cache_seconds, settings.cache_max_mb, settings.cache_url)
     app.layout = lambda: shell_layout(settings)
-    register_not_found(app, nav_pages(linked_only=False), settings.title, settings.presentation_only)
+    register_not_found(
+        app,
+        nav_pages(linked_only=False) + nav_pages(secondary=True),
+        settings.title,
+        settings.presentation_only,
+    )
     register_security_headers(app)
     register_host_rules(app, settings.allowed_hosts)
     register_http_guard(app, settings.max_request_bytes)

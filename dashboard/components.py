@@ -21,6 +21,8 @@ from werkzeug.exceptions import HTTPException
 
 from data_layer import DatabaseError
 
+from .plain_words import link_terms
+
 log = logging.getLogger(__name__)
 
 
@@ -107,8 +109,10 @@ def loading(children, component_id: str | None = None):
     return dcc.Loading(children, type="default", delay_show=300, **kw)
 
 
-def page_header(title: str, lede: str | None = None):
+def page_header(title: str, lede: str | None = None, *, link: bool = True):
+    """The page's title and lede; ``link``: glossary terms in the lede link to the glossary on first use."""
+    text = (link_terms(lede) if link else lede) if lede else None
     return html.Div(
-        [html.H1(title, className="h3 mb-1"), html.P(lede, className="text-muted mb-3") if lede else None],
+        [html.H1(title, className="h3 mb-1"), html.P(text, className="text-muted mb-3 page-lede") if lede else None],
         className="page-header",
     )

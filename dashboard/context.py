@@ -20,6 +20,8 @@ from .settings import Settings
 
 #: The store holding the validated global filters; every page callback's first Input.
 FILTERS_ID = "shell-filters"
+#: Pattern id type of links (outside the navbar) that must keep the current query (the shell sets their href).
+SHELL_LINK = "shell-link"
 
 _EXTENSION = "csc_insight"
 

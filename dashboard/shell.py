@@ -30,7 +30,7 @@ from data_layer import describe_source
 from . import payloads
 from .auth import auth_mode, current_user
 from .components import error_alert
-from .context import FILTERS_ID, get_db, get_settings
+from .context import FILTERS_ID, SHELL_LINK, get_db, get_settings
 from .filters import filter_options
 from .pack.button import pack_controls
 from .settings import Settings
@@ -39,20 +39,23 @@ from .url_state import SHELL_KEYS, FilterOptions, ViewState, parse_query, to_que
 PAGES_LOCATION = "_pages_location"  # the dcc.Location inside dash.page_container
 URL_WRITER = "shell-url-search"
 CONTROL_IDS = ("shell-as-at", "shell-services", "shell-teams", "shell-presentation")
-#: Pattern id of links (outside the navbar) that must keep the current query.
-SHELL_LINK = "shell-link"
 #: How tall an open services or teams list may grow: Dash's 200 px showed three teams at a time; this
 #: shows about a dozen (an authority's usual number) before the list scrolls.
 LIST_MAX_HEIGHT_PX = 480
 
 
-def nav_pages(*, linked_only: bool = True) -> list[dict]:
-    """Registered pages in navbar order (``order`` then name); ``linked_only=False`` adds the pages
-    registered with ``nav=False`` (reached from a link on a page, such as the data-quality page)."""
+def nav_pages(secondary: bool = False, *, linked_only: bool = True) -> list[dict]:
+    """Registered pages in navbar order (``order`` then name).
+
+    ``secondary``: the reference pages (glossary, sources: ``register_page(..., secondary=True)``),
+    drawn apart at the navbar's end. ``linked_only=False`` adds the pages registered with
+    ``nav=False`` (reached from a link on a page, such as the data-quality page)."""
     pages = [
         p
         for p in dash.page_registry.values()
-        if not p.get("module", "").endswith("not_found_404") and (p.get("nav", True) or not linked_only)
+        if not p.get("module", "").endswith("not_found_404")
+        and bool(p.get("secondary")) == secondary
+        and (p.get("nav", True) or not linked_only)
     ]
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 10_000, p["name"]))
 
@@ -79,6 +82,13 @@ def _navbar(title: str) -> dbc.Navbar:
         dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], id={"type": "shell-nav", "path": p["path"]}))
         for p in nav_pages()
     ]
+    reference = [
+        dbc.NavItem(
+            dbc.NavLink(p["name"], href=p["relative_path"], id={"type": "shell-nav", "path": p["path"]}),
+            className="shell-nav-secondary small",
+        )
+        for p in nav_pages(secondary=True)
+    ]
     return dbc.Navbar(
         dbc.Container(
             [
@@ -95,7 +105,7 @@ def _navbar(title: str) -> dbc.Navbar:
                 ),
                 dbc.NavbarToggler(id="shell-nav-toggle", n_clicks=0),
                 dbc.Collapse(
-                    dbc.Nav([*links, _user_badge()], navbar=True, className="ms-auto align-items-center"),
+                    dbc.Nav([*links, *reference, _user_badge()], navbar=True, className="ms-auto align-items-center"),
                     id="shell-nav-collapse",
                     is_open=False,
                     navbar=True,
@@ -248,11 +258,15 @@ def _footer(db) -> list:
         threshold = standards.suppress_below
     except Exception:  # noqa: BLE001 - the footer must never break the shell
         return []
-    source = "the practice documents cited on each chart (000-004)"
+    source = "the five practice documents cited on each chart"
     if standards.source_file:
         source += f", with {len(standards.overridden)} overridden by the standards file"
     return [
-        f'Standards: {source}. Presentation mode shows counts under {threshold} as "<{threshold}". ',
+        "Standards: ",
+        dcc.Link(source, href="/sources", id={"type": SHELL_LINK, "path": "/sources"}),
+        f'. Presentation mode shows counts under {threshold} as "<{threshold}". ',
+        dcc.Link("Glossary", href="/glossary", id={"type": SHELL_LINK, "path": "/glossary"}),
+        ". ",
         html.Span(f"Data: read-only, {_source_text(db)}.", id="shell-source"),
     ]
 
@@ -330,6 +344,12 @@ def _query(data) -> str:
         return ""
 
 
+def _with_query(path: str, query: str) -> str:
+    """A link's href with the current query, before its fragment: '/glossary?as_at=...#glossary-cin'."""
+    base, hash_, fragment = path.partition("#")
+    return f"{base}{query}{hash_}{fragment}"
+
+
 def _nav_state(data, pathname, ids):
     """Navbar links carry the current filters; the current page's link is marked active."""
     query = _query(data)
@@ -400,7 +420,7 @@ def register_shell_callbacks(app: Dash) -> None:
         paths = payloads.pattern_paths(ids)
         if len(paths) != len(ctx.outputs_list):  # one href per link the request names
             raise payloads.Refused()
-        return [f"{path}{query}" for path in paths]
+        return [_with_query(path, query) for path in paths]
 
     app.callback(
         Output({"type": SHELL_LINK, "path": ALL}, "href"),

@@ -88,7 +88,7 @@ from data_layer import (
 from data_layer.metrics.jarp_scoring import rules_for
 from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.queries.caseloads import caseloads, children_by_status
-from data_layer.standards import months_text, source_of, years_text
+from data_layer.standards import cite, months_text, source_of, years_text
 from data_layer.vocabulary import PRIORITIES, RAG_BANDS, STATUSES
 
 #: Weeks of caseload trend and months of plan trend fetched, as the pages fetch them (shared cache).
@@ -449,7 +449,7 @@ SPECS: tuple[_Spec, ...] = (
         _average_caseload,
         "/caseloads",
         "mean",
-        lambda s: f"Standard: {s.caseload_per_fte:g} children per FTE (source {source_of('caseload_per_fte')})",
+        lambda s: f"Standard: {s.caseload_per_fte:g} children per FTE ({source_of('caseload_per_fte')})",
         params=(("workers", "over"),),
         fragment="caseloads-workers",
     ),
@@ -459,7 +459,7 @@ SPECS: tuple[_Spec, ...] = (
         _workers_over_target,
         "/caseloads",
         "percent",
-        lambda s: f"Standard: at most {s.caseload_per_fte:g} x FTE each (source {source_of('caseload_per_fte')})",
+        lambda s: f"Standard: at most {s.caseload_per_fte:g} x FTE each ({source_of('caseload_per_fte')})",
         params=(("workers", "over"),),
         fragment="caseloads-workers",
     ),
@@ -469,7 +469,7 @@ SPECS: tuple[_Spec, ...] = (
         _unallocated,
         "/caseloads",
         "count",
-        lambda s: "Standard: every open child has a qualified key worker (source 004 App. 4)",
+        lambda s: f"Standard: every open child has a qualified key worker ({cite('004 App. 4')})",
         fragment="caseloads-unallocated-card",
     ),
     _Spec(
@@ -478,9 +478,7 @@ SPECS: tuple[_Spec, ...] = (
         _cin_over_12,
         "/plans",
         "count",
-        lambda s: (
-            f"Standard: CIN plans not expected beyond {s.cin_max_months} months (source {source_of('cin_max_months')})"
-        ),
+        lambda s: f"Standard: CIN plans not expected beyond {s.cin_max_months} months ({source_of('cin_max_months')})",
         params=(("flag", "cin_over_12_months"),),
         fragment=DRIFT_LIST,
     ),
@@ -490,7 +488,7 @@ SPECS: tuple[_Spec, ...] = (
         _cin_reviews_overdue,
         "/plans",
         "count",
-        lambda s: f"Standard: reviewed every {s.cin_review_days} days (source {source_of('cin_review_days')})",
+        lambda s: f"Standard: reviewed every {s.cin_review_days} days ({source_of('cin_review_days')})",
         params=(("flag", "cin_review_overdue"),),
         fragment=DRIFT_LIST,
     ),
@@ -500,7 +498,7 @@ SPECS: tuple[_Spec, ...] = (
         _cp_over_2y,
         "/plans",
         "count",
-        lambda s: f"Standard: CP plans under {years_text(s.cp_max_months)} (source {source_of('cp_max_months')})",
+        lambda s: f"Standard: CP plans under {years_text(s.cp_max_months)} ({source_of('cp_max_months')})",
         params=(("flag", "cp_over_2_years"),),
         fragment=DRIFT_LIST,
     ),
@@ -511,7 +509,7 @@ SPECS: tuple[_Spec, ...] = (
         "/transfers",
         "percent",
         lambda s: (
-            f"Standard: within {s.transfer_working_days} working days of the request (source "
+            f"Standard: within {s.transfer_working_days} working days of the request ("
             f"{source_of('transfer_working_days')})"
         ),
     ),
@@ -521,9 +519,7 @@ SPECS: tuple[_Spec, ...] = (
         _transfers_pending_late,
         "/transfers",
         "count",
-        lambda s: (
-            f"Standard: within {s.transfer_working_days} working days (source {source_of('transfer_working_days')})"
-        ),
+        lambda s: f"Standard: within {s.transfer_working_days} working days ({source_of('transfer_working_days')})",
         params=(("pending", "late"),),
         fragment="transfers-pending-card",
     ),
@@ -533,7 +529,7 @@ SPECS: tuple[_Spec, ...] = (
         _jarp_queue,
         "/jarp",
         "count",
-        lambda s: "Standard: heard at the next panel (source 003 3.6)",
+        lambda s: f"Standard: heard at the next panel ({cite('003 3.6')})",
         fragment="jarp-agenda-section",
     ),
     _Spec(
@@ -544,7 +540,7 @@ SPECS: tuple[_Spec, ...] = (
         "percent",
         lambda s: (
             f"Standard: P1 {s.jarp_p1_response_days} days, P2 {s.jarp_p2_response_working_days} and P3 "
-            f"{s.jarp_p3_response_working_days} working days (source 003 3.6)"
+            f"{s.jarp_p3_response_working_days} working days ({source_of('jarp_p1_response_days')})"
         ),
         fragment="jarp-agenda-section",
     ),
@@ -554,7 +550,7 @@ SPECS: tuple[_Spec, ...] = (
         _pilot_effect,
         "/cin-pilot",
         "effect",
-        lambda s: "Difference-in-differences, pilot vs comparison teams (source 002); negative = shorter",
+        lambda s: f"Difference-in-differences, pilot vs comparison teams ({cite('002')}); negative = shorter",
     ),
 )
 TILE_KEYS = tuple(spec.key for spec in SPECS)

@@ -65,6 +65,45 @@ DOCUMENTS: Mapping[str, str] = MappingProxyType(
 PROJECT = "project definition"
 NATIONAL = "national indicator"
 
+#: What each practice document is (shared/seeds/README.md), for the sources page.
+DOCUMENT_NOTES: Mapping[str, str] = MappingProxyType(
+    {
+        "000": "A CIN/CP service's presentation to its cluster group (June 2022): caseloads, visits, step-downs.",
+        "001": "A local authority's Child in Need practice guidance (2017): CIN meetings, reviews, visits, "
+        "plan length.",
+        "002": "The pathway of a CIN team pilot (from 7 February 2022, evaluated after six months) and its evidence "
+        "of impact.",
+        "003": 'Hackney\'s "Reclaim Social Work" handbook (2008): case transfers and the Joint Allocation Resource '
+        "Panel (JARP).",
+        "004": "Oxfordshire's protocol for case management, workflow and transfers: notice, transfer points, key "
+        "workers.",
+    }
+)
+
+#: How a citation's short part reads: '3.6' is Section 3's sixth panel (JARP), 'App. B' an appendix.
+_PARTS: Mapping[str, str] = MappingProxyType(
+    {
+        "3.6": "Section 3, JARP",
+        "App. A": "Appendix A",
+        "App. B": "Appendix B",
+        "App. A/B": "Appendices A and B",
+        "App. 4": "Appendix 4",
+    }
+)
+
+
+def cite(code: str) -> str:
+    """A citation as a reader sees it, by document title: '003 3.6' -> 'Reclaim Social Work, Section 3, JARP',
+    '000' -> 'Cluster group presentation', '003/004' -> both titles. Anything else (a title already, 'national
+    indicator', 'project definition', 'configuration') is returned as it is, so citing twice is harmless."""
+    number, _, part = code.partition(" ")
+    numbers = number.rstrip(",").split("/")
+    if not all(n in DOCUMENTS for n in numbers):
+        return code
+    title = " and ".join(DOCUMENTS[n] for n in numbers)
+    part = part.strip().lstrip(",").strip()
+    return f"{title}, {_PARTS.get(part, part)}" if part else title
+
 
 def _source(cite: str, section: str = "") -> str:
     """'Reclaim Social Work (003), Section 2 "Case Transfer"' from a citation like '003'."""
@@ -86,8 +125,20 @@ class Standard:
     value: Any
     unit: str
     source: str  # the document by title, with the section where known
-    cite: str  # the short citation drawn on charts: "003", "001", "national indicator"
+    cite: str  # the short citation code: "003", "001", "national indicator" (:func:`cite` gives its title)
     description: str
+    default: Any = None  # the documented value, shown beside an authority's own
+    overridden: bool = False  # set by the standards file
+
+
+@dataclass(frozen=True)
+class DocumentStandards:
+    """A source of standards (a practice document, the national indicators or the project) and its standards."""
+
+    key: str  # the document's number ("003"), or NATIONAL / PROJECT
+    title: str
+    note: str  # what the document is
+    standards: tuple[Standard, ...]
 
 
 # Range checks: (predicate, what is expected), both about a value already of the field's type.
@@ -256,7 +307,7 @@ class Standards:
         21,
         "days",
         "001",
-        "Longest gap between CIN visits (every 3 weeks; the Cluster group presentation (000) uses 15 days)",
+        "Longest gap between CIN visits (every 3 weeks; the Cluster group presentation uses 15 days)",
         section=_CIN_PROCESS,
     )
     cp_visit_days: int = standard("cp_visit_days", 10, "days", "000", "Longest gap between CP visits")
@@ -424,9 +475,28 @@ class Standards:
                 source=f.metadata["source"],
                 cite=f.metadata["cite"],
                 description=f.metadata["description"],
+                default=f.default,
+                overridden=f.name in self.overridden,
             )
             for f in standard_fields()
         ]
+
+    def by_document(self) -> list[DocumentStandards]:
+        """Every standard once, under the practice document it comes from (the first one cited), then the
+        national indicators and the project's own definitions: the sources page, generated, never typed."""
+        groups: dict[str, list[Standard]] = {key: [] for key in (*DOCUMENTS, NATIONAL, PROJECT)}
+        for record in self.describe():
+            number = record.cite[:3]
+            groups[number if number in DOCUMENTS else record.cite if record.cite == NATIONAL else PROJECT].append(
+                record
+            )
+        titles = {**DOCUMENTS, NATIONAL: "National indicators", PROJECT: "Project definitions"}
+        notes = {
+            **DOCUMENT_NOTES,
+            NATIONAL: "Measures the Department for Education publishes for every authority.",
+            PROJECT: "Choices this dashboard makes where the documents are silent (docs/DEFINITIONS.md).",
+        }
+        return [DocumentStandards(key, titles[key], notes[key], tuple(rows)) for key, rows in groups.items()]
 
     @property
     def window(self) -> str:
@@ -467,8 +537,8 @@ def _field_for(name: str) -> Field[Any]:
 
 
 def source_of(name: str) -> str:
-    """The short citation of a standard ('000', 'national indicator'), for chart annotations."""
-    return _field_for(name).metadata["cite"]
+    """Where a standard comes from as charts and tiles cite it: the document's title (:func:`cite`)."""
+    return cite(_field_for(name).metadata["cite"])
 
 
 def document_of(name: str) -> str:
@@ -675,6 +745,8 @@ def load_standards(path: str | os.PathLike[str] | None = None) -> Standards:
 __all__ = [
     "DEFAULT_PILOTS",
     "DOCUMENTS",
+    "DOCUMENT_NOTES",
+    "DocumentStandards",
     "JARP_CRITERIA",
     "JARP_EXCEPTIONS",
     "JARP_EXCLUSIVE",
@@ -683,6 +755,7 @@ __all__ = [
     "Standard",
     "Standards",
     "StandardsError",
+    "cite",
     "document_of",
     "load_standards",
     "months_text",

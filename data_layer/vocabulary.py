@@ -12,6 +12,7 @@ description that states a standard is a template formatted from the standards in
 
 from __future__ import annotations
 
+import calendar
 import os
 import string
 from collections.abc import Iterator
@@ -39,7 +40,8 @@ BLUE, ROSE, SAND, GREEN, INDIGO, PURPLE, TEAL, OLIVE, WINE, BROWN, GREY = PALETT
 class _Formatter(string.Formatter):
     """``str.format`` with duration specs, so a template keeps today's words whatever the number:
     ``months`` (9 months), ``years`` (24 -> 2 years, 18 -> 18 months), ``weeks`` (84 -> 12 weeks,
-    90 -> 90 days), ``days`` (42 days), ``hours`` (days said in hours: 2 -> 48 hours), ``points``."""
+    90 -> 90 days), ``days`` (42 days), ``hours`` (days said in hours: 2 -> 48 hours), ``points``,
+    ``weekday`` (1 -> Tuesday), ``clock`` (an hour: 14 -> 2pm, 12 -> noon), ``percent`` (0.95 -> 95%)."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "months":
@@ -54,6 +56,18 @@ class _Formatter(string.Formatter):
             return _count(value * 24, "hour")
         if format_spec == "points":
             return _count(value, "point")
+        if format_spec == "weekday":
+            return calendar.day_name[value]
+        if format_spec == "clock":
+            return (
+                "noon"
+                if value == 12
+                else "midnight"
+                if value == 0
+                else f"{(value - 1) % 12 + 1}{'am' if value < 12 else 'pm'}"
+            )
+        if format_spec == "percent":
+            return f"{value:.0%}"
         return super().format_field(value, format_spec)
 
 

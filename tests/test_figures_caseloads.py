@@ -77,7 +77,9 @@ def test_workers_figure_stacks_statuses_with_target_and_over_markers(load):
     assert list(f.layout.yaxis.categoryarray) == ["Cat", "Bob", "Eve", "Ann", "Dan"]
     assert f.layout.yaxis.autorange == "reversed"  # first in the table = top of the chart
     assert unwrapped(f.layout.title.text) == "2 of 5 workers are over their caseload target (25 children per FTE)"
-    assert any("Standard: 25 children per FTE (source 000)" in (a.text or "") for a in f.layout.annotations)
+    assert any(
+        "Standard: 25 children per FTE (Cluster group presentation)" in (a.text or "") for a in f.layout.annotations
+    )
 
 
 def test_workers_figure_follows_a_different_standard(load):

@@ -368,7 +368,7 @@ def test_workload(big):
     figure = fig.workload_figure(table, "escalated_cp", overall=20.0)
     assert unwrapped(figure.layout.title.text).startswith("% of plans escalated to child protection by the caseload")
     assert any(s.y0 == 20.0 for s in figure.layout.shapes)
-    assert "Standard: 25 children per FTE (source 000)" in figure.layout.xaxis.title.text
+    assert "Standard: 25 children per FTE (Cluster group presentation)" in figure.layout.xaxis.title.text
     assert "Pilot team, caseload under 15" in fig.workload_summary(table, "escalated_cp")
 
 

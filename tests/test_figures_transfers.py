@@ -95,7 +95,7 @@ def test_working_days_figure_draws_standard():
     assert isinstance(f, go.Figure) and len(f.data) == 2
     vlines = [s for s in f.layout.shapes if s.x0 == s.x1]
     assert vlines and vlines[0].x0 == 3.5
-    assert any("Standard: 3 working days (source 003)" in (a.text or "") for a in f.layout.annotations)
+    assert any("Standard: 3 working days (Reclaim Social Work)" in (a.text or "") for a in f.layout.annotations)
     assert "working days" in fig.working_days_summary(t, "x")
 
 

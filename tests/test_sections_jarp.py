@@ -60,6 +60,7 @@ def test_normal_mode_hand_worked(db):
         "jarp-queue-section",
         "jarp-responses-section",
         "jarp-reviews-section",
+        "jarp-method-section",  # "How this is worked out"
     ]
     items = _items(secs)
     agenda = items["jarp-tile-agenda"]

@@ -176,7 +176,7 @@ def test_drift_matrix_trend_and_list(db):
     last = trend.table.iloc[-1]
     assert (last.open_cin, last.cin_9_month_review, last.cin_over_12_months, last.open_cp) == (18, 3, 3, 3)
     assert last.pct_cin_over_12_months == pytest.approx(16.7)
-    assert [s.pack for s in out] == [True]
+    assert [s.pack for s in out] == [True, True]  # the charts, then "How this is worked out"
     listed = sections.drift_list(db, _view())
     grid = _items(listed, Table)["plans-drift-grid"]
     assert grid.child_level and len(grid.rows) == 35 and grid.total_rows == 35

@@ -59,6 +59,7 @@ def test_registered_page_and_sections(hand_db):
         "transfers-keyworker-section",
         "transfers-keyworker-children-card",
         "transfers-excluded-card",
+        "transfers-method-section",  # "How this is worked out"
     ]
     # Child-level lists are kept off the board pack.
     assert {s.id for s in secs if not s.pack} == {"transfers-keyworker-children-card"}
@@ -84,7 +85,7 @@ def test_tiles_by_hand(make_db):
     tiles = {t.id: t for t in body(make_db(ROWS), _view())[0].tiles}
     assert (tiles["transfers-tile-on-time"].value, tiles["transfers-tile-on-time"].detail) == (
         "75%",
-        "6 of 8 completed in the 12 months (003).",
+        "6 of 8 completed in the 12 months.",
     )
     assert (tiles["transfers-tile-pending"].value, tiles["transfers-tile-pending"].detail) == (
         "5",
@@ -261,7 +262,7 @@ def test_tiles_follow_the_rules(hand_db):
     """Issue 12: tiles "x of y": 6 of 8 on time says 2 were late, so the 6 is hidden and so is 75%."""
     tiles = {t.id: t for t in body(hand_db, _view(True))[0].tiles}
     assert tiles["transfers-tile-on-time"].value == "<5"
-    assert tiles["transfers-tile-on-time"].detail == "* of 8 completed in the 12 months (003)."
+    assert tiles["transfers-tile-on-time"].detail == "* of 8 completed in the 12 months."
     assert tiles["transfers-tile-notice"].value == "<5" and tiles["transfers-tile-joint"].value == "<5"
     assert tiles["transfers-tile-keyworker"].value == "<5"  # 3 children
 

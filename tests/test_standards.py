@@ -94,7 +94,9 @@ def test_every_field_has_its_key_unit_and_source_document():
         titled = [t for n, t in DOCUMENTS.items() if meta["source"].startswith(f"{t} ({n})")]
         assert titled or meta["source"].startswith(("Project definition", "National indicator")), meta["source"]
         assert isinstance(getattr(Standards(), f.name), type(f.default))
-    assert source_of("transfer_working_days") == "003"
+    assert source_of("transfer_working_days") == "Reclaim Social Work"  # charts cite the document by title
+    assert source_of("jarp_p2_min_points") == "Reclaim Social Work, Appendix B"
+    assert source_of("cp_max_months") == "national indicator"
     assert document_of("transfer_working_days") == 'Reclaim Social Work (003), Section 2, "Case Transfer"'
     assert document_of("cin_max_months").startswith("Child in Need Practice Guidance (001)")
     assert {s.name for s in Standards().describe()} == set(DOCUMENTED)

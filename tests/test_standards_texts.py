@@ -77,8 +77,8 @@ CHANGED = [
     ("25 children per FTE", "22 children per FTE"),
     ("within 3 working days", "within 5 working days"),
     ("reviewed every 42 days", "reviewed every 28 days"),
-    ("CIN reviews every 42 days", "CIN reviews every 28 days"),
-    ("CP visits every 10 days", "CP visits every 7 days"),
+    ("started) over 42 days ago", "started) over 28 days ago"),  # the plans page's method note
+    ("visited in the last 10 days", "visited in the last 7 days"),
     ("not expected beyond 12 months", "not expected beyond 9 months"),
     ("CIN plans open over 12 months", "CIN plans open over 9 months"),
     ("Open CIN plans past 12 months", "Open CIN plans past 9 months"),

@@ -23,6 +23,7 @@ from typing import Any, cast
 import plotly.graph_objects as go
 
 from dashboard.theme import STANDARD_COLOUR, register_template
+from data_layer.standards import cite
 
 register_template()
 
@@ -102,7 +103,7 @@ def add_standard_line(
     position: str | None = None,
     layer: str = "above",
 ) -> go.Figure:
-    """Draw a standard as a dashed dark line with its label (e.g. "Standard: 25 per FTE (000)").
+    """Draw a standard as a dashed dark line with its label (e.g. "Standard: 25 per FTE (Cluster group presentation)").
 
     ``axis="y"`` draws a horizontal line at y=value, ``axis="x"`` a vertical one at x=value.
     ``layer="below"`` draws it under the traces: a standard of zero would otherwise hide a series at zero.
@@ -188,9 +189,10 @@ def drawn_top(fig: go.Figure, axis: str = "y", **where: Any) -> float:
 
 
 def standard_label(value: float, unit: str, source: str) -> str:
-    """Uniform wording of a standard: "Standard: 25 children per FTE (source 000)"."""
+    """Uniform wording of a standard: "Standard: 25 children per FTE (Cluster group presentation)";
+    ``source`` is a citation code or a document title (:func:`data_layer.standards.cite`)."""
     shown = int(value) if float(value).is_integer() else value
-    return f"Standard: {shown} {unit} (source {source})"
+    return f"Standard: {shown} {unit} ({cite(source)})"
 
 
 def aria_summary(kind: str, title: str, *facts: str) -> str:

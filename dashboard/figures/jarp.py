@@ -28,7 +28,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
-from data_layer.standards import months_text
+from data_layer.standards import cite, months_text
 from data_layer.vocabulary import PRIORITIES as PRIORITY
 
 from .common import (
@@ -513,7 +513,7 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     _footnote(
         fig,
         "Dashed line: the standard, no referral waits past its panel (every priority is heard at the "
-        "next available panel, source 003 App. A/B).",
+        f"next available panel; {cite('003 App. A/B')}).",
     )
     fig.update_layout(barmode="stack", bargap=0.2)
     fig.update_xaxes(title_text="Week ending")
@@ -766,7 +766,7 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
     )
     _footnote(
         fig,
-        f"Dashed lines: targets (source {SOURCE}), P1 {targets['P1'][3]}, P2 {targets['P2'][3]}, "
+        f"Dashed lines: targets ({cite(SOURCE)}), P1 {targets['P1'][3]}, P2 {targets['P2'][3]}, "
         f"P3 {targets['P3'][3]}. Shaded: the recommended range. Hatched bars: over target.",
         y=-0.3,
     )
@@ -934,7 +934,7 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: st
                 **{"mode": "lines+markers", **extra},
             )
         )
-    add_standard_line(fig, 100, f"Standard: every response within its target (source {SOURCE})", position="top left")
+    add_standard_line(fig, 100, f"Standard: every response within its target ({cite(SOURCE)})", position="top left")
     fig.update_yaxes(title_text="% on time", range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
     fig.update_xaxes(title_text="Month of decision", dtick="M1", tickformat="%b %Y")
     return fig
@@ -1080,7 +1080,7 @@ def review_figure(
     _footnote(
         fig,
         f"Shaded: the flag window, due within {notice_days} days (reviews every {review_weeks} weeks, flagged "
-        f"{notice_days} days ahead, source 003 App. A). Left of the dashed line: overdue.",
+        f"{notice_days} days ahead; {cite('003 App. A')}). Left of the dashed line: overdue.",
     )
     days = table.loc[drawn, "days_to_due"]
     lo = min(-notice_days, int(days.min()) - 2 if len(days) else -notice_days)

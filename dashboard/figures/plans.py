@@ -457,7 +457,8 @@ def km_title(medians: pd.DataFrame, by: str | None) -> str:
 
 
 def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT, level: float = 0.95) -> str:
-    """Why the median differs from an average of closed plans, with this view's numbers."""
+    """Each group's median beside the average of closed plans, with this view's numbers (why they differ is
+    in the page's method note, ``dashboard.sections.methods.plans_method``)."""
     parts = []
     for row in medians.to_dict("records"):
         mean = row["closed_mean_days"]
@@ -466,18 +467,14 @@ def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT, level:
         else:
             mean_t = "no closed plans" if _nan(mean) else f"average of closed plans only {_months(mean)}"
         parts.append(f"{group_label(row['group'], by)}: median {median_text(row, level)}; {mean_t}")
-    why = (
-        "Plans still open are counted as open up to the as-at date (censored) rather than ignored, so the "
-        "curve and median include the long plans that are still running. An average of closed plans leaves "
-        "those out and so understates how long plans last."
-    )
+    why = ""
     if d.active:
-        why += (
-            f" In presentation mode a group of fewer than {d.threshold} plans is not drawn, a curve stops where "
+        why = (
+            f"In presentation mode a group of fewer than {d.threshold} plans is not drawn, a curve stops where "
             f"fewer than {d.threshold} plans are still followed, and a median or average resting on fewer than "
             f"{d.threshold} closed plans is not shown."
         )
-    return why + (" " + " · ".join(parts) + "." if parts else "")
+    return " ".join(t for t in (why, " · ".join(parts) + "." if parts else "") if t)
 
 
 def km_figure(
@@ -748,16 +745,6 @@ def drift_summary(matrix: pd.DataFrame, title: str) -> str:
     )
 
 
-def drift_note(standards: Standards) -> str:
-    return (
-        f"Standards: CIN reviews every {standards.cin_review_days} days and {standards.cin_sm_review_months} and "
-        f"{standards.cin_max_months} month reviews (001); CIN visits every {standards.cin_visit_days} days (001; 000 "
-        f"uses 15); CP step-down CIN plans close within {standards.step_down_max_days} days (000); CP visits every "
-        f"{standards.cp_visit_days} days (000); CP plans over {standards.cp_max_months} months (national indicator). "
-        "A plan can carry several flags."
-    )
-
-
 # --------------------------------------------------------------------------- trend
 
 TREND_COLUMNS = ["as_at", "open_cin", *TREND_FLAGS[:3], "open_cp", "cp_over_2_years", "pct_cin_over_12_months"]
@@ -839,8 +826,7 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Fi
     add_standard_line(
         fig,
         0,
-        f"Standard: no CIN plan beyond {standards.cin_max_months} months "
-        f"(source {_source(standards, 'cin_max_months')})",
+        f"Standard: no CIN plan beyond {standards.cin_max_months} months ({_source(standards, 'cin_max_months')})",
         position="bottom right",
         layer="below",  # a flag at zero all year ("CP over 2 years") stays visible on the line
     )
@@ -1002,7 +988,6 @@ __all__ = [
     "drift_title",
     "drift_figure",
     "drift_summary",
-    "drift_note",
     "trend_table",
     "trend_title",
     "trend_figure",

@@ -39,6 +39,7 @@ from plotly.subplots import make_subplots
 from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
 from data_layer.metrics.transfer_timeliness import timeliness
+from data_layer.standards import cite
 from data_layer.vocabulary import TRANSFER_POINTS
 
 from .common import (
@@ -621,7 +622,7 @@ def on_time_figure(
     # The line is labelled above the plot area, where the words cannot cover bars or their labels.
     add_standard_line(fig, 100, "", axis="x")
     fig.add_annotation(
-        text=f"Dashed line: the standard,<br>every transfer within {standard} working days (source {source})",
+        text=f"Dashed line: the standard,<br>every transfer within {standard} working days ({cite(source)})",
         xref="paper",
         yref="paper",
         x=0,
@@ -843,7 +844,7 @@ def monthly_figure(
         secondary_y=False,
     )
     add_standard_line(
-        fig, 100, f"Standard: every transfer within {standard} working days (source {source})", position="bottom left"
+        fig, 100, f"Standard: every transfer within {standard} working days ({cite(source)})", position="bottom left"
     )
     # Both axes tick at the same heights, in round numbers: the left every 20% to 100%, the right
     # every `step` requests (1, 2, 5 x 10^k) with 5 steps above the tallest bar, so the bars top out
@@ -1331,8 +1332,8 @@ def pair_standards_figure(
             )
         )
     for met_col, name, colour, pattern in (
-        ("notice_met", f"Notice of {notice_days}+ days (source {SOURCE_NOTICE})", BLUE, ""),
-        ("joint_met", f"Joint visit within {joint_days} days before (source {SOURCE_JOINT_VISIT})", SAND, "."),
+        ("notice_met", f"Notice of {notice_days}+ days ({cite(SOURCE_NOTICE)})", BLUE, ""),
+        ("joint_met", f"Joint visit within {joint_days} days before ({cite(SOURCE_JOINT_VISIT)})", SAND, "."),
     ):
         all_labels = pair_labels(s, met_col)
         labels, x = [all_labels[i] for i in keep], []
@@ -1582,7 +1583,7 @@ def keyworker_figure(
             )
         )
     add_standard_line(
-        fig, alert - 0.5, f"Listed from {alert} changes; standard: as few as possible (source {source})", axis="x"
+        fig, alert - 0.5, f"Listed from {alert} changes; standard: as few as possible ({cite(source)})", axis="x"
     )
     fig.update_xaxes(
         title_text=f"Changes of key worker in the {window}",

@@ -1,4 +1,4 @@
-"""Caseloads: who carries too many children against 25 per FTE (source 000), and who has no key worker.
+"""Caseloads: who carries too many children against 25 per FTE (Cluster group presentation), and who has no key worker.
 
 Parts: ``body`` (workers chart, distribution, weekly trend, unallocated children, data quality) and
 ``workers`` (the sortable worker table, control ``workers``: ``all`` or only those ``over`` target).
@@ -17,7 +17,9 @@ from dashboard.cache import cached_call
 from dashboard.figures import caseloads as fig
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list, data_quality_section, unreadable_dates_note
+from dashboard.sections.methods import caseloads_method, method_section
 from data_layer import caseload_trend, caseloads, data_quality, team_options, unallocated
+from data_layer.standards import source_of
 from data_layer.vocabulary import STATUSES
 
 #: Tables the caseload figures read: their bad rows are listed under the page (docs/ARCHITECTURE.md).
@@ -62,7 +64,7 @@ def workers_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
             finding=title,
             summary=fig.presented_workers_summary(shown, title, d),
             note=f"Workers are numbered, not named, and nothing else about them is shown. {d.note}",
-            standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+            standard=f"{_fmt(per_fte)} children per FTE ({source_of('caseload_per_fte')})",
             filename="caseloads-workers",
             empty=None if len(shown) else "No workers in post for the selected teams on this date",
         )
@@ -75,7 +77,7 @@ def workers_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
         finding=title,
         summary=fig.workers_summary(table, per_fte),
         note=f"Target = {_fmt(per_fte)} × FTE. ▲ marks a worker over target; hover a bar for the split by status.",
-        standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+        standard=f"{_fmt(per_fte)} children per FTE ({source_of('caseload_per_fte')})",
         filename="caseloads-workers",
         empty=None if len(table) else "No workers in post for the selected teams on this date",
     )
@@ -98,7 +100,7 @@ def distribution_chart(load: pd.DataFrame, view: View, per_fte: float) -> Chart:
         finding=title,
         summary=fig.distribution_summary(dist, title, per_fte, d) if not d.active else f"Histogram: {title}.",
         note=" ".join(notes) or None,
-        standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+        standard=f"{_fmt(per_fte)} children per FTE ({source_of('caseload_per_fte')})",
         filename="caseloads-distribution",
         empty=empty,
         width=6,
@@ -125,7 +127,7 @@ def trend_chart(trend: pd.DataFrame, view: View, per_fte: float) -> Chart:
         finding=finding,
         summary=fig.trend_summary(table, finding, per_fte),
         note=note,
-        standard=f"{_fmt(per_fte)} children per FTE (source 000)",
+        standard=f"{_fmt(per_fte)} children per FTE ({source_of('caseload_per_fte')})",
         filename="caseloads-trend",
         empty=None if drawn else finding,
         width=6,
@@ -203,6 +205,7 @@ def body(db, view: View) -> list[Section]:
             id="caseloads-unallocated-card", title="Unallocated children", items=unallocated_items(children, db, view)
         ),
         data_quality_section(db, view, CASELOAD_TABLES, "caseloads-data-quality"),
+        method_section("caseloads", caseloads_method(db.standards)),
     ]
 
 
@@ -268,8 +271,7 @@ PAGE = PageSpec(
     parts=(("body", body), ("workers", workers)),
     controls={"workers": ("all", tuple(WORKER_FILTERS))},
     lede="Workers' caseloads against the standard of {s.caseload_per_fte:g} children per full-time equivalent "
-    "(source 000), "
-    "and children open to the service without a key worker.",
+    "(FTE), and children open to the service without a key worker.",
 )
 
 __all__ = [

@@ -27,6 +27,7 @@ from dashboard.figures import jarp as fig
 from dashboard.figures.common import empty_figure
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Tile, View
 from dashboard.sections.common import child_list
+from dashboard.sections.methods import jarp_method, method_section
 from data_layer import (
     jarp_queue,
     jarp_queue_trend,
@@ -37,7 +38,7 @@ from data_layer import (
     response_trend,
 )
 from data_layer.metrics.jarp_scoring import next_panel, rules_for
-from data_layer.standards import months_text
+from data_layer.standards import cite, months_text
 from data_layer.vocabulary import PRIORITIES
 
 TREND_WEEKS = 26
@@ -203,8 +204,6 @@ def agenda_chart(queue: pd.DataFrame, panel, rules, view: View) -> Chart:
     if empty:
         figure = empty_figure(title, empty)
     note = (
-        f"Referrals in by {_clock(rules.cutoff_hour)} {day_name[rules.cutoff_weekday]} go to the next "
-        f"{day_name[rules.panel_weekday]} panel; carried-over referrals stay on it. "
         f"Direct-referral exceptions are P1 at any score. {fig.CARRIED_MARK} marks a carried-over referral in "
         "the agenda."
     )
@@ -217,7 +216,7 @@ def agenda_chart(queue: pd.DataFrame, panel, rules, view: View) -> Chart:
         summary=fig.agenda_summary(texts, title, rules) if not empty else f"Bar chart: {title}. {empty}.",
         note=_note(note, d, NOT_LISTED.format(t=d.threshold) + " Carried-over counts per score are left out."),
         standard=f"Priority bands: P1 from {rules.p1_min} points or a direct-referral exception, P2 from "
-        f"{rules.p2_min}, P3 from {rules.p3_min} (source {fig.SOURCE})",
+        f"{rules.p2_min}, P3 from {rules.p3_min} ({cite(fig.SOURCE)})",
         filename="jarp-next-panel-scores",
         empty=empty,
     )
@@ -304,7 +303,7 @@ def queue_chart(trend: pd.DataFrame, rules, view: View) -> Chart:
             NOT_DRAWN.format(t=d.threshold)
             + " A week's bar can then be shorter than its total, which the hover gives.",
         ),
-        standard="No referral waits past its panel (source 003 App. A/B)",
+        standard=f"No referral waits past its panel ({cite('003 App. A/B')})",
         filename="jarp-queue-by-week",
         empty=empty,
     )
@@ -348,8 +347,7 @@ def response_times_chart(responses: pd.DataFrame, summary: pd.DataFrame, rules, 
     if empty:
         figure = empty_figure(title, empty)
     note = (
-        f"Referrals decided in the {window} to the as-at date that have had a first response. P1 is counted in "
-        "calendar days, P2 and P3 in working days (England and Wales bank holidays excluded). Declined referrals "
+        f"Referrals decided in the {window} to the as-at date that have had a first response. Declined referrals "
         "have no target."
     )
     return Chart(
@@ -362,7 +360,7 @@ def response_times_chart(responses: pd.DataFrame, summary: pd.DataFrame, rules, 
         if not empty
         else f"Bar charts by priority: {title}. {empty}.",
         note=_note(note, d, NOT_LISTED.format(t=d.threshold)),
-        standard="Each priority's response target (source 003 App. B)",
+        standard=f"Each priority's response target ({cite(fig.SOURCE)})",
         filename="jarp-response-times",
         empty=empty,
     )
@@ -386,7 +384,7 @@ def response_trend_chart(responses: pd.DataFrame, view: View, window: str = "12 
         finding=empty or "; ".join(fig.response_trend_facts(raw, d)),
         summary=fig.response_trend_summary(raw, d, window),
         note=note,
-        standard=f"Every response within its priority's target: 100% (source {fig.SOURCE})",
+        standard=f"Every response within its priority's target: 100% ({cite(fig.SOURCE)})",
         filename="jarp-response-trend",
         empty=empty,
     )
@@ -443,7 +441,7 @@ def reviews_chart(reviews: pd.DataFrame, rules, view: View) -> Chart:
         note=_note(
             note, d, NOT_LISTED.format(t=d.threshold) + " The longest overdue is stated only when its count is shown."
         ),
-        standard=f"Reviewed every {rules.review_weeks} weeks, flagged {notice} days ahead (source 003 App. A)",
+        standard=f"Reviewed every {rules.review_weeks} weeks, flagged {notice} days ahead ({cite('003 App. A')})",
         filename="jarp-reviews",
         empty=empty,
     )
@@ -487,6 +485,7 @@ def body(db, view: View) -> list[Section]:
         queue_section(queue, trend, rules, view),
         responses_section(responses, rules, view),
         reviews_section(reviews, rules, view),
+        method_section("jarp", jarp_method(db.standards)),
     ]
 
 
@@ -497,7 +496,7 @@ PAGE = PageSpec(
     parts=(("body", body),),
     lede="The next Joint Allocation Resource Panel's agenda in priority order with the reasons for each score, the "
     "queue week by week, how fast families get a service after the panel, and the progress reviews due every "
-    "{s.jarp_review_weeks} weeks (source 003, Appendix B).",
+    "{s.jarp_review_weeks} weeks.",
 )
 
 __all__ = ["PAGE", "body", "AGENDA_COLUMNS", "REVIEW_COLUMNS", "TREND_WEEKS", "carried_texts"]

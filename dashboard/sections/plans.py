@@ -33,11 +33,12 @@ from dashboard.figures import plans as fig
 from dashboard.figures.common import empty_figure
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list
+from dashboard.sections.methods import method_section, plans_method
 from data_layer import drift_counts, drift_trend, duration_bands, plan_drift, plan_durations, plan_exclusions
 from data_layer.metrics.plan_survival import band_edges, survival_by_group
 from data_layer.queries.drift import unserved_drift_flags
 from data_layer.queries.plans import CIN_ORIGINS
-from data_layer.standards import years_text
+from data_layer.standards import source_of, years_text
 from data_layer.vocabulary import DRIFT_FLAGS, flag_label
 
 #: Months of the trend (and of "a year earlier" on the tiles).
@@ -63,10 +64,7 @@ def flag_options(standards) -> list[dict[str, str]]:
 
 #: Most curves one chart can show legibly (the colour-blind-safe palette has 11 colours).
 MAX_CURVES = 8
-BANDS_NOTE = (
-    "Plans open on the as-at date (hatched) and plans closed in the {window} to it (solid). A band "
-    "includes its upper edge: a plan of exactly 12 calendar months is in '9 to 12 months'."
-)
+BANDS_NOTE = "Plans open on the as-at date (hatched) and plans closed in the {window} to it (solid)."
 TREND_NOTE = (
     "Open plans on the same day of each month. Review and visit flags are shown for the as-at date only "
     "(in the drift list and by team)."
@@ -129,8 +127,8 @@ def bands_chart(bands: pd.DataFrame, view: View, standards) -> Chart:
         finding=empty or title,
         summary=fig.bands_summary(table, title, standards),
         note=note,
-        standard=f"CIN plans not expected beyond {standards.cin_max_months} months (001); CP plans over "
-        f"{years_text(standards.cp_max_months)} are a national indicator",
+        standard=f"CIN plans not expected beyond {standards.cin_max_months} months ({source_of('cin_max_months')}); "
+        f"CP plans over {years_text(standards.cp_max_months)} are a national indicator",
         filename="plan-duration-bands",
         empty=empty,
     )
@@ -244,7 +242,7 @@ def km_chart(db, view: View, split: str) -> Chart:
         note=" ".join(notes),
         filename=f"plan-survival-{split}",
         empty=empty,
-        standard=f"CIN plans not expected beyond {standards.cin_max_months} months (001)",
+        standard=f"CIN plans not expected beyond {standards.cin_max_months} months ({source_of('cin_max_months')})",
     )
 
 
@@ -271,7 +269,7 @@ def drift_chart(counts: pd.DataFrame, trend: pd.DataFrame, view: View, standards
     secret = hidden_totals(trend, view)
     matrix = fig.drift_matrix(counts, d=d, hidden_totals=secret)
     title = fig.drift_title(counts, d, hidden_totals=secret, standards=standards)
-    note = fig.drift_note(standards)
+    note = "A plan can carry several flags; each flag's standard is under 'How this is worked out'."
     if d.active:
         note += f" A cell under {d.threshold} has no colour and shows {d.mark}. {d.note}"
     empty = "No open plan breaches a standard on this date for the selected teams" if matrix.empty else None
@@ -309,7 +307,7 @@ def trend_chart(trend: pd.DataFrame, view: View, standards) -> Chart:
         note=note,
         filename="plans-past-limits-trend",
         empty=empty,
-        standard=f"No CIN plan beyond {standards.cin_max_months} months (001)",
+        standard=f"No CIN plan beyond {standards.cin_max_months} months ({source_of('cin_max_months')})",
     )
 
 
@@ -352,6 +350,7 @@ def drift(db, view: View) -> list[Section]:
             card=False,
             items=(*gaps, drift_chart(counts, trend, view, standards), trend_chart(trend, view, standards)),
         ),
+        method_section("plans", plans_method(standards)),
     ]
 
 
@@ -367,7 +366,7 @@ PAGE = PageSpec(
     parts=(("body", body), ("km", km), ("drift", drift), ("drift_list", drift_list)),
     controls={"split": ("plan_type", tuple(KM_SPLITS)), "flag": (ALL_FLAGS, FLAG_CHOICES)},
     lede="How long CIN and CP plans last against the practice standards, and which open plans are drifting: "
-    "reviews, visits and time limits (sources 000, 001).",
+    "reviews, visits and time limits.",
 )
 
 __all__ = [

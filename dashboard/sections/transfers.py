@@ -23,6 +23,7 @@ from dashboard.cache import cached_call
 from dashboard.figures import transfers as fig
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
 from dashboard.sections.common import child_list
+from dashboard.sections.methods import method_section, transfers_method
 from data_layer import (
     MissingData,
     keyworker_change_children,
@@ -32,7 +33,7 @@ from data_layer import (
     transfers,
 )
 from data_layer.queries.transfers import POINT_CHART
-from data_layer.standards import Standards
+from data_layer.standards import Standards, source_of
 
 
 def pending_grid_columns(s: Standards) -> list[dict]:
@@ -82,10 +83,7 @@ EXCLUDED_COLUMNS = [
     {"field": "rows", "headerName": "Rows"},
 ]
 
-ON_TIME_NOTE = (
-    "% of transfers judged so far: completed ones, and pending ones already late. Pending transfers "
-    "still within the standard are not counted yet."
-)
+ON_TIME_NOTE = "% of transfers judged so far: completed ones, and pending ones already late."
 
 
 def _note(view: View, text: str, hidden_note: str | None = None) -> str:
@@ -103,8 +101,8 @@ def tiles(totals: fig.Totals, s) -> tuple[Tile, ...]:
             id="transfers-tile-on-time",
             label=f"Completed within {std} working days",
             value=totals.share("on_time", "done"),
-            detail=f"{totals.of('on_time', 'done')} completed in the {s.window} (003).",
-            standard=f"Every transfer within {std} working days (source 003)",
+            detail=f"{totals.of('on_time', 'done')} completed in the {s.window}.",
+            standard=f"Every transfer within {std} working days ({source_of('transfer_working_days')})",
         ),
         Tile(
             id="transfers-tile-pending",
@@ -116,21 +114,21 @@ def tiles(totals: fig.Totals, s) -> tuple[Tile, ...]:
             id="transfers-tile-notice",
             label=f"Notice of {s.transfer_notice_days}+ days",
             value=totals.share("notice", "done"),
-            detail="Of completed transfers (004).",
-            standard=f"{s.transfer_notice_days} days' notice (source 004)",
+            detail="Of completed transfers.",
+            standard=f"{s.transfer_notice_days} days' notice ({source_of('transfer_notice_days')})",
         ),
         Tile(
             id="transfers-tile-joint",
             label=f"Joint visit in {fig.days_before_text(s.joint_visit_days)}",
             value=totals.share("joint", "done"),
-            detail=f"Within {s.joint_visit_days} days before completion (003).",
-            standard=f"Joint visit within {s.joint_visit_days} days (source 003)",
+            detail=f"Within {s.joint_visit_days} days before completion.",
+            standard=f"Joint visit within {s.joint_visit_days} days ({source_of('joint_visit_days')})",
         ),
         Tile(
             id="transfers-tile-keyworker",
             label=f"Children with {s.keyworker_changes_alert}+ key-worker changes",
             value=totals.text("keyworker_many"),
-            detail=f"In the {s.window} to the as-at date (003, 004).",
+            detail=f"In the {s.window} to the as-at date.",
         ),
     )
 
@@ -154,12 +152,10 @@ def working_days_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) ->
         summary=fig.working_days_summary(table, title, standard=std),
         note=_note(
             view,
-            "Working days exclude weekends and England and Wales bank holidays; the day of the request "
-            "counts, the day of completion does not (same-day transfer = 0). Pending transfers show the "
-            "working days waited so far.",
+            "Pending transfers show the working days waited so far.",
             "A bar whose count is hidden is not drawn.",
         ),
-        standard=f"Every transfer within {std} working days (source 003)",
+        standard=f"Every transfer within {std} working days ({source_of('transfer_working_days')})",
         filename="transfers-working-days",
         empty=empty,
     )
@@ -195,7 +191,7 @@ def on_time_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s, *, by: 
             " ".join(t for t in (ON_TIME_NOTE, extra) if t),
             f"A {subject} whose percentage rests on a hidden count has no bar and is listed last.",
         ),
-        standard=f"Every transfer within {std} working days (source 003)",
+        standard=f"Every transfer within {std} working days ({source_of('transfer_working_days')})",
         filename=chart_id,
         empty=empty,
         width=6,
@@ -222,7 +218,7 @@ def monthly_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Char
             "here.",
             "A month whose count is hidden has no bar, and one whose share rests on a hidden count no point.",
         ),
-        standard=f"Every transfer within {std} working days (source 003)",
+        standard=f"Every transfer within {std} working days ({source_of('transfer_working_days')})",
         filename="transfers-monthly",
         empty=empty,
     )
@@ -251,7 +247,7 @@ def flows_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
             "Team pairs whose count is hidden are not drawn, and a median of fewer than "
             f"{view.disclosure.threshold} completed transfers is not shown.",
         ),
-        standard=f"Median within {std} working days (source 003)",
+        standard=f"Median within {std} working days ({source_of('transfer_working_days')})",
         filename="transfers-flows",
         empty=empty,
     )
@@ -273,12 +269,11 @@ def pairs_chart(rows: pd.DataFrame, totals: fig.Totals, view: View, s) -> Chart:
         summary=fig.pair_standards_summary(shown, title),
         note=_note(
             view,
-            f"Completed transfers. Notice: {s.transfer_notice_days} or more days from notification to "
-            f"completion (004). Joint visit: on the day of transfer or up to {s.joint_visit_days} days "
-            "before it (003). None recorded counts as not met.",
+            "Completed transfers. None recorded counts as not met.",
             "A pair whose percentage rests on a hidden count has no bar and is listed last.",
         ),
-        standard=f"{s.transfer_notice_days} days' notice (004); joint visit within {s.joint_visit_days} days (003)",
+        standard=f"{s.transfer_notice_days} days' notice ({source_of('transfer_notice_days')}); joint visit within "
+        f"{s.joint_visit_days} days ({source_of('joint_visit_days')})",
         filename="transfers-notice-joint-visits",
         empty=empty,
     )
@@ -322,11 +317,10 @@ def keyworker_chart(kw: pd.DataFrame, totals: fig.Totals | None, view: View, s) 
         summary=fig.keyworker_summary(kw, title, alert=alert),
         note=_note(
             view,
-            f"Changes = key-worker allocations started in the {s.window}, minus one. Children with a key "
-            f"worker at any time in the {s.window} are counted, including those with no change.",
+            f"Children with a key worker at any time in the {s.window}, including those with no change.",
             "A bar whose count is hidden is not drawn.",
         ),
-        standard="As few key-worker changes as possible (sources 003, 004)",
+        standard=f"As few key-worker changes as possible ({source_of('keyworker_changes_alert')})",
         filename="transfers-keyworker-changes",
         empty=empty,
     )
@@ -420,6 +414,7 @@ def partial_body(db, view: View, missing: MissingData) -> list[Section]:
     out += [
         Section(id="transfers-keyworker-section", title=None, card=False, items=(keyworker_chart(kw, None, view, s),)),
         keyworker_children_section(db, view, s),
+        method_section("transfers", transfers_method(s)),
     ]
     return out
 
@@ -462,6 +457,7 @@ def body(db, view: View) -> list[Section]:
         ),
         keyworker_children_section(db, view, s),
         exclusions_section(ex, view),
+        method_section("transfers", transfers_method(s)),
     ]
 
 
@@ -481,9 +477,9 @@ PAGE = PageSpec(
     name="Transfers",
     parts=(("body", body), ("pending", pending)),
     controls={"pending": ("all", tuple(PENDING_CHOICES))},
-    lede="Whether cases move between teams within {s.transfer_working_days} working days of the request (source "
-    "003), with {s.transfer_notice_days} days' notice (004) and a joint visit in the {s.joint_visit_days} days "
-    "before (003), and how often children's key workers change.",
+    lede="Whether cases move between teams within {s.transfer_working_days} working days of the request, with "
+    "{s.transfer_notice_days} days' notice and a joint visit in the {s.joint_visit_days} days before, and how often "
+    "children's key workers change.",
 )
 
 __all__ = [
