@@ -107,7 +107,7 @@ def test_body_in_normal_mode(small):
         "cin-pilot-trend-section",
         "cin-pilot-routes-section",
     ]
-    assert sections[0].title == "CIN team pilot (source 002), from 7 Feb 2022 for 6 months"
+    assert sections[0].title == "CIN team pilot (CIN Team Pathway), from 7 Feb 2022 for 6 months"
     design = _items(sections)["cin-pilot-design-list"].text
     assert "CIN Pilot (P1)" in design and "CIN/CP East (C1), CIN/CP West (C2)" in design
     items = _items(sections)

@@ -603,7 +603,7 @@ def did_figure(
                 row=r,
                 col=c,
                 line=dict(color=STANDARD_COLOUR, dash="dash", width=1),
-                annotation_text=f"{caseload_standard:g} per FTE (000)",
+                annotation_text=f"{caseload_standard:g} per FTE",
                 annotation_position="top",
                 annotation_font=dict(size=10, color=STANDARD_COLOUR),
             )

@@ -259,7 +259,8 @@ def workers(db, view: View) -> list[Section]:
         filename="caseloads-worker-table",
         child_level=False,
         note=f"{who} in the selected teams. Cases are children with an open key-worker "
-        f"allocation; target = {_fmt(per_fte)} children per FTE (source 000). Click a header to sort.",
+        f"allocation; target = {_fmt(per_fte)} children per FTE ({source_of('caseload_per_fte')}). "
+        "Click a header to sort.",
     )
     return [Section(id="caseloads-workers-list", title=None, items=(table,), pack=False, card=False)]
 

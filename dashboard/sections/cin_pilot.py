@@ -32,7 +32,7 @@ from dashboard.figures import cin_pilot as fig
 from dashboard.figures.common import level_text, standard_label
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, View
 from data_layer import closure_routes, cohort_plans, evaluate_pilot, outcomes_by_caseload, pilot_trend, team_options
-from data_layer.standards import source_of
+from data_layer.standards import cite, source_of
 
 #: The page's methods note; numbers come from the standards in force (nothing about a pilot here).
 METHODS = """
@@ -72,7 +72,7 @@ key-worker allocation to the plan's worker on the day they took the plan.
 
 LEDE = (
     "Did the pilot change what happens to children on CIN plans? Pilot team against comparison teams, "
-    "before and during the pilot (source 002)."
+    f"before and during the pilot ({cite('002')})."
 )
 WORKLOAD_TITLE = "Impact against workload"
 WORKLOAD_LEDE = (
@@ -153,7 +153,7 @@ def design_section(ev, names: dict, standards) -> Section:
         )
     return Section(
         id="cin-pilot-design",
-        title=f"{p.name} (source {p.source}), from {fig._d(p.start)} for {p.months} months",
+        title=f"{p.name} ({cite(p.source)}), from {fig._d(p.start)} for {p.months} months",
         items=(*notes, Note(id="cin-pilot-design-list", text="\n".join(items), kind="markdown")),
     )
 
