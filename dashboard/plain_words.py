@@ -163,6 +163,7 @@ def sources_view(standards: Standards) -> html.Div:
             ],
             size="sm",
             bordered=False,
+            responsive=True,  # scrolls inside its own box on a phone (long setting names)
             className="small",
         )
         blocks.append(

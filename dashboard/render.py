@@ -169,7 +169,9 @@ DEFAULT_COL_DEF = {
 
 
 def _is_dates(values: pd.Series) -> bool:
+    """ISO dates or dates, blanks aside (a plan never reviewed has an empty "Last review")."""
     present = values.dropna()
+    present = present[present.astype(str) != ""]
     return bool(len(present)) and all(
         isinstance(v, date) or (isinstance(v, str) and _ISO_DATE.fullmatch(v)) for v in present
     )

@@ -44,6 +44,8 @@ def test_column_kinds():
     assert column_kind(pd.Series([3, 4])) == "number"
     assert column_kind(pd.Series(["2023-03-31", "2020-01-01"])) == "date"
     assert column_kind(pd.Series(["2023-03-31", "not a date"])) == "text"
+    assert column_kind(pd.Series(["2023-03-22", "", None])) == "date"  # never reviewed: blank, still a date column
+    assert column_kind(pd.Series(["", None])) == "text"
     assert column_kind(pd.Series(["P1 urgent"])) == "text"
     assert column_kind(pd.Series(["Direct referral exception: police protection (P1)"])) == "long"
     assert column_kind(pd.Series([True, False])) == "text"

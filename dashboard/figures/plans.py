@@ -860,11 +860,11 @@ def trend_summary(table: pd.DataFrame, title: str, standards=None) -> str:
 DRIFT_GRID_COLUMNS: list[dict[str, Any]] = [
     {"field": "child_id", "headerName": "Child"},
     {"field": "plan_id", "headerName": "Plan"},
-    {"field": "plan_type", "headerName": "Plan type", "maxWidth": 120},
-    {"field": "team", "headerName": "Team", "minWidth": 170},
+    {"field": "plan_type", "headerName": "Plan type"},
+    {"field": "team", "headerName": "Team"},
     {"field": "worker", "headerName": "Key worker"},
-    {"field": "flag", "headerName": "Flag", "minWidth": 280},
-    {"field": "detail", "headerName": "How far over", "minWidth": 320},
+    {"field": "flag", "headerName": "Flag"},  # widths and wrapping: dashboard.render.grid_columns
+    {"field": "detail", "headerName": "How far over"},
     {"field": "days_over", "headerName": "Days over", "type": "numericColumn", "sort": "desc"},
     {"field": "start_date", "headerName": "Plan start"},
     {"field": "last_review_date", "headerName": "Last review"},

@@ -124,9 +124,9 @@ def test_grid_dates_read_31_mar_2023_and_sort_as_dates(dash_duo, app, demo_db, f
     assert DATE_TEXT.fullmatch(shown), shown
     # Ascending by "Plan start": the earliest date first (text would sort "01 Apr 2021" before "02 Jan 2020").
     from dashboard.sections.base import View
-    from dashboard.sections.plans import drift
+    from dashboard.sections.plans import drift_list
 
-    (grid,) = [t for s in drift(demo_db, View.make(Filters(latest_date(demo_db)))) for t in s.tables if t.grid]
+    (grid,) = [t for s in drift_list(demo_db, View.make(Filters(latest_date(demo_db)))) for t in s.tables if t.grid]
     earliest = min(d for d in grid.rows["start_date"] if d)
     _click_header(dash_duo, "plans-drift-grid", "start_date")
     want = f"{date.fromisoformat(str(earliest)[:10]):%d %b %Y}"
