@@ -560,6 +560,24 @@ def _default_fetch(db) -> Fetch:
     return lambda fn, f, *args, **kw: fn(db, f, *args, **kw)
 
 
+def week_before_fetch(fetch: Fetch, filters, previous) -> Fetch:
+    """``fetch`` for the week-before tiles, cutting the caseload trend as at ``previous`` from the one
+    ``filters`` already fetched instead of running the trend query a second time (issue 17).
+
+    :func:`caseload_trend`'s dates are its as-at date and every 7 days before, each worked out on
+    its own, so its series as at D-7 is the series as at D without its last week (and one week
+    more at the far end, which no tile reads: they read the last row). Any other call, or another
+    as-at date, is passed through unchanged.
+    """
+
+    def fetch_before(fn, f, *args, **kw):
+        if fn is caseload_trend and f == previous:
+            return fetch(fn, filters, *args, **kw).iloc[:-1]
+        return fetch(fn, f, *args, **kw)
+
+    return fetch_before
+
+
 #: Tiles that count a drift flag: a source that cannot judge the flag (``unserved_drift_flags``) leaves them out.
 TILE_FLAGS = {"cin_reviews_overdue": "cin_review_overdue"}
 
@@ -609,6 +627,7 @@ def overview_tiles_and_gaps(
     fetch = fetch or _default_fetch(db)
     thresholds = thresholds if thresholds is not None else load_thresholds(s)
     previous_filters = replace(filters, as_at=filters.as_at - timedelta(days=7))
+    fetch_before = week_before_fetch(fetch, filters, previous_filters)
     out: list[Tile] = []
     gaps: list[tuple[str, str]] = []  # (tile label, why it is left out): partial data, never a 0
     unserved = _unserved_flags(db)
@@ -620,7 +639,7 @@ def overview_tiles_and_gaps(
             continue
         try:
             now = spec.compute(fetch, filters, d, s)
-            before = spec.compute(fetch, previous_filters, d, s)
+            before = spec.compute(fetch_before, previous_filters, d, s)
         except MissingData as exc:
             gaps.append((_label(spec, s), str(exc)))
             continue

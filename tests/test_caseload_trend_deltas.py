@@ -3,6 +3,7 @@ on hand-made fixtures and on the demo, on SQLite, DuckDB and PostgreSQL (issue 1
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -108,3 +109,17 @@ def test_equals_the_old_definition_on_the_demo(demo_dbs, backend):
         trend = _same(db, f, 52)
         checked += int(trend["workers"].sum())
     assert checked > 1000  # the demo's workers were really compared, week by week
+
+
+def test_the_week_before_is_the_trend_without_its_last_week(demo_dbs, backend):
+    """What the Overview's week-before tiles rely on (dashboard.tiles.week_before_fetch): the trend as
+    at D-7 ends on the same rows as the trend as at D without its last week."""
+    db = demo_dbs(backend)
+    latest = date_range(db)[1]
+    team = tuple(team_options(db)["team_id"].iloc[:2])
+    for f in (Filters(latest), Filters(latest - timedelta(days=40), teams=team)):
+        now = caseload_trend(db, f, 52)
+        before = caseload_trend(db, replace(f, as_at=f.as_at - timedelta(days=7)), 52)
+        assert before["as_at"].iloc[-1] == now["as_at"].iloc[-2]
+        pd.testing.assert_frame_equal(before.iloc[1:].reset_index(drop=True), now.iloc[:-1].reset_index(drop=True))
+        assert now["workers"].iloc[:-1].sum() > 0
