@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_DB ?= data/demo.sqlite
-PYTEST_ARGS ?=
+# Two pytest-xdist workers (this project's machines have 2 cores): the suite in about half the time.
+# Every test takes its own port, temporary database and Redis key prefix; PYTEST_ARGS='-n 0' runs it serially.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint format browser bench demo-data check-db clean
 

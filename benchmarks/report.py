@@ -177,13 +177,18 @@ def _fmt(v, unit="", digits=0) -> str:
 def _holders(df: pd.DataFrame, cb_rows: pd.DataFrame) -> str:
     """Why callbacks miss: their slowest data function, and whether SQL or Python dominates."""
     parts = []
-    fns = df[df["kind"] == "function"]
+    # A run with --no-functions has no function rows, and its CSV no ``function`` column at all.
+    fns = df[df["kind"] == "function"] if "function" in df.columns else df.iloc[0:0]
     for _, r in cb_rows.iterrows():
-        mine = fns[
-            (fns["backend"] == r["backend"])
-            & (fns["size"] == r["size"])
-            & fns["function"].isin(str(r.get("data_functions") or "").split())
-        ]
+        mine = (
+            fns[
+                (fns["backend"] == r["backend"])
+                & (fns["size"] == r["size"])
+                & fns["function"].isin(str(r.get("data_functions") or "").split())
+            ]
+            if len(fns)
+            else fns
+        )
         where = (
             f"{r['page']}.{r['callback']} ({r['backend']} {int(r['size']):,}): "
             f"p95 {_fmt(r['uncached_p95_ms'], 'ms')}, raw SQL {_fmt(r['sql_median_ms'], 'ms')}"

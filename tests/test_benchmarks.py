@@ -108,6 +108,26 @@ def test_results_markdown_describes_the_machine_and_every_goal(smoke):
         assert text in md, text
 
 
+def test_a_run_without_function_timings_still_writes_its_report(smoke):
+    """``--no-functions`` leaves no function rows, and the CSV no ``function`` column: the report still
+    judges every goal and names each missing callback's time without a slowest data call."""
+    from benchmarks import report
+
+    frame, _md, _out = smoke
+    # Read as an authority-sized run whose callbacks all miss, so the goals explain every miss.
+    bare = frame[frame["kind"] != "function"].drop(columns=["function"]).assign(size=report.AUTHORITY)
+    bare.loc[bare["kind"] == "callback", "uncached_p95_ms"] = 10 * report.G_P95_5K_SQLITE_MS
+    md = report.render(bare, report.machine())
+    assert "## Goals (issue 9)" in md and f"## Callbacks at {report.AUTHORITY:,} children" in md
+    assert "## Data-layer functions" not in md and "slowest data call" not in md
+    judged = {goal: (result, detail) for goal, result, detail in report.goals(bare)}
+    result, detail = judged[f"5k children, SQLite: every callback p95 < {report.G_P95_5K_SQLITE_MS} ms"]
+    callbacks = bare[(bare["kind"] == "callback") & (bare["backend"] == "sqlite")]
+    assert result == "missed" and f"{len(callbacks)} of {len(callbacks)} callbacks miss" in detail
+    for r in callbacks.itertuples():
+        assert f"{r.page}.{r.callback} (sqlite {report.AUTHORITY:,})" in detail
+
+
 def test_cached_and_uncached_callbacks_return_the_same_figures(app_callbacks):
     """Every page callback, every filters set: the response after a cache miss equals the cache hit."""
     app, db, callbacks = app_callbacks
