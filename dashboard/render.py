@@ -189,13 +189,11 @@ def column_kind(values: pd.Series) -> str:
 
 
 def _longest(values: pd.Series) -> int:
-    present = values.dropna().astype(str)
-    return int(present.str.len().max()) if len(present) else 0
+    return max((len(str(v)) for v in values.dropna().tolist()), default=0)
 
 
 def _longest_word(values: pd.Series) -> int:
-    words = values.dropna().astype(str).str.split().explode().dropna()
-    return int(words.str.len().max()) if len(words) else 0
+    return max((len(w) for v in values.dropna().tolist() for w in str(v).split()), default=0)
 
 
 def min_width(kind: str, header: str, values: pd.Series, *, wrap: bool = False, sorted_: bool = False) -> int:
@@ -205,11 +203,22 @@ def min_width(kind: str, header: str, values: pd.Series, *, wrap: bool = False, 
     word = max((len(w) for w in header.split()), default=0)
     need = [MIN_WIDTH[kind], word * CHAR_PX * 1.05 + HEADER_PAD_PX + (SORT_ICON_PX if sorted_ else 0)]
     if kind == "number":
-        need.append(_longest(values.map(lambda v: f"{v:g}" if pd.notna(v) else "")) * CHAR_PX + CELL_PAD_PX)
+        longest = max((len(f"{v:g}") for v in values.dropna().tolist()), default=0)
+        need.append(longest * CHAR_PX + CELL_PAD_PX)
     elif kind in ("text", "long"):
         chars = _longest_word(values) if wrap or kind == "long" else _longest(values)
         need.append(chars * CHAR_PX + CELL_PAD_PX)
     return int(round(max(need)))
+
+
+def _distinct(values: pd.Series) -> pd.Series:
+    """A column's distinct values, blanks dropped, in its own dtype: what its kind and widths depend on
+    (a 500-row list has a few dozen distinct values, and each is measured in Python once)."""
+    present = values.dropna()
+    try:
+        return pd.Series(present.unique(), dtype=present.dtype)
+    except TypeError:  # an unhashable value (a list in a cell): measure every row
+        return present
 
 
 _WRAP = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
@@ -226,7 +235,7 @@ def grid_columns(table: Table) -> list[dict[str, Any]]:
     cols = []
     for col in table.columns:
         field_name = col.get("field")
-        values = rows[field_name] if field_name in rows else pd.Series([], dtype=object)
+        values = _distinct(rows[field_name]) if field_name in rows else pd.Series([], dtype=object)
         cols.append((dict(col), column_kind(values), str(col.get("headerName", field_name)), values))
     natural = sum(min_width(k, h, v, sorted_=bool(c.get("sort"))) for c, k, h, v in cols if c in shown)
     wrap = natural > FIT_PX

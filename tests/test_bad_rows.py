@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
@@ -115,6 +116,39 @@ def test_date_range_ignores_unreadable_dates(make_db, backend):
     assert date_range(db) == (date(2024, 1, 5), date(2024, 3, 1))
     options = load_filter_options(db)
     assert (options.earliest, options.latest, options.dated) == (date(2024, 1, 5), date(2024, 3, 1), True)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_date_range_walks_past_unreadable_values_at_either_end(make_db, backend):
+    """SQLite reads the earliest and latest off the column's order: values that sort first (a number,
+    a date that does not exist) or last (text, a blob) are stepped over, and a date with a time counts
+    as its day. The answer is the one parsing every row gives."""
+    db = make_db({k: [dict(r) for r in v] for k, v in ROWS.items()})
+    fx = db.fixture
+    db.dispose()
+    _write(
+        fx,
+        [
+            "UPDATE referrals SET referral_date = 20230101 WHERE referral_id = 'R1'",
+            "UPDATE referrals SET referral_date = '2023-02-30' WHERE referral_id = 'R2'",
+            "UPDATE referrals SET referral_date = '2024-03-09 10:30' WHERE referral_id = 'R3'",
+            "INSERT INTO referrals (referral_id, child_id, referral_date) VALUES "
+            "('R4', 'C1', 'not a date'), ('R5', 'C2', X'32303235'), ('R6', 'C3', '2023-12-31'), "
+            "('R7', 'C1', '9999-99-99')",
+        ],
+    )
+    db = fx.connect()
+    raw = pd.read_sql("SELECT referral_date AS d FROM referrals UNION ALL SELECT start_date FROM allocations", fx.url)
+    readable = [date.fromisoformat(v[:10]) for v in raw["d"] if isinstance(v, str) and _is_iso_day(v[:10])]
+    assert (min(readable), max(readable)) == (date(2023, 12, 31), date(2024, 3, 9))
+    assert date_range(db) == (date(2023, 12, 31), date(2024, 3, 9))
+
+
+def _is_iso_day(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
