@@ -16,12 +16,14 @@ every server on that database computes the same key.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, NamedTuple, Protocol
 
 from cachetools import TTLCache
@@ -38,6 +40,7 @@ __all__ = [
     "database_key",
     "cached_render",
     "init_cache",
+    "refreshing",
     "remembered",
 ]
 
@@ -199,6 +202,20 @@ def cache_key(fn: Callable, db: Any, args: tuple, kwargs: dict) -> str:
     return "q:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+_REFRESHING: contextvars.ContextVar[bool] = contextvars.ContextVar("csc_cache_refreshing", default=False)
+
+
+@contextmanager
+def refreshing() -> Iterator[None]:
+    """Within this block :func:`remembered` recomputes and stores even what is cached: the warmer's
+    refresh (:mod:`dashboard.warm`) replaces results before they expire instead of after."""
+    token = _REFRESHING.set(True)
+    try:
+        yield
+    finally:
+        _REFRESHING.reset(token)
+
+
 def remembered(key: Callable[[], str], compute: Callable[[], Any]):
     """``compute()``, kept in the app's cache under ``key()``; outside an app context just ``compute()``.
 
@@ -208,7 +225,7 @@ def remembered(key: Callable[[], str], compute: Callable[[], Any]):
     if cache is None:
         return compute()
     k = key()
-    hit = cache.get(k, _MISSING)
+    hit = _MISSING if _REFRESHING.get() else cache.get(k, _MISSING)
     if hit is not _MISSING:
         return hit
     value = compute()

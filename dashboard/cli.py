@@ -1,4 +1,4 @@
-"""``csc-dashboard``: run, demo-data, check-db, export, import.
+"""``csc-dashboard``: run, demo-data, check-db, export, warm, import.
 
 Each subcommand is a thin wrapper: the work lives in the module it imports, so it can be tested
 without a shell.
@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--services", nargs="*", default=[])
     export.add_argument("--out", required=True)
     export.add_argument("--database")
+
+    warm = sub.add_parser(
+        "warm",
+        help="fill the shared cache (CSC_CACHE_URL) for the default view and the week before, every page",
+    )
+    warm.add_argument("--database", help="SQLAlchemy URL (default: CSC_DATABASE_URL, else the demo)")
 
     imp = sub.add_parser(
         "import",
@@ -160,6 +166,10 @@ def _command(args: argparse.Namespace) -> int:
         return check_main(args.url)
     if args.command == "import":
         return _import(args)
+    if args.command == "warm":
+        from .warm import warm_command
+
+        return warm_command(url=args.database)
     if args.command == "export":
         from .pack.export import export_pack
 

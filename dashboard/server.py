@@ -37,6 +37,10 @@ def build_app(url: str | None = None, debug: bool | None = None):
     db = prepare_database(url, settings)
     app = create_app(db=db, settings=replace(settings, database_url=url or settings.database_url), auth=auth)
     take_callbacks(app)
+    if settings.warm_on_start:  # after the fork under gunicorn (no preload): each worker's own thread
+        from .warm import start_warmer
+
+        start_warmer(app.server, db, settings.cache_seconds)
     return app
 
 

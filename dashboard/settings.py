@@ -10,6 +10,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_CACHE_SECONDS`` | ``300`` | how long query results are reused; ``0`` turns caching off |
 | ``CSC_CACHE_MAX_MB`` | ``256`` | memory the cache may hold per server process (LRU out first); ``0`` = no cache |
 | ``CSC_CACHE_URL`` | (unset: per process) | ``redis://host:port/db``: query results shared by every worker |
+| ``CSC_WARM_ON_START`` | ``0`` | ``1``: each process keeps the default view cached (``dashboard.warm``) |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
 | ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
@@ -101,6 +102,17 @@ def _cache_url(env: Mapping[str, str]) -> str | None:
     return raw
 
 
+def _switch(env: Mapping[str, str], key: str) -> bool:
+    """``env[key]`` as on (``1``, ``true``, ``yes``, ``on``) or off (``0``, ``false``, ``no``, ``off``,
+    unset or blank); anything else is refused, naming the variable."""
+    raw = env.get(key, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{key}={raw[:40]!r} is neither 1 nor 0 (default 0).")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
@@ -115,6 +127,7 @@ class Settings:
     max_request_bytes: int = 1_048_576
     max_text_chars: int = 80
     cache_url: str | None = None
+    warm_on_start: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -124,7 +137,7 @@ class Settings:
             timeouts = Timeouts.from_env(env)
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
-        return cls(
+        settings = cls(
             database_url=env.get("CSC_DATABASE_URL") or None,
             debug=env.get("CSC_DEBUG", "").strip().lower() in _TRUE,
             cache_seconds=_whole_number(env, "CSC_CACHE_SECONDS", 300, 0),
@@ -137,4 +150,12 @@ class Settings:
             max_request_bytes=_whole_number(env, "CSC_MAX_REQUEST_BYTES", 1_048_576, 1024),
             max_text_chars=_whole_number(env, "CSC_MAX_TEXT_CHARS", 80, 8),
             cache_url=_cache_url(env),
+            warm_on_start=_switch(env, "CSC_WARM_ON_START"),
         )
+        if settings.warm_on_start and not (settings.cache_seconds and settings.cache_max_mb):
+            raise SettingsError(
+                "CSC_WARM_ON_START=1 fills the cache, but the cache is off "
+                f"(CSC_CACHE_SECONDS={settings.cache_seconds}, CSC_CACHE_MAX_MB={settings.cache_max_mb}): "
+                "turn one on or the other off."
+            )
+        return settings
