@@ -309,6 +309,17 @@ def _try_date_try_cast(el, compiler, **kw):
     return f"TRY_CAST({_arg(el, compiler, **kw)} AS DATE)"
 
 
+def orders_as_dates(dialect_name: str, column) -> bool:
+    """Whether ordering ``column`` itself orders its readable values (:class:`try_date`) by date, so
+    the earliest and latest can be read off its index instead of parsing every row.
+
+    True for a DATE or TIMESTAMP column, and always on SQLite, where :class:`try_date` reads a value
+    only if it starts with a valid ``YYYY-MM-DD`` (text that sorts as its date). Elsewhere a text column
+    may hold dates that a cast reads but that do not sort as dates (``2024-1-5`` on DuckDB).
+    """
+    return dialect_name == "sqlite" or isinstance(column.type, Date | DateTime)
+
+
 class try_timestamp(FunctionElement):
     """The value as a timestamp, or NULL when it cannot be read as one (see :class:`try_date`)."""
 

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data_layer.metrics.cin_pilot_stats import (
@@ -126,3 +127,43 @@ def test_verdict_direction():
 def test_verdict_without_interval_is_not_measurable():
     v = verdict("Median", DiD(5, float("nan"), float("nan"), "m"), NS, 10, lower_is_better=True)
     assert v.status == "not_measurable"
+
+
+# --------------------------------------------------------------------------- the cells, split once
+
+
+def _plans_with_gaps(seed: int, categorical: bool) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 300
+    flags = rng.choice(np.array([True, False, None], dtype=object), n)
+    plans = pd.DataFrame(
+        {
+            "cohort": rng.choice(["pilot", "comparison"], n),
+            "period": rng.choice(["before", "during", "after"], n),  # "after" is in no cell
+            "reviews_on_time": flags,
+            "observable_12m": rng.random(n) < 0.7,
+            "closed_within_12m": rng.choice(np.array([True, False, None], dtype=object), n),
+            "days": rng.integers(1, 700, n),
+        }
+    )
+    if categorical:
+        plans["cohort"] = plans["cohort"].astype("category")
+        plans["period"] = plans["period"].astype("category")
+    return plans
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cells_split_once_equal_selecting_each_cell_and_counting_its_rows(seed, categorical):
+    from data_layer.metrics.cin_pilot_measures import _share_cell, cohort_parts
+
+    plans = _plans_with_gaps(seed, categorical)
+    parts = cohort_parts(plans)
+    for cohort, period in COHORTS:
+        selected = plans[(plans["cohort"] == cohort) & (plans["period"] == period)]
+        pd.testing.assert_frame_equal(parts[(cohort, period)], selected)
+        for flag, among in (("reviews_on_time", None), ("closed_within_12m", "observable_12m")):
+            base = selected[selected[among]] if among else selected
+            base = base[base[flag].notna()]
+            assert _share_cell(selected, flag, among) == (int(base[flag].sum()), len(base))
+    assert all(len(p) == 0 for p in cohort_parts(plans.iloc[0:0]).values())

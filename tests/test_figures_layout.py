@@ -9,12 +9,16 @@ kind (durations as days open, reviews and visits as overdue).
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
+from plotly.subplots import make_subplots
 
-from dashboard.figures import plans, transfers
+from dashboard.figures import common, plans, transfers
 from dashboard.figures.common import LEGEND_BELOW, MIN_HEIGHT, TITLE_CHARS, nice_step, wrap_title
 from dashboard.figures.transfers import Shown
 from data_layer.standards import Standards
@@ -185,3 +189,57 @@ def test_drift_list_shows_how_far_over_in_words():
     assert rows.loc["C1", "detail"] == "Open 1,071 days, 796 days past 9 months"
     assert rows.loc["C2", "detail"] == "3 days overdue"
     assert "detail" in [c["field"] for c in plans.DRIFT_GRID_COLUMNS]
+
+
+# --------------------------------------------------------------------------- standard lines, drawn without add_hline
+
+
+def _plotly_spanning_line(fig, kind, value, position, _grid, _row, _col, kwargs):
+    """The way add_standard_line drew a line before (Plotly's own add_hline/add_vline): the twin to match."""
+    add = fig.add_vline if kind == "vline" else fig.add_hline
+    add(**{"x" if kind == "vline" else "y": value}, annotation_position=position, **kwargs)
+
+
+def _as_json(figure) -> dict:
+    return json.loads(pio.to_json(figure, validate=True))
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_every_charts_standard_lines_are_the_ones_plotly_draws(small_demo, monkeypatch, presentation):
+    fast = {c.id: _as_json(c.figure) for c in _charts(small_demo, presentation)}
+    monkeypatch.setattr(common, "_add_spanning_line", _plotly_spanning_line)
+    twin = {c.id: _as_json(c.figure) for c in _charts(small_demo, presentation)}
+    assert fast.keys() == twin.keys()
+    with_lines = [
+        k
+        for k, f in fast.items()
+        if any(s.get("line", {}).get("dash") == "dash" for s in f["layout"].get("shapes", []))
+    ]
+    assert len(with_lines) >= 8  # the charts with a standard drawn on them
+    for key in fast:
+        assert fast[key] == twin[key], key
+
+
+@pytest.mark.parametrize("axis", ["x", "y"])
+@pytest.mark.parametrize("position", [None, "top left", "top right", "bottom left", "bottom right"])
+@pytest.mark.parametrize("layer", ["above", "below"])
+def test_a_standard_line_on_a_plot_or_a_subplot_is_plotlys(axis, position, layer, monkeypatch):
+    def build():
+        single = common.base_figure("One plot")
+        single.add_trace(go.Bar(x=["a", "b"], y=[3, 4]))
+        common.add_standard_line(single, 2.5, "Standard: 2.5", axis=axis, position=position, layer=layer)
+        common.add_standard_line(single, 1, "", axis=axis, position=position, layer=layer)
+        grid = make_subplots(rows=1, cols=3)
+        grid.add_trace(go.Bar(x=["a"], y=[1]), row=1, col=1)
+        grid.add_trace(go.Bar(x=["b"], y=[2]), row=1, col=2)  # the third subplot stays empty
+        for col in (1, 2, 3):
+            common.add_standard_line(
+                grid, 1.5, f"Line {col}", axis=axis, row=1, col=col, position=position, layer=layer
+            )
+        return single, grid
+
+    fast = [_as_json(f) for f in build()]
+    monkeypatch.setattr(common, "_add_spanning_line", _plotly_spanning_line)
+    twin = [_as_json(f) for f in build()]
+    assert fast == twin
+    assert len(fast[1]["layout"]["shapes"]) == 2  # none on the empty subplot

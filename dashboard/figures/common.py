@@ -107,6 +107,12 @@ def add_standard_line(
 
     ``axis="y"`` draws a horizontal line at y=value, ``axis="x"`` a vertical one at x=value.
     ``layer="below"`` draws it under the traces: a standard of zero would otherwise hide a series at zero.
+
+    The line and its label are the shape and annotation Plotly's ``add_hline``/``add_vline`` make
+    (placed by Plotly's own ``axis_spanning_shape_annotation``), added in one step each: those methods
+    re-validate every shape and annotation already on the figure several times per line, ~20 ms a line.
+    A figure of subplots with no ``row`` (a line on every subplot) still takes Plotly's path.
+    ``tests/test_figures_layout.py`` checks both give the same figure.
     """
     kwargs: dict[str, Any] = dict(
         layer=layer,
@@ -116,11 +122,49 @@ def add_standard_line(
     )
     if row is not None:
         kwargs.update(row=row, col=col or 1)
-    if axis == "x":
-        fig.add_vline(x=value, annotation_position=position or "top right", **kwargs)
-    else:
-        fig.add_hline(y=value, annotation_position=position or "top left", **kwargs)
+    kind, position = ("vline", position or "top right") if axis == "x" else ("hline", position or "top left")
+    grid = fig._grid_ref  # None on a figure without subplots
+    if grid is not None and row is None:
+        add = fig.add_vline if axis == "x" else fig.add_hline
+        add(**{axis: value}, annotation_position=position, **kwargs)
+        return fig
+    _add_spanning_line(fig, kind, value, position, grid, row, col or 1, kwargs)
     return fig
+
+
+def _add_spanning_line(fig: go.Figure, kind: str, value: float, position: str, grid, row, col, kwargs) -> None:
+    """What ``fig.add_hline``/``add_vline(value, row, col, annotation_position=position, **kwargs)`` adds."""
+    from plotly import shapeannotation
+
+    shape_args = (
+        dict(type="line", x0=value, x1=value, y0=0, y1=1)
+        if kind == "vline"
+        else dict(type="line", x0=0, x1=1, y0=value, y1=value)
+    )
+    options = {k: v for k, v in kwargs.items() if k not in ("row", "col")}
+    shape_kwargs, label_kwargs = shapeannotation.split_dict_by_key_prefix(options, "annotation_")
+    label = shapeannotation.axis_spanning_shape_annotation(
+        None, kind, shape_args, {**label_kwargs, "annotation_position": position}
+    )
+    if grid is None or row is None:
+        xref, yref = "x", "y"
+    else:
+        xaxis, yaxis = grid[row - 1][col - 1][0].layout_keys
+        xref, yref = xaxis.replace("axis", ""), yaxis.replace("axis", "")
+        if not _drawn_on(fig, xref, yref):
+            return  # Plotly leaves an empty subplot without the line (exclude_empty_subplots)
+    domain = {"xref": f"{xref} domain", "yref": yref} if kind == "hline" else {"xref": xref, "yref": f"{yref} domain"}
+    fig.add_shape(**shape_args, **shape_kwargs, **domain)
+    if label is not None:
+        fig.add_annotation(**label, **domain)
+
+
+def _drawn_on(fig: go.Figure, xref: str, yref: str) -> bool:
+    """Whether anything (a trace, shape, annotation or image) is drawn on the subplot of these axes."""
+    on = [(getattr(t, "xaxis", None) or "x", getattr(t, "yaxis", None) or "y") for t in fig.data]
+    for kind in ("shapes", "annotations", "images"):
+        on += [(o.xref or "x", o.yref or "y") for o in fig.layout[kind]]
+    return (xref, yref) in on
 
 
 SMALL_COUNT = 10

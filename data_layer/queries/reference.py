@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, func, select, union_all
+from sqlalchemy import func, select, union_all
 
 from ..coverage import requires
-from ..dialect import try_date
+from ..dialect import orders_as_dates, try_date
 from ..engine import Database
 
 #: Event dates that say "something happened on this day". End dates are left out on purpose: an
@@ -51,7 +51,7 @@ def date_range(db: Database) -> tuple[date | None, date | None]:
         if tb.has(table, col):  # a partial database: the tables it has
             column = tb[table].c[col]
             value = try_date(column)
-            if _orders_as_dates(db, column):
+            if orders_as_dates(db.dialect, column):  # read off the column's index (72 ms -> under 1 ms at 5k)
                 parts.append(select(_first(value, column.asc()).label("lo"), _first(value, column.desc()).label("hi")))
             else:
                 parts.append(select(func.min(value).label("lo"), func.max(value).label("hi")))
@@ -62,16 +62,6 @@ def date_range(db: Database) -> tuple[date | None, date | None]:
     if df.empty:
         return None, None
     return df.iloc[0]["lo"], df.iloc[0]["hi"]
-
-
-def _orders_as_dates(db: Database, column) -> bool:
-    """Whether the column's own order is the date order of its readable values, so the earliest and
-    latest can be read off its index instead of parsing every row (72 ms -> under 1 ms at 5k children).
-
-    True for a DATE or TIMESTAMP column, and always on SQLite, where :class:`~data_layer.dialect.try_date`
-    reads a value only if it starts with a valid ``YYYY-MM-DD`` (text that sorts as its date). Elsewhere a
-    text column may hold dates that a cast reads but that do not sort as dates (``2024-1-5``)."""
-    return db.dialect == "sqlite" or isinstance(column.type, Date | DateTime)
 
 
 def _first(value, order):
