@@ -561,18 +561,23 @@ def _default_fetch(db) -> Fetch:
 
 
 def week_before_fetch(fetch: Fetch, filters, previous) -> Fetch:
-    """``fetch`` for the week-before tiles, cutting the caseload trend as at ``previous`` from the one
-    ``filters`` already fetched instead of running the trend query a second time (issue 17).
+    """``fetch`` for the week-before tiles: the trends as at ``previous`` without a second trend query
+    (issue 17). Both trends work out each of their dates on its own, and the tiles read only the
+    last row (the as-at date):
 
-    :func:`caseload_trend`'s dates are its as-at date and every 7 days before, each worked out on
-    its own, so its series as at D-7 is the series as at D without its last week (and one week
-    more at the far end, which no tile reads: they read the last row). Any other call, or another
-    as-at date, is passed through unchanged.
+    * :func:`caseload_trend`'s dates are its as-at date and every 7 days before, so its series as at
+      D-7 is the series as at D without its last week, cut from the one ``filters`` already fetched;
+    * :func:`drift_trend`'s dates are monthly, so D-7 is not among D's: it is asked for D-7 alone
+      (``months=0``, one date instead of 13).
+
+    Any other call, or another as-at date, is passed through unchanged.
     """
 
     def fetch_before(fn, f, *args, **kw):
         if fn is caseload_trend and f == previous:
             return fetch(fn, filters, *args, **kw).iloc[:-1]
+        if fn is drift_trend and f == previous and not kw:
+            return fetch(fn, f, 0)
         return fetch(fn, f, *args, **kw)
 
     return fetch_before

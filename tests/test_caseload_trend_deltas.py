@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.build import build
-from data_layer import Filters, caseload_trend, caseloads, connect, date_range, team_options
+from data_layer import Filters, caseload_trend, caseloads, connect, date_range, drift_trend, team_options
 from tests.caseload_trend_oracle import caseload_trend_oracle
 from tests.test_caseloads import ROWS, _alloc, _worker
 
@@ -123,3 +123,17 @@ def test_the_week_before_is_the_trend_without_its_last_week(demo_dbs, backend):
         assert before["as_at"].iloc[-1] == now["as_at"].iloc[-2]
         pd.testing.assert_frame_equal(before.iloc[1:].reset_index(drop=True), now.iloc[:-1].reset_index(drop=True))
         assert now["workers"].iloc[:-1].sum() > 0
+
+
+def test_the_plan_trend_on_one_date_is_its_last_row(demo_dbs, backend):
+    """The other half of week_before_fetch: each date of the monthly plan trend is worked out on its
+    own, so the trend asked for D-7 alone (``months=0``) is the last row of the 12-month trend as at D-7."""
+    db = demo_dbs(backend)
+    latest = date_range(db)[1]
+    team = tuple(team_options(db)["team_id"].iloc[:2])
+    for f in (Filters(latest - timedelta(days=7)), Filters(latest - timedelta(days=40), teams=team)):
+        year = drift_trend(db, f, 12)
+        one = drift_trend(db, f, 0)
+        assert len(year) == 13 and len(one) == 1
+        pd.testing.assert_frame_equal(one, year.iloc[-1:].reset_index(drop=True))
+        assert year["open_cin"].iloc[-1] > 0

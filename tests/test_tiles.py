@@ -162,7 +162,9 @@ def test_each_tile_calls_its_functions_at_as_at_and_seven_days_before(demo):
     # The week before's caseload row is cut from the trend as at D (its dates are D and every 7 days
     # before): no second trend query; test_change_is_the_same_function_seven_days_before checks the values.
     assert ("caseload_trend", AS_AT, (52,)) in seen and ("caseload_trend", AS_AT - timedelta(days=7), (52,)) not in seen
-    assert ("drift_trend", AS_AT, (12,)) in seen and ("drift_trend", AS_AT - timedelta(days=7), (12,)) in seen
+    # The plan trend is monthly: the week before is asked for its one date, not a 13-month trend.
+    assert ("drift_trend", AS_AT, (12,)) in seen and ("drift_trend", AS_AT - timedelta(days=7), (0,)) in seen
+    assert ("drift_trend", AS_AT - timedelta(days=7), (12,)) not in seen
 
 
 # --------------------------------------------------------------------------- RAG bounds
