@@ -12,7 +12,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_CACHE_URL`` | (unset: per process) | ``redis://host:port/db``: query results shared by every worker |
 | ``CSC_WARM_ON_START`` | ``0`` | ``1``: each process keeps the default view cached (``dashboard.warm``) |
 | ``CSC_TITLE`` | ``CSC Insight`` | name shown in the navbar and the browser tab |
-| ``CSC_MAX_TABLE_ROWS`` | ``500`` | most rows a child-level table sends to the browser (most urgent first) |
+| ``CSC_MAX_TABLE_ROWS`` | ``200`` | most rows a list (children, workers) sends to the browser (most urgent first) |
 | ``CSC_PRESENTATION_ONLY`` | ``0`` | ``1`` forces presentation mode on for everyone (a meeting-room screen) |
 | ``CSC_ALLOWED_HOSTS`` | (unset: any) | comma-separated host names served; any other ``Host`` gets 400 |
 | ``CSC_DB_CONNECT_TIMEOUT`` | ``5`` | seconds to wait for a database connection (or a pooled one) |
@@ -119,7 +119,7 @@ class Settings:
     debug: bool = False
     cache_seconds: int = 300
     title: str = "CSC Insight"
-    max_table_rows: int = 500
+    max_table_rows: int = 200  # JARP's two lists of 500 at national size were 430 KB for one page
     presentation_only: bool = False
     allowed_hosts: tuple[str, ...] = ()
     db_timeouts: Timeouts = Timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT)
@@ -142,7 +142,7 @@ class Settings:
             debug=env.get("CSC_DEBUG", "").strip().lower() in _TRUE,
             cache_seconds=_whole_number(env, "CSC_CACHE_SECONDS", 300, 0),
             title=env.get("CSC_TITLE") or "CSC Insight",
-            max_table_rows=_whole_number(env, "CSC_MAX_TABLE_ROWS", 500, 1),
+            max_table_rows=_whole_number(env, "CSC_MAX_TABLE_ROWS", 200, 1),
             presentation_only=env.get("CSC_PRESENTATION_ONLY", "").strip().lower() in _TRUE,
             allowed_hosts=tuple(h.strip() for h in env.get("CSC_ALLOWED_HOSTS", "").split(",") if h.strip()),
             db_timeouts=timeouts,

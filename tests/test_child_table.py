@@ -33,13 +33,13 @@ def _find(component, cid):
 
 
 def test_a_long_list_sends_the_first_rows_and_says_how_many_there_are():
-    table = child_list("t", ROWS, COLUMNS, VIEW, title="Children")  # the default cap: 500
-    assert len(table.rows) == 500 and table.total_rows == 600
+    table = child_list("t", ROWS, COLUMNS, VIEW, title="Children")  # the default cap: 200
+    assert len(table.rows) == 200 and table.total_rows == 600
     view = table_view(table, REQUEST, presentation=False)
     grid = _find(view, "t")
-    assert len(grid.rowData) == 500 and grid.rowData[0] == {"child_id": "C0000", "days": 600}
-    assert "first 500 of 600 rows" in _find(view, "t-capped").children
-    assert len(table.csv_table) == 500  # the CSV holds what the grid holds
+    assert len(grid.rowData) == 200 and grid.rowData[0] == {"child_id": "C0000", "days": 600}
+    assert "first 200 of 600 rows" in _find(view, "t-capped").children
+    assert len(table.csv_table) == 200  # the CSV holds what the grid holds
     store = _find(view, {"type": "csv-request", "chart": "t"})
     assert set(store.data) == {"page", "part", "controls", "item"}  # which list, never its rows
 
@@ -61,4 +61,4 @@ def test_the_cap_is_a_setting():
     assert Settings.from_env({"CSC_MAX_TABLE_ROWS": "50"}).max_table_rows == 50
     with pytest.raises(SettingsError, match="CSC_MAX_TABLE_ROWS='many' is not a whole number"):
         Settings.from_env({"CSC_MAX_TABLE_ROWS": "many"})
-    assert Settings.from_env({}).max_table_rows == 500
+    assert Settings.from_env({}).max_table_rows == 200

@@ -315,3 +315,25 @@ def test_empty_inputs_give_empty_figures():
     kt = fig.keyworker_table(pd.DataFrame({"changes": [], "children": []}))
     assert fig.keyworker_figure(kt, fig.keyworker_title(kt)).layout.xaxis.visible is False
     assert fig.pending_rows(empty).empty
+
+
+def test_a_national_number_of_teams_draws_the_worst_and_says_the_csv_has_all():
+    """At most GROUP_CAP bars (worst first) and FLOW_CAP Sankey links (largest); here with caps of 1."""
+    t = fig.on_time_table(ROWS, "to_team")  # Looked After (1 of 3 on time), then CIN (3 of 5)
+    f = fig.on_time_figure(t, "t", axis_title="Receiving team", cap=1)
+    assert list(f.data[0].y) == ["Looked After"] and list(f.data[1].text) == ["33% (1 of 3)"]
+    assert list(f.layout.yaxis.categoryarray) == ["Looked After"]
+    assert "The first 1 of 2, lowest share on time first, are drawn; the CSV has all." in f.layout.annotations[-1].text
+    assert len(fig.on_time_csv(fig.on_time_shown(t))) == 2
+    uncapped = fig.on_time_figure(t, "t", axis_title="Receiving team")
+    assert list(uncapped.data[0].y) == ["Looked After", "CIN"]
+    assert "CSV has all" not in uncapped.layout.annotations[-1].text
+
+    flows = fig.flows_table(ROWS)  # Assessment -> CIN (6), CIN -> Looked After (3)
+    sankey = fig.flows_figure(flows, "t", cap=1)
+    assert list(sankey.data[0].link.value) == [6]
+    assert list(sankey.data[0].node.label) == ["Assessment (sending 6)", "CIN (receiving 6)"]
+    assert "The 1 team pairs with most transfers are drawn, of 2; the CSV has them all." in (
+        sankey.layout.annotations[-1].text
+    )
+    assert "CSV has them all" not in fig.flows_figure(flows, "t").layout.annotations[-1].text

@@ -73,3 +73,23 @@ def test_presentation_mode_shows_no_named_worker(db):
     assert not section.pack and not section.tables
     (note,) = section.items
     assert isinstance(note, Note) and "Worker W" not in note.text
+
+
+def test_a_long_worker_list_sends_the_most_over_target_first_and_says_how_many(db):
+    """A national database has thousands of workers: the grid gets the first CSC_MAX_TABLE_ROWS (here 2),
+    most over target first, and says how many there are."""
+    from flask import Flask
+
+    from dashboard.context import install
+    from dashboard.render import table_view
+    from dashboard.settings import Settings
+
+    server = Flask(__name__)
+    install(server, db, Settings(max_table_rows=2))
+    with server.app_context():
+        table = _table(db, workers="all")
+    assert list(table.csv_table["worker"]) == ["Worker W7", "Worker W2"] and table.total_rows == 5
+    assert table.note.startswith("5 workers in post in the selected teams.")
+    view = table_view(table, {"page": "caseloads", "part": "workers", "controls": {}}, presentation=False)
+    capped = [c for c in view.children if getattr(c, "id", None) == "caseloads-workers-table-capped"]
+    assert capped and "first 2 of 5 rows" in capped[0].children

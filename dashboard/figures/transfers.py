@@ -573,32 +573,49 @@ def on_time_title(table: pd.DataFrame, subject: str, *, standard: int = 3) -> st
     return f"{groups} with transfers over {standard} working days: {below} out of {len(judged)}"
 
 
+#: At most this many groups (receiving teams, transfer points) get a bar, worst first: a national
+#: database has hundreds of teams, a chart of them all was 280 KB and unreadable; the CSV has every one.
+GROUP_CAP = 30
+#: At most this many team pairs are drawn as Sankey links, the largest: 4,052 pairs were 480 KB.
+FLOW_CAP = 40
+
+
 def on_time_figure(
-    shown: Shown | pd.DataFrame, title: str, *, axis_title: str, standard: int = 3, source: str = SOURCE_TIMELINESS
+    shown: Shown | pd.DataFrame,
+    title: str,
+    *,
+    axis_title: str,
+    standard: int = 3,
+    source: str = SOURCE_TIMELINESS,
+    cap: int = GROUP_CAP,
 ) -> go.Figure:
     """Horizontal bars of % on time per group, labelled "% (on time of judged)", 100% standard line.
 
-    A hidden percentage draws no bar; its label says what may be shown.
+    A hidden percentage draws no bar; its label says what may be shown. Only the first ``cap``
+    groups (the table's order: lowest share on time first, hidden ones last) are drawn, and the
+    chart says so; the CSV (``on_time_csv``) has every group.
     """
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if table.empty:
         return empty_figure(title)
-    labels = on_time_labels(s)
+    drawn = min(len(table), cap)  # worst first: the groups that most need a look are the ones drawn
+    labels = on_time_labels(s)[:drawn]
+    groups = table["group"].tolist()[:drawn]
     x = []
-    for i in range(len(table)):
+    for i in range(drawn):
         v = s.share_value((i, "on_time"), (i, "decided"))
         x.append(None if v is None and s.share_hidden((i, "on_time"), (i, "decided")) else (v or 0.0))
     hover = [
         (f"{g}: too few judged transfers to show" if lab == TOO_FEW else f"{g}: {lab} on time")
         + f"; late {s.text((i, 'late'))}; pending within the standard {s.text((i, 'pending_in_time'))}"
-        for i, (g, lab) in enumerate(zip(table["group"], labels, strict=False))
+        for i, (g, lab) in enumerate(zip(groups, labels, strict=False))
     ]
-    fig = base_figure(title, height=max(300, 34 * len(table) + 150))
+    fig = base_figure(title, height=max(300, 34 * drawn + 150))
     fig.add_trace(
         go.Bar(
             x=x,
-            y=table["group"].tolist(),
+            y=groups,
             orientation="h",
             name="% on time",
             marker=dict(color=BLUE, line=dict(color="white", width=1)),
@@ -609,8 +626,8 @@ def on_time_figure(
     # Labels in a column right of the 100% line, so the line never runs through them.
     fig.add_trace(
         go.Scatter(
-            x=[102] * len(table),
-            y=table["group"].tolist(),
+            x=[102] * drawn,
+            y=groups,
             mode="text",
             text=labels,
             textposition="middle right",
@@ -621,8 +638,11 @@ def on_time_figure(
     )
     # The line is labelled above the plot area, where the words cannot cover bars or their labels.
     add_standard_line(fig, 100, "", axis="x")
+    capped = f"<br>The first {drawn} of {len(table):,}, lowest share on time first, are drawn; the CSV has all." * (
+        drawn < len(table)
+    )
     fig.add_annotation(
-        text=f"Dashed line: the standard,<br>every transfer within {standard} working days ({cite(source)})",
+        text=f"Dashed line: the standard,<br>every transfer within {standard} working days ({cite(source)})" + capped,
         xref="paper",
         yref="paper",
         x=0,
@@ -640,11 +660,11 @@ def on_time_figure(
     fig.update_yaxes(
         title_text=axis_title,
         categoryorder="array",
-        categoryarray=table["group"].tolist(),
+        categoryarray=groups,
         autorange="reversed",
         automargin=True,
     )
-    fig.update_layout(showlegend=False, margin=dict(t=115))
+    fig.update_layout(showlegend=False, margin=dict(t=115 + 18 * (drawn < len(table))))
     return fig
 
 
@@ -1029,17 +1049,25 @@ def flows_drawn(shown: Shown) -> list[int]:
 
 
 def flows_figure(
-    shown: Shown | pd.DataFrame, title: str, *, standard: int = 3, source: str = SOURCE_TIMELINESS
+    shown: Shown | pd.DataFrame,
+    title: str,
+    *,
+    standard: int = 3,
+    source: str = SOURCE_TIMELINESS,
+    cap: int = FLOW_CAP,
 ) -> go.Figure:
     """Sankey from sending teams (left) to receiving teams (right); link width = transfers.
 
     A link whose median working days exceed the standard is rose and its hover says "over the
     standard" (never colour alone); the standard is stated on the chart. In presentation mode a
-    pair whose count is hidden is not drawn, and a team with no pair drawn is left out.
+    pair whose count is hidden is not drawn, and a team with no pair drawn is left out. Of the pairs
+    that may be drawn, the ``cap`` with most transfers (as drawn) are, and the chart says so; the CSV
+    has every pair.
     """
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
-    rows = flows_drawn(s)
+    drawable = flows_drawn(s)
+    rows = sorted(sorted(drawable, key=lambda i: -int(cast(float, s.drawn((i, "transfers")))))[:cap])
     if table.empty or not rows:
         why = (
             "Every team pair has too few transfers to draw in presentation mode"
@@ -1099,9 +1127,15 @@ def flows_figure(
             ),
         )
     )
+    capped = (
+        f"<br>The {len(rows)} team pairs with most transfers are drawn, of {len(drawable):,}; the CSV has them all."
+        if len(rows) < len(drawable)
+        else ""
+    )
     fig.add_annotation(
         text=standard_label(standard, "working days, median per team pair shown on hover", source)
-        + " · rose links: median over the standard",
+        + " · rose links: median over the standard"
+        + capped,
         xref="paper",
         yref="paper",
         x=0,
@@ -1111,7 +1145,7 @@ def flows_figure(
         showarrow=False,
         font=dict(color=STANDARD_COLOUR, size=12),
     )
-    fig.update_layout(margin=dict(b=60))
+    fig.update_layout(margin=dict(b=60 + 20 * bool(capped)))
     return fig
 
 
@@ -1713,6 +1747,8 @@ __all__ = [
     "pair_standards_title",
     "pair_standards_figure",
     "PAIR_CAP",
+    "GROUP_CAP",
+    "FLOW_CAP",
     "pairs_drawn",
     "other_pairs_label",
     "pair_standards_summary",

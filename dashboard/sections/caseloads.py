@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.cache import cached_call
 from dashboard.figures import caseloads as fig
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
-from dashboard.sections.common import child_list, data_quality_section, unreadable_dates_note
+from dashboard.sections.common import child_list, data_quality_section, max_table_rows, unreadable_dates_note
 from dashboard.sections.methods import caseloads_method, method_section
 from data_layer import caseload_trend, caseloads, data_quality, team_options, unallocated
 from data_layer.standards import source_of
@@ -251,10 +251,13 @@ def workers(db, view: View) -> list[Section]:
     only_over = view.control("workers", "all") == "over"
     rows = worker_rows(cached_call(caseloads, db, view.filters), only_over)
     who = view.disclosure.count_noun(len(rows), "worker") + (" over target" if only_over else " in post")
+    # Capped like the child lists (CSC_MAX_TABLE_ROWS, most over target first): 9,015 workers of a
+    # national database were 1.7 MB for the browser, where a team's list is a few dozen rows.
     table = Table(
         id="caseloads-workers-table",
         title=None,
-        rows=rows,
+        rows=rows.head(max_table_rows()),
+        total_rows=len(rows),
         columns=worker_columns(per_fte),
         filename="caseloads-worker-table",
         child_level=False,
