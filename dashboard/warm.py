@@ -85,7 +85,8 @@ def warm_cache(db, *, refresh: bool = False) -> WarmReport:
         for as_at in dates:
             base = View.make(Filters(as_at=as_at), threshold=db.standards.suppress_below)
             for spec in (page(key) for key in PAGE_MODULES + SCREEN_ONLY_MODULES):  # the data-quality page too
-                view = base.with_controls(**{k: d for k, (d, _) in spec.controls.items()}) if spec.controls else base
+                # the controls as the page's address without a query sets them (the first pilot, ...)
+                view = base.with_controls(**spec.validate_controls({}, db)) if spec.controls else base
                 for name, _ in spec.parts:
                     sections = compute_safely(spec, name, db, view)
                     parts += 1

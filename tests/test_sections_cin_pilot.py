@@ -209,10 +209,12 @@ def test_empty_cohorts_say_why(small):
 
 def test_pilot_control_is_validated_against_the_database(small, tmp_path):
     assert PAGE.validate_controls({"pilot": "CIN team pilot"}, small)["pilot"] == "CIN team pilot"
-    assert PAGE.validate_controls({"pilot": "No such pilot"}, small)["pilot"] == ""
+    # an unknown pilot falls back to the first, as the page's selector starts (one view, one cache key)
+    assert PAGE.validate_controls({"pilot": "No such pilot"}, small)["pilot"] == "CIN team pilot"
+    assert PAGE.validate_controls({}, small)["pilot"] == "CIN team pilot"
     assert PAGE.validate_controls({"pilot": "CIN team pilot"})["pilot"] == ""  # no database: the default
     assert PAGE.validate_controls({"outcome": "'; drop"}, small)["outcome"] == "closed_within_12m"
-    assert PAGE.choices(small)["pilot"] == ("", ("CIN team pilot",))
+    assert PAGE.choices(small)["pilot"] == ("CIN team pilot", ("CIN team pilot",))
     assert chosen(small, "") == chosen(small, None) == "CIN team pilot"
     toml = tmp_path / "standards.toml"
     toml.write_text("[standards]\npilot_min_cohort = 12\n")

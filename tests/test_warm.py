@@ -216,3 +216,25 @@ def test_a_server_started_with_warm_on_start_warms_in_the_background(small_demo,
     finally:
         warmer.stop()
         db.dispose()
+
+
+def test_in_the_process_that_warmed_the_parts_themselves_are_ready(small_demo, monkeypatch):
+    """CSC_WARM_ON_START's case: the page parts (sections, figures) are kept too, not only the query
+    results, so the default view's first request only draws the components. Counted: how many parts
+    are computed while every callback is served for both dates."""
+    import dashboard.sections as sections
+
+    app = make_app(db=small_demo, settings=Settings(cache_seconds=3600))
+    client, bodies = _default_and_week_before(app, small_demo)
+    with app.server.app_context():
+        warm_cache(small_demo)
+    computed = []
+    real = sections._with_shortened_note
+
+    def counting(spec, part, *args):
+        computed.append(f"{spec.key}.{part}")
+        return real(spec, part, *args)
+
+    monkeypatch.setattr(sections, "_with_shortened_note", counting)
+    _serve_all(client, bodies)
+    assert computed == []

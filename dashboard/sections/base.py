@@ -225,11 +225,17 @@ class PageSpec:
         raise KeyError(name)
 
     def choices(self, db=None) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """Each control's (default, allowed values), with database-dependent values resolved for ``db``."""
+        """Each control's (default, allowed values), with database-dependent values resolved for ``db``.
+
+        A database-dependent control whose default is not one of its values defaults to the first
+        (the pilot selector's ``""`` is the first pilot): the view is then the one the page's own
+        selector sends, so a warmed or cached part is found under the same key."""
         out = {}
         for key, (default, allowed) in self.controls.items():
             if callable(allowed):
                 allowed = tuple(allowed(db)) if db is not None else ()
+                if allowed and default not in allowed:
+                    default = allowed[0]
             out[key] = (default, tuple(allowed))
         return out
 
