@@ -6,15 +6,18 @@ head of service waits. What is warmed is what most requests ask: every page's pa
 default controls, for all teams as at the latest date in the data (the default as-at date) and
 seven days before it (the Overview's week-before figures, and a manager's "last week").
 
-Only query results are filled (:func:`dashboard.cache.cached_call`); figures and components are
-still built per request, from cached results. Two ways to run it:
+The query results are kept (:func:`dashboard.cache.cached_call`, in Redis too with
+``CSC_CACHE_URL``), and, in the process that warms, the page parts themselves (the sections with
+their figures: :func:`dashboard.sections.compute`); only the components are drawn per request.
+Two ways to run it:
 
 * ``csc-dashboard warm`` fills the shared cache (``CSC_CACHE_URL``) that every server process
   reads; without one there is no cache another process could read, so it refuses to run.
 * ``CSC_WARM_ON_START=1``: each server process starts a background thread (:class:`Warmer`) that
   fills its cache at start, then refreshes it each time the cache's lifetime
   (``CSC_CACHE_SECONDS``) is nearly up, so the default view does not go cold. With a shared cache
-  one process refreshes per period (a Redis lock); the others read what it wrote.
+  one process refreshes per period (a Redis lock); the others read what it wrote. A pass at national
+  size is minutes of work, so there ``CSC_CACHE_SECONDS`` should be the time between data loads.
 
 A part that fails is reported by page and part name (the request that asks for it later gets the
 page's usual message); nothing is logged of the data.
@@ -100,8 +103,8 @@ class Warmer:
     warms at once, then refreshes every :data:`REFRESH_SHARE` of ``seconds``.
 
     ``lock`` (with a shared cache): ``lock(ttl) -> bool``, true for the one process that refreshes
-    this period. ``first_pass`` is set when the first pass ended (tests and ``/`` wait on nothing
-    else: a request never waits for the warmer)."""
+    this period. ``first_pass`` is set when the first pass has ended; nothing in a request waits
+    for it (a request before then computes what it needs, as without warming)."""
 
     run_pass: Callable[[bool], WarmReport]
     seconds: float
