@@ -243,3 +243,25 @@ def test_a_standard_line_on_a_plot_or_a_subplot_is_plotlys(axis, position, layer
     twin = [_as_json(f) for f in build()]
     assert fast == twin
     assert len(fast[1]["layout"]["shapes"]) == 2  # none on the empty subplot
+
+
+# --------------------------------------------------------------------------- subplots built once per shape
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        dict(rows=2, cols=4, subplot_titles=list("abcdefgh"), horizontal_spacing=0.07, vertical_spacing=0.2),
+        dict(specs=[[{"secondary_y": True}]]),
+        dict(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.08),
+    ],
+)
+def test_subplots_are_plotlys_and_each_a_figure_of_its_own(arguments):
+    first = common.subplots(**arguments)
+    assert _as_json(first) == _as_json(make_subplots(**arguments))
+    assert first._grid_ref == make_subplots(**arguments)._grid_ref
+    first.add_trace(go.Bar(x=["a"], y=[1]), row=1, col=1)
+    first.update_layout(title_text="changed")
+    again = common.subplots(**arguments)
+    assert again is not first and len(again.data) == 0 and again.layout.title.text is None
+    assert _as_json(again) == _as_json(make_subplots(**arguments))

@@ -15,7 +15,6 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, TEMPLATE_NAME
@@ -29,6 +28,7 @@ from .common import (
     count_axis,
     empty_figure,
     standard_label,
+    subplots,
     title_layout,
 )
 
@@ -499,7 +499,7 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
     pct = table["pct_over_target"].map(_number)
     if table.empty or avg.isna().all():
         return empty_figure(TREND_TITLE, finding or "No workers in post in the period")
-    fig = make_subplots(
+    fig = subplots(
         rows=2,
         cols=1,
         shared_xaxes=True,

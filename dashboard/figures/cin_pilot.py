@@ -24,7 +24,6 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
@@ -40,6 +39,7 @@ from .common import (
     level_text,
     plural,
     standard_label,
+    subplots,
     title_layout,
 )
 
@@ -531,7 +531,7 @@ def did_figure(
     labels = [titles.get(k) or measures.loc[measures["measure"] == k, "measure_label"].iloc[0] for k in keys]
     cols = 4
     rows = math.ceil(len(keys) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=labels, horizontal_spacing=0.07, vertical_spacing=0.2)
+    fig = subplots(rows=rows, cols=cols, subplot_titles=labels, horizontal_spacing=0.07, vertical_spacing=0.2)
     x = [PERIOD_LABELS["before"], PERIOD_LABELS["during"]]
     for i, key in enumerate(keys):
         r, c = i // cols + 1, i % cols + 1
@@ -766,7 +766,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
     """
     if table.empty:
         return empty_figure(TREND_TITLE)
-    fig = make_subplots(
+    fig = subplots(
         rows=3,
         cols=1,
         shared_xaxes=True,

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
@@ -41,6 +40,7 @@ from .common import (
     empty_figure,
     plural,
     standard_label,
+    subplots,
     title_layout,
 )
 
@@ -675,7 +675,7 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
         )
     targets = _targets(rules)
     drawn = _drawn(table["responses"], shown["responses"])
-    fig = make_subplots(
+    fig = subplots(
         rows=1,
         cols=3,
         shared_yaxes=True,

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dateutil.relativedelta import relativedelta
-from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import GREY, SAFE
@@ -41,6 +40,7 @@ from .common import (
     legend_below,
     level_text,
     plural,
+    subplots,
 )
 
 EXACT = Disclosure()
@@ -273,7 +273,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     """
     if bands_empty(table):
         return empty_figure(title, "No plans open or closed in the 12 months for the selected teams")
-    fig = make_subplots(
+    fig = subplots(
         rows=1,
         cols=2,
         shared_yaxes=False,

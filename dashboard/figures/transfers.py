@@ -34,7 +34,6 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
@@ -54,6 +53,7 @@ from .common import (
     nice_step,
     plural,
     standard_label,
+    subplots,
     title_layout,
     wrap_title,
 )
@@ -832,7 +832,7 @@ def monthly_figure(
     bars = [s.drawn((i, "transfers")) for i in range(n)]
     pct = [s.share_value((i, "on_time"), (i, "decided")) for i in range(n)]
     months = [f"{m:%B %Y}" for m in table["month"]]
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(
         go.Bar(
             x=x,
