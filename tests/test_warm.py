@@ -57,18 +57,24 @@ def _serve_all(client, bodies) -> None:
         assert error is None, (cb.label, error)
 
 
+def _serves_without_a_query(app, db) -> None:
+    """Every page callback, both dates, answered by ``app`` while ``db`` receives no statement."""
+    client, bodies = _default_and_week_before(app, db)
+    with statements(db) as sent:
+        _serve_all(client, bodies)
+    assert sent == []
+
+
 def test_after_warming_every_page_of_the_default_view_and_the_week_before_runs_no_query(small_demo):
     app = make_app(db=small_demo, settings=Settings(cache_seconds=3600))
-    client, bodies = _default_and_week_before(app, small_demo)
+    _client, bodies = _default_and_week_before(app, small_demo)
     assert len({cb.label for cb, _ in bodies}) >= 13  # every page part of the dashboard
     with app.server.app_context():
         report = warm_cache(small_demo)
     latest = latest_date(small_demo)
     assert report.dates == (latest, latest - timedelta(7)) and not report.problems
     assert report.parts == 2 * len({cb.label for cb, _ in bodies})  # each part, both dates
-    with statements(small_demo) as sent:
-        _serve_all(client, bodies)
-    assert sent == []
+    _serves_without_a_query(app, small_demo)
 
 
 def test_without_warming_the_same_requests_do_query(small_demo):
@@ -102,10 +108,7 @@ def test_what_one_process_warmed_in_redis_serves_a_fresh_process_without_a_query
     try:
         two = make_app(db=other_db, settings=settings)
         init_cache(two.server, 3600, url=REDIS_URL, prefix=redis_prefix)
-        client, bodies = _default_and_week_before(two, other_db)
-        with statements(other_db) as sent:
-            _serve_all(client, bodies)
-        assert sent == []
+        _serves_without_a_query(two, other_db)
     finally:
         other_db.dispose()
 
@@ -209,10 +212,7 @@ def test_a_server_started_with_warm_on_start_warms_in_the_background(small_demo,
     try:
         assert warmer.first_pass.wait(300), "the first warming pass did not end"
         assert warmer.last is not None and warmer.last.parts > 0 and not warmer.last.problems
-        client, bodies = _default_and_week_before(app, db)
-        with statements(db) as sent:
-            _serve_all(client, bodies)
-        assert sent == []
+        _serves_without_a_query(app, db)
     finally:
         warmer.stop()
         db.dispose()
