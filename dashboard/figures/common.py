@@ -169,7 +169,7 @@ def _add_spanning_line(fig: go.Figure, kind: str, value: float, position: str, g
     label = shapeannotation.axis_spanning_shape_annotation(
         None, kind, shape_args, {**label_kwargs, "annotation_position": position}
     )
-    if grid is None or row is None:
+    if grid is None:  # no subplots: Plotly ignores row and col
         xref, yref = "x", "y"
     else:
         xaxis, yaxis = grid[row - 1][col - 1][0].layout_keys

@@ -638,8 +638,10 @@ def on_time_figure(
     )
     # The line is labelled above the plot area, where the words cannot cover bars or their labels.
     add_standard_line(fig, 100, "", axis="x")
-    capped = f"<br>The first {drawn} of {len(table):,}, lowest share on time first, are drawn; the CSV has all." * (
-        drawn < len(table)
+    capped = (
+        f"<br>The first {drawn} of {len(table):,}, lowest share on time first, are drawn; the CSV has all."
+        if drawn < len(table)
+        else ""
     )
     fig.add_annotation(
         text=f"Dashed line: the standard,<br>every transfer within {standard} working days ({cite(source)})" + capped,
@@ -664,7 +666,7 @@ def on_time_figure(
         autorange="reversed",
         automargin=True,
     )
-    fig.update_layout(showlegend=False, margin=dict(t=115 + 18 * (drawn < len(table))))
+    fig.update_layout(showlegend=False, margin=dict(t=115 + 18 * bool(capped)))
     return fig
 
 
