@@ -10,6 +10,7 @@ from dashboard.figures import cin_pilot as fig
 from dashboard.figures.common import unwrapped
 from data_layer import load_standards
 from data_layer.metrics.cin_pilot_measures import closure_routes, did_table, outcomes_by_caseload, summarise_cohorts
+from tests.figure_json import assert_twin
 
 STD = load_standards(None)
 SHOW = Disclosure(threshold=5, active=True)
@@ -242,6 +243,7 @@ def test_share_hidden_when_its_complement_is_small():
 def test_did_figure_draws_reference_and_intervals(big):
     _, measures, did = big
     figure = fig.did_figure(measures, did, periods=PERIODS, caseload_standard=25)
+    assert_twin(figure)
     names = {t.name for t in figure.data}
     assert {"Pilot team", "Comparison teams", "Pilot if it had changed like the comparison"} <= names
     pilot = [t for t in figure.data if t.name == "Pilot team"]
@@ -259,6 +261,8 @@ def test_did_figure_small_cohorts_hollow_or_hidden(small):
     figure = fig.did_figure(measures, did)
     pilot = [t for t in figure.data if t.name == "Pilot team"][2]
     assert list(pilot.marker.symbol) == ["circle", "circle-open"]
+    assert_twin(figure)
+    assert_twin(fig.did_figure(measures, did, SHOW))
     hidden = [t for t in fig.did_figure(measures, did, SHOW).data if t.name == "Pilot team"][2]
     assert hidden.y[1] is None and hidden.y[0] == pytest.approx(40.0)
     assert hidden.error_y.array[1] is None and hidden.customdata[1][1] == "<5"

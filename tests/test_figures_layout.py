@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures import common, plans, transfers
 from dashboard.figures.common import LEGEND_BELOW, MIN_HEIGHT, TITLE_CHARS, nice_step, wrap_title
+from dashboard.figures.plain import PlainFigure
 from dashboard.figures.transfers import Shown
 from data_layer.standards import Standards
 from tests.test_chart_axes_and_toolbar import _charts
@@ -194,8 +195,16 @@ def test_drift_list_shows_how_far_over_in_words():
 # --------------------------------------------------------------------------- standard lines, drawn without add_hline
 
 
-def _plotly_spanning_line(fig, kind, value, position, _grid, _row, _col, kwargs):
-    """The way add_standard_line drew a line before (Plotly's own add_hline/add_vline): the twin to match."""
+_OWN_SPANNING_LINE = common._add_spanning_line
+
+
+def _plotly_spanning_line(fig, kind, value, position, grid, row, col, kwargs):
+    """The way add_standard_line drew a line before (Plotly's own add_hline/add_vline): the twin to match.
+
+    A PlainFigure has no add_hline: its lines are compared with Plotly's in tests/test_plain_figures.py.
+    """
+    if isinstance(fig, PlainFigure):
+        return _OWN_SPANNING_LINE(fig, kind, value, position, grid, row, col, kwargs)
     add = fig.add_vline if kind == "vline" else fig.add_hline
     add(**{"x" if kind == "vline" else "y": value}, annotation_position=position, **kwargs)
 

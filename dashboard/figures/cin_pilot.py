@@ -33,6 +33,8 @@ from data_layer.vocabulary import CIN_END_REASONS
 from .common import (
     LEGEND_BELOW,
     MIN_HEIGHT,
+    Figure,
+    add_spanning_line,
     aria_summary,
     base_figure,
     empty_figure,
@@ -42,6 +44,7 @@ from .common import (
     subplots,
     title_layout,
 )
+from .plain import plain_subplots
 
 EXACT = Disclosure()
 
@@ -514,7 +517,7 @@ def did_figure(
     caseload_standard: float | None = None,
     level: float = 0.95,
     standards: Standards | None = None,
-) -> go.Figure:
+) -> Figure:
     """One small panel per measure: pilot and comparison, before and during, with intervals at ``level``.
 
     The dashed grey line is the reference: where the pilot team would have been had it changed
@@ -531,7 +534,7 @@ def did_figure(
     labels = [titles.get(k) or measures.loc[measures["measure"] == k, "measure_label"].iloc[0] for k in keys]
     cols = 4
     rows = math.ceil(len(keys) / cols)
-    fig = subplots(rows=rows, cols=cols, subplot_titles=labels, horizontal_spacing=0.07, vertical_spacing=0.2)
+    fig = plain_subplots(rows=rows, cols=cols, subplot_titles=labels, horizontal_spacing=0.07, vertical_spacing=0.2)
     x = [PERIOD_LABELS["before"], PERIOD_LABELS["during"]]
     for i, key in enumerate(keys):
         r, c = i // cols + 1, i % cols + 1
@@ -555,7 +558,8 @@ def did_figure(
             ]
             style = COHORT_STYLE[cohort]
             fig.add_trace(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=x,
                     y=y,
                     mode="lines+markers",
@@ -584,7 +588,8 @@ def did_figure(
         if known and not disclosive:
             expected = pb["value"] + (cd["value"] - cb["value"])
             fig.add_trace(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=x,
                     y=[s * pb["value"], s * expected],
                     mode="lines",
@@ -598,18 +603,18 @@ def did_figure(
                 col=c,
             )
         if key == "holder_caseload" and caseload_standard:
-            fig.add_hline(
-                y=caseload_standard,
+            add_spanning_line(
+                fig,
+                caseload_standard,
                 row=r,
                 col=c,
                 line=dict(color=STANDARD_COLOUR, dash="dash", width=1),
                 annotation_text=f"{caseload_standard:g} per FTE",
-                annotation_position="top",
+                position="top",
                 annotation_font=dict(size=10, color=STANDARD_COLOUR),
             )
-        fig.update_yaxes(title_text=_axis_title(unit), row=r, col=c, rangemode="tozero")
+        fig.update_yaxes({"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}, row=r, col=c)
     fig.update_layout(
-        template=TEMPLATE_NAME,
         title=title_layout(
             title,
             f"Dots: cohort value with {level_text(level)} interval; dotted line: the pilot had it changed "

@@ -23,10 +23,14 @@ from typing import Any, cast
 
 import plotly.graph_objects as go
 
+from dashboard.figures.plain import PlainFigure
 from dashboard.theme import STANDARD_COLOUR, register_template
 from data_layer.standards import cite
 
 register_template()
+
+#: What a builder returns: a validated Plotly figure, or one built as its JSON (the hot path's).
+Figure = go.Figure | PlainFigure
 
 
 #: Legends go under the plot, anchored to the figure's bottom edge (``yref="container"``): Plotly then
@@ -40,7 +44,7 @@ LEGEND_BELOW: dict[str, Any] = dict(
 MIN_HEIGHT = 460
 
 
-def legend_below(fig: go.Figure, **extra: Any) -> go.Figure:
+def legend_below(fig: Any, **extra: Any) -> Any:
     """Put ``fig``'s legend under its plot area (:data:`LEGEND_BELOW`), e.g. after a builder's own legend."""
     fig.update_layout(legend={**LEGEND_BELOW, **extra})
     return fig
@@ -70,6 +74,11 @@ def title_layout(text: str, subtitle: str | None = None) -> dict[str, Any]:
     if subtitle is not None:
         title["subtitle"] = {"text": wrap_title(subtitle, round(TITLE_CHARS * 1.3))}
     return title
+
+
+def plain_figure(title: str, *, height: int | None = None) -> PlainFigure:
+    """:func:`base_figure` as a :class:`~dashboard.figures.plain.PlainFigure` (built without validation)."""
+    return PlainFigure({"title": title_layout(title), "height": max(height or 0, MIN_HEIGHT)})
 
 
 def base_figure(title: str, *, height: int | None = None) -> go.Figure:
@@ -116,7 +125,7 @@ def empty_figure(title: str, message: str = "No data for the selected filters") 
 
 
 def add_standard_line(
-    fig: go.Figure,
+    fig: Any,
     value: float,
     label: str,
     *,
@@ -125,7 +134,7 @@ def add_standard_line(
     col=None,
     position: str | None = None,
     layer: str = "above",
-) -> go.Figure:
+) -> Any:
     """Draw a standard as a dashed dark line with its label (e.g. "Standard: 25 per FTE (Cluster group presentation)").
 
     ``axis="y"`` draws a horizontal line at y=value, ``axis="x"`` a vertical one at x=value.
@@ -143,9 +152,25 @@ def add_standard_line(
         annotation_text=label,
         annotation_font=dict(color=STANDARD_COLOUR, size=12),
     )
+    return add_spanning_line(fig, value, axis=axis, row=row, col=col, position=position, **kwargs)
+
+
+def add_spanning_line(
+    fig: Any, value: float, *, axis: str = "y", row=None, col=None, position: str | None = None, **options: Any
+) -> Any:
+    """What ``fig.add_hline(y=value, ...)`` (``axis="y"``) or ``add_vline`` adds, on either kind of figure.
+
+    ``options`` are those methods' own (``line``, ``layer``, ``annotation_text``, ``annotation_font``...).
+    """
+    kwargs = dict(options)
     if row is not None:
         kwargs.update(row=row, col=col or 1)
     kind, position = ("vline", position or "top right") if axis == "x" else ("hline", position or "top left")
+    if isinstance(fig, PlainFigure):
+        panels = [(row, col or 1)] if row is not None or fig.grid is None else sorted(fig.grid)
+        for r, c in panels:
+            _add_spanning_line(fig, kind, value, position, fig.grid, r, c, kwargs)
+        return fig
     grid = fig._grid_ref  # None on a figure without subplots
     if grid is not None and row is None:
         add = fig.add_vline if axis == "x" else fig.add_hline
@@ -155,7 +180,7 @@ def add_standard_line(
     return fig
 
 
-def _add_spanning_line(fig: go.Figure, kind: str, value: float, position: str, grid, row, col, kwargs) -> None:
+def _add_spanning_line(fig: Figure, kind: str, value: float, position: str, grid, row, col, kwargs) -> None:
     """What ``fig.add_hline``/``add_vline(value, row, col, annotation_position=position, **kwargs)`` adds."""
     from plotly import shapeannotation
 
@@ -169,11 +194,14 @@ def _add_spanning_line(fig: go.Figure, kind: str, value: float, position: str, g
     label = shapeannotation.axis_spanning_shape_annotation(
         None, kind, shape_args, {**label_kwargs, "annotation_position": position}
     )
-    if grid is None:  # no subplots: Plotly ignores row and col
+    if grid is None or row is None:  # no subplots: Plotly ignores row and col
         xref, yref = "x", "y"
     else:
-        xaxis, yaxis = grid[row - 1][col - 1][0].layout_keys
-        xref, yref = xaxis.replace("axis", ""), yaxis.replace("axis", "")
+        if isinstance(grid, dict):  # a PlainFigure's panels
+            xref, yref = grid[(row, col)]
+        else:
+            xaxis, yaxis = grid[row - 1][col - 1][0].layout_keys
+            xref, yref = xaxis.replace("axis", ""), yaxis.replace("axis", "")
         if not _drawn_on(fig, xref, yref):
             return  # Plotly leaves an empty subplot without the line (exclude_empty_subplots)
     domain = {"xref": f"{xref} domain", "yref": yref} if kind == "hline" else {"xref": xref, "yref": f"{yref} domain"}
@@ -182,8 +210,13 @@ def _add_spanning_line(fig: go.Figure, kind: str, value: float, position: str, g
         fig.add_annotation(**label, **domain)
 
 
-def _drawn_on(fig: go.Figure, xref: str, yref: str) -> bool:
+def _drawn_on(fig: Figure, xref: str, yref: str) -> bool:
     """Whether anything (a trace, shape, annotation or image) is drawn on the subplot of these axes."""
+    if isinstance(fig, PlainFigure):
+        on = [(t.get("xaxis") or "x", t.get("yaxis") or "y") for t in fig.traces]
+        for kind in ("shapes", "annotations", "images"):
+            on += [(o.get("xref") or "x", o.get("yref") or "y") for o in fig.layout_json.get(kind, ())]
+        return (xref, yref) in on
     on = [(getattr(t, "xaxis", None) or "x", getattr(t, "yaxis", None) or "y") for t in fig.data]
     for kind in ("shapes", "annotations", "images"):
         on += [(o.xref or "x", o.yref or "y") for o in fig.layout[kind]]
@@ -228,27 +261,31 @@ def _number(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def drawn_top(fig: go.Figure, axis: str = "y", **where: Any) -> float:
+def drawn_top(fig: Any, axis: str = "y", **where: Any) -> float:
     """The largest value drawn on a value axis (``"x"`` or ``"y"``), bars stacked per category.
 
     For :func:`count_axis`, where the builder does not already hold its top. Only traces on that axis
     count (``where``, e.g. ``yaxis="y2"``, narrows them); a hidden count is not drawn so never counts.
     """
+    if isinstance(fig, PlainFigure):
+        traces = [t for t in fig.traces if all(t.get(k) == v for k, v in where.items())]
+    else:
+        traces = [t.to_plotly_json() for t in fig.select_traces(selector=where or None)]
     top, stacked = 0.0, cast(dict[tuple, float], {})
-    for trace in fig.select_traces(selector=where or None):
-        values = getattr(trace, axis, None)
+    other = "y" if axis == "x" else "x"
+    for trace in traces:
+        values = trace.get(axis)
         if values is None:
             continue
-        other = "y" if axis == "x" else "x"
-        others = getattr(trace, other, None)
+        others = trace.get(other)
         categories = list(others) if others is not None else list(range(len(values)))
-        panel = getattr(trace, other + "axis", None)  # a subplot's bars stack apart from the next one's
+        panel = trace.get(other + "axis")  # a subplot's bars stack apart from the next one's
         for category, value in zip(categories, values, strict=False):
             key = (panel, category)
             v = _number(value)
             if v is None:
                 continue
-            if trace.type == "bar":
+            if trace.get("type") == "bar":
                 stacked[key] = stacked.get(key, 0.0) + max(v, 0.0)
             else:
                 top = max(top, v)
