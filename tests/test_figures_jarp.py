@@ -19,6 +19,7 @@ from data_layer import (
     response_trend,
 )
 from data_layer.metrics.jarp_scoring import next_panel, rules_for
+from tests.figure_json import assert_twin
 from tests.fixtures import FixtureDB
 from tests.test_jarp import ROWS, D
 
@@ -150,6 +151,7 @@ def test_response_times_against_targets(frames):
     title = fig.response_title(frames["summary"])
     assert title == "50% of family-support responses met their priority's target in the 12 months"  # 4 of 8
     f = fig.response_figure(table, fig.response_time_shown(table, frames["summary"]), title, rules)
+    assert_twin(f)
     targets = sorted(round(s.x0, 1) for s in _hlines_and_vlines(f))
     assert targets == [2.5, 5.5, 10.5]
     assert [a.text for a in f.layout.annotations][:3] == [
@@ -160,7 +162,9 @@ def test_response_times_against_targets(frames):
     assert "P1 urgent (target 48 hours): 33% on time" in fig.response_summary_text(frames["summary"], title, rules)
     shown = fig.response_time_shown(table, frames["summary"], SHOWN)
     assert set(shown.responses) == {"<5"}
-    assert not fig.response_figure(table, shown, title, rules).data  # nothing drawn at a hidden size
+    hidden = fig.response_figure(table, shown, title, rules)
+    assert_twin(hidden)
+    assert not hidden.data  # nothing drawn at a hidden size
     assert fig.response_title(frames["summary"], SHOWN).startswith("Family-support responses")  # 4 of 8: hidden
 
 

@@ -27,6 +27,7 @@ from tests.figure_json import assert_twin, differences, figure_json
 #: Charts drawn as PlainFigures: each must be met on the small demo (or this list is stale).
 PLAIN_CHARTS = {
     "cin_pilot": {"cin-pilot-did"},
+    "jarp": {"jarp-response-times"},
 }
 
 

@@ -26,12 +26,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL
 from data_layer.standards import cite, months_text
 from data_layer.vocabulary import PRIORITIES as PRIORITY
 
 from .common import (
     MIN_HEIGHT,
+    Figure,
     add_standard_line,
     aria_summary,
     base_figure,
@@ -40,9 +41,9 @@ from .common import (
     empty_figure,
     plural,
     standard_label,
-    subplots,
     title_layout,
 )
+from .plain import plain_subplots
 
 EXACT = Disclosure()
 SOURCE = "003 App. B"
@@ -521,7 +522,7 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     return fig
 
 
-def _footnote(fig: go.Figure, text: str, y: float = -0.3) -> None:
+def _footnote(fig: Figure, text: str, y: float = -0.3) -> None:
     """The standard in words under the plot, where it cannot cover bars or axis labels."""
     fig.add_annotation(
         text=text,
@@ -667,7 +668,7 @@ def response_title(summary: pd.DataFrame, d: Disclosure = EXACT, window: str = "
     return f"{d.share(on, on + late)} of family-support responses met their priority's target in the {window}"
 
 
-def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -> go.Figure:
+def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -> Figure:
     """One panel per priority: responses by days taken, the target as a line, the guidance range as a band."""
     if table.empty:
         return empty_figure(
@@ -675,7 +676,7 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
         )
     targets = _targets(rules)
     drawn = _drawn(table["responses"], shown["responses"])
-    fig = subplots(
+    fig = plain_subplots(
         rows=1,
         cols=3,
         shared_yaxes=True,
@@ -700,7 +701,7 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
                     y1=1,
                     fillcolor=TEAL,
                     opacity=0.12,
-                    line_width=0,
+                    line=dict(width=0),
                     layer="below",
                 )
             )
@@ -710,9 +711,10 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
                 continue
             t, s = table[rows], shown[rows]
             fig.add_trace(
-                go.Bar(
-                    x=t["days"],
-                    y=t["responses"].astype(float),
+                dict(
+                    type="bar",
+                    x=t["days"].tolist(),
+                    y=t["responses"].astype(float).tolist(),
                     name=f"{PRIORITY.label(p)} {name.lower()}",
                     showlegend=False,
                     marker=dict(
@@ -720,7 +722,7 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
                         pattern=dict(shape=pattern),
                         line=dict(color=STANDARD_COLOUR, width=0.5),
                     ),
-                    customdata=s["responses"].astype(str),
+                    customdata=s["responses"].astype(str).tolist(),
                     hovertemplate=f"{PRIORITY.label(p)}: %{{x}} {unit}<br>Responses: %{{customdata}}<br>{name}"
                     "<extra></extra>",
                 ),
@@ -752,17 +754,16 @@ def response_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules)
                 font=dict(color=STANDARD_COLOUR, size=12),
             )
         )
-        fig.update_xaxes(title_text=unit.capitalize(), rangemode="tozero", row=1, col=i)
+        fig.update_xaxes({"title": {"text": unit.capitalize()}, "rangemode": "tozero"}, row=1, col=i)
     fig.update_yaxes(**count_axis(drawn_top(fig)))  # shared by the three panels
-    fig.update_yaxes(title_text="Responses", row=1, col=1)
+    fig.update_yaxes({"title": {"text": "Responses"}}, row=1, col=1)
     fig.update_layout(
-        template=TEMPLATE_NAME,
         title=title_layout(title),
         height=MIN_HEIGHT,
         barmode="stack",
         margin=dict(t=110),
         shapes=shapes,
-        annotations=list(fig.layout.annotations) + labels,
+        annotations=fig.layout_json.get("annotations", []) + labels,
     )
     _footnote(
         fig,

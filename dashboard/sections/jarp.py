@@ -25,6 +25,7 @@ from dashboard.cache import cached_call
 from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
 from dashboard.figures.common import empty_figure
+from dashboard.figures.plain import traces_of
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Tile, View
 from dashboard.sections.common import child_list
 from dashboard.sections.methods import jarp_method, method_section
@@ -116,7 +117,7 @@ def _note(text: str, d: Disclosure, presentation: str = "") -> str:
 
 def _nothing_drawn(d: Disclosure, table: pd.DataFrame, figure) -> str | None:
     """In presentation mode, why a chart with data draws nothing: every count it has is hidden."""
-    if d.active and len(table) and not any(t.type == "bar" for t in figure.data):
+    if d.active and len(table) and not any(t.get("type") == "bar" for t in traces_of(figure)):
         return (
             f"Every count on this chart is under {d.threshold}, or hidden so that one cannot be worked out, "
             "so none is drawn in presentation mode"
