@@ -9,6 +9,7 @@ from dashboard.disclosure import Disclosure
 from dashboard.figures import plans as fig
 from data_layer.metrics.plan_survival import band_edges, band_labels, survival_by_group
 from data_layer.standards import load_standards, source_of
+from tests.figure_json import assert_twin
 
 S = load_standards()
 EDGES = band_edges(S)
@@ -57,6 +58,7 @@ def test_bands_table_and_title():
 def test_bands_figure_draws_every_standard():
     table = fig.bands_table(BANDS)
     f = fig.bands_figure(table, "t", EDGES, S)
+    assert_twin(f)
     assert len(f.data) == 4  # CIN closed/open, CP closed/open
     assert [t.name for t in f.data] == [
         "CIN closed in the 12 months",
@@ -83,6 +85,7 @@ def test_bands_figure_draws_every_standard():
 def test_bands_figure_presentation_hides_small_bars():
     shown = fig.bands_table(BANDS, P, S)
     f = fig.bands_figure(shown, "t", EDGES, S)
+    assert_twin(f)
     cin_open = f.data[1]
     assert cin_open.y[0] == 10 and cin_open.y[4] is None and cin_open.y[5] is None
     assert cin_open.customdata[4][0] == "<5"
@@ -115,6 +118,7 @@ def test_km_figure_curves_medians_and_standards():
     assert title.startswith("How long plans stay open — CIN plans: median 1.3 months")
     assert "CP plans: over half still open" in title
     f = fig.km_figure(res.curves, res.medians, title, "plan_type", S)
+    assert_twin(f)
     named = [t for t in f.data if t.name == "CIN plans"]
     assert len(named) == 1 and named[0].line.shape == "hv"
     cin = named[0]
@@ -134,6 +138,7 @@ def test_km_figure_curves_medians_and_standards():
 def test_km_by_origin_draws_step_down_limit():
     res = survival_by_group(_km_input()[lambda d: d.plan_type == "cin"], by="origin")
     f = fig.km_figure(res.curves, res.medians, "t", "origin", S, ("cin",))
+    assert_twin(f)
     xs = sorted(round(s.x0, 3) for s in f.layout.shapes if s.type == "line" and s.xref == "x")
     assert xs == [round(84 / fig.MONTH_DAYS, 3), 12]
     assert any("step-downs 12 weeks (Cluster group presentation)" in a.text for a in f.layout.annotations)
@@ -167,6 +172,7 @@ def test_km_medians_hidden_when_they_rest_on_few_plans():
     note = fig.km_note(shown.reset_index(), "plan_type", P)
     assert "0.9 months" not in note and "not shown" in note
     f = fig.km_figure(fig.km_visible(res.curves, P), shown.reset_index(), title, "plan_type", S)
+    assert_twin(f)
     assert not [t for t in f.data if t.name and t.name.endswith(" median")]
     cin = [t for t in f.data if t.name == "CIN plans"][0]
     assert list(cin.y) == pytest.approx([1.0, 0.8]) and max(cin.x) == pytest.approx(10 / fig.MONTH_DAYS)
@@ -350,6 +356,7 @@ def test_bands_secondary_against_the_totals_shown_on_the_page():
     assert cp_closed == ["<5", "*", "0", "0", "0", "0"]
     assert fig.bands_title(bands, EDGES, 12, P) == "11 of 44 open CIN plans have lasted more than 12 months"
     f = fig.bands_figure(shown, "t", EDGES, S)
+    assert_twin(f)
     assert list(f.data[1].y) == [20, 0, 6, 7, None, None]
     assert [c[0] for c in f.data[1].customdata] == ["20", "0", "6", "7", "<5", "*"]
 

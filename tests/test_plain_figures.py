@@ -28,6 +28,7 @@ from tests.figure_json import assert_twin, differences, figure_json
 PLAIN_CHARTS = {
     "cin_pilot": {"cin-pilot-did"},
     "jarp": {"jarp-response-times"},
+    "plans": {"plans-bands", "plans-km"},
 }
 
 

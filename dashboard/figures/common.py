@@ -191,8 +191,12 @@ def _add_spanning_line(fig: Figure, kind: str, value: float, position: str, grid
     )
     options = {k: v for k, v in kwargs.items() if k not in ("row", "col")}
     shape_kwargs, label_kwargs = shapeannotation.split_dict_by_key_prefix(options, "annotation_")
-    label = shapeannotation.axis_spanning_shape_annotation(
-        None, kind, shape_args, {**label_kwargs, "annotation_position": position}
+    label = (  # a line with no annotation options has no label (Plotly's too)
+        shapeannotation.axis_spanning_shape_annotation(
+            None, kind, shape_args, {**label_kwargs, "annotation_position": position}
+        )
+        if label_kwargs
+        else None
     )
     if grid is None or row is None:  # no subplots: Plotly ignores row and col
         xref, yref = "x", "y"

@@ -31,6 +31,8 @@ from data_layer.vocabulary import CIN_ORIGINS, DRIFT_FLAGS, PLAN_TYPES
 
 from .common import (
     SMALL_COUNT,
+    Figure,
+    add_spanning_line,
     add_standard_line,
     aria_summary,
     base_figure,
@@ -39,9 +41,11 @@ from .common import (
     empty_figure,
     legend_below,
     level_text,
+    plain_figure,
     plural,
-    subplots,
+    title_layout,
 )
+from .plain import merge, plain_subplots
 
 EXACT = Disclosure()
 
@@ -264,7 +268,7 @@ def bands_empty(table: pd.DataFrame) -> bool:
     return table.empty or not any(is_mark(v) or (_plotted(v) or 0) > 0 for v in table["plans"])
 
 
-def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standards: Standards) -> go.Figure:
+def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standards: Standards) -> Figure:
     """CIN and CP side by side: plans per duration band, closed solid and open hatched, standards dashed.
 
     The bands' edges *are* the standards (3/6-month Team Manager reviews, 9-month Service Manager
@@ -273,14 +277,10 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
     """
     if bands_empty(table):
         return empty_figure(title, "No plans open or closed in the 12 months for the selected teams")
-    fig = subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=False,
-        horizontal_spacing=0.08,
-        subplot_titles=("CIN plans", "CP plans"),
-        figure=base_figure(title, height=560),
+    fig = plain_subplots(
+        rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.08, subplot_titles=("CIN plans", "CP plans")
     )
+    fig.update_layout(title=title_layout(title), height=560)
     bands_in_order = list(table.sort_values("band_order")["band"].drop_duplicates())
     for col, plan_type in enumerate(("cin", "cp"), start=1):
         label = PLAN_TYPES.label(plan_type)
@@ -289,7 +289,8 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
             rows = part[part["status"] == status].set_index("band").reindex(bands_in_order)
             shown = [0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in rows["plans"]]
             fig.add_trace(
-                go.Bar(
+                dict(
+                    type="bar",
                     x=bands_in_order,
                     y=[_plotted(v) for v in shown],
                     name=f"{label} {status.lower()}",
@@ -299,7 +300,7 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
                         pattern=dict(shape=pattern),
                         line=dict(color="white", width=0.5),
                     ),
-                    customdata=np.array([[str(v)] for v in shown], dtype=object),
+                    customdata=[[str(v)] for v in shown],
                     hovertemplate=f"{label} %{{x}}, {status.lower()}: %{{customdata[0]}} plans<extra></extra>",
                 ),
                 row=1,
@@ -312,18 +313,22 @@ def bands_figure(table: pd.DataFrame, title: str, edges: tuple[int, ...], standa
         col = 1 if plan_type == "cin" else 2
         sources[col].add(source)
         add_standard_line(fig, edges.index(value) + 0.5, f"{value}m<br>{text}", axis="x", row=1, col=col)
-        fig.layout.annotations[-1].update(
-            y=1, yref="y domain" if col == 1 else "y2 domain", yanchor="bottom", xanchor="center", font=dict(size=10)
+        merge(
+            fig.layout_json["annotations"][-1],
+            dict(
+                y=1, yref="y domain" if col == 1 else "y2 domain", yanchor="bottom", xanchor="center", font={"size": 10}
+            ),
         )
-    for col, heading in enumerate(fig.layout.annotations[:2], start=1):  # the panels' own titles, above the labels
+    annotations = fig.layout_json["annotations"]
+    for col, heading in enumerate(annotations[:2], start=1):  # the panels' own titles, above the labels
         cited = ", ".join(sorted(sources[col]))
-        heading.update(yshift=26, text=heading.text + (f" ({cited})" if cited else ""))
+        heading.update(yshift=26, text=heading["text"] + (f" ({cited})" if cited else ""))
     fig.update_layout(barmode="stack", bargap=0.15, margin=dict(t=120, b=150))
     legend_below(fig)
-    fig.update_xaxes(title_text="How long the plan has lasted (calendar months)", tickangle=-30)
+    fig.update_xaxes({"title": {"text": "How long the plan has lasted (calendar months)"}, "tickangle": -30})
     for col, panel in ((1, "y"), (2, "y2")):  # each panel ticks on its own counts (axes not shared)
-        fig.update_yaxes(**count_axis(drawn_top(fig, yaxis=panel)), row=1, col=col)
-    fig.update_yaxes(title_text="Plans", row=1, col=1)
+        fig.update_yaxes(count_axis(drawn_top(fig, yaxis=panel)), row=1, col=col)
+    fig.update_yaxes({"title": {"text": "Plans"}}, row=1, col=1)
     return fig
 
 
@@ -484,7 +489,7 @@ def km_figure(
     by: str | None,
     standards,
     plan_types: tuple[str, ...] = ("cin", "cp"),
-) -> go.Figure:
+) -> Figure:
     """Share of plans still open against time open, a step line per group with its band (the confidence level).
 
     ``curves`` are the points to draw (:func:`km_visible`), ``medians`` those of :func:`km_medians`
@@ -496,7 +501,7 @@ def km_figure(
     """
     if curves.empty:
         return empty_figure(title, "No plans for the selected teams")
-    fig = base_figure(title, height=480)
+    fig = plain_figure(title, height=480)
     groups = list(medians["group"])
     for i, group in enumerate(groups):
         vocab = PLAN_TYPES if by == "plan_type" else CIN_ORIGINS if by == "origin" else None
@@ -507,9 +512,10 @@ def km_figure(
         x = (c["days"].astype(float) / MONTH_DAYS).tolist()
         name = group_label(group, by)
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=x,
-                y=c["ci_high"],
+                y=c["ci_high"].tolist(),
                 mode="lines",
                 line=dict(width=0, shape="hv"),
                 showlegend=False,
@@ -518,9 +524,10 @@ def km_figure(
             )
         )
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=x,
-                y=c["ci_low"],
+                y=c["ci_low"].tolist(),
                 mode="lines",
                 line=dict(width=0, shape="hv"),
                 fill="tonexty",
@@ -531,14 +538,15 @@ def km_figure(
             )
         )
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=x,
-                y=c["survival"],
+                y=c["survival"].tolist(),
                 mode="lines",
                 name=name,
                 legendgroup=name,
                 line=dict(color=colour, width=3, shape="hv", dash=["solid", "dash", "dot", "dashdot"][i % 4]),
-                customdata=c["days"].round(0).astype(int).to_numpy().reshape(-1, 1),
+                customdata=[[v] for v in c["days"].round(0).astype(int).tolist()],
                 hovertemplate=f"{name}<br>%{{customdata[0]}} days: %{{y:.0%}} still open<extra></extra>",
             )
         )
@@ -549,7 +557,8 @@ def km_figure(
             lo = med if _nan(row["ci_low"]) or row.get("lo_hidden", False) else row["ci_low"]
             hi = end if _nan(row["ci_high"]) or row.get("hi_hidden", False) else row["ci_high"]
             fig.add_trace(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=[med / MONTH_DAYS],
                     y=[0.5],
                     mode="markers",
@@ -569,9 +578,10 @@ def km_figure(
                     hovertemplate=f"{name}: median {median_text(row, standards.confidence_level)}<extra></extra>",
                 )
             )
-    if any(t.name and t.name.endswith(" median") for t in fig.data):
+    if any((t.get("name") or "").endswith(" median") for t in fig.traces):
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[None],
                 y=[None],
                 mode="markers",
@@ -579,7 +589,7 @@ def km_figure(
                 marker=dict(symbol="diamond", size=10, color=GREY),
             )
         )
-    fig.add_hline(y=0.5, line=dict(color=GREY, dash="dot", width=1))
+    add_spanning_line(fig, 0.5, line=dict(color=GREY, dash="dot", width=1))
     lines = []
     if "cin" in plan_types:
         lines.append(
@@ -605,11 +615,12 @@ def km_figure(
         )
     for i, (value, label) in enumerate(sorted(lines)):
         add_standard_line(fig, value, label, axis="x", position="top right")
-        fig.layout.annotations[-1].update(
-            yref="paper", y=0.98 - 0.07 * i, yanchor="top", font=dict(size=11), bgcolor="rgba(255, 255, 255, 0.8)"
+        merge(
+            fig.layout_json["annotations"][-1],
+            dict(yref="paper", y=0.98 - 0.07 * i, yanchor="top", font={"size": 11}, bgcolor="rgba(255, 255, 255, 0.8)"),
         )
-    fig.update_xaxes(title_text="Months since the plan started", rangemode="tozero")
-    fig.update_yaxes(title_text="Share of plans still open", tickformat=".0%", range=[0, 1.02])
+    fig.update_xaxes({"title": {"text": "Months since the plan started"}, "rangemode": "tozero"})
+    fig.update_yaxes({"title": {"text": "Share of plans still open"}, "tickformat": ".0%", "range": [0, 1.02]})
     fig.update_layout(margin=dict(t=70, b=120))
     legend_below(fig)
     return fig
