@@ -297,6 +297,7 @@ def test_trend_table_and_figure():
     table = fig.trend_table(TREND, {"pilot": 1, "comparison": 3})
     assert table["starts_per_team"].tolist() == [3.0, 4.0, 6.0, 3.0]
     figure = fig.trend_figure(table, pilot_start=date(2022, 2, 7), evaluation_end=date(2022, 8, 6))
+    assert_twin(figure)
     assert unwrapped(figure.layout.title.text) == fig.TREND_TITLE
     assert len(figure.data) == 6
     texts = " ".join(a.text or "" for a in figure.layout.annotations)
@@ -314,6 +315,7 @@ def test_trend_presentation_suppresses_small_counts():
     assert shown["median_open_age"].iloc[0] == "<5" and shown["median_open_age"].iloc[2] == 25.5
     assert "open_plans" not in shown.columns  # open(m) = open(m-1) + started - closed gives a start back
     figure = fig.trend_figure(shown, pilot_start=date(2022, 2, 7), evaluation_end=date(2022, 8, 6))
+    assert_twin(figure)
     assert list(figure.data[0].y) == [None, 6.0]  # a gap, never drawn at its size
     assert list(figure.data[3].y) == pytest.approx([4.0, 3.0])  # comparison starts per team
     assert figure.data[0].customdata[0][0] == "<5"  # hover says "<5"
@@ -347,6 +349,7 @@ def test_routes(big):
     title = fig.routes_title(table)
     assert title == "How CIN plans closed: 95% of the pilot team's closed plans were achieved"
     figure = fig.routes_figure(table, title, reference=80.0)
+    assert_twin(figure)
     assert len(figure.data) == 7 and figure.data[0].name == "Plan achieved"
     assert any(s.x0 == 80.0 for s in figure.layout.shapes)
     assert "most often plan achieved" in fig.routes_summary(table, title)
@@ -358,6 +361,7 @@ def test_routes(big):
     assert rows.loc["moved_away", "plans"] == "0" and rows["closed"].eq("20").all()
     assert fig.routes_title(shown) == "How CIN plans closed, by cohort"
     figure = fig.routes_figure(shown, fig.routes_title(shown), reference=fig.routes_reference(shown))
+    assert_twin(figure)
     grey = [t for t in figure.data if t.name == fig.HIDDEN_ROUTES][0]
     assert dict(zip(grey.y, grey.x, strict=False))["Pilot team, during"] == pytest.approx(100.0)
 

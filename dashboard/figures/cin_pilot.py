@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure, is_mark
-from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL
 from data_layer.standards import Standards
 from data_layer.vocabulary import CIN_END_REASONS
 
@@ -39,9 +39,9 @@ from .common import (
     base_figure,
     empty_figure,
     level_text,
+    plain_figure,
     plural,
     standard_label,
-    subplots,
     title_layout,
 )
 from .plain import plain_subplots
@@ -762,7 +762,7 @@ def _text(values) -> list[str]:
     ]
 
 
-def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date) -> go.Figure:
+def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date) -> Figure:
     """Three panels over months: CIN starts and closures per team, and the median age of open plans.
 
     Draws :func:`trend_table` as it is: a cell that is a mark is a gap in its line (never drawn at
@@ -771,7 +771,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
     """
     if table.empty:
         return empty_figure(TREND_TITLE)
-    fig = subplots(
+    fig = plain_subplots(
         rows=3,
         cols=1,
         shared_xaxes=True,
@@ -785,7 +785,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
     has_open = "open_plans" in table.columns
     for cohort in ("pilot", "comparison"):
         shown = table[table["cohort"] == cohort]
-        months = pd.to_datetime(shown["month"])
+        months = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m-%d").tolist()
         style = COHORT_STYLE[cohort]
         common = dict(
             mode="lines+markers",
@@ -795,11 +795,12 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
         )
         teams = shown["teams"].astype(int).astype(str).tolist()
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=months,
                 y=[_number(v) for v in shown["starts_per_team"]],
                 name=COHORT_LABELS[cohort],
-                customdata=np.column_stack([_text(shown["starts"]), teams]),
+                customdata=[list(pair) for pair in zip(_text(shown["starts"]), teams, strict=True)],
                 hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} started, "
                 "%{customdata[1]} team(s))<extra>" + COHORT_LABELS[cohort] + "</extra>",
                 **common,
@@ -808,12 +809,13 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
             col=1,
         )
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=months,
                 y=[_number(v) for v in shown["closures_per_team"]],
                 name=COHORT_LABELS[cohort],
                 showlegend=False,
-                customdata=np.column_stack([_text(shown["closures"]), teams]),
+                customdata=[list(pair) for pair in zip(_text(shown["closures"]), teams, strict=True)],
                 hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} closed)<extra>"
                 + COHORT_LABELS[cohort]
                 + "</extra>",
@@ -832,7 +834,8 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
         else:
             age = dict(hovertemplate="%{x|%b %Y}: median %{y:.0f} days<extra>" + COHORT_LABELS[cohort] + "</extra>")
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=months,
                 y=[_number(v) for v in shown["median_open_age"]],
                 name=COHORT_LABELS[cohort],
@@ -843,13 +846,25 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
             row=3,
             col=1,
         )
-    fig.add_vrect(x0=pilot_start, x1=evaluation_end, fillcolor=GREY, opacity=0.12, line_width=0, row="all", col=1)
+    for r in range(1, 4):  # the evaluation period shaded on every panel (what add_vrect(row="all") adds)
+        x, y = fig.grid[(r, 1)]
+        fig.add_shape(
+            type="rect",
+            x0=pilot_start,
+            x1=evaluation_end,
+            y0=0,
+            y1=1,
+            xref=x,
+            yref=f"{y} domain",
+            fillcolor=GREY,
+            opacity=0.12,
+            line={"width": 0},
+        )
     _date_marker(fig, pilot_start, f"Pilot start {_d(pilot_start)}", 3, "right")
     _date_marker(fig, evaluation_end, f"Evaluation period ends {_d(evaluation_end)}", 3, "left")
     fig.update_yaxes(rangemode="tozero")
-    fig.update_xaxes(title_text="Month", row=3, col=1)
+    fig.update_xaxes({"title": {"text": "Month"}}, row=3, col=1)
     fig.update_layout(
-        template=TEMPLATE_NAME,
         title=title_layout(
             TREND_TITLE,
             "Shaded: the pilot's evaluation period. Starts and closures per team, as the comparison group has "
@@ -989,7 +1004,7 @@ def routes_reference(table: pd.DataFrame) -> float | None:
     return _percent_of(table, "comparison", "during", "plan_achieved")
 
 
-def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = None) -> go.Figure:
+def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = None) -> Figure:
     """100% stacked bars, one per cohort, split by closure route, each segment labelled with its %.
 
     Draws :func:`routes_table` as it is. A route whose share is a mark is not drawn at its size: a
@@ -1008,7 +1023,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
             else "Too few closed CIN plans in the cohorts to show"
         )
         return empty_figure(title, message)
-    fig = base_figure(title, height=520)
+    fig = plain_figure(title, height=520)
     order = [_cohort_name(c, p) for c, p in COHORTS]
     keep = table[[(c, p) in drawn for c, p in zip(table["cohort"], table["period"], strict=False)]]
     for reason in CIN_END_REASONS.codes:
@@ -1019,7 +1034,8 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
         x = [_number(v) for v in part["percent"]]
         names = [_cohort_name(c, p) for c, p in zip(part["cohort"], part["period"], strict=False)]
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 y=names,
                 x=x,
                 orientation="h",
@@ -1027,7 +1043,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
                 marker=dict(color=CIN_END_REASONS.colour(reason), line=dict(color="white", width=0.5)),
                 text=[f"{v:.0f}%" if v is not None and v >= 6 else "" for v in x],
                 textposition="inside",
-                customdata=np.column_stack([_text(part["plans"]), _text(part["closed"])]),
+                customdata=[list(pair) for pair in zip(_text(part["plans"]), _text(part["closed"]), strict=True)],
                 hovertemplate=f"%{{y}}<br>{CIN_END_REASONS.label(reason)}: %{{x:.1f}}% (%{{customdata[0]}} of "
                 "%{customdata[1]} closed plans)<extra></extra>",
             )
@@ -1035,7 +1051,8 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
     grey = [(k, rows[k]["hidden"]) for k in drawn if rows[k]["hidden"] > 0]
     if grey:
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 y=[_cohort_name(*k) for k, _ in grey],
                 x=[v for _, v in grey],
                 orientation="h",
@@ -1045,7 +1062,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
             )
         )
     if reference is not None and not pd.isna(reference):
-        fig.add_vline(x=reference, line=dict(color=STANDARD_COLOUR, dash="dash", width=2))
+        add_spanning_line(fig, reference, axis="x", line=dict(color=STANDARD_COLOUR, dash="dash", width=2))
         fig.add_annotation(
             x=reference,
             y=1.0,
@@ -1061,7 +1078,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
         legend=LEGEND_BELOW,
         margin=dict(t=90, l=20, b=110),
     )
-    fig.update_xaxes(title_text="% of the cohort's closed plans", range=[0, 100])
+    fig.update_xaxes({"title": {"text": "% of the cohort's closed plans"}, "range": [0, 100]})
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", automargin=True)
     return fig
 
