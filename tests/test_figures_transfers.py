@@ -9,6 +9,7 @@ import pytest
 from dashboard.disclosure import Disclosure
 from dashboard.figures import transfers as fig
 from dashboard.figures.common import unwrapped
+from tests.figure_json import assert_twin
 
 W, D = date(2022, 4, 1), date(2023, 3, 31)
 P = Disclosure(threshold=5, active=True)  # presentation mode
@@ -121,6 +122,7 @@ def test_on_time_by_point_leaves_out_unrecognised_points():
     assert set(t["group"]) == {"Initial CIN meeting", "After initial CP conference"}
     assert int(t["transfers"].sum()) == 7
     f = fig.on_time_figure(t, "t", axis_title="Transfer point")
+    assert_twin(f)
     assert [s.x0 for s in f.layout.shapes] == [100]
     # After ICPC: g pending and late (0 of 1); initial CIN meeting: a, b, c on time of a-e (f not judged yet).
     assert list(f.data[0].x) == [0.0, 60.0]
@@ -143,6 +145,7 @@ def test_monthly_table_covers_the_window():
     assert (march["decided"], march["on_time"]) == (1, 0)  # f still in time, g late
     finding = fig.monthly_finding(t)
     f = fig.monthly_figure(t, finding)
+    assert_twin(f)
     assert unwrapped(f.layout.title.text) == fig.MONTHLY_TITLE and any(s.y0 == 100 for s in f.layout.shapes)
 
 
@@ -321,6 +324,7 @@ def test_a_national_number_of_teams_draws_the_worst_and_says_the_csv_has_all():
     """At most GROUP_CAP bars (worst first) and FLOW_CAP Sankey links (largest); here with caps of 1."""
     t = fig.on_time_table(ROWS, "to_team")  # Looked After (1 of 3 on time), then CIN (3 of 5)
     f = fig.on_time_figure(t, "t", axis_title="Receiving team", cap=1)
+    assert_twin(f)
     assert list(f.data[0].y) == ["Looked After"] and list(f.data[1].text) == ["33% (1 of 3)"]
     assert list(f.layout.yaxis.categoryarray) == ["Looked After"]
     assert "The first 1 of 2, lowest share on time first, are drawn; the CSV has all." in f.layout.annotations[-1].text

@@ -16,7 +16,7 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.figures.common import add_standard_line, drawn_top, plain_figure
+from dashboard.figures.common import add_spanning_line, add_standard_line, drawn_top, plain_figure
 from dashboard.figures.plain import PlainFigure, merge, plain_subplots, template_json
 from dashboard.sections import PAGE_MODULES, compute_or_missing, page
 from dashboard.sections.base import Chart, View
@@ -29,6 +29,7 @@ PLAIN_CHARTS = {
     "cin_pilot": {"cin-pilot-did", "cin-pilot-trend", "cin-pilot-routes"},
     "jarp": {"jarp-response-times"},
     "plans": {"plans-bands", "plans-km"},
+    "transfers": {"transfers-by-team", "transfers-by-point", "transfers-monthly"},
 }
 
 
@@ -122,6 +123,36 @@ def test_plain_subplots_lay_out_panels_as_make_subplots_does():
     assert plain_subplots(**kwargs).traces == []  # each figure its own copy of the grid
     with pytest.raises(ValueError, match="row 3"):
         plain.add_trace({"type": "scatter"}, row=3, col=1)
+
+
+def test_a_second_y_axis_is_make_subplots_own():
+    from plotly.subplots import make_subplots
+
+    kwargs = dict(specs=[[{"secondary_y": True}]])
+    plain, made = plain_subplots(**kwargs), make_subplots(**kwargs)
+    plain.add_trace({"type": "bar", "x": ["a"], "y": [1]}, secondary_y=True)
+    made.add_trace(go.Bar(x=["a"], y=[1]), secondary_y=True)
+    plain.add_trace({"type": "scatter", "x": ["a"], "y": [50]}, secondary_y=False)
+    made.add_trace(go.Scatter(x=["a"], y=[50]), secondary_y=False)
+    plain.update_yaxes({"title": {"text": "%"}}, secondary_y=False)
+    made.update_yaxes(title_text="%", secondary_y=False)
+    plain.update_yaxes(showgrid=False, secondary_y=True)
+    made.update_yaxes(showgrid=False, secondary_y=True)
+    assert plain.traces[0]["yaxis"] == "y2"
+    assert differences(figure_json(plain), figure_json(made)) == []
+    with pytest.raises(ValueError, match="second y axis"):
+        plain_subplots(rows=1, cols=1).add_trace({"type": "bar"}, secondary_y=True)
+
+
+def test_a_line_without_a_label_is_plotlys():
+    plain, made = plain_figure("t"), go.Figure()
+    made.update_layout(plain.layout_json)
+    for f in (plain, made):
+        f.add_trace({"type": "scatter", "x": [0, 1], "y": [0, 1]})
+    add_spanning_line(plain, 0.5, line={"color": "grey", "dash": "dot", "width": 1})
+    made.add_hline(y=0.5, line={"color": "grey", "dash": "dot", "width": 1})
+    assert differences(figure_json(plain), figure_json(made)) == []
+    assert "annotations" not in plain.layout_json
 
 
 @pytest.mark.parametrize("row", [None, 2])

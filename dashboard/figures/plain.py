@@ -56,30 +56,42 @@ class PlainFigure:
     """A Plotly figure held as its JSON: ``traces`` (list of dicts) and ``layout_json`` (dict, no template).
 
     ``grid`` maps a panel ``(row, col)`` (from 1) to its axis names (``("x2", "y2")``) when the
-    figure was made by :func:`plain_subplots`; a figure without panels has none.
+    figure was made by :func:`plain_subplots`, ``secondary`` a panel with a second y axis
+    (``specs=[[{"secondary_y": True}]]``) to that axis's names; a figure without panels has neither.
     """
 
-    __slots__ = ("traces", "layout_json", "grid", "_twin")
+    __slots__ = ("traces", "layout_json", "grid", "secondary", "_twin")
 
-    def __init__(self, layout: dict | None = None, *, grid: dict[tuple[int, int], tuple[str, str]] | None = None):
+    def __init__(
+        self,
+        layout: dict | None = None,
+        *,
+        grid: dict[tuple[int, int], tuple[str, str]] | None = None,
+        secondary: dict[tuple[int, int], tuple[str, str]] | None = None,
+    ):
         self.traces: list[dict] = []
         self.layout_json: dict = layout if layout is not None else {}
         self.grid = grid
+        self.secondary = secondary or {}
         self._twin: go.Figure | None = None
 
     # ------------------------------------------------------------------ building
 
-    def _axes(self, row: int | None, col: int | None) -> tuple[str, str] | None:
-        if row is None or self.grid is None:
+    def _axes(self, row: int | None, col: int | None, secondary_y: bool | None = None) -> tuple[str, str] | None:
+        if self.grid is None or (row is None and secondary_y is None):
             return None
+        panel = (row or 1, col or 1)
         try:
-            return self.grid[(row, col or 1)]
+            return self.secondary[panel] if secondary_y else self.grid[panel]
         except KeyError:
-            raise ValueError(f"this figure has no panel at row {row}, column {col or 1}") from None
+            which = "a second y axis" if secondary_y else "a panel"
+            raise ValueError(f"this figure has no {which} at row {panel[0]}, column {panel[1]}") from None
 
-    def add_trace(self, trace: dict, row: int | None = None, col: int | None = None) -> PlainFigure:
-        """Add one trace (a dict with ``type``); on a grid, to the panel at ``row``/``col``."""
-        axes = self._axes(row, col)
+    def add_trace(
+        self, trace: dict, row: int | None = None, col: int | None = None, *, secondary_y: bool | None = None
+    ) -> PlainFigure:
+        """Add one trace (a dict with ``type``); on a grid, to the panel at ``row``/``col`` (its second y axis)."""
+        axes = self._axes(row, col, secondary_y)
         if axes is not None:
             trace = {**trace, "xaxis": axes[0], "yaxis": axes[1]}
         self.traces.append(trace)
@@ -92,11 +104,15 @@ class PlainFigure:
         self._twin = None
         return self
 
-    def _update_axes(self, letter: str, patch: dict, row: int | None, col: int | None) -> PlainFigure:
-        axes = self._axes(row, col)
-        if axes is not None:
-            ref = axes[0 if letter == "x" else 1]
-            names = [f"{letter}axis{ref[1:]}"]
+    def _update_axes(
+        self, letter: str, patch: dict, row: int | None, col: int | None, secondary_y: bool | None = None
+    ) -> PlainFigure:
+        i = 0 if letter == "x" else 1
+        if row is None and secondary_y is not None and self.grid is not None:  # every panel's first or second
+            refs = [axes[i] for axes in (self.secondary if secondary_y else self.grid).values()]
+            names = [f"{letter}axis{ref[1:]}" for ref in dict.fromkeys(refs)]
+        elif (axes := self._axes(row, col, secondary_y)) is not None:
+            names = [f"{letter}axis{axes[i][1:]}"]
         else:
             names = [k for k in self.layout_json if _is_axis(k, letter)] or [f"{letter}axis"]
         for name in names:
@@ -108,9 +124,17 @@ class PlainFigure:
         """Merge settings into one panel's x axis (``row``/``col``) or into every x axis."""
         return self._update_axes("x", {**(patch or {}), **parts}, row, col)
 
-    def update_yaxes(self, patch: dict | None = None, *, row: int | None = None, col: int | None = None, **parts: Any):
-        """Merge settings into one panel's y axis (``row``/``col``) or into every y axis."""
-        return self._update_axes("y", {**(patch or {}), **parts}, row, col)
+    def update_yaxes(
+        self,
+        patch: dict | None = None,
+        *,
+        row: int | None = None,
+        col: int | None = None,
+        secondary_y: bool | None = None,
+        **parts: Any,
+    ):
+        """Merge settings into one panel's y axis (``row``/``col``; ``secondary_y`` its second) or into every y axis."""
+        return self._update_axes("y", {**(patch or {}), **parts}, row, col, secondary_y)
 
     def add_shape(self, **shape: Any) -> PlainFigure:
         self.layout_json.setdefault("shapes", []).append(shape)
@@ -167,23 +191,24 @@ def traces_of(figure: Any) -> list[dict]:
     return list(figure.to_plotly_json().get("data") or [])
 
 
-def _laid_out(kwargs: dict) -> tuple[dict, dict[tuple[int, int], tuple[str, str]]]:
-    """``make_subplots(**kwargs)``'s layout (template left out) and panel -> axis names."""
+def _laid_out(kwargs: dict) -> tuple[dict, dict, dict]:
+    """``make_subplots(**kwargs)``'s layout (template left out), panel -> axis names, and the same
+    for panels' second y axes."""
     from plotly.subplots import make_subplots
 
     fig = make_subplots(**kwargs)
     layout = fig.to_plotly_json()["layout"]
     layout.pop("template", None)
-    grid = {}
+    grid, secondary = {}, {}
     for r, row in enumerate(fig._grid_ref or ()):
         for c, cell in enumerate(row):
-            if cell:
-                xaxis, yaxis = cell[0].layout_keys
-                grid[(r + 1, c + 1)] = (xaxis.replace("axis", ""), yaxis.replace("axis", ""))
-    return layout, grid
+            for panels, ref in zip((grid, secondary), cell or (), strict=False):
+                xaxis, yaxis = ref.layout_keys
+                panels[(r + 1, c + 1)] = (xaxis.replace("axis", ""), yaxis.replace("axis", ""))
+    return layout, grid, secondary
 
 
-_GRIDS: dict[str, tuple[dict, dict]] = {}
+_GRIDS: dict[str, tuple[dict, dict, dict]] = {}
 _GRIDS_KEPT = 256
 
 
@@ -199,5 +224,5 @@ def plain_subplots(**kwargs: Any) -> PlainFigure:
         made = _laid_out(kwargs)
         if len(_GRIDS) < _GRIDS_KEPT:  # a few dozen shapes of grid in all; a stray one is not kept
             _GRIDS[key] = made
-    layout, grid = made
-    return PlainFigure(copy.deepcopy(layout), grid=dict(grid))
+    layout, grid, secondary = made
+    return PlainFigure(copy.deepcopy(layout), grid=dict(grid), secondary=dict(secondary))

@@ -36,7 +36,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure
-from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL, TEMPLATE_NAME
+from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL
 from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.standards import cite
 from data_layer.vocabulary import TRANSFER_POINTS
@@ -44,6 +44,7 @@ from data_layer.vocabulary import TRANSFER_POINTS
 from .common import (
     LEGEND_BELOW,
     TITLE_CHARS,
+    Figure,
     add_standard_line,
     aria_summary,
     base_figure,
@@ -51,12 +52,13 @@ from .common import (
     drawn_top,
     empty_figure,
     nice_step,
+    plain_figure,
     plural,
     standard_label,
-    subplots,
     title_layout,
     wrap_title,
 )
+from .plain import plain_subplots
 
 SOURCE_TIMELINESS = "003"
 SOURCE_NOTICE = "004"
@@ -588,7 +590,7 @@ def on_time_figure(
     standard: int = 3,
     source: str = SOURCE_TIMELINESS,
     cap: int = GROUP_CAP,
-) -> go.Figure:
+) -> Figure:
     """Horizontal bars of % on time per group, labelled "% (on time of judged)", 100% standard line.
 
     A hidden percentage draws no bar; its label says what may be shown. Only the first ``cap``
@@ -611,9 +613,10 @@ def on_time_figure(
         + f"; late {s.text((i, 'late'))}; pending within the standard {s.text((i, 'pending_in_time'))}"
         for i, (g, lab) in enumerate(zip(groups, labels, strict=False))
     ]
-    fig = base_figure(title, height=max(300, 34 * drawn + 150))
+    fig = plain_figure(title, height=max(300, 34 * drawn + 150))
     fig.add_trace(
-        go.Bar(
+        dict(
+            type="bar",
             x=x,
             y=groups,
             orientation="h",
@@ -625,7 +628,8 @@ def on_time_figure(
     )
     # Labels in a column right of the 100% line, so the line never runs through them.
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[102] * drawn,
             y=groups,
             mode="text",
@@ -657,10 +661,13 @@ def on_time_figure(
         font=dict(color=STANDARD_COLOUR, size=12),
     )
     fig.update_xaxes(
-        title_text="% of judged transfers on time", range=[0, 165], ticksuffix="%", tickvals=[0, 25, 50, 75, 100]
+        {"title": {"text": "% of judged transfers on time"}},
+        range=[0, 165],
+        ticksuffix="%",
+        tickvals=[0, 25, 50, 75, 100],
     )
     fig.update_yaxes(
-        title_text=axis_title,
+        {"title": {"text": axis_title}},
         categoryorder="array",
         categoryarray=groups,
         autorange="reversed",
@@ -823,7 +830,7 @@ def monthly_figure(
     standard: int = 3,
     source: str = SOURCE_TIMELINESS,
     window: str = "12 months",
-) -> go.Figure:
+) -> Figure:
     """% on time per request month (line, left axis, standard at 100%) over requests (bars, right axis)."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
@@ -834,9 +841,10 @@ def monthly_figure(
     bars = [s.drawn((i, "transfers")) for i in range(n)]
     pct = [s.share_value((i, "on_time"), (i, "decided")) for i in range(n)]
     months = [f"{m:%B %Y}" for m in table["month"]]
-    fig = subplots(specs=[[{"secondary_y": True}]])
+    fig = plain_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(
-        go.Bar(
+        dict(
+            type="bar",
             x=x,
             y=bars,
             name="Transfers requested (right axis)",
@@ -853,7 +861,8 @@ def monthly_figure(
         for i, (m, p) in enumerate(zip(months, pct, strict=False))
     ]
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=x,
             y=pct,
             name="% on time (left axis)",
@@ -874,10 +883,10 @@ def monthly_figure(
     top = max([b for b in bars if b is not None] + [1])
     step = nice_step(top * 1.15, PCT_STEPS)
     fig.update_yaxes(
-        title_text="% on time", range=[0, 110], ticksuffix="%", tickmode="linear", dtick=20, secondary_y=False
+        {"title": {"text": "% on time"}}, range=[0, 110], ticksuffix="%", tickmode="linear", dtick=20, secondary_y=False
     )
     fig.update_yaxes(
-        title_text="Transfers requested",
+        {"title": {"text": "Transfers requested"}},
         range=[0, step * PCT_STEPS * 1.1],
         tickmode="linear",
         tick0=0,
@@ -887,9 +896,8 @@ def monthly_figure(
         showticklabels=not s.active,
         secondary_y=True,
     )
-    fig.update_xaxes(title_text="Month of request", dtick="M1", tickformat="%b %Y")
+    fig.update_xaxes({"title": {"text": "Month of request"}}, dtick="M1", tickformat="%b %Y")
     fig.update_layout(
-        template=TEMPLATE_NAME,
         title=title_layout(MONTHLY_TITLE, finding),
         height=480,
         margin=dict(t=110),
