@@ -10,6 +10,7 @@ from dashboard.figures import caseloads as fig
 from dashboard.figures.common import unwrapped
 from dashboard.theme import SAFE
 from data_layer.vocabulary import STATUSES as STATUS_VOCABULARY
+from tests.figure_json import assert_twin
 
 STATUS_COLOURS = STATUS_VOCABULARY.colours()
 
@@ -60,6 +61,7 @@ def test_worker_table_keeps_duplicate_names_apart(load):
 def test_workers_figure_stacks_statuses_with_target_and_over_markers(load):
     t = fig.worker_table(load)
     f = fig.workers_figure(t)
+    assert_twin(f)
     bars = [tr for tr in f.data if tr.type == "bar"]
     assert [b.name for b in bars] == ["Looked after", "CP", "CIN", "Care leaver", "Assessment", "Other"]
     assert f.layout.barmode == "stack"
@@ -87,6 +89,7 @@ def test_workers_figure_follows_a_different_standard(load):
     load["over_target"] = load["cases"] > load["target"]  # as caseloads() flags it under this standard
     t = fig.worker_table(load)
     f = fig.workers_figure(t, per_fte=20)
+    assert_twin(f)
     assert "(20 children per FTE)" in unwrapped(f.layout.title.text)
     assert "3 of 5" in f.layout.title.text
 
@@ -135,6 +138,7 @@ def test_distribution_hides_small_bins_and_the_next_smallest_when_the_total_is_s
     shown = fig.presented_distribution(dist, SHOWN)
     assert shown["workers"].tolist() == ["<5", "0", "0", "<5", "<5", "<5"]
     f = fig.distribution_figure(dist, "t", d=SHOWN)
+    assert_twin(f)
     heights = [y for tr in f.data if tr.type == "bar" for y in tr.y]
     assert all(h is None or h == 0 for h in heights)  # nothing small drawn at its size (0 is 0)
     bigger = pd.concat([load] + [pd.DataFrame([_worker(f"X{i}", f"X{i}", 1.0, cin=24)]) for i in range(7)])
@@ -166,6 +170,7 @@ def test_no_workers_gives_an_explaining_empty_figure():
         )
     )
     f = fig.workers_figure(t)
+    assert_twin(f)
     assert f.layout.title.text.startswith("0 of 0 workers")
     assert "No workers in post" in f.layout.annotations[0].text
 
@@ -196,6 +201,7 @@ def test_distribution_figure_draws_the_standard_and_marks_over_bins(load):
     title = fig.distribution_title(load)
     assert title == "2 of 5 workers carry more than 25 children per full-time equivalent"
     f = fig.distribution_figure(d, title)
+    assert_twin(f)
     names = [tr.name for tr in f.data]
     assert names == ["At or under the standard", "▲ Over the standard"]
     over = f.data[1]
@@ -234,6 +240,7 @@ def test_trend_figure_has_two_series_and_the_standard(trend):
     finding = fig.trend_title(fig.trend_table(trend))
     assert finding == "Average caseload rose by 3.0 to 23.0; 50% of workers are now over target"
     f = fig.trend_figure(fig.trend_table(trend), finding)
+    assert_twin(f)
     assert [tr.name for tr in f.data] == ["Average caseload", "% over target"]
     assert list(f.data[0].y) == [20.0, 21.0, 22.5, 23.0]
     assert list(f.data[1].y) == [10.0, 20.0, 30.0, 50.0]
@@ -262,6 +269,7 @@ def test_trend_without_workers_is_empty_with_message():
     )
     table = fig.trend_table(empty)
     f = fig.trend_figure(table, fig.trend_title(table))
+    assert_twin(f)
     assert f.layout.annotations[0].text == "No workers in post in the period"
 
 
@@ -275,6 +283,7 @@ def test_regression_trend_csv_keeps_no_small_worker_counts(trend):
     assert shown["pct_over_target"].tolist() == ["<5", "<5", 30.0, "<5"]
     assert shown["average_caseload"].tolist() == ["<5", 21.0, 22.5, 23.0]
     f = fig.trend_figure(shown, fig.trend_title(shown))
+    assert_twin(f)
     assert pd.isna(list(f.data[0].y)[0]) and [None if pd.isna(v) else v for v in f.data[1].y] == [
         None,
         None,
@@ -378,6 +387,7 @@ def test_a_region_draws_only_the_workers_furthest_over_target():
     )
     df["over_target"] = df["cases"] > 25
     fig = workers_figure(worker_table(df), per_fte=25, max_bars=80)
+    assert_twin(fig)
     bars = fig.data[0]
     assert len(bars.y) == 80 and bars.y[0] == "N119" and bars.y[-1] == "N040"
     title = unwrapped(fig.layout.title.text)

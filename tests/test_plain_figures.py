@@ -26,6 +26,7 @@ from tests.figure_json import assert_twin, differences, figure_json
 
 #: Charts drawn as PlainFigures: each must be met on the small demo (or this list is stale).
 PLAIN_CHARTS = {
+    "caseloads": {"caseloads-distribution", "caseloads-trend"},
     "cin_pilot": {"cin-pilot-did", "cin-pilot-trend", "cin-pilot-routes"},
     "jarp": {"jarp-response-times"},
     "plans": {"plans-bands", "plans-km"},

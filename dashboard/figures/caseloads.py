@@ -17,20 +17,25 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure
-from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR, TEMPLATE_NAME
+from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR
 from data_layer.vocabulary import STATUSES
 
 from .common import (
     LEGEND_BELOW,
+    Figure,
     add_standard_line,
     aria_summary,
     base_figure,
     count_axis,
     empty_figure,
+    plain_figure,
     standard_label,
-    subplots,
     title_layout,
 )
+from .common import (
+    pairs as _pairs,
+)
+from .plain import plain_subplots
 
 EXACT = Disclosure()
 
@@ -120,7 +125,7 @@ def workers_title(table: pd.DataFrame, per_fte: float = 25, d: Disclosure = EXAC
 
 def workers_figure(
     table: pd.DataFrame, *, per_fte: float = 25, source: str = SOURCE, max_bars: int = MAX_WORKER_BARS
-) -> go.Figure:
+) -> Figure:
     """Horizontal bars per worker stacked by status, a target marker each, over-target workers marked.
 
     ``table`` comes from :func:`worker_table` (exact values: not for presentation mode, which
@@ -137,22 +142,24 @@ def workers_figure(
         table = table.head(max_bars)
     labels = table["worker"].tolist()
     height = max(320, 22 * len(labels) + 150)
-    fig = base_figure(title, height=height)
+    fig = plain_figure(title, height=height)
     for s in STATUSES.codes:
         fig.add_trace(
-            go.Bar(
-                x=table[s].astype(float),
+            dict(
+                type="bar",
+                x=table[s].astype(float).tolist(),
                 y=labels,
                 orientation="h",
                 name=STATUSES.label(s),
                 marker=dict(color=STATUSES.colour(s), line=dict(color="white", width=0.5)),
-                customdata=np.column_stack([table[s].astype(int).astype(str), table["team"].astype(str)]),
+                customdata=_pairs(table[s].astype(int).astype(str), table["team"].astype(str)),
                 hovertemplate=f"%{{y}} (%{{customdata[1]}})<br>{STATUSES.label(s)}: %{{customdata[0]}}<extra></extra>",
             )
         )
     fig.add_trace(
-        go.Scatter(
-            x=table["target"].astype(float),
+        dict(
+            type="scatter",
+            x=table["target"].astype(float).tolist(),
             y=labels,
             mode="markers",
             name=f"FTE target ({_fmt(per_fte)} × FTE)",
@@ -165,9 +172,10 @@ def workers_figure(
     over = table[table["over_target"].astype(bool)]
     if not over.empty:
         fig.add_trace(
-            go.Scatter(
-                x=over["cases"].astype(float),
-                y=over["worker"],
+            dict(
+                type="scatter",
+                x=over["cases"].astype(float).tolist(),
+                y=over["worker"].tolist(),
                 mode="markers+text",
                 name=f"{OVER_SYMBOL} Over target",
                 text=[f"{OVER_SYMBOL} over by {_fmt(e)}" for e in over["excess"]],
@@ -179,13 +187,12 @@ def workers_figure(
             )
         )
     xmax = max(float(table["cases"].astype(float).max()), float(table["target"].max()), per_fte)
-    fig.update_layout(barmode="stack", bargap=0.25, legend_traceorder="normal", margin=dict(r=OVER_LABEL_MARGIN))
+    fig.update_layout(barmode="stack", bargap=0.25, legend={"traceorder": "normal"}, margin=dict(r=OVER_LABEL_MARGIN))
     fig.update_xaxes(
-        title_text="Children allocated (key worker)", range=[0, xmax * 1.18 + 1], **count_axis(xmax * 1.18 + 1)
+        {"title": {"text": "Children allocated (key worker)"}, "range": [0, xmax * 1.18 + 1]},
+        **count_axis(xmax * 1.18 + 1),
     )
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None, automargin=True
-    )
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True)
     fig.add_annotation(
         text=standard_label(per_fte, "children per FTE", source),
         xref="paper",
@@ -350,7 +357,7 @@ def presented_distribution(dist: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
 
 def distribution_figure(
     dist: pd.DataFrame, title: str, *, per_fte: float = 25, source: str = SOURCE, d: Disclosure = EXACT
-) -> go.Figure:
+) -> Figure:
     """Histogram of caseload per FTE (pre-binned), bins over the standard hatched and labelled.
 
     In presentation mode a hidden bin is not drawn at its size: its mark stands at zero.
@@ -359,7 +366,7 @@ def distribution_figure(
         return empty_figure(title)
     shown = presented_distribution(dist, d)
     heights = [None if isinstance(v, str) and not v.isdigit() else float(v) for v in shown["workers"]]
-    fig = base_figure(title, height=360)
+    fig = plain_figure(title, height=360)
     centres = (dist["from"] + dist["to"]) / 2
     width = float(dist["to"].iloc[0] - dist["from"].iloc[0])
     for over, name, colour, pattern in (
@@ -370,20 +377,22 @@ def distribution_figure(
         if not part.any():
             continue
         fig.add_trace(
-            go.Bar(
-                x=centres[part],
+            dict(
+                type="bar",
+                x=centres[part].tolist(),
                 y=[h for h, p in zip(heights, part, strict=False) if p],
                 width=width * 0.95,
                 name=name,
                 marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                customdata=np.column_stack([dist.loc[part, "label"], shown.loc[part, "workers"].astype(str)]),
+                customdata=_pairs(dist.loc[part, "label"], shown.loc[part, "workers"].astype(str)),
                 hovertemplate="%{customdata[0]} children per FTE: %{customdata[1]} workers<extra></extra>",
             )
         )
     marks = [(c, v) for c, v, h in zip(centres, shown["workers"], heights, strict=False) if h is None]
     if marks:
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[c for c, _ in marks],
                 y=[0] * len(marks),
                 mode="text",
@@ -397,14 +406,13 @@ def distribution_figure(
     drawn = [h for h in heights if h is not None]
     top = max(drawn) if drawn else 0
     fig.update_xaxes(
-        title_text="Children per full-time equivalent",
+        {"title": {"text": "Children per full-time equivalent"}},
         tickmode="array",
         tickvals=list(dist["from"]) + [float(dist["to"].iloc[-1])],
         rangemode="tozero",
     )
     fig.update_yaxes(
-        title_text="Workers",
-        range=[0, max(top, 1) * 1.15 + (0.5 if marks else 0)],
+        {"title": {"text": "Workers"}, "range": [0, max(top, 1) * 1.15 + (0.5 if marks else 0)]},
         **count_axis(top),
     )
     fig.update_layout(bargap=0.05)
@@ -489,7 +497,7 @@ def trend_title(table: pd.DataFrame) -> str:
     return f"Average caseload {direction}{amount} to {last:.1f}{tail}"
 
 
-def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, source: str = SOURCE) -> go.Figure:
+def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, source: str = SOURCE) -> Figure:
     """Two panels sharing weekly dates: average caseload (with the standard) and % over target.
 
     Draws :func:`trend_table`'s values (a hidden week is a gap, never a point). The title names
@@ -499,7 +507,7 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
     pct = table["pct_over_target"].map(_number)
     if table.empty or avg.isna().all():
         return empty_figure(TREND_TITLE, finding or "No workers in post in the period")
-    fig = subplots(
+    fig = plain_subplots(
         rows=2,
         cols=1,
         shared_xaxes=True,
@@ -507,11 +515,12 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
         row_heights=[0.55, 0.45],
         subplot_titles=("Average caseload per worker", "% of workers over their target"),
     )
-    dates = pd.to_datetime(table["as_at"])
+    dates = pd.to_datetime(table["as_at"]).dt.strftime("%Y-%m-%d").tolist()
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=dates,
-            y=avg,
+            y=avg.tolist(),
             mode="lines+markers",
             name="Average caseload",
             line=dict(color=BLUE, width=3),
@@ -522,14 +531,15 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
         col=1,
     )
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=dates,
-            y=pct,
+            y=pct.tolist(),
             mode="lines+markers",
             name="% over target",
             line=dict(color=ROSE, width=3, dash="dot"),
             marker=dict(size=6, symbol="triangle-up"),
-            customdata=np.column_stack([table["over_target"].astype(str), table["workers"].astype(str)]),
+            customdata=_pairs(table["over_target"].astype(str), table["workers"].astype(str)),
             hovertemplate="Week to %{x|%d %b %Y}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         ),
         row=2,
@@ -539,11 +549,11 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
         fig, per_fte, standard_label(per_fte, "children per FTE", source), row=1, col=1, position="bottom right"
     )
     top = max(float(avg.max()), per_fte) * 1.15
-    fig.update_yaxes(title_text="Children", range=[0, top], row=1, col=1)
-    fig.update_yaxes(title_text="%", range=[0, max(100.0, float(pct.max()) if pct.notna().any() else 0)], row=2, col=1)
-    fig.update_xaxes(title_text="Week ending", row=2, col=1)
+    fig.update_yaxes({"title": {"text": "Children"}, "range": [0, top]}, row=1, col=1)
+    pct_top = max(100.0, float(pct.max()) if pct.notna().any() else 0)
+    fig.update_yaxes({"title": {"text": "%"}, "range": [0, pct_top]}, row=2, col=1)
+    fig.update_xaxes({"title": {"text": "Week ending"}}, row=2, col=1)
     fig.update_layout(
-        template=TEMPLATE_NAME,
         title=title_layout(TREND_TITLE, finding),
         height=500,
         showlegend=True,

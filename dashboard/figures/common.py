@@ -114,9 +114,9 @@ _SUBPLOTS: dict[str, go.Figure] = {}
 _SUBPLOTS_KEPT = 256
 
 
-def empty_figure(title: str, message: str = "No data for the selected filters") -> go.Figure:
+def empty_figure(title: str, message: str = "No data for the selected filters") -> PlainFigure:
     """A figure that says why it is empty (axes hidden), rather than a blank grid."""
-    fig = base_figure(title)
+    fig = plain_figure(title)
     fig.update_layout(height=260)  # nothing to read but the message: the minimum height is for plots
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=15))
     fig.update_xaxes(visible=False)
@@ -294,6 +294,11 @@ def drawn_top(fig: Any, axis: str = "y", **where: Any) -> float:
             else:
                 top = max(top, v)
     return max([top, *stacked.values()])
+
+
+def pairs(*columns) -> list[list]:
+    """Columns side by side as a trace's ``customdata`` rows (``[[a0, b0], [a1, b1], ...]``), as plain values."""
+    return [list(row) for row in zip(*(list(c) for c in columns), strict=True)]
 
 
 def standard_label(value: float, unit: str, source: str) -> str:
