@@ -3,7 +3,8 @@
 The cache keeps live objects (no pickling), so their size is estimated where they live:
 DataFrames and Series by pandas' own ``memory_usage(deep=True)`` (object columns' strings
 included), numpy arrays by ``nbytes``, Plotly figures by walking the traces and layout they hold (not a
-copy: ``to_plotly_json`` deep-copies a figure, which cost more than building it), Dash components by
+copy: ``to_plotly_json`` deep-copies a figure, which cost more than building it; a ``PlainFigure``
+without the template all of them share), Dash components by
 walking their JSON-ready properties, containers and dataclasses (the sections' ``Chart``/``Table``) by
 walking their members. Anything else counts as ``sys.getsizeof``: its referents are not
 followed, so a value that points at shared objects (the database, the standards) is not
@@ -19,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from plotly.basedatatypes import BaseFigure
+
+from dashboard.figures.plain import PlainFigure
 
 __all__ = ["approx_bytes"]
 
@@ -57,6 +60,8 @@ def _own_size(obj: Any) -> tuple[int, list]:
         return sys.getsizeof(obj), list(obj)
     if isinstance(obj, BaseFigure):  # its traces and layout as it holds them: to_plotly_json deep-copies them
         return sys.getsizeof(obj), [obj._data, obj._layout]
+    if isinstance(obj, PlainFigure):  # its own JSON; the template is one dict shared by every figure
+        return sys.getsizeof(obj), [obj.traces, obj.layout_json]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return sys.getsizeof(obj), [getattr(obj, f.name) for f in dataclasses.fields(obj)]
     to_json = getattr(obj, "to_plotly_json", None)  # Dash components and Plotly figures

@@ -13,6 +13,7 @@ from dash import dcc, html
 from flask import Flask
 
 from dashboard.cache import ENTRY_OVERHEAD, ByteBudgetCache, cached_call, init_cache, remembered
+from dashboard.figures.plain import PlainFigure
 from dashboard.settings import Settings, SettingsError
 from dashboard.sizing import approx_bytes
 
@@ -50,6 +51,8 @@ def test_containers_components_and_figures_count_what_they_hold_once():
     tree = html.Div([html.H2("title"), dcc.Graph(figure=go.Figure(go.Scatter(x=x, y=x)))])
     assert approx_bytes(tree) >= 2 * x.nbytes
     assert approx_bytes(tree) < 3 * x.nbytes
+    plain = PlainFigure().add_trace({"type": "scatter", "x": x, "y": x * 2})
+    assert 2 * x.nbytes <= approx_bytes(plain) < 2 * x.nbytes + 2000  # the shared template is not charged to it
 
 
 # --------------------------------------------------------------------------- the budget
