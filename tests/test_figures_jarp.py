@@ -70,6 +70,7 @@ def test_agenda_figure_draws_bands(frames):
     title = fig.agenda_title(q, next_panel(D, rules))
     assert title == "10 referrals for the panel on Tue 14 Mar 2023, 3 of them priority 1"
     f = fig.agenda_figure(table, fig.agenda_shown(table), title, rules)
+    assert_twin(f)
     assert unwrapped(f.layout.title.text) == title
     exception = "P1 urgent by a direct-referral exception (any score)"
     assert {t.name for t in f.data} == {"P1 urgent", exception, "P2", "P3", "Below threshold"}
@@ -103,6 +104,7 @@ def test_presentation_suppresses_small_counts(frames):
     assert set(table.referrals) == {"<5"}
     assert "carried_over" not in table  # with the bar's count it gives the complement
     f = fig.agenda_figure(raw, table, "t", rules)
+    assert_twin(f)
     # Geometry: a hidden count is never drawn at its size (the old chart drew the raw heights
     # under a "<5" hover), so with every bar hidden nothing is drawn.
     assert not f.data
@@ -122,6 +124,7 @@ def test_queue_trend(frames):
     title = fig.queue_trend_title(table)
     assert title == "10 referrals waiting on 08 Mar 2023; 1 waiting longer than the panel timetable"
     f = fig.queue_trend_figure(table, fig.queue_trend_shown(table), title, frames["rules"].max_wait_days)
+    assert_twin(f)
     assert len(f.data) == 5 and any(s.y0 == 0 for s in _hlines_and_vlines(f))
     assert "Waiting over 11 days" in f.data[-1].name
     assert "Stacked bar chart" in fig.queue_trend_summary(table, title)
@@ -131,6 +134,7 @@ def test_queue_trend(frames):
         "10 referrals waiting on 08 Mar 2023; <5 waiting longer than the panel timetable"
     )
     f = fig.queue_trend_figure(table, shown, title, frames["rules"].max_wait_days)
+    assert_twin(f)
     assert all(v is None or v == 0 or v >= 5 for t in f.data for v in t.y)
 
 
@@ -171,6 +175,7 @@ def test_response_times_against_targets(frames):
 def test_response_trend(frames):
     table = fig.response_trend_table(frames["rtrend"])
     f = fig.response_trend_figure(table)
+    assert_twin(f)
     assert any(s.y0 == 100 for s in _hlines_and_vlines(f))
     assert {t.name for t in f.data} == {"P1 urgent", "P2", "P3"}
     shown = fig.response_trend_shown(table, SHOWN)
@@ -196,6 +201,7 @@ def test_reviews(frames):
     title = fig.review_title(reviews)
     assert title == "1 progress review overdue, 3 due in the next 7 days"
     f = fig.review_figure(table, table, title, 7)
+    assert_twin(f)
     band = [s for s in f.layout.shapes if s.type == "rect"]
     assert band and (band[0].x0, band[0].x1) == (-0.5, 7.5)
     assert "longest overdue is 7 days" in fig.review_summary(table, table, title, 7)
@@ -225,6 +231,7 @@ def test_empty_frames_say_so(frames):
     empty_q = frames["queue"].iloc[0:0]
     empty_table = fig.agenda_score_table(empty_q)
     f = fig.agenda_figure(empty_table, empty_table, fig.agenda_title(empty_q, D), rules)
+    assert_twin(f)
     assert "No referrals waiting" in f.layout.annotations[0].text
     assert fig.response_time_table(frames["responses"].iloc[0:0], rules).empty
     none = pd.DataFrame(columns=["priority"])

@@ -28,7 +28,7 @@ from tests.figure_json import assert_twin, differences, figure_json
 PLAIN_CHARTS = {
     "caseloads": {"caseloads-distribution", "caseloads-trend"},
     "cin_pilot": {"cin-pilot-did", "cin-pilot-trend", "cin-pilot-routes"},
-    "jarp": {"jarp-response-times"},
+    "jarp": {"jarp-agenda", "jarp-queue-trend", "jarp-response-times", "jarp-response-trend", "jarp-reviews"},
     "plans": {"plans-bands", "plans-km"},
     "transfers": {"transfers-by-team", "transfers-by-point", "transfers-monthly"},
 }

@@ -21,9 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import BLUE, ROSE, STANDARD_COLOUR, TEAL
@@ -33,12 +31,14 @@ from data_layer.vocabulary import PRIORITIES as PRIORITY
 from .common import (
     MIN_HEIGHT,
     Figure,
+    add_spanning_line,
     add_standard_line,
     aria_summary,
-    base_figure,
     count_axis,
     drawn_top,
     empty_figure,
+    pairs,
+    plain_figure,
     plural,
     standard_label,
     title_layout,
@@ -317,7 +317,7 @@ def agenda_title(queue: pd.DataFrame, panel: date, d: Disclosure = EXACT) -> str
     return f"{agenda_count(texts)} for the panel on {panel:%a %d %b %Y}, {texts['P1']} of them priority 1"
 
 
-def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -> go.Figure:
+def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -> Figure:
     """Bars of the next panel's referrals by score, coloured and named by priority, bands marked.
 
     The priority bands are the standard: P3 from ``rules.p3_min``, P2 from ``p2_min``, P1 from
@@ -327,7 +327,7 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
     """
     if table.empty:
         return empty_figure(title, "No referrals waiting for the next panel")
-    fig = base_figure(title, height=380)
+    fig = plain_figure(title, height=380)
     drawn = _drawn(table["referrals"], shown["referrals"])
     carried = "carried_over" in shown.columns
     # A P1 left of the P1 line is P1 by a direct-referral exception, whatever its score: its own
@@ -352,9 +352,10 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
                 + " makes a referral P1 whatever its score"
             )
         fig.add_trace(
-            go.Bar(
-                x=t["score"],
-                y=t["referrals"].astype(float),
+            dict(
+                type="bar",
+                x=t["score"].tolist(),
+                y=t["referrals"].astype(float).tolist(),
                 name=name,
                 marker=dict(
                     color=PRIORITY.colour(p),
@@ -362,7 +363,7 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
                     # the cross over the P1 colour (overlay), not a faint cross on white
                     pattern=dict(shape="x", fillmode="overlay", fgcolor="white") if by_exception else dict(shape=""),
                 ),
-                customdata=np.column_stack(custom),
+                customdata=pairs(*custom),
                 hovertemplate=(
                     f"{PRIORITY.label(p)}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
                     + ("<br>Carried over: %{customdata[1]}" if carried else "")
@@ -381,8 +382,8 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
         f"P2 {rules.p2_min}-{rules.p1_min - 1}, P3 {rules.p3_min}-{rules.p2_min - 1}"
     )
     fig.update_layout(title=title_layout(title, bands), barmode="stack", bargap=0.15, margin=dict(t=100))
-    fig.update_xaxes(title_text="Score (points)", range=[-0.6, top + 0.5], dtick=1)
-    fig.update_yaxes(title_text="Referrals", **count_axis(drawn_top(fig)))
+    fig.update_xaxes({"title": {"text": "Score (points)"}}, range=[-0.6, top + 0.5], dtick=1)
+    fig.update_yaxes({"title": {"text": "Referrals"}}, **count_axis(drawn_top(fig)))
     return fig
 
 
@@ -467,7 +468,7 @@ def queue_trend_facts(table: pd.DataFrame, d: Disclosure = EXACT) -> list[str]:
     ]
 
 
-def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max_wait_days: int) -> go.Figure:
+def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max_wait_days: int) -> Figure:
     """Stacked weekly bars of the queue by priority, with referrals past the timetable as a line.
 
     The standard is the handbook's "discussed at the next available JARP meeting": none should
@@ -477,19 +478,20 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     """
     if table.empty:
         return empty_figure(title)
-    fig = base_figure(title, height=500)
+    fig = plain_figure(title, height=500)
     for p in PRIORITIES:
         rows = _drawn(table[p], shown[p])
         if not rows.any():
             continue
         t, s = table[rows], shown[rows]
         fig.add_trace(
-            go.Bar(
-                x=t["week"],
-                y=t[p].astype(float),
+            dict(
+                type="bar",
+                x=t["week"].tolist(),
+                y=t[p].astype(float).tolist(),
                 name=PRIORITY.label(p),
                 marker=dict(color=PRIORITY.colour(p)),
-                customdata=np.column_stack([s[p].astype(str), s["total"].astype(str)]),
+                customdata=pairs(s[p].astype(str), s["total"].astype(str)),
                 hovertemplate=(
                     f"Week to %{{x|%d %b %Y}}<br>{PRIORITY.label(p)}: %{{customdata[0]}}"
                     "<br>Waiting in all: %{customdata[1]}<extra></extra>"
@@ -499,26 +501,27 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     past = _drawn(table["past_timetable"], shown["past_timetable"])
     past_y = [float(v) if ok else None for v, ok in zip(table["past_timetable"], past, strict=False)]
     fig.add_trace(
-        go.Scatter(
-            x=table["week"],
+        dict(
+            type="scatter",
+            x=table["week"].tolist(),
             y=past_y,
             name=f"Waiting over {max_wait_days} days (past the timetable)",
             mode="lines+markers",
             line=dict(color=STANDARD_COLOUR, width=2),
             marker=dict(symbol="diamond", size=7),
-            customdata=shown["past_timetable"].astype(str),
+            customdata=shown["past_timetable"].astype(str).tolist(),
             hovertemplate="Week to %{x|%d %b %Y}<br>Past the timetable: %{customdata}<extra></extra>",
         )
     )
-    fig.add_hline(y=0, line=dict(color=STANDARD_COLOUR, dash="dash", width=2))
+    add_spanning_line(fig, 0, line=dict(color=STANDARD_COLOUR, dash="dash", width=2))
     _footnote(
         fig,
         "Dashed line: the standard, no referral waits past its panel (every priority is heard at the "
         f"next available panel; {cite('003 App. A/B')}).",
     )
     fig.update_layout(barmode="stack", bargap=0.2)
-    fig.update_xaxes(title_text="Week ending")
-    fig.update_yaxes(title_text="Referrals waiting", **count_axis(drawn_top(fig)))
+    fig.update_xaxes({"title": {"text": "Week ending"}})
+    fig.update_yaxes({"title": {"text": "Referrals waiting"}}, **count_axis(drawn_top(fig)))
     return fig
 
 
@@ -892,12 +895,12 @@ def response_trend_facts(table: pd.DataFrame, d: Disclosure = EXACT) -> list[str
     return facts
 
 
-def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: str = "12 months") -> go.Figure:
+def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: str = "12 months") -> Figure:
     """% on time per month and priority, with the standard (every response on time) at 100%."""
     empty = response_trend_empty(table, d, window)
     if empty:
         return empty_figure(RESPONSE_TREND_TITLE, empty)
-    fig = base_figure(RESPONSE_TREND_TITLE, height=360)
+    fig = plain_figure(RESPONSE_TREND_TITLE, height=360)
     symbols = {"P1": "circle", "P2": "square", "P3": "diamond"}
     values = _trend_values(table, d)
     for p in SCORED:
@@ -913,7 +916,7 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: st
             extra = dict(hovertemplate=f"{PRIORITY.label(p)}, %{{x|%b %Y}}: %{{y:.0f}}% on time<extra></extra>")
         else:
             extra = dict(
-                customdata=np.column_stack([t["on_time"].astype(str), t["judged"].astype(str)]),
+                customdata=pairs(t["on_time"].astype(str), t["judged"].astype(str)),
                 hovertemplate=(
                     f"{PRIORITY.label(p)}, %{{x|%b %Y}}: %{{y:.0f}}% on time"
                     f"<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>"
@@ -926,8 +929,9 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: st
                 text=["" if v is None else f"{v:.0f}%" for v in y],
             )
         fig.add_trace(
-            go.Scatter(
-                x=t["month"],
+            dict(
+                type="scatter",
+                x=t["month"].tolist(),
                 y=y,
                 name=PRIORITY.label(p),
                 line=dict(color=PRIORITY.colour(p), width=2),
@@ -936,8 +940,8 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: st
             )
         )
     add_standard_line(fig, 100, f"Standard: every response within its target ({cite(SOURCE)})", position="top left")
-    fig.update_yaxes(title_text="% on time", range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
-    fig.update_xaxes(title_text="Month of decision", dtick="M1", tickformat="%b %Y")
+    fig.update_yaxes({"title": {"text": "% on time"}}, range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_xaxes({"title": {"text": "Month of decision"}}, dtick="M1", tickformat="%b %Y")
     return fig
 
 
@@ -1046,7 +1050,7 @@ def _days_or_week(days: int, week: str) -> str:
 
 def review_figure(
     table: pd.DataFrame, shown: pd.DataFrame, title: str, notice_days: int, review_weeks: int = 6
-) -> go.Figure:
+) -> Figure:
     """Reviews by days until due: the flag window (a week before due) as a band, the due date as a line.
 
     Only bars whose count ``shown`` displays are drawn; the x range is set from those alone (the
@@ -1057,8 +1061,19 @@ def review_figure(
             title, f"No progress reviews overdue or due in the next {_days_or_week(notice_days, 'week')}"
         )
     drawn = _drawn(table["reviews"], shown["reviews"])
-    fig = base_figure(title, height=340)
-    fig.add_vrect(x0=-0.5, x1=notice_days + 0.5, fillcolor=TEAL, opacity=0.15, line_width=0)
+    fig = plain_figure(title, height=340)
+    fig.add_shape(  # the flag window (what add_vrect adds)
+        type="rect",
+        x0=-0.5,
+        x1=notice_days + 0.5,
+        y0=0,
+        y1=1,
+        xref="x",
+        yref="y domain",
+        fillcolor=TEAL,
+        opacity=0.15,
+        line={"width": 0},
+    )
     for status, name, colour, pattern in (
         ("overdue", "Overdue", ROSE, "x"),
         ("due_soon", f"Due within {_days_or_week(notice_days, 'a week')}", BLUE, ""),
@@ -1068,12 +1083,13 @@ def review_figure(
             continue
         t, s = table[rows], shown[rows]
         fig.add_trace(
-            go.Bar(
-                x=t["days_to_due"],
-                y=t["reviews"].astype(float),
+            dict(
+                type="bar",
+                x=t["days_to_due"].tolist(),
+                y=t["reviews"].astype(float).tolist(),
                 name=name,
                 marker=dict(color=colour, pattern=dict(shape=pattern)),
-                customdata=s["reviews"].astype(str),
+                customdata=s["reviews"].astype(str).tolist(),
                 hovertemplate=f"{name}: %{{x}} days to due<br>Reviews: %{{customdata}}<extra></extra>",
             )
         )
@@ -1085,8 +1101,10 @@ def review_figure(
     )
     days = table.loc[drawn, "days_to_due"]
     lo = min(-notice_days, int(days.min()) - 2 if len(days) else -notice_days)
-    fig.update_xaxes(title_text="Days until the review is due (negative: overdue)", range=[lo, notice_days + 2])
-    fig.update_yaxes(title_text="Reviews", **count_axis(drawn_top(fig)))
+    fig.update_xaxes(
+        {"title": {"text": "Days until the review is due (negative: overdue)"}}, range=[lo, notice_days + 2]
+    )
+    fig.update_yaxes({"title": {"text": "Reviews"}}, **count_axis(drawn_top(fig)))
     fig.update_layout(barmode="stack")
     return fig
 
