@@ -374,6 +374,7 @@ def test_workload(big):
     assert table["plans"].sum() == 100
     assert fig.workload_overall(bands, "escalated_cp") == pytest.approx(21.0)  # (9 + 12) / 100
     figure = fig.workload_figure(table, "escalated_cp", overall=20.0)
+    assert_twin(figure)
     assert unwrapped(figure.layout.title.text).startswith("% of plans escalated to child protection by the caseload")
     assert any(s.y0 == 20.0 for s in figure.layout.shapes)
     assert "Standard: 25 children per FTE (Cluster group presentation)" in figure.layout.xaxis.title.text
@@ -393,6 +394,7 @@ def test_workload_presentation(big):
     assert any(v in ("<5", "*") for v in shown["with_outcome"])
     assert fig.workload_overall(bands, "escalated_cp", SHOW, shown) is None
     figure = fig.workload_figure(shown, "escalated_cp")
+    assert_twin(figure)
     for trace, cohort in zip(figure.data, ("pilot", "comparison"), strict=False):
         part = shown[shown["cohort"] == cohort]
         assert [y is None for y in trace.y] == [v == "<5" or pd.isna(v) for v in part["percent"]]

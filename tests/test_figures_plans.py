@@ -204,6 +204,7 @@ def test_drift_matrix_and_heatmap():
     assert m.set_index("team").loc["North", "cin_over_12_months"] == 0
     assert fig.drift_title(COUNTS) == "CIN open over 12 months is the most common drift: 9 plans across 1 team"
     f = fig.drift_figure(m, "t", S)
+    assert_twin(f)
     hm = f.data[0]
     assert hm.type == "heatmap" and list(hm.x) == ["South", "North"]
     assert list(hm.y) == [fig.flag_label(f, S) for f in fig.FLAGS]
@@ -211,6 +212,7 @@ def test_drift_matrix_and_heatmap():
     assert hm.z[fig.FLAGS.index("cin_review_overdue")][1] == 7
     shown = fig.drift_matrix(COUNTS, d=P)
     f2 = fig.drift_figure(shown, "t", S)
+    assert_twin(f2)
     north = list(f2.data[0].x).index("North")
     row = fig.FLAGS.index("cp_visit_overdue")
     assert f2.data[0].text[row][north] == "<5" and pd.isna(f2.data[0].z[row][north])
@@ -242,12 +244,14 @@ def test_trend_table_figure_and_standard():
     assert fig.trend_title(TREND) == "Open CIN plans past 12 months: 3 on the date, down from 10 a year earlier"
     assert fig.trend_title(TREND, P) == "Open CIN plans past 12 months: <5 on the date, down from 10 a year earlier"
     f = fig.trend_figure(table, "t", S)
+    assert_twin(f)
     assert [t.name for t in f.data] == [fig.flag_label(x) for x in fig.TREND_FLAGS]
     assert list(f.data[0].y) == [10, 12, 3]
     zero = [s for s in f.layout.shapes if s.type == "line" and s.y0 == 0]
     assert zero and any("no CIN plan beyond 12 months" in a.text for a in f.layout.annotations)
     shown = fig.trend_table(TREND, P)
     f2 = fig.trend_figure(shown, "t", S)
+    assert_twin(f2)
     assert f2.data[0].y[2] is None and f2.data[0].customdata[2][0] == "<5"
 
 
@@ -422,6 +426,7 @@ def test_trend_in_presentation_mode():
     assert list(table.cp_over_2_years) == ["0", "<5", "<5"]
     assert table.pct_cin_over_12_months.tolist() == [10.0, pytest.approx(10.9, abs=0.05), "<5"]
     f = fig.trend_figure(table, "t", S)
+    assert_twin(f)
     for trace in f.data:
         assert not [v for v in trace.y if v is not None and 0 < v < 5]
     assert f.layout.yaxis.range[1] == pytest.approx(30 * 1.1)  # scaled on drawn points

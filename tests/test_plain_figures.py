@@ -27,9 +27,9 @@ from tests.figure_json import assert_twin, differences, figure_json
 #: Charts drawn as PlainFigures: each must be met on the small demo (or this list is stale).
 PLAIN_CHARTS = {
     "caseloads": {"caseloads-distribution", "caseloads-trend"},
-    "cin_pilot": {"cin-pilot-did", "cin-pilot-trend", "cin-pilot-routes"},
+    "cin_pilot": {"cin-pilot-did", "cin-pilot-trend", "cin-pilot-routes", "cin-pilot-workload-chart"},
     "jarp": {"jarp-agenda", "jarp-queue-trend", "jarp-response-times", "jarp-response-trend", "jarp-reviews"},
-    "plans": {"plans-bands", "plans-km"},
+    "plans": {"plans-bands", "plans-km", "plans-drift-teams", "plans-trend"},
     "transfers": {"transfers-by-team", "transfers-by-point", "transfers-monthly"},
 }
 

@@ -21,9 +21,7 @@ import math
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import GREY, INDIGO, STANDARD_COLOUR, TEAL
@@ -36,9 +34,9 @@ from .common import (
     Figure,
     add_spanning_line,
     aria_summary,
-    base_figure,
     empty_figure,
     level_text,
+    pairs,
     plain_figure,
     plural,
     standard_label,
@@ -1209,7 +1207,7 @@ def workload_figure(
     caseload_standard: float = 25,
     source: str = "000",
     standards: Standards | None = None,
-) -> go.Figure:
+) -> Figure:
     """Bars per caseload band (worker's children per FTE when they took the plan), pilot vs
     comparison, with 95% Wilson intervals; the dashed line is the rate over all plans. Draws
     :func:`workload_table` as it is: a band whose share is a mark has no bar."""
@@ -1217,7 +1215,7 @@ def workload_figure(
     values = [_number(v) for v in table["percent"]] if len(table) else []
     if table.empty or all(v is None for v in values):
         return empty_figure(title, "No plans with a key worker to band (or not yet measurable)")
-    fig = base_figure(title, height=420)
+    fig = plain_figure(title, height=420)
     for cohort in ("pilot", "comparison"):
         part = table[table["cohort"] == cohort]
         y = [_number(v) for v in part["percent"]]
@@ -1231,32 +1229,33 @@ def workload_figure(
         ]
         style = COHORT_STYLE[cohort]
         fig.add_trace(
-            go.Bar(
-                x=part["band"],
+            dict(
+                type="bar",
+                x=part["band"].tolist(),
                 y=y,
                 name=COHORT_LABELS[cohort],
                 marker=dict(color=style["color"], pattern=dict(shape="" if cohort == "pilot" else "/")),
                 error_y=dict(type="data", array=hi, arrayminus=lo, visible=True),
-                customdata=np.column_stack([_text(part["with_outcome"]), _text(part["plans"])]),
+                customdata=pairs(_text(part["with_outcome"]), _text(part["plans"])),
                 hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} plans)<extra>"
                 + COHORT_LABELS[cohort]
                 + "</extra>",
             )
         )
     if overall is not None and not pd.isna(overall):
-        fig.add_hline(
-            y=overall,
+        add_spanning_line(
+            fig,
+            overall,
             line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
             annotation_text=f"All plans: {overall:.0f}%",
-            annotation_position="top left",
+            position="top left",
             annotation_font=dict(color=STANDARD_COLOUR, size=12),
         )
     fig.update_layout(barmode="group", margin=dict(t=100))
-    fig.update_xaxes(
-        title_text=f"Worker's caseload per FTE when taking the plan "
-        f"({standard_label(caseload_standard, 'children per FTE', source)})"
-    )
-    fig.update_yaxes(title_text="%", range=[0, 105])
+    standard = standard_label(caseload_standard, "children per FTE", source)
+    axis = f"Worker's caseload per FTE when taking the plan ({standard})"
+    fig.update_xaxes({"title": {"text": axis}})
+    fig.update_yaxes({"title": {"text": "%"}}, range=[0, 105])
     return fig
 
 

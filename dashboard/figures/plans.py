@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dateutil.relativedelta import relativedelta
+from plotly.colors import get_colorscale
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.theme import GREY, SAFE
@@ -35,7 +35,6 @@ from .common import (
     add_spanning_line,
     add_standard_line,
     aria_summary,
-    base_figure,
     count_axis,
     drawn_top,
     empty_figure,
@@ -714,7 +713,7 @@ def drift_title(
     return f"{label} is the most common drift: {d.count(n)} plans across {plural(teams, 'team')}"
 
 
-def drift_figure(matrix: pd.DataFrame, title: str, standards) -> go.Figure:
+def drift_figure(matrix: pd.DataFrame, title: str, standards) -> Figure:
     """Heatmap of flags (rows, each labelled with its standard) by team (columns), counts written in.
 
     A hidden cell has no colour (a gap) and shows its mark."""
@@ -723,24 +722,25 @@ def drift_figure(matrix: pd.DataFrame, title: str, standards) -> go.Figure:
     y = [flag_label(f, standards) for f in FLAGS]
     text = [[str(v) for v in matrix[f]] for f in FLAGS]
     z = [[_plotted(v) for v in matrix[f]] for f in FLAGS]
-    fig = base_figure(title, height=430)
+    fig = plain_figure(title, height=430)
     fig.add_trace(
-        go.Heatmap(
-            x=matrix["team"].astype(str),
+        dict(
+            type="heatmap",
+            x=matrix["team"].astype(str).tolist(),
             y=y,
             z=z,
-            text=np.array(text, dtype=object),
+            text=text,
             texttemplate="%{text}",
-            colorscale="Blues",
+            colorscale=get_colorscale("Blues"),  # as Plotly's validation spells it out
             xgap=2,
             ygap=2,
-            colorbar=dict(title="Plans"),
+            colorbar=dict(title={"text": "Plans"}),
             hovertemplate="%{x}<br>%{y}: %{text} plans<extra></extra>",
             zmin=0,
         )
     )
-    fig.update_yaxes(autorange="reversed", title_text=None, automargin=True)
-    fig.update_xaxes(side="bottom", title_text=None, tickangle=-20, automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(side="bottom", tickangle=-20, automargin=True)
     return fig
 
 
@@ -808,14 +808,15 @@ def trend_empty(trend: pd.DataFrame) -> bool:
     return trend.empty or not (trend["open_cin"].astype(int).sum() + trend["open_cp"].astype(int).sum())
 
 
-def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Figure:
+def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> Figure:
     """A line per duration flag, monthly; the standard (no CIN plan past 12 months) dashed at zero.
 
     A hidden count is a gap in its line (hover: the mark); the axis is scaled on the drawn points."""
     if table.empty:
         return empty_figure(title)
-    fig = base_figure(title, height=400)
+    fig = plain_figure(title, height=400)
     dates = pd.to_datetime(table["as_at"])
+    days = dates.dt.strftime("%Y-%m-%d").tolist()
     top = 0.0
     for flag in TREND_FLAGS:
         dash, symbol = TREND_STYLES[flag]
@@ -823,14 +824,15 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Fi
         y = [_plotted(v) for v in table[flag]]
         top = max([top] + [v for v in y if v is not None])
         fig.add_trace(
-            go.Scatter(
-                x=dates,
+            dict(
+                type="scatter",
+                x=days,
                 y=y,
                 mode="lines+markers",
                 name=name,
                 line=dict(color=colour, dash=dash, width=3),
                 marker=dict(symbol=symbol, size=7),
-                customdata=np.array([[str(v)] for v in table[flag]], dtype=object),
+                customdata=[[str(v)] for v in table[flag]],
                 hovertemplate=f"{name}<br>%{{x|%d %b %Y}}: %{{customdata[0]}} plans<extra></extra>",
             )
         )
@@ -844,9 +846,9 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> go.Fi
     # Room below zero for the standard's label, never as far as a "-1" tick when the step is 1.
     low = max(top, 1) * 0.12
     low = min(low, 0.9) if top < SMALL_COUNT else low
-    fig.update_yaxes(title_text="Open plans", range=[-low, max(top, 1) * 1.1], **count_axis(top))
+    fig.update_yaxes({"title": {"text": "Open plans"}}, range=[-low, max(top, 1) * 1.1], **count_axis(top))
     # No axis title: the tick labels are dates, and a title would collide with the legend below.
-    fig.update_xaxes(title_text=None, tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates], tickangle=-30)
+    fig.update_xaxes(tickvals=list(dates), ticktext=[f"{d:%d %b %Y}" for d in dates], tickangle=-30)
     fig.update_layout(margin=dict(b=140))
     legend_below(fig)
     return fig
