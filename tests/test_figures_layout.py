@@ -23,6 +23,7 @@ from dashboard.figures.common import LEGEND_BELOW, MIN_HEIGHT, TITLE_CHARS, nice
 from dashboard.figures.plain import PlainFigure
 from dashboard.figures.transfers import Shown
 from data_layer.standards import Standards
+from tests.figure_json import assert_twin
 from tests.test_chart_axes_and_toolbar import _charts
 from tests.test_figures_transfers import ROWS, P, W
 from tests.test_figures_transfers import D as AS_AT
@@ -78,6 +79,7 @@ def test_nice_step_is_one_two_or_five_times_a_power_of_ten(top, step):
 def test_monthly_chart_ticks_both_axes_on_the_same_round_heights():
     table = transfers.monthly_table(ROWS, W, AS_AT)  # at most 4 requests a month
     f = transfers.monthly_figure(table, transfers.monthly_finding(table))
+    assert_twin(f)
     left, right = f.layout.yaxis, f.layout.yaxis2
     assert (left.tickmode, left.dtick, tuple(left.range)) == ("linear", 20, (0, 110))
     # 4 requests * 1.15 over 5 steps: a step of 1, ticks 0..5 on the left's 0..100% gridlines.
@@ -100,6 +102,7 @@ def _pairs(n: int) -> pd.DataFrame:
 def test_pairs_chart_draws_the_25_busiest_pairs_and_one_other_line():
     table = _pairs(30)
     f = transfers.pair_standards_figure(Shown(table), "t")
+    assert_twin(f)
     notice = f.data[0]
     assert len(notice.y) == 26 and notice.y[-1] == "Other 5 pairs (in the CSV)"
     assert set(notice.y[:-1]) == {f"T{k} → U{k}" for k in range(5, 30)}  # the 5 smallest are pooled
@@ -118,12 +121,14 @@ def test_pairs_chart_draws_the_25_busiest_pairs_and_one_other_line():
 def test_pairs_other_line_shows_no_numbers_in_presentation_mode():
     table = _pairs(30)
     f = transfers.pair_standards_figure(transfers.pair_standards_shown(table, P), "t")
+    assert_twin(f)
     assert f.data[0].y[-1] == "Other 5 pairs (in the CSV)"
     assert f.data[0].x[-1] is None and f.data[0].text[-1] == "not drawn in presentation mode"
 
 
 def test_a_few_pairs_are_all_drawn_with_no_subtitle():
     f = transfers.pair_standards_figure(Shown(_pairs(3)), "t")
+    assert_twin(f)
     assert list(f.data[0].y) == ["T0 → U0", "T1 → U1", "T2 → U2"]
     # 0% and 50% keep their labels outside (0 of 1, 1 of 2), 67% (2 of 3) holds its label inside.
     assert list(f.data[0].textposition) == ["outside", "outside", "inside"]
@@ -134,6 +139,7 @@ def test_a_few_pairs_are_all_drawn_with_no_subtitle():
 def test_pending_transfers_are_solid_bars_beside_completed_ones_with_their_counts():
     table = transfers.working_days_table(ROWS)
     f = transfers.working_days_figure(transfers.working_days_shown(table), "t")
+    assert_twin(f)
     completed, pending = f.data
     assert f.layout.barmode == "group"
     assert not pending.marker.pattern.shape and pending.marker.color != completed.marker.color

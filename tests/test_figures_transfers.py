@@ -3,7 +3,6 @@
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from dashboard.disclosure import Disclosure
@@ -93,7 +92,8 @@ def test_working_days_table_and_title():
 def test_working_days_figure_draws_standard():
     t = fig.working_days_table(ROWS)
     f = fig.working_days_figure(t, fig.working_days_title(ROWS))
-    assert isinstance(f, go.Figure) and len(f.data) == 2
+    assert_twin(f)
+    assert len(f.data) == 2
     vlines = [s for s in f.layout.shapes if s.x0 == s.x1]
     assert vlines and vlines[0].x0 == 3.5
     assert any("Standard: 3 working days (Reclaim Social Work)" in (a.text or "") for a in f.layout.annotations)
@@ -163,6 +163,7 @@ def test_flows_table_and_sankey():
     second = t.iloc[1]
     assert (second["from_team"], second["to_team"], second["median_working_days"]) == ("CIN", "Looked After", 1.0)
     f = fig.flows_figure(t, fig.flows_title(t))
+    assert_twin(f)
     sankey = f.data[0]
     assert sankey.type == "sankey"
     assert list(sankey.node.label) == [
@@ -211,6 +212,7 @@ def test_pair_standards_table():
     )
     assert len(fig.pair_standards_figure(t, "t").data) == 2
     f = fig.pair_standards_figure(fig.pair_standards_shown(t, P), "t")
+    assert_twin(f)
     # 1 completed transfer: percentage hidden in presentation mode, and no bar drawn; its label stands
     # at the axis in a bar of no length (a trace of its own, with no hover).
     notice, labels = f.data[0], f.data[1]
@@ -236,6 +238,7 @@ def test_keyworker_distribution():
     title = fig.keyworker_title(t)
     assert title == "7 of 85 children (8%) had 3 or more key-worker changes in 12 months"
     f = fig.keyworker_figure(t, title)
+    assert_twin(f)
     assert [s.x0 for s in f.layout.shapes] == [2.5]
     assert fig.keyworker_title(fig.keyworker_shown(t, P)).startswith("7 of 85 children (8%)")
     few = fig.keyworker_table(pd.DataFrame({"changes": [0, 3], "children": [10, 2]}))
@@ -335,6 +338,7 @@ def test_a_national_number_of_teams_draws_the_worst_and_says_the_csv_has_all():
 
     flows = fig.flows_table(ROWS)  # Assessment -> CIN (6), CIN -> Looked After (3)
     sankey = fig.flows_figure(flows, "t", cap=1)
+    assert_twin(sankey)
     assert list(sankey.data[0].link.value) == [6]
     assert list(sankey.data[0].node.label) == ["Assessment (sending 6)", "CIN (receiving 6)"]
     assert "The 1 team pairs with most transfers are drawn, of 2; the CSV has them all." in (

@@ -30,7 +30,15 @@ PLAIN_CHARTS = {
     "cin_pilot": {"cin-pilot-did", "cin-pilot-trend", "cin-pilot-routes", "cin-pilot-workload-chart"},
     "jarp": {"jarp-agenda", "jarp-queue-trend", "jarp-response-times", "jarp-response-trend", "jarp-reviews"},
     "plans": {"plans-bands", "plans-km", "plans-drift-teams", "plans-trend"},
-    "transfers": {"transfers-by-team", "transfers-by-point", "transfers-monthly"},
+    "transfers": {
+        "transfers-by-team",
+        "transfers-by-point",
+        "transfers-monthly",
+        "transfers-working-days",
+        "transfers-flows",
+        "transfers-pairs",
+        "transfers-keyworker",
+    },
 }
 
 

@@ -33,7 +33,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL
@@ -47,7 +46,6 @@ from .common import (
     Figure,
     add_standard_line,
     aria_summary,
-    base_figure,
     count_axis,
     drawn_top,
     empty_figure,
@@ -398,7 +396,7 @@ def working_days_figure(
     standard: int = 3,
     source: str = SOURCE_TIMELINESS,
     window: str = "12 months",
-) -> go.Figure:
+) -> Figure:
     """Bars of transfers by working days, side by side: completed (blue) and still pending (sand), both solid.
 
     Pending bars stood hatched on top of completed ones, slivers a few pixels high: beside them, each
@@ -408,7 +406,7 @@ def working_days_figure(
     table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
         return empty_figure(title, f"No transfers requested in the {window} or pending for these filters")
-    fig = base_figure(title, height=380)
+    fig = plain_figure(title, height=380)
     for col, name, colour in (
         ("completed", "Completed: working days taken", BLUE),
         ("pending", "Pending: working days waited so far", SAND),
@@ -416,7 +414,8 @@ def working_days_figure(
         kind = name.split(":")[0].lower()
         drawn = [s.drawn((i, col)) for i in range(len(table))]
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=table["working_days"].tolist(),
                 y=drawn,
                 name=name,
@@ -431,14 +430,14 @@ def working_days_figure(
     add_standard_line(fig, standard + 0.5, standard_label(standard, "working days", source), axis="x")
     fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.05)
     fig.update_xaxes(
-        title_text="Working days from request (bank holidays excluded)",
+        {"title": {"text": "Working days from request (bank holidays excluded)"}},
         tickmode="array",
         tickvals=table["working_days"].tolist(),
         ticktext=table["label"].tolist(),
     )
-    fig.update_yaxes(title_text="Transfers", **count_axis(drawn_top(fig)))
+    fig.update_yaxes({"title": {"text": "Transfers"}}, **count_axis(drawn_top(fig)))
     if s.active:
-        fig.update_yaxes(showticklabels=False, title_text="Transfers (counts not shown)")
+        fig.update_yaxes({"title": {"text": "Transfers (counts not shown)"}}, showticklabels=False)
     return fig
 
 
@@ -1065,7 +1064,7 @@ def flows_figure(
     standard: int = 3,
     source: str = SOURCE_TIMELINESS,
     cap: int = FLOW_CAP,
-) -> go.Figure:
+) -> Figure:
     """Sankey from sending teams (left) to receiving teams (right); link width = transfers.
 
     A link whose median working days exceed the standard is rose and its hover says "over the
@@ -1110,9 +1109,10 @@ def flows_figure(
         verdict.append("▲ over the standard" if over else ("within the standard" if not pd.isna(m) else ""))
         colours.append(_translucent(ROSE if over else BLUE))
     counts = [s.text((i, "transfers")) for i in rows]
-    fig = base_figure(title, height=max(380, 40 * max(len(senders), len(receivers)) + 160))
+    fig = plain_figure(title, height=max(380, 40 * max(len(senders), len(receivers)) + 160))
     fig.add_trace(
-        go.Sankey(
+        dict(
+            type="sankey",
             # Plotly's own layout: senders are sources (left), receivers targets (right), and node heights
             # follow the volumes without overlapping (fixed x/y positions let large nodes overlap).
             arrangement="snap",
@@ -1131,7 +1131,7 @@ def flows_figure(
                 # flows_drawn keeps only the rows whose count is drawn, so none is None here
                 value=[int(cast(float, s.drawn((i, "transfers")))) for i in rows],
                 color=colours,
-                customdata=np.column_stack([counts, medians, verdict]),
+                customdata=[list(row) for row in zip(counts, medians, verdict, strict=True)],
                 hovertemplate="%{source.label} → %{target.label}<br>%{customdata[0]} transfers, "
                 "%{customdata[1]} %{customdata[2]}<extra></extra>",
             ),
@@ -1351,7 +1351,7 @@ def _other_pairs(s: Shown, rest: list[int], met: str) -> tuple[float | None, str
 
 def pair_standards_figure(
     shown: Shown | pd.DataFrame, title: str, *, notice_days: int = 14, joint_days: int = 7, cap: int = PAIR_CAP
-) -> go.Figure:
+) -> Figure:
     """Grouped horizontal bars per team pair: % meeting the notice and the joint-visit standard.
 
     The two measures differ in colour and in pattern (solid vs dotted), and carry text labels inside
@@ -1366,15 +1366,14 @@ def pair_standards_figure(
     keep = pairs_drawn(s, cap)
     rest = [i for i in range(len(table)) if i not in set(keep)]
     pairs = [table.at[i, "pair"] for i in keep] + ([other_pairs_label(len(rest))] if rest else [])
-    fig = base_figure(title, height=max(320, 46 * len(pairs) + 170))
+    fig = plain_figure(title, height=max(320, 46 * len(pairs) + 170))
     if rest:
-        fig.update_layout(
-            title_subtitle_text=wrap_title(
-                f"The {len(keep)} pairs with most completed transfers of {len(table)}; "
-                "the others in one line (every pair in the CSV)",
-                round(TITLE_CHARS * 1.3),
-            )
+        subtitle = wrap_title(
+            f"The {len(keep)} pairs with most completed transfers of {len(table)}; "
+            "the others in one line (every pair in the CSV)",
+            round(TITLE_CHARS * 1.3),
         )
+        fig.update_layout(title={"subtitle": {"text": subtitle}})
     for met_col, name, colour, pattern in (
         ("notice_met", f"Notice of {notice_days}+ days ({cite(SOURCE_NOTICE)})", BLUE, ""),
         ("joint_met", f"Joint visit within {joint_days} days before ({cite(SOURCE_JOINT_VISIT)})", SAND, "."),
@@ -1389,7 +1388,8 @@ def pair_standards_figure(
             x.append(pct)
             labels.append(label)
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=x,
                 y=pairs,
                 orientation="h",
@@ -1415,7 +1415,8 @@ def pair_standards_figure(
         if any(v is None for v in x):
             # A hidden share has no bar; its label stands in the bar's place, from the axis.
             fig.add_trace(
-                go.Bar(
+                dict(
+                    type="bar",
                     x=[0 if v is None else None for v in x],
                     y=pairs,
                     orientation="h",
@@ -1432,12 +1433,12 @@ def pair_standards_figure(
     add_standard_line(fig, 100, "Standard: every completed transfer", axis="x", position="top left")
     fig.update_layout(barmode="group", bargap=0.25, margin=dict(t=110))
     fig.update_xaxes(
-        title_text="% of completed transfers meeting the standard",
+        {"title": {"text": "% of completed transfers meeting the standard"}},
         range=[0, 140],
         ticksuffix="%",
         tickvals=[0, 25, 50, 75, 100],
     )
-    fig.update_yaxes(title_text=None, categoryorder="array", categoryarray=pairs, autorange="reversed", automargin=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=pairs, autorange="reversed", automargin=True)
     return fig
 
 
@@ -1602,13 +1603,13 @@ def keyworker_figure(
     alert: int = 3,
     source: str = SOURCE_KEYWORKER,
     window: str = "12 months",
-) -> go.Figure:
+) -> Figure:
     """Bars of children by changes of key worker; the alert level drawn as a line, bars past it hatched."""
     s = shown if isinstance(shown, Shown) else Shown(shown)
     table = s.table
     if int(table["children"].sum()) == 0:
         return empty_figure(title)
-    fig = base_figure(title, height=360)
+    fig = plain_figure(title, height=360)
     for flagged, name, colour, pattern in (
         (False, "Fewer changes", BLUE, ""),
         (True, f"▲ {alert} or more changes (listed for managers)", ROSE, "/"),
@@ -1617,7 +1618,8 @@ def keyworker_figure(
         if not rows:
             continue
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=[int(table.at[i, "changes"]) for i in rows],
                 y=[s.drawn((i, "children")) for i in rows],
                 name=name,
@@ -1630,12 +1632,12 @@ def keyworker_figure(
         fig, alert - 0.5, f"Listed from {alert} changes; standard: as few as possible ({cite(source)})", axis="x"
     )
     fig.update_xaxes(
-        title_text=f"Changes of key worker in the {window}",
+        {"title": {"text": f"Changes of key worker in the {window}"}},
         tickmode="array",
         tickvals=table["changes"].tolist(),
         ticktext=table["label"].tolist(),
     )
-    fig.update_yaxes(title_text="Children", showticklabels=not s.active, **count_axis(drawn_top(fig)))
+    fig.update_yaxes({"title": {"text": "Children"}}, showticklabels=not s.active, **count_axis(drawn_top(fig)))
     fig.update_layout(bargap=0.1)
     return fig
 
