@@ -105,6 +105,7 @@ def test_presentation_mode_hides_names_and_everything_that_singles_a_worker_out(
     assert list(shown.columns) == ["worker", "cases", "over_target"]
     title = fig.workers_title(raw, 25, SHOWN)
     f = fig.presented_workers_figure(shown, title, SHOWN)
+    assert_twin(f)
     text = f.to_json()
     for name in ("Ann", "Bob", "Cat", "Dan", "Eve", "Team T1", "Team T2"):
         assert name not in text

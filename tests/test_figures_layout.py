@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures import common, plans, transfers
 from dashboard.figures.common import LEGEND_BELOW, MIN_HEIGHT, TITLE_CHARS, nice_step, wrap_title
-from dashboard.figures.plain import PlainFigure
+from dashboard.figures.plain import PlainFigure, plain_subplots
 from dashboard.figures.transfers import Shown
 from data_layer.standards import Standards
 from tests.figure_json import assert_twin
@@ -207,7 +207,7 @@ _OWN_SPANNING_LINE = common._add_spanning_line
 def _plotly_spanning_line(fig, kind, value, position, grid, row, col, kwargs):
     """The way add_standard_line drew a line before (Plotly's own add_hline/add_vline): the twin to match.
 
-    A PlainFigure has no add_hline: its lines are compared with Plotly's in tests/test_plain_figures.py.
+    A PlainFigure has no add_hline: its lines are compared with Plotly's in tests/test_base_figures.py.
     """
     if isinstance(fig, PlainFigure):
         return _OWN_SPANNING_LINE(fig, kind, value, position, grid, row, col, kwargs)
@@ -240,7 +240,7 @@ def test_every_charts_standard_lines_are_the_ones_plotly_draws(small_demo, monke
 @pytest.mark.parametrize("layer", ["above", "below"])
 def test_a_standard_line_on_a_plot_or_a_subplot_is_plotlys(axis, position, layer, monkeypatch):
     def build():
-        single = common.base_figure("One plot")
+        single = go.Figure(layout={"title": {"text": "One plot"}})  # a Plotly figure: the helper takes both kinds
         single.add_trace(go.Bar(x=["a", "b"], y=[3, 4]))
         common.add_standard_line(single, 2.5, "Standard: 2.5", axis=axis, position=position, layer=layer)
         common.add_standard_line(single, 1, "", axis=axis, position=position, layer=layer)
@@ -260,7 +260,7 @@ def test_a_standard_line_on_a_plot_or_a_subplot_is_plotlys(axis, position, layer
     assert len(fast[1]["layout"]["shapes"]) == 2  # none on the empty subplot
 
 
-# --------------------------------------------------------------------------- subplots built once per shape
+# --------------------------------------------------------------------------- subplots laid out once per shape
 
 
 @pytest.mark.parametrize(
@@ -272,11 +272,11 @@ def test_a_standard_line_on_a_plot_or_a_subplot_is_plotlys(axis, position, layer
     ],
 )
 def test_subplots_are_plotlys_and_each_a_figure_of_its_own(arguments):
-    first = common.subplots(**arguments)
+    first = plain_subplots(**arguments)
     assert _as_json(first) == _as_json(make_subplots(**arguments))
-    assert first._grid_ref == make_subplots(**arguments)._grid_ref
-    first.add_trace(go.Bar(x=["a"], y=[1]), row=1, col=1)
-    first.update_layout(title_text="changed")
-    again = common.subplots(**arguments)
-    assert again is not first and len(again.data) == 0 and again.layout.title.text is None
+    first.add_trace({"type": "bar", "x": ["a"], "y": [1]}, row=1, col=1)
+    first.update_layout(title={"text": "changed"})
+    first.update_xaxes(showgrid=False)
+    again = plain_subplots(**arguments)
+    assert again is not first and again.traces == [] and "title" not in again.layout_json
     assert _as_json(again) == _as_json(make_subplots(**arguments))

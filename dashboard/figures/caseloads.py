@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, STANDARD_COLOUR
@@ -28,7 +27,6 @@ from .common import (
     base_figure,
     count_axis,
     empty_figure,
-    plain_figure,
     standard_label,
     title_layout,
 )
@@ -142,7 +140,7 @@ def workers_figure(
         table = table.head(max_bars)
     labels = table["worker"].tolist()
     height = max(320, 22 * len(labels) + 150)
-    fig = plain_figure(title, height=height)
+    fig = base_figure(title, height=height)
     for s in STATUSES.codes:
         fig.add_trace(
             dict(
@@ -209,7 +207,7 @@ def workers_figure(
 
 def presented_workers_figure(
     shown: pd.DataFrame, title: str, d: Disclosure, *, max_bars: int = MAX_WORKER_BARS
-) -> go.Figure:
+) -> Figure:
     """Presentation mode's workers chart: one bar of children per anonymous worker, over-target marked.
 
     ``shown`` comes from :func:`presented_workers`. A hidden count is not drawn: its worker's
@@ -225,20 +223,22 @@ def presented_workers_figure(
     values = [None if v == d.mark else float(str(v).replace(",", "")) for v in shown["cases"]]
     fig = base_figure(title, height=max(320, 22 * len(labels) + 150))
     fig.add_trace(
-        go.Bar(
+        dict(
+            type="bar",
             x=values,
             y=labels,
             orientation="h",
             name="Children allocated",
             marker=dict(color=BLUE),
-            customdata=shown["cases"],
+            customdata=shown["cases"].tolist(),
             hovertemplate="%{y}: %{customdata} children<extra></extra>",
         )
     )
     hidden = [lbl for lbl, v in zip(labels, values, strict=False) if v is None]
     if hidden:
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[0] * len(hidden),
                 y=hidden,
                 mode="text",
@@ -251,9 +251,10 @@ def presented_workers_figure(
     over = shown[shown["over_target"].astype(bool) & (shown["cases"] != d.mark)]
     if not over.empty:
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[float(str(v).replace(",", "")) for v in over["cases"]],
-                y=over["worker"],
+                y=over["worker"].tolist(),
                 mode="markers+text",
                 name=f"{OVER_SYMBOL} Over target",
                 text=[f"{OVER_SYMBOL} over target"] * len(over),
@@ -268,10 +269,8 @@ def presented_workers_figure(
     if not over.empty:
         fig.update_layout(margin=dict(r=OVER_LABEL_MARGIN))
     end = (max(drawn) if drawn else d.threshold) * 1.3 + 1
-    fig.update_xaxes(title_text="Children allocated (key worker)", range=[0, end], **count_axis(end))
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=labels, autorange="reversed", title_text=None, automargin=True
-    )
+    fig.update_xaxes({"title": {"text": "Children allocated (key worker)"}, "range": [0, end]}, **count_axis(end))
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True)
     return fig
 
 
@@ -366,7 +365,7 @@ def distribution_figure(
         return empty_figure(title)
     shown = presented_distribution(dist, d)
     heights = [None if isinstance(v, str) and not v.isdigit() else float(v) for v in shown["workers"]]
-    fig = plain_figure(title, height=360)
+    fig = base_figure(title, height=360)
     centres = (dist["from"] + dist["to"]) / 2
     width = float(dist["to"].iloc[0] - dist["from"].iloc[0])
     for over, name, colour, pattern in (

@@ -34,10 +34,10 @@ from .common import (
     Figure,
     add_spanning_line,
     aria_summary,
+    base_figure,
     empty_figure,
     level_text,
     pairs,
-    plain_figure,
     plural,
     standard_label,
     title_layout,
@@ -845,7 +845,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
             col=1,
         )
     for r in range(1, 4):  # the evaluation period shaded on every panel (what add_vrect(row="all") adds)
-        x, y = fig.grid[(r, 1)]
+        x, y = fig.axes(r, 1)
         fig.add_shape(
             type="rect",
             x0=pilot_start,
@@ -1021,7 +1021,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
             else "Too few closed CIN plans in the cohorts to show"
         )
         return empty_figure(title, message)
-    fig = plain_figure(title, height=520)
+    fig = base_figure(title, height=520)
     order = [_cohort_name(c, p) for c, p in COHORTS]
     keep = table[[(c, p) in drawn for c, p in zip(table["cohort"], table["period"], strict=False)]]
     for reason in CIN_END_REASONS.codes:
@@ -1215,7 +1215,7 @@ def workload_figure(
     values = [_number(v) for v in table["percent"]] if len(table) else []
     if table.empty or all(v is None for v in values):
         return empty_figure(title, "No plans with a key worker to band (or not yet measurable)")
-    fig = plain_figure(title, height=420)
+    fig = base_figure(title, height=420)
     for cohort in ("pilot", "comparison"):
         part = table[table["cohort"] == cohort]
         y = [_number(v) for v in part["percent"]]

@@ -1,7 +1,7 @@
 """Helpers every figure builder shares: base figure, standard lines, summaries.
 
-* :func:`base_figure`: a figure with its plain-English title (the ``csc`` template, Safe palette, is
-  Plotly's default once :mod:`dashboard.theme` is imported).
+* :func:`base_figure`: a figure with its plain-English title and the ``csc`` template (Safe palette),
+  built as plain JSON (:mod:`dashboard.figures.plain`; ``plain_subplots`` for a grid of panels).
 * :func:`add_standard_line` draws a practice standard as a dashed, labelled line, citing its
   source document, so "where should this be" is always on the chart.
 * Small counts are never formatted here: every number presentation mode shows goes through
@@ -16,12 +16,9 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import textwrap
 from typing import Any, cast
-
-import plotly.graph_objects as go
 
 from dashboard.figures.plain import PlainFigure
 from dashboard.theme import STANDARD_COLOUR, register_template
@@ -29,8 +26,8 @@ from data_layer.standards import cite
 
 register_template()
 
-#: What a builder returns: a validated Plotly figure, or one built as its JSON (the hot path's).
-Figure = go.Figure | PlainFigure
+#: What every builder returns: a figure built as Plotly's JSON, validated only in tests (dashboard.figures.plain).
+Figure = PlainFigure
 
 
 #: Legends go under the plot, anchored to the figure's bottom edge (``yref="container"``): Plotly then
@@ -76,47 +73,19 @@ def title_layout(text: str, subtitle: str | None = None) -> dict[str, Any]:
     return title
 
 
-def plain_figure(title: str, *, height: int | None = None) -> PlainFigure:
-    """:func:`base_figure` as a :class:`~dashboard.figures.plain.PlainFigure` (built without validation)."""
-    return PlainFigure({"title": title_layout(title), "height": max(height or 0, MIN_HEIGHT)})
-
-
-def base_figure(title: str, *, height: int | None = None) -> go.Figure:
+def base_figure(title: str, *, height: int | None = None) -> PlainFigure:
     """An empty figure with the dashboard template and a plain-English title (wrapped: :func:`wrap_title`).
 
     Never lower than :data:`MIN_HEIGHT`: on a phone the legend wraps to several lines under the plot
-    and the margins grow, and a 300 px figure left a plot area of ~60 px.
+    and the margins grow, and a 300 px figure left a plot area of ~60 px. Built as plain JSON
+    (:mod:`dashboard.figures.plain`): every builder starts from this or from ``plain_subplots``.
     """
-    fig = go.Figure()  # the csc template is Plotly's default (dashboard.theme)
-    fig.update_layout(title=title_layout(title), height=max(height or 0, MIN_HEIGHT))
-    return fig
-
-
-def subplots(**kwargs: Any) -> go.Figure:
-    """``plotly.subplots.make_subplots(**kwargs)``, copied from one built once per set of arguments.
-
-    Laying out the grid (domains, axes, titles) is the same work for the same arguments every
-    time, ~24 ms a figure, where a deep copy of the finished one is ~6 ms. The copy is a figure
-    of its own: what a builder adds to it never reaches the next one (``tests/test_figures_layout.py``).
-    """
-    from plotly.subplots import make_subplots
-
-    key = repr(sorted(kwargs.items()))  # titles, counts and spacings: plain values with exact reprs
-    made = _SUBPLOTS.get(key)
-    if made is None:
-        made = make_subplots(**kwargs)
-        if len(_SUBPLOTS) < _SUBPLOTS_KEPT:  # a few dozen shapes of grid in all; a stray one is not kept
-            _SUBPLOTS[key] = made
-    return copy.deepcopy(made)
-
-
-_SUBPLOTS: dict[str, go.Figure] = {}
-_SUBPLOTS_KEPT = 256
+    return PlainFigure({"title": title_layout(title), "height": max(height or 0, MIN_HEIGHT)})
 
 
 def empty_figure(title: str, message: str = "No data for the selected filters") -> PlainFigure:
     """A figure that says why it is empty (axes hidden), rather than a blank grid."""
-    fig = plain_figure(title)
+    fig = base_figure(title)
     fig.update_layout(height=260)  # nothing to read but the message: the minimum height is for plots
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=15))
     fig.update_xaxes(visible=False)
@@ -180,7 +149,7 @@ def add_spanning_line(
     return fig
 
 
-def _add_spanning_line(fig: Figure, kind: str, value: float, position: str, grid, row, col, kwargs) -> None:
+def _add_spanning_line(fig: Any, kind: str, value: float, position: str, grid, row, col, kwargs) -> None:
     """What ``fig.add_hline``/``add_vline(value, row, col, annotation_position=position, **kwargs)`` adds."""
     from plotly import shapeannotation
 
@@ -214,7 +183,7 @@ def _add_spanning_line(fig: Figure, kind: str, value: float, position: str, grid
         fig.add_annotation(**label, **domain)
 
 
-def _drawn_on(fig: Figure, xref: str, yref: str) -> bool:
+def _drawn_on(fig: Any, xref: str, yref: str) -> bool:
     """Whether anything (a trace, shape, annotation or image) is drawn on the subplot of these axes."""
     if isinstance(fig, PlainFigure):
         on = [(t.get("xaxis") or "x", t.get("yaxis") or "y") for t in fig.traces]

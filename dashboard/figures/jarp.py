@@ -34,11 +34,11 @@ from .common import (
     add_spanning_line,
     add_standard_line,
     aria_summary,
+    base_figure,
     count_axis,
     drawn_top,
     empty_figure,
     pairs,
-    plain_figure,
     plural,
     standard_label,
     title_layout,
@@ -327,7 +327,7 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
     """
     if table.empty:
         return empty_figure(title, "No referrals waiting for the next panel")
-    fig = plain_figure(title, height=380)
+    fig = base_figure(title, height=380)
     drawn = _drawn(table["referrals"], shown["referrals"])
     carried = "carried_over" in shown.columns
     # A P1 left of the P1 line is P1 by a direct-referral exception, whatever its score: its own
@@ -478,7 +478,7 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
     """
     if table.empty:
         return empty_figure(title)
-    fig = plain_figure(title, height=500)
+    fig = base_figure(title, height=500)
     for p in PRIORITIES:
         rows = _drawn(table[p], shown[p])
         if not rows.any():
@@ -900,7 +900,7 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: st
     empty = response_trend_empty(table, d, window)
     if empty:
         return empty_figure(RESPONSE_TREND_TITLE, empty)
-    fig = plain_figure(RESPONSE_TREND_TITLE, height=360)
+    fig = base_figure(RESPONSE_TREND_TITLE, height=360)
     symbols = {"P1": "circle", "P2": "square", "P3": "diamond"}
     values = _trend_values(table, d)
     for p in SCORED:
@@ -1061,7 +1061,7 @@ def review_figure(
             title, f"No progress reviews overdue or due in the next {_days_or_week(notice_days, 'week')}"
         )
     drawn = _drawn(table["reviews"], shown["reviews"])
-    fig = plain_figure(title, height=340)
+    fig = base_figure(title, height=340)
     fig.add_shape(  # the flag window (what add_vrect adds)
         type="rect",
         x0=-0.5,

@@ -11,7 +11,7 @@ the same JSON either way.
 of panels from :func:`plain_subplots`). Properties are written nested (``title={"text": ...}``),
 never Plotly's underscore shorthand, so what a builder writes is what the browser receives.
 
-Nothing here checks a property name or value: ``tests/test_plain_figures.py`` builds every
+Nothing here checks a property name or value: ``tests/test_base_figures.py`` builds every
 plain builder's figure on the fixtures and compares its JSON with a validated ``go.Figure`` made
 from it (the *twin*), so a misspelt or ill-typed property fails a test, not a page. Reading a
 figure's ``data``/``layout`` (tests do, to check what is drawn) returns that validated twin's, so
@@ -87,6 +87,13 @@ class PlainFigure:
             which = "a second y axis" if secondary_y else "a panel"
             raise ValueError(f"this figure has no {which} at row {panel[0]}, column {panel[1]}") from None
 
+    def axes(self, row: int, col: int = 1, *, secondary_y: bool = False) -> tuple[str, str]:
+        """A panel's axis names, e.g. ``("x2", "y2")`` (ValueError for a panel the grid does not have)."""
+        axes = self._axes(row, col, secondary_y)
+        if axes is None:
+            raise ValueError("this figure has no panels")
+        return axes
+
     def add_trace(
         self, trace: dict, row: int | None = None, col: int | None = None, *, secondary_y: bool | None = None
     ) -> PlainFigure:
@@ -152,6 +159,12 @@ class PlainFigure:
         """The figure's JSON, the shared template included (what Dash sends and the pack prints)."""
         return {"data": self.traces, "layout": {"template": template_json(), **self.layout_json}}
 
+    def to_json(self) -> str:
+        """The JSON text the browser receives (Plotly's encoder, as Dash uses it)."""
+        from plotly.io.json import to_json_plotly
+
+        return to_json_plotly(self.to_plotly_json())
+
     def to_dict(self) -> dict:
         return copy.deepcopy(self.to_plotly_json())
 
@@ -199,7 +212,8 @@ def _laid_out(kwargs: dict) -> tuple[dict, dict, dict]:
     fig = make_subplots(**kwargs)
     layout = fig.to_plotly_json()["layout"]
     layout.pop("template", None)
-    grid, secondary = {}, {}
+    grid: dict[tuple[int, int], tuple[str, str]] = {}
+    secondary: dict[tuple[int, int], tuple[str, str]] = {}
     for r, row in enumerate(fig._grid_ref or ()):
         for c, cell in enumerate(row):
             for panels, ref in zip((grid, secondary), cell or (), strict=False):

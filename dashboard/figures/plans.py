@@ -35,12 +35,12 @@ from .common import (
     add_spanning_line,
     add_standard_line,
     aria_summary,
+    base_figure,
     count_axis,
     drawn_top,
     empty_figure,
     legend_below,
     level_text,
-    plain_figure,
     plural,
     title_layout,
 )
@@ -500,7 +500,7 @@ def km_figure(
     """
     if curves.empty:
         return empty_figure(title, "No plans for the selected teams")
-    fig = plain_figure(title, height=480)
+    fig = base_figure(title, height=480)
     groups = list(medians["group"])
     for i, group in enumerate(groups):
         vocab = PLAN_TYPES if by == "plan_type" else CIN_ORIGINS if by == "origin" else None
@@ -722,7 +722,7 @@ def drift_figure(matrix: pd.DataFrame, title: str, standards) -> Figure:
     y = [flag_label(f, standards) for f in FLAGS]
     text = [[str(v) for v in matrix[f]] for f in FLAGS]
     z = [[_plotted(v) for v in matrix[f]] for f in FLAGS]
-    fig = plain_figure(title, height=430)
+    fig = base_figure(title, height=430)
     fig.add_trace(
         dict(
             type="heatmap",
@@ -814,7 +814,7 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> Figur
     A hidden count is a gap in its line (hover: the mark); the axis is scaled on the drawn points."""
     if table.empty:
         return empty_figure(title)
-    fig = plain_figure(title, height=400)
+    fig = base_figure(title, height=400)
     dates = pd.to_datetime(table["as_at"])
     days = dates.dt.strftime("%Y-%m-%d").tolist()
     top = 0.0

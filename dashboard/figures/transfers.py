@@ -46,11 +46,11 @@ from .common import (
     Figure,
     add_standard_line,
     aria_summary,
+    base_figure,
     count_axis,
     drawn_top,
     empty_figure,
     nice_step,
-    plain_figure,
     plural,
     standard_label,
     title_layout,
@@ -406,7 +406,7 @@ def working_days_figure(
     table = s.table
     if table.empty or int(table["transfers"].sum()) == 0:
         return empty_figure(title, f"No transfers requested in the {window} or pending for these filters")
-    fig = plain_figure(title, height=380)
+    fig = base_figure(title, height=380)
     for col, name, colour in (
         ("completed", "Completed: working days taken", BLUE),
         ("pending", "Pending: working days waited so far", SAND),
@@ -612,7 +612,7 @@ def on_time_figure(
         + f"; late {s.text((i, 'late'))}; pending within the standard {s.text((i, 'pending_in_time'))}"
         for i, (g, lab) in enumerate(zip(groups, labels, strict=False))
     ]
-    fig = plain_figure(title, height=max(300, 34 * drawn + 150))
+    fig = base_figure(title, height=max(300, 34 * drawn + 150))
     fig.add_trace(
         dict(
             type="bar",
@@ -1109,7 +1109,7 @@ def flows_figure(
         verdict.append("▲ over the standard" if over else ("within the standard" if not pd.isna(m) else ""))
         colours.append(_translucent(ROSE if over else BLUE))
     counts = [s.text((i, "transfers")) for i in rows]
-    fig = plain_figure(title, height=max(380, 40 * max(len(senders), len(receivers)) + 160))
+    fig = base_figure(title, height=max(380, 40 * max(len(senders), len(receivers)) + 160))
     fig.add_trace(
         dict(
             type="sankey",
@@ -1366,7 +1366,7 @@ def pair_standards_figure(
     keep = pairs_drawn(s, cap)
     rest = [i for i in range(len(table)) if i not in set(keep)]
     pairs = [table.at[i, "pair"] for i in keep] + ([other_pairs_label(len(rest))] if rest else [])
-    fig = plain_figure(title, height=max(320, 46 * len(pairs) + 170))
+    fig = base_figure(title, height=max(320, 46 * len(pairs) + 170))
     if rest:
         subtitle = wrap_title(
             f"The {len(keep)} pairs with most completed transfers of {len(table)}; "
@@ -1609,7 +1609,7 @@ def keyworker_figure(
     table = s.table
     if int(table["children"].sum()) == 0:
         return empty_figure(title)
-    fig = plain_figure(title, height=360)
+    fig = base_figure(title, height=360)
     for flagged, name, colour, pattern in (
         (False, "Fewer changes", BLUE, ""),
         (True, f"▲ {alert} or more changes (listed for managers)", ROSE, "/"),
