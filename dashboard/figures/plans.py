@@ -481,6 +481,10 @@ def km_note(medians: pd.DataFrame, by: str | None, d: Disclosure = EXACT, level:
     return " ".join(t for t in (why, " · ".join(parts) + "." if parts else "") if t)
 
 
+#: Decimals the survival curves are drawn to (months on x, shares on y); the CSV keeps every digit.
+DRAWN_DIGITS = 4
+
+
 def km_figure(
     curves: pd.DataFrame,
     medians: pd.DataFrame,
@@ -508,13 +512,15 @@ def km_figure(
         c = curves[curves["group"] == group].sort_values("days")
         if c.empty:
             continue
-        x = (c["days"].astype(float) / MONTH_DAYS).tolist()
+        # Drawn to DRAWN_DIGITS decimals (of a month, of a share): 15 digits each were 80% of the
+        # chart's JSON, and a thousandth of a month or of a percentage point is not a pixel.
+        x = (c["days"].astype(float) / MONTH_DAYS).round(DRAWN_DIGITS).tolist()
         name = group_label(group, by)
         fig.add_trace(
             dict(
                 type="scatter",
                 x=x,
-                y=c["ci_high"].tolist(),
+                y=c["ci_high"].round(DRAWN_DIGITS).tolist(),
                 mode="lines",
                 line=dict(width=0, shape="hv"),
                 showlegend=False,
@@ -526,7 +532,7 @@ def km_figure(
             dict(
                 type="scatter",
                 x=x,
-                y=c["ci_low"].tolist(),
+                y=c["ci_low"].round(DRAWN_DIGITS).tolist(),
                 mode="lines",
                 line=dict(width=0, shape="hv"),
                 fill="tonexty",
@@ -540,7 +546,7 @@ def km_figure(
             dict(
                 type="scatter",
                 x=x,
-                y=c["survival"].tolist(),
+                y=c["survival"].round(DRAWN_DIGITS).tolist(),
                 mode="lines",
                 name=name,
                 legendgroup=name,
