@@ -27,6 +27,7 @@ import pandas as pd
 
 from dashboard.disclosure import Disclosure, is_mark
 from dashboard.sections.base import Chart, Note, Table, Tile
+from tests.figure_json import TYPED_ARRAYS as _TYPED
 
 NOUNS = (
     "child",
@@ -55,16 +56,6 @@ COUNT_COLUMN = re.compile(
     re.I,
 )
 COUNT_AXIS = re.compile(r"\b(children|workers|plans|transfers|referrals|cases|number)\b", re.I)
-_TYPED = {
-    "i1": "int8",
-    "u1": "uint8",
-    "i2": "int16",
-    "u2": "uint16",
-    "i4": "int32",
-    "u4": "uint32",
-    "f4": "float32",
-    "f8": "float64",
-}
 
 
 def _array(value) -> list:

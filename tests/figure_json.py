@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from plotly.io.json import to_json_plotly
 
-_TYPES = {
+#: plotly.js typed-array codes -> numpy dtypes (what ``{"dtype": ..., "bdata": ...}`` holds).
+TYPED_ARRAYS = {
     "i1": "int8",
     "u1": "uint8",
     "i2": "int16",
@@ -30,7 +31,7 @@ _TYPES = {
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "bdata" in value and "dtype" in value:
-            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=_TYPES[value["dtype"]])
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=TYPED_ARRAYS[value["dtype"]])
             if value.get("shape"):
                 array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
             return _decode(array.tolist())

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-_TYPED = {
-    "i1": "int8",
-    "u1": "uint8",
-    "i2": "int16",
-    "u2": "uint16",
-    "i4": "int32",
-    "u4": "uint32",
-    "f4": "float32",
-    "f8": "float64",
-}
+from tests.figure_json import TYPED_ARRAYS as _TYPED
 
 
 def _decode(value):
