@@ -207,7 +207,7 @@ _OWN_SPANNING_LINE = common._add_spanning_line
 def _plotly_spanning_line(fig, kind, value, position, grid, row, col, kwargs):
     """The way add_standard_line drew a line before (Plotly's own add_hline/add_vline): the twin to match.
 
-    A PlainFigure has no add_hline: its lines are compared with Plotly's in tests/test_base_figures.py.
+    A PlainFigure has no add_hline: its lines are compared with Plotly's in tests/test_plain_figures.py.
     """
     if isinstance(fig, PlainFigure):
         return _OWN_SPANNING_LINE(fig, kind, value, position, grid, row, col, kwargs)

@@ -112,8 +112,9 @@ def add_standard_line(
     The line and its label are the shape and annotation Plotly's ``add_hline``/``add_vline`` make
     (placed by Plotly's own ``axis_spanning_shape_annotation``), added in one step each: those methods
     re-validate every shape and annotation already on the figure several times per line, ~20 ms a line.
-    A figure of subplots with no ``row`` (a line on every subplot) still takes Plotly's path.
-    ``tests/test_figures_layout.py`` checks both give the same figure.
+    With no ``row`` on a grid of panels the line goes on every panel with something drawn on it, as
+    Plotly's does (on a ``go.Figure`` of subplots that case still takes Plotly's own path).
+    ``tests/test_figures_layout.py`` and ``tests/test_plain_figures.py`` check each gives Plotly's figure.
     """
     kwargs: dict[str, Any] = dict(
         layer=layer,

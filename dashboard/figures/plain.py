@@ -11,7 +11,7 @@ the same JSON either way.
 of panels from :func:`plain_subplots`). Properties are written nested (``title={"text": ...}``),
 never Plotly's underscore shorthand, so what a builder writes is what the browser receives.
 
-Nothing here checks a property name or value: ``tests/test_base_figures.py`` builds every
+Nothing here checks a property name or value: ``tests/test_plain_figures.py`` builds every
 plain builder's figure on the fixtures and compares its JSON with a validated ``go.Figure`` made
 from it (the *twin*), so a misspelt or ill-typed property fails a test, not a page. Reading a
 figure's ``data``/``layout`` (tests do, to check what is drawn) returns that validated twin's, so
