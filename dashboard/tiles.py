@@ -22,7 +22,7 @@ tile                              source                                        
 ``transfers_pending_late``        ``transfers(f)``: pending and late             /transfers
 ``jarp_queue``                    ``jarp_queue(f)`` rows, split by priority      /jarp
 ``jarp_responses_on_time``        ``response_summary(jarp_responses(f))``        /jarp
-``pilot_effect``                  ``evaluate_pilot(f, pilot).did``               /cin-pilot
+``pilot_effect``                  ``pilot_headline(f, pilot)``: the DiD row      /cin-pilot
 ================================  ============================================  ==============
 
 **Change since 7 days before**: the same function with ``as_at - 7 days`` (same teams and
@@ -78,9 +78,9 @@ from data_layer import (
     caseload_trend,
     drift_counts,
     drift_trend,
-    evaluate_pilot,
     jarp_queue,
     jarp_responses,
+    pilot_headline,
     response_summary,
     transfers,
     unallocated,
@@ -382,10 +382,8 @@ def active_pilot(standards, as_at):
 
 
 def _pilot_row(fetch, f, s):
-    ev = fetch(evaluate_pilot, f, active_pilot(s, f.as_at).name)
-    did = ev.did
-    row = did[did["measure"] == HEADLINE_MEASURE]
-    return row.iloc[0] if len(row) else None
+    did = fetch(pilot_headline, f, active_pilot(s, f.as_at).name, HEADLINE_MEASURE)
+    return did.iloc[0] if len(did) else None
 
 
 def _pilot_effect(fetch, f, d: Disclosure, s):

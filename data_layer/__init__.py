@@ -43,6 +43,7 @@ from .queries.cin_pilot import (
     evaluate_pilot,
     pilot_did,
     pilot_evaluation,
+    pilot_headline,
     pilot_trend,
     resolve_design,
 )
@@ -140,6 +141,7 @@ __all__ = [
     "evaluate_pilot",
     "pilot_evaluation",
     "pilot_did",
+    "pilot_headline",
     "closure_routes",
     "outcomes_by_caseload",
     "caseload_bands",

@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 
 from data_layer import Filters, Pilot, load_standards
-from data_layer.metrics.cin_pilot_measures import closure_routes, outcomes_by_caseload, trend_months
+from data_layer.metrics.cin_pilot_measures import closure_routes, did_table, outcomes_by_caseload, trend_months
 from data_layer.queries.cin_pilot import (
     cohort_plans,
     evaluate_pilot,
     pilot_did,
     pilot_evaluation,
+    pilot_headline,
     pilot_trend,
     resolve_design,
 )
@@ -369,6 +370,19 @@ def test_did_of_escalation_hand_worked(cohorts):
     med = did.loc["median_days"]
     assert med.did == (60 - 50) - (50 - 50)
     assert med.ci_low <= med.did <= med.ci_high and "bootstrap" in med.method
+
+
+def test_the_overviews_headline_is_the_evaluations_row(cohorts):
+    """``pilot_headline`` (the Overview's tile) is the evaluation's DiD row for that measure, computed alone."""
+    ev = evaluate_pilot(cohorts, Filters(D))
+    for measure in ("median_days", "escalated_cp"):
+        headline = pilot_headline(cohorts, Filters(D), None, measure)
+        expected = ev.did[ev.did["measure"] == measure].reset_index(drop=True)
+        pd.testing.assert_frame_equal(headline, expected)
+    both = did_table(ev.plans, cohorts.standards, ("escalated_cp", "median_days"))
+    assert both["measure"].tolist() == ["median_days", "escalated_cp"]  # in the table's own order
+    with pytest.raises(ValueError, match="no such pilot measure: nope"):
+        did_table(ev.plans, cohorts.standards, ("nope",))
 
 
 def test_small_cohort_is_labelled_not_judged(cohorts):

@@ -92,6 +92,7 @@ CALLS = (
     ("drift_trend", ()),
     ("evaluate_pilot", ()),
     ("pilot_evaluation", ()),
+    ("pilot_headline", ()),
     ("cohort_plans", ()),
     ("pilot_trend", ()),
     ("transfers", ()),

@@ -578,13 +578,9 @@ def test_rag_counts_and_the_weeks_changes():
     assert frame["value"].tolist() == ["17", "0", "6", "10"]
 
 
-def _evaluation(status, did):
-    class Ev:
-        pass
-
-    ev = Ev()
-    ev.did = pd.DataFrame([dict(measure="median_days", did=did, status=status, verdict=f"verdict {status}")])
-    return ev
+def _headline(status, did):
+    """What ``pilot_headline`` returns: the headline measure's row of the DiD table."""
+    return pd.DataFrame([dict(measure="median_days", did=did, status=status, verdict=f"verdict {status}")])
 
 
 @pytest.mark.parametrize(
@@ -599,7 +595,7 @@ def _evaluation(status, did):
 )
 def test_pilot_tile_refuses_where_the_page_refuses(status, value, display, rag, label):
     """Hand-set verdicts (stubbed evaluation): the tile rates and refuses exactly as the pilot page does."""
-    fetch = _stub({"evaluate_pilot": lambda d: _evaluation(status, -30.0 if value is None else value)})
+    fetch = _stub({"pilot_headline": lambda d: _headline(status, -30.0 if value is None else value)})
     tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), fetch=fetch, keys=("pilot_effect",))[0]
     assert (tile.value, tile.display, tile.rag, tile.rag_label) == (value, display, rag, label)
     assert tile.detail == f"verdict {status}"
@@ -618,9 +614,9 @@ def test_active_pilot_is_the_latest_started():
 def test_regression_pilot_verdict_never_names_a_small_cohort_in_presentation():
     """Issue 12: "too small to judge (2 plans ...)" beside a suppressed count. The page's verdict names each
     small cohort's size; in presentation mode the tile says only that a cohort is under the minimum."""
-    ev = _evaluation("too_small", float("nan"))
-    ev.did.loc[0, "verdict"] = "Too small to judge: fewer than 10 plans in pilot teams during the pilot (2)."
-    fetch = _stub({"evaluate_pilot": lambda d: ev})
+    did = _headline("too_small", float("nan"))
+    did.loc[0, "verdict"] = "Too small to judge: fewer than 10 plans in pilot teams during the pilot (2)."
+    fetch = _stub({"pilot_headline": lambda d: did})
     tile = overview_tiles(_DB(load_standards()), Filters(AS_AT), disclosure=SHOWN, fetch=fetch, keys=("pilot_effect",))[
         0
     ]
@@ -631,23 +627,23 @@ def test_regression_pilot_verdict_never_names_a_small_cohort_in_presentation():
 
 def test_a_pilot_effect_from_a_cohort_under_5_is_hidden():
     """With a minimum cohort set below the threshold, a concluded difference from a cohort of 3 is not shown."""
-    ev = _evaluation("better", -30.0)
-    ev.did["min_n"] = 3
+    did = _headline("better", -30.0)
+    did["min_n"] = 3
     tile = overview_tiles(
         _DB(load_standards()),
         Filters(AS_AT),
         disclosure=SHOWN,
-        fetch=_stub({"evaluate_pilot": lambda d: ev}),
+        fetch=_stub({"pilot_headline": lambda d: did}),
         keys=("pilot_effect",),
     )[0]
     assert (tile.display, tile.rag, tile.rag_label, tile.hidden) == ("<5", None, "Not rated", True)
     assert "-30" not in tile.detail + tile.change_text
-    ev.did["min_n"] = 12
+    did["min_n"] = 12
     tile = overview_tiles(
         _DB(load_standards()),
         Filters(AS_AT),
         disclosure=SHOWN,
-        fetch=_stub({"evaluate_pilot": lambda d: ev}),
+        fetch=_stub({"pilot_headline": lambda d: did}),
         keys=("pilot_effect",),
     )[0]
     assert (tile.display, tile.rag) == ("-30 days", "green")

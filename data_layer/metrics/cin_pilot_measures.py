@@ -7,6 +7,7 @@ check it on hand-made rows. The statistics themselves are in :mod:`.cin_pilot_st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -222,8 +223,11 @@ def _did_fmt(unit: str):
     return lambda v: f"{v:.1f} children"
 
 
-def did_table(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame:
+def did_table(plans: pd.DataFrame, standards: Standards, measures: Iterable[str] | None = None) -> pd.DataFrame:
     """The headline: per measure, the DiD with its interval, its method and the verdict.
+
+    ``measures`` (keys of :data:`MEASURES`) limits the rows to those, in :data:`MEASURES`' order:
+    the Overview's tile reads one, and each measure's interval is its own work.
 
     Columns: ``measure``, ``measure_label``, ``unit``, ``did``, ``ci_low``, ``ci_high``,
     ``method``, ``lower_is_better``, ``status`` (one of ``pilot_stats.VERDICTS``), ``verdict``,
@@ -232,8 +236,14 @@ def did_table(plans: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     """
     level, min_n = standards.confidence_level, standards.pilot_min_cohort
     parts = cohort_parts(plans)
+    wanted = None if measures is None else set(measures)
+    unknown = sorted((wanted or set()) - {m.key for m in MEASURES})
+    if unknown:
+        raise ValueError(f"no such pilot measure: {', '.join(unknown)}")
     rows = []
     for m in MEASURES:
+        if wanted is not None and m.key not in wanted:
+            continue
         d, ns = _did(parts, m.key, level)
         v = verdict(m.label_for(standards), d, ns, min_n, m.lower_is_better, _did_fmt(m.unit), level)
         rows.append(

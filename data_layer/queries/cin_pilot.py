@@ -388,6 +388,20 @@ def evaluate_pilot(db: Database, f: Filters, pilot: Pilot | str | None = None) -
 
 
 @requires("pilot")
+def pilot_headline(
+    db: Database, f: Filters, pilot: Pilot | str | None = None, measure: str = "median_days"
+) -> pd.DataFrame:
+    """One measure's row of :func:`evaluate_pilot`'s DiD table: the Overview's pilot tile, as at D and D-7.
+
+    The same cohort query, without the measures table and the other measures' intervals (about
+    half of an evaluation's time). The pilot page keeps :func:`evaluate_pilot`: the two no longer
+    share one cached evaluation, as the Overview opens far more often than the pilot page.
+    """
+    design = resolve_design(db, f, pilot)
+    return did_table(cohort_plans(db, f, design=design), db.standards, (measure,))
+
+
+@requires("pilot")
 def pilot_evaluation(db: Database, f: Filters, pilot: Pilot | str | None = None) -> pd.DataFrame:
     """docs/DEFINITIONS.md "CIN pilot evaluation": measure x cohort (pilot/comparison) x period (before/during) rows
     with n, value, interval."""
