@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc
 
-from dashboard.figures.common import count_axis, drawn_top
+from dashboard.figures.common import base_figure, count_axis, drawn_top
 from dashboard.figures.jarp import queue_trend_figure, queue_trend_shown, queue_trend_table
 from dashboard.render import chart_card
 from dashboard.sections import PAGE_MODULES, compute_or_missing, page
@@ -127,17 +127,17 @@ def test_count_axis_steps_one_under_ten_and_leaves_larger_ranges_to_plotly():
 
 
 def test_drawn_top_stacks_bars_per_category_and_panel_and_skips_hidden_counts():
-    fig = go.Figure(
-        [
-            go.Bar(x=["a", "b"], y=[2, 3]),
-            go.Bar(x=["a", "b"], y=[4, None]),  # None: a hidden count, not drawn
-            go.Bar(x=["a"], y=[5], xaxis="x2", yaxis="y2"),  # another panel: never stacked on "a" above
-            go.Scatter(x=["a", "b"], y=[1, 5.5]),
-        ]
-    )
+    fig = base_figure("t")
+    for trace in (
+        {"type": "bar", "x": ["a", "b"], "y": [2, 3]},
+        {"type": "bar", "x": ["a", "b"], "y": [4, None]},  # None: a hidden count, not drawn
+        {"type": "bar", "x": ["a"], "y": [5], "xaxis": "x2", "yaxis": "y2"},  # another panel: not stacked on "a"
+        {"type": "scatter", "x": ["a", "b"], "y": [1, 5.5]},
+    ):
+        fig.add_trace(trace)
     assert drawn_top(fig) == 6  # a: 2 + 4 (b: 3; the line's 5.5; the other panel's 5)
     assert drawn_top(fig, yaxis="y2") == 5
-    horizontal = go.Figure([go.Bar(y=["w1", "w2"], x=[1, 2], orientation="h")])
+    horizontal = base_figure("t").add_trace({"type": "bar", "y": ["w1", "w2"], "x": [1, 2], "orientation": "h"})
     assert drawn_top(horizontal, "x") == 2
 
 

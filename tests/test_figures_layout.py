@@ -8,6 +8,7 @@ kind (durations as days open, reviews and visits as overdue).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from datetime import date
@@ -22,6 +23,7 @@ from dashboard.figures import common, plans, transfers
 from dashboard.figures.common import LEGEND_BELOW, MIN_HEIGHT, TITLE_CHARS, nice_step, wrap_title
 from dashboard.figures.plain import PlainFigure, plain_subplots
 from dashboard.figures.transfers import Shown
+from dashboard.theme import STANDARD_COLOUR
 from data_layer.standards import Standards
 from tests.figure_json import assert_twin
 from tests.test_chart_axes_and_toolbar import _charts
@@ -201,18 +203,32 @@ def test_drift_list_shows_how_far_over_in_words():
 # --------------------------------------------------------------------------- standard lines, drawn without add_hline
 
 
-_OWN_SPANNING_LINE = common._add_spanning_line
+_OWN_SPANNING = common._add_spanning
 
 
-def _plotly_spanning_line(fig, kind, value, position, grid, row, col, kwargs):
-    """The way add_standard_line drew a line before (Plotly's own add_hline/add_vline): the twin to match.
+class _PlotlysSpanning:
+    """``common._add_spanning`` done by Plotly's own ``add_hline``/``add_vline``/``add_vrect``/``add_hrect``:
+    the twin a chart's lines and bands must match. On a figure without panels the PlainFigure is made a
+    ``go.Figure``, Plotly adds the shape (and label) and its shapes and annotations are written back. A grid
+    of panels keeps the helper's own path (a ``go.Figure`` made from JSON has no grid to address): panels are
+    compared with Plotly's in tests/test_plain_figures.py."""
 
-    A PlainFigure has no add_hline: its lines are compared with Plotly's in tests/test_plain_figures.py.
-    """
-    if isinstance(fig, PlainFigure):
-        return _OWN_SPANNING_LINE(fig, kind, value, position, grid, row, col, kwargs)
-    add = fig.add_vline if kind == "vline" else fig.add_hline
-    add(**{"x" if kind == "vline" else "y": value}, annotation_position=position, **kwargs)
+    def __init__(self):
+        self.by_plotly = 0
+
+    def __call__(self, fig, kind, span, row, col, position, options):
+        if fig.grid is not None:
+            return _OWN_SPANNING(fig, kind, span, row, col, position, options)
+        made = go.Figure(copy.deepcopy(fig.to_plotly_json()))
+        labelled = any(k.startswith("annotation_") for k in options)
+        where = {"annotation_position": position} if labelled and position else {}
+        getattr(made, f"add_{kind}")(**span, **options, **where)
+        layout = made.to_plotly_json()["layout"]
+        for key in ("shapes", "annotations"):
+            if key in layout:
+                fig.layout_json[key] = layout[key]
+        self.by_plotly += 1
+        return fig
 
 
 def _as_json(figure) -> dict:
@@ -222,8 +238,10 @@ def _as_json(figure) -> dict:
 @pytest.mark.parametrize("presentation", [False, True])
 def test_every_charts_standard_lines_are_the_ones_plotly_draws(small_demo, monkeypatch, presentation):
     fast = {c.id: _as_json(c.figure) for c in _charts(small_demo, presentation)}
-    monkeypatch.setattr(common, "_add_spanning_line", _plotly_spanning_line)
+    plotlys = _PlotlysSpanning()
+    monkeypatch.setattr(common, "_add_spanning", plotlys)
     twin = {c.id: _as_json(c.figure) for c in _charts(small_demo, presentation)}
+    assert plotlys.by_plotly >= 8  # Plotly itself drew the lines and bands being compared
     assert fast.keys() == twin.keys()
     with_lines = [
         k
@@ -235,29 +253,69 @@ def test_every_charts_standard_lines_are_the_ones_plotly_draws(small_demo, monke
         assert fast[key] == twin[key], key
 
 
+def _single(made: bool):
+    fig = go.Figure(layout={"title": {"text": "One plot"}}) if made else PlainFigure({"title": {"text": "One plot"}})
+    fig.add_trace(go.Bar(x=["a", "b"], y=[3, 4]) if made else {"type": "bar", "x": ["a", "b"], "y": [3, 4]})
+    return fig
+
+
+def _three_panels(made: bool):
+    fig = make_subplots(rows=1, cols=3) if made else plain_subplots(rows=1, cols=3)
+    for col, x in ((1, "a"), (2, "b")):  # the third panel stays empty
+        fig.add_trace(go.Bar(x=[x], y=[col]) if made else {"type": "bar", "x": [x], "y": [col]}, row=1, col=col)
+    return fig
+
+
 @pytest.mark.parametrize("axis", ["x", "y"])
 @pytest.mark.parametrize("position", [None, "top left", "top right", "bottom left", "bottom right"])
 @pytest.mark.parametrize("layer", ["above", "below"])
-def test_a_standard_line_on_a_plot_or_a_subplot_is_plotlys(axis, position, layer, monkeypatch):
-    def build():
-        single = go.Figure(layout={"title": {"text": "One plot"}})  # a Plotly figure: the helper takes both kinds
-        single.add_trace(go.Bar(x=["a", "b"], y=[3, 4]))
-        common.add_standard_line(single, 2.5, "Standard: 2.5", axis=axis, position=position, layer=layer)
-        common.add_standard_line(single, 1, "", axis=axis, position=position, layer=layer)
-        grid = make_subplots(rows=1, cols=3)
-        grid.add_trace(go.Bar(x=["a"], y=[1]), row=1, col=1)
-        grid.add_trace(go.Bar(x=["b"], y=[2]), row=1, col=2)  # the third subplot stays empty
-        for col in (1, 2, 3):
-            common.add_standard_line(
-                grid, 1.5, f"Line {col}", axis=axis, row=1, col=col, position=position, layer=layer
-            )
-        return single, grid
+def test_a_standard_line_on_a_plot_or_a_subplot_is_plotlys(axis, position, layer):
+    """add_standard_line on a PlainFigure gives the figure Plotly's add_hline/add_vline gives a go.Figure."""
+    single, grid = _single(False), _three_panels(False)
+    common.add_standard_line(single, 2.5, "Standard: 2.5", axis=axis, position=position, layer=layer)
+    common.add_standard_line(single, 1, "", axis=axis, position=position, layer=layer)
+    for col in (1, 2, 3):
+        common.add_standard_line(grid, 1.5, f"Line {col}", axis=axis, row=1, col=col, position=position, layer=layer)
 
-    fast = [_as_json(f) for f in build()]
-    monkeypatch.setattr(common, "_add_spanning_line", _plotly_spanning_line)
-    twin = [_as_json(f) for f in build()]
-    assert fast == twin
-    assert len(fast[1]["layout"]["shapes"]) == 2  # none on the empty subplot
+    made_single, made_grid = _single(True), _three_panels(True)
+    add = "add_vline" if axis == "x" else "add_hline"
+    style = dict(
+        layer=layer,
+        line=dict(color=STANDARD_COLOUR, dash="dash", width=2),
+        annotation_font=dict(color=STANDARD_COLOUR, size=12),
+        annotation_position=position or ("top right" if axis == "x" else "top left"),
+    )
+    getattr(made_single, add)(**{axis: 2.5}, annotation_text="Standard: 2.5", **style)
+    getattr(made_single, add)(**{axis: 1}, annotation_text="", **style)
+    for col in (1, 2, 3):
+        getattr(made_grid, add)(**{axis: 1.5}, row=1, col=col, annotation_text=f"Line {col}", **style)
+
+    assert _as_json(single) == _as_json(made_single)
+    assert _as_json(grid) == _as_json(made_grid)
+    assert len(_as_json(grid)["layout"]["shapes"]) == 2  # none on the empty panel
+
+
+@pytest.mark.parametrize("axis", ["x", "y"])
+@pytest.mark.parametrize("label", [{}, {"annotation_text": "Window"}])
+def test_a_band_on_a_plot_or_every_panel_is_plotlys(axis, label):
+    """add_band gives what Plotly's add_vrect/add_hrect gives: on one plot, and on every drawn panel."""
+    style = dict(fillcolor="teal", opacity=0.15, line={"width": 0}, **label)
+    single, grid = _single(False), _three_panels(False)
+    common.add_band(single, -0.5, 1.5, axis=axis, **style)
+    common.add_band(grid, 0.5, 2.5, axis=axis, **style)
+    made_single, made_grid = _single(True), _three_panels(True)
+    add = "add_vrect" if axis == "x" else "add_hrect"
+    getattr(made_single, add)(**{f"{axis}0": -0.5, f"{axis}1": 1.5}, **style)
+    getattr(made_grid, add)(**{f"{axis}0": 0.5, f"{axis}1": 2.5}, **style)
+    assert _as_json(single) == _as_json(made_single)
+    assert _as_json(grid) == _as_json(made_grid)
+    shapes = _as_json(grid)["layout"]["shapes"]
+    assert [(s["type"], s["xref"], s["yref"]) for s in shapes] == (
+        [("rect", "x", "y domain"), ("rect", "x2", "y2 domain")]
+        if axis == "x"
+        else [("rect", "x domain", "y"), ("rect", "x2 domain", "y2")]
+    )
+    assert len(_as_json(grid)["layout"].get("annotations", ())) == (2 if label else 0)
 
 
 # --------------------------------------------------------------------------- subplots laid out once per shape

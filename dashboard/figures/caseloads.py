@@ -2,7 +2,7 @@
 unallocated.
 
 Each chart has a table builder (DataFrame -> the exact DataFrame the chart draws and the CSV
-downloads) and a figure builder (that table -> ``go.Figure``). Presentation mode comes as the
+downloads) and a figure builder (that table -> a ``PlainFigure``). Presentation mode comes as the
 view's :class:`~dashboard.disclosure.Disclosure`: workers become "Worker 1..n" with nothing that
 singles one out (no team, role, FTE, target or excess), a count under the threshold is never
 drawn at its size, and every text is formatted by the disclosure rules.
@@ -26,12 +26,11 @@ from .common import (
     aria_summary,
     base_figure,
     count_axis,
+    customdata_rows,
     empty_figure,
+    iso_dates,
     standard_label,
     title_layout,
-)
-from .common import (
-    pairs as _pairs,
 )
 from .plain import plain_subplots
 
@@ -150,7 +149,7 @@ def workers_figure(
                 orientation="h",
                 name=STATUSES.label(s),
                 marker=dict(color=STATUSES.colour(s), line=dict(color="white", width=0.5)),
-                customdata=_pairs(table[s].astype(int).astype(str), table["team"].astype(str)),
+                customdata=customdata_rows(table[s].astype(int).astype(str), table["team"].astype(str)),
                 hovertemplate=f"%{{y}} (%{{customdata[1]}})<br>{STATUSES.label(s)}: %{{customdata[0]}}<extra></extra>",
             )
         )
@@ -383,7 +382,7 @@ def distribution_figure(
                 width=width * 0.95,
                 name=name,
                 marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(color="white", width=1)),
-                customdata=_pairs(dist.loc[part, "label"], shown.loc[part, "workers"].astype(str)),
+                customdata=customdata_rows(dist.loc[part, "label"], shown.loc[part, "workers"].astype(str)),
                 hovertemplate="%{customdata[0]} children per FTE: %{customdata[1]} workers<extra></extra>",
             )
         )
@@ -514,7 +513,7 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
         row_heights=[0.55, 0.45],
         subplot_titles=("Average caseload per worker", "% of workers over their target"),
     )
-    dates = pd.to_datetime(table["as_at"]).dt.strftime("%Y-%m-%d").tolist()
+    dates = iso_dates(table["as_at"])
     fig.add_trace(
         dict(
             type="scatter",
@@ -538,7 +537,7 @@ def trend_figure(table: pd.DataFrame, finding: str, *, per_fte: float = 25, sour
             name="% over target",
             line=dict(color=ROSE, width=3, dash="dot"),
             marker=dict(size=6, symbol="triangle-up"),
-            customdata=_pairs(table["over_target"].astype(str), table["workers"].astype(str)),
+            customdata=customdata_rows(table["over_target"].astype(str), table["workers"].astype(str)),
             hovertemplate="Week to %{x|%d %b %Y}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         ),
         row=2,

@@ -2,7 +2,7 @@
 statistics (scorecard), DiD panels, trend, closure routes, workload.
 
 Pure builders: tidy frames from ``data_layer.queries.cin_pilot`` and ``data_layer.metrics.cin_pilot_measures``
-in, display tables and ``go.Figure`` out.
+in, display tables and a ``PlainFigure`` out.
 Each chart has a table builder (the exact frame the chart draws and its CSV downloads) and a
 figure builder that draws only that table. Presentation mode comes as the view's
 :class:`~dashboard.disclosure.Disclosure`: a cohort, band or month resting on a count under the
@@ -32,12 +32,14 @@ from .common import (
     LEGEND_BELOW,
     MIN_HEIGHT,
     Figure,
+    add_band,
     add_spanning_line,
     aria_summary,
     base_figure,
+    customdata_rows,
     empty_figure,
+    iso_dates,
     level_text,
-    pairs,
     plural,
     standard_label,
     title_layout,
@@ -725,19 +727,9 @@ def trend_table(
     return out
 
 
-def _date_marker(fig, x: date, text: str, rows: int, anchor: str = "left"):
+def _date_marker(fig, x: date, text: str, anchor: str = "left"):
     """A vertical reference line across every panel, labelled once inside the top panel."""
-    for r in range(1, rows + 1):
-        fig.add_shape(
-            type="line",
-            x0=x,
-            x1=x,
-            y0=0,
-            y1=1,
-            xref=f"x{'' if r == 1 else r}",
-            yref=f"y{'' if r == 1 else r} domain",
-            line=dict(color=STANDARD_COLOUR, dash="dash", width=1.5),
-        )
+    add_spanning_line(fig, x, axis="x", line=dict(color=STANDARD_COLOUR, dash="dash", width=1.5))
     fig.add_annotation(
         x=x,
         y=1.0,
@@ -783,7 +775,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
     has_open = "open_plans" in table.columns
     for cohort in ("pilot", "comparison"):
         shown = table[table["cohort"] == cohort]
-        months = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m-%d").tolist()
+        months = iso_dates(shown["month"])
         style = COHORT_STYLE[cohort]
         common = dict(
             mode="lines+markers",
@@ -798,7 +790,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
                 x=months,
                 y=[_number(v) for v in shown["starts_per_team"]],
                 name=COHORT_LABELS[cohort],
-                customdata=[list(pair) for pair in zip(_text(shown["starts"]), teams, strict=True)],
+                customdata=customdata_rows(_text(shown["starts"]), teams),
                 hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} started, "
                 "%{customdata[1]} team(s))<extra>" + COHORT_LABELS[cohort] + "</extra>",
                 **common,
@@ -813,7 +805,7 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
                 y=[_number(v) for v in shown["closures_per_team"]],
                 name=COHORT_LABELS[cohort],
                 showlegend=False,
-                customdata=[list(pair) for pair in zip(_text(shown["closures"]), teams, strict=True)],
+                customdata=customdata_rows(_text(shown["closures"]), teams),
                 hovertemplate="%{x|%b %Y}: %{y:.1f} per team (%{customdata[0]} closed)<extra>"
                 + COHORT_LABELS[cohort]
                 + "</extra>",
@@ -844,22 +836,10 @@ def trend_figure(table: pd.DataFrame, *, pilot_start: date, evaluation_end: date
             row=3,
             col=1,
         )
-    for r in range(1, 4):  # the evaluation period shaded on every panel (what add_vrect(row="all") adds)
-        x, y = fig.axes(r, 1)
-        fig.add_shape(
-            type="rect",
-            x0=pilot_start,
-            x1=evaluation_end,
-            y0=0,
-            y1=1,
-            xref=x,
-            yref=f"{y} domain",
-            fillcolor=GREY,
-            opacity=0.12,
-            line={"width": 0},
-        )
-    _date_marker(fig, pilot_start, f"Pilot start {_d(pilot_start)}", 3, "right")
-    _date_marker(fig, evaluation_end, f"Evaluation period ends {_d(evaluation_end)}", 3, "left")
+    # the evaluation period shaded on every panel
+    add_band(fig, pilot_start, evaluation_end, fillcolor=GREY, opacity=0.12, line={"width": 0})
+    _date_marker(fig, pilot_start, f"Pilot start {_d(pilot_start)}", "right")
+    _date_marker(fig, evaluation_end, f"Evaluation period ends {_d(evaluation_end)}", "left")
     fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes({"title": {"text": "Month"}}, row=3, col=1)
     fig.update_layout(
@@ -1041,7 +1021,7 @@ def routes_figure(table: pd.DataFrame, title: str, *, reference: float | None = 
                 marker=dict(color=CIN_END_REASONS.colour(reason), line=dict(color="white", width=0.5)),
                 text=[f"{v:.0f}%" if v is not None and v >= 6 else "" for v in x],
                 textposition="inside",
-                customdata=[list(pair) for pair in zip(_text(part["plans"]), _text(part["closed"]), strict=True)],
+                customdata=customdata_rows(_text(part["plans"]), _text(part["closed"])),
                 hovertemplate=f"%{{y}}<br>{CIN_END_REASONS.label(reason)}: %{{x:.1f}}% (%{{customdata[0]}} of "
                 "%{customdata[1]} closed plans)<extra></extra>",
             )
@@ -1236,7 +1216,7 @@ def workload_figure(
                 name=COHORT_LABELS[cohort],
                 marker=dict(color=style["color"], pattern=dict(shape="" if cohort == "pilot" else "/")),
                 error_y=dict(type="data", array=hi, arrayminus=lo, visible=True),
-                customdata=pairs(_text(part["with_outcome"]), _text(part["plans"])),
+                customdata=customdata_rows(_text(part["with_outcome"]), _text(part["plans"])),
                 hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]} plans)<extra>"
                 + COHORT_LABELS[cohort]
                 + "</extra>",

@@ -20,6 +20,8 @@ import math
 import textwrap
 from typing import Any, cast
 
+import pandas as pd
+
 from dashboard.figures.plain import PlainFigure
 from dashboard.theme import STANDARD_COLOUR, register_template
 from data_layer.standards import cite
@@ -94,7 +96,7 @@ def empty_figure(title: str, message: str = "No data for the selected filters") 
 
 
 def add_standard_line(
-    fig: Any,
+    fig: PlainFigure,
     value: float,
     label: str,
     *,
@@ -103,7 +105,7 @@ def add_standard_line(
     col=None,
     position: str | None = None,
     layer: str = "above",
-) -> Any:
+) -> PlainFigure:
     """Draw a standard as a dashed dark line with its label (e.g. "Standard: 25 per FTE (Cluster group presentation)").
 
     ``axis="y"`` draws a horizontal line at y=value, ``axis="x"`` a vertical one at x=value.
@@ -113,7 +115,7 @@ def add_standard_line(
     (placed by Plotly's own ``axis_spanning_shape_annotation``), added in one step each: those methods
     re-validate every shape and annotation already on the figure several times per line, ~20 ms a line.
     With no ``row`` on a grid of panels the line goes on every panel with something drawn on it, as
-    Plotly's does (on a ``go.Figure`` of subplots that case still takes Plotly's own path).
+    Plotly's does.
     ``tests/test_figures_layout.py`` and ``tests/test_plain_figures.py`` check each gives Plotly's figure.
     """
     kwargs: dict[str, Any] = dict(
@@ -126,74 +128,78 @@ def add_standard_line(
 
 
 def add_spanning_line(
-    fig: Any, value: float, *, axis: str = "y", row=None, col=None, position: str | None = None, **options: Any
-) -> Any:
-    """What ``fig.add_hline(y=value, ...)`` (``axis="y"``) or ``add_vline`` adds, on either kind of figure.
+    fig: PlainFigure, value: float, *, axis: str = "y", row=None, col=None, position: str | None = None, **options: Any
+) -> PlainFigure:
+    """What ``fig.add_hline(y=value, ...)`` (``axis="y"``) or ``add_vline(x=value, ...)`` adds.
 
     ``options`` are those methods' own (``line``, ``layer``, ``annotation_text``, ``annotation_font``...).
     """
-    kwargs = dict(options)
-    if row is not None:
-        kwargs.update(row=row, col=col or 1)
     kind, position = ("vline", position or "top right") if axis == "x" else ("hline", position or "top left")
-    if isinstance(fig, PlainFigure):
-        panels = [(row, col or 1)] if row is not None or fig.grid is None else sorted(fig.grid)
-        for r, c in panels:
-            _add_spanning_line(fig, kind, value, position, fig.grid, r, c, kwargs)
-        return fig
-    grid = fig._grid_ref  # None on a figure without subplots
-    if grid is not None and row is None:
-        add = fig.add_vline if axis == "x" else fig.add_hline
-        add(**{axis: value}, annotation_position=position, **kwargs)
-        return fig
-    _add_spanning_line(fig, kind, value, position, grid, row, col or 1, kwargs)
-    return fig
+    return _add_spanning(fig, kind, {axis: value}, row, col, position, options)
 
 
-def _add_spanning_line(fig: Any, kind: str, value: float, position: str, grid, row, col, kwargs) -> None:
-    """What ``fig.add_hline``/``add_vline(value, row, col, annotation_position=position, **kwargs)`` adds."""
+def add_band(
+    fig: PlainFigure,
+    start: Any,
+    end: Any,
+    *,
+    axis: str = "x",
+    row=None,
+    col=None,
+    position: str | None = None,
+    **options: Any,
+) -> PlainFigure:
+    """What ``fig.add_vrect(x0=start, x1=end, ...)`` (``axis="x"``) or ``add_hrect(y0=, y1=)`` adds:
+    a band across the plot, e.g. a period shaded. ``options`` as Plotly's (``fillcolor``, ``opacity``...);
+    a label's ``position`` defaults to Plotly's."""
+    kind = "vrect" if axis == "x" else "hrect"
+    return _add_spanning(fig, kind, {f"{axis}0": start, f"{axis}1": end}, row, col, position, options)
+
+
+def _add_spanning(
+    fig: PlainFigure, kind: str, span: dict, row, col, position: str | None, options: dict
+) -> PlainFigure:
+    """What ``fig.add_<kind>(**span, row, col, annotation_position=position, **options)`` adds, ``kind``
+    one of ``hline``/``vline``/``hrect``/``vrect``: the shape, and the label Plotly's own
+    ``axis_spanning_shape_annotation`` places (only when there are ``annotation_`` options, as Plotly's).
+    With no ``row`` on a grid, on every panel with something drawn on it, as Plotly's.
+    """
     from plotly import shapeannotation
 
-    shape_args = (
-        dict(type="line", x0=value, x1=value, y0=0, y1=1)
-        if kind == "vline"
-        else dict(type="line", x0=0, x1=1, y0=value, y1=value)
-    )
-    options = {k: v for k, v in kwargs.items() if k not in ("row", "col")}
+    along = "x" if kind in ("vline", "vrect") else "y"  # the axis the value(s) are on
+    across = "y" if along == "x" else "x"
+    if kind.endswith("line"):
+        value = span[along]
+        shape_args = {"type": "line", f"{along}0": value, f"{along}1": value, f"{across}0": 0, f"{across}1": 1}
+    else:
+        shape_args = {"type": "rect", **span, f"{across}0": 0, f"{across}1": 1}
     shape_kwargs, label_kwargs = shapeannotation.split_dict_by_key_prefix(options, "annotation_")
-    label = (  # a line with no annotation options has no label (Plotly's too)
+    label = (
         shapeannotation.axis_spanning_shape_annotation(
-            None, kind, shape_args, {**label_kwargs, "annotation_position": position}
+            None, kind, shape_args, {**label_kwargs, **({"annotation_position": position} if position else {})}
         )
         if label_kwargs
         else None
     )
-    if grid is None or row is None:  # no subplots: Plotly ignores row and col
-        xref, yref = "x", "y"
+    if fig.grid is None:  # no subplots: Plotly ignores row and col
+        refs = [("x", "y")]
     else:
-        if isinstance(grid, dict):  # a PlainFigure's panels
-            xref, yref = grid[(row, col)]
-        else:
-            xaxis, yaxis = grid[row - 1][col - 1][0].layout_keys
-            xref, yref = xaxis.replace("axis", ""), yaxis.replace("axis", "")
-        if not _drawn_on(fig, xref, yref):
-            return  # Plotly leaves an empty subplot without the line (exclude_empty_subplots)
-    domain = {"xref": f"{xref} domain", "yref": yref} if kind == "hline" else {"xref": xref, "yref": f"{yref} domain"}
-    fig.add_shape(**shape_args, **shape_kwargs, **domain)
-    if label is not None:
-        fig.add_annotation(**label, **domain)
+        panels = [(row, col or 1)] if row is not None else sorted(fig.grid)
+        # Plotly leaves an empty subplot without the shape (exclude_empty_subplots)
+        refs = [fig.axes(r, c) for r, c in panels if _drawn_on(fig, *fig.axes(r, c))]
+    for xref, yref in refs:
+        domain = {"xref": xref, "yref": f"{yref} domain"} if along == "x" else {"xref": f"{xref} domain", "yref": yref}
+        fig.add_shape(**shape_args, **shape_kwargs, **domain)
+        if label is not None:
+            fig.add_annotation(**label, **domain)
+    return fig
 
 
-def _drawn_on(fig: Any, xref: str, yref: str) -> bool:
+def _drawn_on(fig: PlainFigure, xref: str, yref: str) -> bool:
     """Whether anything (a trace, shape, annotation or image) is drawn on the subplot of these axes."""
-    if isinstance(fig, PlainFigure):
-        on = [(t.get("xaxis") or "x", t.get("yaxis") or "y") for t in fig.traces]
-        for kind in ("shapes", "annotations", "images"):
-            on += [(o.get("xref") or "x", o.get("yref") or "y") for o in fig.layout_json.get(kind, ())]
-        return (xref, yref) in on
-    on = [(getattr(t, "xaxis", None) or "x", getattr(t, "yaxis", None) or "y") for t in fig.data]
+    on = [(t.get("xaxis") or "x", t.get("yaxis") or "y") for t in fig.traces]
     for kind in ("shapes", "annotations", "images"):
-        on += [(o.xref or "x", o.yref or "y") for o in fig.layout[kind]]
+        on += [(o.get("xref") or "x", o.get("yref") or "y") for o in fig.layout_json.get(kind, ())]
     return (xref, yref) in on
 
 
@@ -235,16 +241,13 @@ def _number(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def drawn_top(fig: Any, axis: str = "y", **where: Any) -> float:
+def drawn_top(fig: PlainFigure, axis: str = "y", **where: Any) -> float:
     """The largest value drawn on a value axis (``"x"`` or ``"y"``), bars stacked per category.
 
     For :func:`count_axis`, where the builder does not already hold its top. Only traces on that axis
     count (``where``, e.g. ``yaxis="y2"``, narrows them); a hidden count is not drawn so never counts.
     """
-    if isinstance(fig, PlainFigure):
-        traces = [t for t in fig.traces if all(t.get(k) == v for k, v in where.items())]
-    else:
-        traces = [t.to_plotly_json() for t in fig.select_traces(selector=where or None)]
+    traces = [t for t in fig.traces if all(t.get(k) == v for k, v in where.items())]
     top, stacked = 0.0, cast(dict[tuple, float], {})
     other = "y" if axis == "x" else "x"
     for trace in traces:
@@ -266,9 +269,16 @@ def drawn_top(fig: Any, axis: str = "y", **where: Any) -> float:
     return max([top, *stacked.values()])
 
 
-def pairs(*columns) -> list[list]:
-    """Columns side by side as a trace's ``customdata`` rows (``[[a0, b0], [a1, b1], ...]``), as plain values."""
+def customdata_rows(*columns) -> list[list]:
+    """Columns side by side as a trace's ``customdata`` rows (``[[a0, b0], [a1, b1], ...]``), as plain values;
+    ``strict`` so a column one short fails here rather than shifting every hover after it."""
     return [list(row) for row in zip(*(list(c) for c in columns), strict=True)]
+
+
+def iso_dates(values) -> list[str]:
+    """Dates (strings, dates or timestamps) as ``YYYY-MM-DD`` strings for a date axis: plain JSON the
+    browser reads as dates, with no time part for Plotly to print."""
+    return pd.to_datetime(pd.Series(values)).dt.strftime("%Y-%m-%d").tolist()
 
 
 def standard_label(value: float, unit: str, source: str) -> str:

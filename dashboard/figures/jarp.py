@@ -31,14 +31,15 @@ from data_layer.vocabulary import PRIORITIES as PRIORITY
 from .common import (
     MIN_HEIGHT,
     Figure,
+    add_band,
     add_spanning_line,
     add_standard_line,
     aria_summary,
     base_figure,
     count_axis,
+    customdata_rows,
     drawn_top,
     empty_figure,
-    pairs,
     plural,
     standard_label,
     title_layout,
@@ -363,7 +364,7 @@ def agenda_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, rules) -
                     # the cross over the P1 colour (overlay), not a faint cross on white
                     pattern=dict(shape="x", fillmode="overlay", fgcolor="white") if by_exception else dict(shape=""),
                 ),
-                customdata=pairs(*custom),
+                customdata=customdata_rows(*custom),
                 hovertemplate=(
                     f"{PRIORITY.label(p)}, %{{x}} points<br>Referrals: %{{customdata[0]}}"
                     + ("<br>Carried over: %{customdata[1]}" if carried else "")
@@ -491,7 +492,7 @@ def queue_trend_figure(table: pd.DataFrame, shown: pd.DataFrame, title: str, max
                 y=t[p].astype(float).tolist(),
                 name=PRIORITY.label(p),
                 marker=dict(color=PRIORITY.colour(p)),
-                customdata=pairs(s[p].astype(str), s["total"].astype(str)),
+                customdata=customdata_rows(s[p].astype(str), s["total"].astype(str)),
                 hovertemplate=(
                     f"Week to %{{x|%d %b %Y}}<br>{PRIORITY.label(p)}: %{{customdata[0]}}"
                     "<br>Waiting in all: %{customdata[1]}<extra></extra>"
@@ -916,7 +917,7 @@ def response_trend_figure(table: pd.DataFrame, d: Disclosure = EXACT, window: st
             extra = dict(hovertemplate=f"{PRIORITY.label(p)}, %{{x|%b %Y}}: %{{y:.0f}}% on time<extra></extra>")
         else:
             extra = dict(
-                customdata=pairs(t["on_time"].astype(str), t["judged"].astype(str)),
+                customdata=customdata_rows(t["on_time"].astype(str), t["judged"].astype(str)),
                 hovertemplate=(
                     f"{PRIORITY.label(p)}, %{{x|%b %Y}}: %{{y:.0f}}% on time"
                     f"<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>"
@@ -1062,18 +1063,7 @@ def review_figure(
         )
     drawn = _drawn(table["reviews"], shown["reviews"])
     fig = base_figure(title, height=340)
-    fig.add_shape(  # the flag window (what add_vrect adds)
-        type="rect",
-        x0=-0.5,
-        x1=notice_days + 0.5,
-        y0=0,
-        y1=1,
-        xref="x",
-        yref="y domain",
-        fillcolor=TEAL,
-        opacity=0.15,
-        line={"width": 0},
-    )
+    add_band(fig, -0.5, notice_days + 0.5, fillcolor=TEAL, opacity=0.15, line={"width": 0})  # the flag window
     for status, name, colour, pattern in (
         ("overdue", "Overdue", ROSE, "x"),
         ("due_soon", f"Due within {_days_or_week(notice_days, 'a week')}", BLUE, ""),

@@ -31,7 +31,7 @@ import plotly.graph_objects as go
 
 from dashboard.theme import register_template
 
-__all__ = ["PlainFigure", "merge", "plain_subplots", "template_json", "traces_of"]
+__all__ = ["PlainFigure", "merge", "plain_subplots", "template_json"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -184,9 +184,6 @@ class PlainFigure:
         """The twin's layout (see :attr:`data`)."""
         return self.validated().layout
 
-    def select_traces(self, selector=None, **kwargs):
-        return self.validated().select_traces(selector=selector, **kwargs)
-
     def __repr__(self) -> str:
         return f"PlainFigure({len(self.traces)} traces)"
 
@@ -195,13 +192,6 @@ def _is_axis(key: str, letter: str) -> bool:
     """``xaxis``, ``xaxis2``... for ``letter="x"``."""
     prefix = f"{letter}axis"
     return key.startswith(prefix) and (key == prefix or key[len(prefix) :].isdigit())
-
-
-def traces_of(figure: Any) -> list[dict]:
-    """A figure's traces as dicts, whichever kind it is (a :class:`PlainFigure` is not validated for it)."""
-    if isinstance(figure, PlainFigure):
-        return figure.traces
-    return list(figure.to_plotly_json().get("data") or [])
 
 
 def _laid_out(kwargs: dict) -> tuple[dict, dict, dict]:

@@ -2,7 +2,7 @@
 drift by team, trend.
 
 Each chart has a table builder (data-layer frame -> the exact frame the chart draws and the CSV
-downloads) and a figure builder (that table -> ``go.Figure``): pure functions, no Dash, no queries.
+downloads) and a figure builder (that table -> a ``PlainFigure``): pure functions, no Dash, no queries.
 Presentation mode comes as the view's :class:`~dashboard.disclosure.Disclosure`; every count is
 decided there (``<5``, or ``*`` for a count hidden so that a small one cannot be worked out from a
 total), and a hidden count is never drawn (bars, heatmap cells and line points are left out and the
@@ -39,6 +39,7 @@ from .common import (
     count_axis,
     drawn_top,
     empty_figure,
+    iso_dates,
     legend_below,
     level_text,
     plural,
@@ -822,7 +823,7 @@ def trend_figure(table: pd.DataFrame, title: str, standards: Standards) -> Figur
         return empty_figure(title)
     fig = base_figure(title, height=400)
     dates = pd.to_datetime(table["as_at"])
-    days = dates.dt.strftime("%Y-%m-%d").tolist()
+    days = iso_dates(dates)
     top = 0.0
     for flag in TREND_FLAGS:
         dash, symbol = TREND_STYLES[flag]

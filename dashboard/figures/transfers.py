@@ -3,7 +3,7 @@ changes.
 
 Every chart has a table builder (``transfers(db, f)`` rows -> the exact numeric table the chart
 draws), a disclosure step (``*_shown``: which of its counts the view may show, as a :class:`Shown`)
-and a figure builder (a :class:`Shown` -> ``go.Figure``). Outside presentation mode a
+and a figure builder (a :class:`Shown` -> a ``PlainFigure``). Outside presentation mode a
 :class:`Shown` is the exact table; in presentation mode it comes from one
 :meth:`~dashboard.disclosure.Disclosure.secondary_relations` ledger per chart, holding every count
 the chart prints, draws or downloads, the sums that tie them (a row and its total, bars adding up to
@@ -48,6 +48,7 @@ from .common import (
     aria_summary,
     base_figure,
     count_axis,
+    customdata_rows,
     drawn_top,
     empty_figure,
     nice_step,
@@ -1131,7 +1132,7 @@ def flows_figure(
                 # flows_drawn keeps only the rows whose count is drawn, so none is None here
                 value=[int(cast(float, s.drawn((i, "transfers")))) for i in rows],
                 color=colours,
-                customdata=[list(row) for row in zip(counts, medians, verdict, strict=True)],
+                customdata=customdata_rows(counts, medians, verdict),
                 hovertemplate="%{source.label} → %{target.label}<br>%{customdata[0]} transfers, "
                 "%{customdata[1]} %{customdata[2]}<extra></extra>",
             ),

@@ -24,8 +24,7 @@ import pandas as pd
 from dashboard.cache import cached_call
 from dashboard.disclosure import Disclosure
 from dashboard.figures import jarp as fig
-from dashboard.figures.common import empty_figure
-from dashboard.figures.plain import traces_of
+from dashboard.figures.common import Figure, empty_figure
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Tile, View
 from dashboard.sections.common import child_list
 from dashboard.sections.methods import jarp_method, method_section
@@ -115,9 +114,9 @@ def _note(text: str, d: Disclosure, presentation: str = "") -> str:
     return " ".join(t for t in (text, presentation or NOT_DRAWN.format(t=d.threshold), d.note) if t)
 
 
-def _nothing_drawn(d: Disclosure, table: pd.DataFrame, figure) -> str | None:
+def _nothing_drawn(d: Disclosure, table: pd.DataFrame, figure: Figure) -> str | None:
     """In presentation mode, why a chart with data draws nothing: every count it has is hidden."""
-    if d.active and len(table) and not any(t.get("type") == "bar" for t in traces_of(figure)):
+    if d.active and len(table) and not any(t.get("type") == "bar" for t in figure.traces):
         return (
             f"Every count on this chart is under {d.threshold}, or hidden so that one cannot be worked out, "
             "so none is drawn in presentation mode"
