@@ -7,7 +7,17 @@ calculations they and the figures share (DataFrames or values in, values out). A
 function is exported by importing it here by name and adding it to ``__all__``.
 """
 
-from .checks import CHECK_KINDS, CORE_TABLES, CheckReport, UnusableDatabase, check_database, data_quality, startup_check
+from .checks import (
+    CHECK_KINDS,
+    CORE_TABLES,
+    CheckReport,
+    UnusableDatabase,
+    bad_rows_by_team,
+    check_database,
+    data_quality,
+    select_bad_rows,
+    startup_check,
+)
 from .coverage import (
     SectionCoverage,
     coverage,
@@ -103,6 +113,8 @@ __all__ = [
     "check_database",
     "startup_check",
     "data_quality",
+    "bad_rows_by_team",
+    "select_bad_rows",
     "CHECK_KINDS",
     "CORE_TABLES",
     # caseloads

@@ -1,4 +1,4 @@
-"""Data-quality counts are cached per database and filters' teams, not per as-at date they ignore."""
+"""Data-quality counts are made once per database and set of tables, whatever the date or filters."""
 
 from __future__ import annotations
 
@@ -8,35 +8,40 @@ import pandas as pd
 from flask import Flask
 
 import data_layer.checks as checks
-from dashboard.cache import cached_call, init_cache
+from dashboard.cache import init_cache
+from dashboard.sections.common import bad_rows
 from data_layer import Filters, data_quality, date_range, team_options
 
 
-def test_two_as_at_dates_run_the_checks_once_and_a_team_filter_runs_them_again(small_demo, monkeypatch):
+def test_dates_and_team_filters_reuse_one_count_per_set_of_tables(small_demo, monkeypatch):
     runs = []
-    real = checks._count_bad_rows
+    real = checks._count_by_team
 
-    def counting(db, present, f, only=None):
-        runs.append((f.teams if f else None, only))
-        return real(db, present, f, only=only)
+    def counting(db, present, failed=None, only=None):
+        runs.append(only)
+        return real(db, present, failed, only=only)
 
-    monkeypatch.setattr(checks, "_count_bad_rows", counting)
+    monkeypatch.setattr(checks, "_count_by_team", counting)
     server = Flask(__name__)
     init_cache(server, 300)
     latest = date_range(small_demo)[1]
-    team = (str(team_options(small_demo)["team_id"].iloc[0]),)
+    teams = team_options(small_demo)
+    team = (str(teams["team_id"].iloc[0]),)
+    service = (str(teams["service"].iloc[-1]),)
     tables = ("workers", "allocations")
+    views = [
+        Filters(latest),
+        Filters(latest - timedelta(days=7)),
+        Filters(latest - timedelta(days=400), teams=team),
+        Filters(latest, services=service),
+    ]
     with server.app_context():
-        d1 = cached_call(data_quality, small_demo, Filters(latest), tables)
-        d2 = cached_call(data_quality, small_demo, Filters(latest - timedelta(days=7)), tables)
-        d3 = cached_call(data_quality, small_demo, Filters(latest - timedelta(days=400)), tables)
-        assert runs == [((), tables)]  # three dates, one count
-        cached_call(data_quality, small_demo, Filters(latest, teams=team), tables)
-        cached_call(data_quality, small_demo, Filters(latest - timedelta(days=7), teams=team), tables)
-        cached_call(data_quality, small_demo, Filters(latest))  # every table: another question
-        cached_call(data_quality, small_demo, Filters(latest - timedelta(days=1)))
-    assert runs == [((), tables), (team, tables), ((), None)]
-    pd.testing.assert_frame_equal(d1, d2)
-    pd.testing.assert_frame_equal(d1, d3)
-    # the cached count is the count on any date: the as-at date truly does not enter it
-    pd.testing.assert_frame_equal(d3, data_quality(small_demo, Filters(latest - timedelta(days=400)), tables))
+        found = [bad_rows(small_demo, f, tables) for f in views]
+        assert runs == [tables]  # four views, one count
+        every = [bad_rows(small_demo, f) for f in views]  # every table: another question, counted once
+    assert runs == [tables, None]
+    pd.testing.assert_frame_equal(found[0], found[1])  # the as-at date does not enter it
+    for f, got, whole in zip(views, found, every, strict=True):  # each view is what data_quality counts for it
+        pd.testing.assert_frame_equal(got, data_quality(small_demo, f, tables))
+        pd.testing.assert_frame_equal(whole, data_quality(small_demo, f))
+    assert len(found[0]) and found[0]["rows"].sum() > found[2]["rows"].sum()  # a team's rows are a selection

@@ -62,7 +62,7 @@ def test_summary_adds_columns_and_values_per_table_and_kind_in_check_db_order():
 def test_presentation_hides_small_counts_and_the_one_the_total_gives_back(small_demo, monkeypatch):
     import dashboard.sections.data_quality as dq_page
 
-    def fake_data_quality(db, f):
+    def fake_bad_rows(db, f, tables=None):
         return pd.DataFrame(
             [
                 ("allocations", "end_before_start", "end_date", "", 2, 50),
@@ -72,7 +72,7 @@ def test_presentation_hides_small_counts_and_the_one_the_total_gives_back(small_
             columns=["table", "check", "column", "detail", "rows", "table_rows"],
         )
 
-    monkeypatch.setattr(dq_page, "data_quality", fake_data_quality)
+    monkeypatch.setattr(dq_page, "bad_rows", fake_bad_rows)
     sections = body(small_demo, View.make(Filters(latest_date(small_demo)), presentation=True))
     # 39 is shown, so 2 is hidden, and 7 with it (39 - 30 - 7 would give the 2 back)
     assert _table(sections).rows["rows"].tolist() == ["<5", "30", "*"]  # check-db order of kinds

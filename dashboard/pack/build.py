@@ -36,8 +36,9 @@ from plotly.offline import get_plotlyjs
 
 from dashboard.cache import cached_call
 from dashboard.disclosure import Disclosure
+from dashboard.sections.common import bad_rows as counted_bad_rows
 from dashboard.theme import RAG
-from data_layer import DatabaseError, Filters, data_quality, jarp_unknown_criteria, plan_exclusions, transfer_exclusions
+from data_layer import DatabaseError, Filters, jarp_unknown_criteria, plan_exclusions, transfer_exclusions
 from data_layer.checks import CHECK_TITLES
 
 from . import summary as summary_mod
@@ -444,7 +445,7 @@ def appendix(db, filters: Filters, disclosure: Disclosure) -> list[dict]:
     """
 
     def bad_rows():
-        df = cached_call(data_quality, db, filters)
+        df = counted_bad_rows(db, filters)
         return df.assign(
             check=df["check"].map(lambda k: CHECK_TITLES.get(k, k)), detail=df["detail"].astype(str).str.slice(0, 60)
         )

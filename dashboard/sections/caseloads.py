@@ -16,9 +16,15 @@ import pandas as pd
 from dashboard.cache import cached_call
 from dashboard.figures import caseloads as fig
 from dashboard.sections.base import Chart, Note, PageSpec, Section, Table, Tile, View
-from dashboard.sections.common import child_list, data_quality_section, max_table_rows, unreadable_dates_note
+from dashboard.sections.common import (
+    bad_rows,
+    child_list,
+    data_quality_section,
+    max_table_rows,
+    unreadable_dates_note,
+)
 from dashboard.sections.methods import caseloads_method, method_section
-from data_layer import caseload_trend, caseloads, data_quality, team_options, unallocated
+from data_layer import caseload_trend, caseloads, team_options, unallocated
 from data_layer.standards import source_of
 from data_layer.vocabulary import STATUSES
 
@@ -184,9 +190,7 @@ def body(db, view: View) -> list[Section]:
     trend = cached_call(caseload_trend, db, view.filters, TREND_WEEKS)
     children = cached_call(unallocated, db, view.filters)
     # Rows whose dates SQL cannot read fall out of "in post" and "open on D": each chart says so.
-    left_out = unreadable_dates_note(
-        cached_call(data_quality, db, view.filters, CASELOAD_TABLES), CASELOAD_TABLES, view
-    )
+    left_out = unreadable_dates_note(bad_rows(db, view.filters, CASELOAD_TABLES), CASELOAD_TABLES, view)
     spread = (distribution_chart(load, view, per_fte), trend_chart(trend, view, per_fte))
     return [
         Section(

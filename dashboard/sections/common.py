@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.cache import cached_call
 from dashboard.sections.base import Section, Table, View
-from data_layer import data_quality
+from data_layer import bad_rows_by_team, select_bad_rows
 from data_layer.checks import CHECK_TITLES
 
 
@@ -197,18 +197,34 @@ def unreadable_dates_note(dq: pd.DataFrame, tables: Sequence[str], view: View) -
     )
 
 
+def bad_rows(db, filters, tables: Sequence[str] | None = None) -> pd.DataFrame:
+    """``data_layer.data_quality(db, filters, tables)`` for a view, from the cache: the per-team counts
+    once per database (they depend on neither the date nor the filters), and the teams and services
+    chosen selected from them, so moving the date or choosing a team never counts again."""
+    return cached_call(_chosen_bad_rows, db, tuple(filters.teams), tuple(filters.services), _tables(tables))
+
+
+def _tables(tables: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if tables is None else tuple(tables)
+
+
+def _chosen_bad_rows(db, teams: tuple[str, ...], services: tuple[str, ...], tables) -> pd.DataFrame:
+    return select_bad_rows(cached_call(bad_rows_by_team, db, tables), teams, services)
+
+
 def data_quality_section(db, view: View, tables: Sequence[str], section_id: str) -> Section:
     """The collapsed data-quality note as a section of its own (not in the pack: it has an appendix),
     with the import's reconciliation when the database was built from returns."""
     from data_layer.imports import import_reconciliation
 
-    dq = cached_call(data_quality, db, view.filters, tuple(tables))
+    dq = bad_rows(db, view.filters, tables)
     recon = reconciliation_table(cached_call(import_reconciliation, db), view, f"{section_id}-import")
     items = (data_quality_table(dq, tables, view, f"{section_id}-table"),) + ((recon,) if recon else ())
     return Section(id=section_id, title=None, items=items, pack=False, card=False)
 
 
 __all__ = [
+    "bad_rows",
     "data_quality_table",
     "data_quality_section",
     "unreadable_dates_note",

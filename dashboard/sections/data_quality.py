@@ -13,9 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.cache import cached_call
 from dashboard.sections.base import Note, PageSpec, Section, Table, View
-from data_layer import data_quality
+from dashboard.sections.common import bad_rows
 from data_layer.checks import CHECK_DESCRIPTIONS, CHECK_KINDS, CHECK_TITLES
 
 COLUMNS: list[dict[str, Any]] = [
@@ -57,7 +56,7 @@ def summary(dq: pd.DataFrame) -> pd.DataFrame:
 
 def body(db, view: View) -> list[Section]:
     d = view.disclosure
-    table = summary(cached_call(data_quality, db, view.filters))
+    table = summary(bad_rows(db, view.filters))
     scope = (
         "With no team or service chosen these are the counts `csc-dashboard check-db` prints. With one chosen, "
         "tables that place a row in a team (plans, allocations, workers, transfers, JARP referrals) count "
