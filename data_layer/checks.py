@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -394,7 +395,7 @@ def _side_checks(t, present: dict[str, set[str]], codes, tables, teams: list) ->
     n`` grouped by team, so they go to the database as one ``UNION ALL``."""
     cols = present[t.name]
     labels = [c.label(f"team_{i + 1}") for i, c in enumerate(teams)]
-    out = []
+    out: list[tuple[str, str, str | None, Any]] = []
     for tbl, col, ref, ref_col in schema.FOREIGN_KEYS:
         if tbl == t.name and col in cols and ref_col in present.get(ref, ()):
             ref_t = (tables[ref] if tables is not None else schema.metadata.tables[ref]).alias(f"ref_{ref}")
@@ -475,9 +476,10 @@ def _table_by_team(conn, t, present, codes, tables) -> list[dict]:
     if side:
         spec = {f"x{i}": s[:3] for i, s in enumerate(side)}
         parts = [q for *_, q in side]
-        for k, value, *rest in conn.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
-            kind, col, detail = spec[k]
-            at, n = rest[:-1], rest[-1]
+        statement: Any = parts[0] if len(parts) == 1 else union_all(*parts)
+        for found in conn.execute(statement):
+            (kind, col, detail), value = spec[found[0]], found[1]
+            at, n = tuple(found[2:-1]), found[-1]
             if kind == "unknown_code":
                 rows.append(row(kind, col, str(value), None, at, n))
             else:

@@ -55,6 +55,31 @@ def test_containers_components_and_figures_count_what_they_hold_once():
     assert 2 * x.nbytes <= approx_bytes(plain) < 2 * x.nbytes + 2000  # the shared template is not charged to it
 
 
+def _exact(value) -> int:
+    """Every member visited (what approx_bytes did before it sampled long containers)."""
+    from dashboard.sizing import _own_size
+
+    seen, total, stack = {}, 0, [value]  # holds what it saw, so an id is not reused while it runs
+    while stack:
+        obj = stack.pop()
+        if id(obj) not in seen:
+            seen[id(obj)] = obj
+            size, members = _own_size(obj)
+            total += size
+            stack.extend(members)
+    return total
+
+
+def test_long_lists_are_sized_from_a_sample_within_a_few_percent():
+    """A grid's rows and a figure's points by the thousand: sampled, not each visited."""
+    rows = [{"child": f"C{i:06d}", "team": f"Team {i % 17}", "days": i, "note": "x" * (i % 40)} for i in range(20_000)]
+    points = [float(i) / 7 for i in range(50_000)]
+    figure = PlainFigure().add_trace({"type": "bar", "x": [f"W{i}" for i in range(5_000)], "y": points[:5_000]})
+    for value in (rows, points, figure, html.Div([dcc.Graph(figure=figure.to_plotly_json()), html.P(str(rows[:3]))])):
+        exact = _exact(value)
+        assert abs(approx_bytes(value) - exact) <= 0.05 * exact, type(value).__name__
+
+
 # --------------------------------------------------------------------------- the budget
 
 

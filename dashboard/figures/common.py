@@ -128,9 +128,10 @@ def add_standard_line(
 
 
 def add_spanning_line(
-    fig: PlainFigure, value: float, *, axis: str = "y", row=None, col=None, position: str | None = None, **options: Any
+    fig: PlainFigure, value: Any, *, axis: str = "y", row=None, col=None, position: str | None = None, **options: Any
 ) -> PlainFigure:
-    """What ``fig.add_hline(y=value, ...)`` (``axis="y"``) or ``add_vline(x=value, ...)`` adds.
+    """What ``fig.add_hline(y=value, ...)`` (``axis="y"``) or ``add_vline(x=value, ...)`` adds (a
+    number, or a date on a date axis).
 
     ``options`` are those methods' own (``line``, ``layer``, ``annotation_text``, ``annotation_font``...).
     """
