@@ -36,12 +36,17 @@ class FakeClock:
 # --------------------------------------------------------------------------- sizes
 
 
-def test_a_frame_is_sized_by_pandas_deep_memory_usage():
+def test_a_frame_is_sized_as_pandas_deep_memory_usage_sizes_it():
     ints = _frame(1)
     assert approx_bytes(ints) == MB + ints.index.memory_usage()
     text = pd.DataFrame({"name": ["x" * 100 + str(i) for i in range(1000)]})
     # deep: each 101-103 character str object counted (149-151 bytes each), not just its 8-byte pointer
     assert approx_bytes(text) >= 1000 * sys.getsizeof("x" * 101)
+    mixed = pd.DataFrame({"id": [f"C{i}" * (1 + i % 9) for i in range(20_000)], "n": range(20_000)})
+    for value in (mixed, mixed.set_index("id"), mixed["id"], pd.Index(mixed["id"])):
+        deep = value.memory_usage(deep=True)
+        deep = int(deep.sum() if isinstance(deep, pd.Series) else deep)
+        assert abs(approx_bytes(value) - deep) <= 0.05 * deep  # strings of 2 to 54 characters, sampled
 
 
 def test_containers_components_and_figures_count_what_they_hold_once():
