@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Date, DateTime, Integer, and_, bindparam, literal, select, union_all
+from sqlalchemy import Date, DateTime, Integer, and_, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
@@ -212,24 +211,13 @@ def indexed_dates_table(dates: Iterable[date], name: str = "dates"):
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
-def bound_dates(n: int, prefix: str = "d") -> list[BindParameter]:
-    """``n`` date parameters ``<prefix>0``... for :func:`dates_table`; their values: :func:`dates_params`."""
-    return [bindparam(f"{prefix}{i}", type_=Date) for i in range(n)]
-
-
-def dates_params(dates: Iterable[date], prefix: str = "d") -> dict[str, date]:
-    """The values of :func:`bound_dates`'s parameters."""
-    return {f"{prefix}{i}": d for i, d in enumerate(dates)}
-
-
-def dates_table(dates: Iterable, name: str = "dates"):
-    """A one-column subquery (``d``) of the given dates, as bound parameters (a date, or a
-    ``bindparam`` of a statement reused with other dates: :func:`bound_dates`).
+def dates_table(dates: Iterable[date], name: str = "dates"):
+    """A one-column subquery (``d``) of the given dates, as bound parameters.
 
     Lets a trend over many as-at dates run as one query (join to it and group by ``d``) on every
     database, including SQLite which has no column aliases on VALUES.
     """
-    selects = [select((d if isinstance(d, BindParameter) else literal(d, Date)).label("d")) for d in dates]
+    selects = [select(literal(d, Date).label("d")) for d in dates]
     if not selects:
         raise ValueError("dates_table needs at least one date")
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)

@@ -60,8 +60,6 @@ class Database:
     timeouts: Timeouts = field(default_factory=Timeouts)
     _tables: Any = field(default=None, repr=False, compare=False)
     _reader: BoundedReader | None = field(default=None, repr=False, compare=False)
-    #: Statements built once per shape (:meth:`statement`); a copy made with other standards starts afresh.
-    _statements: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def dialect(self) -> str:
@@ -75,19 +73,6 @@ class Database:
 
             self._tables = build_tables(self)
         return self._tables
-
-    def statement(self, key: tuple, build) -> Any:
-        """The statement of shape ``key``, built by ``build()`` once for this database and reused.
-
-        Its values are bound parameters given to :meth:`read`, so one statement serves every date
-        and team choice of the same shape. Building a large statement and its cache key (what
-        SQLAlchemy looks its compiled form up by) cost 5-15 ms on every call (issue 17); a statement
-        is kept with the standards it was built from, and built again if they change.
-        """
-        made = self._statements.get(key)
-        if made is None or made[0] is not self.standards:
-            made = self._statements[key] = (self.standards, build())
-        return made[1]
 
     def read(self, query: Any, params: dict | None = None) -> pd.DataFrame:
         """Run one SELECT (a SQLAlchemy Core construct; values bound, never formatted in).

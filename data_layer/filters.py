@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import select, true
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,6 @@ class Filters:
     def is_filtered(self) -> bool:
         return bool(self.teams or self.services)
 
-    @property
-    def team_shape(self) -> tuple[bool, bool]:
-        """Which of teams and services are chosen: the shape of :func:`bound_team_clause`."""
-        return bool(self.teams), bool(self.services)
-
-    @property
-    def team_params(self) -> dict[str, list[str]]:
-        """The values :func:`bound_team_clause`'s parameters take for this filter."""
-        return {k: list(v) for k, v in ((TEAMS_PARAM, self.teams), (SERVICES_PARAM, self.services)) if v}
-
     def window_start(self, months: int = 12) -> date:
         """First day of the reporting window: the day after ``as_at`` minus ``months`` months."""
         return self.as_at - relativedelta(months=months) + relativedelta(days=1)
@@ -76,23 +66,3 @@ def months_cutoff(d: date, months: int) -> date:
 
 
 __all__ = ["Filters", "months_cutoff"]
-
-
-#: Names of the bound parameters :func:`bound_team_clause` takes (lists: expanding ``IN``).
-TEAMS_PARAM, SERVICES_PARAM = "f_teams", "f_services"
-
-
-def bound_team_clause(team_col, shape: tuple[bool, bool], teams=None):
-    """:meth:`Filters.team_clause` of a filter with this ``shape`` (:attr:`Filters.team_shape`), its
-    teams and services left as bound parameters (:attr:`Filters.team_params`): for a statement
-    built once and reused for every choice of teams (``Database.statement``)."""
-    if teams is None:
-        from .schema import teams
-    by_team, by_service = shape
-    clause = true()
-    if by_team:
-        clause = clause & team_col.in_(bindparam(TEAMS_PARAM, expanding=True))
-    if by_service:
-        served = select(teams.c.team_id).where(teams.c.service.in_(bindparam(SERVICES_PARAM, expanding=True)))
-        clause = clause & team_col.in_(served)
-    return clause

@@ -29,12 +29,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Date, Integer, and_, bindparam, case, distinct, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
 
 from ..coverage import requires
-from ..dialect import as_date, bound_dates, dates_params, dates_table, days_between
+from ..dialect import as_date, dates_table, days_between
 from ..engine import Database
-from ..filters import Filters, bound_team_clause
+from ..filters import Filters
 from ..metrics.jarp_scoring import (
     BELOW,
     CARRIED_OVER,
@@ -69,16 +69,7 @@ def _decided_by(refs, d):
 
 def _submitted_by_date(refs, d: date):
     """Submitted on or before the date ``d`` (any time that day); a plain range, index-friendly."""
-    return _submitted_before(refs, _day_after(d))
-
-
-def _submitted_before(refs, day_after):
-    """Submitted before ``day_after`` (:func:`_day_after` of D, or a parameter bound to it)."""
-    return and_(refs.c.submitted_at.is_not(None), refs.c.submitted_at < day_after)
-
-
-def _day_after(d: date) -> datetime:
-    return datetime.combine(d + timedelta(days=1), time())
+    return and_(refs.c.submitted_at.is_not(None), refs.c.submitted_at < datetime.combine(d + timedelta(days=1), time()))
 
 
 def _flag(i: int) -> str:
@@ -218,19 +209,6 @@ QUEUE_COLUMNS = (
 )
 
 
-def _queue_statement(tb, rules: JarpRules, shape: tuple[bool, bool]):
-    """The queue on a date (parameters ``day_after``, ``as_at``, ``as_at_date`` and the filter's
-    :attr:`~data_layer.filters.Filters.team_params`), built once per shape (``Database.statement``)."""
-    refs = tb.jarp_referrals
-    where = and_(
-        _submitted_before(refs, bindparam("day_after")),
-        ~_decided_by(refs, bindparam("as_at")),
-        bound_team_clause(refs.c.referring_team_id, shape, tb.teams),
-    )
-    waiting = days_between(bindparam("as_at_date", type_=Date), as_date(refs.c.submitted_at))
-    return select(_scored(tb, rules, where, extra_cols=(waiting.label("waiting_days"),)))
-
-
 @requires("jarp")
 def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     """JARP referrals in the queue on ``f.as_at``, in agenda order (priority, score, waiting time).
@@ -244,9 +222,16 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     scored), ``unknown_exception`` (a direct_exception code that is not recognised, so not P1).
     """
     rules = rules_for(db.standards)
+    refs, teams = db.tables.jarp_referrals, db.tables.teams
     d = f.as_at
-    q = db.statement(("jarp_queue", f.team_shape), lambda: _queue_statement(db.tables, rules, f.team_shape))
-    df = _tidy(db.read(q, {"day_after": _day_after(d), "as_at": d, "as_at_date": d, **f.team_params}))
+    where = and_(_submitted_by_date(refs, d), ~_decided_by(refs, d), f.team_clause(refs.c.referring_team_id, teams))
+    q = _scored(
+        db.tables,
+        rules,
+        where,
+        extra_cols=(days_between(literal(d), as_date(refs.c.submitted_at)).label("waiting_days"),),
+    )
+    df = _tidy(db.read(select(q)))
     df = _reasons(df, rules)
     df["panel_date"] = pd.Series(panel_dates(df["submitted_at"], df["panel_date"], rules), index=df.index, dtype=object)
     nxt = next_panel(d, rules)
@@ -255,36 +240,6 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     df = df.assign(_rank=df["priority"].map(_PRIORITY_RANK))
     df = df.sort_values(["_rank", "score", "waiting_days", "referral_id"], ascending=[True, False, False, True])
     return df.drop(columns="_rank").reset_index(drop=True)[list(QUEUE_COLUMNS)]
-
-
-def _queue_trend_statement(tb, rules: JarpRules, weeks: int, shape: tuple[bool, bool]):
-    """The queue by priority on ``weeks`` dates (parameters ``week_0``..., ``day_after`` the day after
-    the last, ``before_first`` the day before the first, and the filter's teams), built once per shape."""
-    refs = tb.jarp_referrals
-    # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
-    candidates = and_(
-        _submitted_before(refs, bindparam("day_after")),
-        ~_decided_by(refs, bindparam("before_first")),
-        bound_team_clause(refs.c.referring_team_id, shape, tb.teams),
-    )
-    s = _scored(tb, rules, candidates)
-    dt = dates_table(bound_dates(weeks, "week_"))
-    decided = and_(
-        s.c.decision_date.is_not(None),
-        s.c.decision_date <= dt.c.d,
-        or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)),
-    )
-    waited = days_between(dt.c.d, as_date(s.c.submitted_at))
-    return (
-        select(
-            dt.c.d.label("week"),
-            s.c.priority,
-            func.count().label("referrals"),
-            func.sum(case((waited > rules.max_wait_days, 1), else_=0)).label("past_timetable"),
-        )
-        .select_from(dt.join(s, and_(as_date(s.c.submitted_at) <= dt.c.d, ~decided)))
-        .group_by(dt.c.d, s.c.priority)
-    )
 
 
 @requires("jarp")
@@ -298,12 +253,33 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     i.e. longer than the Friday-to-Tuesday timetable allows (carried over or not yet heard).
     """
     rules = rules_for(db.standards)
+    refs, teams = db.tables.jarp_referrals, db.tables.teams
     dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    q = db.statement(
-        ("jarp_queue_trend", weeks, f.team_shape), lambda: _queue_trend_statement(db.tables, rules, weeks, f.team_shape)
+    # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
+    candidates = and_(
+        _submitted_by_date(refs, f.as_at),
+        ~_decided_by(refs, dates[0] - timedelta(days=1)),
+        f.team_clause(refs.c.referring_team_id, teams),
     )
-    params = {"day_after": _day_after(f.as_at), "before_first": dates[0] - timedelta(days=1), **f.team_params}
-    df = db.read(q, params | dates_params(dates, "week_"))
+    s = _scored(db.tables, rules, candidates)
+    dt = dates_table(dates)
+    decided = and_(
+        s.c.decision_date.is_not(None),
+        s.c.decision_date <= dt.c.d,
+        or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)),
+    )
+    waited = days_between(dt.c.d, as_date(s.c.submitted_at))
+    q = (
+        select(
+            dt.c.d.label("week"),
+            s.c.priority,
+            func.count().label("referrals"),
+            func.sum(case((waited > rules.max_wait_days, 1), else_=0)).label("past_timetable"),
+        )
+        .select_from(dt.join(s, and_(as_date(s.c.submitted_at) <= dt.c.d, ~decided)))
+        .group_by(dt.c.d, s.c.priority)
+    )
+    df = db.read(q)
     grid = pd.MultiIndex.from_product([dates, list(PRIORITIES)], names=["week", "priority"]).to_frame(index=False)
     out = grid.merge(df, on=["week", "priority"], how="left")
     for col in ("referrals", "past_timetable"):  # an empty result comes back as object dtype
@@ -332,28 +308,6 @@ RESPONSE_COLUMNS = (
 )
 
 
-def _responses_statement(tb, rules: JarpRules, shape: tuple[bool, bool]):
-    """Referrals decided from ``window_start`` to ``as_at`` (parameters) with their scores, built once per shape."""
-    refs = tb.jarp_referrals
-    window = and_(
-        _decided_by(refs, bindparam("as_at")),
-        refs.c.decision_date >= bindparam("window_start"),
-        bound_team_clause(refs.c.referring_team_id, shape, tb.teams),
-    )
-    s = _scored(tb, rules, window)
-    return select(
-        s.c.referral_id,
-        s.c.child_id,
-        s.c.referring_team_id,
-        s.c.referring_team,
-        s.c.decision,
-        s.c.priority,
-        s.c.score,
-        s.c.decision_date,
-        s.c.first_response_at,
-    ).order_by(s.c.decision_date, s.c.referral_id)
-
-
 @requires("jarp")
 def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     """JARP referrals decided in the 12 months to ``f.as_at`` and how fast the first response came.
@@ -366,9 +320,29 @@ def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     below-threshold referrals.
     """
     rules = rules_for(db.standards)
+    refs, teams = db.tables.jarp_referrals, db.tables.teams
     d = f.as_at
-    q = db.statement(("jarp_responses", f.team_shape), lambda: _responses_statement(db.tables, rules, f.team_shape))
-    df = _tidy(db.read(q, {"as_at": d, "window_start": f.window_start(rules.window_months), **f.team_params}))
+    window = and_(
+        _decided_by(refs, d),
+        refs.c.decision_date >= f.window_start(rules.window_months),
+        f.team_clause(refs.c.referring_team_id, teams),
+    )
+    s = _scored(db.tables, rules, window)
+    df = _tidy(
+        db.read(
+            select(
+                s.c.referral_id,
+                s.c.child_id,
+                s.c.referring_team_id,
+                s.c.referring_team,
+                s.c.decision,
+                s.c.priority,
+                s.c.score,
+                s.c.decision_date,
+                s.c.first_response_at,
+            ).order_by(s.c.decision_date, s.c.referral_id)
+        )
+    )
     judged_priority = df["priority"].where(df["decision"] != "declined", None)
     timing = response_timeliness(judged_priority, df["decision_date"], df["first_response_at"], d, rules)
     df = pd.concat([df.reset_index(drop=True), timing], axis=1)
