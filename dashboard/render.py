@@ -168,57 +168,64 @@ DEFAULT_COL_DEF = {
 }
 
 
-def _is_dates(values: pd.Series) -> bool:
+def _is_dates(present: list) -> bool:
     """ISO dates or dates, blanks aside (a plan never reviewed has an empty "Last review")."""
-    present = values.dropna()
-    present = present[present.astype(str) != ""]
-    return bool(len(present)) and all(
+    present = [v for v in present if str(v) != ""]
+    return bool(present) and all(
         isinstance(v, date) or (isinstance(v, str) and _ISO_DATE.fullmatch(v)) for v in present
     )
 
 
 def column_kind(values: pd.Series) -> str:
     """``number``, ``date`` (ISO text or dates), ``long`` (text that needs wrapping) or ``text``."""
-    if pd.api.types.is_bool_dtype(values):
+    return _kind(values.dtype, _distinct(values))
+
+
+def _kind(dtype, present: list) -> str:
+    """:func:`column_kind` of a column of this dtype holding these (distinct, non-blank) values."""
+    if pd.api.types.is_bool_dtype(dtype):
         return "text"
-    if pd.api.types.is_numeric_dtype(values):
+    if pd.api.types.is_numeric_dtype(dtype):
         return "number"
-    if _is_dates(values):
+    if _is_dates(present):
         return "date"
-    return "long" if _longest(values) > WRAP_CHARS else "text"
+    return "long" if _longest(present) > WRAP_CHARS else "text"
 
 
-def _longest(values: pd.Series) -> int:
-    return max((len(str(v)) for v in values.dropna().tolist()), default=0)
+def _longest(present: list) -> int:
+    return max((len(str(v)) for v in present), default=0)
 
 
-def _longest_word(values: pd.Series) -> int:
-    return max((len(w) for v in values.dropna().tolist() for w in str(v).split()), default=0)
+def _longest_word(present: list) -> int:
+    return max((len(w) for v in present for w in str(v).split()), default=0)
 
 
-def min_width(kind: str, header: str, values: pd.Series, *, wrap: bool = False, sorted_: bool = False) -> int:
+def min_width(kind: str, header: str, values, *, wrap: bool = False, sorted_: bool = False) -> int:
     """The narrowest the column can be with its header's longest word whole (headers wrap between
     words, never inside one) and its values uncut: a number or short text on one line; wrapped
-    text (``long``, or any text when ``wrap``) with its longest word whole."""
+    text (``long``, or any text when ``wrap``) with its longest word whole. ``values``: the
+    column, or its distinct values (:func:`_distinct`)."""
+    present = _distinct(values) if isinstance(values, pd.Series) else values
     word = max((len(w) for w in header.split()), default=0)
     need = [MIN_WIDTH[kind], word * CHAR_PX * 1.05 + HEADER_PAD_PX + (SORT_ICON_PX if sorted_ else 0)]
     if kind == "number":
-        longest = max((len(f"{v:g}") for v in values.dropna().tolist()), default=0)
+        longest = max((len(f"{v:g}") for v in present), default=0)
         need.append(longest * CHAR_PX + CELL_PAD_PX)
     elif kind in ("text", "long"):
-        chars = _longest_word(values) if wrap or kind == "long" else _longest(values)
+        chars = _longest_word(present) if wrap or kind == "long" else _longest(present)
         need.append(chars * CHAR_PX + CELL_PAD_PX)
     return int(round(max(need)))
 
 
-def _distinct(values: pd.Series) -> pd.Series:
-    """A column's distinct values, blanks dropped, in its own dtype: what its kind and widths depend on
-    (a 500-row list has a few dozen distinct values, and each is measured in Python once)."""
+def _distinct(values: pd.Series) -> list:
+    """A column's distinct values, blanks (missing) dropped, as Python values: what its kind and
+    widths depend on. A 500-row list has a few dozen distinct values, each measured once, in
+    plain Python: per column, pandas' own steps cost more than the measuring (issue 17)."""
     present = values.dropna()
     try:
-        return pd.Series(present.unique(), dtype=present.dtype)
+        return list(present.unique())
     except TypeError:  # an unhashable value (a list in a cell): measure every row
-        return present
+        return present.tolist()
 
 
 _WRAP = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
@@ -235,8 +242,9 @@ def grid_columns(table: Table) -> list[dict[str, Any]]:
     cols = []
     for col in table.columns:
         field_name = col.get("field")
-        values = _distinct(rows[field_name]) if field_name in rows else pd.Series([], dtype=object)
-        cols.append((dict(col), column_kind(values), str(col.get("headerName", field_name)), values))
+        column = rows[field_name] if field_name in rows else pd.Series([], dtype=object)
+        values = _distinct(column)
+        cols.append((dict(col), _kind(column.dtype, values), str(col.get("headerName", field_name)), values))
     natural = sum(min_width(k, h, v, sorted_=bool(c.get("sort"))) for c, k, h, v in cols if c in shown)
     wrap = natural > FIT_PX
     out = []
