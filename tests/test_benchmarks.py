@@ -173,3 +173,14 @@ def test_km_median_of_resample_counts_matches_one_at_a_time():
         for r in range(5):
             want = km_median(d[idx[r]], e[idx[r]])
             assert (math.isnan(want) and math.isnan(got[r])) or want == got[r]
+
+
+def test_every_naive_twin_is_keyed_by_a_real_data_function():
+    """The naive baseline finds a page's pandas twins by the harness's name for each data function
+    (``module.name``): a key left behind by a rename (``pilot.`` for ``cin_pilot.``) would silently
+    leave that page's computations out of the baseline, making it look faster than it is."""
+    import data_layer
+    from benchmarks import naive
+
+    names = {measure._fn_name(getattr(data_layer, n)) for n in data_layer.__all__ if callable(getattr(data_layer, n))}
+    assert set(naive.NAIVE) <= names, sorted(set(naive.NAIVE) - names)
