@@ -192,13 +192,11 @@ def cache_key(fn: Callable, db: Any, args: tuple, kwargs: dict) -> str:
     """Stable key: function's qualified name, the database (:func:`database_key`), and the repr of the filters/args.
 
     ``Filters`` is a frozen dataclass whose repr lists as-at date, services and teams, so two
-    equal filter values share one entry. A function may name what its result depends on with a
-    ``cache_args(*args, **kwargs)`` attribute (``data_layer.data_quality`` ignores the as-at
-    date): the key holds that instead. The key is hashed: it never holds ids in clear.
+    equal filter values share one entry. A result that depends on less than the filters takes
+    only what it depends on (``data_layer.bad_rows_by_team`` takes no filters at all). The key is
+    hashed: it never holds ids in clear.
     """
-    scope = getattr(fn, "cache_args", None)
-    depends = repr(scope(*args, **kwargs)) if callable(scope) else f"{args!r}|{sorted(kwargs.items())!r}"
-    raw = f"{fn.__module__}.{fn.__qualname__}|{database_key(db)}|{depends}"
+    raw = f"{fn.__module__}.{fn.__qualname__}|{database_key(db)}|{args!r}|{sorted(kwargs.items())!r}"
     return "q:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
