@@ -46,23 +46,26 @@ def approx_bytes(value: Any) -> int:
         seen[id(obj)] = obj
         size, members = _own_size(obj)
         total += size * weight
-        if len(members) > SAMPLED_ITEMS:  # each sampled item stands for len / SAMPLED_ITEMS of them
-            step = len(members) / SAMPLED_ITEMS
-            weight *= step
-            members = [members[int(i * step)] for i in range(SAMPLED_ITEMS)]
-        stack.extend((m, weight) for m in members)
+        members, scale = _sample(members)
+        stack.extend((m, weight * scale) for m in members)
     return int(total)
+
+
+def _sample(items) -> tuple[list, float]:
+    """At most :data:`SAMPLED_ITEMS` of ``items``, evenly spaced, and how many each stands for."""
+    n = len(items)
+    if n <= SAMPLED_ITEMS:
+        return list(items), 1.0
+    step = n / SAMPLED_ITEMS
+    return [items[int(i * step)] for i in range(SAMPLED_ITEMS)], step
 
 
 def _objects_bytes(values: np.ndarray) -> int:
     """The objects an object column points at (its pointers are counted apart), from an even sample
     of :data:`SAMPLED_ITEMS` of them: what ``memory_usage(deep=True)`` counts one by one, at 4 ms a
     24,000-string frame."""
-    n = len(values)
-    if n <= SAMPLED_ITEMS:
-        return sum(map(sys.getsizeof, values))
-    step = n / SAMPLED_ITEMS
-    return int(sum(sys.getsizeof(values[int(i * step)]) for i in range(SAMPLED_ITEMS)) * step)
+    sample, scale = _sample(values)
+    return int(sum(map(sys.getsizeof, sample)) * scale)
 
 
 def _own_size(obj: Any) -> tuple[int, list]:

@@ -600,8 +600,8 @@ def select_bad_rows(by_team: pd.DataFrame, teams: tuple[str, ...] = (), services
     found = found[found > 0].reset_index()
     totals = part[part["check"] == _TABLE_ROWS].groupby("table", sort=False)["rows"].sum()
     found["table_rows"] = found["table"].map(totals).fillna(0)
-    # ``detail`` (the unknown code) last: ties on the count would otherwise keep the database's row
-    # order, which DuckDB does not fix between runs, and the cache check compares frames.
+    # check-db's order: kind, table, column, most rows first, then ``detail`` (the unknown code) so
+    # that two codes with the same count always come in one order.
     found["_k"] = found["check"].map({k: i for i, k in enumerate(CHECK_KINDS)})
     found = found.sort_values(
         ["_k", "table", "column", "rows", "detail"], ascending=[True, True, True, False, True], kind="mergesort"

@@ -1,12 +1,16 @@
 """The data-quality counts as they were counted before they were grouped by team (issue 17): one
 query per table and filter, the team filter in SQL. Kept as the oracle the grouped counts
 (``data_layer.checks.bad_rows_by_team`` + ``select_bad_rows``) must equal on every filter.
+
+What the two share is taken from ``data_layer.checks`` (the per-row rules of one scan,
+``_scan_checks``); what the grouping changed (the team filter, orphans, duplicates, unknown codes,
+totals) is the old code as it was, less its handling of a failing table.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import String, case, cast, distinct, exists, func, literal, or_, select, true, union_all
+from sqlalchemy import String, cast, distinct, exists, func, literal, or_, select, true, union_all
 
 from data_layer import schema
 from data_layer.checks import (
@@ -16,18 +20,34 @@ from data_layer.checks import (
     CheckReport,
     _check_structure,
     _codes,
-    _value_counts,
+    _scan_checks,
 )
-from data_layer.dialect import try_date
 from data_layer.engine import Database
-from data_layer.errors import DatabaseError, ReadOnlyViolation
 from data_layer.filters import Filters
-from data_layer.sources.probe import contract_tables, reason
+from data_layer.sources.probe import contract_tables
 
 
 def data_quality_oracle(db: Database, f: Filters | None = None, tables: tuple[str, ...] | None = None) -> pd.DataFrame:
     """``data_quality`` as it was: counted in SQL for this filter."""
-    return _count_bad_rows(db, _check_structure(db, CheckReport()), f, only=tables)
+    present = _check_structure(db, CheckReport())
+    codes = _codes(db)
+    rows: list[dict] = []
+    with db.engine.connect() as conn:
+        for name in (t.name for t in contract_tables()):
+            if name in present and (tables is None or name in tables):
+                rows += _table_bad_rows(conn, db.tables[name], present, f, codes, db.tables)
+    df = pd.DataFrame(rows, columns=DQ_COLUMNS)
+    order = {k: i for i, k in enumerate(CHECK_KINDS)}
+    if not df.empty:
+        df = (
+            df.assign(_k=df["check"].map(order), _d=df["detail"].astype(str))
+            .sort_values(
+                ["_k", "table", "column", "rows", "_d"], ascending=[True, True, True, False, True], kind="mergesort"
+            )
+            .drop(columns=["_k", "_d"])
+            .reset_index(drop=True)
+        )
+    return df.astype({"rows": "int64", "table_rows": "int64"})
 
 
 def _team_filter(t, f: Filters | None, present: dict[str, set[str]], teams=None):
@@ -51,17 +71,7 @@ def _counts(t, present: dict[str, set[str]], where, tables=None):
     an aggregate).
     """
     cols = present[t.name]
-    scan = []
-    for tbl, start, end in schema.INTERVALS:
-        if tbl == t.name and {start, end} <= cols:
-            # Compared as dates: a text column (DuckDB refuses text < date) or 'not a date' (counted
-            # as unreadable_date) must not make the comparison fail or count garbage.
-            before = try_date(t.c[end]) < try_date(t.c[start])
-            scan.append(("end_before_start", end, f"{end} before {start}", func.sum(case((before, 1), else_=0))))
-    for col in schema.REQUIRED.get(t.name, ()):
-        if col in cols:
-            scan.append(("null_required", col, "NULL", func.sum(case((t.c[col].is_(None), 1), else_=0))))
-    scan += _value_counts(t, cols)
+    scan = _scan_checks(t, present)
     side = []
     for tbl, col, ref, ref_col in schema.FOREIGN_KEYS:
         if tbl == t.name and col in cols and ref_col in present.get(ref, ()):
@@ -123,53 +133,3 @@ def _table_bad_rows(conn, t, present, f: Filters | None, codes, tables=None) -> 
                 dict(table=t.name, check="unknown_code", column=col, detail=str(value), rows=int(n), table_rows=n_rows)
             )
     return [r for r in rows if r["rows"] > 0]
-
-
-def _count_bad_rows(
-    db: Database,
-    present: dict[str, set[str]],
-    f: Filters | None,
-    failed: dict[str, str] | None = None,
-    only: tuple[str, ...] | None = None,
-) -> pd.DataFrame:
-    """Bad-row findings of every present table, on one connection.
-
-    A table whose queries fail (e.g. a column of an unexpected type) is recorded in ``failed``
-    and the others still counted; with ``failed=None`` the failure is raised as DatabaseError.
-    """
-    codes = _codes(db)
-    rows: list[dict] = []
-    try:
-        with db.engine.connect() as conn:
-            tables = db.tables
-            for name in (t.name for t in contract_tables()):
-                if name not in present or (only is not None and name not in only):
-                    continue
-                t = tables[name]
-                try:
-                    rows += _table_bad_rows(conn, t, present, f, codes, tables)
-                except ReadOnlyViolation:
-                    raise
-                except Exception as exc:
-                    conn.rollback()  # PostgreSQL: leave the failed transaction, keep the connection
-                    if failed is None:
-                        raise DatabaseError(f"Data-quality check of {t.name} failed ({reason(exc)})") from exc
-                    failed[t.name] = reason(exc)
-    except (DatabaseError, ReadOnlyViolation):
-        raise
-    except Exception as exc:
-        raise DatabaseError(f"The data-quality check could not run ({reason(exc)})") from exc
-    df = pd.DataFrame(rows, columns=DQ_COLUMNS)
-    order = {k: i for i, k in enumerate(CHECK_KINDS)}
-    if not df.empty:
-        # ``detail`` (the unknown code) last: ties on the count would otherwise keep the database's
-        # row order, which DuckDB does not fix between runs, and the cache check compares frames.
-        df = (
-            df.assign(_k=df["check"].map(order), _d=df["detail"].astype(str))
-            .sort_values(
-                ["_k", "table", "column", "rows", "_d"], ascending=[True, True, True, False, True], kind="mergesort"
-            )
-            .drop(columns=["_k", "_d"])
-            .reset_index(drop=True)
-        )
-    return df.astype({"rows": "int64", "table_rows": "int64"})

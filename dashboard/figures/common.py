@@ -187,7 +187,7 @@ def _add_spanning(
     else:
         panels = [(row, col or 1)] if row is not None else sorted(fig.grid)
         # Plotly leaves an empty subplot without the shape (exclude_empty_subplots)
-        refs = [fig.axes(r, c) for r, c in panels if _drawn_on(fig, *fig.axes(r, c))]
+        refs = [axes for r, c in panels if _drawn_on(fig, *(axes := fig.axes(r, c)))]
     for xref, yref in refs:
         domain = {"xref": xref, "yref": f"{yref} domain"} if along == "x" else {"xref": f"{xref} domain", "yref": yref}
         fig.add_shape(**shape_args, **shape_kwargs, **domain)
