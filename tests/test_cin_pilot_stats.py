@@ -69,7 +69,7 @@ def test_mean_interval_and_did_means():
     assert math.isnan(mean_interval([]).value) and math.isnan(mean_interval([3]).ci_low)
 
 
-def test_km_median_matches_lifelines():
+def test_km_median_matches_the_displayed_median():
     rng = np.random.default_rng(7)
     for _ in range(20):
         d = rng.integers(1, 400, 40).astype(float)

@@ -168,7 +168,7 @@ def test_director_table_on_the_small_authority(small):
         [card.title or "", card.lede or "", items["cin-pilot-scorecard-key"].text, items["cin-pilot-did"].note or ""]
         + list(table.csv_table.to_numpy().ravel())
     )
-    for word in ("seed", "statsmodels", "scipy", "lifelines", "bootstrap"):
+    for word in ("seed", "statsmodels", "scipy", "Kaplan-Meier", "bootstrap"):
         assert word not in face, word
 
 

@@ -66,7 +66,7 @@ as printed; the full statistics give it to one decimal with its interval.
 **Methods.** Shares: {level:.0%} Wilson intervals (statsmodels). Differences-in-differences: the DiD
 regression with robust errors (statsmodels), i.e. a normal approximation from the four cohorts'
 variances (shares, caseloads); a percentile bootstrap with a fixed seed (scipy) for median
-durations; medians of plan duration by Kaplan-Meier (lifelines). Caseload: children with an open
+durations; medians of plan duration by Kaplan-Meier (scipy). Caseload: children with an open
 key-worker allocation to the plan's worker on the day they took the plan.
 """
 

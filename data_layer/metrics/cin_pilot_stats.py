@@ -4,7 +4,7 @@ difference-in-differences, verdicts.
 Pure functions on counts and arrays, no database: the cohort queries live in ``pilot.py``.
 Every interval comes from a maintained library (statsmodels' Wilson interval, statsmodels'
 t-interval of a mean, statsmodels' OLS difference-in-differences regression with robust errors,
-scipy's bootstrap and Kaplan-Meier; lifelines for the displayed medians), so a reviewer checks
+scipy's bootstrap and Kaplan-Meier, for the displayed medians too), so a reviewer checks
 our *choices*, not our arithmetic.
 
 Difference-in-differences (DiD) is always ``(pilot during - pilot before) - (comparison during
@@ -147,8 +147,8 @@ def did_means(cells: Mapping[tuple[str, str], Sequence[float]], level: float = 0
 def km_median(durations, observed) -> float:
     """Kaplan-Meier median (scipy ``ecdf`` on censored data): the first time S(t) <= 0.5.
 
-    Same definition as lifelines' ``median_survival_time_`` (used for the displayed medians);
-    scipy's estimator is about 30 times faster, which the bootstrap needs. NaN when the curve
+    The displayed medians' definition (:mod:`data_layer.metrics.survival`), on bare arrays for the
+    bootstrap. NaN when the curve
     never falls to one half (more than half the plans still open at their last follow-up).
     """
     d = np.asarray(durations, dtype=float)

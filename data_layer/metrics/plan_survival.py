@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..vocabulary import CIN_ORIGINS as _ORIGIN_VOCABULARY
-from .survival import kaplan_meier, median_duration
+from .survival import fit
 
 #: The contract's CIN origin codes (``schema.CODES``; tests/test_vocabulary.py keeps the two equal).
 _ORIGINS = tuple(sorted(_ORIGIN_VOCABULARY.codes))
@@ -67,7 +67,7 @@ def survival_by_group(
     ``closed_mean_days`` is the plain average of the closed plans, shown beside the median to say
     why it misleads: long plans are mostly still open, so an average of closed plans is too short.
     The median and its interval (at ``confidence``, the ``confidence_level`` standard) come from
-    lifelines (:func:`~data_layer.metrics.survival.median_duration`);
+    the same Kaplan-Meier fit as the curve (:func:`~data_layer.metrics.survival.fit`);
     NaN means the curve never fell to one half (more than half the plans still open).
 
     Sampling note: the window takes every plan open on D however long ago it started but only
@@ -92,9 +92,9 @@ def survival_by_group(
             excluded[f"groups under {min_n} plans"] = excluded.get(f"groups under {min_n} plans", 0) + len(g)
             continue
         durations_, observed = g["days"].to_numpy(dtype=float), (~g["open"].astype(bool)).to_numpy()
-        km = kaplan_meier(durations_, observed, alpha=1 - confidence)
-        curves.append(km.assign(group=group))
-        med = median_duration(durations_, observed, alpha=1 - confidence)
+        km = fit(durations_, observed, alpha=1 - confidence)
+        curves.append(km.curve().assign(group=group))
+        med = km.median()
         closed = g.loc[~g["open"].astype(bool), "days"]
         medians.append(
             dict(

@@ -19,7 +19,7 @@ SCORECARD = "#cin-pilot-scorecard tbody tr"
 VERDICTS = f"{SCORECARD} td:last-child"
 WORDS = {"Better", "Worse", "No clear difference", "Too small to judge", "Not measurable yet", "Context, not judged"}
 #: Words of the method text that must not be on the face of the page before "How this is worked out" opens.
-METHOD_WORDS = ("seed", "statsmodels", "scipy", "lifelines", "bootstrap")
+METHOD_WORDS = ("seed", "statsmodels", "scipy", "Kaplan-Meier", "bootstrap")
 
 
 @pytest.fixture(scope="module")
