@@ -61,6 +61,7 @@ def create_app(db=None, settings: Settings | None = None, auth: AuthConfig | Non
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    db.keep_open()  # a server reads all day: DuckDB keeps its catalog and buffer pool between reads
     install(app.server, db, settings)
     register_auth(app.server, auth, db)
     init_cache(app.server, settings.cache_seconds, settings.cache_max_mb, settings.cache_url)

@@ -60,6 +60,7 @@ class Database:
     timeouts: Timeouts = field(default_factory=Timeouts)
     _tables: Any = field(default=None, repr=False, compare=False)
     _reader: BoundedReader | None = field(default=None, repr=False, compare=False)
+    _keeper: Any = field(default=None, repr=False, compare=False)
 
     @property
     def dialect(self) -> str:
@@ -115,9 +116,25 @@ class Database:
                 raise DatabaseTimeout(self.timeouts.deadline) from exc
             raise DatabaseError(_friendly(exc)) from exc
 
+    def keep_open(self) -> None:
+        """Hold the database open between reads, for a long-lived process such as the server.
+
+        DuckDB only (elsewhere a no-op): each read opens a connection of its own, and DuckDB shares
+        one database instance (catalog, buffer pool) among a process's open connections to a file.
+        With none open, every read loaded the database afresh: 27 ms a read on the 5,000-children
+        demo against 0.5 ms with one idle connection held (issue 17). That connection never runs a
+        statement. It also keeps the file from writers, so scripts and tests that change a file they
+        read do not call this; :meth:`dispose` closes it.
+        """
+        if self.dialect == "duckdb" and self._keeper is None:
+            self._keeper = self._bounded(lambda on_start: self.engine.raw_connection())
+
     def dispose(self) -> None:
         if self._reader is not None:
             self._reader.shutdown()
+        if self._keeper is not None:
+            self._keeper.close()
+            self._keeper = None
         self.engine.dispose()
 
 
