@@ -17,6 +17,7 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_ALLOWED_HOSTS`` | (unset: any) | comma-separated host names served; any other ``Host`` gets 400 |
 | ``CSC_DB_CONNECT_TIMEOUT`` | ``5`` | seconds to wait for a database connection (or a pooled one) |
 | ``CSC_DB_STATEMENT_TIMEOUT`` | ``30`` | seconds one query may run; a read waits at most connect + statement |
+| ``CSC_DUCKDB_MEMORY_MB`` | ``256`` | memory DuckDB may use per server process; ``0`` = DuckDB's own (80% of RAM) |
 | ``CSC_AUTH`` | ``none`` | sign-in: ``oidc``, ``header`` or ``none`` (read by :mod:`dashboard.auth.config`) |
 | ``CSC_ACCESS_FILE`` | (unset) | TOML mapping groups to roles (board, manager teams, analyst); needed unless ``none`` |
 | ``CSC_OIDC_METADATA_URL``, ``_CLIENT_ID``, ``_CLIENT_SECRET`` | (unset) | the OIDC provider and client |
@@ -28,8 +29,9 @@ off (Dash's debug mode shows tracebacks that can carry data values), caching is 
 | ``CSC_MAX_REQUEST_BYTES`` | ``1048576`` | largest request body accepted (1 MB); larger ones get HTTP 413 |
 | ``CSC_MAX_TEXT_CHARS`` | ``80`` | longest name or code shown (screen, CSV, pack); longer ones end in "…" with a note |
 
-The data layer reads ``CSC_STANDARDS_FILE`` (practice standards) and ``CSC_DEMO_DB`` itself, and the
-two timeouts too when opened without them (``data_layer.timeouts``); the values here are the same.
+The data layer reads ``CSC_STANDARDS_FILE`` (practice standards), ``CSC_DEMO_DB`` and
+``CSC_DUCKDB_MEMORY_MB`` itself, and the two timeouts too when opened without them
+(``data_layer.timeouts``); the values here are the same.
 gunicorn's configuration (``dashboard/gunicorn_conf.py``) reads ``CSC_BIND`` (``127.0.0.1:8050``),
 ``CSC_WORKERS`` (the CPUs, at least 2) and ``CSC_THREADS`` (``4``) itself.
 """
