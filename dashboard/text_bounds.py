@@ -57,8 +57,9 @@ def bound_frame(frame: pd.DataFrame, max_chars: int = DEFAULT_MAX_CHARS) -> pd.D
             continue
         if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "mixed", "mixed-integer"):
             continue
-        long = series.map(lambda v: isinstance(v, str) and len(v) > max_chars).astype(bool)
-        count = int(long.sum())
+        # .str.len() is NaN for a value that is not text, so it is never "too long"; a lambda per
+        # row took 18% of the plan-durations callback at 1,000,000 children (issue 17)
+        count = int((series.str.len() > max_chars).sum())
         if not count:
             continue
         if out is frame:

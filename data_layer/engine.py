@@ -162,6 +162,24 @@ def _dates_of(values: pd.Series) -> np.ndarray:
     return converted[codes]  # a missing value's code is -1: the trailing None
 
 
+def text_or_none(values: pd.Series) -> pd.Series:
+    """Each value as text (``str``), None where missing (None, NaN, ``pd.NA``, NaT): the form ids and
+    codes take in every frame, whatever type the driver gave them (numbers on a warehouse with
+    numeric ids, NaN where pandas made a column of them float).
+
+    Why not ``map(lambda v: ...)``: a text column, the usual case, passes through with no step per
+    row; that lambda took 12% of the plan-durations callback at 1,000,000 children (issue 17).
+    """
+    out = values.astype(object)
+    missing = out.isna().to_numpy()
+    if pd.api.types.infer_dtype(out, skipna=True) not in ("string", "empty"):
+        present = ~missing
+        out[present] = out[present].astype(str)
+    if missing.any():
+        out = out.where(~missing, None)
+    return out
+
+
 def coerce_dates(df: pd.DataFrame, query: Any) -> pd.DataFrame:
     """DATE columns as ``datetime.date`` objects (None when missing), DATETIME columns as datetime64.
 

@@ -38,7 +38,7 @@ from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, n
 
 from ..coverage import requires
 from ..dialect import add_months, days_between
-from ..engine import Database
+from ..engine import Database, text_or_none
 from ..filters import Filters, months_cutoff
 from ..vocabulary import DRIFT_FLAGS
 from .predicates import key_allocations, open_during, open_on, reviews_available, visits_available
@@ -265,7 +265,7 @@ def plan_drift(db: Database, f: Filters) -> pd.DataFrame:
     df = db.read(q)
     df.columns = DRIFT_COLUMNS
     for col in ("plan_id", "child_id", "team_id"):
-        df[col] = df[col].map(lambda v: None if v is None else str(v))
+        df[col] = text_or_none(df[col])
     df["days_over"] = df["days_over"].astype(int)
     return df
 
@@ -288,7 +288,7 @@ def drift_counts(db: Database, f: Filters) -> pd.DataFrame:
     )
     df = db.read(q)
     df.columns = ["team_id", "team_name", "flag", "n"]
-    df["team_id"] = df["team_id"].map(lambda v: None if v is None else str(v))
+    df["team_id"] = text_or_none(df["team_id"])
     df["n"] = df["n"].astype(int)
     return df
 

@@ -33,7 +33,7 @@ from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
 
 from ..coverage import requires
 from ..dialect import as_date, dates_table, days_between
-from ..engine import Database
+from ..engine import Database, text_or_none
 from ..filters import Filters
 from ..metrics.jarp_scoring import (
     BELOW,
@@ -173,7 +173,7 @@ def _reasons(df: pd.DataFrame, rules: JarpRules) -> pd.DataFrame:
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("referral_id", "child_id", "referring_team_id"):
         if col in df:
-            df[col] = df[col].map(lambda v: None if v is None or pd.isna(v) else str(v))
+            df[col] = text_or_none(df[col])
     for col in ("score", "unknown_criteria", "unknown_exception"):
         if col in df:
             df[col] = df[col].fillna(0).astype(int)

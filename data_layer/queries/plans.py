@@ -24,7 +24,7 @@ from sqlalchemy import String, and_, case, cast, func, literal, null, or_, selec
 
 from ..coverage import requires
 from ..dialect import add_months, days_between
-from ..engine import Database
+from ..engine import Database, text_or_none
 from ..filters import Filters
 from ..metrics.plan_survival import band_edges, band_labels
 from ..schema import CODES
@@ -112,7 +112,7 @@ def plan_durations(db: Database, f: Filters, plan_type: str) -> pd.DataFrame:
 
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("plan_id", "child_id", "team_id"):
-        df[col] = df[col].map(lambda v: None if v is None or v is pd.NA else str(v))
+        df[col] = text_or_none(df[col])
     df["days"] = df["days"].astype(int)
     df["open"] = df["open"].astype(bool)
     df["origin"] = df["origin"].astype(object).where(df["origin"].notna(), None)

@@ -55,7 +55,7 @@ from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 from .. import vocabulary
 from ..coverage import requires
 from ..dialect import days_between
-from ..engine import Database
+from ..engine import Database, text_or_none
 from ..filters import Filters
 from ..metrics.working_days import working_days
 from ..schema import CODES
@@ -166,12 +166,6 @@ def _transfers_select(tb, w: date, d: date, f: Filters):
     )
 
 
-def _str_or_none(s: pd.Series) -> pd.Series:
-    return s.astype(object).map(
-        lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
-    )
-
-
 def _nullable_bool(values: np.ndarray, known: np.ndarray) -> list:
     """Python True/False, or None where not judged (object column: ``is None`` works for readers)."""
     return [bool(v) if k else None for v, k in zip(values, known, strict=False)]
@@ -202,7 +196,7 @@ def transfers(db: Database, f: Filters) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TRANSFER_COLUMNS})
     for col in ("transfer_id", "child_id", "from_team", "from_team_name", "to_team", "to_team_name", "transfer_point"):
-        df[col] = _str_or_none(df[col])
+        df[col] = text_or_none(df[col])
     pending = df["pending"].astype(int).to_numpy() == 1
     df["pending"] = pending
     end = [d if p else c for p, c in zip(pending, df["completed_date"], strict=False)]
@@ -383,7 +377,7 @@ def transfer_flows(db: Database, f: Filters) -> pd.DataFrame:
     cols = ["from_team", "from_team_name", "to_team", "to_team_name", "transfers"]
     df.columns = cols
     for col in cols[:-1]:
-        df[col] = _str_or_none(df[col])
+        df[col] = text_or_none(df[col])
     df["transfers"] = df["transfers"].astype(int)
     return df
 
@@ -497,7 +491,7 @@ def keyworker_change_children(db: Database, f: Filters, minimum: int | None = No
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     for col in ("child_id", "team_id", "team_name"):
-        df[col] = _str_or_none(df[col])
+        df[col] = text_or_none(df[col])
     df["changes"] = df["changes"].astype(int)
     df["allocations"] = df["allocations"].astype(int)
     return df[cols]
