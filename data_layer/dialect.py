@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import Date, DateTime, Integer, and_, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
@@ -211,13 +212,13 @@ def indexed_dates_table(dates: Iterable[date], name: str = "dates"):
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
-def dates_table(dates: Iterable[date], name: str = "dates"):
-    """A one-column subquery (``d``) of the given dates, as bound parameters.
+def dates_table(dates: Iterable[date | BindParameter], name: str = "dates"):
+    """A one-column subquery (``d``) of the given dates, as bound parameters (or placeholders).
 
     Lets a trend over many as-at dates run as one query (join to it and group by ``d``) on every
     database, including SQLite which has no column aliases on VALUES.
     """
-    selects = [select(literal(d, Date).label("d")) for d in dates]
+    selects = [select((d if isinstance(d, BindParameter) else literal(d, Date)).label("d")) for d in dates]
     if not selects:
         raise ValueError("dates_table needs at least one date")
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,32 @@ class Filters:
         ``teams``: the database's teams selectable (``db.tables.teams``); the native contract
         table when not given.
         """
-        if teams is None:
-            from .schema import teams
-        clause = true()
+        return _team_clause(team_col, teams, self.teams or None, self.services or None)
+
+    @property
+    def team_shape(self) -> tuple[bool, bool]:
+        """Whether teams, and whether services, are chosen: what a statement built once must know."""
+        return bool(self.teams), bool(self.services)
+
+    def team_placeholders(self, team_col, teams=None):
+        """:meth:`team_clause` with named placeholders for the values (``teams``, ``services``), so one
+        statement serves every filter of the same :attr:`team_shape`; :meth:`team_params` fills them."""
+        has_teams, has_services = self.team_shape
+        return _team_clause(
+            team_col,
+            teams,
+            bindparam("teams", expanding=True) if has_teams else None,
+            bindparam("services", expanding=True) if has_services else None,
+        )
+
+    def team_params(self) -> dict[str, list[str]]:
+        """The values of :meth:`team_placeholders`."""
+        params = {}
         if self.teams:
-            clause = clause & team_col.in_(self.teams)
+            params["teams"] = list(self.teams)
         if self.services:
-            clause = clause & team_col.in_(select(teams.c.team_id).where(teams.c.service.in_(self.services)))
-        return clause
+            params["services"] = list(self.services)
+        return params
 
     @property
     def is_filtered(self) -> bool:
@@ -48,6 +66,19 @@ class Filters:
     def window_start(self, months: int = 12) -> date:
         """First day of the reporting window: the day after ``as_at`` minus ``months`` months."""
         return self.as_at - relativedelta(months=months) + relativedelta(days=1)
+
+
+def _team_clause(team_col, teams, chosen_teams, chosen_services):
+    """``team_col`` in the chosen teams and in the teams of the chosen services (values or a
+    placeholder each; None: not filtered on)."""
+    if teams is None:
+        from .schema import teams
+    clause = true()
+    if chosen_teams is not None:
+        clause = clause & team_col.in_(chosen_teams)
+    if chosen_services is not None:
+        clause = clause & team_col.in_(select(teams.c.team_id).where(teams.c.service.in_(chosen_services)))
+    return clause
 
 
 def months_cutoff(d: date, months: int) -> date:

@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 import holidays
+import holidays.countries  # the calendars (~50 ms) load with the app, not in a request
 import numpy as np
 import pandas as pd
 

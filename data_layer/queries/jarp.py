@@ -29,7 +29,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import Date, DateTime, Integer, and_, bindparam, case, distinct, func, literal, or_, select
 
 from ..coverage import requires
 from ..dialect import as_date, dates_table, days_between
@@ -69,7 +69,34 @@ def _decided_by(refs, d):
 
 def _submitted_by_date(refs, d: date):
     """Submitted on or before the date ``d`` (any time that day); a plain range, index-friendly."""
-    return and_(refs.c.submitted_at.is_not(None), refs.c.submitted_at < datetime.combine(d + timedelta(days=1), time()))
+    return _submitted_before(refs, _midnight_after(d))
+
+
+def _submitted_before(refs, moment):
+    """Submitted before ``moment`` (a datetime value or placeholder)."""
+    return and_(refs.c.submitted_at.is_not(None), refs.c.submitted_at < moment)
+
+
+def _midnight_after(d: date) -> datetime:
+    return datetime.combine(d + timedelta(days=1), time())
+
+
+# The scored statements are built once per database, rules and team-filter shape (``Database.statement``)
+# and run with these placeholders' values: building one is most of a call's Python time (issue 17).
+def _as_at():
+    return bindparam("as_at", type_=Date)
+
+
+def _before_midnight():
+    return bindparam("next_midnight", type_=DateTime)
+
+
+def _values(f: Filters, **more) -> dict:
+    return {"as_at": f.as_at, "next_midnight": _midnight_after(f.as_at), **f.team_params(), **more}
+
+
+def _shape(f: Filters, rules: JarpRules, *more) -> tuple:
+    return (*more, f.team_shape, repr(rules))
 
 
 def _flag(i: int) -> str:
@@ -224,14 +251,18 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     rules = rules_for(db.standards)
     refs, teams = db.tables.jarp_referrals, db.tables.teams
     d = f.as_at
-    where = and_(_submitted_by_date(refs, d), ~_decided_by(refs, d), f.team_clause(refs.c.referring_team_id, teams))
-    q = _scored(
-        db.tables,
-        rules,
-        where,
-        extra_cols=(days_between(literal(d), as_date(refs.c.submitted_at)).label("waiting_days"),),
-    )
-    df = _tidy(db.read(select(q)))
+
+    def build():
+        as_at = _as_at()
+        where = and_(
+            _submitted_before(refs, _before_midnight()),
+            ~_decided_by(refs, as_at),
+            f.team_placeholders(refs.c.referring_team_id, teams),
+        )
+        waiting = days_between(as_at, as_date(refs.c.submitted_at)).label("waiting_days")
+        return select(_scored(db.tables, rules, where, extra_cols=(waiting,)))
+
+    df = _tidy(db.read(db.statement(("jarp_queue", *_shape(f, rules)), build), _values(f)))
     df = _reasons(df, rules)
     df["panel_date"] = pd.Series(panel_dates(df["submitted_at"], df["panel_date"], rules), index=df.index, dtype=object)
     nxt = next_panel(d, rules)
@@ -255,31 +286,36 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     rules = rules_for(db.standards)
     refs, teams = db.tables.jarp_referrals, db.tables.teams
     dates = [f.as_at - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
-    candidates = and_(
-        _submitted_by_date(refs, f.as_at),
-        ~_decided_by(refs, dates[0] - timedelta(days=1)),
-        f.team_clause(refs.c.referring_team_id, teams),
-    )
-    s = _scored(db.tables, rules, candidates)
-    dt = dates_table(dates)
-    decided = and_(
-        s.c.decision_date.is_not(None),
-        s.c.decision_date <= dt.c.d,
-        or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)),
-    )
-    waited = days_between(dt.c.d, as_date(s.c.submitted_at))
-    q = (
-        select(
-            dt.c.d.label("week"),
-            s.c.priority,
-            func.count().label("referrals"),
-            func.sum(case((waited > rules.max_wait_days, 1), else_=0)).label("past_timetable"),
+
+    def build():
+        # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
+        candidates = and_(
+            _submitted_before(refs, _before_midnight()),
+            ~_decided_by(refs, bindparam("before_first", type_=Date)),
+            f.team_placeholders(refs.c.referring_team_id, teams),
         )
-        .select_from(dt.join(s, and_(as_date(s.c.submitted_at) <= dt.c.d, ~decided)))
-        .group_by(dt.c.d, s.c.priority)
-    )
-    df = db.read(q)
+        s = _scored(db.tables, rules, candidates)
+        dt = dates_table([bindparam(f"week_{i}", type_=Date) for i in range(len(dates))])
+        decided = and_(
+            s.c.decision_date.is_not(None),
+            s.c.decision_date <= dt.c.d,
+            or_(s.c.decision.is_(None), s.c.decision.not_in(UNDECIDED)),
+        )
+        waited = days_between(dt.c.d, as_date(s.c.submitted_at))
+        return (
+            select(
+                dt.c.d.label("week"),
+                s.c.priority,
+                func.count().label("referrals"),
+                func.sum(case((waited > rules.max_wait_days, 1), else_=0)).label("past_timetable"),
+            )
+            .select_from(dt.join(s, and_(as_date(s.c.submitted_at) <= dt.c.d, ~decided)))
+            .group_by(dt.c.d, s.c.priority)
+        )
+
+    weeks_of = {f"week_{i}": d for i, d in enumerate(dates)}
+    values = _values(f, before_first=dates[0] - timedelta(days=1), **weeks_of)
+    df = db.read(db.statement(("jarp_queue_trend", *_shape(f, rules, len(dates))), build), values)
     grid = pd.MultiIndex.from_product([dates, list(PRIORITIES)], names=["week", "priority"]).to_frame(index=False)
     out = grid.merge(df, on=["week", "priority"], how="left")
     for col in ("referrals", "past_timetable"):  # an empty result comes back as object dtype
@@ -322,27 +358,28 @@ def jarp_responses(db: Database, f: Filters) -> pd.DataFrame:
     rules = rules_for(db.standards)
     refs, teams = db.tables.jarp_referrals, db.tables.teams
     d = f.as_at
-    window = and_(
-        _decided_by(refs, d),
-        refs.c.decision_date >= f.window_start(rules.window_months),
-        f.team_clause(refs.c.referring_team_id, teams),
-    )
-    s = _scored(db.tables, rules, window)
-    df = _tidy(
-        db.read(
-            select(
-                s.c.referral_id,
-                s.c.child_id,
-                s.c.referring_team_id,
-                s.c.referring_team,
-                s.c.decision,
-                s.c.priority,
-                s.c.score,
-                s.c.decision_date,
-                s.c.first_response_at,
-            ).order_by(s.c.decision_date, s.c.referral_id)
+
+    def build():
+        window = and_(
+            _decided_by(refs, _as_at()),
+            refs.c.decision_date >= bindparam("window_start", type_=Date),
+            f.team_placeholders(refs.c.referring_team_id, teams),
         )
-    )
+        s = _scored(db.tables, rules, window)
+        return select(
+            s.c.referral_id,
+            s.c.child_id,
+            s.c.referring_team_id,
+            s.c.referring_team,
+            s.c.decision,
+            s.c.priority,
+            s.c.score,
+            s.c.decision_date,
+            s.c.first_response_at,
+        ).order_by(s.c.decision_date, s.c.referral_id)
+
+    statement = db.statement(("jarp_responses", *_shape(f, rules)), build)
+    df = _tidy(db.read(statement, _values(f, window_start=f.window_start(rules.window_months))))
     judged_priority = df["priority"].where(df["decision"] != "declined", None)
     timing = response_timeliness(judged_priority, df["decision_date"], df["first_response_at"], d, rules)
     df = pd.concat([df.reset_index(drop=True), timing], axis=1)
