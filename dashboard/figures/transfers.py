@@ -36,6 +36,7 @@ import pandas as pd
 
 from dashboard.disclosure import Disclosure
 from dashboard.theme import BLUE, GREY, ROSE, SAND, STANDARD_COLOUR, TEAL
+from data_layer.engine import text_or_none
 from data_layer.metrics.transfer_timeliness import timeliness
 from data_layer.standards import cite
 from data_layer.vocabulary import TRANSFER_POINTS
@@ -84,15 +85,26 @@ def _missing(v) -> bool:
 def team_label(team_id, team_name) -> str:
     """A team's name, else its id, else "No team recorded" (never a blank axis label)."""
     for v in (team_name, team_id):
-        if v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v) != "":
+        if not _missing(v) and str(v) != "":
             return str(v)
     return "No team recorded"
 
 
+def team_labels(team_ids: pd.Series, team_names: pd.Series) -> pd.Series:
+    """:func:`team_label` of each row, without a step per row: a 124,658-transfer national frame
+    labelled four times a page took 0.6 s that way (issue 17)."""
+
+    def usable(values: pd.Series) -> pd.Series:
+        text = text_or_none(values)
+        return text.where(text.notna() & (text != ""), None)
+
+    return usable(team_names).fillna(usable(team_ids)).fillna("No team recorded")
+
+
 def _with_labels(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
-    out["from_label"] = [team_label(i, n) for i, n in zip(out["from_team"], out["from_team_name"], strict=False)]
-    out["to_label"] = [team_label(i, n) for i, n in zip(out["to_team"], out["to_team_name"], strict=False)]
+    out["from_label"] = team_labels(out["from_team"], out["from_team_name"])
+    out["to_label"] = team_labels(out["to_team"], out["to_team_name"])
     return out
 
 
@@ -1668,7 +1680,7 @@ def keyworker_child_rows(kids: pd.DataFrame) -> pd.DataFrame:
             "changes": kids["changes"].astype(int),
             "allocations": kids["allocations"].astype(int),
             "last_change": [d.isoformat() if d is not None else "" for d in kids["last_change"]],
-            "team": [team_label(i, n) for i, n in zip(kids["team_id"], kids["team_name"], strict=False)],
+            "team": team_labels(kids["team_id"], kids["team_name"]).to_numpy(),
             "team_id": kids["team_id"].to_numpy(),
         }
     )[KEYWORKER_CHILD_COLUMNS].reset_index(drop=True)

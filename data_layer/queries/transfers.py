@@ -166,14 +166,30 @@ def _transfers_select(tb, w: date, d: date, f: Filters):
     )
 
 
-def _nullable_bool(values: np.ndarray, known: np.ndarray) -> list:
+def _nullable_bool(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Python True/False, or None where not judged (object column: ``is None`` works for readers)."""
-    return [bool(v) if k else None for v, k in zip(values, known, strict=False)]
+    out = np.asarray(values, dtype=bool).astype(object)  # numpy gives Python bools here
+    out[~np.asarray(known, dtype=bool)] = None
+    return out
 
 
 def _nullable_int(values: np.ndarray, index) -> pd.Series:
-    """Python ints, or None where missing, in an object column (no silent float conversion)."""
-    return pd.Series([None if np.isnan(v) else int(v) for v in values], index=index, dtype=object)
+    """Python ints, or None where missing, in an object column (no silent float conversion).
+
+    Built without a step per row (numpy gives Python ints when it makes whole numbers objects): a
+    list of 124,658 national transfers took a tenth of a second per column (issue 17)."""
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    out = np.where(missing, 0, values).astype(np.int64).astype(object)
+    out[missing] = None
+    return pd.Series(out, index=index, dtype=object)
+
+
+def _first_of_month(days: pd.Series) -> np.ndarray:
+    """Each date's first of the month, worked out once per distinct date (a year holds 365)."""
+    codes, uniques = pd.factorize(days, use_na_sentinel=True)
+    firsts = np.array([u.replace(day=1) for u in uniques] + [None], dtype=object)
+    return firsts[codes]
 
 
 @requires("transfers")
@@ -199,9 +215,9 @@ def transfers(db: Database, f: Filters) -> pd.DataFrame:
         df[col] = text_or_none(df[col])
     pending = df["pending"].astype(int).to_numpy() == 1
     df["pending"] = pending
-    end = [d if p else c for p, c in zip(pending, df["completed_date"], strict=False)]
+    end = df["completed_date"].where(~pending, d)
     df["working_days"] = working_days(df["requested_date"], end).astype(int)
-    df["request_month"] = [r.replace(day=1) for r in df["requested_date"]]
+    df["request_month"] = _first_of_month(df["requested_date"])
     standards = db.standards
     df["on_time"] = df["working_days"] <= standards.transfer_working_days
     df["late"] = ~df["on_time"]
