@@ -192,11 +192,14 @@ def km_medians(durations: np.ndarray, observed: np.ndarray, rows_per_step: int =
 def km_medians_of_resamples(durations, observed, indices: np.ndarray, rows_per_step: int = 32) -> np.ndarray:
     """:func:`km_median` of each bootstrap resample ``durations[indices[r]]``, without sorting each one.
 
-    The sample is sorted once (time, deaths before losses); a resample is then a count ``w`` per
-    sorted plan, the number at risk a reverse cumulative sum of the counts, and ``w`` copies of a
-    death multiply S by ``(R - w) / R``, the product :func:`km_medians` takes over the copies one
-    by one. Linear in the sample per resample instead of ``n log n``, which matters at national
-    size (four cohorts of up to ~36,000 plans, 999 resamples).
+    The sample is sorted once (time, deaths before losses) and its plans grouped by (time,
+    closed): plan durations are whole days, so a national cohort of ~36,000 plans has a few
+    hundred groups. A resample is then a count ``w`` per group, the number at risk a reverse
+    cumulative sum of the counts, and a group of ``w`` deaths at risk ``R`` multiplies S by
+    ``(R - w) / R``: Kaplan-Meier's factor, which :func:`km_medians` reaches as the product over
+    the tied deaths one by one. Linear in the groups per resample instead of ``n log n`` in the
+    plans; grouping took the 1,000,000-children pilot page's bootstrap from ~40% of its time to a
+    few per cent (issue 17).
     """
     d = np.asarray(durations, dtype=float)
     e = np.asarray(observed, dtype=bool)
@@ -207,18 +210,22 @@ def km_medians_of_resamples(durations, observed, indices: np.ndarray, rows_per_s
         return out
     order = np.lexsort((~e, d))
     d, e = d[order], e[order]
-    rank = np.empty(n, dtype=np.intp)
-    rank[order] = np.arange(n)
+    first = np.r_[True, (d[1:] != d[:-1]) | (e[1:] != e[:-1])]  # a plan that starts a group
+    starts = np.flatnonzero(first)
+    group = np.empty(n, dtype=np.intp)
+    group[order] = np.cumsum(first) - 1  # each original plan's group
+    g_days, g_dies, groups = d[starts], e[starts], len(starts)
     for lo in range(0, indices.shape[0], rows_per_step):
-        pos = rank[indices[lo : lo + rows_per_step]]
+        pos = group[indices[lo : lo + rows_per_step]]
         rows = pos.shape[0]
-        w = np.bincount((pos + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n).reshape(rows, n)
+        w = np.bincount((pos + groups * np.arange(rows)[:, None]).ravel(), minlength=rows * groups)
+        w = w.reshape(rows, groups)
         at_risk = w[:, ::-1].cumsum(axis=1)[:, ::-1]
-        dies = e & (w > 0)
+        dies = g_dies & (w > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             sf = np.cumprod(np.where(dies, (at_risk - w) / at_risk, 1.0), axis=1)
         hit = dies & (sf <= 0.5 + 1e-12)
-        out[lo : lo + rows] = np.where(hit.any(axis=1), d[hit.argmax(axis=1)], NAN)
+        out[lo : lo + rows] = np.where(hit.any(axis=1), g_days[hit.argmax(axis=1)], NAN)
     return out
 
 
