@@ -17,12 +17,13 @@ between builds itself (``tests/apps.py``).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from dash import Dash
 
 import assets as _assets_pkg
-from data_layer import connect
+from data_layer import DatabaseError, connect
 
 from .auth import AuthConfig, register_auth
 from .cache import init_cache
@@ -39,6 +40,20 @@ from .views import register_csv_download
 __all__ = ["create_app"]
 
 ASSETS_DIR = str(Path(_assets_pkg.__file__).resolve().parent)
+
+
+log = logging.getLogger(__name__)
+
+
+def _hold_open(db) -> None:
+    """Keep the database open between reads (DuckDB: its catalog and buffer pool), if it answers.
+
+    A database that does not answer now must not stop the app: its pages show their own message,
+    and reads open their connections as they go (``Database.keep_open``)."""
+    try:
+        db.keep_open()
+    except DatabaseError as exc:
+        log.warning("database not held open between reads: %s", type(exc).__name__)
 
 
 def create_app(db=None, settings: Settings | None = None, auth: AuthConfig | None = None) -> Dash:
@@ -61,7 +76,7 @@ def create_app(db=None, settings: Settings | None = None, auth: AuthConfig | Non
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
-    db.keep_open()  # a server reads all day: DuckDB keeps its catalog and buffer pool between reads
+    _hold_open(db)
     install(app.server, db, settings)
     register_auth(app.server, auth, db)
     init_cache(app.server, settings.cache_seconds, settings.cache_max_mb, settings.cache_url)

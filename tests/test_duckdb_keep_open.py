@@ -100,3 +100,16 @@ def test_a_bad_duckdb_memory_setting_is_refused_by_name(fixture_db, monkeypatch,
     monkeypatch.setenv("CSC_DUCKDB_MEMORY_MB", value)
     with pytest.raises(DatabaseError, match=f"CSC_DUCKDB_MEMORY_MB='{value}'"):
         fx.connect()
+
+
+def test_an_app_on_a_database_that_cannot_be_held_still_starts(fixture_db):
+    fx, path = fixture_db
+    db = fx.connect()
+    writer = duckdb.connect(path)  # a writer holds the file: no read-only connection can open now
+    try:
+        create_app(db=db, settings=Settings(database_url=fx.url))  # no exception: the pages say what failed
+        assert db._keeper is None
+    finally:
+        writer.close()
+    assert _count_teams(db) == 1  # and once the writer has gone, reads work as before
+    db.dispose()
