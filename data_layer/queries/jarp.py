@@ -87,7 +87,7 @@ def _as_at():
     return bindparam("as_at", type_=Date)
 
 
-def _before_midnight():
+def _next_midnight():
     return bindparam("next_midnight", type_=DateTime)
 
 
@@ -255,7 +255,7 @@ def jarp_queue(db: Database, f: Filters) -> pd.DataFrame:
     def build():
         as_at = _as_at()
         where = and_(
-            _submitted_before(refs, _before_midnight()),
+            _submitted_before(refs, _next_midnight()),
             ~_decided_by(refs, as_at),
             f.team_placeholders(refs.c.referring_team_id, teams),
         )
@@ -290,7 +290,7 @@ def jarp_queue_trend(db: Database, f: Filters, weeks: int = 26) -> pd.DataFrame:
     def build():
         # Only referrals that can be queued on some date: submitted by D, not decided before the first date.
         candidates = and_(
-            _submitted_before(refs, _before_midnight()),
+            _submitted_before(refs, _next_midnight()),
             ~_decided_by(refs, bindparam("before_first", type_=Date)),
             f.team_placeholders(refs.c.referring_team_id, teams),
         )
