@@ -169,12 +169,19 @@ def to_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _dates_of(values: pd.Series) -> np.ndarray:
-    """:func:`to_date` of each value, converting each distinct value once: a date column of a
-    million rows holds a few thousand distinct days (0.07 s instead of 0.5 s per column at 1M rows)."""
+def per_distinct(values: pd.Series, fn: Any) -> np.ndarray:
+    """``fn`` of each value as an object array, called once per distinct value (None where missing).
+
+    A date column of a million rows holds a few thousand distinct days: converting those is 0.07 s
+    instead of 0.5 s per column at 1M rows."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    converted = np.array([to_date(v) for v in uniques] + [None], dtype=object)
+    converted = np.array([fn(v) for v in uniques] + [None], dtype=object)
     return converted[codes]  # a missing value's code is -1: the trailing None
+
+
+def _dates_of(values: pd.Series) -> np.ndarray:
+    """:func:`to_date` of each value, each distinct value converted once."""
+    return per_distinct(values, to_date)
 
 
 def text_or_none(values: pd.Series) -> pd.Series:

@@ -28,6 +28,8 @@ from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
+from .survival import AT_HALF, median_duration
+
 #: The four cohorts of a DiD, in the order tables and charts show them.
 COHORTS: tuple[tuple[str, str], ...] = (
     ("pilot", "before"),
@@ -145,19 +147,13 @@ def did_means(cells: Mapping[tuple[str, str], Sequence[float]], level: float = 0
 
 
 def km_median(durations, observed) -> float:
-    """Kaplan-Meier median (scipy ``ecdf`` on censored data): the first time S(t) <= 0.5.
-
-    The displayed medians' definition (:mod:`data_layer.metrics.survival`), on bare arrays for the
-    bootstrap. NaN when the curve
-    never falls to one half (more than half the plans still open at their last follow-up).
-    """
+    """Kaplan-Meier median of bare arrays: the displayed medians' value
+    (:func:`data_layer.metrics.survival.median_duration`), NaN for no plans or when the curve never
+    falls to one half (more than half the plans still open at their last follow-up)."""
     d = np.asarray(durations, dtype=float)
-    e = np.asarray(observed, dtype=bool)
-    if len(d) == 0 or not e.any():
+    if len(d) == 0:
         return NAN
-    sf = stats.ecdf(stats.CensoredData(uncensored=d[e], right=d[~e])).sf
-    below = sf.quantiles[sf.probabilities <= 0.5 + 1e-12]
-    return float(below[0]) if len(below) else NAN
+    return median_duration(d, np.asarray(observed, dtype=bool)).value
 
 
 def km_medians(durations: np.ndarray, observed: np.ndarray, rows_per_step: int = 64) -> np.ndarray:
@@ -183,7 +179,7 @@ def km_medians(durations: np.ndarray, observed: np.ndarray, rows_per_step: int =
         order = np.lexsort((~e, d), axis=-1)
         d, e = np.take_along_axis(d, order, -1), np.take_along_axis(e, order, -1)
         sf = np.cumprod(np.where(e, step_factor, 1.0), axis=-1)
-        hit = e & (sf <= 0.5 + 1e-12)
+        hit = e & (sf <= AT_HALF)
         first = hit.argmax(axis=-1)
         out[lo : lo + len(d)] = np.where(hit.any(axis=-1), d[np.arange(len(d)), first], NAN)
     return out
@@ -224,7 +220,7 @@ def km_medians_of_resamples(durations, observed, indices: np.ndarray, rows_per_s
         dies = g_dies & (w > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             sf = np.cumprod(np.where(dies, (at_risk - w) / at_risk, 1.0), axis=1)
-        hit = dies & (sf <= 0.5 + 1e-12)
+        hit = dies & (sf <= AT_HALF)
         out[lo : lo + rows] = np.where(hit.any(axis=1), g_days[hit.argmax(axis=1)], NAN)
     return out
 

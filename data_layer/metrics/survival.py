@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-#: A survival value this close above one half is one half (see the module docstring).
-_HALF = 0.5 + 1e-12
+#: A survival value at or below this is at one half (see the module docstring); the pilot's bootstrap
+#: medians (``cin_pilot_stats``) use the same bound.
+AT_HALF = 0.5 + 1e-12
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class KaplanMeier:
 
 
 def _first_at_half(days: np.ndarray, values: np.ndarray) -> float:
-    at = np.flatnonzero(values <= _HALF)
+    at = np.flatnonzero(values <= AT_HALF)
     return float(days[at[0]]) if len(at) else math.nan
 
 
@@ -124,4 +125,4 @@ def median_duration(durations, observed, alpha: float = 0.05) -> Median:
     return fit(durations, observed, alpha).median()
 
 
-__all__ = ["fit", "kaplan_meier", "median_duration", "KaplanMeier", "Median"]
+__all__ = ["AT_HALF", "fit", "kaplan_meier", "median_duration", "KaplanMeier", "Median"]

@@ -55,7 +55,7 @@ from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 from .. import vocabulary
 from ..coverage import requires
 from ..dialect import days_between
-from ..engine import Database, text_or_none
+from ..engine import Database, per_distinct, text_or_none
 from ..filters import Filters
 from ..metrics.working_days import working_days
 from ..schema import CODES
@@ -185,13 +185,6 @@ def _nullable_int(values: np.ndarray, index) -> pd.Series:
     return pd.Series(out, index=index, dtype=object)
 
 
-def _first_of_month(days: pd.Series) -> np.ndarray:
-    """Each date's first of the month, worked out once per distinct date (a year holds 365)."""
-    codes, uniques = pd.factorize(days, use_na_sentinel=True)
-    firsts = np.array([u.replace(day=1) for u in uniques] + [None], dtype=object)
-    return firsts[codes]
-
-
 @requires("transfers")
 def transfers(db: Database, f: Filters) -> pd.DataFrame:
     """One row per transfer requested in the 12 months to ``f.as_at`` or pending on it.
@@ -217,7 +210,7 @@ def transfers(db: Database, f: Filters) -> pd.DataFrame:
     df["pending"] = pending
     end = df["completed_date"].where(~pending, d)
     df["working_days"] = working_days(df["requested_date"], end).astype(int)
-    df["request_month"] = _first_of_month(df["requested_date"])
+    df["request_month"] = per_distinct(df["requested_date"], lambda day: day.replace(day=1))  # 365 a year
     standards = db.standards
     df["on_time"] = df["working_days"] <= standards.transfer_working_days
     df["late"] = ~df["on_time"]
