@@ -18,6 +18,7 @@ from data_layer.metrics.cin_pilot_stats import (
     wilson,
 )
 from data_layer.metrics.survival import median_duration
+from tests.test_survival import _exact_median
 
 PB, PD, CB, CD = COHORTS
 
@@ -69,13 +70,21 @@ def test_mean_interval_and_did_means():
     assert math.isnan(mean_interval([]).value) and math.isnan(mean_interval([3]).ci_low)
 
 
-def test_km_median_matches_the_displayed_median():
+def test_km_median_matches_the_displayed_median_and_the_exact_curve():
+    # km_median is the displayed median on bare arrays; the exact fraction calculation of
+    # tests/test_survival.py is the independent check (ties on few days make exact halves common)
     rng = np.random.default_rng(7)
     for _ in range(20):
         d = rng.integers(1, 400, 40).astype(float)
         e = rng.random(40) < 0.7
         ours, theirs = km_median(d, e), median_duration(d, e).value
         assert (math.isnan(ours) and math.isnan(theirs)) or ours == theirs
+    for _ in range(40):
+        d = rng.integers(1, 12, 16).astype(float)
+        e = rng.random(16) < 0.7
+        ours, exact = km_median(d, e), _exact_median(list(d), list(e))
+        assert (math.isnan(ours) and math.isnan(exact)) or ours == exact
+    assert math.isnan(km_median([], []))
 
 
 def test_did_medians_bootstrap_is_reproducible():
